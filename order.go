@@ -1,0 +1,77 @@
+package returns
+
+import (
+	"context"
+	"strings"
+	"time"
+)
+
+// Order is a Shopify order as the portal needs it, read fresh from the Admin API.
+type Order struct {
+	ID          string // Shopify GID, e.g. gid://shopify/Order/1001
+	Name        string // as shown to people, e.g. "#1001"
+	Email       string
+	Locale      string // the customer's locale at checkout, e.g. "lv", "en-GB"; may be empty
+	Currency    string // the currency the customer paid in (presentment currency)
+	CreatedAt   time.Time
+	CancelledAt time.Time // zero unless cancelled
+	Note        string
+	Tags        []string
+	Lines       []LineItem
+}
+
+// Cancelled reports whether the order was cancelled.
+func (o *Order) Cancelled() bool { return !o.CancelledAt.IsZero() }
+
+// Line returns the line item with the given id, or nil.
+func (o *Order) Line(id string) *LineItem {
+	for i := range o.Lines {
+		if o.Lines[i].ID == id {
+			return &o.Lines[i]
+		}
+	}
+	return nil
+}
+
+// Number returns the order name without its leading "#", e.g. "1001".
+func (o *Order) Number() string { return strings.TrimPrefix(o.Name, "#") }
+
+// LineItem is one line of an order.
+type LineItem struct {
+	ID           string // Shopify GID of the LineItem
+	Title        string
+	VariantTitle string
+	Quantity     int   // units still on the order (Shopify's currentQuantity)
+	UnitPrice    Money // what the customer paid per unit, after all discounts
+	GiftCard     bool
+	ProductTags  []string
+	ImageURL     string
+	// Fulfilled is the number of units shipped by successful fulfillments, and
+	// FulfilledAt when the last of them was delivered (or shipped, when no delivery
+	// date is known). The return window counts from FulfilledAt.
+	Fulfilled   int
+	FulfilledAt time.Time
+}
+
+// HasProductTag reports whether the line's product carries tag, compared without
+// regard to case or surrounding space, as Shopify treats tags.
+func (l *LineItem) HasProductTag(tag string) bool {
+	tag = strings.TrimSpace(tag)
+	for _, t := range l.ProductTags {
+		if strings.EqualFold(strings.TrimSpace(t), tag) {
+			return true
+		}
+	}
+	return false
+}
+
+// Shop is the store's system of record for orders (Shopify's Admin API).
+type Shop interface {
+	// FindOrder returns the order whose number and email both match exactly
+	// (number without "#", email compared case-insensitively), or an ENOTFOUND error.
+	FindOrder(ctx context.Context, number, email string) (*Order, error)
+	// Order returns the order with the given id, or an ENOTFOUND error.
+	Order(ctx context.Context, id string) (*Order, error)
+	// UpdateOrder replaces the order's note and adds tags (existing tags stay).
+	UpdateOrder(ctx context.Context, id, note string, addTags []string) error
+}

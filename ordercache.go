@@ -1,0 +1,82 @@
+package returns
+
+import (
+	"sync"
+	"time"
+)
+
+// orderCache keeps orders read from Shopify for a short time, so that the pages a
+// customer opens right after a lookup do not ask Shopify again. Submissions always
+// read the order fresh.
+type orderCache struct {
+	mu sync.Mutex
+	m  map[string]cachedOrder
+}
+
+type cachedOrder struct {
+	order *Order
+	at    time.Time
+}
+
+const (
+	orderCacheTTL  = 2 * time.Minute
+	orderCacheSize = 1000
+)
+
+func (c *orderCache) put(o *Order, now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = make(map[string]cachedOrder)
+	}
+	if len(c.m) >= orderCacheSize {
+		for id, e := range c.m {
+			if now.Sub(e.at) > orderCacheTTL || len(c.m) >= orderCacheSize {
+				delete(c.m, id)
+			}
+		}
+	}
+	c.m[o.ID] = cachedOrder{order: o, at: now}
+}
+
+func (c *orderCache) get(id string, now time.Time) *Order {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[id]
+	if !ok || now.Sub(e.at) > orderCacheTTL {
+		return nil
+	}
+	return e.order
+}
+
+func (c *orderCache) drop(id string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.m, id)
+}
+
+// fresh returns the cached order when it was read from Shopify within maxAge.
+func (c *orderCache) fresh(id string, now time.Time, maxAge time.Duration) *Order {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[id]
+	if !ok || now.Sub(e.at) > maxAge {
+		return nil
+	}
+	return e.order
+}
+
+// noted records a note and tags just written to a cached order, keeping the time it
+// was read. The cached *Order is shared with readers, so it is copied, not changed.
+func (c *orderCache) noted(id, note string, tags []string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[id]
+	if !ok {
+		return
+	}
+	o := *e.order
+	o.Note = note
+	o.Tags = append(append([]string(nil), o.Tags...), tags...)
+	c.m[id] = cachedOrder{order: &o, at: e.at}
+}

@@ -1,0 +1,121 @@
+package returns
+
+import (
+	"strconv"
+	"time"
+)
+
+// Kind says what the customer reports.
+type Kind string
+
+const (
+	KindDamaged      Kind = "damaged"      // the item arrived damaged
+	KindDissatisfied Kind = "dissatisfied" // the customer is not satisfied with it
+)
+
+// Resolution is what the customer asks for.
+type Resolution string
+
+const (
+	ResolutionRefund      Resolution = "refund"
+	ResolutionReplacement Resolution = "replacement"
+)
+
+// Reason is why a dissatisfied customer returns an item. Damage reports carry
+// ReasonDamaged.
+type Reason string
+
+const (
+	ReasonDamaged        Reason = "damaged"
+	ReasonDoesntFit      Reason = "doesnt_fit"
+	ReasonNotAsDescribed Reason = "not_as_described"
+	ReasonWrongItem      Reason = "wrong_item"
+	ReasonNoLongerNeeded Reason = "no_longer_needed"
+	ReasonOther          Reason = "other"
+)
+
+// DissatisfiedReasons lists the reasons a customer can pick, in display order.
+var DissatisfiedReasons = []Reason{ReasonDoesntFit, ReasonNotAsDescribed, ReasonWrongItem, ReasonNoLongerNeeded, ReasonOther}
+
+// Return is a customer's request to return items of one order.
+type Return struct {
+	ID int64
+	// SubmissionKey identifies the form the return was submitted from, so that the
+	// same form submitted twice makes one return.
+	SubmissionKey string
+	Code          string // public code, e.g. "R-7KQ9X2MD", shown to people and written on parcels
+	Token         string // 128-bit access token for links in emails; never shown on a page
+	OrderID       string
+	OrderName     string
+	Email         string
+	Locale        string // "en" or "lv": the language of the customer's pages and emails
+	Kind          Kind
+	Reason        Reason
+	Resolution    Resolution
+	Note          string // the customer's own words
+	Status        Status
+	Currency      string
+	Items         []Item
+	Photos        []Photo
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+// Total returns the value of the returned items at the prices paid.
+func (r *Return) Total() Money {
+	total := Money{Currency: r.Currency}
+	for _, it := range r.Items {
+		total.Minor += it.UnitPrice.Times(it.Quantity).Minor
+	}
+	return total
+}
+
+// Item is one order line (and how many units of it) in a return.
+type Item struct {
+	LineItemID string
+	Title      string
+	Quantity   int
+	UnitPrice  Money
+}
+
+// Photo is a damage photo, already checked and re-encoded. Data is empty when a
+// Photo is loaded as part of a Return; it is read separately when served.
+type Photo struct {
+	ID          int64
+	ContentType string // image/jpeg or image/png
+	Width       int
+	Height      int
+	Data        []byte
+}
+
+// Actor says who did something on a return's timeline.
+type Actor string
+
+const (
+	ActorCustomer Actor = "customer"
+	ActorSystem   Actor = "system"
+)
+
+// StaffActor returns the actor of a staff member.
+func StaffActor(staffID int64) Actor { return Actor("staff:" + strconv.FormatInt(staffID, 10)) }
+
+// EventType names an entry on a return's timeline.
+type EventType string
+
+const (
+	EventRequested       EventType = "requested"
+	EventCancelled       EventType = "cancelled"
+	EventShopifyUpdated  EventType = "shopify_updated"  // the order's note and tags were written
+	EventShopifyDeferred EventType = "shopify_deferred" // writing them failed; it is retried
+)
+
+// Event is one entry on a return's timeline.
+type Event struct {
+	ID       int64
+	ReturnID int64
+	At       time.Time
+	Actor    Actor
+	Type     EventType
+	Status   Status // the status after the event; empty when it did not change it
+	Message  string // free text: a reason, a note, an error for staff
+}

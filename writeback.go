@@ -1,0 +1,94 @@
+package returns
+
+import (
+	"context"
+	"strings"
+	"time"
+)
+
+// noteFreshFor is how old an order read from Shopify may be for its note to be the
+// base of a write-back. Within it, the note read by the submission just before is
+// used instead of asking Shopify again; a merchant's edit in that instant could be
+// overwritten, which is the price of one call fewer per return.
+const noteFreshFor = 10 * time.Second
+
+// FlushWritebacks writes the due write-backs to their Shopify orders. A failure is
+// recorded on the return's timeline the first time and retried with backoff.
+func (s *Service) FlushWritebacks(ctx context.Context) {
+	s.writingMu.Lock()
+	defer s.writingMu.Unlock()
+	due, err := s.Writebacks.DueWritebacks(ctx, s.now(), 50)
+	if err != nil {
+		s.logger().Error("read due write-backs", "err", err)
+		return
+	}
+	for _, wb := range due {
+		if ctx.Err() != nil {
+			return
+		}
+		err := s.writeBack(ctx, wb)
+		if err == nil {
+			ev := Event{ReturnID: wb.ReturnID, At: s.now(), Actor: ActorSystem, Type: EventShopifyUpdated, Message: wb.NoteLine}
+			if err := s.Writebacks.WritebackDone(ctx, wb.ID, ev); err != nil {
+				s.logger().Error("mark write-back done", "id", wb.ID, "err", err)
+			}
+			continue
+		}
+		s.logger().Warn("write-back to Shopify failed", "order", wb.OrderID, "attempt", wb.Attempts+1, "err", err)
+		var ev *Event
+		if wb.Attempts == 0 {
+			ev = &Event{ReturnID: wb.ReturnID, At: s.now(), Actor: ActorSystem, Type: EventShopifyDeferred, Message: "Shopify order not updated yet, will retry: " + ErrorMessage(err).String()}
+		}
+		next := s.now().Add(writebackBackoff(wb.Attempts + 1))
+		if err := s.Writebacks.WritebackFailed(ctx, wb.ID, next, err.Error(), ev); err != nil {
+			s.logger().Error("record failed write-back", "id", wb.ID, "err", err)
+		}
+	}
+}
+
+// writeBack appends the line to the order's note unless it is there already (an
+// earlier attempt may have written it and then lost the answer) and adds the tags.
+func (s *Service) writeBack(ctx context.Context, wb Writeback) error {
+	o := s.orders.fresh(wb.OrderID, s.now(), noteFreshFor)
+	if o == nil {
+		var err error
+		if o, err = s.Shop.Order(ctx, wb.OrderID); err != nil {
+			return err
+		}
+	}
+	note := o.Note
+	if !strings.Contains(note, wb.NoteLine) {
+		if note != "" && !strings.HasSuffix(note, "\n") {
+			note += "\n"
+		}
+		note += wb.NoteLine
+	}
+	if err := s.Shop.UpdateOrder(ctx, wb.OrderID, note, wb.Tags); err != nil {
+		return err
+	}
+	s.orders.noted(wb.OrderID, note, wb.Tags)
+	return nil
+}
+
+// writebackBackoff is the wait before attempt n+1: 30 s doubling up to an hour.
+func writebackBackoff(attempt int) time.Duration {
+	d := 30 * time.Second
+	for i := 1; i < attempt && d < time.Hour; i++ {
+		d *= 2
+	}
+	return min(d, time.Hour)
+}
+
+// RunWritebacks retries due write-backs every interval until ctx ends.
+func (s *Service) RunWritebacks(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			s.FlushWritebacks(ctx)
+		}
+	}
+}
