@@ -1,0 +1,300 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/returnsportal/returns"
+)
+
+func errReturnNotFound() error { return returns.Errorf(returns.ENOTFOUND, "Return not found.") }
+
+// CreateReturn stores a new return with its items, photos (with their data), its
+// first timeline event and its write-back, in one transaction, and fills r.ID and
+// the photos' IDs. When the order has a return with r.SubmissionKey already, it
+// writes nothing, loads that return into r and reports created == false. It
+// answers ECONFLICT when the units held by the order's active returns plus r's
+// would exceed maxUnits (line item id → units that may be returned at most).
+func (db *DB) CreateReturn(ctx context.Context, r *returns.Return, maxUnits map[string]int, ev returns.Event, wb returns.Writeback) (created bool, err error) {
+	tx, err := db.beginWrite(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer tx.Rollback()
+
+	// The transaction began IMMEDIATE, so no other writer can slip in between
+	// this check and the inserts below.
+	existing, err := findReturn(ctx, tx, `order_id = ? AND submission_key = ?`, r.OrderID, r.SubmissionKey)
+	if err == nil {
+		*r = *existing
+		return false, nil
+	}
+	if returns.ErrorCode(err) != returns.ENOTFOUND {
+		return false, err
+	}
+
+	if err := checkUnits(ctx, tx, r, maxUnits); err != nil {
+		return false, err
+	}
+	if err := insertReturn(ctx, tx, r); err != nil {
+		return false, err
+	}
+	ev.ReturnID = r.ID
+	if err := insertEvent(ctx, tx, ev); err != nil {
+		return false, err
+	}
+	wb.ReturnID = r.ID
+	if err := insertWriteback(ctx, tx, wb); err != nil {
+		return false, err
+	}
+	if err := tx.Commit(); err != nil {
+		return false, fmt.Errorf("commit return: %w", err)
+	}
+	return true, nil
+}
+
+// checkUnits answers ECONFLICT when the units of r, added to those held by the
+// active returns of its order, exceed maxUnits on any line.
+func checkUnits(ctx context.Context, tx *sql.Tx, r *returns.Return, maxUnits map[string]int) error {
+	rows, err := tx.QueryContext(ctx, `
+		SELECT i.line_item_id, i.quantity, r.status
+		FROM return_items i JOIN returns r ON r.id = i.return_id
+		WHERE r.order_id = ?`, r.OrderID)
+	if err != nil {
+		return fmt.Errorf("read held units: %w", err)
+	}
+	defer rows.Close()
+	held := map[string]int{}
+	for rows.Next() {
+		var line string
+		var qty int
+		var status returns.Status
+		if err := rows.Scan(&line, &qty, &status); err != nil {
+			return fmt.Errorf("read held units: %w", err)
+		}
+		// Which statuses hold their items is a domain rule; it is not repeated
+		// in SQL.
+		if status.Active() {
+			held[line] += qty
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read held units: %w", err)
+	}
+	for _, it := range r.Items {
+		held[it.LineItemID] += it.Quantity
+	}
+	for _, it := range r.Items {
+		if held[it.LineItemID] > maxUnits[it.LineItemID] {
+			return returns.Errorf(returns.ECONFLICT, "Some of these items were returned already.")
+		}
+	}
+	return nil
+}
+
+func insertReturn(ctx context.Context, tx *sql.Tx, r *returns.Return) error {
+	res, err := tx.ExecContext(ctx, `
+		INSERT INTO returns (code, token, submission_key, order_id, order_name, email, locale,
+			kind, reason, resolution, note, status, currency, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.Code, r.Token, r.SubmissionKey, r.OrderID, r.OrderName, r.Email, r.Locale,
+		r.Kind, r.Reason, r.Resolution, r.Note, r.Status, r.Currency,
+		millis(r.CreatedAt), millis(r.UpdatedAt))
+	if isUnique(err) {
+		// The code and token are random (40 and 128 bits); a clash is a bug, not
+		// something to show a customer.
+		return fmt.Errorf("insert return %s: code or token not unique: %w", r.Code, err)
+	}
+	if err != nil {
+		return fmt.Errorf("insert return: %w", err)
+	}
+	if r.ID, err = res.LastInsertId(); err != nil {
+		return fmt.Errorf("insert return: %w", err)
+	}
+	for _, it := range r.Items {
+		if _, err := tx.ExecContext(ctx, `
+			INSERT INTO return_items (return_id, line_item_id, title, quantity, unit_price_minor, currency)
+			VALUES (?, ?, ?, ?, ?, ?)`,
+			r.ID, it.LineItemID, it.Title, it.Quantity, it.UnitPrice.Minor, it.UnitPrice.Currency); err != nil {
+			return fmt.Errorf("insert return item %s: %w", it.LineItemID, err)
+		}
+	}
+	for i := range r.Photos {
+		p := &r.Photos[i]
+		res, err := tx.ExecContext(ctx, `
+			INSERT INTO photos (return_id, content_type, width, height, size, data)
+			VALUES (?, ?, ?, ?, ?, ?)`,
+			r.ID, p.ContentType, p.Width, p.Height, len(p.Data), p.Data)
+		if err != nil {
+			return fmt.Errorf("insert photo %d: %w", i+1, err)
+		}
+		if p.ID, err = res.LastInsertId(); err != nil {
+			return fmt.Errorf("insert photo %d: %w", i+1, err)
+		}
+	}
+	return nil
+}
+
+// ReturnByCode returns the return with a public code, with its items and photos
+// (without their data), or ENOTFOUND.
+func (db *DB) ReturnByCode(ctx context.Context, code string) (*returns.Return, error) {
+	return db.returnWhere(ctx, `code = ?`, code)
+}
+
+// ReturnBySubmission returns the return of an order made from the form with a
+// submission key, or ENOTFOUND.
+func (db *DB) ReturnBySubmission(ctx context.Context, orderID, key string) (*returns.Return, error) {
+	return db.returnWhere(ctx, `order_id = ? AND submission_key = ?`, orderID, key)
+}
+
+// ReturnByToken returns the return with an access token, or ENOTFOUND.
+func (db *DB) ReturnByToken(ctx context.Context, token string) (*returns.Return, error) {
+	return db.returnWhere(ctx, `token = ?`, token)
+}
+
+func (db *DB) returnWhere(ctx context.Context, where string, args ...any) (*returns.Return, error) {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	return findReturn(ctx, tx, where, args...)
+}
+
+// ReturnsByOrder returns the returns of an order, newest first, with their items
+// and photos (without their data).
+func (db *DB) ReturnsByOrder(ctx context.Context, orderID string) ([]returns.Return, error) {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	return findReturns(ctx, tx, `order_id = ?`, orderID)
+}
+
+// findReturn returns the one return matching where, or ENOTFOUND.
+func findReturn(ctx context.Context, tx *sql.Tx, where string, args ...any) (*returns.Return, error) {
+	rs, err := findReturns(ctx, tx, where, args...)
+	if err != nil {
+		return nil, err
+	}
+	if len(rs) == 0 {
+		return nil, errReturnNotFound()
+	}
+	return &rs[0], nil
+}
+
+const returnColumns = `id, code, token, submission_key, order_id, order_name, email, locale,
+	kind, reason, resolution, note, status, currency, created_at, updated_at`
+
+// findReturns returns the returns matching where (a condition on the returns
+// table, written by this package, never by a caller's input), newest first, with
+// items and photo metadata.
+func findReturns(ctx context.Context, tx *sql.Tx, where string, args ...any) ([]returns.Return, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT `+returnColumns+` FROM returns WHERE `+where+` ORDER BY created_at DESC, id DESC`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read returns: %w", err)
+	}
+	defer rows.Close()
+	var rs []returns.Return
+	for rows.Next() {
+		var r returns.Return
+		var created, updated int64
+		if err := rows.Scan(&r.ID, &r.Code, &r.Token, &r.SubmissionKey, &r.OrderID, &r.OrderName, &r.Email, &r.Locale,
+			&r.Kind, &r.Reason, &r.Resolution, &r.Note, &r.Status, &r.Currency, &created, &updated); err != nil {
+			return nil, fmt.Errorf("read returns: %w", err)
+		}
+		r.CreatedAt, r.UpdatedAt = fromMillis(created), fromMillis(updated)
+		rs = append(rs, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read returns: %w", err)
+	}
+	if len(rs) == 0 {
+		return nil, nil
+	}
+
+	byID := make(map[int64]*returns.Return, len(rs))
+	ids := make([]any, len(rs))
+	for i := range rs {
+		byID[rs[i].ID] = &rs[i]
+		ids[i] = rs[i].ID
+	}
+	in := `(?` + strings.Repeat(`, ?`, len(ids)-1) + `)`
+	if err := attachItems(ctx, tx, in, ids, byID); err != nil {
+		return nil, err
+	}
+	if err := attachPhotos(ctx, tx, in, ids, byID); err != nil {
+		return nil, err
+	}
+	return rs, nil
+}
+
+func attachItems(ctx context.Context, tx *sql.Tx, in string, ids []any, byID map[int64]*returns.Return) error {
+	rows, err := tx.QueryContext(ctx, `
+		SELECT return_id, line_item_id, title, quantity, unit_price_minor, currency
+		FROM return_items WHERE return_id IN `+in+` ORDER BY id`, ids...)
+	if err != nil {
+		return fmt.Errorf("read return items: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var it returns.Item
+		if err := rows.Scan(&id, &it.LineItemID, &it.Title, &it.Quantity, &it.UnitPrice.Minor, &it.UnitPrice.Currency); err != nil {
+			return fmt.Errorf("read return items: %w", err)
+		}
+		byID[id].Items = append(byID[id].Items, it)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read return items: %w", err)
+	}
+	return nil
+}
+
+func attachPhotos(ctx context.Context, tx *sql.Tx, in string, ids []any, byID map[int64]*returns.Return) error {
+	rows, err := tx.QueryContext(ctx, `
+		SELECT return_id, id, content_type, width, height
+		FROM photos WHERE return_id IN `+in+` ORDER BY id`, ids...)
+	if err != nil {
+		return fmt.Errorf("read photos: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var p returns.Photo
+		if err := rows.Scan(&id, &p.ID, &p.ContentType, &p.Width, &p.Height); err != nil {
+			return fmt.Errorf("read photos: %w", err)
+		}
+		byID[id].Photos = append(byID[id].Photos, p)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read photos: %w", err)
+	}
+	return nil
+}
+
+// Photo returns one photo of a return with its data, or ENOTFOUND when the return
+// has no photo with that id.
+func (db *DB) Photo(ctx context.Context, returnID, photoID int64) (*returns.Photo, error) {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+
+	var p returns.Photo
+	err = tx.QueryRowContext(ctx, `
+		SELECT id, content_type, width, height, data FROM photos WHERE id = ? AND return_id = ?`,
+		photoID, returnID).Scan(&p.ID, &p.ContentType, &p.Width, &p.Height, &p.Data)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, returns.Errorf(returns.ENOTFOUND, "Photo not found.")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read photo %d: %w", photoID, err)
+	}
+	return &p, nil
+}
