@@ -1,0 +1,252 @@
+// Package shopify is the adapter between the portal and Shopify's Admin GraphQL
+// API. It implements returns.Shop over go-shopify's GraphQL client; no go-shopify
+// type leaves the package.
+//
+// The operations it sends are the .graphql files beside this one. The devshop
+// stand-in validates them against Shopify's schema, and its pruned schema is
+// generated from them (see shopify/devshop/internal/schemagen).
+package shopify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	goshopify "github.com/bold-commerce/go-shopify/v4"
+	"github.com/returnsportal/returns"
+)
+
+// DefaultAPIVersion is the Admin API version the portal is written and tested
+// against: the newest one whose complete schema the project has.
+const DefaultAPIVersion = "2026-04"
+
+var apiVersion = regexp.MustCompile(`^([0-9]{4}-[0-9]{2}|unstable)$`)
+
+// Config configures a Client.
+type Config struct {
+	// Shop is the store's myshopify name, "my-store" or "my-store.myshopify.com".
+	// It may be empty when Endpoint is set.
+	Shop string
+	// AccessToken is the Admin API access token (shpat_…).
+	AccessToken string
+	// APIVersion is the pinned Admin API version; default DefaultAPIVersion.
+	APIVersion string
+	// Endpoint, when set, is a base URL such as "http://127.0.0.1:53412" that
+	// replaces https://{shop}.myshopify.com; demo mode and tests use it to reach
+	// devshop.
+	Endpoint string
+	// Timeout bounds each HTTP request; default 30s. go-shopify's own default of
+	// 10s is too short for refunds.
+	Timeout time.Duration
+	// MaxAttempts bounds the attempts of a call that fails in a way worth
+	// retrying (throttled, 429, 5xx, lost connection, unreadable answer);
+	// default 4.
+	MaxAttempts int
+	// RetryWait is the wait before the first retry; it doubles with each retry
+	// up to 10s, and a throttled answer's own estimate wins when longer.
+	// Default 500ms.
+	RetryWait time.Duration
+	// MaxRetryWait caps any single wait between attempts, whatever Shopify
+	// estimates; default 30s. A request that cannot wait that long should
+	// carry a context deadline.
+	MaxRetryWait time.Duration
+	// Logger receives retries and failures; default slog.Default().
+	Logger *slog.Logger
+}
+
+// Client talks to one store's Admin GraphQL API. It is safe for concurrent use.
+type Client struct {
+	gql         *goshopify.Client
+	maxAttempts int
+	retryWait   time.Duration
+	maxWait     time.Duration
+	log         *slog.Logger
+
+	// mu serialises calls: a shared *goshopify.Client writes its RateLimits
+	// field on every call without a lock.
+	mu sync.Mutex
+}
+
+var _ returns.Shop = (*Client)(nil)
+
+// New returns a Client for cfg.
+func New(cfg Config) (*Client, error) {
+	if cfg.AccessToken == "" {
+		return nil, errors.New("shopify: access token required")
+	}
+	if cfg.APIVersion == "" {
+		cfg.APIVersion = DefaultAPIVersion
+	}
+	// go-shopify silently drops a malformed version and calls the unversioned
+	// endpoint, so check it here.
+	if !apiVersion.MatchString(cfg.APIVersion) {
+		return nil, fmt.Errorf("shopify: API version %q is not like 2026-04", cfg.APIVersion)
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 30 * time.Second
+	}
+	if cfg.MaxAttempts <= 0 {
+		cfg.MaxAttempts = 4
+	}
+	if cfg.RetryWait <= 0 {
+		cfg.RetryWait = 500 * time.Millisecond
+	}
+	if cfg.MaxRetryWait <= 0 {
+		cfg.MaxRetryWait = 30 * time.Second
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+
+	transport := &observer{next: http.DefaultTransport}
+	shop := strings.TrimSpace(cfg.Shop)
+	shop = strings.TrimPrefix(strings.TrimPrefix(shop, "https://"), "http://")
+	shop = strings.TrimSuffix(shop, "/")
+	if cfg.Endpoint != "" {
+		u, err := url.Parse(cfg.Endpoint)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, fmt.Errorf("shopify: endpoint %q is not a base URL like http://127.0.0.1:8081", cfg.Endpoint)
+		}
+		transport.base = u
+		if shop == "" {
+			shop = "devshop"
+		}
+	}
+	if shop == "" {
+		return nil, errors.New("shopify: shop name required")
+	}
+
+	httpClient := &http.Client{Transport: transport, Timeout: cfg.Timeout}
+	// No WithRetry: go-shopify's retries sleep without watching ctx. call does
+	// its own.
+	gql, err := goshopify.NewClient(goshopify.App{}, shop, cfg.AccessToken,
+		goshopify.WithVersion(cfg.APIVersion),
+		goshopify.WithHTTPClient(httpClient),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("shopify: %w", err)
+	}
+	return &Client{
+		gql:         gql,
+		maxAttempts: cfg.MaxAttempts,
+		retryWait:   cfg.RetryWait,
+		maxWait:     cfg.MaxRetryWait,
+		log:         cfg.Logger,
+	}, nil
+}
+
+// unavailable is the error people see when Shopify fails.
+func unavailable() *returns.Error {
+	return returns.Errorf(returns.EUNAVAILABLE, "Shopify is not answering right now. Please try again shortly.")
+}
+
+// call runs one GraphQL operation and decodes its data into a new T. It retries
+// failures worth retrying, with backoff, until ctx ends or the attempts run out.
+// Every operation the adapter sends today is safe to repeat (queries; a note
+// replaced by the same full note; tags added as a union). A non-idempotent
+// mutation must not come through here without an idempotency key.
+//
+// Errors: throttling, 5xx, timeouts, lost connections and unreadable answers
+// carry EUNAVAILABLE (and the context's error when ctx ended); GraphQL errors
+// (an invalid query, a missing scope) are bugs or configuration, and come back
+// as plain errors (EINTERNAL).
+func call[T any](ctx context.Context, c *Client, op, query string, vars map[string]any) (*T, error) {
+	for attempt := 1; ; attempt++ {
+		out := new(T)
+		ex := &exchange{}
+		err := c.once(withExchange(ctx, ex), query, vars, out)
+		if err == nil {
+			return out, nil
+		}
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return nil, fmt.Errorf("shopify %s: %w: %w", op, unavailable(), ctxErr)
+		}
+		retry, wait := c.classify(err, ex, attempt)
+		if !retry {
+			if permanentUnavailable(err) {
+				return nil, fmt.Errorf("shopify %s: %w: %s", op, unavailable(), describe(err, ex))
+			}
+			return nil, fmt.Errorf("shopify %s: %s", op, describe(err, ex))
+		}
+		if attempt >= c.maxAttempts {
+			return nil, fmt.Errorf("shopify %s: %w: gave up after %d attempts: %s", op, unavailable(), attempt, describe(err, ex))
+		}
+		c.log.WarnContext(ctx, "shopify call failed; retrying",
+			"op", op, "attempt", attempt, "wait", wait, "status", ex.status, "request_id", ex.requestID, "err", describe(err, ex))
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, fmt.Errorf("shopify %s: %w: %w", op, unavailable(), ctx.Err())
+		case <-t.C:
+		}
+	}
+}
+
+// once makes one attempt, holding the client's lock.
+func (c *Client) once(ctx context.Context, query string, vars map[string]any, out any) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.gql.GraphQL.Query(ctx, query, vars, out)
+}
+
+// classify reports whether a failed attempt is worth retrying, and after how
+// long.
+func (c *Client) classify(err error, ex *exchange, attempt int) (bool, time.Duration) {
+	backoff := min(c.retryWait<<(attempt-1), 10*time.Second, c.maxWait)
+
+	var rl goshopify.RateLimitError
+	if errors.As(err, &rl) {
+		// THROTTLED in a 200 or an HTTP 429. Shopify says how long to wait in
+		// Retry-After (429) or through the bucket's state (THROTTLED).
+		wait := time.Duration(rl.RetryAfter) * time.Second
+		if ex.restoreRate > 0 && ex.requested > ex.available {
+			wait = max(wait, time.Duration((ex.requested-ex.available)/ex.restoreRate*float64(time.Second)))
+		}
+		return true, min(max(wait, backoff), c.maxWait)
+	}
+	var re goshopify.ResponseError
+	if errors.As(err, &re) {
+		if re.Status >= 500 || ex.hasCode("INTERNAL_SERVER_ERROR", "THROTTLED", "SERVICE_UNAVAILABLE") {
+			return true, backoff
+		}
+		return false, 0
+	}
+	var de goshopify.ResponseDecodingError
+	if errors.As(err, &de) {
+		return true, backoff
+	}
+	// Anything else is the HTTP client's error (timeout, refused or dropped
+	// connection) or an answer that is not JSON; both may pass.
+	return true, backoff
+}
+
+// permanentUnavailable reports errors that retrying will not fix but that are
+// still Shopify's side to people: the token refused (401/403), the shop
+// locked or unpaid (402/423), an unknown API version (404).
+func permanentUnavailable(err error) bool {
+	var re goshopify.ResponseError
+	return errors.As(err, &re) && re.Status >= 400
+}
+
+// describe makes an error detail for logs, never for people.
+func describe(err error, ex *exchange) string {
+	s := err.Error()
+	if ex.status != 0 {
+		s = fmt.Sprintf("HTTP %d: %s", ex.status, s)
+	}
+	if len(ex.codes) > 0 {
+		s += " (codes " + strings.Join(ex.codes, ", ") + ")"
+	}
+	if ex.requestID != "" {
+		s += " [request " + ex.requestID + "]"
+	}
+	return s
+}

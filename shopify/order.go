@@ -1,0 +1,362 @@
+package shopify
+
+import (
+	"context"
+	_ "embed"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/returnsportal/returns"
+)
+
+var (
+	//go:embed order_fields.graphql
+	orderFieldsFragment string
+	//go:embed find_order.graphql
+	findOrderOperation string
+	//go:embed order.graphql
+	orderOperation string
+	//go:embed update_order.graphql
+	updateOrderOperation string
+	//go:embed update_note.graphql
+	updateNoteOperation string
+
+	// go-shopify sends one document without an operation name, so each
+	// request carries exactly one operation plus the fragments it spreads.
+	orderQuery = orderOperation + "\n" + orderFieldsFragment
+)
+
+// FindOrder returns the order whose name is number (with or without a leading
+// "#") and whose email is email, compared without regard to case. Any other
+// outcome, including Shopify's near misses, is ENOTFOUND.
+func (c *Client) FindOrder(ctx context.Context, number, email string) (*returns.Order, error) {
+	number = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(number), "#"))
+	email = strings.TrimSpace(email)
+	notFound := returns.Errorf(returns.ENOTFOUND, "We could not find an order with that number and email address.")
+	if number == "" || email == "" {
+		return nil, notFound
+	}
+
+	search := fmt.Sprintf("name:%s email:%s", searchValue(number), searchValue(email))
+	resp, err := call[findOrderResponse](ctx, c, "FindOrder", findOrderOperation, map[string]any{"query": search})
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range resp.Orders.Nodes {
+		if sameOrderName(n.Name, number) && n.Email != nil && strings.EqualFold(strings.TrimSpace(*n.Email), email) {
+			o, err := c.Order(ctx, n.ID)
+			if returns.ErrorCode(err) == returns.ENOTFOUND {
+				return nil, notFound
+			}
+			return o, err
+		}
+	}
+	return nil, notFound
+}
+
+// searchValue quotes a value for Shopify's search syntax.
+func searchValue(s string) string {
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
+}
+
+// sameOrderName compares an order's name with what a customer typed: trimmed,
+// without one leading "#", without regard to case.
+func sameOrderName(name, number string) bool {
+	norm := func(s string) string {
+		return strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(s), "#"))
+	}
+	return strings.EqualFold(norm(name), norm(number))
+}
+
+// Order returns the order with the given GID, or ENOTFOUND.
+func (c *Client) Order(ctx context.Context, id string) (*returns.Order, error) {
+	if !strings.HasPrefix(id, "gid://shopify/Order/") {
+		return nil, returns.Errorf(returns.ENOTFOUND, "Order not found.")
+	}
+	resp, err := call[orderResponse](ctx, c, "Order", orderQuery, map[string]any{"id": id})
+	if err != nil {
+		return nil, err
+	}
+	if resp.Order == nil {
+		return nil, returns.Errorf(returns.ENOTFOUND, "Order not found.")
+	}
+	o, err := resp.Order.toOrder()
+	if err != nil {
+		return nil, fmt.Errorf("shopify Order %s: %w: %w", id, unavailable(), err)
+	}
+	if resp.Order.LineItems.PageInfo.HasNextPage || resp.Order.morePages() {
+		// The portal reads 50 lines and 10 fulfillments; beyond that a line is
+		// missing or counts as unfulfilled, which only ever makes less of the
+		// order returnable.
+		c.log.WarnContext(ctx, "shopify order has more lines or fulfillments than the portal reads", "order", o.Name)
+	}
+	return o, nil
+}
+
+// UpdateOrder replaces the order's note and adds tags, in one request. A
+// userError on the id (the order is gone) is ENOTFOUND. Any other userError is
+// not the customer's doing and retrying will not help, so it comes back as a
+// plain error (EINTERNAL) carrying Shopify's messages for the log.
+func (c *Client) UpdateOrder(ctx context.Context, id, note string, addTags []string) error {
+	var tags []string
+	for _, t := range addTags {
+		if t = strings.TrimSpace(t); t != "" {
+			tags = append(tags, t)
+		}
+	}
+	input := map[string]any{"id": id, "note": note}
+
+	var payloads []mutationPayload
+	if len(tags) == 0 {
+		resp, err := call[updateNoteResponse](ctx, c, "UpdateNote", updateNoteOperation, map[string]any{"input": input})
+		if err != nil {
+			return err
+		}
+		payloads = append(payloads, resp.OrderUpdate.named("orderUpdate"))
+	} else {
+		resp, err := call[updateOrderResponse](ctx, c, "UpdateOrder", updateOrderOperation,
+			map[string]any{"input": input, "id": id, "tags": tags})
+		if err != nil {
+			return err
+		}
+		payloads = append(payloads, resp.OrderUpdate.named("orderUpdate"), resp.TagsAdd.named("tagsAdd"))
+	}
+
+	var errs []error
+	for _, p := range payloads {
+		if p == nil {
+			// A null payload without errors would be a broken answer.
+			errs = append(errs, errors.New("missing mutation payload"))
+			continue
+		}
+		if err := p.err(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("shopify UpdateOrder %s: %w", id, err)
+	}
+	return nil
+}
+
+// Responses, decoded from the operations' data.
+
+type findOrderResponse struct {
+	Orders struct {
+		Nodes []struct {
+			ID    string  `json:"id"`
+			Name  string  `json:"name"`
+			Email *string `json:"email"`
+		} `json:"nodes"`
+	} `json:"orders"`
+}
+
+type orderResponse struct {
+	Order *orderNode `json:"order"`
+}
+
+type orderNode struct {
+	ID                      string     `json:"id"`
+	Name                    string     `json:"name"`
+	Email                   *string    `json:"email"`
+	CustomerLocale          *string    `json:"customerLocale"`
+	PresentmentCurrencyCode string     `json:"presentmentCurrencyCode"`
+	CreatedAt               time.Time  `json:"createdAt"`
+	CancelledAt             *time.Time `json:"cancelledAt"`
+	Note                    *string    `json:"note"`
+	Tags                    []string   `json:"tags"`
+	LineItems               struct {
+		Nodes    []lineItemNode `json:"nodes"`
+		PageInfo pageInfo       `json:"pageInfo"`
+	} `json:"lineItems"`
+	Fulfillments []fulfillmentNode `json:"fulfillments"`
+}
+
+type pageInfo struct {
+	HasNextPage bool `json:"hasNextPage"`
+}
+
+type lineItemNode struct {
+	ID                                      string   `json:"id"`
+	Title                                   string   `json:"title"`
+	VariantTitle                            *string  `json:"variantTitle"`
+	CurrentQuantity                         int      `json:"currentQuantity"`
+	IsGiftCard                              bool     `json:"isGiftCard"`
+	DiscountedUnitPriceAfterAllDiscountsSet moneyBag `json:"discountedUnitPriceAfterAllDiscountsSet"`
+	Product                                 *struct {
+		Tags []string `json:"tags"`
+	} `json:"product"`
+	Image *struct {
+		URL string `json:"url"`
+	} `json:"image"`
+}
+
+type moneyBag struct {
+	PresentmentMoney struct {
+		// Amount is Shopify's Decimal as a string ("29.0"), never a float.
+		Amount       string `json:"amount"`
+		CurrencyCode string `json:"currencyCode"`
+	} `json:"presentmentMoney"`
+}
+
+type fulfillmentNode struct {
+	Status               string     `json:"status"`
+	CreatedAt            time.Time  `json:"createdAt"`
+	DeliveredAt          *time.Time `json:"deliveredAt"`
+	FulfillmentLineItems struct {
+		Nodes []struct {
+			Quantity *int `json:"quantity"`
+			LineItem struct {
+				ID string `json:"id"`
+			} `json:"lineItem"`
+		} `json:"nodes"`
+		PageInfo pageInfo `json:"pageInfo"`
+	} `json:"fulfillmentLineItems"`
+}
+
+func (n *orderNode) morePages() bool {
+	if len(n.Fulfillments) >= 10 {
+		return true
+	}
+	for _, f := range n.Fulfillments {
+		if f.FulfillmentLineItems.PageInfo.HasNextPage {
+			return true
+		}
+	}
+	return false
+}
+
+// toOrder maps the answer to the domain's Order.
+func (n *orderNode) toOrder() (*returns.Order, error) {
+	if n.ID == "" || n.Name == "" || n.PresentmentCurrencyCode == "" {
+		return nil, errors.New("order without id, name or currency")
+	}
+	o := &returns.Order{
+		ID:        n.ID,
+		Name:      n.Name,
+		Email:     deref(n.Email),
+		Locale:    deref(n.CustomerLocale),
+		Currency:  n.PresentmentCurrencyCode,
+		CreatedAt: n.CreatedAt,
+		Note:      deref(n.Note),
+		Tags:      append([]string{}, n.Tags...),
+	}
+	if n.CancelledAt != nil {
+		o.CancelledAt = *n.CancelledAt
+	}
+
+	// Units shipped per line by successful fulfillments, and when the last of
+	// them arrived (or left, when no delivery date is known).
+	fulfilled := map[string]int{}
+	fulfilledAt := map[string]time.Time{}
+	for _, f := range n.Fulfillments {
+		if f.Status != "SUCCESS" {
+			continue
+		}
+		at := f.CreatedAt
+		if f.DeliveredAt != nil {
+			at = *f.DeliveredAt
+		}
+		for _, fl := range f.FulfillmentLineItems.Nodes {
+			if fl.Quantity == nil || *fl.Quantity <= 0 {
+				continue
+			}
+			id := fl.LineItem.ID
+			fulfilled[id] += *fl.Quantity
+			if at.After(fulfilledAt[id]) {
+				fulfilledAt[id] = at
+			}
+		}
+	}
+
+	for _, l := range n.LineItems.Nodes {
+		price := l.DiscountedUnitPriceAfterAllDiscountsSet.PresentmentMoney
+		currency := price.CurrencyCode
+		if currency == "" {
+			currency = o.Currency
+		}
+		unit, err := returns.ParseDecimal(price.Amount, currency)
+		if err != nil {
+			return nil, fmt.Errorf("line %s: price %q: %w", l.ID, price.Amount, err)
+		}
+		line := returns.LineItem{
+			ID:           l.ID,
+			Title:        l.Title,
+			VariantTitle: deref(l.VariantTitle),
+			Quantity:     l.CurrentQuantity,
+			UnitPrice:    unit,
+			GiftCard:     l.IsGiftCard,
+			Fulfilled:    fulfilled[l.ID],
+			FulfilledAt:  fulfilledAt[l.ID],
+		}
+		if l.Product != nil {
+			line.ProductTags = append([]string{}, l.Product.Tags...)
+		}
+		if l.Image != nil {
+			line.ImageURL = l.Image.URL
+		}
+		o.Lines = append(o.Lines, line)
+	}
+	return o, nil
+}
+
+type userError struct {
+	Field   []string `json:"field"`
+	Message string   `json:"message"`
+}
+
+// payload is the part of a mutation payload the adapter checks.
+type payload struct {
+	UserErrors []userError `json:"userErrors"`
+}
+
+type mutationPayload interface{ err() error }
+
+type namedPayload struct {
+	name string
+	payload
+}
+
+func (p *payload) named(name string) mutationPayload {
+	if p == nil {
+		return nil
+	}
+	return &namedPayload{name: name, payload: *p}
+}
+
+func (p *namedPayload) err() error {
+	if len(p.UserErrors) == 0 {
+		return nil
+	}
+	var msgs []string
+	notFound := false
+	for _, e := range p.UserErrors {
+		msgs = append(msgs, strings.Join(e.Field, ".")+": "+e.Message)
+		if len(e.Field) == 1 && e.Field[0] == "id" {
+			notFound = true
+		}
+	}
+	detail := fmt.Errorf("%s userErrors: %s", p.name, strings.Join(msgs, "; "))
+	if notFound {
+		return fmt.Errorf("%w: %w", returns.Errorf(returns.ENOTFOUND, "Order not found."), detail)
+	}
+	return detail
+}
+
+type updateOrderResponse struct {
+	OrderUpdate *payload `json:"orderUpdate"`
+	TagsAdd     *payload `json:"tagsAdd"`
+}
+
+type updateNoteResponse struct {
+	OrderUpdate *payload `json:"orderUpdate"`
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
