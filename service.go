@@ -77,15 +77,15 @@ type Writeback struct {
 
 // Service carries out the portal's use cases over the adapters.
 type Service struct {
-	Returns    ReturnStore
-	Access     ReturnAccess
-	Timeline   TimelineStore
-	Writebacks WritebackStore
-	Settings   SettingsStore
-	Shop       Shop
-	Photos     PhotoProcessor
-	Now        func() time.Time
-	Logger     *slog.Logger
+	Returns       ReturnStore
+	Access        ReturnAccess
+	Timeline      TimelineStore
+	Writebacks    WritebackStore
+	SettingsStore SettingsStore
+	Shop          Shop
+	Photos        PhotoProcessor
+	Now           func() time.Time
+	Logger        *slog.Logger
 
 	orders    orderCache
 	writingMu sync.Mutex // one write-back pass at a time, so no note line is written twice
@@ -103,6 +103,15 @@ func (s *Service) logger() *slog.Logger {
 		return s.Logger
 	}
 	return slog.Default()
+}
+
+// Settings returns the store's settings for the portal.
+func (s *Service) Settings(ctx context.Context) (Settings, error) {
+	st, err := s.SettingsStore.Settings(ctx)
+	if err != nil {
+		return Settings{}, fmt.Errorf("read settings: %w", err)
+	}
+	return st, nil
 }
 
 // errLookup is the one answer to every failed lookup, so that a wrong email, an
@@ -151,7 +160,7 @@ func (s *Service) CustomerOrder(ctx context.Context, orderID string) (*CustomerO
 }
 
 func (s *Service) customerOrder(ctx context.Context, o *Order) (*CustomerOrder, error) {
-	settings, err := s.Settings.Settings(ctx)
+	settings, err := s.Settings(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("read settings: %w", err)
 	}

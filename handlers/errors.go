@@ -1,0 +1,66 @@
+package handlers
+
+import (
+	"bytes"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/a-h/templ"
+	returns "github.com/returnsportal/returns"
+	"github.com/returnsportal/returns/views"
+)
+
+// Error answers a request that failed with err: the status its code maps to and a
+// page with the domain message. Anything that is not a domain error is logged and
+// shown as an internal error, never with its text.
+func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
+	code := returns.ErrorCode(err)
+	switch code {
+	case returns.ENOTFOUND:
+		s.renderError(w, r, http.StatusNotFound, returns.Msg("Not found"), returns.ErrorMessage(err), 0)
+	case returns.EINVALID:
+		s.renderError(w, r, http.StatusBadRequest, returns.Msg("Something is not right"), returns.ErrorMessage(err), 0)
+	case returns.ECONFLICT:
+		s.renderError(w, r, http.StatusConflict, returns.Msg("This cannot be done now"), returns.ErrorMessage(err), 0)
+	case returns.EUNAVAILABLE:
+		s.log.Warn("dependency unavailable", "path", logPath(r), "err", err)
+		w.Header().Set("Retry-After", "30")
+		s.renderError(w, r, http.StatusServiceUnavailable, returns.Msg("Please try again shortly"), returns.Msg("The shop is not answering right now. Nothing was lost: please try again in a minute."), 0)
+	default:
+		s.log.Error("internal error", "method", r.Method, "path", logPath(r), "err", err)
+		s.renderError(w, r, http.StatusInternalServerError, returns.Msg("Something went wrong"), returns.Msg("Internal error. Please try again; if it keeps happening, contact the shop."), 0)
+	}
+}
+
+func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int, heading, msg returns.Message, retryAfter time.Duration) {
+	p := views.ErrorPage{Page: s.page(r, heading), Status: status, Heading: heading, Message: msg, RetryAfter: retryAfter}
+	if retryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(retryAfter.Seconds()+0.5)))
+	}
+	s.render(w, r, status, views.ErrorPageView(p))
+}
+
+func (s *Server) handleNotFound() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.renderError(w, r, http.StatusNotFound, returns.Msg("Not found"), returns.Msg("There is no page at this address."), 0)
+	})
+}
+
+// render writes a component with a status. It renders into a buffer first so that
+// a failure halfway never sends half a page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) {
+	var buf bytes.Buffer
+	if err := c.Render(r.Context(), &buf); err != nil {
+		s.log.Error("render page", "path", logPath(r), "err", err)
+		http.Error(w, "Internal error.", http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	if h.Get("Cache-Control") == "" {
+		h.Set("Cache-Control", "no-store")
+	}
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}

@@ -1,0 +1,217 @@
+package handlers_test
+
+import (
+	"bytes"
+	"context"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"io"
+	"log/slog"
+	"mime/multipart"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	returns "github.com/returnsportal/returns"
+	"github.com/returnsportal/returns/db"
+	"github.com/returnsportal/returns/handlers"
+	"github.com/returnsportal/returns/photo"
+	"github.com/returnsportal/returns/shopify"
+	"github.com/returnsportal/returns/shopify/devshop"
+)
+
+const linkSecret = "test-link-secret-0123456789"
+
+// harness is the portal's HTTP handler over the real service, a real SQLite file
+// and the demo store, as demo mode wires them.
+type harness struct {
+	t     *testing.T
+	srv   *httptest.Server
+	shop  *devshop.Shop
+	store *db.DB
+	svc   *returns.Service
+}
+
+func newHarness(t *testing.T, limits *handlers.LookupLimits) *harness {
+	t.Helper()
+	ctx := context.Background()
+	shop := devshop.New(devshop.Options{})
+	shopSrv := httptest.NewServer(shop)
+	t.Cleanup(shopSrv.Close)
+	client, err := shopify.New(shopify.Config{Shop: "demo-store", AccessToken: shop.Token(), Endpoint: shopSrv.URL, Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := db.Open(ctx, filepath.Join(t.TempDir(), "portal.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	svc := &returns.Service{
+		Returns: store, Access: store, Timeline: store, Writebacks: store, SettingsStore: store,
+		Shop: client, Photos: photo.New(), Logger: log,
+	}
+	if limits == nil {
+		limits = &handlers.LookupLimits{PerIPMinute: 1000, PerIPHour: 1000, PerOrderHour: 1000}
+	}
+	h := handlers.NewServer(handlers.Config{
+		Logger:       log,
+		SessionKeys:  [][]byte{[]byte("session-key-0123456789-0123456789-abcdef")},
+		LinkSecret:   linkSecret,
+		DemoMode:     true,
+		LookupLimits: limits,
+	}, svc)
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return &harness{t: t, srv: srv, shop: shop, store: store, svc: svc}
+}
+
+// client is a browser: it keeps cookies and does not follow redirects, so tests
+// see each answer.
+func (h *harness) client() *http.Client {
+	jar, _ := cookiejar.New(nil)
+	// English pages, whatever the order's language, so tests can match messages.
+	jar.SetCookies(mustURL(h.srv.URL), []*http.Cookie{{Name: "lang", Value: "en"}})
+	return &http.Client{
+		Jar:           jar,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		Timeout:       30 * time.Second,
+	}
+}
+
+type answer struct {
+	status int
+	header http.Header
+	body   string
+}
+
+func (h *harness) do(c *http.Client, req *http.Request) answer {
+	h.t.Helper()
+	res, err := c.Do(req)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return answer{status: res.StatusCode, header: res.Header, body: string(b)}
+}
+
+func (h *harness) get(c *http.Client, path string) answer {
+	h.t.Helper()
+	req, _ := http.NewRequest("GET", h.srv.URL+path, nil)
+	return h.do(c, req)
+}
+
+func (h *harness) postForm(c *http.Client, path string, v url.Values) answer {
+	h.t.Helper()
+	req, _ := http.NewRequest("POST", h.srv.URL+path, strings.NewReader(v.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return h.do(c, req)
+}
+
+// lookup proves an order for c and fails the test when it does not work.
+func (h *harness) lookup(c *http.Client, order, email string) {
+	h.t.Helper()
+	a := h.postForm(c, "/", url.Values{"order": {order}, "email": {email}})
+	if a.status != http.StatusSeeOther || a.header.Get("Location") != "/order" {
+		h.t.Fatalf("lookup %s %s: status %d, location %q", order, email, a.status, a.header.Get("Location"))
+	}
+}
+
+// orderForm reads the order page and returns the submission key and the line
+// item ids shown with a checkbox, by title.
+func (h *harness) orderForm(c *http.Client) (key string, lines map[string]string) {
+	h.t.Helper()
+	a := h.get(c, "/order")
+	if a.status != http.StatusOK {
+		h.t.Fatalf("order page: status %d", a.status)
+	}
+	lines = map[string]string{}
+	m := regexp.MustCompile(`name="key"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="key"`).FindStringSubmatch(a.body)
+	if m == nil {
+		return "", lines // nothing on the order can be returned
+	}
+	key = m[1] + m[2]
+	for _, l := range h.lineIDs(a.body) {
+		lines[l.title] = l.id
+	}
+	return key, lines
+}
+
+type shownLine struct{ id, title string }
+
+// lineIDs finds the line checkboxes and the title in their label.
+func (h *harness) lineIDs(body string) []shownLine {
+	var out []shownLine
+	re := regexp.MustCompile(`(?s)<input[^>]*name="line"[^>]*value="([^"]+)"`)
+	for _, m := range re.FindAllStringSubmatchIndex(body, -1) {
+		id := body[m[2]:m[3]]
+		rest := body[m[1]:]
+		title := ""
+		for _, t := range []string{"Linen tea towel", "Ceramic mug", "Wool scarf", "Sale socks", "Canvas tote", "Wool blanket", "Desk lamp", "Bulb"} {
+			if i := strings.Index(rest, t); i >= 0 && (title == "" || i < strings.Index(rest, title)) {
+				title = t
+			}
+		}
+		out = append(out, shownLine{id: id, title: title})
+	}
+	return out
+}
+
+// part is one field of a multipart form; a part with a file name is a file.
+type part struct {
+	name, filename string
+	data           []byte
+}
+
+func field(name, value string) part { return part{name: name, data: []byte(value)} }
+
+func (h *harness) postMultipart(c *http.Client, path string, parts []part) answer {
+	h.t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	for _, p := range parts {
+		if p.filename != "" {
+			w, _ := mw.CreateFormFile(p.name, p.filename)
+			w.Write(p.data)
+			continue
+		}
+		mw.WriteField(p.name, string(p.data))
+	}
+	mw.Close()
+	req, _ := http.NewRequest("POST", h.srv.URL+path, &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	return h.do(c, req)
+}
+
+func mustURL(s string) *url.URL {
+	u, err := url.Parse(s)
+	if err != nil {
+		panic(err)
+	}
+	return u
+}
+
+// jpegBytes makes a small photo.
+func jpegBytes(t testing.TB, w, hgt int) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, w, hgt))
+	for y := 0; y < hgt; y++ {
+		for x := 0; x < w; x++ {
+			img.Set(x, y, color.RGBA{uint8(x), uint8(y), 120, 255})
+		}
+	}
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, nil); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}

@@ -1,0 +1,110 @@
+package handlers
+
+import (
+	"net/http"
+	"time"
+
+	returns "github.com/returnsportal/returns"
+	"github.com/returnsportal/returns/views"
+)
+
+// errLookupFailed is the one message for every failed lookup: wrong email, unknown
+// order, bad link signature. Its page and status are the same too.
+var errLookupFailed = returns.Msg("We could not find an order with that number and email address.")
+
+// statusLookupFailed is the status of every failed lookup.
+const statusLookupFailed = http.StatusUnprocessableEntity
+
+func (s *Server) handleLookupForm() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		s.renderLookup(w, r, http.StatusOK, q.Get("order"), q.Get("email"), nil)
+	})
+}
+
+func (s *Server) renderLookup(w http.ResponseWriter, r *http.Request, status int, order, email string, msg *returns.Message) {
+	p := views.LookupPage{
+		Page:   s.page(r, returns.Msg("Return an item")),
+		Action: pathLookup,
+		Order:  truncate(order, 64),
+		Email:  truncate(email, 254),
+		Error:  msg,
+	}
+	p.NoIndex = false
+	p.Path = pathLookup
+	s.render(w, r, status, views.LookupPageView(p))
+}
+
+func (s *Server) handleLookup() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+		if err := r.ParseForm(); err != nil {
+			s.renderLookup(w, r, http.StatusBadRequest, "", "", &errLookupFailed)
+			return
+		}
+		s.lookup(w, r, r.PostForm.Get("order"), r.PostForm.Get("email"))
+	})
+}
+
+// handleStart opens an order from a signed link in the store's emails. A missing
+// or wrong signature answers exactly as a failed lookup does, pre-filled, so the
+// customer can still type the email and go on.
+func (s *Server) handleStart() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		order, email, sig := q.Get("order"), q.Get("email"), q.Get("sig")
+		w.Header().Set("Referrer-Policy", "no-referrer")
+		if !returns.VerifyLinkSignature(s.cfg.LinkSecret, order, email, sig) {
+			// Count the attempt like a lookup, so links cannot be used to guess.
+			if ok, wait := s.limits.allow(s.clientIP(r), returns.NormalizeOrderNumber(order)); !ok {
+				s.renderRateLimited(w, r, wait)
+				return
+			}
+			s.renderLookup(w, r, statusLookupFailed, order, email, &errLookupFailed)
+			return
+		}
+		s.lookup(w, r, order, email)
+	})
+}
+
+// lookup finds the order, starts a session proving it and sends the customer to
+// it; every failure gets the same page.
+func (s *Server) lookup(w http.ResponseWriter, r *http.Request, order, email string) {
+	if ok, wait := s.limits.allow(s.clientIP(r), returns.NormalizeOrderNumber(order)); !ok {
+		s.renderRateLimited(w, r, wait)
+		return
+	}
+	o, err := s.svc.LookupOrder(r.Context(), order, email)
+	if returns.ErrorCode(err) == returns.ENOTFOUND {
+		s.renderLookup(w, r, statusLookupFailed, order, email, &errLookupFailed)
+		return
+	}
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	if err := s.sessions.setCustomer(w, r, customerSession{OrderID: o.ID, OrderName: o.Name, OrderLocale: o.Locale}); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	http.Redirect(w, r, pathOrder, http.StatusSeeOther)
+}
+
+func (s *Server) renderRateLimited(w http.ResponseWriter, r *http.Request, wait time.Duration) {
+	s.log.Warn("lookup rate limited", "ip", s.clientIP(r))
+	s.renderError(w, r, http.StatusTooManyRequests, returns.Msg("Too many attempts"),
+		returns.Msg("You have tried to find an order too many times. Please wait a little and try again."), wait)
+}
+
+// truncate cuts s to at most n bytes on a rune boundary, for echoing input back.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }

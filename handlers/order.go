@@ -1,0 +1,234 @@
+package handlers
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	returns "github.com/returnsportal/returns"
+	"github.com/returnsportal/returns/views"
+)
+
+// Request body limits: plain forms, and the return form with its photos.
+const (
+	maxFormBytes   = 64 << 10
+	maxPhotoBytes  = 8 << 20
+	maxUploadBytes = returns.MaxPhotos*maxPhotoBytes + maxFormBytes
+	// uploadTimeout is how long an upload may take on a slow phone connection; the
+	// server's own read and write timeouts are shorter.
+	uploadTimeout = 3 * time.Minute
+)
+
+// handleOrder shows the order the session proved, with the return form.
+func (s *Server) handleOrder() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c := s.sessions.customer(r)
+		if c.OrderID == "" {
+			http.Redirect(w, r, pathLookup, http.StatusSeeOther)
+			return
+		}
+		co, err := s.svc.CustomerOrder(r.Context(), c.OrderID)
+		if err != nil {
+			s.Error(w, r, err)
+			return
+		}
+		s.renderOrder(w, r, http.StatusOK, co, views.ReturnForm{SubmissionKey: returns.NewToken()})
+	})
+}
+
+func (s *Server) renderOrder(w http.ResponseWriter, r *http.Request, status int, co *returns.CustomerOrder, form views.ReturnForm) {
+	form.Action = pathSubmit
+	form.MaxPhotos = returns.MaxPhotos
+	form.MaxPhotoMB = maxPhotoBytes >> 20
+	p := views.OrderPage{
+		Page:      s.page(r, returns.Msg("Order %s", co.Order.Name)),
+		Order:     co.Order,
+		Lines:     co.Lines,
+		Returns:   co.Returns,
+		ReturnURL: returnURL,
+		Form:      form,
+	}
+	p.Path = pathOrder
+	s.render(w, r, status, views.OrderPageView(p))
+}
+
+// handleReturnCreate takes the return form. A failed validation shows the form
+// again with the values sent and a message per field; success redirects to the
+// confirmation (POST-redirect-GET), so a refresh cannot submit twice, and the
+// form's submission key makes a double click or the back button harmless too.
+func (s *Server) handleReturnCreate() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c := s.sessions.customer(r)
+		if c.OrderID == "" {
+			s.renderError(w, r, http.StatusForbidden, returns.Msg("Your session has ended"), returns.Msg("Please find your order again to continue."), 0)
+			return
+		}
+		rc := http.NewResponseController(w)
+		rc.SetReadDeadline(time.Now().Add(uploadTimeout))
+		rc.SetWriteDeadline(time.Now().Add(uploadTimeout + 30*time.Second))
+		r.Body = http.MaxBytesReader(w, r.Body, maxUploadBytes)
+
+		req, form, err := readReturnForm(r)
+		req.Locale = localizer(r).Lang
+		if err == nil {
+			var ret *returns.Return
+			ret, err = s.svc.SubmitReturn(r.Context(), c.OrderID, req)
+			if err == nil {
+				http.Redirect(w, r, returnConfirmationURL(ret.Code), http.StatusSeeOther)
+				return
+			}
+		}
+		if returns.ErrorCode(err) != returns.EINVALID && returns.ErrorCode(err) != returns.ECONFLICT {
+			s.Error(w, r, err)
+			return
+		}
+		// Drain what is left of the body (up to the cap), so the browser reads the
+		// answer instead of a reset connection.
+		io.Copy(io.Discard, r.Body)
+		co, oerr := s.svc.CustomerOrder(r.Context(), c.OrderID)
+		if oerr != nil {
+			s.Error(w, r, oerr)
+			return
+		}
+		msg := returns.ErrorMessage(err)
+		form.Error = &msg
+		form.Fields = returns.ErrorFields(err)
+		if _, told := form.Fields["photos"]; len(req.Photos) > 0 && !told {
+			if form.Fields == nil {
+				form.Fields = map[string]returns.Message{}
+			}
+			form.Fields["photos"] = returns.Msg("Please choose your photos again.")
+		}
+		s.renderOrder(w, r, http.StatusUnprocessableEntity, co, form)
+	})
+}
+
+// readReturnForm reads the multipart return form, photos included, without temp
+// files: every part is read into memory within the body's cap.
+func readReturnForm(r *http.Request) (returns.ReturnRequest, views.ReturnForm, error) {
+	req := returns.ReturnRequest{Quantities: map[string]int{}}
+	form := views.ReturnForm{Quantities: map[string]int{}, Chosen: map[string]bool{}}
+	fields := map[string]returns.Message{}
+	invalid := func(err error) (returns.ReturnRequest, views.ReturnForm, error) {
+		return req, form, err
+	}
+
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return invalid(unreadable(err))
+	}
+	values := map[string][]string{}
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return invalid(unreadable(err))
+		}
+		name := part.FormName()
+		if name == "photos" {
+			if part.FileName() == "" {
+				io.Copy(io.Discard, part)
+				continue
+			}
+			if len(req.Photos) >= returns.MaxPhotos {
+				fields["photos"] = returns.Msg("Send at most %d photos.", returns.MaxPhotos)
+				io.Copy(io.Discard, part)
+				continue
+			}
+			data, err := readPart(part, maxPhotoBytes)
+			if errors.Is(err, errPartTooBig) {
+				fields["photos"] = returns.Msg("The photo is too large (at most %d MB).", maxPhotoBytes>>20)
+				io.Copy(io.Discard, part)
+				continue
+			}
+			if err != nil {
+				return invalid(unreadable(err))
+			}
+			if len(data) > 0 {
+				req.Photos = append(req.Photos, data)
+			}
+			continue
+		}
+		data, err := readPart(part, maxFormBytes)
+		if err != nil {
+			return invalid(unreadable(err))
+		}
+		if len(values) < 600 {
+			values[name] = append(values[name], string(data))
+		}
+	}
+	get := func(k string) string {
+		if v := values[k]; len(v) > 0 {
+			return v[0]
+		}
+		return ""
+	}
+
+	req.SubmissionKey = get("key")
+	req.Kind = returns.Kind(get("kind"))
+	req.Reason = returns.Reason(get("reason"))
+	req.Resolution = returns.Resolution(get("resolution"))
+	form.SubmissionKey, form.Kind, form.Reason, form.Resolution = req.SubmissionKey, req.Kind, req.Reason, req.Resolution
+	form.Description = returns.CleanText(get("description"))
+	form.OtherReason = returns.CleanText(get("other_reason"))
+	switch req.Kind {
+	case returns.KindDamaged:
+		req.Note = form.Description
+	case returns.KindDissatisfied:
+		req.Note = form.OtherReason
+	}
+	for _, id := range values["line"] {
+		form.Chosen[id] = true
+		raw := strings.TrimSpace(get("qty-" + id))
+		q, err := strconv.Atoi(raw)
+		if err != nil {
+			fields["qty-"+id] = returns.Msg("Enter a whole number.")
+			continue
+		}
+		req.Quantities[id] = q
+		form.Quantities[id] = q
+	}
+	for k, v := range values {
+		if id, ok := strings.CutPrefix(k, "qty-"); ok && !form.Chosen[id] {
+			if q, err := strconv.Atoi(strings.TrimSpace(v[0])); err == nil {
+				form.Quantities[id] = q
+			}
+		}
+	}
+	if len(fields) > 0 {
+		return invalid(returns.Invalid(fields))
+	}
+	return req, form, nil
+}
+
+var errPartTooBig = errors.New("part too big")
+
+// unreadable is the error for a form that could not be read: too large as a whole,
+// cut off, or not multipart.
+func unreadable(err error) error {
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return returns.Invalid(map[string]returns.Message{"photos": returns.Msg("The photos are too large together (at most %d MB).", maxUploadBytes>>20)})
+	}
+	return returns.Errorf(returns.EINVALID, "The form could not be read. Please try again.")
+}
+
+// readPart reads a multipart part of at most max bytes.
+func readPart(p *multipart.Part, max int64) ([]byte, error) {
+	var buf bytes.Buffer
+	n, err := io.Copy(&buf, io.LimitReader(p, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if n > max {
+		return nil, errPartTooBig
+	}
+	return buf.Bytes(), nil
+}

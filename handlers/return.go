@@ -1,0 +1,125 @@
+package handlers
+
+import (
+	"net/http"
+	"strconv"
+
+	returns "github.com/returnsportal/returns"
+	"github.com/returnsportal/returns/views"
+)
+
+// handleReturn shows a return's status page. Opened with ?t=<access token> from an
+// email, it trades the token for a session and redirects to the clean URL, so the
+// token does not stay in the address bar, the history or a Referer.
+func (s *Server) handleReturn() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		code := r.PathValue("code")
+		if token := r.URL.Query().Get("t"); token != "" {
+			w.Header().Set("Referrer-Policy", "no-referrer")
+			s.tradeToken(w, r, code, token)
+			return
+		}
+		c := s.sessions.customer(r)
+		ret, events, err := s.svc.CustomerReturn(r.Context(), c.OrderID, code)
+		if err != nil {
+			s.Error(w, r, err)
+			return
+		}
+		settings, err := s.svc.Settings(r.Context())
+		if err != nil {
+			s.Error(w, r, err)
+			return
+		}
+		l := localizer(r)
+		p := views.ReturnPage{
+			Page:          s.page(r, returns.Msg("Return %s", ret.Code)),
+			Return:        ret,
+			Events:        events,
+			ReturnAddress: settings.ReturnAddress,
+			Instructions:  settings.Instructions(l.Lang),
+			CanCancel:     ret.Status.CanMoveTo(returns.StatusCancelled),
+			CancelAction:  returnCancelURL(ret.Code),
+			PhotoURL:      func(id int64) string { return returnPhotoURL(ret.Code, id) },
+			OrderURL:      pathOrder,
+		}
+		s.render(w, r, http.StatusOK, views.ReturnPageView(p))
+	})
+}
+
+func (s *Server) tradeToken(w http.ResponseWriter, r *http.Request, code, token string) {
+	ret, err := s.svc.ReturnByToken(r.Context(), token)
+	if err != nil || ret.Code != code {
+		s.Error(w, r, returns.Errorf(returns.ENOTFOUND, "We could not find that return."))
+		return
+	}
+	if err := s.sessions.setCustomer(w, r, customerSession{OrderID: ret.OrderID, OrderName: ret.OrderName, OrderLocale: ret.Locale}); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	http.Redirect(w, r, returnURL(ret.Code), http.StatusSeeOther)
+}
+
+// handleReturnConfirmation is shown right after a return was submitted.
+func (s *Server) handleReturnConfirmation() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c := s.sessions.customer(r)
+		ret, _, err := s.svc.CustomerReturn(r.Context(), c.OrderID, r.PathValue("code"))
+		if err != nil {
+			s.Error(w, r, err)
+			return
+		}
+		settings, err := s.svc.Settings(r.Context())
+		if err != nil {
+			s.Error(w, r, err)
+			return
+		}
+		p := views.ConfirmationPage{
+			Page:          s.page(r, returns.Msg("Return %s requested", ret.Code)),
+			Return:        ret,
+			ReturnAddress: settings.ReturnAddress,
+			Instructions:  settings.Instructions(localizer(r).Lang),
+			StatusURL:     returnURL(ret.Code),
+		}
+		s.render(w, r, http.StatusOK, views.ConfirmationPageView(p))
+	})
+}
+
+// handleReturnCancel cancels a return that is still requested.
+func (s *Server) handleReturnCancel() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c := s.sessions.customer(r)
+		code := r.PathValue("code")
+		if err := s.svc.CancelReturn(r.Context(), c.OrderID, code); err != nil {
+			s.Error(w, r, err)
+			return
+		}
+		http.Redirect(w, r, returnURL(code), http.StatusSeeOther)
+	})
+}
+
+// handleReturnPhoto serves a damage photo to the session that proved its order.
+func (s *Server) handleReturnPhoto() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c := s.sessions.customer(r)
+		id, err := strconv.ParseInt(r.PathValue("photo"), 10, 64)
+		if err != nil || id <= 0 {
+			s.Error(w, r, returns.Errorf(returns.ENOTFOUND, "We could not find that photo."))
+			return
+		}
+		p, err := s.svc.ReturnPhoto(r.Context(), c.OrderID, r.PathValue("code"), id)
+		if err != nil {
+			s.Error(w, r, err)
+			return
+		}
+		ext := ".jpg"
+		if p.ContentType == "image/png" {
+			ext = ".png"
+		}
+		h := w.Header()
+		h.Set("Content-Type", p.ContentType)
+		h.Set("Content-Disposition", `inline; filename="photo-`+itoa(id)+ext+`"`)
+		h.Set("Cache-Control", "private, max-age=3600")
+		h.Set("Content-Length", strconv.Itoa(len(p.Data)))
+		w.Write(p.Data)
+	})
+}

@@ -1,0 +1,105 @@
+// Package handlers is the portal's HTTP layer: the URL table, one maker function per
+// route, middleware and sessions. It talks to the domain Service only, never to the
+// database, Shopify or mail directly.
+package handlers
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	returns "github.com/returnsportal/returns"
+)
+
+// CustomerService is what the customer pages need of the domain.
+type CustomerService interface {
+	LookupOrder(ctx context.Context, number, email string) (*returns.Order, error)
+	CustomerOrder(ctx context.Context, orderID string) (*returns.CustomerOrder, error)
+	SubmitReturn(ctx context.Context, orderID string, req returns.ReturnRequest) (*returns.Return, error)
+	CustomerReturn(ctx context.Context, orderID, code string) (*returns.Return, []returns.Event, error)
+	ReturnByToken(ctx context.Context, token string) (*returns.Return, error)
+	ReturnPhoto(ctx context.Context, orderID, code string, photoID int64) (*returns.Photo, error)
+	CancelReturn(ctx context.Context, orderID, code string) error
+	Settings(ctx context.Context) (returns.Settings, error)
+}
+
+// Config holds what the HTTP layer needs to know about its deployment.
+type Config struct {
+	Logger *slog.Logger
+	// SessionKeys are secrets for signing and encrypting cookies, newest first. A
+	// key is retired by removing it; keep the previous one until the longest
+	// session signed with it has expired.
+	SessionKeys [][]byte
+	// LinkSecret signs the start links in the store's emails.
+	LinkSecret string
+	// Secure marks cookies Secure and sends HSTS; false only for plain-http localhost.
+	Secure bool
+	// DemoMode shows the demo banner.
+	DemoMode bool
+	// TrustFlyClientIP takes the client address from Fly's Fly-Client-IP header.
+	TrustFlyClientIP bool
+	// LookupLimits overrides the lookup rate limits (tests); nil means the defaults.
+	LookupLimits *LookupLimits
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Server is the portal's HTTP handler.
+type Server struct {
+	cfg      Config
+	log      *slog.Logger
+	svc      CustomerService
+	sessions *sessionStore
+	limits   *lookupLimiter
+	handler  http.Handler
+}
+
+// NewServer returns the portal's HTTP handler with every route and middleware.
+func NewServer(cfg Config, svc CustomerService) *Server {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	limits := DefaultLookupLimits()
+	if cfg.LookupLimits != nil {
+		limits = *cfg.LookupLimits
+	}
+	s := &Server{
+		cfg:      cfg,
+		log:      cfg.Logger,
+		svc:      svc,
+		sessions: newSessionStore(cfg.SessionKeys, cfg.Secure),
+		limits:   newLookupLimiter(limits, cfg.Now),
+	}
+	mux := http.NewServeMux()
+	s.addRoutes(mux)
+
+	csrf := http.NewCrossOriginProtection()
+	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.renderError(w, r, http.StatusForbidden, returns.Msg("Request refused"), returns.Msg("This form was sent from another site, so it was refused. Please go back, reload the page and try again."), 0)
+	}))
+	var h http.Handler = mux
+	h = s.withLanguage(h)
+	h = csrf.Handler(h)
+	h = s.withSecurityHeaders(h)
+	h = s.withRecover(h)
+	h = s.withLogging(h)
+	s.handler = h
+	return s
+}
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+func handleHealthz() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		w.Write([]byte("ok\n"))
+	})
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -1,0 +1,77 @@
+package handlers
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"net/http"
+
+	"github.com/gorilla/sessions"
+)
+
+const (
+	customerCookie = "portal"
+	// customerMaxAge bounds a customer's session: long enough to fill in the form
+	// and upload photos, short enough that a shared computer forgets the order.
+	customerMaxAge = 2 * 3600
+)
+
+// sessionStore keeps sessions in signed and encrypted cookies.
+type sessionStore struct {
+	store *sessions.CookieStore
+}
+
+// newSessionStore derives a signing and an encryption key from each secret, newest
+// first: cookies are written with the first pair and read with any of them, which
+// is how keys are rotated.
+func newSessionStore(secrets [][]byte, secure bool) *sessionStore {
+	var pairs [][]byte
+	for _, secret := range secrets {
+		pairs = append(pairs, deriveKey(secret, "cookie-hash"), deriveKey(secret, "cookie-block"))
+	}
+	store := sessions.NewCookieStore(pairs...)
+	store.Options = &sessions.Options{
+		Path:     "/",
+		HttpOnly: true,
+		Secure:   secure,
+		SameSite: http.SameSiteLaxMode,
+	}
+	// MaxAge sets the cookie's lifetime and the age the signature check accepts,
+	// replacing gorilla's 30-day default.
+	store.MaxAge(customerMaxAge)
+	return &sessionStore{store: store}
+}
+
+func deriveKey(secret []byte, purpose string) []byte {
+	mac := hmac.New(sha256.New, secret)
+	mac.Write([]byte(purpose))
+	return mac.Sum(nil)
+}
+
+// customerSession is what a customer proved: one order.
+type customerSession struct {
+	OrderID     string
+	OrderName   string
+	OrderLocale string
+}
+
+// customer returns the customer's session; the zero value when there is none or
+// the cookie does not verify (tampered, expired, signed by a retired key).
+func (s *sessionStore) customer(r *http.Request) customerSession {
+	sess, err := s.store.Get(r, customerCookie)
+	if err != nil {
+		return customerSession{}
+	}
+	str := func(k string) string { v, _ := sess.Values[k].(string); return v }
+	return customerSession{OrderID: str("order_id"), OrderName: str("order_name"), OrderLocale: str("order_locale")}
+}
+
+// setCustomer starts a new session proving an order, replacing any earlier one.
+func (s *sessionStore) setCustomer(w http.ResponseWriter, r *http.Request, c customerSession) error {
+	sess, _ := s.store.New(r, customerCookie)
+	sess.Values = map[any]any{
+		"order_id":     c.OrderID,
+		"order_name":   c.OrderName,
+		"order_locale": c.OrderLocale,
+	}
+	return sess.Save(r, w)
+}
