@@ -1,0 +1,52 @@
+// Command returns-portal runs the self-service returns portal for a Shopify store.
+//
+//	returns-portal [serve]                          run the portal (the default)
+//	returns-portal link --order 1001 --email a@b.c  print a signed start link
+//
+// Configuration comes from the environment only; see the README. Without Shopify
+// settings it runs against a built-in demo store.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "returns-portal:", err)
+		os.Exit(1)
+	}
+}
+
+// run is the whole program: main only supplies the process's arguments,
+// environment and streams, so tests can run it in-process.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	cmd := "serve"
+	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return serve(ctx, args, getenv, stdout, stderr)
+	case "link":
+		return printLink(args, getenv, stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	return fmt.Errorf("unknown command %q\n\n%s", cmd, usage)
+}
+
+const usage = `Usage:
+  returns-portal [serve]                             run the portal
+  returns-portal link --order 1001 --email EMAIL     print a signed start link for an order
+
+Configuration comes from environment variables; see README.md.
+`

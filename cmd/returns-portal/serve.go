@@ -1,0 +1,169 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	returns "github.com/returnsportal/returns"
+	"github.com/returnsportal/returns/db"
+	"github.com/returnsportal/returns/handlers"
+	"github.com/returnsportal/returns/photo"
+	"github.com/returnsportal/returns/shopify"
+	"github.com/returnsportal/returns/shopify/devshop"
+)
+
+// shutdownTimeout bounds how long a stop waits for requests in flight. fly.toml's
+// kill_timeout must be longer.
+const shutdownTimeout = 20 * time.Second
+
+// serve runs the portal until ctx ends (SIGTERM or SIGINT), then stops accepting
+// connections, finishes the requests in flight, stops the background work and
+// closes the database.
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) > 0 {
+		return fmt.Errorf("serve takes no arguments, got %q", args)
+	}
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	c, err := loadConfig(getenv)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
+		return fmt.Errorf("create DATA_DIR: %w", err)
+	}
+	if err := c.fillDemoSecrets(); err != nil {
+		return err
+	}
+
+	store, err := db.Open(ctx, filepath.Join(c.DataDir, "portal.db"))
+	if err != nil {
+		return fmt.Errorf("open database: %w", err)
+	}
+	defer store.Close()
+
+	// Background work (the demo store's server, write-back retries) runs until
+	// bgCtx ends, after the HTTP server has finished its requests.
+	bgCtx, stopBackground := context.WithCancel(context.WithoutCancel(ctx))
+	var bg sync.WaitGroup
+	defer func() {
+		stopBackground()
+		bg.Wait()
+	}()
+
+	shopCfg := shopify.Config{Shop: c.ShopifyShop, AccessToken: c.ShopifyToken, APIVersion: c.ShopifyAPIVersion, Logger: log}
+	if c.Demo {
+		endpoint, token, err := startDemoStore(bgCtx, &bg)
+		if err != nil {
+			return err
+		}
+		shopCfg.Shop, shopCfg.AccessToken, shopCfg.Endpoint = "demo-store", token, endpoint
+		log.Info("demo mode: no SHOPIFY_SHOP set, using the built-in demo store; see README.md for its orders")
+	}
+	shop, err := shopify.New(shopCfg)
+	if err != nil {
+		return fmt.Errorf("shopify: %w", err)
+	}
+
+	svc := &returns.Service{
+		Returns:       store,
+		Access:        store,
+		Timeline:      store,
+		Writebacks:    store,
+		SettingsStore: store,
+		Shop:          shop,
+		Photos:        photo.New(),
+		Logger:        log,
+	}
+
+	host := ""
+	if c.Demo && !c.OnFly {
+		host = "127.0.0.1" // a laptop's demo is not for the network
+	}
+	ln, err := net.Listen("tcp", net.JoinHostPort(host, c.Port))
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	addr := ln.Addr().(*net.TCPAddr)
+	base := c.BaseURL
+	if base == "" {
+		base = fmt.Sprintf("http://localhost:%d", addr.Port)
+	}
+
+	srv := &http.Server{
+		Handler: handlers.NewServer(handlers.Config{
+			Logger:           log,
+			SessionKeys:      c.SessionKeys,
+			LinkSecret:       c.LinkSecret,
+			Secure:           len(base) > 8 && base[:8] == "https://",
+			DemoMode:         c.Demo,
+			TrustFlyClientIP: c.OnFly,
+		}, svc),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       60 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+
+	bg.Add(1)
+	go func() {
+		defer bg.Done()
+		svc.RunWritebacks(bgCtx, 30*time.Second)
+	}()
+
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	fmt.Fprintf(stdout, "Returns portal listening on http://%s (open %s)\n", addr, base)
+	if c.Demo {
+		fmt.Fprintf(stdout, "Demo store: try order #1001 with anna.berzina@example.lv\n")
+	}
+
+	select {
+	case err := <-served:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing requests in flight")
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		log.Error("shutdown", "err", err)
+	}
+	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
+		log.Error("serve", "err", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// startDemoStore serves the demo store on a loopback port until ctx ends and
+// returns its base URL and access token.
+func startDemoStore(ctx context.Context, bg *sync.WaitGroup) (endpoint, token string, err error) {
+	shop := devshop.New(devshop.Options{})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", "", fmt.Errorf("start demo store: %w", err)
+	}
+	srv := &http.Server{Handler: shop, ReadHeaderTimeout: 10 * time.Second}
+	bg.Add(2)
+	go func() {
+		defer bg.Done()
+		srv.Serve(ln)
+	}()
+	go func() {
+		defer bg.Done()
+		<-ctx.Done()
+		srv.Close()
+	}()
+	return "http://" + ln.Addr().String(), shop.Token(), nil
+}
