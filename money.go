@@ -1,6 +1,8 @@
 package returns
 
 import (
+	"fmt"
+	"math"
 	"strconv"
 	"strings"
 )
@@ -20,7 +22,7 @@ var currencyDigits = map[string]int{
 
 // CurrencyDigits returns the number of minor-unit digits of an ISO currency code.
 func CurrencyDigits(currency string) int {
-	if d, ok := currencyDigits[currency]; ok {
+	if d, ok := currencyDigits[strings.ToUpper(currency)]; ok {
 		return d
 	}
 	return 2
@@ -42,6 +44,9 @@ func ParseMoney(s, currency string) (Money, error) {
 		return Money{}, bad
 	}
 	if len(frac) > digits {
+		if digits == 0 {
+			return Money{}, Errorf(EINVALID, "Enter a whole amount.")
+		}
 		return Money{}, Errorf(EINVALID, "Use at most %d decimal places.", digits)
 	}
 	frac += strings.Repeat("0", digits-len(frac))
@@ -53,17 +58,22 @@ func ParseMoney(s, currency string) (Money, error) {
 }
 
 // ParseDecimal parses a Shopify Decimal string ("29.0", "29.00", "-3.5") into minor
-// units, rounding half away from zero past the currency's digits.
+// units, rounding half away from zero past the currency's digits. Its errors are
+// internal: the text comes from Shopify, not from a person.
 func ParseDecimal(s, currency string) (Money, error) {
+	in := s
 	s = strings.TrimSpace(s)
 	neg := strings.HasPrefix(s, "-")
 	s = strings.TrimPrefix(s, "-")
 	whole, frac, _ := strings.Cut(s, ".")
+	if whole == "" && frac == "" {
+		return Money{}, fmt.Errorf("invalid decimal %q", in)
+	}
 	if whole == "" {
 		whole = "0"
 	}
 	if !allDigits(whole) || (frac != "" && !allDigits(frac)) {
-		return Money{}, Errorf(EINVALID, "invalid decimal %q", s)
+		return Money{}, fmt.Errorf("invalid decimal %q", in)
 	}
 	digits := CurrencyDigits(currency)
 	roundUp := false
@@ -73,8 +83,8 @@ func ParseDecimal(s, currency string) (Money, error) {
 	}
 	frac += strings.Repeat("0", digits-len(frac))
 	n, err := strconv.ParseInt(whole+frac, 10, 64)
-	if err != nil {
-		return Money{}, Errorf(EINVALID, "invalid decimal %q", s)
+	if err != nil || (roundUp && n == math.MaxInt64) {
+		return Money{}, fmt.Errorf("invalid decimal %q", in)
 	}
 	if roundUp {
 		n++

@@ -14,9 +14,10 @@ type ReturnStore interface {
 	// and the write-back to Shopify, in one transaction. It fills r.ID. It checks
 	// again, inside the transaction, that the units held by active returns of the
 	// order plus r's units stay within maxUnits (line item id → fulfilled units) and
-	// answers ECONFLICT otherwise. When a return with r.SubmissionKey exists already,
+	// answers ECONFLICT otherwise. It fills wb.ID and wb.ReturnID. When a return
+	// with r.SubmissionKey exists already,
 	// it stores nothing, loads that return into r and reports created == false.
-	CreateReturn(ctx context.Context, r *Return, maxUnits map[string]int, ev Event, wb Writeback) (created bool, err error)
+	CreateReturn(ctx context.Context, r *Return, maxUnits map[string]int, ev Event, wb *Writeback) (created bool, err error)
 	// ReturnByCode returns the return with a public code, with items and photos
 	// (without their data), or ENOTFOUND.
 	ReturnByCode(ctx context.Context, code string) (*Return, error)
@@ -40,7 +41,7 @@ type TimelineStore interface {
 	// Transition moves return id from status from to status to and appends ev, in
 	// one transaction, with compare-and-set on the status: when the return is not
 	// in status from any more, nothing changes and it answers ECONFLICT. A non-nil
-	// wb is queued in the same transaction.
+	// wb is queued in the same transaction, and its ID and ReturnID filled.
 	Transition(ctx context.Context, id int64, from, to Status, ev Event, wb *Writeback) error
 	// Events returns a return's timeline, oldest first.
 	Events(ctx context.Context, returnID int64) ([]Event, error)
@@ -131,6 +132,9 @@ func (s *Service) LookupOrder(ctx context.Context, number, email string) (*Order
 	if err != nil {
 		return nil, fmt.Errorf("look up order: %w", err)
 	}
+	if o == nil {
+		return nil, errLookup
+	}
 	s.orders.put(o, s.now())
 	return o, nil
 }
@@ -162,7 +166,7 @@ func (s *Service) CustomerOrder(ctx context.Context, orderID string) (*CustomerO
 func (s *Service) customerOrder(ctx context.Context, o *Order) (*CustomerOrder, error) {
 	settings, err := s.Settings(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("read settings: %w", err)
+		return nil, err
 	}
 	rs, err := s.Returns.ReturnsByOrder(ctx, o.ID)
 	if err != nil {
@@ -217,8 +221,14 @@ func (s *Service) SubmitReturn(ctx context.Context, orderID string, req ReturnRe
 	if err := req.validate(); err != nil {
 		return nil, err
 	}
-	if r, err := s.Returns.ReturnBySubmission(ctx, orderID, req.SubmissionKey); err == nil {
+	// The same form sent again gives the return it made, before anything is
+	// checked against the order (whose units that return now holds).
+	r, err := s.Returns.ReturnBySubmission(ctx, orderID, req.SubmissionKey)
+	if err == nil {
 		return r, nil
+	}
+	if ErrorCode(err) != ENOTFOUND {
+		return nil, fmt.Errorf("find earlier submission: %w", err)
 	}
 	o, err := s.Shop.Order(ctx, orderID)
 	if err != nil {
@@ -230,7 +240,7 @@ func (s *Service) SubmitReturn(ctx context.Context, orderID string, req ReturnRe
 		return nil, err
 	}
 
-	r := &Return{
+	r = &Return{
 		SubmissionKey: req.SubmissionKey,
 		Code:          NewReturnCode(),
 		Token:         NewToken(),
@@ -284,7 +294,7 @@ func (s *Service) SubmitReturn(ctx context.Context, orderID string, req ReturnRe
 	}
 
 	ev := Event{At: s.now(), Actor: ActorCustomer, Type: EventRequested, Status: StatusRequested}
-	wb := Writeback{OrderID: o.ID, NoteLine: requestNoteLine(r), Tags: []string{"returns:requested"}, NextAt: s.now()}
+	wb := &Writeback{OrderID: o.ID, NoteLine: requestNoteLine(r), Tags: []string{"returns:requested"}, NextAt: s.now()}
 	created, err := s.Returns.CreateReturn(ctx, r, maxUnits, ev, wb)
 	if err != nil {
 		return nil, fmt.Errorf("store return: %w", err)
@@ -293,12 +303,13 @@ func (s *Service) SubmitReturn(ctx context.Context, orderID string, req ReturnRe
 		s.logger().Info("return requested", "code", r.Code, "order", o.Name, "items", len(r.Items), "photos", len(r.Photos))
 		// The order was read a moment ago, so its note is fresh: write back now and
 		// leave the queued row to the retry loop only when this fails.
-		s.FlushWritebacks(ctx)
+		s.writeBackNow(ctx, *wb)
 	}
 	return r, nil
 }
 
 func (req *ReturnRequest) validate() error {
+	req.Note = CleanText(req.Note)
 	fields := map[string]Message{}
 	if len(req.SubmissionKey) < 16 || len(req.SubmissionKey) > 64 {
 		fields["form"] = Msg("This form has expired. Please open it again.")
@@ -416,7 +427,7 @@ func (s *Service) CancelReturn(ctx context.Context, orderID, code string) error 
 		return err
 	}
 	s.orders.drop(r.OrderID)
-	s.FlushWritebacks(ctx)
+	s.writeBackNow(ctx, *wb)
 	return nil
 }
 

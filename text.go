@@ -14,11 +14,16 @@ func checkText(s string, max int) *Message {
 		return &Message{Format: "The text contains characters we cannot read."}
 	}
 	if utf8.RuneCountInString(s) > max {
-		return &Message{Format: "Please keep it under %d characters.", Args: []any{max}}
+		return &Message{Format: "Please use at most %d characters.", Args: []any{max}}
 	}
 	for _, r := range s {
 		if unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t' {
 			return &Message{Format: "The text contains control characters."}
+		}
+		// Format characters (bidi overrides, zero-width spaces) can make text read
+		// differently from what it says; the joiners that scripts need are kept.
+		if unicode.Is(unicode.Cf, r) && r != '\u200c' && r != '\u200d' {
+			return &Message{Format: "The text contains invisible formatting characters."}
 		}
 	}
 	return nil

@@ -12,8 +12,21 @@ import (
 // overwritten, which is the price of one call fewer per return.
 const noteFreshFor = 10 * time.Second
 
-// FlushWritebacks writes the due write-backs to their Shopify orders. A failure is
-// recorded on the return's timeline the first time and retried with backoff.
+// writeBackTimeout bounds a write-back made while a customer waits.
+const writeBackTimeout = 15 * time.Second
+
+// writeBackNow writes one change to its Shopify order right after it was stored,
+// while the customer's request waits. It goes on if the customer goes away, so a
+// half-done write is not left to chance; a failure leaves it to the retry loop.
+func (s *Service) writeBackNow(ctx context.Context, wb Writeback) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), writeBackTimeout)
+	defer cancel()
+	s.writingMu.Lock()
+	defer s.writingMu.Unlock()
+	s.attemptWriteback(ctx, wb)
+}
+
+// FlushWritebacks writes the due write-backs to their Shopify orders, oldest first.
 func (s *Service) FlushWritebacks(ctx context.Context) {
 	s.writingMu.Lock()
 	defer s.writingMu.Unlock()
@@ -26,23 +39,31 @@ func (s *Service) FlushWritebacks(ctx context.Context) {
 		if ctx.Err() != nil {
 			return
 		}
-		err := s.writeBack(ctx, wb)
-		if err == nil {
-			ev := Event{ReturnID: wb.ReturnID, At: s.now(), Actor: ActorSystem, Type: EventShopifyUpdated, Message: wb.NoteLine}
-			if err := s.Writebacks.WritebackDone(ctx, wb.ID, ev); err != nil {
-				s.logger().Error("mark write-back done", "id", wb.ID, "err", err)
-			}
-			continue
+		s.attemptWriteback(ctx, wb)
+	}
+}
+
+// attemptWriteback tries one write-back and records the outcome: done, or failed
+// with the next attempt after a backoff. The first failure goes on the return's
+// timeline, so staff see that the Shopify order is behind. The caller holds
+// writingMu, so that no two attempts write the same note at once.
+func (s *Service) attemptWriteback(ctx context.Context, wb Writeback) {
+	err := s.writeBack(ctx, wb)
+	if err == nil {
+		ev := Event{ReturnID: wb.ReturnID, At: s.now(), Actor: ActorSystem, Type: EventShopifyUpdated, Message: wb.NoteLine}
+		if err := s.Writebacks.WritebackDone(ctx, wb.ID, ev); err != nil {
+			s.logger().Error("mark write-back done", "id", wb.ID, "err", err)
 		}
-		s.logger().Warn("write-back to Shopify failed", "order", wb.OrderID, "attempt", wb.Attempts+1, "err", err)
-		var ev *Event
-		if wb.Attempts == 0 {
-			ev = &Event{ReturnID: wb.ReturnID, At: s.now(), Actor: ActorSystem, Type: EventShopifyDeferred, Message: "Shopify order not updated yet, will retry: " + ErrorMessage(err).String()}
-		}
-		next := s.now().Add(writebackBackoff(wb.Attempts + 1))
-		if err := s.Writebacks.WritebackFailed(ctx, wb.ID, next, err.Error(), ev); err != nil {
-			s.logger().Error("record failed write-back", "id", wb.ID, "err", err)
-		}
+		return
+	}
+	s.logger().Warn("write-back to Shopify failed", "order", wb.OrderID, "attempt", wb.Attempts+1, "err", err)
+	var ev *Event
+	if wb.Attempts == 0 {
+		ev = &Event{ReturnID: wb.ReturnID, At: s.now(), Actor: ActorSystem, Type: EventShopifyDeferred, Message: "Shopify order not updated yet, will retry: " + ErrorMessage(err).String()}
+	}
+	next := s.now().Add(writebackBackoff(wb.Attempts + 1))
+	if err := s.Writebacks.WritebackFailed(ctx, wb.ID, next, err.Error(), ev); err != nil {
+		s.logger().Error("record failed write-back", "id", wb.ID, "err", err)
 	}
 }
 
