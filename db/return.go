@@ -18,7 +18,7 @@ func errReturnNotFound() error { return returns.Errorf(returns.ENOTFOUND, "Retur
 // writes nothing, loads that return into r and reports created == false. It
 // answers ECONFLICT when the units held by the order's active returns plus r's
 // would exceed maxUnits (line item id → units that may be returned at most).
-func (db *DB) CreateReturn(ctx context.Context, r *returns.Return, maxUnits map[string]int, ev returns.Event, wb returns.Writeback) (created bool, err error) {
+func (db *DB) CreateReturn(ctx context.Context, r *returns.Return, maxUnits map[string]int, ev returns.Event, wb *returns.Writeback) (created bool, err error) {
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
 		return false, err

@@ -41,13 +41,13 @@ func requestedEvent() returns.Event {
 	return returns.Event{At: now, Actor: returns.ActorCustomer, Type: returns.EventRequested, Status: returns.StatusRequested}
 }
 
-func writeback(r *returns.Return) returns.Writeback {
-	return returns.Writeback{OrderID: r.OrderID, NoteLine: "Return " + r.Code + " requested", Tags: []string{"returns:requested"}, NextAt: now}
+func writeback(r *returns.Return) *returns.Writeback {
+	return &returns.Writeback{OrderID: r.OrderID, NoteLine: "Return " + r.Code + " requested", Tags: []string{"returns:requested"}, NextAt: now}
 }
 
 // mustCreate stores r and fails the test unless a new return was created.
 func mustCreate(tb testing.TB, d interface {
-	CreateReturn(context.Context, *returns.Return, map[string]int, returns.Event, returns.Writeback) (bool, error)
+	CreateReturn(context.Context, *returns.Return, map[string]int, returns.Event, *returns.Writeback) (bool, error)
 }, r *returns.Return, maxUnits map[string]int) {
 	tb.Helper()
 	created, err := d.CreateReturn(context.Background(), r, maxUnits, requestedEvent(), writeback(r))
@@ -130,7 +130,7 @@ func TestCreateReturn_RoundTrip(t *testing.T) {
 			t.Fatalf("write-backs = %+v, want one", wbs)
 		}
 		want.ID = wbs[0].ID
-		if !reflect.DeepEqual(wbs[0], want) {
+		if !reflect.DeepEqual(wbs[0], *want) {
 			t.Errorf("write-back = %+v, want %+v", wbs[0], want)
 		}
 	})

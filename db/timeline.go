@@ -53,9 +53,8 @@ func (db *DB) Transition(ctx context.Context, id int64, from, to returns.Status,
 		return err
 	}
 	if wb != nil {
-		w := *wb
-		w.ReturnID = id
-		if err := insertWriteback(ctx, tx, w); err != nil {
+		wb.ReturnID = id
+		if err := insertWriteback(ctx, tx, wb); err != nil {
 			return err
 		}
 	}

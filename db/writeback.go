@@ -123,7 +123,7 @@ func pendingWriteback(ctx context.Context, tx *sql.Tx, id int64) (returnID int64
 }
 
 // insertWriteback queues wb for wb.ReturnID.
-func insertWriteback(ctx context.Context, tx *sql.Tx, wb returns.Writeback) error {
+func insertWriteback(ctx context.Context, tx *sql.Tx, wb *returns.Writeback) error {
 	tags := wb.Tags
 	if tags == nil {
 		tags = []string{}
@@ -132,9 +132,13 @@ func insertWriteback(ctx context.Context, tx *sql.Tx, wb returns.Writeback) erro
 	if err != nil {
 		return fmt.Errorf("encode write-back tags: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `
+	res, err := tx.ExecContext(ctx, `
 		INSERT INTO writebacks (return_id, order_id, note_line, tags, attempts, next_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		wb.ReturnID, wb.OrderID, wb.NoteLine, string(b), wb.Attempts, millis(wb.NextAt)); err != nil {
+		wb.ReturnID, wb.OrderID, wb.NoteLine, string(b), wb.Attempts, millis(wb.NextAt))
+	if err != nil {
+		return fmt.Errorf("insert write-back of return %d: %w", wb.ReturnID, err)
+	}
+	if wb.ID, err = res.LastInsertId(); err != nil {
 		return fmt.Errorf("insert write-back of return %d: %w", wb.ReturnID, err)
 	}
 	return nil

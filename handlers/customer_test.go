@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	returns "github.com/returnsportal/returns"
 	"github.com/returnsportal/returns/handlers"
@@ -263,8 +264,9 @@ func TestSubmitReturnRejectsBadInput(t *testing.T) {
 		{"quantity not a number", damaged(text, field("line", mug), field("qty-"+mug, "two")), "Enter a whole number"},
 		{"line of another order", damaged(text, field("line", scarf), field("qty-"+scarf, "1")), "not on this order"},
 		{"no description", damaged(towelOne...), "Tell us what is wrong"},
-		{"over-long description", damaged(append(towelOne, field("description", strings.Repeat("x", returns.MaxNoteRunes+1)))...), "under 2000 characters"},
+		{"over-long description", damaged(append(towelOne, field("description", strings.Repeat("x", returns.MaxNoteRunes+1)))...), "at most 2000 characters"},
 		{"control characters", damaged(append(towelOne, field("description", "torn\x00\x1b[31m"))...), "control characters"},
+		{"bidi override", damaged(append(towelOne, field("description", "torn \u202egnp.exe"))...), "invisible formatting"},
 		{"not UTF-8", damaged(append(towelOne, field("description", "torn \xff\xfe"))...), "cannot read"},
 		{"text file named .jpg", damaged(append(towelOne, text, part{name: "photos", filename: "towel.jpg", data: []byte("just some text, not a photo")})...), "not a JPEG, PNG or WebP"},
 		{"20 MB photo", damaged(append(towelOne, text, part{name: "photos", filename: "big.jpg", data: append(jpegBytes(t, 8, 8), bytes.Repeat([]byte{0}, 20<<20)...)})...), "too large"},
@@ -435,6 +437,69 @@ func TestFinalSaleAndIneligibleLinesCannotBeChosen(t *testing.T) {
 func contains(list []string, s string) bool {
 	for _, v := range list {
 		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// TestWritebackFailureKeepsTheReturn: Shopify fails while the order is being
+// annotated; the return is stored all the same, the failure is on its timeline,
+// and the retry writes the note once.
+func TestWritebackFailureKeepsTheReturn(t *testing.T) {
+	h := newHarness(t, nil)
+	c := h.client()
+	h.lookup(c, "1002", "sam.taylor@example.com")
+	key, lines := h.orderForm(c)
+	scarf := lines["Wool scarf"]
+
+	// The submission's read of the order goes through; every write fails.
+	h.shop.FailMutations(100, http.StatusServiceUnavailable)
+	a := h.postMultipart(c, "/order/returns", []part{
+		field("key", key), field("kind", "dissatisfied"), field("reason", "doesnt_fit"),
+		field("line", scarf), field("qty-"+scarf, "1"),
+	})
+	if a.status != http.StatusSeeOther {
+		t.Fatalf("submit while Shopify fails writes: status %d, want the confirmation\n%s", a.status, a.body)
+	}
+	code := regexp.MustCompile(`R-[0-9A-Z]{8}`).FindString(a.header.Get("Location"))
+	ctx := context.Background()
+	r, err := h.store.ReturnByCode(ctx, code)
+	if err != nil {
+		t.Fatalf("the return was not stored: %v", err)
+	}
+	events, err := h.store.Events(ctx, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !hasEvent(events, returns.EventShopifyDeferred) {
+		t.Fatalf("timeline %+v has no deferred write-back", events)
+	}
+	if snap, _ := h.shop.OrderByName("#1002"); strings.Contains(snap.Note, code) {
+		t.Fatal("the note was written although every write failed")
+	}
+
+	// Shopify is back; the retry (due after its backoff) writes the note once.
+	h.shop.FailMutations(0, 0)
+	h.svc.Now = func() time.Time { return time.Now().Add(time.Hour) }
+	h.svc.FlushWritebacks(ctx)
+	h.svc.FlushWritebacks(ctx)
+	snap, _ := h.shop.OrderByName("#1002")
+	if n := strings.Count(snap.Note, "Return "+code+" requested"); n != 1 {
+		t.Fatalf("note has the line %d times, want once: %q", n, snap.Note)
+	}
+	if !contains(snap.Tags, "returns:requested") {
+		t.Fatalf("tags %v", snap.Tags)
+	}
+	events, _ = h.store.Events(ctx, r.ID)
+	if !hasEvent(events, returns.EventShopifyUpdated) {
+		t.Fatalf("timeline %+v does not record the write-back", events)
+	}
+}
+
+func hasEvent(evs []returns.Event, typ returns.EventType) bool {
+	for _, e := range evs {
+		if e.Type == typ {
 			return true
 		}
 	}

@@ -45,7 +45,7 @@ func newHarness(t *testing.T, limits *handlers.LookupLimits) *harness {
 	shop := devshop.New(devshop.Options{})
 	shopSrv := httptest.NewServer(shop)
 	t.Cleanup(shopSrv.Close)
-	client, err := shopify.New(shopify.Config{Shop: "demo-store", AccessToken: shop.Token(), Endpoint: shopSrv.URL, Timeout: 5 * time.Second})
+	client, err := shopify.New(shopify.Config{Shop: "demo-store", AccessToken: shop.Token(), Endpoint: shopSrv.URL, Timeout: 5 * time.Second, RetryWait: time.Millisecond, MaxAttempts: 2})
 	if err != nil {
 		t.Fatal(err)
 	}

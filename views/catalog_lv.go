@@ -122,7 +122,9 @@ var catalogLV = map[string]string{
 	"Please try again in %d minutes.": "Lūdzu, mēģiniet vēlreiz pēc %d minūtēm.",
 	"Back to the start page":          "Uz sākumlapu",
 	"Too many attempts":               "Pārāk daudz mēģinājumu",
-	"Please try again later.":         "Lūdzu, mēģiniet vēlreiz vēlāk.",
+	"Order not found.":                "Pasūtījums nav atrasts.",
+	"Shopify is not answering right now. Please try again shortly.": "Veikals šobrīd neatbild. Lūdzu, mēģiniet vēlreiz pēc brīža.",
+	"Please try again later.": "Lūdzu, mēģiniet vēlreiz vēlāk.",
 
 	// Titles and messages of the handlers (package handlers).
 	"Return an item":                    "Atgriezt preci",
@@ -149,6 +151,8 @@ var catalogLV = map[string]string{
 	"Please correct the marked fields.":                              "Lūdzu, izlabojiet atzīmētos laukus.",
 	"Internal error.":                                                "Radās iekšēja kļūda.",
 	"Enter an amount like 29.00.":                                    "Ievadiet summu, piemēram, 29,00.",
+	"Enter a whole amount.":                                          "Ievadiet summu bez decimāldaļas.",
+	"The text contains invisible formatting characters.":             "Tekstā ir neredzamas formatēšanas rakstzīmes.",
 	"Use at most %d decimal places.":                                 "Norādiet ne vairāk kā %d ciparus aiz komata.",
 	"The amount is too large.":                                       "Summa ir pārāk liela.",
 	"invalid decimal %q":                                             "nederīgs decimālskaitlis %q",
@@ -167,7 +171,7 @@ var catalogLV = map[string]string{
 	"We could not find that return.":                                 "Neizdevās atrast šo atgriešanu.",
 	"A return that is %s cannot become %s.":                          "Atgriešanu ar statusu „%s” nevar mainīt uz „%s”.",
 	"The text contains characters we cannot read.":                   "Tekstā ir rakstzīmes, kuras nevaram nolasīt.",
-	"Please keep it under %d characters.":                            "Lūdzu, ierakstiet ne vairāk kā %d rakstzīmes.",
+	"Please use at most %d characters.":                              "Lūdzu, ierakstiet ne vairāk kā %d rakstzīmes.",
 	"The text contains control characters.":                          "Tekstā ir vadības rakstzīmes.",
 
 	// Photo processor (package photo).

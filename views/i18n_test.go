@@ -200,7 +200,7 @@ func scanKeys(t *testing.T, res []*regexp.Regexp, globs ...string) map[string]st
 
 func TestCatalogComplete(t *testing.T) {
 	view := scanKeys(t, viewKeyRes, "*.templ", "*.go")
-	domain := scanKeys(t, domainKeyRes, "../*.go", "../photo/*.go", "../handlers/*.go")
+	domain := scanKeys(t, domainKeyRes, "../*.go", "../photo/*.go", "../handlers/*.go", "../shopify/*.go")
 	if len(view) < 50 || len(domain) < 20 {
 		t.Fatalf("found %d view texts and %d domain messages: the scan is broken", len(view), len(domain))
 	}

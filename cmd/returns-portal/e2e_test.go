@@ -259,3 +259,7 @@ func testJPEG(t *testing.T) []byte {
 	must(t, jpeg.Encode(&buf, img, nil))
 	return buf.Bytes()
 }
+
+func noRedirects() *http.Client {
+	return &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}

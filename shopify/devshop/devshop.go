@@ -76,11 +76,14 @@ type Shop struct {
 	throttled  bool
 	throttleN  int
 	failN      int
-	failStatus int
-	dropN      int
-	malformedN int
-	delay      time.Duration
-	committed  bool // set by a mutation that changed state during the current request
+	// failMutationsN fails the next requests that hold a mutation, letting
+	// queries through, with failStatus.
+	failMutationsN int
+	failStatus     int
+	dropN          int
+	malformedN     int
+	delay          time.Duration
+	committed      bool // set by a mutation that changed state during the current request
 }
 
 // New returns a Shop seeded with the demo orders. It panics if the embedded
@@ -151,6 +154,15 @@ func (s *Shop) FailNext(n, status int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.failN, s.failStatus = n, status
+}
+
+// FailMutations answers the next n requests that hold a mutation with the HTTP
+// status and Shopify's internal-error body, without running them; queries are
+// answered as usual. It is how a write-back that fails after a good read looks.
+func (s *Shop) FailMutations(n, status int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failMutationsN, s.failStatus = n, status
 }
 
 // DropAfterCommit makes the next n requests that change state commit their

@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -628,5 +629,33 @@ func TestSchemaUpToDate(t *testing.T) {
 	}
 	if !bytes.Equal(got, committed) {
 		t.Fatal("schema.graphql is out of date: run go generate ./shopify/devshop")
+	}
+}
+
+func TestFailMutationsLetsQueriesThrough(t *testing.T) {
+	shop := devshop.New(devshop.Options{})
+	shop.FailMutations(1, http.StatusBadGateway)
+	post := func(q string) int {
+		t.Helper()
+		body, _ := json.Marshal(map[string]any{"query": q})
+		req := httptest.NewRequest("POST", "/admin/api/2026-04/graphql.json", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Shopify-Access-Token", shop.Token())
+		rec := httptest.NewRecorder()
+		shop.ServeHTTP(rec, req)
+		return rec.Code
+	}
+	const mutation = `mutation { tagsAdd(id: "gid://shopify/Order/1001", tags: ["x"]) { userErrors { message } } }`
+	if code := post(`{ order(id: "gid://shopify/Order/1001") { id } }`); code != http.StatusOK {
+		t.Fatalf("query: %d, want 200", code)
+	}
+	if code := post(mutation); code != http.StatusBadGateway {
+		t.Fatalf("first mutation: %d, want 502", code)
+	}
+	if code := post(mutation); code != http.StatusOK {
+		t.Fatalf("second mutation: %d, want 200", code)
+	}
+	if snap, _ := shop.OrderByName("#1001"); !slices.Contains(snap.Tags, "x") {
+		t.Fatalf("tags %v: the second mutation did not run", snap.Tags)
 	}
 }

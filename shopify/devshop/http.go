@@ -76,6 +76,13 @@ func (s *Shop) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeInternalError(w, status, requestID)
 		return
 	}
+	if s.failMutationsN > 0 && isMutation(body) {
+		s.failMutationsN--
+		status := s.failStatus
+		s.mu.Unlock()
+		writeInternalError(w, status, requestID)
+		return
+	}
 	if s.malformedN > 0 {
 		s.malformedN--
 		s.mu.Unlock()
@@ -302,4 +309,23 @@ func newRequestID() string {
 	_, _ = rand.Read(b)
 	h := hex.EncodeToString(b)
 	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+// isMutation reports whether a request body holds a mutation. Unparsable bodies
+// are not mutations: answer reports them.
+func isMutation(body []byte) bool {
+	var req request
+	if json.Unmarshal(body, &req) != nil {
+		return false
+	}
+	doc, err := parser.ParseQuery(&ast.Source{Input: req.Query})
+	if err != nil {
+		return false
+	}
+	for _, op := range doc.Operations {
+		if op.Operation == ast.Mutation {
+			return true
+		}
+	}
+	return false
 }

@@ -1,0 +1,158 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	returns "github.com/returnsportal/returns"
+)
+
+func envFunc(env map[string]string) func(string) string {
+	return func(k string) string { return env[k] }
+}
+
+func TestConfig(t *testing.T) {
+	key := strings.Repeat("k", 32)
+	shopify := map[string]string{
+		"SHOPIFY_SHOP": "my-store", "SHOPIFY_ACCESS_TOKEN": "shpat_x",
+		"SESSION_KEYS": key, "LINK_SECRET": "link-secret-0123456789", "BASE_URL": "https://returns.example.com",
+	}
+	without := func(k string) map[string]string {
+		m := map[string]string{}
+		for kk, v := range shopify {
+			if kk != k {
+				m[kk] = v
+			}
+		}
+		return m
+	}
+	for _, tc := range []struct {
+		name    string
+		env     map[string]string
+		wantErr string // "" for success
+		demo    bool
+	}{
+		{"nothing set: demo", map[string]string{}, "", true},
+		{"shopify with every secret", shopify, "", false},
+		{"shopify without SESSION_KEYS", without("SESSION_KEYS"), "SESSION_KEYS", false},
+		{"shopify without LINK_SECRET", without("LINK_SECRET"), "LINK_SECRET", false},
+		{"shopify without BASE_URL", without("BASE_URL"), "BASE_URL", false},
+		{"shop without token", map[string]string{"SHOPIFY_SHOP": "my-store"}, "SHOPIFY_ACCESS_TOKEN", false},
+		{"short session key", map[string]string{"SESSION_KEYS": "short"}, "at least 32", false},
+		{"short link secret", map[string]string{"LINK_SECRET": "short"}, "at least 16", false},
+		{"relative BASE_URL", map[string]string{"BASE_URL": "returns.example.com"}, "BASE_URL", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := loadConfig(envFunc(tc.env))
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("err = %v, want one naming %s", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Demo != tc.demo {
+				t.Fatalf("Demo = %v, want %v", c.Demo, tc.demo)
+			}
+		})
+	}
+}
+
+func TestServeRefusesToStartWithoutSecrets(t *testing.T) {
+	env := map[string]string{"SHOPIFY_SHOP": "my-store", "SHOPIFY_ACCESS_TOKEN": "shpat_x", "DATA_DIR": t.TempDir(), "PORT": "0"}
+	err := run(context.Background(), nil, envFunc(env), strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{})
+	if err == nil || !strings.Contains(err.Error(), "SESSION_KEYS") {
+		t.Fatalf("run = %v, want an error naming SESSION_KEYS", err)
+	}
+}
+
+func TestDemoSecretsAreGeneratedOnceAndKept(t *testing.T) {
+	dir := t.TempDir()
+	load := func() config {
+		t.Helper()
+		c, err := loadConfig(envFunc(map[string]string{"DATA_DIR": dir}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := c.fillDemoSecrets(); err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	first, second := load(), load()
+	if len(first.SessionKeys) != 1 || len(first.SessionKeys[0]) < minSessionKeyLen || len(first.LinkSecret) < minLinkSecretLen {
+		t.Fatalf("generated secrets too short: %q %q", first.SessionKeys, first.LinkSecret)
+	}
+	if string(first.SessionKeys[0]) != string(second.SessionKeys[0]) || first.LinkSecret != second.LinkSecret {
+		t.Fatal("secrets changed between starts")
+	}
+	fi, err := os.Stat(filepath.Join(dir, "secrets.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Fatalf("secrets.json mode %v, want 0600", fi.Mode().Perm())
+	}
+	// A secret from the environment wins over the kept one.
+	c, _ := loadConfig(envFunc(map[string]string{"DATA_DIR": dir, "LINK_SECRET": "from-the-environment-123"}))
+	c.fillDemoSecrets()
+	if c.LinkSecret != "from-the-environment-123" {
+		t.Fatalf("LinkSecret = %q", c.LinkSecret)
+	}
+}
+
+func TestLinkCommandPrintsAVerifiableLink(t *testing.T) {
+	env := map[string]string{"LINK_SECRET": "link-secret-0123456789", "BASE_URL": "https://returns.example.com", "DATA_DIR": t.TempDir()}
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"link", "--order", "#1001", "--email", "Anna.Berzina@example.lv"}, envFunc(env), nil, &out, &bytes.Buffer{}); err != nil {
+		t.Fatal(err)
+	}
+	u, err := url.Parse(strings.TrimSpace(out.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	if u.Scheme+"://"+u.Host+u.Path != "https://returns.example.com/start" || q.Get("order") != "1001" || q.Get("email") != "anna.berzina@example.lv" {
+		t.Fatalf("link %s", u)
+	}
+	if !returns.VerifyLinkSignature(env["LINK_SECRET"], q.Get("order"), q.Get("email"), q.Get("sig")) {
+		t.Fatalf("link %s does not verify", u)
+	}
+	if err := run(context.Background(), []string{"link", "--order", "1001"}, envFunc(env), nil, &out, &bytes.Buffer{}); err == nil {
+		t.Fatal("link without --email did not fail")
+	}
+}
+
+func TestDemoStartLinkOpensTheOrder(t *testing.T) {
+	dir := t.TempDir()
+	base := startPortal(t, map[string]string{"DATA_DIR": dir})
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"link", "--order", "1001", "--email", "anna.berzina@example.lv"}, envFunc(map[string]string{"DATA_DIR": dir, "BASE_URL": base}), nil, &out, &bytes.Buffer{}); err != nil {
+		t.Fatal(err)
+	}
+	c := noRedirects()
+	res, err := c.Get(strings.TrimSpace(out.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 303 || res.Header.Get("Location") != "/order" {
+		t.Fatalf("signed link: %d → %q, want 303 → /order", res.StatusCode, res.Header.Get("Location"))
+	}
+	bad := strings.Replace(strings.TrimSpace(out.String()), "order=1001", "order=1002", 1)
+	res, err = c.Get(bad)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 422 {
+		t.Fatalf("wrongly signed link: %d, want 422 (the lookup form)", res.StatusCode)
+	}
+}
