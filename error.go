@@ -12,12 +12,13 @@ import (
 // Error codes. Each maps to one HTTP status in the handlers; only the message of an
 // *Error is ever shown to a person.
 const (
-	EINVALID     = "invalid"      // bad input; the message says what to fix
-	ENOTFOUND    = "not_found"    // no such thing, or not visible to this caller
-	ECONFLICT    = "conflict"     // the state does not allow this (e.g. an illegal transition)
-	EUNAVAILABLE = "unavailable"  // a dependency (Shopify) failed; trying again later may help
-	ERATELIMIT   = "rate_limited" // too many attempts
-	EINTERNAL    = "internal"     // a bug or an unexpected failure
+	EINVALID      = "invalid"      // bad input; the message says what to fix
+	ENOTFOUND     = "not_found"    // no such thing, or not visible to this caller
+	ECONFLICT     = "conflict"     // the state does not allow this (e.g. an illegal transition)
+	EUNAVAILABLE  = "unavailable"  // a dependency (Shopify) failed; trying again later may help
+	ERATELIMIT    = "rate_limited" // too many attempts
+	EUNAUTHORIZED = "unauthorized" // not signed in, or the session ended
+	EINTERNAL     = "internal"     // a bug or an unexpected failure
 )
 
 // Message is text for people: an English format string and its arguments. Pages

@@ -18,6 +18,26 @@ type Order struct {
 	Note        string
 	Tags        []string
 	Lines       []LineItem
+	// Received is what the customer paid (Shopify's totalReceivedSet) and
+	// Refunded what was refunded so far (totalRefundedSet), both in Currency.
+	Received Money
+	Refunded Money
+	// Payments are the order's successful SALE and CAPTURE transactions: the
+	// parents a refund goes back to.
+	Payments []Payment
+}
+
+// Payment is a successful payment transaction of an order.
+type Payment struct {
+	ID      string // Shopify GID of the OrderTransaction
+	Kind    string // "SALE" or "CAPTURE"
+	Gateway string
+	Amount  Money
+}
+
+// Refundable returns what can still be refunded on the order.
+func (o *Order) Refundable() Money {
+	return Money{Minor: max(o.Received.Minor-o.Refunded.Minor, 0), Currency: o.Currency}
 }
 
 // Cancelled reports whether the order was cancelled.

@@ -57,6 +57,8 @@ type Return struct {
 	Currency      string
 	Items         []Item
 	Photos        []Photo
+	Shipments     []Shipment // replacements sent, oldest first
+	Refunded      Money      // the sum of the return's succeeded refunds
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
 }
@@ -103,10 +105,19 @@ func StaffActor(staffID int64) Actor { return Actor("staff:" + strconv.FormatInt
 type EventType string
 
 const (
-	EventRequested       EventType = "requested"
-	EventCancelled       EventType = "cancelled"
-	EventShopifyUpdated  EventType = "shopify_updated"  // the order's note and tags were written
-	EventShopifyDeferred EventType = "shopify_deferred" // writing them failed; it is retried
+	EventRequested          EventType = "requested"
+	EventCancelled          EventType = "cancelled"
+	EventApproved           EventType = "approved" // Message: staff's optional word to the customer
+	EventDeclined           EventType = "declined" // Message: the reason, shown to the customer
+	EventItemReceived       EventType = "item_received"
+	EventRefunded           EventType = "refunded" // Message: the amount
+	EventReplacementShipped EventType = "replacement_shipped"
+	EventClosed             EventType = "closed"
+	EventNote               EventType = "note"             // an internal staff note, never shown to customers
+	EventRefundFailed       EventType = "refund_failed"    // Message: Shopify's refusal, for staff
+	EventRefundUnknown      EventType = "refund_unknown"   // the answer was lost; the reconciler checks
+	EventShopifyUpdated     EventType = "shopify_updated"  // the order's note and tags were written
+	EventShopifyDeferred    EventType = "shopify_deferred" // writing them failed; it is retried
 )
 
 // Event is one entry on a return's timeline.

@@ -18,9 +18,11 @@ type ReturnStore interface {
 	// with r.SubmissionKey exists already,
 	// it stores nothing, loads that return into r and reports created == false.
 	CreateReturn(ctx context.Context, r *Return, maxUnits map[string]int, ev Event, wb *Writeback) (created bool, err error)
-	// ReturnByCode returns the return with a public code, with items and photos
-	// (without their data), or ENOTFOUND.
+	// ReturnByCode returns the return with a public code, with items, photos
+	// (without their data), shipments and the refunded sum, or ENOTFOUND.
 	ReturnByCode(ctx context.Context, code string) (*Return, error)
+	// ReturnByID is ReturnByCode by the return's ID.
+	ReturnByID(ctx context.Context, id int64) (*Return, error)
 	// ReturnBySubmission returns the return of an order made from the form with a
 	// submission key, or ENOTFOUND.
 	ReturnBySubmission(ctx context.Context, orderID, key string) (*Return, error)
@@ -45,6 +47,8 @@ type TimelineStore interface {
 	Transition(ctx context.Context, id int64, from, to Status, ev Event, wb *Writeback) error
 	// Events returns a return's timeline, oldest first.
 	Events(ctx context.Context, returnID int64) ([]Event, error)
+	// AddEvent appends an event that changes no status (e.g. a staff note).
+	AddEvent(ctx context.Context, ev Event) error
 }
 
 // WritebackStore keeps the queue of changes still to be written to Shopify orders.
@@ -85,11 +89,21 @@ type Service struct {
 	SettingsStore SettingsStore
 	Shop          Shop
 	Photos        PhotoProcessor
-	Now           func() time.Time
-	Logger        *slog.Logger
+
+	// The backoffice's dependencies.
+	StaffStore StaffStore
+	Sessions   StaffSessionStore
+	Passwords  PasswordHasher
+	Queue      QueueStore
+	Shipments  ShipmentStore
+	Refunds    RefundStore
+	Refunder   Refunder
+	Now        func() time.Time
+	Logger     *slog.Logger
 
 	orders    orderCache
 	writingMu sync.Mutex // one write-back pass at a time, so no note line is written twice
+	refunding sync.Mutex // one reconciliation at a time
 }
 
 func (s *Service) now() time.Time {

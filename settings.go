@@ -12,6 +12,7 @@ type Settings struct {
 	NonReturnableTag string
 	InstructionsEN   string
 	InstructionsLV   string
+	StaffEmail       string // where new-return notices go; empty for none
 	UpdatedAt        time.Time
 	UpdatedBy        string
 }
@@ -44,4 +45,15 @@ func (s Settings) Instructions(lang string) string {
 type SettingsStore interface {
 	// Settings returns the saved settings, or DefaultSettings when none were saved.
 	Settings(ctx context.Context) (Settings, error)
+	// SaveSettings saves the settings and records who changed them and when.
+	SaveSettings(ctx context.Context, s Settings, by string) error
+	// SettingsChanges returns the latest changes, newest first.
+	SettingsChanges(ctx context.Context, limit int) ([]SettingsChange, error)
+}
+
+// SettingsChange records who changed the settings, when, and which fields.
+type SettingsChange struct {
+	At     time.Time
+	By     string
+	Fields []string
 }

@@ -1,0 +1,220 @@
+package returns
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"time"
+)
+
+var idempotencyKeyRe = regexp.MustCompile(`^[0-9a-f]{32}$`)
+
+// Refund refunds a return through Shopify exactly once (DESIGN.md, "Exactly-once
+// refunds"). key is the idempotency key made when the refund form was shown, so
+// that the same form submitted twice, at the same moment or later, makes one
+// refund. It returns the refund as it stands: succeeded, or unknown when Shopify's
+// answer was lost (the reconciler then settles it). Shopify's refusal is an
+// EINVALID error with Shopify's words.
+func (s *Service) Refund(ctx context.Context, staffID int64, code, amount, key string) (*Refund, error) {
+	if !idempotencyKeyRe.MatchString(key) {
+		return nil, Invalid(map[string]Message{"amount": Msg("This form has expired. Please open the return again.")})
+	}
+	r, err := s.returnByCode(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	// The same form again: the refund it made, without asking Shopify again.
+	if existing, err := s.refundByKey(ctx, r.ID, key); err != nil || existing != nil {
+		return existing, err
+	}
+	if err := r.Status.Transition(StatusRefunded); err != nil {
+		return nil, err
+	}
+	m, err := ParseMoney(amount, r.Currency)
+	if err != nil {
+		return nil, Invalid(map[string]Message{"amount": ErrorMessage(err)})
+	}
+	if m.Minor <= 0 {
+		return nil, Invalid(map[string]Message{"amount": Msg("Enter an amount above zero.")})
+	}
+
+	o, err := s.Shop.Order(ctx, r.OrderID)
+	if err != nil {
+		return nil, fmt.Errorf("read order for refund: %w", err)
+	}
+	if o.Currency != r.Currency {
+		return nil, fmt.Errorf("order %s is in %s, its return in %s", o.Name, o.Currency, r.Currency)
+	}
+	if refundable := o.Refundable(); m.Minor > refundable.Minor {
+		return nil, Invalid(map[string]Message{"amount": Msg("At most %s can be refunded on this order.", refundable.String())})
+	}
+	if len(o.Payments) == 0 {
+		return nil, Errorf(ECONFLICT, "This order has no payment that can be refunded.")
+	}
+	parent := o.Payments[0]
+
+	ref := &Refund{ReturnID: r.ID, OrderID: r.OrderID, Amount: m, IdempotencyKey: key, State: RefundPending, StaffID: staffID, CreatedAt: s.now(), UpdatedAt: s.now()}
+	// The ledger's own check: what is not failed, with this refund, never goes
+	// above what the customer paid, whatever Shopify's totals said a moment ago.
+	created, err := s.Refunds.CreateRefund(ctx, ref, o.Received)
+	if err != nil {
+		return nil, err
+	}
+	if !created {
+		return ref, nil
+	}
+	return s.sendRefund(ctx, r, ref, parent)
+}
+
+// refundByKey returns the refund of a return made with key, or nil.
+func (s *Service) refundByKey(ctx context.Context, returnID int64, key string) (*Refund, error) {
+	refs, err := s.Refunds.RefundsByReturn(ctx, returnID)
+	if err != nil {
+		return nil, fmt.Errorf("read refunds: %w", err)
+	}
+	for i := range refs {
+		if refs[i].IdempotencyKey == key {
+			return &refs[i], nil
+		}
+	}
+	return nil, nil
+}
+
+// refundNote is the note of a Shopify refund: the return code for people and the
+// key for the reconciler.
+func refundNote(r *Return, key string) string {
+	return fmt.Sprintf("Return %s (refund %s)", r.Code, key)
+}
+
+// sendRefund asks Shopify for a stored refund and records the outcome.
+func (s *Service) sendRefund(ctx context.Context, r *Return, ref *Refund, parent Payment) (*Refund, error) {
+	// The call goes on if staff close the page: a refund half asked is settled
+	// here, not left pending.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 60*time.Second)
+	defer cancel()
+	id, err := s.Refunder.CreateRefund(ctx, RefundRequest{
+		OrderID: r.OrderID, Key: ref.IdempotencyKey, Amount: ref.Amount,
+		Note: refundNote(r, ref.IdempotencyKey), ParentID: parent.ID, Gateway: parent.Gateway,
+	})
+	return ref, s.settleRefund(ctx, r, ref, id, err)
+}
+
+// settleRefund records what Shopify answered to a refund.
+func (s *Service) settleRefund(ctx context.Context, r *Return, ref *Refund, shopifyID string, callErr error) error {
+	switch {
+	case callErr == nil:
+		line := fmt.Sprintf("%s: refunded %s", r.Code, ref.Amount)
+		wb := &Writeback{OrderID: r.OrderID, NoteLine: line, Tags: []string{"returns:refunded"}, NextAt: s.now()}
+		change := &Change{
+			ReturnID: r.ID, From: r.Status, To: StatusRefunded,
+			Event:     Event{At: s.now(), Actor: StaffActor(ref.StaffID), Type: EventRefunded, Status: StatusRefunded, Message: ref.Amount.String()},
+			Writeback: wb,
+		}
+		if !r.Status.CanMoveTo(StatusRefunded) {
+			// The return moved on meanwhile (a reconciler settling late): record
+			// the money, leave the status.
+			change = nil
+		}
+		err := s.Refunds.SettleRefund(ctx, ref.ID, RefundSucceeded, shopifyID, "", change)
+		if ErrorCode(err) == ECONFLICT {
+			// Settled meanwhile by the reconciler or the other submit of the
+			// same form: Shopify's idempotency made it the same refund.
+			ref.State, ref.ShopifyID = RefundSucceeded, shopifyID
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("record refund %s: %w", shopifyID, err)
+		}
+		ref.State, ref.ShopifyID = RefundSucceeded, shopifyID
+		s.logger().Info("refund made", "code", r.Code, "amount", ref.Amount.String(), "refund", shopifyID)
+		if change != nil {
+			s.writeBackNow(ctx, *wb)
+		}
+		return nil
+	case ErrorCode(callErr) == EINVALID || ErrorCode(callErr) == ECONFLICT:
+		msg := ErrorMessage(callErr).String()
+		if err := s.Refunds.SettleRefund(ctx, ref.ID, RefundFailed, "", msg, nil); err != nil {
+			return fmt.Errorf("record refused refund: %w", err)
+		}
+		ref.State, ref.Error = RefundFailed, msg
+		s.Timeline.AddEvent(ctx, Event{ReturnID: r.ID, At: s.now(), Actor: ActorSystem, Type: EventRefundFailed, Message: msg})
+		return Invalid(map[string]Message{"amount": Msg("Shopify refused the refund: %s", msg)})
+	default:
+		s.logger().Warn("refund outcome unknown", "code", r.Code, "err", callErr)
+		if ref.State != RefundUnknown {
+			if err := s.Refunds.SettleRefund(ctx, ref.ID, RefundUnknown, "", "", nil); err != nil {
+				return fmt.Errorf("record unknown refund: %w", err)
+			}
+			ref.State = RefundUnknown
+			s.Timeline.AddEvent(ctx, Event{ReturnID: r.ID, At: s.now(), Actor: ActorSystem, Type: EventRefundUnknown, Message: "Shopify did not confirm the refund; it is checked again automatically."})
+		}
+		return Errorf(EUNKNOWN, "Shopify did not confirm the refund in time. It is checked again automatically with the same key, so it cannot be made twice.")
+	}
+}
+
+// ReconcileRefunds settles refunds whose outcome is unknown, and pending ones cut
+// off by a crash: it looks for the refund on the order by its key, and if it is
+// not there asks Shopify again with the same key (Shopify answers a repeated key
+// with the first result). It never makes a new key.
+func (s *Service) ReconcileRefunds(ctx context.Context) {
+	refs, err := s.Refunds.UnsettledRefunds(ctx, s.now().Add(-refundPendingGrace))
+	if err != nil {
+		s.logger().Error("read unsettled refunds", "err", err)
+		return
+	}
+	for i := range refs {
+		if ctx.Err() != nil {
+			return
+		}
+		if err := s.reconcile(ctx, &refs[i]); err != nil && ErrorCode(err) != EUNKNOWN {
+			s.logger().Warn("reconcile refund", "id", refs[i].ID, "err", err)
+		}
+	}
+}
+
+// ReconcileRefund settles one refund of a return now, for staff who do not want
+// to wait for the background pass.
+func (s *Service) ReconcileRefund(ctx context.Context, code string, refundID int64) (*Refund, error) {
+	r, err := s.returnByCode(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	refs, err := s.Refunds.RefundsByReturn(ctx, r.ID)
+	if err != nil {
+		return nil, err
+	}
+	for i := range refs {
+		if refs[i].ID == refundID {
+			if refs[i].Settled() {
+				return &refs[i], nil
+			}
+			return &refs[i], s.reconcile(ctx, &refs[i])
+		}
+	}
+	return nil, Errorf(ENOTFOUND, "No such refund.")
+}
+
+func (s *Service) reconcile(ctx context.Context, ref *Refund) error {
+	s.refunding.Lock()
+	defer s.refunding.Unlock()
+	r, err := s.Returns.ReturnByID(ctx, ref.ReturnID)
+	if err != nil {
+		return err
+	}
+	id, found, err := s.Refunder.FindRefund(ctx, ref.OrderID, ref.IdempotencyKey)
+	if err != nil {
+		return fmt.Errorf("look for refund: %w", err)
+	}
+	if found {
+		return s.settleRefund(ctx, r, ref, id, nil)
+	}
+	o, err := s.Shop.Order(ctx, ref.OrderID)
+	if err != nil {
+		return fmt.Errorf("read order for refund: %w", err)
+	}
+	if len(o.Payments) == 0 {
+		return s.settleRefund(ctx, r, ref, "", Errorf(ECONFLICT, "The order has no payment that can be refunded."))
+	}
+	_, err = s.sendRefund(ctx, r, ref, o.Payments[0])
+	return err
+}

@@ -1,0 +1,231 @@
+package returns
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"sync"
+	"time"
+	"unicode/utf8"
+)
+
+// Staff is a member of the store's staff who works in the backoffice.
+type Staff struct {
+	ID           int64
+	Email        string
+	PasswordHash string // argon2id, in the PHC string format
+	Disabled     bool
+	CreatedAt    time.Time
+}
+
+// StaffSession is a signed-in staff member's session. Its ID is the SHA-256 of the
+// token in the cookie, so a copy of the database cannot be used to sign in.
+type StaffSession struct {
+	ID         string
+	StaffID    int64
+	CreatedAt  time.Time
+	LastSeenAt time.Time
+}
+
+// Staff session limits (SECURITY.md).
+const (
+	StaffIdleTimeout     = 30 * time.Minute
+	StaffAbsoluteTimeout = 12 * time.Hour
+	// staffTouchEvery is how stale LastSeenAt may get before a request writes it
+	// again, so that browsing the backoffice is not one write per request.
+	staffTouchEvery = time.Minute
+)
+
+// Password length limits, in characters.
+const (
+	MinPasswordLen = 12
+	MaxPasswordLen = 128
+)
+
+// StaffStore keeps staff accounts.
+type StaffStore interface {
+	// CreateStaff stores a new account and fills s.ID; ECONFLICT when the email
+	// is taken.
+	CreateStaff(ctx context.Context, s *Staff) error
+	// StaffByEmail returns the account with an email (lower case), or ENOTFOUND.
+	StaffByEmail(ctx context.Context, email string) (*Staff, error)
+	// ListStaff returns every account, oldest first.
+	ListStaff(ctx context.Context) ([]Staff, error)
+	// UpdateStaff saves an account's password hash and disabled flag.
+	UpdateStaff(ctx context.Context, s *Staff) error
+}
+
+// StaffSessionStore keeps staff sessions.
+type StaffSessionStore interface {
+	CreateStaffSession(ctx context.Context, s *StaffSession) error
+	// StaffSession returns a session with its staff member, or ENOTFOUND.
+	StaffSession(ctx context.Context, id string) (*StaffSession, *Staff, error)
+	TouchStaffSession(ctx context.Context, id string, at time.Time) error
+	// DeleteStaffSessions deletes the session id when id != "" (whoever it
+	// belongs to), or else every session of staffID.
+	DeleteStaffSessions(ctx context.Context, staffID int64, id string) error
+}
+
+// PasswordHasher hashes and checks staff passwords.
+type PasswordHasher interface {
+	Hash(password string) (string, error)
+	// Verify reports whether password matches hash. It takes as long for a wrong
+	// password as for a right one.
+	Verify(hash, password string) bool
+}
+
+// errSignIn is the one answer to every failed sign-in: unknown email, wrong
+// password, disabled account.
+var errSignIn = Errorf(EUNAUTHORIZED, "The email address or password is not right.")
+
+// errSignedOut is the answer for a missing, ended or revoked session.
+var errSignedOut = Errorf(EUNAUTHORIZED, "Please sign in.")
+
+func checkPassword(pw string) error {
+	n := utf8.RuneCountInString(pw)
+	if !utf8.ValidString(pw) || n < MinPasswordLen || n > MaxPasswordLen {
+		return Errorf(EINVALID, "The password must be %d to %d characters long.", MinPasswordLen, MaxPasswordLen)
+	}
+	return nil
+}
+
+// CreateStaff creates a staff account.
+func (s *Service) CreateStaff(ctx context.Context, email, password string) (*Staff, error) {
+	addr := NormalizeEmail(email)
+	if addr == "" {
+		return nil, Errorf(EINVALID, "Enter a valid email address.")
+	}
+	if err := checkPassword(password); err != nil {
+		return nil, err
+	}
+	hash, err := s.Passwords.Hash(password)
+	if err != nil {
+		return nil, fmt.Errorf("hash password: %w", err)
+	}
+	st := &Staff{Email: addr, PasswordHash: hash, CreatedAt: s.now()}
+	if err := s.StaffStore.CreateStaff(ctx, st); err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+// ListStaff returns every staff account.
+func (s *Service) ListStaff(ctx context.Context) ([]Staff, error) {
+	return s.StaffStore.ListStaff(ctx)
+}
+
+// SetStaffPassword changes a staff member's password and ends their sessions.
+func (s *Service) SetStaffPassword(ctx context.Context, email, password string) error {
+	st, err := s.StaffStore.StaffByEmail(ctx, NormalizeEmail(email))
+	if err != nil {
+		return err
+	}
+	if err := checkPassword(password); err != nil {
+		return err
+	}
+	if st.PasswordHash, err = s.Passwords.Hash(password); err != nil {
+		return fmt.Errorf("hash password: %w", err)
+	}
+	if err := s.StaffStore.UpdateStaff(ctx, st); err != nil {
+		return err
+	}
+	return s.Sessions.DeleteStaffSessions(ctx, st.ID, "")
+}
+
+// SetStaffDisabled disables (or enables again) a staff account; disabling ends
+// every session of it at once.
+func (s *Service) SetStaffDisabled(ctx context.Context, email string, disabled bool) error {
+	st, err := s.StaffStore.StaffByEmail(ctx, NormalizeEmail(email))
+	if err != nil {
+		return err
+	}
+	st.Disabled = disabled
+	if err := s.StaffStore.UpdateStaff(ctx, st); err != nil {
+		return err
+	}
+	if disabled {
+		return s.Sessions.DeleteStaffSessions(ctx, st.ID, "")
+	}
+	return nil
+}
+
+// dummyHash is checked against when the email is unknown, so that an unknown
+// email takes as long as a wrong password.
+var dummyHash struct {
+	once sync.Once
+	hash string
+}
+
+// SignIn checks a staff member's email and password and starts a session. It
+// returns the token for the cookie. Every failure gives the same error.
+func (s *Service) SignIn(ctx context.Context, email, password string) (token string, st *Staff, err error) {
+	st, err = s.StaffStore.StaffByEmail(ctx, NormalizeEmail(email))
+	if err != nil && ErrorCode(err) != ENOTFOUND {
+		return "", nil, err
+	}
+	if st == nil {
+		s.Passwords.Verify(s.dummyHash(), password)
+		return "", nil, errSignIn
+	}
+	if !s.Passwords.Verify(st.PasswordHash, password) || st.Disabled {
+		return "", nil, errSignIn
+	}
+	token = NewToken() + NewToken()
+	now := s.now()
+	sess := &StaffSession{ID: hashToken(token), StaffID: st.ID, CreatedAt: now, LastSeenAt: now}
+	if err := s.Sessions.CreateStaffSession(ctx, sess); err != nil {
+		return "", nil, fmt.Errorf("create staff session: %w", err)
+	}
+	return token, st, nil
+}
+
+func (s *Service) dummyHash() string {
+	dummyHash.once.Do(func() {
+		dummyHash.hash, _ = s.Passwords.Hash("not the password of anyone here")
+	})
+	return dummyHash.hash
+}
+
+// StaffBySession returns the signed-in staff member of a session token. A
+// session past its idle or absolute timeout, revoked by sign-out, or of a
+// disabled account gives EUNAUTHORIZED.
+func (s *Service) StaffBySession(ctx context.Context, token string) (*Staff, error) {
+	if len(token) != 64 {
+		return nil, errSignedOut
+	}
+	id := hashToken(token)
+	sess, st, err := s.Sessions.StaffSession(ctx, id)
+	if ErrorCode(err) == ENOTFOUND {
+		return nil, errSignedOut
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read staff session: %w", err)
+	}
+	now := s.now()
+	if st.Disabled || now.Sub(sess.LastSeenAt) > StaffIdleTimeout || now.Sub(sess.CreatedAt) > StaffAbsoluteTimeout {
+		if err := s.Sessions.DeleteStaffSessions(ctx, st.ID, id); err != nil {
+			s.logger().Error("delete ended staff session", "err", err)
+		}
+		return nil, errSignedOut
+	}
+	if now.Sub(sess.LastSeenAt) > staffTouchEvery {
+		if err := s.Sessions.TouchStaffSession(ctx, id, now); err != nil {
+			s.logger().Error("touch staff session", "err", err)
+		}
+	}
+	return st, nil
+}
+
+// SignOut ends a session for good: the cookie, if replayed, finds no session.
+func (s *Service) SignOut(ctx context.Context, token string) error {
+	if len(token) != 64 {
+		return nil
+	}
+	return s.Sessions.DeleteStaffSessions(ctx, 0, hashToken(token))
+}
+
+func hashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
