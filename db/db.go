@@ -1,5 +1,6 @@
-// Package db stores the portal's data in SQLite: returns, their items, photos and
-// timelines, the queue of write-backs to Shopify, and the settings.
+// Package db stores the portal's data in SQLite: returns, their items, photos,
+// timelines and replacement shipments, the queue of write-backs to Shopify, the
+// refund ledger, staff accounts and sessions, and the settings with their history.
 //
 // A DB holds two pools on one file: a single writer connection whose transactions
 // begin IMMEDIATE, so that writers queue in Go instead of failing with "database is
@@ -42,7 +43,8 @@ type DB struct {
 	reader *sql.DB // query_only connections for reads
 	path   string
 
-	// Now returns the current time; it stamps saved settings. Tests replace it.
+	// Now returns the current time; it stamps saved settings, their change
+	// history and settled refunds. Tests replace it.
 	Now func() time.Time
 }
 
@@ -52,6 +54,12 @@ var (
 	_ returns.TimelineStore  = (*DB)(nil)
 	_ returns.WritebackStore = (*DB)(nil)
 	_ returns.SettingsStore  = (*DB)(nil)
+
+	_ returns.StaffStore        = (*DB)(nil)
+	_ returns.StaffSessionStore = (*DB)(nil)
+	_ returns.QueueStore        = (*DB)(nil)
+	_ returns.ShipmentStore     = (*DB)(nil)
+	_ returns.RefundStore       = (*DB)(nil)
 )
 
 // Open opens (creating it if needed) the database file at path, sets it up and

@@ -138,10 +138,15 @@ func insertReturn(ctx context.Context, tx *sql.Tx, r *returns.Return) error {
 	return nil
 }
 
-// ReturnByCode returns the return with a public code, with its items and photos
-// (without their data), or ENOTFOUND.
+// ReturnByCode returns the return with a public code, with its items, photos
+// (without their data), shipments and refunded sum, or ENOTFOUND.
 func (db *DB) ReturnByCode(ctx context.Context, code string) (*returns.Return, error) {
 	return db.returnWhere(ctx, `code = ?`, code)
+}
+
+// ReturnByID is ReturnByCode by the return's ID.
+func (db *DB) ReturnByID(ctx context.Context, id int64) (*returns.Return, error) {
+	return db.returnWhere(ctx, `id = ?`, id)
 }
 
 // ReturnBySubmission returns the return of an order made from the form with a
@@ -164,8 +169,8 @@ func (db *DB) returnWhere(ctx context.Context, where string, args ...any) (*retu
 	return findReturn(ctx, tx, where, args...)
 }
 
-// ReturnsByOrder returns the returns of an order, newest first, with their items
-// and photos (without their data).
+// ReturnsByOrder returns the returns of an order, newest first, with their items,
+// photos (without their data), shipments and refunded sums.
 func (db *DB) ReturnsByOrder(ctx context.Context, orderID string) ([]returns.Return, error) {
 	tx, err := db.beginRead(ctx)
 	if err != nil {
@@ -192,12 +197,24 @@ const returnColumns = `id, code, token, submission_key, order_id, order_name, em
 
 // findReturns returns the returns matching where (a condition on the returns
 // table, written by this package, never by a caller's input), newest first, with
-// items and photo metadata.
+// items, photo metadata, shipments and the refunded sum.
 func findReturns(ctx context.Context, tx *sql.Tx, where string, args ...any) ([]returns.Return, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT `+returnColumns+` FROM returns WHERE `+where+` ORDER BY created_at DESC, id DESC`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read returns: %w", err)
 	}
+	rs, err := scanReturns(rows)
+	if err != nil {
+		return nil, err
+	}
+	if err := attachDetails(ctx, tx, rs, true); err != nil {
+		return nil, err
+	}
+	return rs, nil
+}
+
+// scanReturns reads and closes rows of returnColumns.
+func scanReturns(rows *sql.Rows) ([]returns.Return, error) {
 	defer rows.Close()
 	var rs []returns.Return
 	for rows.Next() {
@@ -208,15 +225,22 @@ func findReturns(ctx context.Context, tx *sql.Tx, where string, args ...any) ([]
 			return nil, fmt.Errorf("read returns: %w", err)
 		}
 		r.CreatedAt, r.UpdatedAt = fromMillis(created), fromMillis(updated)
+		r.Refunded = returns.Money{Currency: r.Currency}
 		rs = append(rs, r)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("read returns: %w", err)
 	}
-	if len(rs) == 0 {
-		return nil, nil
-	}
+	return rs, nil
+}
 
+// attachDetails fills the items, shipments and refunded sums of rs, and with
+// photos their photo metadata, with one query per kind for all of rs rather than
+// one per return.
+func attachDetails(ctx context.Context, tx *sql.Tx, rs []returns.Return, photos bool) error {
+	if len(rs) == 0 {
+		return nil
+	}
 	byID := make(map[int64]*returns.Return, len(rs))
 	ids := make([]any, len(rs))
 	for i := range rs {
@@ -225,12 +249,17 @@ func findReturns(ctx context.Context, tx *sql.Tx, where string, args ...any) ([]
 	}
 	in := `(?` + strings.Repeat(`, ?`, len(ids)-1) + `)`
 	if err := attachItems(ctx, tx, in, ids, byID); err != nil {
-		return nil, err
+		return err
 	}
-	if err := attachPhotos(ctx, tx, in, ids, byID); err != nil {
-		return nil, err
+	if photos {
+		if err := attachPhotos(ctx, tx, in, ids, byID); err != nil {
+			return err
+		}
 	}
-	return rs, nil
+	if err := attachShipments(ctx, tx, in, ids, byID); err != nil {
+		return err
+	}
+	return attachRefunded(ctx, tx, in, ids, byID)
 }
 
 func attachItems(ctx context.Context, tx *sql.Tx, in string, ids []any, byID map[int64]*returns.Return) error {

@@ -77,10 +77,13 @@ func TestCreateReturn_RoundTrip(t *testing.T) {
 	for i := range want.Photos {
 		want.Photos[i].Data = nil
 	}
+	// Nothing refunded yet: zero in the return's currency.
+	want.Refunded = returns.Money{Currency: "EUR"}
 	for name, read := range map[string]func() (*returns.Return, error){
 		"ReturnByCode":       func() (*returns.Return, error) { return d.ReturnByCode(ctx, r.Code) },
 		"ReturnByToken":      func() (*returns.Return, error) { return d.ReturnByToken(ctx, r.Token) },
 		"ReturnBySubmission": func() (*returns.Return, error) { return d.ReturnBySubmission(ctx, order1, r.SubmissionKey) },
+		"ReturnByID":         func() (*returns.Return, error) { return d.ReturnByID(ctx, r.ID) },
 	} {
 		t.Run(name, func(t *testing.T) {
 			got, err := read()
@@ -292,6 +295,7 @@ func TestReturnLookups_NotFound(t *testing.T) {
 		"ReturnByCode":                 func() (*returns.Return, error) { return d.ReturnByCode(ctx, "R-NOPE0000") },
 		"ReturnByToken":                func() (*returns.Return, error) { return d.ReturnByToken(ctx, "00000000000000000000000000000000") },
 		"ReturnBySubmission other key": func() (*returns.Return, error) { return d.ReturnBySubmission(ctx, order1, "key-other") },
+		"ReturnByID":                   func() (*returns.Return, error) { return d.ReturnByID(ctx, r.ID+1) },
 		"ReturnBySubmission other order": func() (*returns.Return, error) {
 			return d.ReturnBySubmission(ctx, "gid://shopify/Order/2", r.SubmissionKey)
 		},

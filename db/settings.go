@@ -2,6 +2,8 @@ package db
 
 import (
 	"context"
+	"database/sql"
+	"encoding/json"
 	"fmt"
 	"strconv"
 
@@ -30,6 +32,9 @@ var settingFields = []struct {
 	{"instructions_lv",
 		func(s *returns.Settings) string { return s.InstructionsLV },
 		func(s *returns.Settings, v string) error { s.InstructionsLV = v; return nil }},
+	{"staff_email",
+		func(s *returns.Settings) string { return s.StaffEmail },
+		func(s *returns.Settings, v string) error { s.StaffEmail = v; return nil }},
 }
 
 // Settings returns returns.DefaultSettings with every saved setting in place of its
@@ -75,7 +80,9 @@ func (db *DB) Settings(ctx context.Context) (returns.Settings, error) {
 }
 
 // SaveSettings stores every setting of s, recording who saved them (by) and when
-// (db.Now). It checks nothing: the service validates settings before saving them.
+// (db.Now), and, when any setting differs from the one in effect before (saved,
+// or its default), a row in the change history naming the settings changed. It
+// checks nothing: the service validates settings before saving them.
 func (db *DB) SaveSettings(ctx context.Context, s returns.Settings, by string) error {
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
@@ -83,17 +90,98 @@ func (db *DB) SaveSettings(ctx context.Context, s returns.Settings, by string) e
 	}
 	defer tx.Rollback()
 
+	before, err := savedSettings(ctx, tx)
+	if err != nil {
+		return err
+	}
+	defaults := returns.DefaultSettings()
+	changed := []string{}
 	at := millis(db.Now())
 	for _, f := range settingFields {
+		v := f.get(&s)
+		old, ok := before[f.key]
+		if !ok {
+			old = f.get(&defaults)
+		}
+		if v != old {
+			changed = append(changed, f.key)
+		}
 		if _, err := tx.ExecContext(ctx, `
 			INSERT INTO settings (key, value, updated_at, updated_by) VALUES (?, ?, ?, ?)
 			ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
-			f.key, f.get(&s), at, by); err != nil {
+			f.key, v, at, by); err != nil {
 			return fmt.Errorf("save setting %s: %w", f.key, err)
+		}
+	}
+	if len(changed) > 0 {
+		b, err := json.Marshal(changed)
+		if err != nil {
+			return fmt.Errorf("encode changed settings: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO settings_changes (at, changed_by, fields) VALUES (?, ?, ?)`,
+			at, by, string(b)); err != nil {
+			return fmt.Errorf("record settings change: %w", err)
 		}
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit settings: %w", err)
 	}
 	return nil
+}
+
+// savedSettings returns the stored value of every saved setting by key.
+func savedSettings(ctx context.Context, tx *sql.Tx) (map[string]string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT key, value FROM settings`)
+	if err != nil {
+		return nil, fmt.Errorf("read settings: %w", err)
+	}
+	defer rows.Close()
+	saved := map[string]string{}
+	for rows.Next() {
+		var key, value string
+		if err := rows.Scan(&key, &value); err != nil {
+			return nil, fmt.Errorf("read settings: %w", err)
+		}
+		saved[key] = value
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read settings: %w", err)
+	}
+	return saved, nil
+}
+
+// SettingsChanges returns up to limit changes of the settings, newest first.
+func (db *DB) SettingsChanges(ctx context.Context, limit int) ([]returns.SettingsChange, error) {
+	if limit <= 0 {
+		limit = 20
+	}
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+
+	rows, err := tx.QueryContext(ctx, `SELECT at, changed_by, fields FROM settings_changes ORDER BY id DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("read settings changes: %w", err)
+	}
+	defer rows.Close()
+	var changes []returns.SettingsChange
+	for rows.Next() {
+		var c returns.SettingsChange
+		var at int64
+		var fields string
+		if err := rows.Scan(&at, &c.By, &fields); err != nil {
+			return nil, fmt.Errorf("read settings changes: %w", err)
+		}
+		if err := json.Unmarshal([]byte(fields), &c.Fields); err != nil {
+			return nil, fmt.Errorf("decode settings change: %w", err)
+		}
+		c.At = fromMillis(at)
+		changes = append(changes, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read settings changes: %w", err)
+	}
+	return changes, nil
 }

@@ -62,8 +62,8 @@ func TestSettings(t *testing.T) {
 		if got.WindowDays != 60 || got.UpdatedBy != "staff:2" || !got.UpdatedAt.Equal(now.Add(time.Hour)) || got.ReturnAddress != saved.ReturnAddress {
 			t.Errorf("got %+v", got)
 		}
-		if n := count(t, d, "settings"); n != 5 {
-			t.Errorf("%d settings rows, want 5", n)
+		if n := count(t, d, "settings"); n != 6 {
+			t.Errorf("%d settings rows, want 6", n)
 		}
 	})
 
@@ -80,4 +80,66 @@ func TestSettings(t *testing.T) {
 			t.Errorf("got %+v", got)
 		}
 	})
+}
+
+func TestSettingsChanges(t *testing.T) {
+	d := MustOpenDB(t)
+	ctx := context.Background()
+	at := now
+	d.Now = func() time.Time { return at }
+
+	changes := func() []returns.SettingsChange {
+		t.Helper()
+		cs, err := d.SettingsChanges(ctx, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cs
+	}
+	if cs := changes(); len(cs) != 0 {
+		t.Fatalf("changes before any save: %+v", cs)
+	}
+
+	// Saving the defaults as they are changes nothing.
+	if err := d.SaveSettings(ctx, returns.DefaultSettings(), "staff:1"); err != nil {
+		t.Fatal(err)
+	}
+	if cs := changes(); len(cs) != 0 {
+		t.Errorf("changes after saving the defaults: %+v", cs)
+	}
+
+	s := returns.DefaultSettings()
+	s.WindowDays, s.StaffEmail = 14, "returns@example.lv"
+	at = now.Add(time.Hour)
+	if err := d.SaveSettings(ctx, s, "staff:1"); err != nil {
+		t.Fatal(err)
+	}
+	got, err := d.Settings(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.StaffEmail != "returns@example.lv" || got.WindowDays != 14 {
+		t.Errorf("settings = %+v", got)
+	}
+
+	at = now.Add(2 * time.Hour)
+	if err := d.SaveSettings(ctx, s, "staff:2"); err != nil { // the same again
+		t.Fatal(err)
+	}
+	s.StaffEmail, s.InstructionsLV = "", "Sūtiet atpakaļ."
+	at = now.Add(3 * time.Hour)
+	if err := d.SaveSettings(ctx, s, "staff:2"); err != nil {
+		t.Fatal(err)
+	}
+
+	want := []returns.SettingsChange{
+		{At: now.Add(3 * time.Hour), By: "staff:2", Fields: []string{"instructions_lv", "staff_email"}},
+		{At: now.Add(time.Hour), By: "staff:1", Fields: []string{"window_days", "staff_email"}},
+	}
+	if cs := changes(); !reflect.DeepEqual(cs, want) {
+		t.Errorf("changes = %+v\nwant      %+v", cs, want)
+	}
+	if cs, err := d.SettingsChanges(ctx, 1); err != nil || !reflect.DeepEqual(cs, want[:1]) {
+		t.Errorf("limit 1: %+v, %v", cs, err)
+	}
 }

@@ -15,7 +15,8 @@ import (
 // nothing; an unknown return answers ENOTFOUND. ev.At stamps the return's
 // updated_at; an empty ev.Status is set to to.
 func (db *DB) Transition(ctx context.Context, id int64, from, to returns.Status, ev returns.Event, wb *returns.Writeback) error {
-	if err := from.Transition(to); err != nil {
+	change := returns.Change{ReturnID: id, From: from, To: to, Event: ev, Writeback: wb}
+	if err := change.From.Transition(change.To); err != nil {
 		return err
 	}
 
@@ -25,41 +26,94 @@ func (db *DB) Transition(ctx context.Context, id int64, from, to returns.Status,
 	}
 	defer tx.Rollback()
 
+	if err := applyChange(ctx, tx, change); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit transition of return %d: %w", id, err)
+	}
+	return nil
+}
+
+// applyChange moves a return from c.From to c.To with compare-and-set on its
+// status, appends c.Event and queues a non-nil c.Writeback (filling its ID and
+// ReturnID). It answers as Transition does; the caller rolls tx back on error.
+func applyChange(ctx context.Context, tx *sql.Tx, c returns.Change) error {
+	// Checked here too, not only by the public methods before they begin, so
+	// that no caller can skip the state machine.
+	if err := c.From.Transition(c.To); err != nil {
+		return err
+	}
 	res, err := tx.ExecContext(ctx, `UPDATE returns SET status = ?, updated_at = ? WHERE id = ? AND status = ?`,
-		to, millis(ev.At), id, from)
+		c.To, millis(c.Event.At), c.ReturnID, c.From)
 	if err != nil {
-		return fmt.Errorf("update return %d status: %w", id, err)
+		return fmt.Errorf("update return %d status: %w", c.ReturnID, err)
 	}
 	n, err := res.RowsAffected()
 	if err != nil {
-		return fmt.Errorf("update return %d status: %w", id, err)
+		return fmt.Errorf("update return %d status: %w", c.ReturnID, err)
 	}
 	if n == 0 {
-		var exists bool
-		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM returns WHERE id = ?)`, id).Scan(&exists); err != nil {
-			return fmt.Errorf("read return %d: %w", id, err)
+		if err := returnExists(ctx, tx, c.ReturnID); err != nil {
+			return err
 		}
-		if !exists {
-			return errReturnNotFound()
-		}
-		return returns.Errorf(returns.ECONFLICT, "This return has changed in the meantime. Please reload the page.")
+		return errReturnChanged()
 	}
 
-	ev.ReturnID = id
+	ev := c.Event
+	ev.ReturnID = c.ReturnID
 	if ev.Status == "" {
-		ev.Status = to
+		ev.Status = c.To
 	}
 	if err := insertEvent(ctx, tx, ev); err != nil {
 		return err
 	}
-	if wb != nil {
-		wb.ReturnID = id
-		if err := insertWriteback(ctx, tx, wb); err != nil {
+	if c.Writeback != nil {
+		c.Writeback.ReturnID = c.ReturnID
+		if err := insertWriteback(ctx, tx, c.Writeback); err != nil {
 			return err
 		}
 	}
+	return nil
+}
+
+func errReturnChanged() error {
+	return returns.Errorf(returns.ECONFLICT, "This return has changed in the meantime. Please reload the page.")
+}
+
+// returnExists answers ENOTFOUND when there is no return id.
+func returnExists(ctx context.Context, tx *sql.Tx, id int64) error {
+	var exists bool
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM returns WHERE id = ?)`, id).Scan(&exists); err != nil {
+		return fmt.Errorf("read return %d: %w", id, err)
+	}
+	if !exists {
+		return errReturnNotFound()
+	}
+	return nil
+}
+
+// AddEvent appends an event that changes no status, such as a staff note, to the
+// timeline of ev.ReturnID. An unknown return answers ENOTFOUND.
+func (db *DB) AddEvent(ctx context.Context, ev returns.Event) error {
+	if ev.Status != "" {
+		// The timeline would claim a change the return never made.
+		return fmt.Errorf("add %s event to return %d: an event with a status must go with its transition", ev.Type, ev.ReturnID)
+	}
+	tx, err := db.beginWrite(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+
+	if err := returnExists(ctx, tx, ev.ReturnID); err != nil {
+		return err
+	}
+	if err := insertEvent(ctx, tx, ev); err != nil {
+		return err
+	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit transition of return %d: %w", id, err)
+		return fmt.Errorf("commit %s event of return %d: %w", ev.Type, ev.ReturnID, err)
 	}
 	return nil
 }

@@ -209,3 +209,45 @@ func TestTwoProcesses(t *testing.T) {
 		t.Errorf("%d returns, want 100", got)
 	}
 }
+
+func TestAddEvent(t *testing.T) {
+	d := MustOpenDB(t)
+	ctx := context.Background()
+	r := newReturn(order1, "key-0000000000000001", item("L1", 1))
+	mustCreate(t, d, r, map[string]int{"L1": 1})
+
+	note := returns.Event{ReturnID: r.ID, At: now.Add(time.Minute), Actor: returns.StaffActor(7), Type: returns.EventNote, Message: "Called the customer."}
+	if err := d.AddEvent(ctx, note); err != nil {
+		t.Fatal(err)
+	}
+	evs, err := d.Events(ctx, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := evs[len(evs)-1]
+	note.ID = got.ID
+	if len(evs) != 2 || got != note {
+		t.Errorf("events = %+v, want the note last", evs)
+	}
+	if ret, err := d.ReturnByID(ctx, r.ID); err != nil || ret.Status != returns.StatusRequested || !ret.UpdatedAt.Equal(now) {
+		t.Errorf("return changed: %+v, %v", ret, err)
+	}
+
+	t.Run("unknown return", func(t *testing.T) {
+		ev := note
+		ev.ReturnID = r.ID + 1
+		if err := d.AddEvent(ctx, ev); returns.ErrorCode(err) != returns.ENOTFOUND {
+			t.Errorf("err = %v, want ENOTFOUND", err)
+		}
+	})
+	t.Run("an event with a status is refused", func(t *testing.T) {
+		ev := note
+		ev.Status = returns.StatusApproved
+		if err := d.AddEvent(ctx, ev); err == nil {
+			t.Error("stored a status change without its transition")
+		}
+	})
+	if n := count(t, d, "events"); n != 2 {
+		t.Errorf("%d events, want 2", n)
+	}
+}

@@ -1,0 +1,227 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/returnsportal/returns"
+)
+
+// CreateRefund stores r as a pending refund and fills r.ID; it is step 1 of
+// DESIGN.md's "Exactly-once refunds". When a refund with r.IdempotencyKey exists,
+// it stores nothing, loads that refund into r and reports created == false. In
+// the same transaction it checks that the order's refunds that did not fail, with
+// r, stay within limit (what the customer paid), and answers ECONFLICT otherwise.
+func (db *DB) CreateRefund(ctx context.Context, r *returns.Refund, limit returns.Money) (created bool, err error) {
+	if r.IdempotencyKey == "" {
+		return false, fmt.Errorf("create refund of return %d: no idempotency key", r.ReturnID)
+	}
+	if r.Amount.Minor <= 0 {
+		return false, returns.Errorf(returns.EINVALID, "Enter an amount above zero.")
+	}
+	if r.Amount.Currency != limit.Currency {
+		return false, returns.Errorf(returns.EINVALID, "The refund must be in the order's currency, %s.", limit.Currency)
+	}
+
+	tx, err := db.beginWrite(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer tx.Rollback()
+
+	// The transaction began IMMEDIATE: no other refund of this order can be
+	// stored between the checks below and the insert.
+	existing, err := findRefund(ctx, tx, `idempotency_key = ?`, r.IdempotencyKey)
+	if err == nil {
+		if existing.ReturnID != r.ReturnID || existing.OrderID != r.OrderID {
+			return false, returns.Errorf(returns.ECONFLICT, "This refund form belongs to another return. Please reload the page.")
+		}
+		*r = *existing
+		return false, nil
+	}
+	if returns.ErrorCode(err) != returns.ENOTFOUND {
+		return false, err
+	}
+
+	var held int64
+	if err := tx.QueryRowContext(ctx, `
+		SELECT COALESCE(SUM(amount_minor), 0) FROM refunds WHERE order_id = ? AND state != 'failed'`,
+		r.OrderID).Scan(&held); err != nil {
+		return false, fmt.Errorf("sum refunds of order %s: %w", r.OrderID, err)
+	}
+	if held+r.Amount.Minor > limit.Minor {
+		return false, returns.Errorf(returns.ECONFLICT, "This would refund more than the customer paid.")
+	}
+
+	if r.CreatedAt.IsZero() {
+		r.CreatedAt = db.Now()
+	}
+	if r.UpdatedAt.IsZero() {
+		r.UpdatedAt = r.CreatedAt
+	}
+	res, err := tx.ExecContext(ctx, `
+		INSERT INTO refunds (return_id, order_id, amount_minor, currency, idempotency_key, state,
+			shopify_id, error, staff_id, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, '', '', ?, ?, ?)`,
+		r.ReturnID, r.OrderID, r.Amount.Minor, r.Amount.Currency, r.IdempotencyKey, returns.RefundPending,
+		r.StaffID, millis(r.CreatedAt), millis(r.UpdatedAt))
+	if err != nil {
+		return false, fmt.Errorf("insert refund of return %d: %w", r.ReturnID, err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return false, fmt.Errorf("insert refund of return %d: %w", r.ReturnID, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return false, fmt.Errorf("commit refund of return %d: %w", r.ReturnID, err)
+	}
+	r.ID, r.State, r.ShopifyID, r.Error = id, returns.RefundPending, "", ""
+	return true, nil
+}
+
+// SettleRefund records the outcome of refund id, with compare-and-set on its
+// state: only a pending or unknown refund can be settled, and settling one that
+// is settled already answers ECONFLICT. Settling an unknown refund as unknown
+// again is allowed, so that a retry that is lost again is no error. With a
+// non-nil change, the return's transition, its event and write-back commit with
+// the outcome or not at all: when the return is not in change.From any more,
+// nothing changes and it answers ECONFLICT.
+func (db *DB) SettleRefund(ctx context.Context, id int64, state returns.RefundState, shopifyID, errMsg string, change *returns.Change) error {
+	switch state {
+	case returns.RefundSucceeded, returns.RefundFailed, returns.RefundUnknown:
+	default:
+		return fmt.Errorf("settle refund %d: cannot settle as %q", id, state)
+	}
+	if change != nil {
+		if err := change.From.Transition(change.To); err != nil {
+			return err
+		}
+	}
+
+	tx, err := db.beginWrite(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+
+	var returnID int64
+	err = tx.QueryRowContext(ctx, `
+		UPDATE refunds SET state = ?, shopify_id = ?, error = ?, updated_at = ?
+		WHERE id = ? AND state IN ('pending', 'unknown')
+		RETURNING return_id`,
+		state, shopifyID, errMsg, millis(db.Now()), id).Scan(&returnID)
+	if errors.Is(err, sql.ErrNoRows) {
+		if _, err := findRefund(ctx, tx, `id = ?`, id); err != nil {
+			return err
+		}
+		return returns.Errorf(returns.ECONFLICT, "This refund was settled already.")
+	}
+	if err != nil {
+		return fmt.Errorf("settle refund %d: %w", id, err)
+	}
+	if change != nil {
+		if change.ReturnID != returnID {
+			return fmt.Errorf("settle refund %d of return %d with a change of return %d", id, returnID, change.ReturnID)
+		}
+		if err := applyChange(ctx, tx, *change); err != nil {
+			return err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit refund %d: %w", id, err)
+	}
+	return nil
+}
+
+// UnsettledRefunds returns the refunds whose outcome is unknown and those pending
+// since before olderThan (cut off by a crash), oldest first.
+func (db *DB) UnsettledRefunds(ctx context.Context, olderThan time.Time) ([]returns.Refund, error) {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	return findRefunds(ctx, tx, unsettledWhere, millis(olderThan))
+}
+
+// unsettledWhere selects UnsettledRefunds. Its first condition repeats the
+// partial index's WHERE, so that SQLite reads only the unsettled rows, already
+// in created_at order.
+const unsettledWhere = `state IN ('pending', 'unknown') AND (state = 'unknown' OR created_at < ?)
+	ORDER BY created_at, id`
+
+// RefundsByReturn returns a return's refunds, oldest first.
+func (db *DB) RefundsByReturn(ctx context.Context, returnID int64) ([]returns.Refund, error) {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	return findRefunds(ctx, tx, `return_id = ? ORDER BY id`, returnID)
+}
+
+// findRefund returns the one refund matching where, or ENOTFOUND.
+func findRefund(ctx context.Context, tx *sql.Tx, where string, args ...any) (*returns.Refund, error) {
+	refs, err := findRefunds(ctx, tx, where, args...)
+	if err != nil {
+		return nil, err
+	}
+	if len(refs) == 0 {
+		return nil, returns.Errorf(returns.ENOTFOUND, "Refund not found.")
+	}
+	return &refs[0], nil
+}
+
+// findRefunds returns the refunds matching where, a condition (and ordering)
+// written by this package.
+func findRefunds(ctx context.Context, tx *sql.Tx, where string, args ...any) ([]returns.Refund, error) {
+	rows, err := tx.QueryContext(ctx, `
+		SELECT id, return_id, order_id, amount_minor, currency, idempotency_key, state,
+			shopify_id, error, staff_id, created_at, updated_at
+		FROM refunds WHERE `+where, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read refunds: %w", err)
+	}
+	defer rows.Close()
+	var refs []returns.Refund
+	for rows.Next() {
+		var r returns.Refund
+		var created, updated int64
+		if err := rows.Scan(&r.ID, &r.ReturnID, &r.OrderID, &r.Amount.Minor, &r.Amount.Currency, &r.IdempotencyKey, &r.State,
+			&r.ShopifyID, &r.Error, &r.StaffID, &created, &updated); err != nil {
+			return nil, fmt.Errorf("read refunds: %w", err)
+		}
+		r.CreatedAt, r.UpdatedAt = fromMillis(created), fromMillis(updated)
+		refs = append(refs, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read refunds: %w", err)
+	}
+	return refs, nil
+}
+
+// attachRefunded fills the refunded sums of the returns in byID: their succeeded
+// refunds. scanReturns has set each to zero in the return's currency.
+func attachRefunded(ctx context.Context, tx *sql.Tx, in string, ids []any, byID map[int64]*returns.Return) error {
+	rows, err := tx.QueryContext(ctx, `
+		SELECT return_id, SUM(amount_minor) FROM refunds
+		WHERE return_id IN `+in+` AND state = 'succeeded' GROUP BY return_id`, ids...)
+	if err != nil {
+		return fmt.Errorf("read refunded sums: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, sum int64
+		if err := rows.Scan(&id, &sum); err != nil {
+			return fmt.Errorf("read refunded sums: %w", err)
+		}
+		byID[id].Refunded.Minor = sum
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read refunded sums: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,72 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/returnsportal/returns"
+)
+
+// ShipReplacement records a replacement sent for change.ReturnID and applies
+// change (its transition, compare-and-set on the status, with its event and
+// write-back) in one transaction, and fills sh.ID and sh.ReturnID. When the
+// change cannot be made, nothing is stored: it answers as Transition does.
+func (db *DB) ShipReplacement(ctx context.Context, sh *returns.Shipment, change returns.Change) error {
+	if sh.ReturnID != 0 && sh.ReturnID != change.ReturnID {
+		return fmt.Errorf("ship replacement: shipment of return %d with a change of return %d", sh.ReturnID, change.ReturnID)
+	}
+	if err := change.From.Transition(change.To); err != nil {
+		return err
+	}
+
+	tx, err := db.beginWrite(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+
+	if err := applyChange(ctx, tx, change); err != nil {
+		return err
+	}
+	res, err := tx.ExecContext(ctx, `
+		INSERT INTO shipments (return_id, carrier, carrier_name, number, tracking_url, shipped_at)
+		VALUES (?, ?, ?, ?, ?, ?)`,
+		change.ReturnID, sh.Carrier, sh.CarrierName, sh.Number, sh.TrackingURL, millis(sh.ShippedAt))
+	if err != nil {
+		return fmt.Errorf("insert shipment of return %d: %w", change.ReturnID, err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return fmt.Errorf("insert shipment of return %d: %w", change.ReturnID, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit shipment of return %d: %w", change.ReturnID, err)
+	}
+	sh.ID, sh.ReturnID = id, change.ReturnID
+	return nil
+}
+
+// attachShipments fills the shipments of the returns in byID, oldest first.
+func attachShipments(ctx context.Context, tx *sql.Tx, in string, ids []any, byID map[int64]*returns.Return) error {
+	rows, err := tx.QueryContext(ctx, `
+		SELECT id, return_id, carrier, carrier_name, number, tracking_url, shipped_at
+		FROM shipments WHERE return_id IN `+in+` ORDER BY id`, ids...)
+	if err != nil {
+		return fmt.Errorf("read shipments: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var sh returns.Shipment
+		var at int64
+		if err := rows.Scan(&sh.ID, &sh.ReturnID, &sh.Carrier, &sh.CarrierName, &sh.Number, &sh.TrackingURL, &at); err != nil {
+			return fmt.Errorf("read shipments: %w", err)
+		}
+		sh.ShippedAt = fromMillis(at)
+		byID[sh.ReturnID].Shipments = append(byID[sh.ReturnID].Shipments, sh)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read shipments: %w", err)
+	}
+	return nil
+}
