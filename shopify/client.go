@@ -1,6 +1,6 @@
 // Package shopify is the adapter between the portal and Shopify's Admin GraphQL
-// API. It implements returns.Shop over go-shopify's GraphQL client; no go-shopify
-// type leaves the package.
+// API. It implements returns.Shop and returns.Refunder over go-shopify's GraphQL
+// client; no go-shopify type leaves the package.
 //
 // The operations it sends are the .graphql files beside this one. The devshop
 // stand-in validates them against Shopify's schema, and its pruned schema is
@@ -74,7 +74,10 @@ type Client struct {
 	mu sync.Mutex
 }
 
-var _ returns.Shop = (*Client)(nil)
+var (
+	_ returns.Shop     = (*Client)(nil)
+	_ returns.Refunder = (*Client)(nil)
+)
 
 // New returns a Client for cfg.
 func New(cfg Config) (*Client, error) {
@@ -149,15 +152,31 @@ func unavailable() *returns.Error {
 
 // call runs one GraphQL operation and decodes its data into a new T. It retries
 // failures worth retrying, with backoff, until ctx ends or the attempts run out.
-// Every operation the adapter sends today is safe to repeat (queries; a note
-// replaced by the same full note; tags added as a union). A non-idempotent
-// mutation must not come through here without an idempotency key.
+// Every operation it sends is safe to repeat (queries; a note replaced by the
+// same full note; tags added as a union). A non-idempotent mutation must not
+// come through here: it goes through callIdempotent with its key.
 //
 // Errors: throttling, 5xx, timeouts, lost connections and unreadable answers
 // carry EUNAVAILABLE (and the context's error when ctx ended); GraphQL errors
 // (an invalid query, a missing scope) are bugs or configuration, and come back
 // as plain errors (EINTERNAL).
 func call[T any](ctx context.Context, c *Client, op, query string, vars map[string]any) (*T, error) {
+	return callAs[T](ctx, c, op, query, vars, unavailable)
+}
+
+// callIdempotent runs a mutation that carries an @idempotent key, which makes
+// a repeat of the same request return the first result. It retries like call,
+// but every failure to get an answer is an EUNKNOWN error made by lost: the
+// mutation may have been carried out, and only asking again with the same key
+// tells. So is Shopify's refusal of a key already used with other input: what
+// that key made is not known here.
+func callIdempotent[T any](ctx context.Context, c *Client, op, query string, vars map[string]any, lost func() *returns.Error) (*T, error) {
+	return callAs[T](ctx, c, op, query, vars, lost)
+}
+
+// callAs is call with failed, the error a call that got no usable answer
+// carries.
+func callAs[T any](ctx context.Context, c *Client, op, query string, vars map[string]any, failed func() *returns.Error) (*T, error) {
 	for attempt := 1; ; attempt++ {
 		out := new(T)
 		ex := &exchange{}
@@ -166,17 +185,17 @@ func call[T any](ctx context.Context, c *Client, op, query string, vars map[stri
 			return out, nil
 		}
 		if ctxErr := ctx.Err(); ctxErr != nil {
-			return nil, fmt.Errorf("shopify %s: %w: %w", op, unavailable(), ctxErr)
+			return nil, fmt.Errorf("shopify %s: %w: %w", op, failed(), ctxErr)
 		}
 		retry, wait := c.classify(err, ex, attempt)
 		if !retry {
-			if permanentUnavailable(err) {
-				return nil, fmt.Errorf("shopify %s: %w: %s", op, unavailable(), describe(err, ex))
+			if permanentUnavailable(err) || ex.hasCode(codeKeyMismatch) {
+				return nil, fmt.Errorf("shopify %s: %w: %s", op, failed(), describe(err, ex))
 			}
 			return nil, fmt.Errorf("shopify %s: %s", op, describe(err, ex))
 		}
 		if attempt >= c.maxAttempts {
-			return nil, fmt.Errorf("shopify %s: %w: gave up after %d attempts: %s", op, unavailable(), attempt, describe(err, ex))
+			return nil, fmt.Errorf("shopify %s: %w: gave up after %d attempts: %s", op, failed(), attempt, describe(err, ex))
 		}
 		c.log.WarnContext(ctx, "shopify call failed; retrying",
 			"op", op, "attempt", attempt, "wait", wait, "status", ex.status, "request_id", ex.requestID, "err", describe(err, ex))
@@ -184,11 +203,20 @@ func call[T any](ctx context.Context, c *Client, op, query string, vars map[stri
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return nil, fmt.Errorf("shopify %s: %w: %w", op, unavailable(), ctx.Err())
+			return nil, fmt.Errorf("shopify %s: %w: %w", op, failed(), ctx.Err())
 		case <-t.C:
 		}
 	}
 }
+
+// Codes of Shopify's idempotency errors (top-level errors[].extensions.code).
+// How they surface for refundCreate is unverified (SHOPIFY-API.md §4): a
+// concurrent request is retried with the same key either way, and a mismatch
+// is never branched on beyond "outcome unknown".
+const (
+	codeConcurrentRequest = "IDEMPOTENCY_CONCURRENT_REQUEST"
+	codeKeyMismatch       = "IDEMPOTENCY_KEY_PARAMETER_MISMATCH"
+)
 
 // once makes one attempt, holding the client's lock.
 func (c *Client) once(ctx context.Context, query string, vars map[string]any, out any) error {
@@ -214,7 +242,7 @@ func (c *Client) classify(err error, ex *exchange, attempt int) (bool, time.Dura
 	}
 	var re goshopify.ResponseError
 	if errors.As(err, &re) {
-		if re.Status >= 500 || ex.hasCode("INTERNAL_SERVER_ERROR", "THROTTLED", "SERVICE_UNAVAILABLE") {
+		if re.Status >= 500 || ex.hasCode("INTERNAL_SERVER_ERROR", "THROTTLED", "SERVICE_UNAVAILABLE", codeConcurrentRequest) {
 			return true, backoff
 		}
 		return false, 0

@@ -145,6 +145,11 @@ func TestOrder_Mapping(t *testing.T) {
 				Fulfilled: 2, FulfilledAt: now.Add(-3 * day),
 			},
 		},
+		Received: returns.Money{Minor: 5800, Currency: "EUR"},
+		Refunded: returns.Money{Minor: 0, Currency: "EUR"},
+		Payments: []returns.Payment{
+			{ID: "gid://shopify/OrderTransaction/1001", Kind: "SALE", Gateway: "bogus", Amount: returns.Money{Minor: 5800, Currency: "EUR"}},
+		},
 	}
 	if !reflect.DeepEqual(o, want) {
 		t.Fatalf("order =\n%+v\nwant\n%+v", o, want)
@@ -157,6 +162,9 @@ func TestOrder_Mapping(t *testing.T) {
 		}
 		if usd.Currency != "USD" || usd.Lines[1].UnitPrice != (returns.Money{Minor: 650, Currency: "USD"}) {
 			t.Fatalf("currency %q, bulb price %v", usd.Currency, usd.Lines[1].UnitPrice)
+		}
+		if usd.Received != (returns.Money{Minor: 7700, Currency: "USD"}) || usd.Payments[0].Amount != usd.Received {
+			t.Fatalf("received %v, payments %+v: want the presentment amounts", usd.Received, usd.Payments)
 		}
 		if got := usd.Lines[0].FulfilledAt; !got.Equal(now.Add(-3 * day)) {
 			t.Fatalf("FulfilledAt without delivery = %v, want the shipping date", got)

@@ -87,10 +87,11 @@ func (c *Client) Order(ctx context.Context, id string) (*returns.Order, error) {
 		return nil, fmt.Errorf("shopify Order %s: %w: %w", id, unavailable(), err)
 	}
 	if resp.Order.LineItems.PageInfo.HasNextPage || resp.Order.morePages() {
-		// The portal reads 50 lines and 10 fulfillments; beyond that a line is
-		// missing or counts as unfulfilled, which only ever makes less of the
-		// order returnable.
-		c.log.WarnContext(ctx, "shopify order has more lines or fulfillments than the portal reads", "order", o.Name)
+		// The portal reads 50 lines, 10 fulfillments and 25 transactions;
+		// beyond that a line is missing or counts as unfulfilled, which only
+		// ever makes less of the order returnable, and a payment may be
+		// missing, which only leaves fewer to refund to.
+		c.log.WarnContext(ctx, "shopify order has more lines, fulfillments or transactions than the portal reads", "order", o.Name)
 	}
 	return o, nil
 }
@@ -167,7 +168,16 @@ type orderNode struct {
 	CancelledAt             *time.Time `json:"cancelledAt"`
 	Note                    *string    `json:"note"`
 	Tags                    []string   `json:"tags"`
-	LineItems               struct {
+	TotalReceivedSet        moneyBag   `json:"totalReceivedSet"`
+	TotalRefundedSet        moneyBag   `json:"totalRefundedSet"`
+	Transactions            []struct {
+		ID        string   `json:"id"`
+		Kind      string   `json:"kind"`
+		Status    string   `json:"status"`
+		Gateway   *string  `json:"gateway"`
+		AmountSet moneyBag `json:"amountSet"`
+	} `json:"transactions"`
+	LineItems struct {
 		Nodes    []lineItemNode `json:"nodes"`
 		PageInfo pageInfo       `json:"pageInfo"`
 	} `json:"lineItems"`
@@ -201,6 +211,16 @@ type moneyBag struct {
 	} `json:"presentmentMoney"`
 }
 
+// money returns the presentment amount, which must be in currency when it
+// names one.
+func (b moneyBag) money(currency string) (returns.Money, error) {
+	p := b.PresentmentMoney
+	if p.CurrencyCode != "" && p.CurrencyCode != currency {
+		return returns.Money{}, fmt.Errorf("amount %s %s is not in %s", p.Amount, p.CurrencyCode, currency)
+	}
+	return returns.ParseDecimal(p.Amount, currency)
+}
+
 type fulfillmentNode struct {
 	Status               string     `json:"status"`
 	CreatedAt            time.Time  `json:"createdAt"`
@@ -217,7 +237,7 @@ type fulfillmentNode struct {
 }
 
 func (n *orderNode) morePages() bool {
-	if len(n.Fulfillments) >= 10 {
+	if len(n.Fulfillments) >= 10 || len(n.Transactions) >= 25 {
 		return true
 	}
 	for _, f := range n.Fulfillments {
@@ -245,6 +265,26 @@ func (n *orderNode) toOrder() (*returns.Order, error) {
 	}
 	if n.CancelledAt != nil {
 		o.CancelledAt = *n.CancelledAt
+	}
+	var err error
+	if o.Received, err = n.TotalReceivedSet.money(o.Currency); err != nil {
+		return nil, fmt.Errorf("total received: %w", err)
+	}
+	if o.Refunded, err = n.TotalRefundedSet.money(o.Currency); err != nil {
+		return nil, fmt.Errorf("total refunded: %w", err)
+	}
+	// The payments a refund can go back to: successful sales and captures.
+	// An authorization is not money received, and its capture is what is
+	// refunded.
+	for _, t := range n.Transactions {
+		if t.Status != "SUCCESS" || (t.Kind != "SALE" && t.Kind != "CAPTURE") {
+			continue
+		}
+		amount, err := t.AmountSet.money(o.Currency)
+		if err != nil {
+			return nil, fmt.Errorf("transaction %s: %w", t.ID, err)
+		}
+		o.Payments = append(o.Payments, returns.Payment{ID: t.ID, Kind: t.Kind, Gateway: deref(t.Gateway), Amount: amount})
 	}
 
 	// Units shipped per line by successful fulfillments, and when the last of

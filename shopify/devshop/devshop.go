@@ -6,7 +6,9 @@
 // (schema.graphql, made by internal/schemagen), so a misspelled field or a wrong
 // argument fails here as it would at Shopify, and it answers with Shopify's
 // shapes: data, errors with extensions.code, extensions.cost with a leaky bucket,
-// and userErrors on mutations. State lives in memory.
+// and userErrors on mutations. State lives in memory: notes and tags change, and
+// refunds (refundCreate with @idempotent, see refund.go) lower what is
+// refundable.
 package devshop
 
 //go:generate go run ./internal/schemagen -root ../.. -schema ../shared/shopify/admin-2026-04.graphql -out shopify/devshop/schema.graphql
@@ -84,6 +86,9 @@ type Shop struct {
 	malformedN     int
 	delay          time.Duration
 	committed      bool // set by a mutation that changed state during the current request
+	// idempotency holds what each refundCreate key made.
+	idempotency map[string]*idempotentResult
+	lastID      int64 // the last id newID gave
 }
 
 // New returns a Shop seeded with the demo orders. It panics if the embedded
@@ -93,7 +98,8 @@ func New(opts Options) *Shop {
 	if err != nil {
 		panic("devshop: embedded schema: " + err.Error())
 	}
-	s := &Shop{schema: schema, now: opts.Now, token: opts.AccessToken, scopes: map[string]bool{}}
+	s := &Shop{schema: schema, now: opts.Now, token: opts.AccessToken, scopes: map[string]bool{},
+		idempotency: map[string]*idempotentResult{}, lastID: firstNewID - 1}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -167,7 +173,8 @@ func (s *Shop) FailMutations(n, status int) {
 
 // DropAfterCommit makes the next n requests that change state commit their
 // change and then close the connection without answering, as a lost answer
-// after Shopify committed a mutation looks to a client.
+// after Shopify committed a mutation looks to a client. A refundCreate that
+// replays an earlier result changes nothing, so it is answered.
 func (s *Shop) DropAfterCommit(n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -200,6 +207,37 @@ type OrderSnapshot struct {
 	CancelledAt time.Time
 	Note        string
 	Tags        []string
+	// FinancialStatus is displayFinancialStatus, e.g. "PARTIALLY_REFUNDED".
+	FinancialStatus string
+	// TotalRefunded is totalRefundedSet in the presentment currency, e.g.
+	// "29.00".
+	TotalRefunded string
+	Refunds       []RefundSnapshot
+}
+
+// RefundSnapshot is a copy of a refund, for tests.
+type RefundSnapshot struct {
+	ID       string // e.g. "gid://shopify/Refund/1000001"
+	Amount   string // in the presentment currency, e.g. "29.00"
+	Currency string
+	Note     string
+}
+
+// firstNewID is the first id of objects made after the seed (refunds and
+// their transactions); the seed's ids stay below it.
+const firstNewID = 1000001
+
+// RefundCount returns the number of refunds of the order with the given name
+// ("#1001"), or 0 when there is no such order.
+func (s *Shop) RefundCount(orderName string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, o := range s.orders {
+		if o.name == orderName {
+			return len(o.refunds)
+		}
+	}
+	return 0
 }
 
 // OrderByName returns a copy of the order with the given name ("#1001"),
@@ -210,19 +248,35 @@ func (s *Shop) OrderByName(name string) (OrderSnapshot, bool) {
 	for _, o := range s.orders {
 		if o.name == name {
 			return OrderSnapshot{
-				ID:          o.gid(),
-				Name:        o.name,
-				Email:       o.email,
-				Locale:      o.locale,
-				Currency:    o.presentment,
-				CreatedAt:   o.createdAt,
-				CancelledAt: o.cancelledAt,
-				Note:        o.note,
-				Tags:        slices.Clone(o.tags),
+				ID:              o.gid(),
+				Name:            o.name,
+				Email:           o.email,
+				Locale:          o.locale,
+				Currency:        o.presentment,
+				CreatedAt:       o.createdAt,
+				CancelledAt:     o.cancelledAt,
+				Note:            o.note,
+				Tags:            slices.Clone(o.tags),
+				FinancialStatus: o.financial,
+				TotalRefunded:   money{minor: o.refunded(), currency: o.presentment}.fixed(),
+				Refunds:         o.refundSnapshots(),
 			}, true
 		}
 	}
 	return OrderSnapshot{}, false
+}
+
+func (o *order) refundSnapshots() []RefundSnapshot {
+	out := []RefundSnapshot{}
+	for _, r := range o.refunds {
+		out = append(out, RefundSnapshot{
+			ID:       r.gid(),
+			Amount:   money{minor: r.total(), currency: o.presentment}.fixed(),
+			Currency: o.presentment,
+			Note:     r.note,
+		})
+	}
+	return out
 }
 
 // Start serves the shop on a new loopback port until ctx ends or stop is called,

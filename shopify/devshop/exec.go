@@ -42,6 +42,11 @@ type execution struct {
 	schema *ast.Schema
 	doc    *ast.QueryDocument
 	vars   map[string]any
+	// version is the API version of the request's path, e.g. "2026-04".
+	version string
+	// field is the field being resolved, for resolvers that read its
+	// directives (refundCreate's @idempotent).
+	field  *ast.Field
 	errors []gqlError
 	// actualCost counts what the answer holds: 1 per object, 2 per connection.
 	actualCost int
@@ -98,6 +103,7 @@ func (x *execution) resolveField(obj object, f *ast.Field) (v any, err error) {
 			err = fmt.Errorf("internal error resolving %s: %v", f.Name, p)
 		}
 	}()
+	x.field = f
 	return obj.resolve(x, f.Name, f.ArgumentMap(x.vars))
 }
 

@@ -89,7 +89,7 @@ func (s *Shop) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeRaw(w, http.StatusOK, `{"data":{"orders":{"nodes":[{"id":"gid://shopify/Order/1001"`)
 		return
 	}
-	out, committed := s.answer(body)
+	out, committed := s.answer(m[1], body)
 	drop := committed && s.dropN > 0
 	if drop {
 		s.dropN--
@@ -115,9 +115,9 @@ func (s *Shop) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(out)
 }
 
-// answer runs a request and returns the response body, and whether a mutation
-// changed state. The caller holds s.mu.
-func (s *Shop) answer(body []byte) ([]byte, bool) {
+// answer runs a request to the given API version and returns the response
+// body, and whether a mutation changed state. The caller holds s.mu.
+func (s *Shop) answer(version string, body []byte) ([]byte, bool) {
 	var req request
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
@@ -166,7 +166,7 @@ func (s *Shop) answer(body []byte) ([]byte, bool) {
 		return s.throttledBody(cost), false
 	}
 
-	x := &execution{shop: s, schema: s.schema, doc: doc, vars: vars}
+	x := &execution{shop: s, schema: s.schema, doc: doc, vars: vars, version: version}
 	var data bytes.Buffer
 	var root object = queryRoot{}
 	if op.Operation == ast.Mutation {

@@ -98,6 +98,8 @@ func (mutationRoot) resolve(x *execution, field string, args map[string]any) (an
 		o.tags = addTags(o.tags, stringsArg(args, "tags"))
 		x.shop.committed = true
 		return &payload{typ: "TagsAddPayload", result: o}, nil
+	case "refundCreate":
+		return x.refundCreate(args)
 	}
 	return nil, notResolved("Mutation", field)
 }
@@ -162,6 +164,9 @@ func (*userError) typeName() string { return "UserError" }
 func (e *userError) resolve(x *execution, field string, args map[string]any) (any, error) {
 	switch field {
 	case "field":
+		if e.field == nil {
+			return nil, nil // an error about the input as a whole
+		}
 		return e.field, nil
 	case "message":
 		return e.message, nil
@@ -210,8 +215,18 @@ func (o *order) resolve(x *execution, field string, args map[string]any) (any, e
 		return o.fulfillmentStatus(), nil
 	case "totalPriceSet":
 		return o.bag(o.total()), nil
+	case "totalReceivedSet":
+		return o.bag(o.received()), nil
 	case "totalRefundedSet":
-		return o.bag(0), nil
+		return o.bag(o.refunded()), nil
+	case "netPaymentSet":
+		return o.bag(o.received() - o.refunded()), nil
+	case "refundable":
+		return o.refundable() > 0, nil
+	case "refunds":
+		return firstOf(o.refunds, args), nil
+	case "suggestedRefund":
+		return o.suggestRefund(args)
 	case "lineItems":
 		nodes := make([]node, len(o.lines))
 		for i, l := range o.lines {
@@ -369,6 +384,10 @@ func (t *transaction) resolve(x *execution, field string, args map[string]any) (
 		return dateTime(t.createdAt), nil
 	case "test":
 		return t.gateway == "bogus", nil
+	case "order":
+		return t.order, nil
+	case "maximumRefundableV2":
+		return nil, nil // only SUGGESTED_REFUND transactions carry it
 	}
 	return nil, notResolved("OrderTransaction", field)
 }

@@ -35,6 +35,38 @@ func (m money) decimal() string {
 	return sign + whole + "." + frac
 }
 
+// fixed formats m with exactly two fraction digits, e.g. "29.00", the form
+// tests compare with.
+func (m money) fixed() string {
+	n := m.minor
+	sign := ""
+	if n < 0 {
+		sign, n = "-", -n
+	}
+	return sign + strconv.FormatInt(n/100, 10) + "." + strconv.FormatInt(100+n%100, 10)[1:]
+}
+
+// parseMoney parses a Money input ("29", "29.5", "29.00") into minor units of
+// a two-decimal currency. Signs, exponents and a third decimal are refused.
+func parseMoney(s string) (int64, bool) {
+	whole, frac, hasFrac := strings.Cut(strings.TrimSpace(s), ".")
+	if whole == "" || !digitsOnly(whole) || len(whole) > 13 || (hasFrac && (frac == "" || len(frac) > 2 || !digitsOnly(frac))) {
+		return 0, false
+	}
+	frac += strings.Repeat("0", 2-len(frac))
+	n, err := strconv.ParseInt(whole+frac, 10, 64)
+	return n, err == nil
+}
+
+func digitsOnly(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
 type order struct {
 	id           int64
 	name         string // "#1001"
@@ -53,6 +85,7 @@ type order struct {
 	lines        []*lineItem
 	fulfillments []*fulfillment
 	transactions []*transaction
+	refunds      []*refund
 }
 
 type lineItem struct {
@@ -112,6 +145,49 @@ func (o *order) bag(presentmentMinor int64) moneyBag {
 		shop:        money{minor: (presentmentMinor*o.rate + 50) / 100, currency: o.currency},
 		presentment: money{minor: presentmentMinor, currency: o.presentment},
 	}
+}
+
+// received is what the customer paid: the order's successful SALE and CAPTURE
+// transactions, in presentment minor units.
+func (o *order) received() int64 {
+	var sum int64
+	for _, t := range o.transactions {
+		if t.isPayment() {
+			sum += t.amount
+		}
+	}
+	return sum
+}
+
+// refunded is what the order's successful REFUND transactions gave back.
+func (o *order) refunded() int64 {
+	var sum int64
+	for _, t := range o.transactions {
+		if t.kind == "REFUND" && t.status == "SUCCESS" {
+			sum += t.amount
+		}
+	}
+	return sum
+}
+
+// refundable is what can still be refunded on the order: received − refunded.
+func (o *order) refundable() int64 { return max(o.received()-o.refunded(), 0) }
+
+// isPayment reports whether t is money received: a successful SALE or CAPTURE,
+// the only kinds a refund may name as its parent.
+func (t *transaction) isPayment() bool {
+	return t.status == "SUCCESS" && (t.kind == "SALE" || t.kind == "CAPTURE")
+}
+
+// refundable is what can still be refunded against payment p.
+func (p *transaction) refundable() int64 {
+	left := p.amount
+	for _, t := range p.order.transactions {
+		if t.parent == p && t.kind == "REFUND" && t.status == "SUCCESS" {
+			left -= t.amount
+		}
+	}
+	return max(left, 0)
 }
 
 func (o *order) total() int64 {

@@ -1,0 +1,169 @@
+package devshop
+
+import "fmt"
+
+// Order.suggestedRefund. Shopify does not publish its formula; devshop's
+// approximation, which the adapter must not depend on beyond "a plausible
+// amount in the presentment currency":
+//
+//   - each requested line counts its discounted unit price (the demo has no
+//     discounts) times the quantity, clamped to the line's refundable
+//     quantity; tax is 0 (the demo has none);
+//   - suggestFullRefund takes every line's refundable quantity and ignores
+//     refundLineItems, as Shopify documents;
+//   - the demo orders have no shipping, so shipping suggests 0 whatever
+//     refundShipping or shippingAmount say;
+//   - the amount is capped by maximumRefundableSet: received − refunded;
+//   - suggestedTransactions spread the amount over the order's successful
+//     SALE and CAPTURE transactions in order, each up to what is left on it.
+//
+// A lineItemId that is not a line of the order is a GraphQL error on the field
+// (Shopify's answer is unverified).
+
+// suggestion answers SuggestedRefund.
+type suggestion struct {
+	order        *order
+	lines        []*refundLine
+	subtotal     int64
+	amount       int64
+	transactions []*suggestedTransaction
+}
+
+// suggestedTransaction answers SuggestedOrderTransaction.
+type suggestedTransaction struct {
+	parent *transaction
+	amount int64
+}
+
+func (o *order) suggestRefund(args map[string]any) (*suggestion, error) {
+	s := &suggestion{order: o}
+	if boolArg(args, "suggestFullRefund") {
+		for _, l := range o.lines {
+			if l.refundable > 0 {
+				s.lines = append(s.lines, &refundLine{line: l, quantity: l.refundable, restockType: "NO_RESTOCK"})
+			}
+		}
+	} else {
+		raw, _ := args["refundLineItems"].([]any)
+		wanted := map[*lineItem]int{}
+		for _, r := range raw {
+			in, _ := r.(map[string]any)
+			id, _ := in["lineItemId"].(string)
+			l := o.line(id)
+			if l == nil {
+				return nil, fmt.Errorf("invalid id: %s is not a line item of %s", id, o.gid())
+			}
+			qty, _ := intArg(in, "quantity")
+			qty = min(qty, l.refundable-wanted[l])
+			if qty <= 0 {
+				continue
+			}
+			wanted[l] += qty
+			restock, _ := in["restockType"].(string)
+			if restock == "" {
+				restock = "NO_RESTOCK"
+			}
+			s.lines = append(s.lines, &refundLine{line: l, quantity: qty, restockType: restock})
+		}
+	}
+	for _, l := range s.lines {
+		s.subtotal += l.line.unitPrice * int64(l.quantity)
+	}
+	s.amount = min(s.subtotal, o.refundable())
+
+	left := s.amount
+	for _, t := range o.transactions {
+		if left <= 0 {
+			break
+		}
+		if !t.isPayment() {
+			continue
+		}
+		if take := min(left, t.refundable()); take > 0 {
+			s.transactions = append(s.transactions, &suggestedTransaction{parent: t, amount: take})
+			left -= take
+		}
+	}
+	return s, nil
+}
+
+func (*suggestion) typeName() string { return "SuggestedRefund" }
+
+func (s *suggestion) resolve(x *execution, field string, args map[string]any) (any, error) {
+	o := s.order
+	switch field {
+	case "amountSet":
+		return o.bag(s.amount), nil
+	case "amount":
+		return o.bag(s.amount).presentment.decimal(), nil
+	case "subtotalSet", "discountedSubtotalSet":
+		return o.bag(s.subtotal), nil
+	case "subtotal":
+		return o.bag(s.subtotal).presentment.decimal(), nil
+	case "maximumRefundableSet":
+		return o.bag(o.refundable()), nil
+	case "maximumRefundable":
+		return o.bag(o.refundable()).presentment.decimal(), nil
+	case "totalTaxSet", "totalDutiesSet", "totalCartDiscountAmountSet":
+		return o.bag(0), nil
+	case "totalTaxes":
+		return "0.0", nil
+	case "shipping":
+		return &shippingRefund{order: o}, nil
+	case "refundLineItems":
+		out := make([]any, len(s.lines))
+		for i, l := range s.lines {
+			out[i] = l
+		}
+		return out, nil
+	case "suggestedTransactions":
+		out := make([]any, len(s.transactions))
+		for i, t := range s.transactions {
+			out[i] = t
+		}
+		return out, nil
+	case "refundDuties", "suggestedRefundMethods":
+		return []any{}, nil
+	}
+	return nil, notResolved("SuggestedRefund", field)
+}
+
+func (*suggestedTransaction) typeName() string { return "SuggestedOrderTransaction" }
+
+func (t *suggestedTransaction) resolve(x *execution, field string, args map[string]any) (any, error) {
+	o := t.parent.order
+	switch field {
+	case "kind":
+		return "SUGGESTED_REFUND", nil
+	case "gateway", "formattedGateway":
+		return t.parent.gateway, nil
+	case "accountNumber":
+		return nil, nil
+	case "amountSet":
+		return o.bag(t.amount), nil
+	case "amount":
+		return o.bag(t.amount).presentment.decimal(), nil
+	case "maximumRefundableSet":
+		return o.bag(t.parent.refundable()), nil
+	case "maximumRefundable":
+		return o.bag(t.parent.refundable()).presentment.decimal(), nil
+	case "parentTransaction":
+		return t.parent, nil
+	}
+	return nil, notResolved("SuggestedOrderTransaction", field)
+}
+
+// shippingRefund answers ShippingRefund; the demo orders have no shipping.
+type shippingRefund struct{ order *order }
+
+func (*shippingRefund) typeName() string { return "ShippingRefund" }
+
+func (s *shippingRefund) resolve(x *execution, field string, args map[string]any) (any, error) {
+	switch field {
+	case "amountSet", "maximumRefundableSet", "taxSet":
+		return s.order.bag(0), nil
+	case "amount", "maximumRefundable", "tax":
+		return "0.0", nil
+	}
+	return nil, notResolved("ShippingRefund", field)
+}
