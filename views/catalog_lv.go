@@ -116,6 +116,18 @@ var catalogLV = map[string]string{
 	"Cancel this return": "Atcelt šo atgriešanu",
 	"Back to order %s":   "Atpakaļ uz pasūtījumu %s",
 
+	// What the shop decided and did (return status page).
+	"We declined your return":                    "Jūsu atgriešanas pieteikums ir noraidīts",
+	"Our reason:":                                "Mūsu pamatojums:",
+	"We approved your return":                    "Jūsu atgriešanas pieteikums ir apstiprināts",
+	"Please send the item to the address below.": "Lūdzu, nosūtiet preci uz zemāk norādīto adresi.",
+	"We will send you a replacement and email you when it is on its way.": "Mēs jums nosūtīsim jaunu preci un paziņosim pa e-pastu, kad tā būs ceļā.",
+	"Message from the shop:":                          "Veikala ziņa:",
+	"Your replacement is on its way: %s %s":           "Jaunā prece ir ceļā: %s %s",
+	"Track the parcel":                                "Sekot sūtījumam",
+	"We refunded %s to your original payment method.": "Esam atmaksājuši %s, izmantojot jūsu sākotnējo maksājuma veidu.",
+	"It may take a few days to show on your account.": "Var paiet dažas dienas, līdz nauda būs redzama jūsu kontā.",
+
 	// Error pages.
 	"Something went wrong":            "Radās kļūda",
 	"Please try again in %d minute.":  "Lūdzu, mēģiniet vēlreiz pēc %d minūtes.",

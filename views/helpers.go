@@ -218,3 +218,43 @@ func (p OrderPage) photoHint() string {
 	}
 	return p.L.T("Up to %d photos: JPEG, PNG or WebP.", n)
 }
+
+// lastEvent returns the newest event of a type on the timeline.
+func lastEvent(evs []returns.Event, t returns.EventType) (returns.Event, bool) {
+	for i := len(evs) - 1; i >= 0; i-- {
+		if evs[i].Type == t {
+			return evs[i], true
+		}
+	}
+	return returns.Event{}, false
+}
+
+// approvedStatus reports whether a return in status s was approved: approved
+// itself or a status that only follows an approval.
+func approvedStatus(s returns.Status) bool {
+	switch s {
+	case returns.StatusApproved, returns.StatusItemReceived, returns.StatusRefunded, returns.StatusReplacementShipped, returns.StatusClosed:
+		return true
+	}
+	return false
+}
+
+// approval returns staff's message to the customer from the approval, and
+// whether the page shows the approval box: while the return is approved (the
+// next step is the customer's to know), or later when staff wrote a message.
+func (p ReturnPage) approval() (message string, show bool) {
+	if !approvedStatus(p.Return.Status) {
+		return "", false
+	}
+	ev, _ := lastEvent(p.Events, returns.EventApproved)
+	return ev.Message, p.Return.Status == returns.StatusApproved || ev.Message != ""
+}
+
+// declineReason returns the reason staff gave the customer for declining.
+func (p ReturnPage) declineReason() string {
+	if p.Return.Status != returns.StatusDeclined {
+		return ""
+	}
+	ev, _ := lastEvent(p.Events, returns.EventDeclined)
+	return ev.Message
+}

@@ -309,16 +309,32 @@ func (l Localizer) Returnable(le returns.LineEligibility) string {
 }
 
 // Event returns the customer's words for a timeline entry, or "" for an entry
-// that is only for staff (Shopify write-backs, notes).
+// that is only for staff (Shopify write-backs, internal notes, refunds that
+// failed or whose outcome is not known yet). Only entries of the types listed
+// here reach a customer: a type added later stays hidden until it is added.
 func (l Localizer) Event(ev returns.Event) string {
-	st := ev.Status
+	var st returns.Status
 	switch ev.Type {
-	case returns.EventShopifyUpdated, returns.EventShopifyDeferred:
-		return ""
 	case returns.EventRequested:
 		st = returns.StatusRequested
 	case returns.EventCancelled:
 		st = returns.StatusCancelled
+	case returns.EventApproved:
+		st = returns.StatusApproved
+	case returns.EventDeclined:
+		st = returns.StatusDeclined
+	case returns.EventItemReceived:
+		st = returns.StatusItemReceived
+	case returns.EventRefunded:
+		st = returns.StatusRefunded
+	case returns.EventReplacementShipped:
+		st = returns.StatusReplacementShipped
+	case returns.EventClosed:
+		st = returns.StatusClosed
+	default:
+		// EventNote, EventRefundFailed, EventRefundUnknown, EventShopifyUpdated,
+		// EventShopifyDeferred and anything unknown.
+		return ""
 	}
 	switch st {
 	case returns.StatusRequested:

@@ -96,6 +96,23 @@ func pages(lang string) map[string]templ.Component {
 			Return: &dissatisfied, ReturnAddress: returns.DefaultSettings().ReturnAddress,
 			Instructions: returns.DefaultSettings().Instructions(lang), StatusURL: "/returns/R-7KQ9X2MD"}),
 		"return": ReturnPageView(returnPage(lang)),
+		"return-shipped": func() templ.Component {
+			p := returnPage(lang)
+			p.Return, p.Events, p.CanCancel = shippedReturn(), shippedEvents(), false
+			return ReturnPageView(p)
+		}(),
+		"return-declined": func() templ.Component {
+			p := returnPage(lang)
+			p.Return, p.Events = declinedReturn()
+			p.CanCancel = false
+			return ReturnPageView(p)
+		}(),
+		"return-refunded": func() templ.Component {
+			p := returnPage(lang)
+			p.Return, p.Events = refundedReturn()
+			p.CanCancel = false
+			return ReturnPageView(p)
+		}(),
 		"error": ErrorPageView(ErrorPage{Page: page(lang, "/", "Too many attempts"), Status: 429,
 			Heading: returns.Msg("Too many attempts"), Message: returns.Msg("Please try again later."), RetryAfter: 90 * time.Second}),
 	}
