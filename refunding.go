@@ -116,6 +116,12 @@ func (s *Service) settleRefund(ctx context.Context, r *Return, ref *Refund, shop
 			change = nil
 		}
 		err := s.Refunds.SettleRefund(ctx, ref.ID, RefundSucceeded, shopifyID, "", change)
+		if ErrorCode(err) == ECONFLICT && change != nil {
+			// The return's status moved meanwhile, which rolled the whole
+			// change back: record the money alone.
+			change = nil
+			err = s.Refunds.SettleRefund(ctx, ref.ID, RefundSucceeded, shopifyID, "", nil)
+		}
 		if ErrorCode(err) == ECONFLICT {
 			// Settled meanwhile by the reconciler or the other submit of the
 			// same form: Shopify's idempotency made it the same refund.
@@ -217,4 +223,19 @@ func (s *Service) reconcile(ctx context.Context, ref *Refund) error {
 	}
 	_, err = s.sendRefund(ctx, r, ref, o.Payments[0])
 	return err
+}
+
+// RunRefundReconciler settles unknown and cut-off refunds every interval until
+// ctx ends; it runs once at start, to settle what a crash left.
+func (s *Service) RunRefundReconciler(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		s.ReconcileRefunds(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }

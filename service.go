@@ -260,7 +260,7 @@ func (s *Service) SubmitReturn(ctx context.Context, orderID string, req ReturnRe
 		Token:         NewToken(),
 		OrderID:       o.ID,
 		OrderName:     o.Name,
-		Email:         o.Email,
+		Email:         orderEmail(o),
 		Locale:        req.Locale,
 		Kind:          req.Kind,
 		Reason:        req.Reason,
@@ -468,4 +468,12 @@ var reasonText = map[Reason]string{
 	ReasonWrongItem:      "wrong item",
 	ReasonNoLongerNeeded: "no longer needed",
 	ReasonOther:          "other",
+}
+
+// orderEmail is the order's email in lower case, as lookups and searches compare it.
+func orderEmail(o *Order) string {
+	if e := NormalizeEmail(o.Email); e != "" {
+		return e
+	}
+	return o.Email
 }

@@ -174,6 +174,17 @@ func (m *memStore) ReturnByCode(ctx context.Context, code string) (*returns.Retu
 	return m.find(func(r *returns.Return) bool { return r.Code == code })
 }
 
+func (m *memStore) ReturnByID(ctx context.Context, id int64) (*returns.Return, error) {
+	return m.find(func(r *returns.Return) bool { return r.ID == id })
+}
+
+func (m *memStore) AddEvent(ctx context.Context, ev returns.Event) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.events = append(m.events, ev)
+	return nil
+}
+
 func (m *memStore) ReturnBySubmission(ctx context.Context, orderID, key string) (*returns.Return, error) {
 	return m.find(func(r *returns.Return) bool { return r.OrderID == orderID && r.SubmissionKey == key })
 }
@@ -291,6 +302,15 @@ func (m *memStore) eventTypes(returnID int64) []returns.EventType {
 type settingsFunc func(ctx context.Context) (returns.Settings, error)
 
 func (f settingsFunc) Settings(ctx context.Context) (returns.Settings, error) { return f(ctx) }
+
+// The customer flow never saves settings.
+func (f settingsFunc) SaveSettings(ctx context.Context, s returns.Settings, by string) error {
+	panic("SaveSettings in a customer-flow test")
+}
+
+func (f settingsFunc) SettingsChanges(ctx context.Context, limit int) ([]returns.SettingsChange, error) {
+	return nil, nil
+}
 
 type photoFunc func(data []byte) (returns.Photo, error)
 

@@ -22,6 +22,7 @@ import (
 	returns "github.com/returnsportal/returns"
 	"github.com/returnsportal/returns/db"
 	"github.com/returnsportal/returns/handlers"
+	"github.com/returnsportal/returns/password"
 	"github.com/returnsportal/returns/photo"
 	"github.com/returnsportal/returns/shopify"
 	"github.com/returnsportal/returns/shopify/devshop"
@@ -39,13 +40,17 @@ type harness struct {
 	svc   *returns.Service
 }
 
-func newHarness(t *testing.T, limits *handlers.LookupLimits) *harness {
+func newHarness(t *testing.T, limits *handlers.LookupLimits, opts ...func(*shopify.Config)) *harness {
 	t.Helper()
 	ctx := context.Background()
 	shop := devshop.New(devshop.Options{})
 	shopSrv := httptest.NewServer(shop)
 	t.Cleanup(shopSrv.Close)
-	client, err := shopify.New(shopify.Config{Shop: "demo-store", AccessToken: shop.Token(), Endpoint: shopSrv.URL, Timeout: 5 * time.Second, RetryWait: time.Millisecond, MaxAttempts: 2})
+	cfg := shopify.Config{Shop: "demo-store", AccessToken: shop.Token(), Endpoint: shopSrv.URL, Timeout: 5 * time.Second, RetryWait: time.Millisecond, MaxAttempts: 2}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	client, err := shopify.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,6 +63,8 @@ func newHarness(t *testing.T, limits *handlers.LookupLimits) *harness {
 	svc := &returns.Service{
 		Returns: store, Access: store, Timeline: store, Writebacks: store, SettingsStore: store,
 		Shop: client, Photos: photo.New(), Logger: log,
+		StaffStore: store, Sessions: store, Passwords: password.Hasher{}, Queue: store,
+		Shipments: store, Refunds: store, Refunder: client,
 	}
 	if limits == nil {
 		limits = &handlers.LookupLimits{PerIPMinute: 1000, PerIPHour: 1000, PerOrderHour: 1000}
@@ -68,7 +75,8 @@ func newHarness(t *testing.T, limits *handlers.LookupLimits) *harness {
 		LinkSecret:   linkSecret,
 		DemoMode:     true,
 		LookupLimits: limits,
-	}, svc)
+		LoginLimits:  &handlers.LoginLimits{PerIPMinute: 1000, PerIPHour: 1000, PerAccountHour: 1000},
+	}, svc, svc)
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return &harness{t: t, srv: srv, shop: shop, store: store, svc: svc}
@@ -214,4 +222,17 @@ func jpegBytes(t testing.TB, w, hgt int) []byte {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
+}
+
+func httptestPost(path string, v url.Values) *http.Request {
+	req := httptest.NewRequest("POST", path, strings.NewReader(v.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.RemoteAddr = "192.0.2.1:1234"
+	return req
+}
+
+func serve(h http.Handler, req *http.Request) *httptest.ResponseRecorder {
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
 }

@@ -56,7 +56,7 @@ func (s *Server) handleStart() http.Handler {
 		w.Header().Set("Referrer-Policy", "no-referrer")
 		if !returns.VerifyLinkSignature(s.cfg.LinkSecret, order, email, sig) {
 			// Count the attempt like a lookup, so links cannot be used to guess.
-			if ok, wait := s.limits.allow(s.clientIP(r), returns.NormalizeOrderNumber(order)); !ok {
+			if ok, wait := s.allowLookup(s.clientIP(r), returns.NormalizeOrderNumber(order)); !ok {
 				s.renderRateLimited(w, r, wait)
 				return
 			}
@@ -70,7 +70,7 @@ func (s *Server) handleStart() http.Handler {
 // lookup finds the order, starts a session proving it and sends the customer to
 // it; every failure gets the same page.
 func (s *Server) lookup(w http.ResponseWriter, r *http.Request, order, email string) {
-	if ok, wait := s.limits.allow(s.clientIP(r), returns.NormalizeOrderNumber(order)); !ok {
+	if ok, wait := s.allowLookup(s.clientIP(r), returns.NormalizeOrderNumber(order)); !ok {
 		s.renderRateLimited(w, r, wait)
 		return
 	}

@@ -8,8 +8,8 @@ import (
 	"time"
 )
 
-// LookupLimits are the most lookups allowed per client address and per order
-// number in each window.
+// LookupLimits are the most order lookups allowed per client address and per
+// order number in each window.
 type LookupLimits struct {
 	PerIPMinute  int
 	PerIPHour    int
@@ -22,11 +22,30 @@ func DefaultLookupLimits() LookupLimits {
 	return LookupLimits{PerIPMinute: 5, PerIPHour: 20, PerOrderHour: 10}
 }
 
-// lookupLimiter counts lookups in fixed windows. Counters live in memory: the
-// portal runs as one process, and a restart forgetting them is acceptable.
-type lookupLimiter struct {
-	limits LookupLimits
-	now    func() time.Time
+// LoginLimits are the most staff sign-in attempts allowed per client address and
+// per account.
+type LoginLimits struct {
+	PerIPMinute    int
+	PerIPHour      int
+	PerAccountHour int
+}
+
+// DefaultLoginLimits allow a person who mistypes a few times, not a guesser.
+func DefaultLoginLimits() LoginLimits {
+	return LoginLimits{PerIPMinute: 10, PerIPHour: 50, PerAccountHour: 20}
+}
+
+// limit is one rate limit: at most max attempts under key in each window.
+type limit struct {
+	key   string
+	max   int
+	every time.Duration
+}
+
+// limiter counts attempts in fixed windows. Counters live in memory: the portal
+// runs as one process, and a restart forgetting them is acceptable.
+type limiter struct {
+	now func() time.Time
 
 	mu      sync.Mutex
 	windows map[string]*window
@@ -35,44 +54,29 @@ type lookupLimiter struct {
 
 type window struct {
 	start time.Time
+	every time.Duration
 	n     int
 }
 
-func newLookupLimiter(l LookupLimits, now func() time.Time) *lookupLimiter {
-	return &lookupLimiter{limits: l, now: now, windows: make(map[string]*window)}
+func newLimiter(now func() time.Time) *limiter {
+	return &limiter{now: now, windows: make(map[string]*window)}
 }
 
-// allow counts one lookup by ip for order and reports whether it is within every
-// limit, and if not, how long until it would be.
-func (l *lookupLimiter) allow(ip, order string) (bool, time.Duration) {
+// allow counts one attempt against every limit and reports whether all of them
+// still hold, and if not, how long until they would. The attempt counts in every
+// window even when refused, so hammering one limit uses up the others too.
+func (l *limiter) allow(limits ...limit) (bool, time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
 	if now.Sub(l.swept) > time.Minute {
 		l.sweep(now)
 	}
-	checks := []struct {
-		key   string
-		max   int
-		every time.Duration
-	}{
-		{"ip-m:" + ip, l.limits.PerIPMinute, time.Minute},
-		{"ip-h:" + ip, l.limits.PerIPHour, time.Hour},
-	}
-	if order != "" {
-		checks = append(checks, struct {
-			key   string
-			max   int
-			every time.Duration
-		}{"order:" + order, l.limits.PerOrderHour, time.Hour})
-	}
-	// Count the attempt in every window first, so that hammering one limit also
-	// uses up the others, then refuse if any is exceeded.
 	var wait time.Duration
-	for _, c := range checks {
+	for _, c := range limits {
 		w := l.windows[c.key]
 		if w == nil || now.Sub(w.start) >= c.every {
-			w = &window{start: now}
+			w = &window{start: now, every: c.every}
 			l.windows[c.key] = w
 		}
 		w.n++
@@ -84,13 +88,37 @@ func (l *lookupLimiter) allow(ip, order string) (bool, time.Duration) {
 }
 
 // sweep forgets windows that ended, so the map stays small.
-func (l *lookupLimiter) sweep(now time.Time) {
+func (l *limiter) sweep(now time.Time) {
 	for k, w := range l.windows {
-		if now.Sub(w.start) >= time.Hour {
+		if now.Sub(w.start) >= w.every {
 			delete(l.windows, k)
 		}
 	}
 	l.swept = now
+}
+
+// allowLookup counts an order lookup by a client address for an order number.
+func (s *Server) allowLookup(ip, order string) (bool, time.Duration) {
+	ls := []limit{
+		{"lookup-ip-m:" + ip, s.lookupLimits.PerIPMinute, time.Minute},
+		{"lookup-ip-h:" + ip, s.lookupLimits.PerIPHour, time.Hour},
+	}
+	if order != "" {
+		ls = append(ls, limit{"lookup-order:" + order, s.lookupLimits.PerOrderHour, time.Hour})
+	}
+	return s.limits.allow(ls...)
+}
+
+// allowLogin counts a sign-in attempt by a client address for an account.
+func (s *Server) allowLogin(ip, email string) (bool, time.Duration) {
+	ls := []limit{
+		{"login-ip-m:" + ip, s.loginLimits.PerIPMinute, time.Minute},
+		{"login-ip-h:" + ip, s.loginLimits.PerIPHour, time.Hour},
+	}
+	if email != "" {
+		ls = append(ls, limit{"login-account:" + email, s.loginLimits.PerAccountHour, time.Hour})
+	}
+	return s.limits.allow(ls...)
 }
 
 // clientIP is the address a request came from. Behind Fly's proxy it is the

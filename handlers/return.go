@@ -111,15 +111,21 @@ func (s *Server) handleReturnPhoto() http.Handler {
 			s.Error(w, r, err)
 			return
 		}
-		ext := ".jpg"
-		if p.ContentType == "image/png" {
-			ext = ".png"
-		}
-		h := w.Header()
-		h.Set("Content-Type", p.ContentType)
-		h.Set("Content-Disposition", `inline; filename="photo-`+itoa(id)+ext+`"`)
-		h.Set("Cache-Control", "private, max-age=3600")
-		h.Set("Content-Length", strconv.Itoa(len(p.Data)))
-		w.Write(p.Data)
+		servePhoto(w, p, id)
 	})
+}
+
+// servePhoto writes a photo with a server-chosen file name; nosniff is set for
+// every answer.
+func servePhoto(w http.ResponseWriter, p *returns.Photo, id int64) {
+	ext := ".jpg"
+	if p.ContentType == "image/png" {
+		ext = ".png"
+	}
+	h := w.Header()
+	h.Set("Content-Type", p.ContentType)
+	h.Set("Content-Disposition", `inline; filename="photo-`+itoa(id)+ext+`"`)
+	h.Set("Cache-Control", "private, max-age=3600")
+	h.Set("Content-Length", strconv.Itoa(len(p.Data)))
+	w.Write(p.Data)
 }

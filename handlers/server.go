@@ -40,8 +40,10 @@ type Config struct {
 	DemoMode bool
 	// TrustFlyClientIP takes the client address from Fly's Fly-Client-IP header.
 	TrustFlyClientIP bool
-	// LookupLimits overrides the lookup rate limits (tests); nil means the defaults.
+	// LookupLimits and LoginLimits override the rate limits (tests); nil means
+	// the defaults.
 	LookupLimits *LookupLimits
+	LoginLimits  *LoginLimits
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -51,29 +53,38 @@ type Server struct {
 	cfg      Config
 	log      *slog.Logger
 	svc      CustomerService
+	admin    AdminService
 	sessions *sessionStore
-	limits   *lookupLimiter
+	limits   *limiter
 	handler  http.Handler
+
+	lookupLimits LookupLimits
+	loginLimits  LoginLimits
 }
 
 // NewServer returns the portal's HTTP handler with every route and middleware.
-func NewServer(cfg Config, svc CustomerService) *Server {
+func NewServer(cfg Config, svc CustomerService, admin AdminService) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	limits := DefaultLookupLimits()
-	if cfg.LookupLimits != nil {
-		limits = *cfg.LookupLimits
-	}
 	s := &Server{
-		cfg:      cfg,
-		log:      cfg.Logger,
-		svc:      svc,
-		sessions: newSessionStore(cfg.SessionKeys, cfg.Secure),
-		limits:   newLookupLimiter(limits, cfg.Now),
+		cfg:          cfg,
+		log:          cfg.Logger,
+		svc:          svc,
+		admin:        admin,
+		sessions:     newSessionStore(cfg.SessionKeys, cfg.Secure),
+		limits:       newLimiter(cfg.Now),
+		lookupLimits: DefaultLookupLimits(),
+		loginLimits:  DefaultLoginLimits(),
+	}
+	if cfg.LookupLimits != nil {
+		s.lookupLimits = *cfg.LookupLimits
+	}
+	if cfg.LoginLimits != nil {
+		s.loginLimits = *cfg.LoginLimits
 	}
 	mux := http.NewServeMux()
 	s.addRoutes(mux)

@@ -13,32 +13,43 @@ const (
 	// customerMaxAge bounds a customer's session: long enough to fill in the form
 	// and upload photos, short enough that a shared computer forgets the order.
 	customerMaxAge = 2 * 3600
+
+	staffCookie = "staff"
+	// staffMaxAge is the staff session's absolute timeout; the idle timeout and
+	// revocation are checked against the session row on every request.
+	staffMaxAge = 12 * 3600
 )
 
-// sessionStore keeps sessions in signed and encrypted cookies.
+// sessionStore keeps sessions in signed and encrypted cookies: one store per
+// kind of session, because a store's MaxAge is also the age its signature check
+// accepts.
 type sessionStore struct {
 	store *sessions.CookieStore
+	staff *sessions.CookieStore
 }
 
 // newSessionStore derives a signing and an encryption key from each secret, newest
 // first: cookies are written with the first pair and read with any of them, which
 // is how keys are rotated.
 func newSessionStore(secrets [][]byte, secure bool) *sessionStore {
-	var pairs [][]byte
-	for _, secret := range secrets {
-		pairs = append(pairs, deriveKey(secret, "cookie-hash"), deriveKey(secret, "cookie-block"))
+	newStore := func(purpose string, maxAge int) *sessions.CookieStore {
+		var pairs [][]byte
+		for _, secret := range secrets {
+			pairs = append(pairs, deriveKey(secret, purpose+"-hash"), deriveKey(secret, purpose+"-block"))
+		}
+		store := sessions.NewCookieStore(pairs...)
+		store.Options = &sessions.Options{
+			Path:     "/",
+			HttpOnly: true,
+			Secure:   secure,
+			SameSite: http.SameSiteLaxMode,
+		}
+		// MaxAge sets the cookie's lifetime and the age the signature check
+		// accepts, replacing gorilla's 30-day default.
+		store.MaxAge(maxAge)
+		return store
 	}
-	store := sessions.NewCookieStore(pairs...)
-	store.Options = &sessions.Options{
-		Path:     "/",
-		HttpOnly: true,
-		Secure:   secure,
-		SameSite: http.SameSiteLaxMode,
-	}
-	// MaxAge sets the cookie's lifetime and the age the signature check accepts,
-	// replacing gorilla's 30-day default.
-	store.MaxAge(customerMaxAge)
-	return &sessionStore{store: store}
+	return &sessionStore{store: newStore("cookie", customerMaxAge), staff: newStore("staff-cookie", staffMaxAge)}
 }
 
 func deriveKey(secret []byte, purpose string) []byte {
@@ -74,4 +85,28 @@ func (s *sessionStore) setCustomer(w http.ResponseWriter, r *http.Request, c cus
 		"order_locale": c.OrderLocale,
 	}
 	return sess.Save(r, w)
+}
+
+// staffToken returns the staff session token in the request's cookie, or "".
+func (s *sessionStore) staffToken(r *http.Request) string {
+	sess, err := s.staff.Get(r, staffCookie)
+	if err != nil {
+		return ""
+	}
+	t, _ := sess.Values["token"].(string)
+	return t
+}
+
+// setStaff starts a staff session cookie holding the session token.
+func (s *sessionStore) setStaff(w http.ResponseWriter, r *http.Request, token string) error {
+	sess, _ := s.staff.New(r, staffCookie)
+	sess.Values = map[any]any{"token": token}
+	return sess.Save(r, w)
+}
+
+// clearStaff removes the staff cookie.
+func (s *sessionStore) clearStaff(w http.ResponseWriter, r *http.Request) {
+	sess, _ := s.staff.New(r, staffCookie)
+	sess.Options.MaxAge = -1
+	sess.Save(r, w)
 }

@@ -26,6 +26,14 @@ import (
 // The portal stops when the test ends.
 func startPortal(t *testing.T, env map[string]string) string {
 	t.Helper()
+	base, _ := startPortalStaff(t, env)
+	return base
+}
+
+// startPortalStaff is startPortal that also returns the demo staff password the
+// portal prints at its first start.
+func startPortalStaff(t *testing.T, env map[string]string) (base, staffPassword string) {
+	t.Helper()
 	if env == nil {
 		env = map[string]string{}
 	}
@@ -55,16 +63,20 @@ func startPortal(t *testing.T, env map[string]string) string {
 	})
 
 	addr := make(chan string, 1)
+	passwords := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(out)
 		re := regexp.MustCompile(`listening on (http://[0-9.:]+)`)
+		pw := regexp.MustCompile(`staff@example.com, password ([0-9a-f]+)`)
 		for sc.Scan() {
+			if m := pw.FindStringSubmatch(sc.Text()); m != nil {
+				passwords <- m[1]
+			}
 			if m := re.FindStringSubmatch(sc.Text()); m != nil {
 				addr <- m[1]
 			}
 		}
 	}()
-	var base string
 	select {
 	case base = <-addr:
 	case err := <-done:
@@ -73,7 +85,11 @@ func startPortal(t *testing.T, env map[string]string) string {
 		t.Fatal("portal did not print its address within 30 s")
 	}
 	waitHealthy(t, base)
-	return base
+	select {
+	case staffPassword = <-passwords:
+	default:
+	}
+	return base, staffPassword
 }
 
 func waitHealthy(t *testing.T, base string) {
@@ -165,8 +181,28 @@ func lookUp(t *testing.T, ctx context.Context, base, order, email string) {
 		chromedp.SendKeys(chromedp.CSS("input[name=order]"), order),
 		chromedp.SendKeys(chromedp.CSS("input[name=email]"), email),
 		chromedp.Submit(chromedp.CSS("input[name=email]")),
-		chromedp.WaitReady(chromedp.CSS("input[name=key]")),
 	))
+	waitLocation(t, ctx, "/order")
+	must(t, chromedp.Do(ctx, chromedp.WaitReady(chromedp.CSS("main h1"))))
+}
+
+// waitLocation waits until the browser's address ends in suffix: a submitted
+// form's answer has replaced the page.
+func waitLocation(t *testing.T, ctx context.Context, suffix string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		loc, err := chromedp.Run(ctx, chromedp.Location())
+		must(t, err)
+		if strings.HasSuffix(loc, suffix) {
+			return
+		}
+		if time.Now().After(deadline) {
+			body, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main")))
+			t.Fatalf("waited for …%s, the browser is at %s:\n%s", suffix, loc, body)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 func TestCustomerReturnsInBrowser(t *testing.T) {

@@ -2,6 +2,7 @@
 //
 //	returns-portal [serve]                          run the portal (the default)
 //	returns-portal link --order 1001 --email a@b.c  print a signed start link
+//	returns-portal admin create --email a@b.c       manage staff accounts
 //
 // Configuration comes from the environment only; see the README. Without Shopify
 // settings it runs against a built-in demo store.
@@ -37,6 +38,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return serve(ctx, args, getenv, stdout, stderr)
 	case "link":
 		return printLink(args, getenv, stdout, stderr)
+	case "admin":
+		return runAdmin(ctx, args, getenv, stdin, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -47,6 +50,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 const usage = `Usage:
   returns-portal [serve]                             run the portal
   returns-portal link --order 1001 --email EMAIL     print a signed start link for an order
+  returns-portal admin create|list|disable|enable|password [--email EMAIL]
+                                                     manage staff accounts
 
 Configuration comes from environment variables; see README.md.
 `

@@ -11,11 +11,13 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	returns "github.com/returnsportal/returns"
 	"github.com/returnsportal/returns/db"
 	"github.com/returnsportal/returns/handlers"
+	"github.com/returnsportal/returns/password"
 	"github.com/returnsportal/returns/photo"
 	"github.com/returnsportal/returns/shopify"
 	"github.com/returnsportal/returns/shopify/devshop"
@@ -82,6 +84,18 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		Shop:          shop,
 		Photos:        photo.New(),
 		Logger:        log,
+		StaffStore:    store,
+		Sessions:      store,
+		Passwords:     password.Hasher{},
+		Queue:         store,
+		Shipments:     store,
+		Refunds:       store,
+		Refunder:      shop,
+	}
+	if c.Demo {
+		if err := ensureDemoStaff(ctx, svc, stdout); err != nil {
+			return err
+		}
 	}
 
 	host := ""
@@ -106,7 +120,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			Secure:           len(base) > 8 && base[:8] == "https://",
 			DemoMode:         c.Demo,
 			TrustFlyClientIP: c.OnFly,
-		}, svc),
+		}, svc, svc),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,
@@ -115,10 +129,14 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 
-	bg.Add(1)
+	bg.Add(2)
 	go func() {
 		defer bg.Done()
 		svc.RunWritebacks(bgCtx, 30*time.Second)
+	}()
+	go func() {
+		defer bg.Done()
+		svc.RunRefundReconciler(bgCtx, time.Minute)
 	}()
 
 	served := make(chan error, 1)
@@ -146,10 +164,15 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	return nil
 }
 
+// demoShop is the running demo store, for the end-to-end tests, which check what
+// the portal wrote to it.
+var demoShop atomic.Pointer[devshop.Shop]
+
 // startDemoStore serves the demo store on a loopback port until ctx ends and
 // returns its base URL and access token.
 func startDemoStore(ctx context.Context, bg *sync.WaitGroup) (endpoint, token string, err error) {
 	shop := devshop.New(devshop.Options{})
+	demoShop.Store(shop)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", "", fmt.Errorf("start demo store: %w", err)
@@ -166,4 +189,27 @@ func startDemoStore(ctx context.Context, bg *sync.WaitGroup) (endpoint, token st
 		srv.Close()
 	}()
 	return "http://" + ln.Addr().String(), shop.Token(), nil
+}
+
+// demoStaffEmail is the demo mode's staff account.
+const demoStaffEmail = "staff@example.com"
+
+// ensureDemoStaff creates the demo staff account on the first start, with a
+// random password printed once. There is never a fixed default password.
+func ensureDemoStaff(ctx context.Context, svc *returns.Service, stdout io.Writer) error {
+	list, err := svc.ListStaff(ctx)
+	if err != nil {
+		return err
+	}
+	for _, st := range list {
+		if st.Email == demoStaffEmail {
+			return nil
+		}
+	}
+	pw := randomHex(8)
+	if _, err := svc.CreateStaff(ctx, demoStaffEmail, pw); err != nil {
+		return fmt.Errorf("create demo staff account: %w", err)
+	}
+	fmt.Fprintf(stdout, "Demo staff account: %s, password %s (shown once; set another with `returns-portal admin password --email %s`)\n", demoStaffEmail, pw, demoStaffEmail)
+	return nil
 }

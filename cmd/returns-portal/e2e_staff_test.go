@@ -1,0 +1,149 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// submitInBrowser fills in the return form for one line of an order the browser
+// has open, submits it and returns the return's code from the confirmation.
+func submitInBrowser(t *testing.T, ctx context.Context, title string, steps ...chromedp.Action[chromedp.Void]) string {
+	t.Helper()
+	box := lineCheckbox(t, ctx, title)
+	if box == "" {
+		t.Fatalf("%s cannot be chosen", title)
+	}
+	must(t, chromedp.Do(ctx, chromedp.Click(chromedp.ID(box))))
+	must(t, chromedp.Do(ctx, steps...))
+	must(t, chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(".code"))))
+	return strings.TrimSpace(text(t, ctx, ".code"))
+}
+
+// postIn fills in and submits the form whose action ends in "/"+action, and
+// waits for the return's page to confirm it (its URL ends in ?done=<done>).
+func postIn(t *testing.T, ctx context.Context, action, done string, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	must(t, chromedp.Do(ctx, steps...))
+	must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS("form[action$='/"+action+"'] button[type=submit]"))))
+	waitLocation(t, ctx, "?done="+done)
+	must(t, chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS("[role=status]"))))
+}
+
+func TestStaffWorkflowInBrowser(t *testing.T) {
+	base, password := startPortalStaff(t, nil)
+	if password == "" {
+		t.Fatal("the portal did not print the demo staff password at its first start")
+	}
+	ctx := browser(t)
+
+	// The customers: a damaged tea towel (#1001) and a scarf that does not fit (#1002).
+	lookUp(t, ctx, base, "1001", "anna.berzina@example.lv")
+	photo := filepath.Join(t.TempDir(), "towel.jpg")
+	must(t, os.WriteFile(photo, testJPEG(t), 0o600))
+	towel := submitInBrowser(t, ctx, "Linen tea towel",
+		chromedp.Click(chromedp.CSS("input[name=kind][value=damaged]")),
+		chromedp.SendKeys(chromedp.CSS("textarea[name=description]"), "Torn along the hem."),
+		chromedp.SetUploadFiles(chromedp.CSS("input[name=photos]"), []string{photo}),
+		chromedp.Click(chromedp.CSS("input[name=resolution][value=replacement]")),
+		chromedp.Submit(chromedp.CSS("textarea[name=description]")),
+	)
+	lookUp(t, ctx, base, "1002", "sam.taylor@example.com")
+	scarf := submitInBrowser(t, ctx, "Wool scarf",
+		chromedp.Click(chromedp.CSS("input[name=kind][value=dissatisfied]")),
+		chromedp.SetValue(chromedp.CSS("select[name=reason]"), "doesnt_fit"),
+		chromedp.Submit(chromedp.CSS("select[name=reason]")),
+	)
+
+	// Staff, in a tab of their own.
+	staff, cancel := chromedp.NewContext(ctx)
+	defer cancel()
+	must(t, chromedp.Do(staff,
+		chromedp.Navigate(base+"/admin"),
+		chromedp.WaitVisible(chromedp.CSS("input[name=password]")),
+		chromedp.SendKeys(chromedp.CSS("input[name=email]"), "staff@example.com"),
+		chromedp.SendKeys(chromedp.CSS("input[name=password]"), password),
+		chromedp.Submit(chromedp.CSS("input[name=password]")),
+		chromedp.WaitVisible(chromedp.CSS("a[href='/admin/returns/"+towel+"']")),
+	))
+
+	// #1001: approve, then ship a replacement with DPD.
+	must(t, chromedp.Do(staff,
+		chromedp.Click(chromedp.CSS("a[href='/admin/returns/"+towel+"']")),
+		chromedp.WaitVisible(chromedp.CSS("form[action$='/approve']")),
+	))
+	postIn(t, staff, "approve", "approved")
+	postIn(t, staff, "ship", "shipped",
+		chromedp.SetValue(chromedp.CSS("select[name=carrier]"), "dpd"),
+		chromedp.SendKeys(chromedp.CSS("input[name=number]"), "05212345678901"),
+	)
+
+	// The customer's status page shows the tracking link.
+	lookUp(t, ctx, base, "1001", "anna.berzina@example.lv")
+	must(t, chromedp.Do(ctx,
+		chromedp.Navigate(base+"/returns/"+towel),
+		chromedp.WaitVisible(chromedp.CSS("a[href='https://tracking.dpd.de/status/en_US/parcel/05212345678901']")),
+	))
+
+	// #1002: approve, item received, refund 29.00 EUR.
+	must(t, chromedp.Do(staff,
+		chromedp.Navigate(base+"/admin/returns/"+scarf),
+		chromedp.WaitVisible(chromedp.CSS("form[action$='/approve']")),
+	))
+	postIn(t, staff, "approve", "approved")
+	postIn(t, staff, "receive", "received")
+	postIn(t, staff, "refund", "refunded",
+		chromedp.Clear(chromedp.CSS("input[name=amount]")),
+		chromedp.SendKeys(chromedp.CSS("input[name=amount]"), "29.00"),
+	)
+	if flash := text(t, staff, "[role=status]"); !strings.Contains(flash, "Refund made") {
+		t.Fatalf("after the refund the page says %q", flash)
+	}
+
+	// The demo store holds exactly one refund of 29.00 EUR, and the orders tell
+	// the story in their notes and tags.
+	shop := demoShop.Load()
+	o1002, _ := shop.OrderByName("#1002")
+	if len(o1002.Refunds) != 1 || o1002.Refunds[0].Amount != "29.00" || o1002.Refunds[0].Currency != "EUR" {
+		t.Fatalf("#1002 refunds %+v, want one of 29.00 EUR", o1002.Refunds)
+	}
+	waitFor(t, func() bool {
+		o1001, _ := shop.OrderByName("#1001")
+		o1002, _ := shop.OrderByName("#1002")
+		day := time.Now().Format("2006-01-02")
+		return strings.Contains(o1001.Note, towel+": item damaged; replacement shipped "+day+", DPD 05212345678901") &&
+			strings.Contains(o1002.Note, "Return "+scarf+" requested") &&
+			strings.Contains(o1002.Note, scarf+": refunded 29.00 EUR") &&
+			slices.Contains(o1001.Tags, "returns:replacement-shipped") &&
+			slices.Contains(o1002.Tags, "returns:refunded") && slices.Contains(o1002.Tags, "returns:approved")
+	})
+
+	// The customer sees the refund.
+	lookUp(t, ctx, base, "1002", "sam.taylor@example.com")
+	must(t, chromedp.Do(ctx, chromedp.Navigate(base+"/returns/"+scarf+"?lang=en"), chromedp.WaitVisible(chromedp.CSS("p.status"))))
+	if body := text(t, ctx, "main"); !regexp.MustCompile(`€29\.00`).MatchString(body) {
+		t.Fatalf("the customer's page does not show the refund:\n%s", body)
+	}
+}
+
+// waitFor polls cond for a few seconds: write-backs to the demo store happen
+// right after each action, but the test should not depend on exact timing.
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			o1001, _ := demoShop.Load().OrderByName("#1001")
+			o1002, _ := demoShop.Load().OrderByName("#1002")
+			t.Fatalf("the demo store's orders do not tell the story:\n#1001 note %q tags %v\n#1002 note %q tags %v", o1001.Note, o1001.Tags, o1002.Note, o1002.Tags)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

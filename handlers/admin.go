@@ -1,0 +1,176 @@
+package handlers
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+
+	returns "github.com/returnsportal/returns"
+	"github.com/returnsportal/returns/views"
+)
+
+// AdminService is what the backoffice needs of the domain.
+type AdminService interface {
+	SignIn(ctx context.Context, email, password string) (token string, st *returns.Staff, err error)
+	StaffBySession(ctx context.Context, token string) (*returns.Staff, error)
+	SignOut(ctx context.Context, token string) error
+
+	ReturnQueue(ctx context.Context, f returns.QueueFilter) (*returns.QueuePage, error)
+	StaffReturnView(ctx context.Context, code string) (*returns.StaffReturn, error)
+	StaffPhoto(ctx context.Context, code string, photoID int64) (*returns.Photo, error)
+
+	Approve(ctx context.Context, staffID int64, code, message string) error
+	Decline(ctx context.Context, staffID int64, code, reason string) error
+	MarkReceived(ctx context.Context, staffID int64, code string) error
+	Refund(ctx context.Context, staffID int64, code, amount, key string) (*returns.Refund, error)
+	ReconcileRefund(ctx context.Context, code string, refundID int64) (*returns.Refund, error)
+	ShipReplacement(ctx context.Context, staffID int64, code, carrier, otherName, number, trackingURL string) (*returns.Shipment, error)
+	Close(ctx context.Context, staffID int64, code string) error
+	AddNote(ctx context.Context, staffID int64, code, text string) error
+
+	Settings(ctx context.Context) (returns.Settings, error)
+	UpdateSettings(ctx context.Context, st returns.Settings, by string) error
+	SettingsChanges(ctx context.Context) ([]returns.SettingsChange, error)
+}
+
+const staffKey ctxKey = iota + 100
+
+// staffFrom returns the signed-in staff member of a request behind requireStaff.
+func staffFrom(r *http.Request) *returns.Staff {
+	st, _ := r.Context().Value(staffKey).(*returns.Staff)
+	return st
+}
+
+// requireStaff lets through only requests of a signed-in, enabled staff member.
+// A page asked for without one redirects to the sign-in form; an action gets 403
+// and changes nothing.
+func (s *Server) requireStaff(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		st, err := s.admin.StaffBySession(r.Context(), s.sessions.staffToken(r))
+		if err != nil {
+			if returns.ErrorCode(err) != returns.EUNAUTHORIZED {
+				s.Error(w, r, err)
+				return
+			}
+			if r.Method == http.MethodGet || r.Method == http.MethodHead {
+				http.Redirect(w, r, pathAdminLogin+"?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+				return
+			}
+			s.renderError(w, r, http.StatusForbidden, returns.Msg("Please sign in"), returns.Msg("Your session has ended. Sign in again and repeat the action."), 0)
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), staffKey, st)))
+	})
+}
+
+func (s *Server) adminPage(r *http.Request, title string) views.AdminPage {
+	p := views.AdminPage{Title: title, DemoMode: s.cfg.DemoMode}
+	if st := staffFrom(r); st != nil {
+		p.StaffName = st.Email
+	}
+	if done := r.URL.Query().Get("done"); done != "" {
+		p.Flash = flashes[done]
+	}
+	return p
+}
+
+// flashes are the confirmations an action's redirect can ask for; the page never
+// echoes text from the URL.
+var flashes = map[string]string{
+	"approved":       "Return approved. The Shopify order was updated.",
+	"declined":       "Return declined.",
+	"received":       "Item marked as received.",
+	"refunded":       "Refund made through Shopify.",
+	"refund-unknown": "Shopify did not confirm the refund in time. It is checked again automatically with the same key, so it cannot be made twice.",
+	"refund-pending": "This refund is being made already.",
+	"shipped":        "Replacement recorded; the customer sees the tracking link.",
+	"closed":         "Return closed.",
+	"noted":          "Note added.",
+	"reconciled":     "Checked with Shopify.",
+	"settings":       "Settings saved.",
+}
+
+func (s *Server) handleAdminLoginForm() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, err := s.admin.StaffBySession(r.Context(), s.sessions.staffToken(r)); err == nil {
+			http.Redirect(w, r, pathAdmin, http.StatusSeeOther)
+			return
+		}
+		s.renderLogin(w, r, http.StatusOK, "", "")
+	})
+}
+
+func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, status int, email, msg string) {
+	p := views.LoginPage{AdminPage: views.AdminPage{Title: "Sign in", DemoMode: s.cfg.DemoMode}, Action: pathAdminLogin + loginNext(r), Email: truncate(email, 254), Error: msg}
+	w.Header().Set("Cache-Control", "no-store")
+	s.render(w, r, status, views.LoginPageView(p))
+}
+
+// loginNext carries the page to return to after signing in, when it is a
+// backoffice page (never another site).
+func loginNext(r *http.Request) string {
+	if next := safeNext(r.URL.Query().Get("next")); next != "" {
+		return "?next=" + url.QueryEscape(next)
+	}
+	return ""
+}
+
+func safeNext(next string) string {
+	if (next == pathAdmin || strings.HasPrefix(next, pathAdmin+"/")) && !strings.Contains(next, "//") && !strings.Contains(next, "\\") {
+		return next
+	}
+	return ""
+}
+
+// errSignInFailed is the one message for every failed sign-in.
+const errSignInFailed = "The email address or password is not right."
+
+func (s *Server) handleAdminLogin() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+		if err := r.ParseForm(); err != nil {
+			s.renderLogin(w, r, http.StatusBadRequest, "", errSignInFailed)
+			return
+		}
+		email, password := r.PostForm.Get("email"), r.PostForm.Get("password")
+		if ok, _ := s.allowLogin(s.clientIP(r), returns.NormalizeEmail(email)); !ok {
+			s.log.Warn("sign-in rate limited", "ip", s.clientIP(r))
+			s.renderLogin(w, r, http.StatusTooManyRequests, email, "Too many attempts. Please wait a few minutes and try again.")
+			return
+		}
+		token, st, err := s.admin.SignIn(r.Context(), email, password)
+		if returns.ErrorCode(err) == returns.EUNAUTHORIZED {
+			s.renderLogin(w, r, http.StatusUnauthorized, email, errSignInFailed)
+			return
+		}
+		if err != nil {
+			s.Error(w, r, err)
+			return
+		}
+		if err := s.sessions.setStaff(w, r, token); err != nil {
+			s.Error(w, r, err)
+			return
+		}
+		s.log.Info("staff signed in", "staff", st.ID)
+		next := safeNext(r.URL.Query().Get("next"))
+		if next == "" {
+			next = pathAdmin
+		}
+		http.Redirect(w, r, next, http.StatusSeeOther)
+	})
+}
+
+// handleAdminLogout ends the session on the server, so the cookie is worthless
+// even if it was copied.
+func (s *Server) handleAdminLogout() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := s.admin.SignOut(r.Context(), s.sessions.staffToken(r)); err != nil {
+			s.Error(w, r, err)
+			return
+		}
+		s.sessions.clearStaff(w, r)
+		http.Redirect(w, r, pathAdminLogin, http.StatusSeeOther)
+	})
+}

@@ -1,0 +1,176 @@
+package handlers
+
+import (
+	"net/http"
+	"strconv"
+
+	returns "github.com/returnsportal/returns"
+	"github.com/returnsportal/returns/views"
+)
+
+// handleAdminReturn shows one return with the actions its status allows.
+func (s *Server) handleAdminReturn() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.renderAdminReturn(w, r, http.StatusOK, r.PathValue("code"), views.AdminForm{})
+	})
+}
+
+func (s *Server) renderAdminReturn(w http.ResponseWriter, r *http.Request, status int, code string, form views.AdminForm) {
+	v, err := s.admin.StaffReturnView(r.Context(), code)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	code = v.Return.Code
+	actions := map[string]string{"note": adminActionURL(code, "note")}
+	for action, to := range map[string]returns.Status{
+		"approve": returns.StatusApproved,
+		"decline": returns.StatusDeclined,
+		"receive": returns.StatusItemReceived,
+		"refund":  returns.StatusRefunded,
+		"ship":    returns.StatusReplacementShipped,
+		"close":   returns.StatusClosed,
+	} {
+		if v.Return.Status.CanMoveTo(to) {
+			actions[action] = adminActionURL(code, action)
+		}
+	}
+	p := views.AdminReturnPage{
+		AdminPage:    s.adminPage(r, "Return "+code),
+		View:         v,
+		Actions:      actions,
+		ReconcileURL: func(id int64) string { return adminReconcileURL(code, id) },
+		PhotoURL:     func(id int64) string { return adminPhotoURL(code, id) },
+		Form:         form,
+		QueueURL:     pathAdmin,
+	}
+	s.render(w, r, status, views.AdminReturnPageView(p))
+}
+
+// adminAction is a maker of the handler of one action on a return: it reads the
+// form, runs do, and redirects to the return with a confirmation, or shows the
+// return again with the form's messages.
+func (s *Server) adminAction(action, done string, do func(r *http.Request, st *returns.Staff, code string) (string, error)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+		if err := r.ParseForm(); err != nil {
+			s.Error(w, r, returns.Errorf(returns.EINVALID, "The form could not be read. Please try again."))
+			return
+		}
+		code := r.PathValue("code")
+		flash, err := do(r, staffFrom(r), code)
+		if flash == "" {
+			flash = done
+		}
+		switch returns.ErrorCode(err) {
+		case "":
+			http.Redirect(w, r, adminReturnURL(code)+"?done="+flash, http.StatusSeeOther)
+		case returns.EINVALID, returns.ECONFLICT:
+			values := map[string]string{}
+			for k := range r.PostForm {
+				values[k] = r.PostForm.Get(k)
+			}
+			msg := returns.ErrorMessage(err)
+			status := http.StatusUnprocessableEntity
+			if returns.ErrorCode(err) == returns.ECONFLICT {
+				status = http.StatusConflict
+			}
+			s.renderAdminReturn(w, r, status, code, views.AdminForm{Action: action, Values: values, Error: &msg, Fields: returns.ErrorFields(err)})
+		default:
+			s.Error(w, r, err)
+		}
+	})
+}
+
+func (s *Server) handleAdminApprove() http.Handler {
+	return s.adminAction("approve", "approved", func(r *http.Request, st *returns.Staff, code string) (string, error) {
+		return "", s.admin.Approve(r.Context(), st.ID, code, r.PostForm.Get("message"))
+	})
+}
+
+func (s *Server) handleAdminDecline() http.Handler {
+	return s.adminAction("decline", "declined", func(r *http.Request, st *returns.Staff, code string) (string, error) {
+		return "", s.admin.Decline(r.Context(), st.ID, code, r.PostForm.Get("reason"))
+	})
+}
+
+func (s *Server) handleAdminReceive() http.Handler {
+	return s.adminAction("receive", "received", func(r *http.Request, st *returns.Staff, code string) (string, error) {
+		return "", s.admin.MarkReceived(r.Context(), st.ID, code)
+	})
+}
+
+func (s *Server) handleAdminClose() http.Handler {
+	return s.adminAction("close", "closed", func(r *http.Request, st *returns.Staff, code string) (string, error) {
+		return "", s.admin.Close(r.Context(), st.ID, code)
+	})
+}
+
+func (s *Server) handleAdminNote() http.Handler {
+	return s.adminAction("note", "noted", func(r *http.Request, st *returns.Staff, code string) (string, error) {
+		return "", s.admin.AddNote(r.Context(), st.ID, code, r.PostForm.Get("note"))
+	})
+}
+
+func (s *Server) handleAdminShip() http.Handler {
+	return s.adminAction("ship", "shipped", func(r *http.Request, st *returns.Staff, code string) (string, error) {
+		f := r.PostForm
+		_, err := s.admin.ShipReplacement(r.Context(), st.ID, code, f.Get("carrier"), f.Get("carrier_name"), f.Get("number"), f.Get("tracking_url"))
+		return "", err
+	})
+}
+
+// handleAdminRefund makes a refund through Shopify. The form carries the
+// idempotency key made when it was shown, so a double submit makes one refund.
+func (s *Server) handleAdminRefund() http.Handler {
+	return s.adminAction("refund", "refunded", func(r *http.Request, st *returns.Staff, code string) (string, error) {
+		ref, err := s.admin.Refund(r.Context(), st.ID, code, r.PostForm.Get("amount"), r.PostForm.Get("key"))
+		if returns.ErrorCode(err) == returns.EUNKNOWN {
+			return "refund-unknown", nil
+		}
+		if err != nil {
+			return "", err
+		}
+		switch ref.State {
+		case returns.RefundPending:
+			return "refund-pending", nil
+		case returns.RefundUnknown:
+			return "refund-unknown", nil
+		case returns.RefundFailed:
+			return "", returns.Invalid(map[string]returns.Message{"amount": returns.Msg("Shopify refused the refund: %s", ref.Error)})
+		}
+		return "", nil
+	})
+}
+
+// handleAdminReconcile asks Shopify now about a refund whose outcome is unknown.
+func (s *Server) handleAdminReconcile() http.Handler {
+	return s.adminAction("reconcile", "reconciled", func(r *http.Request, st *returns.Staff, code string) (string, error) {
+		id, err := strconv.ParseInt(r.PathValue("refund"), 10, 64)
+		if err != nil {
+			return "", returns.Errorf(returns.ENOTFOUND, "No such refund.")
+		}
+		_, err = s.admin.ReconcileRefund(r.Context(), code, id)
+		if returns.ErrorCode(err) == returns.EUNKNOWN {
+			return "refund-unknown", nil
+		}
+		return "", err
+	})
+}
+
+// handleAdminPhoto serves a damage photo to staff, full size.
+func (s *Server) handleAdminPhoto() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id, err := strconv.ParseInt(r.PathValue("photo"), 10, 64)
+		if err != nil || id <= 0 {
+			s.Error(w, r, returns.Errorf(returns.ENOTFOUND, "We could not find that photo."))
+			return
+		}
+		p, err := s.admin.StaffPhoto(r.Context(), r.PathValue("code"), id)
+		if err != nil {
+			s.Error(w, r, err)
+			return
+		}
+		servePhoto(w, p, id)
+	})
+}

@@ -1,0 +1,74 @@
+package handlers
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	returns "github.com/returnsportal/returns"
+	"github.com/returnsportal/returns/views"
+)
+
+func (s *Server) handleAdminSettingsForm() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		st, err := s.admin.Settings(r.Context())
+		if err != nil {
+			s.Error(w, r, err)
+			return
+		}
+		s.renderSettings(w, r, http.StatusOK, st, strconv.Itoa(st.WindowDays), nil)
+	})
+}
+
+func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, status int, st returns.Settings, windowDays string, fields map[string]returns.Message) {
+	changes, err := s.admin.SettingsChanges(r.Context())
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	p := views.SettingsPage{
+		AdminPage:  s.adminPage(r, "Settings"),
+		Action:     pathAdminSettings,
+		Settings:   st,
+		WindowDays: windowDays,
+		Fields:     fields,
+		Changes:    changes,
+	}
+	s.render(w, r, status, views.SettingsPageView(p))
+}
+
+// handleAdminSettings saves the settings; a failed validation shows the form
+// again with what was typed and a message per field.
+func (s *Server) handleAdminSettings() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+		if err := r.ParseForm(); err != nil {
+			s.Error(w, r, returns.Errorf(returns.EINVALID, "The form could not be read. Please try again."))
+			return
+		}
+		f := r.PostForm
+		windowDays := strings.TrimSpace(f.Get("window_days"))
+		days, err := strconv.Atoi(windowDays)
+		if err != nil {
+			days = -1 // refused by the validation, with its message
+		}
+		st := returns.Settings{
+			ReturnAddress:    f.Get("return_address"),
+			WindowDays:       days,
+			NonReturnableTag: f.Get("non_returnable_tag"),
+			InstructionsEN:   f.Get("instructions_en"),
+			InstructionsLV:   f.Get("instructions_lv"),
+			StaffEmail:       f.Get("staff_email"),
+		}
+		err = s.admin.UpdateSettings(r.Context(), st, staffFrom(r).Email)
+		if returns.ErrorCode(err) == returns.EINVALID {
+			s.renderSettings(w, r, http.StatusUnprocessableEntity, st, windowDays, returns.ErrorFields(err))
+			return
+		}
+		if err != nil {
+			s.Error(w, r, err)
+			return
+		}
+		http.Redirect(w, r, pathAdminSettings+"?done=settings", http.StatusSeeOther)
+	})
+}
