@@ -155,13 +155,17 @@ const (
 
 // transition moves a return to another status for a staff member, with its event
 // and the line and tags written back to the Shopify order.
-func (s *Service) transition(ctx context.Context, r *Return, to Status, ev Event, noteLine string, tags []string) error {
+func (s *Service) transition(ctx context.Context, r *Return, to Status, ev Event, noteLine string, tags []string, email EmailKind, d EmailData) error {
 	if err := r.Status.Transition(to); err != nil {
 		return err
 	}
 	ev.At, ev.Status = s.now(), to
 	wb := &Writeback{OrderID: r.OrderID, NoteLine: noteLine, Tags: tags, NextAt: s.now()}
-	if err := s.Timeline.Transition(ctx, r.ID, r.Status, to, ev, wb); err != nil {
+	emails, err := s.emailsFor(ctx, email, r, d)
+	if err != nil {
+		return err
+	}
+	if err := s.Timeline.Transition(ctx, Change{ReturnID: r.ID, From: r.Status, To: to, Event: ev, Writeback: wb, Emails: emails}); err != nil {
 		return err
 	}
 	r.Status = to
@@ -180,7 +184,7 @@ func (s *Service) Approve(ctx context.Context, staffID int64, code, message stri
 		return err
 	}
 	ev := Event{Actor: StaffActor(staffID), Type: EventApproved, Message: message}
-	return s.transition(ctx, r, StatusApproved, ev, fmt.Sprintf("%s: %s approved", r.Code, r.summary()), []string{"returns:approved"})
+	return s.transition(ctx, r, StatusApproved, ev, fmt.Sprintf("%s: %s approved", r.Code, r.summary()), []string{"returns:approved"}, EmailApproved, EmailData{Message: message})
 }
 
 // Decline declines a requested return; the reason is shown to the customer.
@@ -197,7 +201,7 @@ func (s *Service) Decline(ctx context.Context, staffID int64, code, reason strin
 		return err
 	}
 	ev := Event{Actor: StaffActor(staffID), Type: EventDeclined, Message: reason}
-	return s.transition(ctx, r, StatusDeclined, ev, fmt.Sprintf("%s: %s declined — %s", r.Code, r.summary(), oneLine(reason)), []string{"returns:declined"})
+	return s.transition(ctx, r, StatusDeclined, ev, fmt.Sprintf("%s: %s declined — %s", r.Code, r.summary(), oneLine(reason)), []string{"returns:declined"}, EmailDeclined, EmailData{Message: reason})
 }
 
 // MarkReceived records that the returned item arrived.
@@ -207,7 +211,7 @@ func (s *Service) MarkReceived(ctx context.Context, staffID int64, code string) 
 		return err
 	}
 	ev := Event{Actor: StaffActor(staffID), Type: EventItemReceived}
-	return s.transition(ctx, r, StatusItemReceived, ev, fmt.Sprintf("%s: item received %s", r.Code, s.now().Format("2006-01-02")), []string{"returns:received"})
+	return s.transition(ctx, r, StatusItemReceived, ev, fmt.Sprintf("%s: item received %s", r.Code, s.now().Format("2006-01-02")), []string{"returns:received"}, EmailItemReceived, EmailData{})
 }
 
 // Close closes a refunded return or one whose replacement was shipped.
@@ -217,7 +221,7 @@ func (s *Service) Close(ctx context.Context, staffID int64, code string) error {
 		return err
 	}
 	ev := Event{Actor: StaffActor(staffID), Type: EventClosed}
-	return s.transition(ctx, r, StatusClosed, ev, fmt.Sprintf("%s: closed", r.Code), []string{"returns:closed"})
+	return s.transition(ctx, r, StatusClosed, ev, fmt.Sprintf("%s: closed", r.Code), []string{"returns:closed"}, EmailClosed, EmailData{})
 }
 
 // AddNote adds an internal note to a return's timeline; customers never see it.
@@ -253,10 +257,15 @@ func (s *Service) ShipReplacement(ctx context.Context, staffID int64, code, carr
 	sh.ReturnID = r.ID
 	line := fmt.Sprintf("%s: %s; replacement shipped %s, %s %s", r.Code, r.summary(), sh.ShippedAt.Format("2006-01-02"), sh.CarrierName, sh.Number)
 	wb := &Writeback{OrderID: r.OrderID, NoteLine: line, Tags: []string{"returns:replacement-shipped"}, NextAt: s.now()}
+	emails, err := s.emailsFor(ctx, EmailReplacementShipped, r, EmailData{Shipment: sh})
+	if err != nil {
+		return nil, err
+	}
 	change := Change{
 		ReturnID: r.ID, From: r.Status, To: StatusReplacementShipped,
 		Event:     Event{At: s.now(), Actor: StaffActor(staffID), Type: EventReplacementShipped, Status: StatusReplacementShipped, Message: sh.CarrierName + " " + sh.Number},
 		Writeback: wb,
+		Emails:    emails,
 	}
 	if err := s.Shipments.ShipReplacement(ctx, sh, change); err != nil {
 		return nil, err

@@ -67,6 +67,7 @@ type Change struct {
 	From, To  Status
 	Event     Event
 	Writeback *Writeback
+	Emails    []OutboxMessage // queued in the same transaction, ReturnID filled
 }
 
 // RefundRequest asks Shopify for a money-only refund to the original payment.

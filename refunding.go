@@ -105,17 +105,22 @@ func (s *Service) settleRefund(ctx context.Context, r *Return, ref *Refund, shop
 	case callErr == nil:
 		line := fmt.Sprintf("%s: refunded %s", r.Code, ref.Amount)
 		wb := &Writeback{OrderID: r.OrderID, NoteLine: line, Tags: []string{"returns:refunded"}, NextAt: s.now()}
+		emails, err := s.emailsFor(ctx, EmailRefunded, r, EmailData{Amount: ref.Amount})
+		if err != nil {
+			return err
+		}
 		change := &Change{
 			ReturnID: r.ID, From: r.Status, To: StatusRefunded,
 			Event:     Event{At: s.now(), Actor: StaffActor(ref.StaffID), Type: EventRefunded, Status: StatusRefunded, Message: ref.Amount.String()},
 			Writeback: wb,
+			Emails:    emails,
 		}
 		if !r.Status.CanMoveTo(StatusRefunded) {
 			// The return moved on meanwhile (a reconciler settling late): record
 			// the money, leave the status.
 			change = nil
 		}
-		err := s.Refunds.SettleRefund(ctx, ref.ID, RefundSucceeded, shopifyID, "", change)
+		err = s.Refunds.SettleRefund(ctx, ref.ID, RefundSucceeded, shopifyID, "", change)
 		if ErrorCode(err) == ECONFLICT && change != nil {
 			// The return's status moved meanwhile, which rolled the whole
 			// change back: record the money alone.

@@ -14,10 +14,11 @@ type ReturnStore interface {
 	// and the write-back to Shopify, in one transaction. It fills r.ID. It checks
 	// again, inside the transaction, that the units held by active returns of the
 	// order plus r's units stay within maxUnits (line item id → fulfilled units) and
-	// answers ECONFLICT otherwise. It fills wb.ID and wb.ReturnID. When a return
-	// with r.SubmissionKey exists already,
+	// answers ECONFLICT otherwise. It fills wb.ID and wb.ReturnID, and queues
+	// emails (their ReturnID filled). When a return with r.SubmissionKey exists
+	// already,
 	// it stores nothing, loads that return into r and reports created == false.
-	CreateReturn(ctx context.Context, r *Return, maxUnits map[string]int, ev Event, wb *Writeback) (created bool, err error)
+	CreateReturn(ctx context.Context, r *Return, maxUnits map[string]int, ev Event, wb *Writeback, emails []OutboxMessage) (created bool, err error)
 	// ReturnByCode returns the return with a public code, with items, photos
 	// (without their data), shipments and the refunded sum, or ENOTFOUND.
 	ReturnByCode(ctx context.Context, code string) (*Return, error)
@@ -40,11 +41,11 @@ type ReturnAccess interface {
 
 // TimelineStore changes a return's status and keeps its timeline.
 type TimelineStore interface {
-	// Transition moves return id from status from to status to and appends ev, in
-	// one transaction, with compare-and-set on the status: when the return is not
-	// in status from any more, nothing changes and it answers ECONFLICT. A non-nil
-	// wb is queued in the same transaction, and its ID and ReturnID filled.
-	Transition(ctx context.Context, id int64, from, to Status, ev Event, wb *Writeback) error
+	// Transition moves a return from c.From to c.To and appends c.Event, in one
+	// transaction, with compare-and-set on the status: when the return is not in
+	// c.From any more, nothing changes and it answers ECONFLICT. c.Writeback (its
+	// ID and ReturnID filled) and c.Emails are queued in the same transaction.
+	Transition(ctx context.Context, c Change) error
 	// Events returns a return's timeline, oldest first.
 	Events(ctx context.Context, returnID int64) ([]Event, error)
 	// AddEvent appends an event that changes no status (e.g. a staff note).
@@ -98,8 +99,14 @@ type Service struct {
 	Shipments  ShipmentStore
 	Refunds    RefundStore
 	Refunder   Refunder
-	Now        func() time.Time
-	Logger     *slog.Logger
+
+	// Emails renders the emails queued in the outbox; nil queues none.
+	Emails      EmailRenderer
+	OutboxStore OutboxStore
+	// BaseURL is the portal's public address, for links in emails.
+	BaseURL string
+	Now     func() time.Time
+	Logger  *slog.Logger
 
 	orders    orderCache
 	writingMu sync.Mutex // one write-back pass at a time, so no note line is written twice
@@ -309,7 +316,11 @@ func (s *Service) SubmitReturn(ctx context.Context, orderID string, req ReturnRe
 
 	ev := Event{At: s.now(), Actor: ActorCustomer, Type: EventRequested, Status: StatusRequested}
 	wb := &Writeback{OrderID: o.ID, NoteLine: requestNoteLine(r), Tags: []string{"returns:requested"}, NextAt: s.now()}
-	created, err := s.Returns.CreateReturn(ctx, r, maxUnits, ev, wb)
+	emails, err := s.emailsFor(ctx, EmailRequestReceived, r, EmailData{})
+	if err != nil {
+		return nil, err
+	}
+	created, err := s.Returns.CreateReturn(ctx, r, maxUnits, ev, wb, emails)
 	if err != nil {
 		return nil, fmt.Errorf("store return: %w", err)
 	}
@@ -437,7 +448,11 @@ func (s *Service) CancelReturn(ctx context.Context, orderID, code string) error 
 	}
 	ev := Event{At: s.now(), Actor: ActorCustomer, Type: EventCancelled, Status: StatusCancelled}
 	wb := &Writeback{OrderID: r.OrderID, NoteLine: fmt.Sprintf("Return %s cancelled by the customer", r.Code), Tags: []string{"returns:cancelled"}, NextAt: s.now()}
-	if err := s.Timeline.Transition(ctx, r.ID, r.Status, StatusCancelled, ev, wb); err != nil {
+	emails, err := s.emailsFor(ctx, EmailCancelled, r, EmailData{})
+	if err != nil {
+		return err
+	}
+	if err := s.Timeline.Transition(ctx, Change{ReturnID: r.ID, From: r.Status, To: StatusCancelled, Event: ev, Writeback: wb, Emails: emails}); err != nil {
 		return err
 	}
 	s.orders.drop(r.OrderID)

@@ -127,7 +127,7 @@ type memWriteback struct {
 
 func (m *memStore) id() int64 { m.nextID++; return m.nextID }
 
-func (m *memStore) CreateReturn(ctx context.Context, r *returns.Return, maxUnits map[string]int, ev returns.Event, wb *returns.Writeback) (bool, error) {
+func (m *memStore) CreateReturn(ctx context.Context, r *returns.Return, maxUnits map[string]int, ev returns.Event, wb *returns.Writeback, emails []returns.OutboxMessage) (bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.createCalls++
@@ -212,7 +212,8 @@ func (m *memStore) Photo(ctx context.Context, returnID, photoID int64) (*returns
 	return nil, returns.Errorf(returns.ENOTFOUND, "Photo not found.")
 }
 
-func (m *memStore) Transition(ctx context.Context, id int64, from, to returns.Status, ev returns.Event, wb *returns.Writeback) error {
+func (m *memStore) Transition(ctx context.Context, c returns.Change) error {
+	id, from, to, ev, wb := c.ReturnID, c.From, c.To, c.Event, c.Writeback
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for i := range m.returns {

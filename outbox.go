@@ -1,0 +1,214 @@
+package returns
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"time"
+)
+
+// EmailKind names an email the portal sends.
+type EmailKind string
+
+const (
+	EmailRequestReceived    EmailKind = "request_received"
+	EmailApproved           EmailKind = "approved"
+	EmailDeclined           EmailKind = "declined"
+	EmailItemReceived       EmailKind = "item_received"
+	EmailRefunded           EmailKind = "refunded"
+	EmailReplacementShipped EmailKind = "replacement_shipped"
+	EmailCancelled          EmailKind = "cancelled"
+	EmailClosed             EmailKind = "closed"
+	// EmailStaffNewReturn tells the store's staff address about a new request.
+	EmailStaffNewReturn EmailKind = "staff_new_return"
+)
+
+// EmailData is what an email is made from.
+type EmailData struct {
+	Kind     EmailKind
+	Lang     string // "en" or "lv"; staff emails are in English
+	Return   *Return
+	Settings Settings
+	// StatusURL opens the return's status page with its access token.
+	StatusURL string
+	// AdminURL opens the return in the backoffice (staff emails).
+	AdminURL string
+	// Message is staff's word with an approval, or the reason of a decline.
+	Message  string
+	Shipment *Shipment
+	Amount   Money // the refunded amount
+}
+
+// Email is a rendered email: both parts and the subject.
+type Email struct {
+	Subject string
+	Text    string
+	HTML    string
+}
+
+// EmailRenderer renders emails from templates.
+type EmailRenderer interface {
+	RenderEmail(d EmailData) (Email, error)
+}
+
+// OutboxStatus is where an outbox message stands.
+type OutboxStatus string
+
+const (
+	OutboxQueued OutboxStatus = "queued" // waiting to be sent, or to be tried again
+	OutboxSent   OutboxStatus = "sent"
+	OutboxFailed OutboxStatus = "failed" // refused for good (a 5xx answer): not retried
+	OutboxDead   OutboxStatus = "dead"   // temporary failures for longer than OutboxGiveUpAfter
+	OutboxUnsent OutboxStatus = "unsent" // kept, not sent: no SMTP server is configured
+)
+
+// OutboxGiveUpAfter is how long temporary failures are retried.
+const OutboxGiveUpAfter = 48 * time.Hour
+
+// OutboxMessage is an email in the transactional outbox: written in the same
+// transaction as the change it tells of, sent later by the mail worker.
+type OutboxMessage struct {
+	ID int64
+	// DedupeKey is unique per return, event and recipient, so a retried request
+	// cannot queue an email twice.
+	DedupeKey string
+	ReturnID  int64
+	Kind      EmailKind
+	To        string
+	ReplyTo   string
+	Subject   string
+	Text      string
+	HTML      string
+	// MessageID is made when the message is queued, so a resend after a crash
+	// carries the same Message-ID and mail clients can tell it is one message.
+	MessageID string
+	Status    OutboxStatus
+	Attempts  int
+	LastError string
+	CreatedAt time.Time
+	NextAt    time.Time
+	SentAt    time.Time
+}
+
+// OutboxStore reads the outbox for staff.
+type OutboxStore interface {
+	// OutboxMessages returns messages newest first, below the keyset cursor
+	// before (0: from the newest), with status when it is not "".
+	OutboxMessages(ctx context.Context, status OutboxStatus, before int64, limit int) ([]OutboxMessage, error)
+	// OutboxMessage returns one message, or ENOTFOUND.
+	OutboxMessage(ctx context.Context, id int64) (*OutboxMessage, error)
+	// RequeueOutbox queues a failed, dead or unsent message again, to be sent
+	// now; ECONFLICT for one that is queued or sent.
+	RequeueOutbox(ctx context.Context, id int64, now time.Time) error
+}
+
+// customerEmail renders an email to the return's customer in the return's
+// language, or returns nil when the return has no usable address.
+func (s *Service) customerEmail(ctx context.Context, kind EmailKind, r *Return, d EmailData) (*OutboxMessage, error) {
+	to := NormalizeEmail(r.Email)
+	if to == "" {
+		s.logger().Warn("return has no usable email address; no email queued", "code", r.Code, "kind", kind)
+		return nil, nil
+	}
+	settings, err := s.Settings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	d.Kind, d.Lang, d.Return, d.Settings = kind, r.Locale, r, settings
+	d.StatusURL = s.BaseURL + "/returns/" + r.Code + "?t=" + url.QueryEscape(r.Token)
+	return s.outboxMessage(d, to, NormalizeEmail(settings.StaffEmail), "customer")
+}
+
+// staffEmail renders the staff notice of a new return, or nil when no staff
+// address is set.
+func (s *Service) staffEmail(ctx context.Context, r *Return) (*OutboxMessage, error) {
+	settings, err := s.Settings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	to := NormalizeEmail(settings.StaffEmail)
+	if to == "" {
+		return nil, nil
+	}
+	d := EmailData{Kind: EmailStaffNewReturn, Lang: "en", Return: r, Settings: settings, AdminURL: s.BaseURL + "/admin/returns/" + r.Code}
+	return s.outboxMessage(d, to, NormalizeEmail(r.Email), "staff")
+}
+
+func (s *Service) outboxMessage(d EmailData, to, replyTo, role string) (*OutboxMessage, error) {
+	if s.Emails == nil {
+		return nil, nil
+	}
+	e, err := s.Emails.RenderEmail(d)
+	if err != nil {
+		return nil, fmt.Errorf("render %s email: %w", d.Kind, err)
+	}
+	host := "returns.invalid"
+	if u, err := url.Parse(s.BaseURL); err == nil && u.Hostname() != "" {
+		host = u.Hostname()
+	}
+	return &OutboxMessage{
+		DedupeKey: d.Return.Code + ":" + string(d.Kind) + ":" + role,
+		Kind:      d.Kind,
+		To:        to,
+		ReplyTo:   replyTo,
+		Subject:   e.Subject,
+		Text:      e.Text,
+		HTML:      e.HTML,
+		MessageID: "<" + NewToken() + "@" + host + ">",
+		Status:    OutboxQueued,
+		CreatedAt: s.now(),
+		NextAt:    s.now(),
+	}, nil
+}
+
+// emailsFor returns the outbox messages of a change: the customer's email and,
+// for a new request, the staff notice.
+func (s *Service) emailsFor(ctx context.Context, kind EmailKind, r *Return, d EmailData) ([]OutboxMessage, error) {
+	var out []OutboxMessage
+	m, err := s.customerEmail(ctx, kind, r, d)
+	if err != nil {
+		return nil, err
+	}
+	if m != nil {
+		out = append(out, *m)
+	}
+	if kind == EmailRequestReceived {
+		if m, err = s.staffEmail(ctx, r); err != nil {
+			return nil, err
+		}
+		if m != nil {
+			out = append(out, *m)
+		}
+	}
+	return out, nil
+}
+
+// OutboxPage is one page of the backoffice's outbox.
+type OutboxPage struct {
+	Messages []OutboxMessage
+	Next     int64 // the cursor of the next page, 0 on the last
+}
+
+// Outbox returns a page of the outbox for staff.
+func (s *Service) Outbox(ctx context.Context, status OutboxStatus, before int64) (*OutboxPage, error) {
+	const size = 50
+	ms, err := s.OutboxStore.OutboxMessages(ctx, status, before, size+1)
+	if err != nil {
+		return nil, fmt.Errorf("read outbox: %w", err)
+	}
+	p := &OutboxPage{Messages: ms}
+	if len(ms) > size {
+		p.Messages, p.Next = ms[:size], ms[size-1].ID
+	}
+	return p, nil
+}
+
+// OutboxMessage returns one message of the outbox for staff.
+func (s *Service) OutboxMessage(ctx context.Context, id int64) (*OutboxMessage, error) {
+	return s.OutboxStore.OutboxMessage(ctx, id)
+}
+
+// RequeueOutbox sends a failed, dead or unsent message again.
+func (s *Service) RequeueOutbox(ctx context.Context, id int64) error {
+	return s.OutboxStore.RequeueOutbox(ctx, id, s.now())
+}
