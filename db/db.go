@@ -1,6 +1,7 @@
 // Package db stores the portal's data in SQLite: returns, their items, photos,
 // timelines and replacement shipments, the queue of write-backs to Shopify, the
-// refund ledger, staff accounts and sessions, and the settings with their history.
+// outbox of emails, the refund ledger, staff accounts and sessions, and the
+// settings with their history.
 //
 // A DB holds two pools on one file: a single writer connection whose transactions
 // begin IMMEDIATE, so that writers queue in Go instead of failing with "database is
@@ -60,6 +61,7 @@ var (
 	_ returns.QueueStore        = (*DB)(nil)
 	_ returns.ShipmentStore     = (*DB)(nil)
 	_ returns.RefundStore       = (*DB)(nil)
+	_ returns.OutboxStore       = (*DB)(nil)
 )
 
 // Open opens (creating it if needed) the database file at path, sets it up and

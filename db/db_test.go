@@ -130,7 +130,7 @@ func TestOpen_MigrationsIdempotent(t *testing.T) {
 	d := mustOpenAt(t, path)
 	ctx := context.Background()
 	r := newReturn("gid://shopify/Order/1", "key-0000000000000001", item("L1", 1))
-	if _, err := d.CreateReturn(ctx, r, map[string]int{"L1": 1}, requestedEvent(), writeback(r)); err != nil {
+	if _, err := d.CreateReturn(ctx, r, map[string]int{"L1": 1}, requestedEvent(), writeback(r), nil); err != nil {
 		t.Fatal(err)
 	}
 	migrationRows := count(t, d, "schema_migrations")
@@ -163,7 +163,7 @@ func TestBackup(t *testing.T) {
 	ctx := context.Background()
 	r := newReturn("gid://shopify/Order/1", "key-0000000000000001", item("L1", 1))
 	r.Photos = []returns.Photo{{ContentType: "image/jpeg", Width: 1, Height: 1, Data: []byte("jpeg")}}
-	if _, err := d.CreateReturn(ctx, r, map[string]int{"L1": 1}, requestedEvent(), writeback(r)); err != nil {
+	if _, err := d.CreateReturn(ctx, r, map[string]int{"L1": 1}, requestedEvent(), writeback(r), nil); err != nil {
 		t.Fatal(err)
 	}
 

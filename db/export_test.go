@@ -11,4 +11,5 @@ func (db *DB) Pools() (writer, reader *sql.DB) { return db.writer, db.reader }
 var (
 	QueueQuery     = queueQuery
 	UnsettledWhere = unsettledWhere
+	ClaimSelect    = claimSelect
 )

@@ -30,7 +30,7 @@ func queueFixture(t *testing.T, d *db.DB) []*returns.Return {
 		}
 		mustCreate(t, d, r, map[string]int{"L1": 1})
 		if i%3 == 2 {
-			if err := d.Transition(ctx, r.ID, returns.StatusRequested, returns.StatusApproved, approveEvent(), nil); err != nil {
+			if err := d.Transition(ctx, returns.Change{ReturnID: r.ID, From: returns.StatusRequested, To: returns.StatusApproved, Event: approveEvent()}); err != nil {
 				t.Fatal(err)
 			}
 			r.Status = returns.StatusApproved

@@ -261,7 +261,7 @@ func TestSettleRefund(t *testing.T) {
 		ref := newRefund(r, key1, 29_00)
 		mustCreateRefund(t, d, ref, paid)
 		// Someone moved the return on meanwhile.
-		if err := d.Transition(ctx, r.ID, returns.StatusApproved, returns.StatusItemReceived, approveEvent(), nil); err != nil {
+		if err := d.Transition(ctx, returns.Change{ReturnID: r.ID, From: returns.StatusApproved, To: returns.StatusItemReceived, Event: approveEvent()}); err != nil {
 			t.Fatal(err)
 		}
 		before := counts(t, d)

@@ -13,12 +13,12 @@ import (
 func errReturnNotFound() error { return returns.Errorf(returns.ENOTFOUND, "Return not found.") }
 
 // CreateReturn stores a new return with its items, photos (with their data), its
-// first timeline event and its write-back, in one transaction, and fills r.ID and
-// the photos' IDs. When the order has a return with r.SubmissionKey already, it
+// first timeline event, its write-back and its emails, in one transaction, and
+// fills r.ID, the photos' IDs and the emails' ReturnID and IDs. When the order has a return with r.SubmissionKey already, it
 // writes nothing, loads that return into r and reports created == false. It
 // answers ECONFLICT when the units held by the order's active returns plus r's
 // would exceed maxUnits (line item id → units that may be returned at most).
-func (db *DB) CreateReturn(ctx context.Context, r *returns.Return, maxUnits map[string]int, ev returns.Event, wb *returns.Writeback) (created bool, err error) {
+func (db *DB) CreateReturn(ctx context.Context, r *returns.Return, maxUnits map[string]int, ev returns.Event, wb *returns.Writeback, emails []returns.OutboxMessage) (created bool, err error) {
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
 		return false, err
@@ -48,6 +48,9 @@ func (db *DB) CreateReturn(ctx context.Context, r *returns.Return, maxUnits map[
 	}
 	wb.ReturnID = r.ID
 	if err := insertWriteback(ctx, tx, wb); err != nil {
+		return false, err
+	}
+	if err := insertOutbox(ctx, tx, r.ID, emails, ev.At); err != nil {
 		return false, err
 	}
 	if err := tx.Commit(); err != nil {

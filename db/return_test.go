@@ -47,10 +47,10 @@ func writeback(r *returns.Return) *returns.Writeback {
 
 // mustCreate stores r and fails the test unless a new return was created.
 func mustCreate(tb testing.TB, d interface {
-	CreateReturn(context.Context, *returns.Return, map[string]int, returns.Event, *returns.Writeback) (bool, error)
+	CreateReturn(context.Context, *returns.Return, map[string]int, returns.Event, *returns.Writeback, []returns.OutboxMessage) (bool, error)
 }, r *returns.Return, maxUnits map[string]int) {
 	tb.Helper()
-	created, err := d.CreateReturn(context.Background(), r, maxUnits, requestedEvent(), writeback(r))
+	created, err := d.CreateReturn(context.Background(), r, maxUnits, requestedEvent(), writeback(r), nil)
 	if err != nil || !created {
 		tb.Fatalf("CreateReturn = %v, %v; want created", created, err)
 	}
@@ -149,7 +149,7 @@ func TestCreateReturn_DuplicateSubmission(t *testing.T) {
 
 	// The same form sent again: new code and token, same submission key.
 	again := newReturn(order1, "key-0000000000000001", item("L1", 3))
-	created, err := d.CreateReturn(ctx, again, map[string]int{"L1": 5}, requestedEvent(), writeback(again))
+	created, err := d.CreateReturn(ctx, again, map[string]int{"L1": 5}, requestedEvent(), writeback(again), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -207,7 +207,7 @@ func TestCreateReturn_Units(t *testing.T) {
 			before := counts(t, d)
 
 			r := newReturn(order1, "key-new-00000000001", tc.items...)
-			created, err := d.CreateReturn(ctx, r, tc.maxUnits, requestedEvent(), writeback(r))
+			created, err := d.CreateReturn(ctx, r, tc.maxUnits, requestedEvent(), writeback(r), nil)
 			if !tc.conflict {
 				if err != nil || !created {
 					t.Fatalf("CreateReturn = %v, %v; want created", created, err)
@@ -229,7 +229,7 @@ func TestCreateReturn_Units(t *testing.T) {
 
 // setStatus moves return id along the state machine from requested to st.
 func setStatus(tb testing.TB, d interface {
-	Transition(context.Context, int64, returns.Status, returns.Status, returns.Event, *returns.Writeback) error
+	Transition(context.Context, returns.Change) error
 }, id int64, st returns.Status) {
 	tb.Helper()
 	path := map[returns.Status][]returns.Status{
@@ -245,7 +245,7 @@ func setStatus(tb testing.TB, d interface {
 	from := returns.StatusRequested
 	for _, to := range path {
 		ev := returns.Event{At: now, Actor: returns.StaffActor(1), Type: returns.EventType(to)}
-		if err := d.Transition(context.Background(), id, from, to, ev, nil); err != nil {
+		if err := d.Transition(context.Background(), returns.Change{ReturnID: id, From: from, To: to, Event: ev}); err != nil {
 			tb.Fatalf("transition %s → %s: %v", from, to, err)
 		}
 		from = to
@@ -263,7 +263,7 @@ func TestCreateReturn_ConcurrentUnits(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			r := newReturn(order1, fmt.Sprintf("key-concurrent-%04d", i), item("L1", 1))
-			created, err := d.CreateReturn(context.Background(), r, map[string]int{"L1": max}, requestedEvent(), writeback(r))
+			created, err := d.CreateReturn(context.Background(), r, map[string]int{"L1": max}, requestedEvent(), writeback(r), nil)
 			mu.Lock()
 			defer mu.Unlock()
 			switch {

@@ -9,9 +9,10 @@ import (
 )
 
 // ShipReplacement records a replacement sent for change.ReturnID and applies
-// change (its transition, compare-and-set on the status, with its event and
-// write-back) in one transaction, and fills sh.ID and sh.ReturnID. When the
-// change cannot be made, nothing is stored: it answers as Transition does.
+// change (its transition, compare-and-set on the status, with its event,
+// write-back and emails) in one transaction, and fills sh.ID and sh.ReturnID.
+// When the change cannot be made, nothing is stored: it answers as Transition
+// does.
 func (db *DB) ShipReplacement(ctx context.Context, sh *returns.Shipment, change returns.Change) error {
 	if sh.ReturnID != 0 && sh.ReturnID != change.ReturnID {
 		return fmt.Errorf("ship replacement: shipment of return %d with a change of return %d", sh.ReturnID, change.ReturnID)

@@ -17,7 +17,7 @@ func approved(t *testing.T, d *db.DB, orderID, key string) *returns.Return {
 	r := newReturn(orderID, key, item("L1", 1))
 	// Room for a few returns of the same order.
 	mustCreate(t, d, r, map[string]int{"L1": 5})
-	if err := d.Transition(context.Background(), r.ID, returns.StatusRequested, returns.StatusApproved, approveEvent(), nil); err != nil {
+	if err := d.Transition(context.Background(), returns.Change{ReturnID: r.ID, From: returns.StatusRequested, To: returns.StatusApproved, Event: approveEvent()}); err != nil {
 		t.Fatal(err)
 	}
 	r.Status = returns.StatusApproved

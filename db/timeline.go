@@ -8,15 +8,16 @@ import (
 	"github.com/returnsportal/returns"
 )
 
-// Transition moves return id from status from to status to, appends ev to its
-// timeline and queues a non-nil wb, in one transaction. A move the state machine
-// does not allow answers the domain's ECONFLICT error; a return that is not in
-// status from any more (someone else moved it first) answers ECONFLICT and changes
-// nothing; an unknown return answers ENOTFOUND. ev.At stamps the return's
-// updated_at; an empty ev.Status is set to to.
-func (db *DB) Transition(ctx context.Context, id int64, from, to returns.Status, ev returns.Event, wb *returns.Writeback) error {
-	change := returns.Change{ReturnID: id, From: from, To: to, Event: ev, Writeback: wb}
-	if err := change.From.Transition(change.To); err != nil {
+// Transition moves return c.ReturnID from status c.From to c.To, appends c.Event
+// to its timeline, queues a non-nil c.Writeback and queues c.Emails, in one
+// transaction. A move the state machine does not allow answers the domain's
+// ECONFLICT error; a return that is not in status c.From any more (someone else
+// moved it first) answers ECONFLICT and changes nothing; an unknown return
+// answers ENOTFOUND. c.Event.At stamps the return's updated_at; an empty
+// c.Event.Status is set to c.To. An email whose dedupe key is queued already is
+// skipped, not an error.
+func (db *DB) Transition(ctx context.Context, c returns.Change) error {
+	if err := c.From.Transition(c.To); err != nil {
 		return err
 	}
 
@@ -26,18 +27,20 @@ func (db *DB) Transition(ctx context.Context, id int64, from, to returns.Status,
 	}
 	defer tx.Rollback()
 
-	if err := applyChange(ctx, tx, change); err != nil {
+	if err := applyChange(ctx, tx, c); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit transition of return %d: %w", id, err)
+		return fmt.Errorf("commit transition of return %d: %w", c.ReturnID, err)
 	}
 	return nil
 }
 
 // applyChange moves a return from c.From to c.To with compare-and-set on its
-// status, appends c.Event and queues a non-nil c.Writeback (filling its ID and
-// ReturnID). It answers as Transition does; the caller rolls tx back on error.
+// status, appends c.Event, queues a non-nil c.Writeback (filling its ID and
+// ReturnID) and queues c.Emails (filling their ReturnID, and the IDs of those
+// not queued already). It answers as Transition does; the caller rolls tx back
+// on error.
 func applyChange(ctx context.Context, tx *sql.Tx, c returns.Change) error {
 	// Checked here too, not only by the public methods before they begin, so
 	// that no caller can skip the state machine.
@@ -74,7 +77,7 @@ func applyChange(ctx context.Context, tx *sql.Tx, c returns.Change) error {
 			return err
 		}
 	}
-	return nil
+	return insertOutbox(ctx, tx, c.ReturnID, c.Emails, c.Event.At)
 }
 
 func errReturnChanged() error {

@@ -26,7 +26,7 @@ func TestTransition(t *testing.T) {
 	mustCreate(t, d, r, map[string]int{"L1": 1})
 	wb := &returns.Writeback{OrderID: order1, NoteLine: "Return approved", Tags: []string{"returns:approved"}, NextAt: now}
 
-	if err := d.Transition(ctx, r.ID, returns.StatusRequested, returns.StatusApproved, approveEvent(), wb); err != nil {
+	if err := d.Transition(ctx, returns.Change{ReturnID: r.ID, From: returns.StatusRequested, To: returns.StatusApproved, Event: approveEvent(), Writeback: wb}); err != nil {
 		t.Fatal(err)
 	}
 	got, err := d.ReturnByCode(ctx, r.Code)
@@ -50,7 +50,7 @@ func TestTransition(t *testing.T) {
 
 	t.Run("same transition again conflicts", func(t *testing.T) {
 		before := counts(t, d)
-		err := d.Transition(ctx, r.ID, returns.StatusRequested, returns.StatusApproved, approveEvent(), wb)
+		err := d.Transition(ctx, returns.Change{ReturnID: r.ID, From: returns.StatusRequested, To: returns.StatusApproved, Event: approveEvent(), Writeback: wb})
 		if returns.ErrorCode(err) != returns.ECONFLICT {
 			t.Fatalf("err = %v, want ECONFLICT", err)
 		}
@@ -63,7 +63,7 @@ func TestTransition(t *testing.T) {
 	})
 	t.Run("illegal transition refused", func(t *testing.T) {
 		before := counts(t, d)
-		err := d.Transition(ctx, r.ID, returns.StatusApproved, returns.StatusRequested, approveEvent(), nil)
+		err := d.Transition(ctx, returns.Change{ReturnID: r.ID, From: returns.StatusApproved, To: returns.StatusRequested, Event: approveEvent()})
 		want := returns.StatusApproved.Transition(returns.StatusRequested)
 		if returns.ErrorCode(err) != returns.ECONFLICT || err.Error() != want.Error() {
 			t.Fatalf("err = %v, want %v", err, want)
@@ -76,7 +76,7 @@ func TestTransition(t *testing.T) {
 		}
 	})
 	t.Run("unknown return", func(t *testing.T) {
-		err := d.Transition(ctx, r.ID+100, returns.StatusRequested, returns.StatusApproved, approveEvent(), nil)
+		err := d.Transition(ctx, returns.Change{ReturnID: r.ID + 100, From: returns.StatusRequested, To: returns.StatusApproved, Event: approveEvent()})
 		if returns.ErrorCode(err) != returns.ENOTFOUND {
 			t.Fatalf("err = %v, want ENOTFOUND", err)
 		}
@@ -96,7 +96,7 @@ func TestTransition_Race(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			err := d.Transition(context.Background(), r.ID, returns.StatusRequested, to, returns.Event{At: now, Actor: returns.ActorSystem, Type: returns.EventType(to)}, nil)
+			err := d.Transition(context.Background(), returns.Change{ReturnID: r.ID, From: returns.StatusRequested, To: to, Event: returns.Event{At: now, Actor: returns.ActorSystem, Type: returns.EventType(to)}})
 			switch returns.ErrorCode(err) {
 			case "":
 				wins.Add(1)
@@ -132,13 +132,13 @@ func TestConcurrentWriters(t *testing.T) {
 			for i := 0; i < each; i++ {
 				orderID := fmt.Sprintf("gid://shopify/Order/%d", w)
 				r := newReturn(orderID, fmt.Sprintf("key-%04d-%04d-xxxxxx", w, i), item("L1", 1))
-				created, err := d.CreateReturn(ctx, r, map[string]int{"L1": each}, requestedEvent(), writeback(r))
+				created, err := d.CreateReturn(ctx, r, map[string]int{"L1": each}, requestedEvent(), writeback(r), nil)
 				if err != nil || !created {
 					errs <- fmt.Errorf("create %d/%d: %v, %w", w, i, created, err)
 					continue
 				}
 				wb := &returns.Writeback{OrderID: orderID, NoteLine: "approved", NextAt: now}
-				if err := d.Transition(ctx, r.ID, returns.StatusRequested, returns.StatusApproved, approveEvent(), wb); err != nil {
+				if err := d.Transition(ctx, returns.Change{ReturnID: r.ID, From: returns.StatusRequested, To: returns.StatusApproved, Event: approveEvent(), Writeback: wb}); err != nil {
 					errs <- fmt.Errorf("approve %d/%d: %w", w, i, err)
 				}
 				if _, err := d.ReturnsByOrder(ctx, orderID); err != nil {
@@ -194,7 +194,7 @@ func TestTwoProcesses(t *testing.T) {
 			d := dbs[w%2]
 			for i := 0; i < 10; i++ {
 				r := newReturn(order1, fmt.Sprintf("key-%04d-%04d-xxxxxx", w, i), item("L1", 1))
-				if _, err := d.CreateReturn(ctx, r, map[string]int{"L1": 100}, requestedEvent(), writeback(r)); err != nil {
+				if _, err := d.CreateReturn(ctx, r, map[string]int{"L1": 100}, requestedEvent(), writeback(r), nil); err != nil {
 					errs <- err
 				}
 			}

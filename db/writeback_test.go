@@ -123,11 +123,11 @@ func TestWritebacks(t *testing.T) {
 
 // setStatusWith makes one transition from requested to st and queues wb with it.
 func setStatusWith(tb testing.TB, d interface {
-	Transition(context.Context, int64, returns.Status, returns.Status, returns.Event, *returns.Writeback) error
+	Transition(context.Context, returns.Change) error
 }, id int64, st returns.Status, wb *returns.Writeback) {
 	tb.Helper()
 	ev := returns.Event{At: now, Actor: returns.ActorCustomer, Type: returns.EventType(st)}
-	if err := d.Transition(context.Background(), id, returns.StatusRequested, st, ev, wb); err != nil {
+	if err := d.Transition(context.Background(), returns.Change{ReturnID: id, From: returns.StatusRequested, To: st, Event: ev, Writeback: wb}); err != nil {
 		tb.Fatal(err)
 	}
 }
