@@ -20,6 +20,7 @@ var english = Localizer{Lang: "en"}
 const (
 	adminQueuePath    = "/admin"
 	adminSettingsPath = "/admin/settings"
+	adminOutboxPath   = "/admin/outbox"
 	adminLogoutPath   = "/admin/logout"
 )
 
@@ -32,6 +33,8 @@ const (
 	sectionQueue
 	sectionReturn // a return opened from the queue
 	sectionSettings
+	sectionOutbox
+	sectionOutboxMessage // a message opened from the outbox
 )
 
 // current is the aria-current value of a navigation link to section: "page"
@@ -40,7 +43,7 @@ func (s adminSection) current(link adminSection) string {
 	switch {
 	case s == link:
 		return "page"
-	case s == sectionReturn && link == sectionQueue:
+	case s == sectionReturn && link == sectionQueue, s == sectionOutboxMessage && link == sectionOutbox:
 		return "true"
 	}
 	return ""

@@ -190,6 +190,8 @@ func adminPages() map[string]templ.Component {
 		"return-noorder": AdminReturnPageView(orderErr),
 		"settings":       SettingsPageView(settingsPage()),
 		"settings-error": SettingsPageView(badSettings),
+		"outbox":         OutboxListPageView(outboxListPage()),
+		"outbox-message": OutboxMessagePageView(outboxMessagePage()),
 	}
 }
 

@@ -209,7 +209,8 @@ func scanKeys(t *testing.T, res []*regexp.Regexp, globs ...string) map[string]st
 }
 
 func TestCatalogComplete(t *testing.T) {
-	view := scanKeys(t, viewKeyRes, "*.templ", "*.go")
+	// The emails (views/email) translate through the same catalog.
+	view := scanKeys(t, viewKeyRes, "*.templ", "*.go", "email/*.templ", "email/*.go")
 	domain := scanKeys(t, domainKeyRes, "../*.go", "../photo/*.go", "../handlers/*.go", "../shopify/*.go")
 	if len(view) < 50 || len(domain) < 20 {
 		t.Fatalf("found %d view texts and %d domain messages: the scan is broken", len(view), len(domain))

@@ -1,0 +1,196 @@
+// Package email renders the portal's emails: an HTML part and a plain-text
+// alternative for every returns.EmailKind, in the return's language.
+//
+// Each kind is first written as a message — a short list of blocks (a
+// paragraph, the return code, an address, a button…) whose texts are already
+// translated. Two templ components render the same message: htmlEmail (a
+// .templ file, so templ escapes every text) and textEmail, a
+// templ.ComponentFunc that writes plain text. The text part is not rendered by
+// a .templ file because templ escapes its output for HTML: a customer's "Tom &
+// Jerry" would arrive as "Tom &amp; Jerry", and unescaping the result afterwards
+// cannot tell the template's own markup from a customer's text. Building both
+// parts from one message keeps them saying the same thing.
+package email
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	returns "github.com/returnsportal/returns"
+	"github.com/returnsportal/returns/views"
+)
+
+// Renderer renders the portal's emails. It implements returns.EmailRenderer.
+type Renderer struct {
+	// StoreName heads every email and signs it, e.g. "Linen & Clay". Empty: the
+	// emails name no store.
+	StoreName string
+}
+
+var _ returns.EmailRenderer = Renderer{}
+
+// RenderEmail renders the email of d.Kind: to the customer in d.Lang ("en" or
+// "lv"; another language falls back to English), or to staff in English.
+func (r Renderer) RenderEmail(d returns.EmailData) (returns.Email, error) {
+	if d.Return == nil {
+		return returns.Email{}, errors.New("render email: no return")
+	}
+	m, err := r.message(d)
+	if err != nil {
+		return returns.Email{}, err
+	}
+	var html, text bytes.Buffer
+	if err := htmlEmail(m).Render(context.Background(), &html); err != nil {
+		return returns.Email{}, fmt.Errorf("render %s email html: %w", d.Kind, err)
+	}
+	if err := textEmail(m).Render(context.Background(), &text); err != nil {
+		return returns.Email{}, fmt.Errorf("render %s email text: %w", d.Kind, err)
+	}
+	return returns.Email{Subject: m.Subject, HTML: html.String(), Text: text.String()}, nil
+}
+
+// message writes the email of d.Kind as blocks.
+func (r Renderer) message(d returns.EmailData) (*message, error) {
+	if d.Kind == returns.EmailStaffNewReturn {
+		return r.staffNewReturn(d), nil
+	}
+	c := customerEmail{l: views.NewLocalizer(d.Lang), d: d, ret: d.Return}
+	m := &message{Lang: c.l.Code(), Store: r.StoreName}
+	switch d.Kind {
+	case returns.EmailRequestReceived:
+		c.requestReceived(m)
+	case returns.EmailApproved:
+		c.approved(m)
+	case returns.EmailDeclined:
+		c.declined(m)
+	case returns.EmailItemReceived:
+		c.itemReceived(m)
+	case returns.EmailRefunded:
+		c.refunded(m)
+	case returns.EmailReplacementShipped:
+		c.replacementShipped(m)
+	case returns.EmailCancelled:
+		c.cancelled(m)
+	case returns.EmailClosed:
+		c.closed(m)
+	default:
+		return nil, fmt.Errorf("render email: unknown kind %q", d.Kind)
+	}
+	c.finish(m, r.StoreName)
+	return m, nil
+}
+
+// message is an email before it is rendered: its subject, the preview line
+// mail clients show after it, a heading and the body's blocks, every text in
+// the email's language.
+type message struct {
+	Lang      string // the html lang attribute: "en" or "lv"
+	Store     string
+	Subject   string
+	Preheader string
+	Heading   string
+	Blocks    []block
+	Footer    []string // small print, one paragraph each
+}
+
+// blockKind says how a block looks.
+type blockKind int
+
+const (
+	blockParagraph blockKind = iota
+	blockSubheading
+	blockQuote  // someone's own words (the customer's note, staff's message); line breaks kept
+	blockCode   // the return code, large, to copy onto a parcel
+	blockFacts  // label–value pairs
+	blockLines  // lines kept as they are, e.g. an address
+	blockSteps  // a numbered list
+	blockList   // a bulleted list
+	blockButton // a link shown as a button; the address is spelled out too
+)
+
+// block is one part of an email's body.
+type block struct {
+	Kind  blockKind
+	Text  string   // the paragraph, heading, quote, code or button label
+	Lines []string // blockLines, blockSteps, blockList
+	Facts []fact   // blockFacts
+	URL   string   // blockButton
+	// Hint introduces the address spelled out under a button, for clients
+	// that show no button.
+	Hint string
+}
+
+// fact is one row of a blockFacts.
+type fact struct {
+	Label, Value string
+}
+
+func (m *message) add(b block) { m.Blocks = append(m.Blocks, b) }
+
+func (m *message) paragraph(s string) { m.add(block{Kind: blockParagraph, Text: s}) }
+
+func (m *message) subheading(s string) { m.add(block{Kind: blockSubheading, Text: s}) }
+
+// quote adds someone's own words, when there are any.
+func (m *message) quote(s string) {
+	if s = strings.TrimSpace(s); s != "" {
+		m.add(block{Kind: blockQuote, Text: s})
+	}
+}
+
+func (m *message) code(s string) { m.add(block{Kind: blockCode, Text: s}) }
+
+func (m *message) facts(fs ...fact) {
+	var keep []fact
+	for _, f := range fs {
+		if f.Value != "" {
+			keep = append(keep, f)
+		}
+	}
+	if len(keep) > 0 {
+		m.add(block{Kind: blockFacts, Facts: keep})
+	}
+}
+
+func (m *message) lines(ls []string) {
+	if len(ls) > 0 {
+		m.add(block{Kind: blockLines, Lines: ls})
+	}
+}
+
+func (m *message) steps(ss ...string) { m.add(block{Kind: blockSteps, Lines: ss}) }
+
+func (m *message) list(ss []string) {
+	if len(ss) > 0 {
+		m.add(block{Kind: blockList, Lines: ss})
+	}
+}
+
+// button adds a link as a button, when there is an address to link to; hint
+// introduces the address, spelled out under the button.
+func (m *message) button(label, url, hint string) {
+	if url != "" {
+		m.add(block{Kind: blockButton, Text: label, URL: url, Hint: hint})
+	}
+}
+
+// textLines splits a multi-line text (an address, a note) into its lines,
+// without surrounding space or empty lines at either end.
+func textLines(s string) []string {
+	s = strings.TrimSpace(strings.ReplaceAll(s, "\r\n", "\n"))
+	if s == "" {
+		return nil
+	}
+	ls := strings.Split(s, "\n")
+	for i := range ls {
+		ls[i] = strings.TrimSpace(ls[i])
+	}
+	return ls
+}
+
+// oneLine makes a subject line of s: line breaks and runs of space become one
+// space, so a header cannot be broken by a value in it.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

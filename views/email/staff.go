@@ -1,0 +1,66 @@
+package email
+
+import (
+	"strconv"
+
+	returns "github.com/returnsportal/returns"
+	"github.com/returnsportal/returns/views"
+)
+
+// english formats domain values for staff: the backoffice and its emails are
+// in English, so this file writes its texts as they are, never through T.
+var english = views.NewLocalizer("en")
+
+// staffNewReturn is the notice to the store's staff address of a new return:
+// who asked for what, with a link to the return in the backoffice.
+func (r Renderer) staffNewReturn(d returns.EmailData) *message {
+	ret := d.Return
+	m := &message{Lang: "en", Store: r.StoreName}
+	m.Subject = oneLine("New return " + ret.Code + " for order " + ret.OrderName)
+	m.Heading = "New return request"
+	m.Preheader = staffKind(ret.Kind) + " → " + english.Resolution(ret.Resolution) + ", from " + ret.Email
+	reason := ""
+	if ret.Kind == returns.KindDissatisfied {
+		reason = english.Reason(ret.Reason)
+	}
+	photos := ""
+	if n := len(ret.Photos); n > 0 {
+		photos = strconv.Itoa(n)
+	}
+	m.facts(
+		fact{"Return", ret.Code},
+		fact{"Order", ret.OrderName},
+		fact{"Customer", ret.Email},
+		fact{"Language", views.LanguageName(ret.Locale)},
+		fact{"Kind", staffKind(ret.Kind)},
+		fact{"Reason", reason},
+		fact{"Asks for", english.Resolution(ret.Resolution)},
+		fact{"Photos", photos},
+		fact{"Total", english.Money(ret.Total())},
+	)
+	m.subheading("Items")
+	lines := make([]string, len(ret.Items))
+	for i, it := range ret.Items {
+		lines[i] = strconv.Itoa(it.Quantity) + " × " + it.Title + " (" + english.Money(it.UnitPrice.Times(it.Quantity)) + ")"
+	}
+	m.list(lines)
+	if ret.Note != "" {
+		m.subheading("The customer’s note")
+		m.quote(ret.Note)
+	}
+	m.button("Open the return in the backoffice", d.AdminURL, "Or copy this address into your browser:")
+	m.Footer = []string{"Replying to this email writes to the customer. You get these notices because this address is the staff notification email in the backoffice settings."}
+	return m
+}
+
+// staffKind is the short staff label of what the customer reported, as in the
+// backoffice's queue.
+func staffKind(k returns.Kind) string {
+	switch k {
+	case returns.KindDamaged:
+		return "Damaged"
+	case returns.KindDissatisfied:
+		return "Not satisfied"
+	}
+	return string(k)
+}
