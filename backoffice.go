@@ -168,6 +168,7 @@ func (s *Service) transition(ctx context.Context, r *Return, to Status, ev Event
 	if err := s.Timeline.Transition(ctx, Change{ReturnID: r.ID, From: r.Status, To: to, Event: ev, Writeback: wb, Emails: emails}); err != nil {
 		return err
 	}
+	s.outboxQueued(emails)
 	r.Status = to
 	s.writeBackNow(ctx, *wb)
 	return nil
@@ -270,6 +271,7 @@ func (s *Service) ShipReplacement(ctx context.Context, staffID int64, code, carr
 	if err := s.Shipments.ShipReplacement(ctx, sh, change); err != nil {
 		return nil, err
 	}
+	s.outboxQueued(emails)
 	s.writeBackNow(ctx, *wb)
 	return sh, nil
 }

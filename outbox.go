@@ -212,3 +212,10 @@ func (s *Service) OutboxMessage(ctx context.Context, id int64) (*OutboxMessage, 
 func (s *Service) RequeueOutbox(ctx context.Context, id int64) error {
 	return s.OutboxStore.RequeueOutbox(ctx, id, s.now())
 }
+
+// outboxQueued wakes the mail worker after emails were committed.
+func (s *Service) outboxQueued(emails []OutboxMessage) {
+	if len(emails) > 0 && s.OutboxQueued != nil {
+		s.OutboxQueued()
+	}
+}

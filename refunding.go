@@ -139,6 +139,7 @@ func (s *Service) settleRefund(ctx context.Context, r *Return, ref *Refund, shop
 		ref.State, ref.ShopifyID = RefundSucceeded, shopifyID
 		s.logger().Info("refund made", "code", r.Code, "amount", ref.Amount.String(), "refund", shopifyID)
 		if change != nil {
+			s.outboxQueued(emails)
 			s.writeBackNow(ctx, *wb)
 		}
 		return nil

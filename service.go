@@ -105,6 +105,9 @@ type Service struct {
 	OutboxStore OutboxStore
 	// BaseURL is the portal's public address, for links in emails.
 	BaseURL string
+	// OutboxQueued, when set, is called after a change that queued emails has
+	// committed, to wake the mail worker.
+	OutboxQueued func()
 	Now     func() time.Time
 	Logger  *slog.Logger
 
@@ -325,6 +328,7 @@ func (s *Service) SubmitReturn(ctx context.Context, orderID string, req ReturnRe
 		return nil, fmt.Errorf("store return: %w", err)
 	}
 	if created {
+		s.outboxQueued(emails)
 		s.logger().Info("return requested", "code", r.Code, "order", o.Name, "items", len(r.Items), "photos", len(r.Photos))
 		// The order was read a moment ago, so its note is fresh: write back now and
 		// leave the queued row to the retry loop only when this fails.
@@ -455,6 +459,7 @@ func (s *Service) CancelReturn(ctx context.Context, orderID, code string) error 
 	if err := s.Timeline.Transition(ctx, Change{ReturnID: r.ID, From: r.Status, To: StatusCancelled, Event: ev, Writeback: wb, Emails: emails}); err != nil {
 		return err
 	}
+	s.outboxQueued(emails)
 	s.orders.drop(r.OrderID)
 	s.writeBackNow(ctx, *wb)
 	return nil

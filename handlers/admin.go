@@ -29,6 +29,10 @@ type AdminService interface {
 	Close(ctx context.Context, staffID int64, code string) error
 	AddNote(ctx context.Context, staffID int64, code, text string) error
 
+	Outbox(ctx context.Context, status returns.OutboxStatus, before int64) (*returns.OutboxPage, error)
+	OutboxMessage(ctx context.Context, id int64) (*returns.OutboxMessage, error)
+	RequeueOutbox(ctx context.Context, id int64) error
+
 	Settings(ctx context.Context) (returns.Settings, error)
 	UpdateSettings(ctx context.Context, st returns.Settings, by string) error
 	SettingsChanges(ctx context.Context) ([]returns.SettingsChange, error)
@@ -90,6 +94,7 @@ var flashes = map[string]string{
 	"noted":          "Note added.",
 	"reconciled":     "Checked with Shopify.",
 	"settings":       "Settings saved.",
+	"requeued":       "The message is queued to be sent again.",
 }
 
 func (s *Server) handleAdminLoginForm() http.Handler {

@@ -35,6 +35,10 @@ func (s *Server) addRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /admin/returns/{code}/ship", staff(s.handleAdminShip()))
 	mux.Handle("POST /admin/returns/{code}/close", staff(s.handleAdminClose()))
 	mux.Handle("POST /admin/returns/{code}/note", staff(s.handleAdminNote()))
+	mux.Handle("GET /admin/outbox", staff(s.handleAdminOutbox()))
+	mux.Handle("GET /admin/outbox/{id}", staff(s.handleAdminOutboxMessage()))
+	mux.Handle("GET /admin/outbox/{id}/html", staff(s.handleAdminOutboxHTML()))
+	mux.Handle("POST /admin/outbox/{id}/requeue", staff(s.handleAdminOutboxRequeue()))
 	mux.Handle("GET /admin/settings", staff(s.handleAdminSettingsForm()))
 	mux.Handle("POST /admin/settings", staff(s.handleAdminSettings()))
 	// Anything else under /admin asks for a session first, so that nothing
@@ -54,6 +58,7 @@ const (
 	pathAdmin         = "/admin"
 	pathAdminLogin    = "/admin/login"
 	pathAdminSettings = "/admin/settings"
+	pathAdminOutbox   = "/admin/outbox"
 )
 
 func returnURL(code string) string             { return "/returns/" + code }
@@ -71,3 +76,5 @@ func adminPhotoURL(code string, id int64) string {
 func adminReconcileURL(code string, id int64) string {
 	return "/admin/returns/" + code + "/refunds/" + itoa(id) + "/reconcile"
 }
+
+func adminOutboxMessageURL(id int64) string { return "/admin/outbox/" + itoa(id) }

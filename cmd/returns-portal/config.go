@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/mail"
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 )
 
@@ -23,6 +25,15 @@ type config struct {
 	ShopifyShop       string
 	ShopifyToken      string
 	ShopifyAPIVersion string
+
+	// SMTP settings; SMTPHost "" means no SMTP server: emails are kept in the
+	// outbox, not sent.
+	SMTPHost     string
+	SMTPPort     int
+	SMTPUsername string
+	SMTPPassword string
+	SMTPTLS      string // starttls, tls or none
+	MailFrom     string
 
 	// Demo is true when no Shopify settings are given: the built-in demo store
 	// stands in for Shopify.
@@ -72,6 +83,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 			return c, fmt.Errorf("each key in SESSION_KEYS must be at least %d characters (e.g. from `openssl rand -hex 32`)", minSessionKeyLen)
 		}
 		c.SessionKeys = append(c.SessionKeys, []byte(k))
+	}
+	if err := c.loadSMTP(getenv); err != nil {
+		return c, err
 	}
 	if c.LinkSecret != "" && len(c.LinkSecret) < minLinkSecretLen {
 		return c, fmt.Errorf("LINK_SECRET must be at least %d characters", minLinkSecretLen)
@@ -178,4 +192,55 @@ func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
 		return err
 	}
 	return os.Rename(tmp.Name(), path)
+}
+
+// loadSMTP reads the SMTP settings. Without SMTP_HOST nothing is sent and every
+// email stays visible in the backoffice's outbox.
+func (c *config) loadSMTP(getenv func(string) string) error {
+	c.SMTPHost = strings.TrimSpace(getenv("SMTP_HOST"))
+	c.SMTPUsername = getenv("SMTP_USERNAME")
+	c.SMTPPassword = getenv("SMTP_PASSWORD")
+	c.SMTPTLS = strings.ToLower(strings.TrimSpace(getenv("SMTP_TLS")))
+	c.MailFrom = strings.TrimSpace(getenv("MAIL_FROM"))
+	if c.SMTPHost == "" {
+		return nil
+	}
+	defaultPort := 587
+	switch c.SMTPTLS {
+	case "", "starttls":
+		c.SMTPTLS = "starttls"
+	case "tls":
+		defaultPort = 465
+	case "none":
+		defaultPort = 25
+	default:
+		return fmt.Errorf("SMTP_TLS must be starttls, tls or none, not %q", c.SMTPTLS)
+	}
+	c.SMTPPort = defaultPort
+	if p := strings.TrimSpace(getenv("SMTP_PORT")); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 || n > 65535 {
+			return fmt.Errorf("SMTP_PORT must be a port number, not %q", p)
+		}
+		c.SMTPPort = n
+	}
+	if c.MailFrom == "" {
+		return errors.New("with SMTP_HOST set, MAIL_FROM must be set too, e.g. \"Linen & Co <returns@example.com>\"")
+	}
+	if a, err := mail.ParseAddress(c.MailFrom); err != nil || strings.ContainsAny(c.MailFrom, "\r\n") || a.Address == "" {
+		return fmt.Errorf("MAIL_FROM is not an email address: %q", c.MailFrom)
+	}
+	return nil
+}
+
+// StoreName is the name emails are signed with: MAIL_FROM's display name, else
+// the shop's name, else "Demo store".
+func (c *config) StoreName() string {
+	if a, err := mail.ParseAddress(c.MailFrom); err == nil && a.Name != "" {
+		return a.Name
+	}
+	if c.ShopifyShop != "" {
+		return strings.TrimSuffix(c.ShopifyShop, ".myshopify.com")
+	}
+	return "Demo store"
 }

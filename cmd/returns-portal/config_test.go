@@ -46,6 +46,11 @@ func TestConfig(t *testing.T) {
 		{"short session key", map[string]string{"SESSION_KEYS": "short"}, "at least 32", false},
 		{"short link secret", map[string]string{"LINK_SECRET": "short"}, "at least 16", false},
 		{"relative BASE_URL", map[string]string{"BASE_URL": "returns.example.com"}, "BASE_URL", false},
+		{"SMTP without MAIL_FROM", map[string]string{"SMTP_HOST": "localhost"}, "MAIL_FROM", false},
+		{"SMTP with a bad TLS mode", map[string]string{"SMTP_HOST": "localhost", "MAIL_FROM": "a@example.com", "SMTP_TLS": "ssl3"}, "SMTP_TLS", false},
+		{"SMTP with a bad port", map[string]string{"SMTP_HOST": "localhost", "MAIL_FROM": "a@example.com", "SMTP_PORT": "99999"}, "SMTP_PORT", false},
+		{"MAIL_FROM with a header", map[string]string{"SMTP_HOST": "localhost", "MAIL_FROM": "a@example.com\r\nBcc: x@example.com"}, "MAIL_FROM", false},
+		{"SMTP for Mailpit", map[string]string{"SMTP_HOST": "localhost", "SMTP_PORT": "1025", "SMTP_TLS": "none", "MAIL_FROM": "Linen & Co <returns@example.com>"}, "", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, err := loadConfig(envFunc(tc.env))
@@ -154,5 +159,20 @@ func TestDemoStartLinkOpensTheOrder(t *testing.T) {
 	res.Body.Close()
 	if res.StatusCode != 422 {
 		t.Fatalf("wrongly signed link: %d, want 422 (the lookup form)", res.StatusCode)
+	}
+}
+
+func TestSMTPDefaults(t *testing.T) {
+	for _, tc := range []struct {
+		tls      string
+		wantPort int
+	}{{"", 587}, {"starttls", 587}, {"tls", 465}, {"none", 25}} {
+		c, err := loadConfig(envFunc(map[string]string{"SMTP_HOST": "smtp.example.com", "MAIL_FROM": "returns@example.com", "SMTP_TLS": tc.tls}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.SMTPPort != tc.wantPort {
+			t.Errorf("SMTP_TLS=%q: port %d, want %d", tc.tls, c.SMTPPort, tc.wantPort)
+		}
 	}
 }

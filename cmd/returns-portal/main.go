@@ -3,6 +3,7 @@
 //	returns-portal [serve]                          run the portal (the default)
 //	returns-portal link --order 1001 --email a@b.c  print a signed start link
 //	returns-portal admin create --email a@b.c       manage staff accounts
+//	returns-portal backup /data/backup.db           snapshot the database
 //
 // Configuration comes from the environment only; see the README. Without Shopify
 // settings it runs against a built-in demo store.
@@ -40,6 +41,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return printLink(args, getenv, stdout, stderr)
 	case "admin":
 		return runAdmin(ctx, args, getenv, stdin, stdout, stderr)
+	case "backup":
+		return runBackup(ctx, args, getenv, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -52,6 +55,7 @@ const usage = `Usage:
   returns-portal link --order 1001 --email EMAIL     print a signed start link for an order
   returns-portal admin create|list|disable|enable|password [--email EMAIL]
                                                      manage staff accounts
+  returns-portal backup FILE                         write a consistent snapshot of the database
 
 Configuration comes from environment variables; see README.md.
 `

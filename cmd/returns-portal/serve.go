@@ -17,10 +17,12 @@ import (
 	returns "github.com/returnsportal/returns"
 	"github.com/returnsportal/returns/db"
 	"github.com/returnsportal/returns/handlers"
+	"github.com/returnsportal/returns/mail"
 	"github.com/returnsportal/returns/password"
 	"github.com/returnsportal/returns/photo"
 	"github.com/returnsportal/returns/shopify"
 	"github.com/returnsportal/returns/shopify/devshop"
+	"github.com/returnsportal/returns/views/email"
 )
 
 // shutdownTimeout bounds how long a stop waits for requests in flight. fly.toml's
@@ -75,6 +77,33 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return fmt.Errorf("shopify: %w", err)
 	}
 
+	host := ""
+	if c.Demo && !c.OnFly {
+		host = "127.0.0.1" // a laptop's demo is not for the network
+	}
+	ln, err := net.Listen("tcp", net.JoinHostPort(host, c.Port))
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	addr := ln.Addr().(*net.TCPAddr)
+	base := c.BaseURL
+	if base == "" {
+		base = fmt.Sprintf("http://localhost:%d", addr.Port)
+	}
+
+	// The mail worker sends the outbox; without SMTP settings it keeps every
+	// message as not sent, for the backoffice's outbox page to show.
+	worker := &mail.Worker{Store: store, Logger: log}
+	if c.SMTPHost != "" {
+		sender, err := mail.NewSender(mail.Config{Host: c.SMTPHost, Port: c.SMTPPort, Username: c.SMTPUsername, Password: c.SMTPPassword, TLS: c.SMTPTLS, From: c.MailFrom})
+		if err != nil {
+			return fmt.Errorf("mail: %w", err)
+		}
+		worker.Sender = sender
+	} else {
+		log.Info("no SMTP_HOST set: emails are kept in the outbox (/admin/outbox), not sent")
+	}
+
 	svc := &returns.Service{
 		Returns:       store,
 		Access:        store,
@@ -91,26 +120,21 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		Shipments:     store,
 		Refunds:       store,
 		Refunder:      shop,
+		Emails:        email.Renderer{StoreName: c.StoreName()},
+		OutboxStore:   store,
+		BaseURL:       base,
+		OutboxQueued:  worker.Kick,
 	}
 	if c.Demo {
 		if err := ensureDemoStaff(ctx, svc, stdout); err != nil {
 			return err
 		}
 	}
-
-	host := ""
-	if c.Demo && !c.OnFly {
-		host = "127.0.0.1" // a laptop's demo is not for the network
-	}
-	ln, err := net.Listen("tcp", net.JoinHostPort(host, c.Port))
-	if err != nil {
-		return fmt.Errorf("listen: %w", err)
-	}
-	addr := ln.Addr().(*net.TCPAddr)
-	base := c.BaseURL
-	if base == "" {
-		base = fmt.Sprintf("http://localhost:%d", addr.Port)
-	}
+	bg.Add(1)
+	go func() {
+		defer bg.Done()
+		worker.Run(bgCtx)
+	}()
 
 	srv := &http.Server{
 		Handler: handlers.NewServer(handlers.Config{
@@ -195,7 +219,8 @@ func startDemoStore(ctx context.Context, bg *sync.WaitGroup) (endpoint, token st
 const demoStaffEmail = "staff@example.com"
 
 // ensureDemoStaff creates the demo staff account on the first start, with a
-// random password printed once. There is never a fixed default password.
+// random password printed once (there is never a fixed default password), and
+// makes it the address that hears of new returns.
 func ensureDemoStaff(ctx context.Context, svc *returns.Service, stdout io.Writer) error {
 	list, err := svc.ListStaff(ctx)
 	if err != nil {
@@ -209,6 +234,18 @@ func ensureDemoStaff(ctx context.Context, svc *returns.Service, stdout io.Writer
 	pw := randomHex(8)
 	if _, err := svc.CreateStaff(ctx, demoStaffEmail, pw); err != nil {
 		return fmt.Errorf("create demo staff account: %w", err)
+	}
+	// New returns are announced to the demo staff address, so the outbox shows
+	// the staff email too.
+	st, err := svc.Settings(ctx)
+	if err != nil {
+		return err
+	}
+	if st.StaffEmail == "" {
+		st.StaffEmail = demoStaffEmail
+		if err := svc.UpdateSettings(ctx, st, "demo setup"); err != nil {
+			return fmt.Errorf("demo settings: %w", err)
+		}
 	}
 	fmt.Fprintf(stdout, "Demo staff account: %s, password %s (shown once; set another with `returns-portal admin password --email %s`)\n", demoStaffEmail, pw, demoStaffEmail)
 	return nil
