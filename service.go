@@ -108,8 +108,8 @@ type Service struct {
 	// OutboxQueued, when set, is called after a change that queued emails has
 	// committed, to wake the mail worker.
 	OutboxQueued func()
-	Now     func() time.Time
-	Logger  *slog.Logger
+	Now          func() time.Time
+	Logger       *slog.Logger
 
 	orders    orderCache
 	writingMu sync.Mutex // one write-back pass at a time, so no note line is written twice
