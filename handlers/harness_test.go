@@ -26,6 +26,7 @@ import (
 	"github.com/returnsportal/returns/photo"
 	"github.com/returnsportal/returns/shopify"
 	"github.com/returnsportal/returns/shopify/devshop"
+	"github.com/returnsportal/returns/views/email"
 )
 
 const linkSecret = "test-link-secret-0123456789"
@@ -65,6 +66,7 @@ func newHarness(t *testing.T, limits *handlers.LookupLimits, opts ...func(*shopi
 		Shop: client, Photos: photo.New(), Logger: log,
 		StaffStore: store, Sessions: store, Passwords: password.Hasher{}, Queue: store,
 		Shipments: store, Refunds: store, Refunder: client,
+		Emails: email.Renderer{StoreName: "Linen & Co"}, OutboxStore: store,
 	}
 	if limits == nil {
 		limits = &handlers.LookupLimits{PerIPMinute: 1000, PerIPHour: 1000, PerOrderHour: 1000}
@@ -79,6 +81,7 @@ func newHarness(t *testing.T, limits *handlers.LookupLimits, opts ...func(*shopi
 	}, svc, svc)
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
+	svc.BaseURL = srv.URL
 	return &harness{t: t, srv: srv, shop: shop, store: store, svc: svc}
 }
 
