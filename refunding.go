@@ -169,7 +169,13 @@ func (s *Service) settleRefund(ctx context.Context, r *Return, ref *Refund, shop
 // not there asks Shopify again with the same key (Shopify answers a repeated key
 // with the first result). It never makes a new key.
 func (s *Service) ReconcileRefunds(ctx context.Context) {
-	refs, err := s.Refunds.UnsettledRefunds(ctx, s.now().Add(-refundPendingGrace))
+	s.reconcileRefunds(ctx, s.now().Add(-refundPendingGrace))
+}
+
+// reconcileRefunds settles unknown refunds and those pending since before
+// pendingBefore.
+func (s *Service) reconcileRefunds(ctx context.Context, pendingBefore time.Time) {
+	refs, err := s.Refunds.UnsettledRefunds(ctx, pendingBefore)
 	if err != nil {
 		s.logger().Error("read unsettled refunds", "err", err)
 		return
@@ -232,16 +238,19 @@ func (s *Service) reconcile(ctx context.Context, ref *Refund) error {
 }
 
 // RunRefundReconciler settles unknown and cut-off refunds every interval until
-// ctx ends; it runs once at start, to settle what a crash left.
+// ctx ends. It starts with a pass over every pending refund: none can be in
+// flight before this process has served a request, so each was cut off by the
+// stop (or crash) of the process before.
 func (s *Service) RunRefundReconciler(ctx context.Context, every time.Duration) {
+	s.reconcileRefunds(ctx, s.now())
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
-		s.ReconcileRefunds(ctx)
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+			s.ReconcileRefunds(ctx)
 		}
 	}
 }

@@ -25,6 +25,13 @@ type config struct {
 	ShopifyShop       string
 	ShopifyToken      string
 	ShopifyAPIVersion string
+	// ShopifyEndpoint replaces https://{shop}.myshopify.com, to run against a
+	// stand-in such as `returns-portal devshop` (tests, benchmarks, staging).
+	ShopifyEndpoint string
+
+	// LookupLimits are the lookup rate limits: per client address a minute, an
+	// hour, and per order number an hour.
+	LookupLimits [3]int
 
 	// SMTP settings; SMTPHost "" means no SMTP server: emails are kept in the
 	// outbox, not sent.
@@ -58,6 +65,8 @@ func loadConfig(getenv func(string) string) (config, error) {
 		ShopifyShop:       strings.TrimSpace(getenv("SHOPIFY_SHOP")),
 		ShopifyToken:      strings.TrimSpace(getenv("SHOPIFY_ACCESS_TOKEN")),
 		ShopifyAPIVersion: strings.TrimSpace(getenv("SHOPIFY_API_VERSION")),
+		ShopifyEndpoint:   strings.TrimRight(strings.TrimSpace(getenv("SHOPIFY_ENDPOINT")), "/"),
+		LookupLimits:      [3]int{5, 20, 10},
 		OnFly:             getenv("FLY_APP_NAME") != "",
 	}
 	if c.Port == "" {
@@ -86,6 +95,25 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	if err := c.loadSMTP(getenv); err != nil {
 		return c, err
+	}
+	if v := strings.TrimSpace(getenv("LOOKUP_RATE_LIMITS")); v != "" {
+		parts := strings.Split(v, ",")
+		for i := range c.LookupLimits {
+			n := -1
+			if len(parts) == 3 {
+				n, _ = strconv.Atoi(strings.TrimSpace(parts[i]))
+			}
+			if n < 1 {
+				return c, fmt.Errorf("LOOKUP_RATE_LIMITS must be three positive numbers, per address a minute, an hour and per order an hour, e.g. 5,20,10; not %q", v)
+			}
+			c.LookupLimits[i] = n
+		}
+	}
+	if c.ShopifyEndpoint != "" {
+		u, err := url.Parse(c.ShopifyEndpoint)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return c, fmt.Errorf("SHOPIFY_ENDPOINT must be a base URL such as http://127.0.0.1:9090, not %q", c.ShopifyEndpoint)
+		}
 	}
 	if c.LinkSecret != "" && len(c.LinkSecret) < minLinkSecretLen {
 		return c, fmt.Errorf("LINK_SECRET must be at least %d characters", minLinkSecretLen)

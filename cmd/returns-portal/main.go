@@ -43,6 +43,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runAdmin(ctx, args, getenv, stdin, stdout, stderr)
 	case "backup":
 		return runBackup(ctx, args, getenv, stdout)
+	case "devshop":
+		return runDevshop(ctx, args, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -56,6 +58,7 @@ const usage = `Usage:
   returns-portal admin create|list|disable|enable|password [--email EMAIL]
                                                      manage staff accounts
   returns-portal backup FILE                         write a consistent snapshot of the database
+  returns-portal devshop [--addr 127.0.0.1:9090]     serve the demo store alone (for SHOPIFY_ENDPOINT)
 
 Configuration comes from environment variables; see README.md.
 `

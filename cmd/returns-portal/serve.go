@@ -63,7 +63,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		bg.Wait()
 	}()
 
-	shopCfg := shopify.Config{Shop: c.ShopifyShop, AccessToken: c.ShopifyToken, APIVersion: c.ShopifyAPIVersion, Logger: log}
+	shopCfg := shopify.Config{Shop: c.ShopifyShop, AccessToken: c.ShopifyToken, APIVersion: c.ShopifyAPIVersion, Endpoint: c.ShopifyEndpoint, Logger: log}
 	if c.Demo {
 		endpoint, token, err := startDemoStore(bgCtx, &bg)
 		if err != nil {
@@ -144,6 +144,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			Secure:           len(base) > 8 && base[:8] == "https://",
 			DemoMode:         c.Demo,
 			TrustFlyClientIP: c.OnFly,
+			LookupLimits:     &handlers.LookupLimits{PerIPMinute: c.LookupLimits[0], PerIPHour: c.LookupLimits[1], PerOrderHour: c.LookupLimits[2]},
 		}, svc, svc),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
