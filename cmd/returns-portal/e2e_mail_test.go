@@ -18,18 +18,26 @@ import (
 
 // inbox is a real SMTP server on loopback that keeps what it is given.
 type inbox struct {
+	// delay is how long the server takes over each message's data: a slow
+	// server keeps a message in flight.
+	delay    time.Duration
 	mu       sync.Mutex
 	messages []string // raw messages
 	rcpts    []string
 }
 
 func startInbox(t *testing.T) (*inbox, string) {
+	return startInboxOn(t, "127.0.0.1:0", 0)
+}
+
+// startInboxOn starts an inbox on addr whose server takes delay over each message.
+func startInboxOn(t *testing.T, addr string, delay time.Duration) (*inbox, string) {
 	t.Helper()
-	in := &inbox{}
+	in := &inbox{delay: delay}
 	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &inboxSession{in: in}, nil }))
 	srv.Domain = "localhost"
 	srv.ReadTimeout, srv.WriteTimeout = 10*time.Second, 10*time.Second
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,6 +62,7 @@ func (s *inboxSession) Data(r io.Reader) error {
 	if err != nil {
 		return err
 	}
+	time.Sleep(s.in.delay)
 	s.in.mu.Lock()
 	defer s.in.mu.Unlock()
 	s.in.messages = append(s.in.messages, string(b))

@@ -69,6 +69,7 @@ type Shop struct {
 	now    func() time.Time
 	token  string
 
+	gate       gate // holds mutations for crash tests; guarded by its own lock
 	mu         sync.Mutex
 	scopes     map[string]bool
 	orders     []*order
@@ -85,7 +86,8 @@ type Shop struct {
 	dropN          int
 	malformedN     int
 	delay          time.Duration
-	committed      bool // set by a mutation that changed state during the current request
+	commitDelay    time.Duration // added to the delay of requests that changed state
+	committed      bool          // set by a mutation that changed state during the current request
 	// idempotency holds what each refundCreate key made.
 	idempotency map[string]*idempotentResult
 	lastID      int64 // the last id newID gave
@@ -313,4 +315,13 @@ func (s *Shop) Start(ctx context.Context) (baseURL string, stop func(), err erro
 		}
 	}()
 	return "http://" + ln.Addr().String(), stop, nil
+}
+
+// SetCommitDelay delays the answer of every request that changed state by d,
+// after the change is made: what a client sees when Shopify commits a mutation
+// and then answers slowly (or the client stops waiting).
+func (s *Shop) SetCommitDelay(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.commitDelay = d
 }

@@ -64,6 +64,10 @@ func (s *Shop) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	requestID := newRequestID()
 	w.Header().Set("X-Request-Id", requestID)
 
+	if !s.passGate(r.Context(), body) {
+		return // the client went away while the mutation was held: it never ran
+	}
+
 	s.mu.Lock()
 	s.calls++
 	if s.failN > 0 {
@@ -95,6 +99,9 @@ func (s *Shop) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.dropN--
 	}
 	delay := s.delay
+	if committed {
+		delay += s.commitDelay
+	}
 	s.mu.Unlock()
 
 	if drop {
