@@ -243,14 +243,5 @@ func (s *Service) reconcile(ctx context.Context, ref *Refund) error {
 // stop (or crash) of the process before.
 func (s *Service) RunRefundReconciler(ctx context.Context, every time.Duration) {
 	s.reconcileRefunds(ctx, s.now())
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			s.ReconcileRefunds(ctx)
-		}
-	}
+	runEvery(ctx, every, s.ReconcileRefunds)
 }

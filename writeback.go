@@ -102,6 +102,11 @@ func writebackBackoff(attempt int) time.Duration {
 
 // RunWritebacks retries due write-backs every interval until ctx ends.
 func (s *Service) RunWritebacks(ctx context.Context, every time.Duration) {
+	runEvery(ctx, every, s.FlushWritebacks)
+}
+
+// runEvery calls fn every interval until ctx ends.
+func runEvery(ctx context.Context, every time.Duration, fn func(context.Context)) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
@@ -109,7 +114,7 @@ func (s *Service) RunWritebacks(ctx context.Context, every time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			s.FlushWritebacks(ctx)
+			fn(ctx)
 		}
 	}
 }
