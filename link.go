@@ -34,7 +34,7 @@ func NormalizeOrderNumber(s string) string {
 // not a single plain address (no display name, no CR/LF, at most 254 bytes).
 func NormalizeEmail(s string) string {
 	s = strings.TrimSpace(s)
-	if s == "" || len(s) > 254 || strings.ContainsAny(s, "\r\n<>\" ,;") {
+	if s == "" || len(s) > 254 || strings.ContainsAny(s, "\r\n<>\" ,;") || checkText(s, 254) != nil {
 		return ""
 	}
 	a, err := mail.ParseAddress(s)

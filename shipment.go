@@ -60,7 +60,7 @@ type Shipment struct {
 func newShipment(carrier, otherName, number, trackingURL string, at time.Time) (*Shipment, error) {
 	fields := map[string]Message{}
 	number = strings.TrimSpace(number)
-	if number == "" || len(number) > 64 || strings.ContainsAny(number, " \t\r\n/\\?#&%") {
+	if number == "" || len(number) > 64 || strings.ContainsAny(number, " \t\r\n/\\?#&%") || checkText(number, 64) != nil {
 		fields["number"] = Msg("Enter the tracking number without spaces.")
 	}
 	c, ok := CarrierByCode(carrier)
