@@ -35,7 +35,11 @@ const readConns = 4
 // synchronous must be FULL: a committed refund intent has to survive a power cut,
 // and go-sqlite3 lowers synchronous to NORMAL when it switches to WAL unless told
 // otherwise.
-const pragmas = "_journal_mode=WAL&_busy_timeout=5000&_foreign_keys=on&_synchronous=FULL"
+//
+// _stmt_cache_size keeps each connection's most recent prepared statements:
+// without it every query is compiled again, a sixth of the status page's CPU
+// under load (docs/BENCHMARKS.md).
+const pragmas = "_journal_mode=WAL&_busy_timeout=5000&_foreign_keys=on&_synchronous=FULL&_stmt_cache_size=64"
 
 // DB is the SQLite database of the portal. It implements the store interfaces of
 // package returns.

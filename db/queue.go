@@ -91,7 +91,8 @@ func queueQuery(f returns.QueueFilter) (string, []any) {
 }
 
 // CountByStatus counts the returns in each status; a status no return is in is
-// missing from the map. It reads only the (status, id) index.
+// missing from the map. It reads the counts the triggers of migration 004 keep,
+// a row per status, instead of counting 100,000 returns on every queue page.
 func (db *DB) CountByStatus(ctx context.Context) (map[returns.Status]int, error) {
 	tx, err := db.beginRead(ctx)
 	if err != nil {
@@ -99,7 +100,7 @@ func (db *DB) CountByStatus(ctx context.Context) (map[returns.Status]int, error)
 	}
 	defer tx.Rollback()
 
-	rows, err := tx.QueryContext(ctx, `SELECT status, COUNT(*) FROM returns GROUP BY status`)
+	rows, err := tx.QueryContext(ctx, `SELECT status, n FROM return_status_counts WHERE n > 0`)
 	if err != nil {
 		return nil, fmt.Errorf("count returns: %w", err)
 	}

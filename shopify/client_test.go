@@ -383,8 +383,42 @@ func TestDemoMode(t *testing.T) {
 	if _, err := c.FindOrder(ctx, "#1005", "lee.jordan@example.com"); err != nil {
 		t.Fatal(err)
 	}
-	if got := shop.Calls(); got != 2 {
-		t.Fatalf("a lookup took %d calls, want 2 (search, then read)", got)
+	if got := shop.Calls(); got != 1 {
+		t.Fatalf("a lookup took %d calls, want 1 (the search's hit comes with the whole order)", got)
+	}
+}
+
+// TestFindOrder_Calls checks what a lookup costs in calls: one when the search's
+// best hit is the order or there is no hit, and a cheap search more (and a read
+// of an exact match, were there one) when the hit is a near miss.
+func TestFindOrder_Calls(t *testing.T) {
+	tests := []struct {
+		name, number, email string
+		fuzzy               bool
+		wantOrder           string // "" for ENOTFOUND
+		wantCalls           int
+	}{
+		{"exact", "1001", "anna.berzina@example.lv", false, "#1001", 1},
+		{"no hit", "9999", "anna.berzina@example.lv", false, "", 1},
+		{"wrong email", "1001", "sam.taylor@example.com", false, "", 1},
+		{"exact among fuzzy hits", "1004", "anna.berzina@example.lv", true, "#1004", 1},
+		{"near miss only", "100", "anna.berzina@example.lv", true, "", 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, shop := MustOpen(t)
+			shop.SetFuzzyNames(tt.fuzzy)
+			o, err := c.FindOrder(context.Background(), tt.number, tt.email)
+			switch {
+			case tt.wantOrder == "" && returns.ErrorCode(err) != returns.ENOTFOUND:
+				t.Fatalf("FindOrder = %v, %v; want ENOTFOUND", o, err)
+			case tt.wantOrder != "" && (err != nil || o.Name != tt.wantOrder):
+				t.Fatalf("FindOrder = %v, %v; want %s", o, err, tt.wantOrder)
+			}
+			if got := shop.Calls(); got != tt.wantCalls {
+				t.Fatalf("calls = %d, want %d", got, tt.wantCalls)
+			}
+		})
 	}
 }
 

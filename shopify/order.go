@@ -14,6 +14,8 @@ import (
 var (
 	//go:embed order_fields.graphql
 	orderFieldsFragment string
+	//go:embed lookup_order.graphql
+	lookupOrderOperation string
 	//go:embed find_order.graphql
 	findOrderOperation string
 	//go:embed order.graphql
@@ -25,12 +27,18 @@ var (
 
 	// go-shopify sends one document without an operation name, so each
 	// request carries exactly one operation plus the fragments it spreads.
-	orderQuery = orderOperation + "\n" + orderFieldsFragment
+	orderQuery       = orderOperation + "\n" + orderFieldsFragment
+	lookupOrderQuery = lookupOrderOperation + "\n" + orderFieldsFragment
 )
 
 // FindOrder returns the order whose name is number (with or without a leading
 // "#") and whose email is email, compared without regard to case. Any other
 // outcome, including Shopify's near misses, is ENOTFOUND.
+//
+// It costs one call when the search's best hit is the order, or finds nothing:
+// that hit comes with every field the portal reads. Only when the hit is a near
+// miss does it search again for five cheap hits and read the exact one, three
+// calls in all.
 func (c *Client) FindOrder(ctx context.Context, number, email string) (*returns.Order, error) {
 	number = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(number), "#"))
 	email = strings.TrimSpace(email)
@@ -38,14 +46,29 @@ func (c *Client) FindOrder(ctx context.Context, number, email string) (*returns.
 	if number == "" || email == "" {
 		return nil, notFound
 	}
+	vars := map[string]any{"query": fmt.Sprintf("name:%s email:%s", searchValue(number), searchValue(email))}
+	exact := func(name string, mail *string) bool {
+		return sameOrderName(name, number) && mail != nil && strings.EqualFold(strings.TrimSpace(*mail), email)
+	}
 
-	search := fmt.Sprintf("name:%s email:%s", searchValue(number), searchValue(email))
-	resp, err := call[findOrderResponse](ctx, c, "FindOrder", findOrderOperation, map[string]any{"query": search})
+	best, err := call[lookupOrderResponse](ctx, c, "LookupOrder", lookupOrderQuery, vars)
+	if err != nil {
+		return nil, err
+	}
+	if len(best.Orders.Nodes) == 0 {
+		// The search finds at least every exact match, so there is none.
+		return nil, notFound
+	}
+	if n := &best.Orders.Nodes[0]; exact(n.Name, n.Email) {
+		return c.toOrder(ctx, n)
+	}
+
+	resp, err := call[findOrderResponse](ctx, c, "FindOrder", findOrderOperation, vars)
 	if err != nil {
 		return nil, err
 	}
 	for _, n := range resp.Orders.Nodes {
-		if sameOrderName(n.Name, number) && n.Email != nil && strings.EqualFold(strings.TrimSpace(*n.Email), email) {
+		if exact(n.Name, n.Email) {
 			o, err := c.Order(ctx, n.ID)
 			if returns.ErrorCode(err) == returns.ENOTFOUND {
 				return nil, notFound
@@ -82,11 +105,17 @@ func (c *Client) Order(ctx context.Context, id string) (*returns.Order, error) {
 	if resp.Order == nil {
 		return nil, returns.Errorf(returns.ENOTFOUND, "Order not found.")
 	}
-	o, err := resp.Order.toOrder()
+	return c.toOrder(ctx, resp.Order)
+}
+
+// toOrder maps an order read with OrderFields to the domain's Order, warning
+// when the order has more than the portal reads.
+func (c *Client) toOrder(ctx context.Context, n *orderNode) (*returns.Order, error) {
+	o, err := n.toOrder()
 	if err != nil {
-		return nil, fmt.Errorf("shopify Order %s: %w: %w", id, unavailable(), err)
+		return nil, fmt.Errorf("shopify Order %s: %w: %w", n.ID, unavailable(), err)
 	}
-	if resp.Order.LineItems.PageInfo.HasNextPage || resp.Order.morePages() {
+	if n.LineItems.PageInfo.HasNextPage || n.morePages() {
 		// The portal reads 50 lines, 10 fulfillments and 25 transactions;
 		// beyond that a line is missing or counts as unfulfilled, which only
 		// ever makes less of the order returnable, and a payment may be
@@ -151,6 +180,12 @@ type findOrderResponse struct {
 			Name  string  `json:"name"`
 			Email *string `json:"email"`
 		} `json:"nodes"`
+	} `json:"orders"`
+}
+
+type lookupOrderResponse struct {
+	Orders struct {
+		Nodes []orderNode `json:"nodes"`
 	} `json:"orders"`
 }
 

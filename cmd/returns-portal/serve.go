@@ -63,6 +63,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		bg.Wait()
 	}()
 
+	if err := startProfiler(bgCtx, &bg, getenv("PPROF_ADDR"), log); err != nil {
+		return err
+	}
+
 	shopCfg := shopify.Config{Shop: c.ShopifyShop, AccessToken: c.ShopifyToken, APIVersion: c.ShopifyAPIVersion, Endpoint: c.ShopifyEndpoint, Logger: log}
 	if c.Demo {
 		endpoint, token, err := startDemoStore(bgCtx, &bg)
