@@ -327,6 +327,11 @@ func (s *Service) UpdateSettings(ctx context.Context, st Settings, by string) er
 		return err
 	}
 	st.UpdatedAt, st.UpdatedBy = s.now(), by
+	s.settingsMu.Lock()
+	defer s.settingsMu.Unlock()
+	// Forget the kept settings whatever happens: the next read gets what the
+	// database holds.
+	defer s.settings.Store(nil)
 	return s.SettingsStore.SaveSettings(ctx, st, by)
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -111,9 +112,11 @@ type Service struct {
 	Now          func() time.Time
 	Logger       *slog.Logger
 
-	orders    orderCache
-	writingMu sync.Mutex // one write-back pass at a time, so no note line is written twice
-	refunding sync.Mutex // one reconciliation at a time
+	orders     orderCache
+	settings   atomic.Pointer[Settings] // the settings as last read; nil after a save
+	settingsMu sync.Mutex               // a read of the settings from the store, or a save
+	writingMu  sync.Mutex               // one write-back pass at a time, so no note line is written twice
+	refunding  sync.Mutex               // one reconciliation at a time
 }
 
 func (s *Service) now() time.Time {
@@ -130,12 +133,25 @@ func (s *Service) logger() *slog.Logger {
 	return slog.Default()
 }
 
-// Settings returns the store's settings for the portal.
+// Settings returns the store's settings for the portal. They are read once and
+// kept: every status page shows them, and only UpdateSettings changes them (the
+// portal is one process; the admin command does not touch settings).
 func (s *Service) Settings(ctx context.Context) (Settings, error) {
+	if st := s.settings.Load(); st != nil {
+		return *st, nil
+	}
+	// Under the lock a read cannot interleave with a save, so it never keeps
+	// settings older than the saved ones.
+	s.settingsMu.Lock()
+	defer s.settingsMu.Unlock()
+	if st := s.settings.Load(); st != nil {
+		return *st, nil
+	}
 	st, err := s.SettingsStore.Settings(ctx)
 	if err != nil {
 		return Settings{}, fmt.Errorf("read settings: %w", err)
 	}
+	s.settings.Store(&st)
 	return st, nil
 }
 
