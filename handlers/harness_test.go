@@ -34,14 +34,14 @@ const linkSecret = "test-link-secret-0123456789"
 // harness is the portal's HTTP handler over the real service, a real SQLite file
 // and the demo store, as demo mode wires them.
 type harness struct {
-	t     *testing.T
+	t     testing.TB
 	srv   *httptest.Server
 	shop  *devshop.Shop
 	store *db.DB
 	svc   *returns.Service
 }
 
-func newHarness(t *testing.T, limits *handlers.LookupLimits, opts ...func(*shopify.Config)) *harness {
+func newHarness(t testing.TB, limits *handlers.LookupLimits, opts ...func(*shopify.Config)) *harness {
 	t.Helper()
 	ctx := context.Background()
 	shop := devshop.New(devshop.Options{})

@@ -99,6 +99,7 @@ const langCookie = "lang"
 // locale of the order the session proved, then Accept-Language.
 func (s *Server) withLanguage(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r = withCustomerCache(r)
 		lang := ""
 		if q := r.URL.Query().Get("lang"); views.SupportedLanguage(q) {
 			lang = q

@@ -1,10 +1,15 @@
 package handlers
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
+	"encoding/json"
+	"fmt"
 	"net/http"
+	"sync"
 
+	"github.com/gorilla/securecookie"
 	"github.com/gorilla/sessions"
 )
 
@@ -47,6 +52,11 @@ func newSessionStore(secrets [][]byte, secure bool) *sessionStore {
 		// MaxAge sets the cookie's lifetime and the age the signature check
 		// accepts, replacing gorilla's 30-day default.
 		store.MaxAge(maxAge)
+		for _, codec := range store.Codecs {
+			if sc, ok := codec.(*securecookie.SecureCookie); ok {
+				sc.SetSerializer(stringValues{})
+			}
+		}
 		return store
 	}
 	return &sessionStore{store: newStore("cookie", customerMaxAge), staff: newStore("staff-cookie", staffMaxAge)}
@@ -68,12 +78,75 @@ type customerSession struct {
 // customer returns the customer's session; the zero value when there is none or
 // the cookie does not verify (tampered, expired, signed by a retired key).
 func (s *sessionStore) customer(r *http.Request) customerSession {
+	if cache, ok := r.Context().Value(customerCacheKey).(*customerCache); ok {
+		cache.once.Do(func() { cache.c = s.decodeCustomer(r) })
+		return cache.c
+	}
+	return s.decodeCustomer(r)
+}
+
+func (s *sessionStore) decodeCustomer(r *http.Request) customerSession {
 	sess, err := s.store.Get(r, customerCookie)
 	if err != nil {
 		return customerSession{}
 	}
 	str := func(k string) string { v, _ := sess.Values[k].(string); return v }
 	return customerSession{OrderID: str("order_id"), OrderName: str("order_name"), OrderLocale: str("order_locale")}
+}
+
+// customerCache holds a request's customer session once decoded: the language
+// middleware and the handler both need it, and decoding is the larger part of a
+// status page's own work.
+type customerCache struct {
+	once sync.Once
+	c    customerSession
+}
+
+const customerCacheKey ctxKey = iota + 200
+
+// withCustomerCache gives the request a place to keep its decoded session.
+func withCustomerCache(r *http.Request) *http.Request {
+	return r.WithContext(context.WithValue(r.Context(), customerCacheKey, &customerCache{}))
+}
+
+// stringValues serializes session values, which are all strings here, as a JSON
+// object. Gob, gorilla's default, sends and parses its type descriptions with
+// every cookie, which cost more than the three short strings themselves.
+type stringValues struct{}
+
+func (stringValues) Serialize(src any) ([]byte, error) {
+	values, ok := src.(map[any]any)
+	if !ok {
+		return nil, fmt.Errorf("session values of type %T", src)
+	}
+	m := make(map[string]string, len(values))
+	for k, v := range values {
+		ks, kok := k.(string)
+		vs, vok := v.(string)
+		if !kok || !vok {
+			return nil, fmt.Errorf("session value %v of type %T: only strings are kept", k, v)
+		}
+		m[ks] = vs
+	}
+	return json.Marshal(m)
+}
+
+func (stringValues) Deserialize(src []byte, dst any) error {
+	values, ok := dst.(*map[any]any)
+	if !ok {
+		return fmt.Errorf("session values into %T", dst)
+	}
+	var m map[string]string
+	if err := json.Unmarshal(src, &m); err != nil {
+		return err
+	}
+	if *values == nil {
+		*values = make(map[any]any, len(m))
+	}
+	for k, v := range m {
+		(*values)[k] = v
+	}
+	return nil
 }
 
 // setCustomer starts a new session proving an order, replacing any earlier one.
