@@ -123,13 +123,9 @@ func (db *DB) AddEvent(ctx context.Context, ev returns.Event) error {
 
 // Events returns a return's timeline, oldest first.
 func (db *DB) Events(ctx context.Context, returnID int64) ([]returns.Event, error) {
-	tx, err := db.beginRead(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-
-	rows, err := tx.QueryContext(ctx, `
+	// One query sees one snapshot by itself: no transaction needed, and its
+	// BEGIN and ROLLBACK were a fifth of a status page's database time.
+	rows, err := db.reader.QueryContext(ctx, `
 		SELECT id, return_id, at, actor, type, status, message
 		FROM events WHERE return_id = ? ORDER BY id`, returnID)
 	if err != nil {
