@@ -30,7 +30,7 @@ var Carriers = []Carrier{
 	{"usps", "USPS", "https://tools.usps.com/go/TrackConfirmAction?tLabels=%s"},
 	{"royal_mail", "Royal Mail", "https://www.royalmail.com/track-your-item#/tracking-results/%s"},
 	{"postnl", "PostNL", "https://jouw.postnl.nl/track-and-trace/%s"},
-	{"gls", "GLS", "https://gls-group.com/track/%s"},
+	{"gls", "GLS", "https://gls-group.com/EU/en/parcel-tracking?match=%s"},
 	{CarrierOther, "Other", ""},
 }
 
