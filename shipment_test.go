@@ -10,7 +10,7 @@ func TestNewShipmentTrackingLinks(t *testing.T) {
 	at := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
 	for _, tc := range []struct {
 		carrier, other, number, url string
-		wantURL, wantField       string
+		wantURL, wantField          string
 	}{
 		{"dpd", "", "05212345678901", "", "https://tracking.dpd.de/status/en_US/parcel/05212345678901", ""},
 		{"omniva", "", "CC123456789EE", "", "https://www.omniva.lv/privats/sutijuma_atrasanas_vieta?barcode=CC123456789EE", ""},
