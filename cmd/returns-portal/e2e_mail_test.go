@@ -18,10 +18,10 @@ import (
 
 // inbox is a real SMTP server on loopback that keeps what it is given.
 type inbox struct {
+	mu sync.Mutex
 	// delay is how long the server takes over each message's data: a slow
 	// server keeps a message in flight.
 	delay    time.Duration
-	mu       sync.Mutex
 	messages []string // raw messages
 	rcpts    []string
 }
@@ -62,7 +62,10 @@ func (s *inboxSession) Data(r io.Reader) error {
 	if err != nil {
 		return err
 	}
-	time.Sleep(s.in.delay)
+	s.in.mu.Lock()
+	delay := s.in.delay
+	s.in.mu.Unlock()
+	time.Sleep(delay)
 	s.in.mu.Lock()
 	defer s.in.mu.Unlock()
 	s.in.messages = append(s.in.messages, string(b))
