@@ -83,7 +83,7 @@ func (s *Server) adminPage(r *http.Request, title string) views.AdminPage {
 // flashes are the confirmations an action's redirect can ask for; the page never
 // echoes text from the URL.
 var flashes = map[string]string{
-	"approved":       "Return approved. The Shopify order was updated.",
+	"approved":       "Return approved.",
 	"declined":       "Return declined.",
 	"received":       "Item marked as received.",
 	"refunded":       "Refund made through Shopify.",
