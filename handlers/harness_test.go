@@ -47,7 +47,8 @@ func newHarness(t testing.TB, limits *handlers.LookupLimits, opts ...func(*shopi
 	shop := devshop.New(devshop.Options{})
 	shopSrv := httptest.NewServer(shop)
 	t.Cleanup(shopSrv.Close)
-	cfg := shopify.Config{Shop: "demo-store", AccessToken: shop.Token(), Endpoint: shopSrv.URL, Timeout: 5 * time.Second, RetryWait: time.Millisecond, MaxAttempts: 2}
+	cfg := shopify.Config{Shop: "demo-store", AccessToken: shop.Token(), Endpoint: shopSrv.URL, Timeout: 5 * time.Second, RetryWait: time.Millisecond, MaxAttempts: 2,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	for _, o := range opts {
 		o(&cfg)
 	}
