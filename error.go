@@ -31,8 +31,18 @@ type Message struct {
 // Msg returns a Message.
 func Msg(format string, args ...any) Message { return Message{Format: format, Args: args} }
 
-// String returns the message in English.
-func (m Message) String() string { return fmt.Sprintf(m.Format, m.Args...) }
+// String returns the message in English; a Status argument reads as its English
+// label ("item received"). Pages translate the format and the arguments instead.
+func (m Message) String() string {
+	args := make([]any, len(m.Args))
+	for i, a := range m.Args {
+		if s, ok := a.(Status); ok {
+			a = s.label()
+		}
+		args[i] = a
+	}
+	return fmt.Sprintf(m.Format, args...)
+}
 
 // Error is a domain error: a code for programs and a message for people.
 type Error struct {

@@ -53,7 +53,7 @@ func (s Status) CanMoveTo(next Status) bool {
 // state machine does not allow it.
 func (s Status) Transition(next Status) error {
 	if !s.CanMoveTo(next) {
-		return Errorf(ECONFLICT, "A return that is %s cannot become %s.", s.label(), next.label())
+		return Errorf(ECONFLICT, "A return that is %s cannot become %s.", s, next)
 	}
 	return nil
 }

@@ -103,23 +103,9 @@ func (l Localizer) arg(a any) any {
 		return l.Resolution(v)
 	case returns.Money:
 		return l.Money(v)
-	case string:
-		// status.go passes the English label of a status ("item received"); say it
-		// in the page language.
-		if s, ok := statusByLabel[v]; ok {
-			return strings.ToLower(l.Status(s))
-		}
 	}
 	return a
 }
-
-var statusByLabel = func() map[string]returns.Status {
-	m := map[string]returns.Status{}
-	for _, s := range returns.Statuses {
-		m[strings.ReplaceAll(string(s), "_", " ")] = s
-	}
-	return m
-}()
 
 // currencySymbols are the currencies shown with a symbol; others show their code.
 var currencySymbols = map[string]string{"EUR": "€", "USD": "$", "GBP": "£"}

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -239,5 +240,21 @@ func TestCatalogComplete(t *testing.T) {
 		if a, b := verbRe.FindAllString(en, -1), verbRe.FindAllString(lv, -1); !slices.Equal(a, b) {
 			t.Errorf("verbs differ: %q %v → %q %v", en, a, lv, b)
 		}
+	}
+}
+
+// TestTransitionMessageSaysStatusesInThePageLanguage: the state machine's refusal
+// names statuses, which a Latvian page shows in Latvian.
+func TestTransitionMessageSaysStatusesInThePageLanguage(t *testing.T) {
+	err := returns.StatusItemReceived.Transition(returns.StatusReplacementShipped)
+	m := returns.ErrorMessage(err)
+	lv := Localizer{Lang: "lv"}.Msg(m)
+	for _, s := range []returns.Status{returns.StatusItemReceived, returns.StatusReplacementShipped} {
+		if want := strings.ToLower(Localizer{Lang: "lv"}.Status(s)); !strings.Contains(lv, want) {
+			t.Errorf("%q does not name %q", lv, want)
+		}
+	}
+	if strings.Contains(lv, "item received") || strings.Contains(lv, "item_received") {
+		t.Errorf("Latvian message keeps the English status: %q", lv)
 	}
 }
