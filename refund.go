@@ -32,22 +32,93 @@ type Refund struct {
 	State          RefundState
 	ShopifyID      string // the Shopify Refund GID, once succeeded
 	Error          string // Shopify's refusal, for staff
-	StaffID        int64
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	// Reason is why staff refunded more than the returned items are worth; empty
+	// for a refund within their worth.
+	Reason    string
+	StaffID   int64
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // Settled reports whether the refund's outcome is final.
 func (r *Refund) Settled() bool { return r.State == RefundSucceeded || r.State == RefundFailed }
 
+// RefundLimits are what a new refund is checked against, inside the transaction
+// that stores it.
+type RefundLimits struct {
+	// Return is the most the return may be refunded: what its items are worth,
+	// or, when staff raised it on purpose with a reason, what the order has left
+	// to refund.
+	Return Money
+	// Paid is what the customer paid on the order: the order's refunds that did
+	// not fail never add up to more.
+	Paid Money
+}
+
+// CheckRefundable reports, as an ECONFLICT error that says why, whether a
+// return in status status whose refunds in the ledger are refs may be refunded
+// now: it must be in a status that can become refunded, and a return has at most
+// one refund that has not failed (a pending or unknown one may have been made,
+// and a succeeded one was).
+func CheckRefundable(status Status, refs []Refund) error {
+	if !status.CanMoveTo(StatusRefunded) {
+		return Errorf(ECONFLICT, "This return is %s now, so it cannot be refunded.", status)
+	}
+	for _, other := range refs {
+		switch other.State {
+		case RefundFailed:
+		case RefundSucceeded:
+			return Errorf(ECONFLICT, "This return was refunded already: %s. The refund is in the ledger below.", other.Amount)
+		default:
+			return Errorf(ECONFLICT, "A refund of %s for this return is being made already. It is checked with Shopify before another refund can be made.", other.Amount)
+		}
+	}
+	return nil
+}
+
+// CheckNewRefund applies the ledger's rules to ref, a new refund of a return
+// whose status is status, given every refund of the return's order already in
+// the ledger. The store calls it inside the transaction that stores ref, with
+// what that transaction read, so that two staff members (or two tabs, which
+// carry two idempotency keys) cannot both pass it: the return must be
+// refundable (CheckRefundable), ref must stay within what the return may be
+// refunded, and the order's refunds that have not failed, with ref, within what
+// the customer paid.
+func CheckNewRefund(ref *Refund, status Status, orderRefunds []Refund, lim RefundLimits) error {
+	var held int64
+	var ofReturn []Refund
+	for _, other := range orderRefunds {
+		if other.State == RefundFailed {
+			continue
+		}
+		held += other.Amount.Minor
+		if other.ReturnID == ref.ReturnID {
+			ofReturn = append(ofReturn, other)
+		}
+	}
+	if err := CheckRefundable(status, ofReturn); err != nil {
+		return err
+	}
+	if ref.Amount.Currency != lim.Return.Currency || ref.Amount.Currency != lim.Paid.Currency {
+		return Errorf(EINVALID, "The refund must be in the order's currency, %s.", lim.Paid.Currency)
+	}
+	if ref.Amount.Minor > lim.Return.Minor {
+		return Invalid(map[string]Message{"amount": Msg("At most %s can be refunded for this return.", lim.Return)})
+	}
+	if held+ref.Amount.Minor > lim.Paid.Minor {
+		return Errorf(ECONFLICT, "This would refund more than the customer paid.")
+	}
+	return nil
+}
+
 // RefundStore keeps the refund ledger.
 type RefundStore interface {
 	// CreateRefund stores a pending refund and fills r.ID. When a refund with
 	// r.IdempotencyKey exists, it stores nothing, loads that one into r and
-	// reports created == false. It checks, in the same transaction, that the
-	// refunds of the order that are not failed, with r, stay within limit, and
-	// answers ECONFLICT otherwise.
-	CreateRefund(ctx context.Context, r *Refund, limit Money) (created bool, err error)
+	// reports created == false. Otherwise it reads the return's status and the
+	// refunds of its order in the same transaction and stores r only when
+	// CheckNewRefund passes.
+	CreateRefund(ctx context.Context, r *Refund, lim RefundLimits) (created bool, err error)
 	// SettleRefund records a refund's outcome, if it is still pending or unknown
 	// (compare-and-set on the state; ECONFLICT otherwise). With a non-nil
 	// change, the return's transition, its event and write-back commit in the

@@ -9,14 +9,25 @@ import (
 
 var idempotencyKeyRe = regexp.MustCompile(`^[0-9a-f]{32}$`)
 
+// RefundInput is what staff submit on a return's refund form.
+type RefundInput struct {
+	// Key is the idempotency key made when the form was shown, so that the same
+	// form submitted twice, at the same moment or later, makes one refund.
+	Key    string
+	Amount string // as typed, e.g. "29.00"
+	// Raise says that staff mean to refund more than the returned items are
+	// worth (up to what the order has left to refund); RaiseReason says why.
+	Raise       bool
+	RaiseReason string
+}
+
 // Refund refunds a return through Shopify exactly once (DESIGN.md, "Exactly-once
-// refunds"). key is the idempotency key made when the refund form was shown, so
-// that the same form submitted twice, at the same moment or later, makes one
-// refund. It returns the refund as it stands: succeeded, or unknown when Shopify's
-// answer was lost (the reconciler then settles it). Shopify's refusal is an
-// EINVALID error with Shopify's words.
-func (s *Service) Refund(ctx context.Context, staffID int64, code, amount, key string) (*Refund, error) {
-	if !idempotencyKeyRe.MatchString(key) {
+// refunds"). It returns the refund as it stands: succeeded, or unknown when
+// Shopify's answer was lost (the reconciler then settles it). Shopify's refusal
+// is an EINVALID error with Shopify's words; another refund of the return, made
+// or being made (a second tab, another staff member), is an ECONFLICT error.
+func (s *Service) Refund(ctx context.Context, staffID int64, code string, in RefundInput) (*Refund, error) {
+	if !idempotencyKeyRe.MatchString(in.Key) {
 		return nil, Invalid(map[string]Message{"amount": Msg("This form has expired. Please open the return again.")})
 	}
 	r, err := s.returnByCode(ctx, code)
@@ -24,20 +35,19 @@ func (s *Service) Refund(ctx context.Context, staffID int64, code, amount, key s
 		return nil, err
 	}
 	// The same form again: the refund it made, without asking Shopify again.
-	if existing, err := s.refundByKey(ctx, r.ID, key); err != nil || existing != nil {
+	if existing, err := s.refundByKey(ctx, r.ID, in.Key); err != nil || existing != nil {
 		return existing, err
 	}
 	if err := r.Status.Transition(StatusRefunded); err != nil {
 		return nil, err
 	}
-	m, err := ParseMoney(amount, r.Currency)
+	m, err := ParseMoney(in.Amount, r.Currency)
 	if err != nil {
 		return nil, Invalid(map[string]Message{"amount": ErrorMessage(err)})
 	}
 	if m.Minor <= 0 {
 		return nil, Invalid(map[string]Message{"amount": Msg("Enter an amount above zero.")})
 	}
-
 	o, err := s.Shop.Order(ctx, r.OrderID)
 	if err != nil {
 		return nil, fmt.Errorf("read order for refund: %w", err)
@@ -45,18 +55,47 @@ func (s *Service) Refund(ctx context.Context, staffID int64, code, amount, key s
 	if o.Currency != r.Currency {
 		return nil, fmt.Errorf("order %s is in %s, its return in %s", o.Name, o.Currency, r.Currency)
 	}
-	if refundable := o.Refundable(); m.Minor > refundable.Minor {
-		return nil, Invalid(map[string]Message{"amount": Msg("At most %s can be refunded on this order.", refundable.String())})
+	worth, err := s.Refunder.SuggestRefund(ctx, r.OrderID, r.Items)
+	if err != nil {
+		return nil, fmt.Errorf("value of the returned items: %w", err)
+	}
+	// Shopify's figures just read may count a refund of this return made from
+	// another tab or by another staff member a moment ago. That refund was in
+	// the ledger before Shopify was asked, so the ledger read now shows it:
+	// staff are told of it rather than that the amount is too high. The check
+	// that counts is made again when the refund is stored.
+	if err := s.checkRefundable(ctx, r.ID); err != nil {
+		return nil, err
+	}
+	// A return is refunded up to what its items are worth (Shopify's suggestion
+	// for them: prices paid, tax, less what Shopify refunded of them already).
+	// More, up to what the order has left, only on purpose and with a reason.
+	refundable := o.Refundable()
+	lim := RefundLimits{Return: worth, Paid: o.Received}
+	reason := ""
+	switch {
+	case m.Minor > refundable.Minor:
+		return nil, Invalid(map[string]Message{"amount": Msg("At most %s can be refunded on this order.", refundable)})
+	case m.Minor <= worth.Minor:
+	case !in.Raise:
+		return nil, Invalid(map[string]Message{"amount": Msg("The returned items are worth %s. To refund more, tick “Refund more than the items are worth” and say why.", worth)})
+	default:
+		reason = CleanText(in.RaiseReason)
+		if reason == "" {
+			return nil, Invalid(map[string]Message{"raise_reason": Msg("Say why the refund is more than the items are worth.")})
+		}
+		if msg := checkText(reason, MaxStaffTextRunes); msg != nil {
+			return nil, Invalid(map[string]Message{"raise_reason": *msg})
+		}
+		lim.Return = refundable
 	}
 	if len(o.Payments) == 0 {
 		return nil, Errorf(ECONFLICT, "This order has no payment that can be refunded.")
 	}
 	parent := o.Payments[0]
 
-	ref := &Refund{ReturnID: r.ID, OrderID: r.OrderID, Amount: m, IdempotencyKey: key, State: RefundPending, StaffID: staffID, CreatedAt: s.now(), UpdatedAt: s.now()}
-	// The ledger's own check: what is not failed, with this refund, never goes
-	// above what the customer paid, whatever Shopify's totals said a moment ago.
-	created, err := s.Refunds.CreateRefund(ctx, ref, o.Received)
+	ref := &Refund{ReturnID: r.ID, OrderID: r.OrderID, Amount: m, IdempotencyKey: in.Key, State: RefundPending, Reason: reason, StaffID: staffID, CreatedAt: s.now(), UpdatedAt: s.now()}
+	created, err := s.Refunds.CreateRefund(ctx, ref, lim)
 	if err != nil {
 		return nil, err
 	}
@@ -64,6 +103,20 @@ func (s *Service) Refund(ctx context.Context, staffID int64, code, amount, key s
 		return ref, nil
 	}
 	return s.sendRefund(ctx, r, ref, parent)
+}
+
+// checkRefundable applies CheckRefundable to the return's status and refunds as
+// they are stored now.
+func (s *Service) checkRefundable(ctx context.Context, returnID int64) error {
+	r, err := s.Returns.ReturnByID(ctx, returnID)
+	if err != nil {
+		return fmt.Errorf("read return: %w", err)
+	}
+	refs, err := s.Refunds.RefundsByReturn(ctx, returnID)
+	if err != nil {
+		return fmt.Errorf("read refunds: %w", err)
+	}
+	return CheckRefundable(r.Status, refs)
 }
 
 // refundByKey returns the refund of a return made with key, or nil.

@@ -12,18 +12,17 @@ import (
 
 // CreateRefund stores r as a pending refund and fills r.ID; it is step 1 of
 // DESIGN.md's "Exactly-once refunds". When a refund with r.IdempotencyKey exists,
-// it stores nothing, loads that refund into r and reports created == false. In
-// the same transaction it checks that the order's refunds that did not fail, with
-// r, stay within limit (what the customer paid), and answers ECONFLICT otherwise.
-func (db *DB) CreateRefund(ctx context.Context, r *returns.Refund, limit returns.Money) (created bool, err error) {
+// it stores nothing, loads that refund into r and reports created == false.
+// Otherwise it reads the return's status and every refund of the order in the
+// same transaction and stores r only when returns.CheckNewRefund allows it: the
+// status read before the transaction, and the refunds of a second tab, are not
+// what counts.
+func (db *DB) CreateRefund(ctx context.Context, r *returns.Refund, lim returns.RefundLimits) (created bool, err error) {
 	if r.IdempotencyKey == "" {
 		return false, fmt.Errorf("create refund of return %d: no idempotency key", r.ReturnID)
 	}
 	if r.Amount.Minor <= 0 {
 		return false, returns.Errorf(returns.EINVALID, "Enter an amount above zero.")
-	}
-	if r.Amount.Currency != limit.Currency {
-		return false, returns.Errorf(returns.EINVALID, "The refund must be in the order's currency, %s.", limit.Currency)
 	}
 
 	tx, err := db.beginWrite(ctx)
@@ -32,8 +31,8 @@ func (db *DB) CreateRefund(ctx context.Context, r *returns.Refund, limit returns
 	}
 	defer tx.Rollback()
 
-	// The transaction began IMMEDIATE: no other refund of this order can be
-	// stored between the checks below and the insert.
+	// The transaction began IMMEDIATE: no other refund can be stored, and the
+	// return's status cannot change, between the checks below and the insert.
 	existing, err := findRefund(ctx, tx, `idempotency_key = ?`, r.IdempotencyKey)
 	if err == nil {
 		if existing.ReturnID != r.ReturnID || existing.OrderID != r.OrderID {
@@ -46,14 +45,24 @@ func (db *DB) CreateRefund(ctx context.Context, r *returns.Refund, limit returns
 		return false, err
 	}
 
-	var held int64
-	if err := tx.QueryRowContext(ctx, `
-		SELECT COALESCE(SUM(amount_minor), 0) FROM refunds WHERE order_id = ? AND state != 'failed'`,
-		r.OrderID).Scan(&held); err != nil {
-		return false, fmt.Errorf("sum refunds of order %s: %w", r.OrderID, err)
+	var status returns.Status
+	var orderID string
+	err = tx.QueryRowContext(ctx, `SELECT status, order_id FROM returns WHERE id = ?`, r.ReturnID).Scan(&status, &orderID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, errReturnNotFound()
 	}
-	if held+r.Amount.Minor > limit.Minor {
-		return false, returns.Errorf(returns.ECONFLICT, "This would refund more than the customer paid.")
+	if err != nil {
+		return false, fmt.Errorf("read status of return %d: %w", r.ReturnID, err)
+	}
+	if orderID != r.OrderID {
+		return false, fmt.Errorf("create refund of return %d: order %s, but the return is of %s", r.ReturnID, r.OrderID, orderID)
+	}
+	orderRefunds, err := findRefunds(ctx, tx, `order_id = ? ORDER BY id`, r.OrderID)
+	if err != nil {
+		return false, err
+	}
+	if err := returns.CheckNewRefund(r, status, orderRefunds, lim); err != nil {
+		return false, err
 	}
 
 	if r.CreatedAt.IsZero() {
@@ -64,10 +73,10 @@ func (db *DB) CreateRefund(ctx context.Context, r *returns.Refund, limit returns
 	}
 	res, err := tx.ExecContext(ctx, `
 		INSERT INTO refunds (return_id, order_id, amount_minor, currency, idempotency_key, state,
-			shopify_id, error, staff_id, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, '', '', ?, ?, ?)`,
+			shopify_id, error, reason, staff_id, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, '', '', ?, ?, ?, ?)`,
 		r.ReturnID, r.OrderID, r.Amount.Minor, r.Amount.Currency, r.IdempotencyKey, returns.RefundPending,
-		r.StaffID, millis(r.CreatedAt), millis(r.UpdatedAt))
+		r.Reason, r.StaffID, millis(r.CreatedAt), millis(r.UpdatedAt))
 	if err != nil {
 		return false, fmt.Errorf("insert refund of return %d: %w", r.ReturnID, err)
 	}
@@ -180,7 +189,7 @@ func findRefund(ctx context.Context, tx *sql.Tx, where string, args ...any) (*re
 func findRefunds(ctx context.Context, tx *sql.Tx, where string, args ...any) ([]returns.Refund, error) {
 	rows, err := tx.QueryContext(ctx, `
 		SELECT id, return_id, order_id, amount_minor, currency, idempotency_key, state,
-			shopify_id, error, staff_id, created_at, updated_at
+			shopify_id, error, reason, staff_id, created_at, updated_at
 		FROM refunds WHERE `+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read refunds: %w", err)
@@ -191,7 +200,7 @@ func findRefunds(ctx context.Context, tx *sql.Tx, where string, args ...any) ([]
 		var r returns.Refund
 		var created, updated int64
 		if err := rows.Scan(&r.ID, &r.ReturnID, &r.OrderID, &r.Amount.Minor, &r.Amount.Currency, &r.IdempotencyKey, &r.State,
-			&r.ShopifyID, &r.Error, &r.StaffID, &created, &updated); err != nil {
+			&r.ShopifyID, &r.Error, &r.Reason, &r.StaffID, &created, &updated); err != nil {
 			return nil, fmt.Errorf("read refunds: %w", err)
 		}
 		r.CreatedAt, r.UpdatedAt = fromMillis(created), fromMillis(updated)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -20,9 +21,9 @@ func newRefund(r *returns.Return, key string, minor int64) *returns.Refund {
 	}
 }
 
-func mustCreateRefund(t *testing.T, d *db.DB, ref *returns.Refund, limit returns.Money) {
+func mustCreateRefund(t *testing.T, d *db.DB, ref *returns.Refund, lim returns.RefundLimits) {
 	t.Helper()
-	created, err := d.CreateRefund(context.Background(), ref, limit)
+	created, err := d.CreateRefund(context.Background(), ref, lim)
 	if err != nil || !created || ref.ID == 0 {
 		t.Fatalf("CreateRefund = %v, %v (id %d); want created", created, err, ref.ID)
 	}
@@ -30,7 +31,12 @@ func mustCreateRefund(t *testing.T, d *db.DB, ref *returns.Refund, limit returns
 
 const key1, key2, key3 = "00000000000000000000000000000001", "00000000000000000000000000000002", "00000000000000000000000000000003"
 
-var paid = returns.Money{Minor: 58_00, Currency: "EUR"}
+var (
+	paid = returns.Money{Minor: 58_00, Currency: "EUR"}
+	// limits lets a return be refunded up to all the customer paid; tests of
+	// the return's own limit set a lower one.
+	limits = returns.RefundLimits{Return: paid, Paid: paid}
+)
 
 func TestCreateRefund(t *testing.T) {
 	ctx := context.Background()
@@ -39,11 +45,12 @@ func TestCreateRefund(t *testing.T) {
 		d := MustOpenDB(t)
 		r := approved(t, d, order1, "key-0000000000000001")
 		first := newRefund(r, key1, 29_00)
-		mustCreateRefund(t, d, first, paid)
+		first.Reason = "the return postage"
+		mustCreateRefund(t, d, first, limits)
 
 		again := newRefund(r, key1, 29_00)
 		again.CreatedAt = now.Add(time.Minute)
-		created, err := d.CreateRefund(ctx, again, paid)
+		created, err := d.CreateRefund(ctx, again, limits)
 		if err != nil || created {
 			t.Fatalf("again = %v, %v; want not created", created, err)
 		}
@@ -53,10 +60,10 @@ func TestCreateRefund(t *testing.T) {
 		if n := count(t, d, "refunds"); n != 1 {
 			t.Errorf("%d refunds", n)
 		}
-		// Loaded, not checked against the limit again: the first is counted.
+		// Loaded, not checked again: the first refund does not block itself.
 		full := newRefund(r, key1, 29_00)
-		if created, err := d.CreateRefund(ctx, full, returns.Money{Minor: 29_00, Currency: "EUR"}); err != nil || created {
-			t.Errorf("at the limit = %v, %v", created, err)
+		if created, err := d.CreateRefund(ctx, full, limits); err != nil || created {
+			t.Errorf("the same key again = %v, %v", created, err)
 		}
 	})
 
@@ -70,7 +77,7 @@ func TestCreateRefund(t *testing.T) {
 		errs := make([]error, n)
 		for i := range n {
 			refs[i] = newRefund(r, key1, 40_00)
-			wg.Go(func() { createdN[i], errs[i] = d.CreateRefund(ctx, refs[i], paid) })
+			wg.Go(func() { createdN[i], errs[i] = d.CreateRefund(ctx, refs[i], limits) })
 		}
 		wg.Wait()
 		made := 0
@@ -90,14 +97,47 @@ func TestCreateRefund(t *testing.T) {
 		}
 	})
 
-	t.Run("different keys at the same time stay within the limit", func(t *testing.T) {
+	t.Run("different keys on one return at the same time store one", func(t *testing.T) {
+		// Two tabs, two staff members: each form has a key of its own, and
+		// each amount alone is within every limit.
 		d := MustOpenDB(t)
 		r := approved(t, d, order1, "key-0000000000000001")
 		const n = 8
 		var wg sync.WaitGroup
 		errs := make([]error, n)
 		for i := range n {
-			wg.Go(func() { _, errs[i] = d.CreateRefund(ctx, newRefund(r, fmt.Sprintf("%032x", i), 20_00), paid) })
+			wg.Go(func() { _, errs[i] = d.CreateRefund(ctx, newRefund(r, fmt.Sprintf("%032x", i), 5_00), limits) })
+		}
+		wg.Wait()
+		ok := 0
+		for i, err := range errs {
+			switch returns.ErrorCode(err) {
+			case "":
+				ok++
+			case returns.ECONFLICT:
+				if msg := returns.ErrorMessage(err).String(); !strings.Contains(msg, "A refund of 5.00 EUR for this return is being made already") {
+					t.Errorf("goroutine %d: message %q", i, msg)
+				}
+			default:
+				t.Errorf("goroutine %d: %v", i, err)
+			}
+		}
+		if ok != 1 || count(t, d, "refunds") != 1 {
+			t.Errorf("%d created, %d rows; want 1", ok, count(t, d, "refunds"))
+		}
+	})
+
+	t.Run("different returns of one order at the same time stay within what was paid", func(t *testing.T) {
+		d := MustOpenDB(t)
+		const n = 5
+		rs := make([]*returns.Return, n)
+		for i := range n {
+			rs[i] = approved(t, d, order1, fmt.Sprintf("key-%016d", i))
+		}
+		var wg sync.WaitGroup
+		errs := make([]error, n)
+		for i := range n {
+			wg.Go(func() { _, errs[i] = d.CreateRefund(ctx, newRefund(rs[i], fmt.Sprintf("%032x", i), 20_00), limits) })
 		}
 		wg.Wait()
 		ok := 0
@@ -116,49 +156,89 @@ func TestCreateRefund(t *testing.T) {
 		}
 	})
 
-	t.Run("limit", func(t *testing.T) {
+	t.Run("a succeeded refund blocks another of the same return", func(t *testing.T) {
+		d := MustOpenDB(t)
+		r := approved(t, d, order1, "key-0000000000000001")
+		first := newRefund(r, key1, 6_50)
+		mustCreateRefund(t, d, first, limits)
+		// Settled without moving the return (the settling change conflicted):
+		// the money went out all the same.
+		if err := d.SettleRefund(ctx, first.ID, returns.RefundSucceeded, "gid://shopify/Refund/1", "", nil); err != nil {
+			t.Fatal(err)
+		}
+		_, err := d.CreateRefund(ctx, newRefund(r, key2, 1_00), limits)
+		if returns.ErrorCode(err) != returns.ECONFLICT || !strings.Contains(returns.ErrorMessage(err).String(), "This return was refunded already: 6.50 EUR") {
+			t.Fatalf("err = %v, want ECONFLICT naming the refund", err)
+		}
+	})
+
+	t.Run("the return's status is read inside the transaction", func(t *testing.T) {
+		d := MustOpenDB(t)
+		r := newReturn(order1, "key-0000000000000001", item("L1", 1))
+		mustCreate(t, d, r, map[string]int{"L1": 5}) // requested, never approved
+		_, err := d.CreateRefund(ctx, newRefund(r, key1, 1_00), limits)
+		if returns.ErrorCode(err) != returns.ECONFLICT {
+			t.Fatalf("refund of a requested return: %v, want ECONFLICT", err)
+		}
+		if n := count(t, d, "refunds"); n != 0 {
+			t.Errorf("%d refunds", n)
+		}
+	})
+
+	t.Run("the return's limit", func(t *testing.T) {
+		d := MustOpenDB(t)
+		r := approved(t, d, order1, "key-0000000000000001")
+		lim := returns.RefundLimits{Return: returns.Money{Minor: 6_50, Currency: "EUR"}, Paid: paid}
+		_, err := d.CreateRefund(ctx, newRefund(r, key1, 6_51), lim)
+		if returns.ErrorCode(err) != returns.EINVALID {
+			t.Fatalf("over the return's limit: %v, want EINVALID", err)
+		}
+		mustCreateRefund(t, d, newRefund(r, key2, 6_50), lim)
+	})
+
+	t.Run("what was paid", func(t *testing.T) {
 		d := MustOpenDB(t)
 		r := approved(t, d, order1, "key-0000000000000001")
 		other := approved(t, d, order1, "key-0000000000000002") // the same order
-		mustCreateRefund(t, d, newRefund(r, key1, 40_00), paid)
+		mustCreateRefund(t, d, newRefund(r, key1, 40_00), limits)
 
-		_, err := d.CreateRefund(ctx, newRefund(other, key2, 18_01), paid)
+		_, err := d.CreateRefund(ctx, newRefund(other, key2, 18_01), limits)
 		if returns.ErrorCode(err) != returns.ECONFLICT {
 			t.Fatalf("over the limit: %v, want ECONFLICT", err)
 		}
 		if msg := returns.ErrorMessage(err).String(); msg != "This would refund more than the customer paid." {
 			t.Errorf("message = %q", msg)
 		}
-		mustCreateRefund(t, d, newRefund(other, key2, 18_00), paid) // exactly up to it
+		mustCreateRefund(t, d, newRefund(other, key2, 18_00), limits) // exactly up to it
 
 		// Another order has a limit of its own.
 		third := approved(t, d, "gid://shopify/Order/2", "key-0000000000000003")
-		mustCreateRefund(t, d, newRefund(third, key3, 58_00), paid)
+		mustCreateRefund(t, d, newRefund(third, key3, 58_00), limits)
 	})
 
 	t.Run("failed refunds do not count", func(t *testing.T) {
 		d := MustOpenDB(t)
 		r := approved(t, d, order1, "key-0000000000000001")
 		failed := newRefund(r, key1, 58_00)
-		mustCreateRefund(t, d, failed, paid)
-		if _, err := d.CreateRefund(ctx, newRefund(r, key2, 1), paid); returns.ErrorCode(err) != returns.ECONFLICT {
+		mustCreateRefund(t, d, failed, limits)
+		if _, err := d.CreateRefund(ctx, newRefund(r, key2, 1), limits); returns.ErrorCode(err) != returns.ECONFLICT {
 			t.Fatalf("pending counts: %v, want ECONFLICT", err)
 		}
 		if err := d.SettleRefund(ctx, failed.ID, returns.RefundFailed, "", "Refund amount exceeds", nil); err != nil {
 			t.Fatal(err)
 		}
-		mustCreateRefund(t, d, newRefund(r, key2, 58_00), paid)
+		mustCreateRefund(t, d, newRefund(r, key2, 58_00), limits)
 	})
 
 	t.Run("unknown refunds count", func(t *testing.T) {
 		d := MustOpenDB(t)
 		r := approved(t, d, order1, "key-0000000000000001")
 		lost := newRefund(r, key1, 58_00)
-		mustCreateRefund(t, d, lost, paid)
+		mustCreateRefund(t, d, lost, limits)
 		if err := d.SettleRefund(ctx, lost.ID, returns.RefundUnknown, "", "", nil); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := d.CreateRefund(ctx, newRefund(r, key2, 1), paid); returns.ErrorCode(err) != returns.ECONFLICT {
+		if _, err := d.CreateRefund(ctx, newRefund(r, key2, 1), limits); returns.ErrorCode(err) != returns.ECONFLICT {
 			t.Errorf("err = %v, want ECONFLICT", err)
 		}
 	})
@@ -169,16 +249,19 @@ func TestCreateRefund(t *testing.T) {
 		usd := newRefund(r, key2, 10_00)
 		usd.Amount.Currency = "USD"
 		other := approved(t, d, "gid://shopify/Order/2", "key-0000000000000002")
-		mustCreateRefund(t, d, newRefund(r, key3, 1_00), paid)
+		otherOrder := newRefund(r, key2, 1_00)
+		otherOrder.OrderID = "gid://shopify/Order/2"
+		mustCreateRefund(t, d, newRefund(other, key3, 1_00), limits)
 		for name, ref := range map[string]*returns.Refund{
 			"zero":                    newRefund(r, key1, 0),
 			"negative":                newRefund(r, key1, -1),
 			"wrong currency":          usd,
 			"no key":                  newRefund(r, "", 1_00),
-			"key of another return's": newRefund(other, key3, 1_00),
+			"key of another return's": newRefund(r, key3, 1_00),
+			"order not the return's":  otherOrder,
 		} {
 			t.Run(name, func(t *testing.T) {
-				if created, err := d.CreateRefund(ctx, ref, paid); err == nil || created {
+				if created, err := d.CreateRefund(ctx, ref, limits); err == nil || created {
 					t.Errorf("= %v, %v; want an error", created, err)
 				}
 			})
@@ -220,7 +303,7 @@ func TestSettleRefund(t *testing.T) {
 		d.Now = func() time.Time { return now.Add(3 * time.Hour) }
 		r := approved(t, d, order1, "key-0000000000000001")
 		ref := newRefund(r, key1, 29_00)
-		mustCreateRefund(t, d, ref, paid)
+		mustCreateRefund(t, d, ref, limits)
 		before := counts(t, d)
 		change := refundedChange(r, returns.StatusApproved)
 		if err := d.SettleRefund(ctx, ref.ID, returns.RefundSucceeded, "gid://shopify/Refund/9", "", change); err != nil {
@@ -259,7 +342,7 @@ func TestSettleRefund(t *testing.T) {
 		d := MustOpenDB(t)
 		r := approved(t, d, order1, "key-0000000000000001")
 		ref := newRefund(r, key1, 29_00)
-		mustCreateRefund(t, d, ref, paid)
+		mustCreateRefund(t, d, ref, limits)
 		// Someone moved the return on meanwhile.
 		if err := d.Transition(ctx, returns.Change{ReturnID: r.ID, From: returns.StatusApproved, To: returns.StatusItemReceived, Event: approveEvent()}); err != nil {
 			t.Fatal(err)
@@ -289,7 +372,7 @@ func TestSettleRefund(t *testing.T) {
 		d := MustOpenDB(t)
 		r := approved(t, d, order1, "key-0000000000000001")
 		ref := newRefund(r, key1, 29_00)
-		mustCreateRefund(t, d, ref, paid)
+		mustCreateRefund(t, d, ref, limits)
 		for _, state := range []returns.RefundState{returns.RefundUnknown, returns.RefundUnknown} {
 			if err := d.SettleRefund(ctx, ref.ID, state, "", "", nil); err != nil {
 				t.Fatal(err)
@@ -318,7 +401,7 @@ func TestSettleRefund(t *testing.T) {
 		d := MustOpenDB(t)
 		r := approved(t, d, order1, "key-0000000000000001")
 		ref := newRefund(r, key1, 29_00)
-		mustCreateRefund(t, d, ref, paid)
+		mustCreateRefund(t, d, ref, limits)
 		if err := d.SettleRefund(ctx, ref.ID, returns.RefundPending, "", "", nil); err == nil {
 			t.Error("settled as pending")
 		}
@@ -328,12 +411,14 @@ func TestSettleRefund(t *testing.T) {
 func TestUnsettledRefunds(t *testing.T) {
 	d := MustOpenDB(t)
 	ctx := context.Background()
-	r := approved(t, d, order1, "key-0000000000000001")
-	limit := returns.Money{Minor: 1000_00, Currency: "EUR"}
+	// One return per refund: a return has one refund that has not failed.
+	returnN := 0
 	mk := func(key string, created time.Time, state returns.RefundState) *returns.Refund {
+		returnN++
+		r := approved(t, d, fmt.Sprintf("gid://shopify/Order/%d", returnN), fmt.Sprintf("key-%016d", returnN))
 		ref := newRefund(r, key, 1_00)
 		ref.CreatedAt, ref.UpdatedAt = created, created
-		mustCreateRefund(t, d, ref, limit)
+		mustCreateRefund(t, d, ref, limits)
 		if state != returns.RefundPending {
 			if err := d.SettleRefund(ctx, ref.ID, state, "", "", nil); err != nil {
 				t.Fatal(err)
@@ -361,7 +446,7 @@ func TestUnsettledRefunds(t *testing.T) {
 	if !reflect.DeepEqual(keys, want) {
 		t.Errorf("keys = %v, want %v (oldest first)", keys, want)
 	}
-	if got[1].State != returns.RefundPending || got[1].ReturnID != r.ID || got[1].Amount != (returns.Money{Minor: 1_00, Currency: "EUR"}) || got[1].StaffID != 7 {
+	if got[1].State != returns.RefundPending || got[1].ReturnID != pendingOld.ReturnID || got[1].Amount != (returns.Money{Minor: 1_00, Currency: "EUR"}) || got[1].StaffID != 7 {
 		t.Errorf("refund = %+v", got[1])
 	}
 }
@@ -372,15 +457,20 @@ func TestRefundsByReturn(t *testing.T) {
 	r := approved(t, d, order1, "key-0000000000000001")
 	other := approved(t, d, order1, "key-0000000000000002")
 	a, b := newRefund(r, key1, 1_00), newRefund(r, key2, 2_00)
-	mustCreateRefund(t, d, a, paid)
-	mustCreateRefund(t, d, newRefund(other, key3, 3_00), paid)
-	mustCreateRefund(t, d, b, paid)
+	mustCreateRefund(t, d, a, limits)
+	mustCreateRefund(t, d, newRefund(other, key3, 3_00), limits)
+	// A second refund of r once the first failed.
+	if err := d.SettleRefund(ctx, a.ID, returns.RefundFailed, "", "Refused", nil); err != nil {
+		t.Fatal(err)
+	}
+	failed := refundByID(t, d, r, a.ID)
+	mustCreateRefund(t, d, b, limits)
 	got, err := d.RefundsByReturn(ctx, r.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(got, []returns.Refund{*a, *b}) {
-		t.Errorf("got  %+v\nwant %+v", got, []returns.Refund{*a, *b})
+	if !reflect.DeepEqual(got, []returns.Refund{failed, *b}) {
+		t.Errorf("got  %+v\nwant %+v", got, []returns.Refund{failed, *b})
 	}
 	if none, err := d.RefundsByReturn(ctx, 999); err != nil || len(none) != 0 {
 		t.Errorf("unknown return: %v, %v", none, err)

@@ -23,7 +23,7 @@ type AdminService interface {
 	Approve(ctx context.Context, staffID int64, code, message string) error
 	Decline(ctx context.Context, staffID int64, code, reason string) error
 	MarkReceived(ctx context.Context, staffID int64, code string) error
-	Refund(ctx context.Context, staffID int64, code, amount, key string) (*returns.Refund, error)
+	Refund(ctx context.Context, staffID int64, code string, in returns.RefundInput) (*returns.Refund, error)
 	ReconcileRefund(ctx context.Context, code string, refundID int64) (*returns.Refund, error)
 	ShipReplacement(ctx context.Context, staffID int64, code, carrier, otherName, number, trackingURL string) (*returns.Shipment, error)
 	Close(ctx context.Context, staffID int64, code string) error

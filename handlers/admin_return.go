@@ -124,7 +124,10 @@ func (s *Server) handleAdminShip() http.Handler {
 // idempotency key made when it was shown, so a double submit makes one refund.
 func (s *Server) handleAdminRefund() http.Handler {
 	return s.adminAction("refund", "refunded", func(r *http.Request, st *returns.Staff, code string) (string, error) {
-		ref, err := s.admin.Refund(r.Context(), st.ID, code, r.PostForm.Get("amount"), r.PostForm.Get("key"))
+		f := r.PostForm
+		ref, err := s.admin.Refund(r.Context(), st.ID, code, returns.RefundInput{
+			Key: f.Get("key"), Amount: f.Get("amount"), Raise: f.Get("raise") == "on", RaiseReason: f.Get("raise_reason"),
+		})
 		if returns.ErrorCode(err) == returns.EUNKNOWN {
 			return "refund-unknown", nil
 		}

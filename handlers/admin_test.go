@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -286,20 +287,36 @@ func TestRefundScarfExactlyOnce(t *testing.T) {
 func TestRefundAmountsAreChecked(t *testing.T) {
 	h := newHarness(t, nil)
 	c := h.staff("kim@example.com")
-	code := h.dissatisfiedScarf()
+	code := h.dissatisfiedScarf() // the scarf, 49.00, on an order of 58.00
 	h.action(c, code, "approve", nil)
-	for _, tc := range []struct{ amount, want string }{
-		{"0", "above zero"},
-		{"-1", "like 29.00"},
-		{"10.005", "at most 2 decimal"},
-		{"abc", "like 29.00"},
-		{"", "like 29.00"},
-		{"58.01", "At most 58.00 EUR can be refunded"},
+	for _, tc := range []struct {
+		amount      string
+		raise       bool
+		raiseReason string
+		want        string
+		// shopifyCalls is how many reads reach the demo store: two (the order
+		// and the suggestion) for showing the form again, and two more for an
+		// amount checked against them; none for a malformed amount.
+		shopifyCalls int
+	}{
+		{amount: "0", want: "above zero", shopifyCalls: 2},
+		{amount: "-1", want: "like 29.00", shopifyCalls: 2},
+		{amount: "10.005", want: "at most 2 decimal", shopifyCalls: 2},
+		{amount: "abc", want: "like 29.00", shopifyCalls: 2},
+		{amount: "", want: "like 29.00", shopifyCalls: 2},
+		{amount: "49.01", want: "The returned items are worth €49.00. To refund more, tick", shopifyCalls: 4},
+		{amount: "49.01", raise: true, want: "Say why the refund is more than the items are worth.", shopifyCalls: 4},
+		{amount: "58.01", raise: true, raiseReason: "Postage", want: "At most €58.00 can be refunded on this order.", shopifyCalls: 4},
+		{amount: "58.01", want: "At most €58.00 can be refunded on this order.", shopifyCalls: 4},
 	} {
-		t.Run(tc.amount, func(t *testing.T) {
+		t.Run(fmt.Sprintf("%s raise=%v", tc.amount, tc.raise), func(t *testing.T) {
 			key, _ := refundKey(t, h, c, code)
 			before := h.shop.Calls()
-			a := h.action(c, code, "refund", url.Values{"amount": {tc.amount}, "key": {key}})
+			v := url.Values{"amount": {tc.amount}, "key": {key}, "raise_reason": {tc.raiseReason}}
+			if tc.raise {
+				v.Set("raise", "on")
+			}
+			a := h.action(c, code, "refund", v)
 			if a.status != http.StatusUnprocessableEntity || !strings.Contains(a.body, tc.want) {
 				t.Fatalf("status %d, want 422 saying %q\n%s", a.status, tc.want, a.body)
 			}
@@ -307,7 +324,136 @@ func TestRefundAmountsAreChecked(t *testing.T) {
 			if len(snap.Refunds) != 0 {
 				t.Fatalf("a refund reached Shopify: %+v", snap.Refunds)
 			}
-			_ = before
+			if n := h.shop.Calls() - before; n != tc.shopifyCalls {
+				t.Errorf("%d calls reached the demo store, want %d", n, tc.shopifyCalls)
+			}
+			h.assertLedger(code, 0)
+		})
+	}
+}
+
+// assertLedger fails the test unless the return's ledger holds n refunds that
+// did not fail, and returns them.
+func (h *harness) assertLedger(code string, n int) []returns.Refund {
+	h.t.Helper()
+	ctx := context.Background()
+	r, err := h.store.ReturnByCode(ctx, code)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	refs, err := h.store.RefundsByReturn(ctx, r.ID)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	var live []returns.Refund
+	for _, ref := range refs {
+		if ref.State != returns.RefundFailed {
+			live = append(live, ref)
+		}
+	}
+	if len(live) != n {
+		h.t.Fatalf("ledger of %s holds %d refunds that did not fail, want %d: %+v", code, len(live), n, refs)
+	}
+	return live
+}
+
+func TestRefundAboveTheItemsWorthOnlyWithAReason(t *testing.T) {
+	h := newHarness(t, nil)
+	c := h.staff("kim@example.com")
+	code := h.dissatisfiedScarf()
+	h.action(c, code, "approve", nil)
+	key, _ := refundKey(t, h, c, code)
+	a := h.action(c, code, "refund", url.Values{"amount": {"53.90"}, "key": {key}, "raise": {"on"}, "raise_reason": {"The return postage, 4.90"}})
+	if a.status != http.StatusSeeOther {
+		t.Fatalf("raised refund: status %d\n%s", a.status, a.body)
+	}
+	refs := h.assertLedger(code, 1)
+	if refs[0].Reason != "The return postage, 4.90" || refs[0].Amount.Minor != 53_90 || refs[0].State != returns.RefundSucceeded {
+		t.Errorf("ledger %+v", refs[0])
+	}
+	if snap, _ := h.shop.OrderByName("#1002"); len(snap.Refunds) != 1 || snap.Refunds[0].Amount != "53.90" {
+		t.Errorf("demo store refunds %+v", snap.Refunds)
+	}
+	if page := h.get(c, "/admin/returns/"+code); !strings.Contains(page.body, "The return postage, 4.90") {
+		t.Errorf("the ledger on the page does not say why:\n%s", page.body)
+	}
+}
+
+// TestRefundFromManyTabs: each view of a return's page makes a refund form
+// with a key of its own. Forms of several tabs (or staff members) submitted
+// at the same moment make one refund; every other submit is refused with a
+// page that shows the refund made.
+func TestRefundFromManyTabs(t *testing.T) {
+	for _, tc := range []struct {
+		name, order, email, title, amount string
+	}{
+		{"full amount", "1002", "sam.taylor@example.com", "Wool scarf", "49.00"},
+		// Each tab's amount alone is within every limit; together they are not.
+		{"small amounts", "1005", "lee.jordan@example.com", "Bulb", "5.00"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, nil)
+			c := h.staff("kim@example.com")
+			code := h.submitReturn(tc.order, tc.email, tc.title, field("kind", "dissatisfied"), field("reason", "doesnt_fit"))
+			h.action(c, code, "approve", nil)
+			const n = 6
+			keys := make([]string, n)
+			for i := range keys {
+				keys[i], _ = refundKey(t, h, c, code)
+			}
+			answers := make([]answer, n)
+			var wg sync.WaitGroup
+			start := make(chan struct{})
+			for i := range answers {
+				wg.Go(func() {
+					<-start
+					answers[i] = h.action(c, code, "refund", url.Values{"amount": {tc.amount}, "key": {keys[i]}})
+				})
+			}
+			close(start)
+			wg.Wait()
+			made, refused := 0, 0
+			for i, a := range answers {
+				switch a.status {
+				case http.StatusSeeOther:
+					made++
+				case http.StatusConflict:
+					refused++
+					if !strings.Contains(a.body, "for this return is being made already") && !strings.Contains(a.body, "This return was refunded already") && !strings.Contains(a.body, "cannot be refunded") {
+						t.Errorf("tab %d: the 409 page does not say why:\n%s", i, a.body)
+					}
+					if !strings.Contains(a.body, `id="refunds-h"`) {
+						t.Errorf("tab %d: the 409 page does not show the ledger", i)
+					}
+				default:
+					t.Errorf("tab %d: status %d\n%s", i, a.status, a.body)
+				}
+			}
+			if made != 1 || refused != n-1 {
+				t.Fatalf("%d refunded, %d refused; want 1 and %d", made, refused, n-1)
+			}
+			snap, _ := h.shop.OrderByName("#" + tc.order)
+			if len(snap.Refunds) != 1 || snap.Refunds[0].Amount != tc.amount {
+				t.Fatalf("demo store refunds %+v, want one of %s", snap.Refunds, tc.amount)
+			}
+			refs := h.assertLedger(code, 1)
+			if refs[0].ShopifyID != snap.Refunds[0].ID {
+				t.Errorf("ledger says %s, Shopify has %s", refs[0].ShopifyID, snap.Refunds[0].ID)
+			}
+			if st := h.returnStatus(code); st != returns.StatusRefunded {
+				t.Errorf("status %s, want refunded", st)
+			}
+			r, _ := h.store.ReturnByCode(context.Background(), code)
+			evs, _ := h.store.Events(context.Background(), r.ID)
+			refunded := 0
+			for _, ev := range evs {
+				if ev.Type == returns.EventRefunded {
+					refunded++
+				}
+			}
+			if refunded != 1 {
+				t.Errorf("%d refunded events on the timeline", refunded)
+			}
 		})
 	}
 }
@@ -353,21 +499,24 @@ func TestRefundWithLostAnswerIsReconciledToOne(t *testing.T) {
 func TestRefundsNeverExceedWhatWasPaid(t *testing.T) {
 	h := newHarness(t, nil)
 	c := h.staff("kim@example.com")
-	code := h.dissatisfiedScarf()
-	h.action(c, code, "approve", nil)
-	// Two forms (two keys) at once, each for 40.00 of the 58.00 paid.
-	k1, _ := refundKey(t, h, c, code)
-	k2, _ := refundKey(t, h, c, code)
+	// Two returns of #1001 (the towel, 29.00, and a mug, 14.50, of 58.00 paid),
+	// each refunded up to all the order has left, on purpose, at the same
+	// moment: the ledger lets one through.
+	towel := h.damagedTowel()
+	mug := h.submitReturn("1001", "anna.berzina@example.lv", "Ceramic mug", field("kind", "dissatisfied"), field("reason", "doesnt_fit"))
+	for _, code := range []string{towel, mug} {
+		h.action(c, code, "approve", nil)
+	}
+	k1, _ := refundKey(t, h, c, towel)
+	k2, _ := refundKey(t, h, c, mug)
 	var wg sync.WaitGroup
-	for _, k := range []string{k1, k2} {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			h.action(c, code, "refund", url.Values{"amount": {"40.00"}, "key": {k}})
-		}()
+	for _, f := range []struct{ code, key string }{{towel, k1}, {mug, k2}} {
+		wg.Go(func() {
+			h.action(c, f.code, "refund", url.Values{"amount": {"40.00"}, "key": {f.key}, "raise": {"on"}, "raise_reason": {"Goodwill"}})
+		})
 	}
 	wg.Wait()
-	snap, _ := h.shop.OrderByName("#1002")
+	snap, _ := h.shop.OrderByName("#1001")
 	if len(snap.Refunds) != 1 {
 		t.Fatalf("demo store refunds %+v, want one", snap.Refunds)
 	}

@@ -261,7 +261,7 @@ func (p AdminReturnPage) fieldErr(action, field string) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	return m.String(), true
+	return english.Msg(m), true
 }
 
 // describedBy is the aria-describedby of a field: its hint, and its error when
@@ -283,7 +283,7 @@ func (p AdminReturnPage) describedBy(action, field string, hint bool) string {
 var actionFields = map[string][]string{
 	actionApprove: {"message"},
 	actionDecline: {"reason"},
-	actionRefund:  {"amount"},
+	actionRefund:  {"amount", "raise_reason"},
 	actionShip:    {"carrier", "number", "carrier_name", "tracking_url"},
 	actionNote:    {"note"},
 }
@@ -301,12 +301,12 @@ func (p AdminReturnPage) formSummary() []adminFormError {
 	for _, f := range actionFields[p.Form.Action] {
 		if m, ok := p.Form.Fields[f]; ok {
 			seen[f] = true
-			out = append(out, adminFormError{Target: fieldID(p.Form.Action, f), Text: m.String()})
+			out = append(out, adminFormError{Target: fieldID(p.Form.Action, f), Text: english.Msg(m)})
 		}
 	}
 	for _, f := range sortedKeys(p.Form.Fields) {
 		if !seen[f] {
-			out = append(out, adminFormError{Text: p.Form.Fields[f].String()})
+			out = append(out, adminFormError{Text: english.Msg(p.Form.Fields[f])})
 		}
 	}
 	return out
@@ -315,7 +315,7 @@ func (p AdminReturnPage) formSummary() []adminFormError {
 // formError is the summary line of the failed form.
 func (p AdminReturnPage) formError() string {
 	if p.Form.Error != nil {
-		return p.Form.Error.String()
+		return english.Msg(*p.Form.Error)
 	}
 	return "Please correct the marked fields."
 }
@@ -435,7 +435,7 @@ func (p SettingsPage) fieldErr(field string) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	return m.String(), true
+	return english.Msg(m), true
 }
 
 // describedBy is the aria-describedby of a settings field.
@@ -457,12 +457,12 @@ func (p SettingsPage) summary() []adminFormError {
 	for _, f := range settingsFields {
 		if m, ok := p.Fields[f]; ok {
 			seen[f] = true
-			out = append(out, adminFormError{Target: f, Text: m.String()})
+			out = append(out, adminFormError{Target: f, Text: english.Msg(m)})
 		}
 	}
 	for _, f := range sortedKeys(p.Fields) {
 		if !seen[f] {
-			out = append(out, adminFormError{Text: p.Fields[f].String()})
+			out = append(out, adminFormError{Text: english.Msg(p.Fields[f])})
 		}
 	}
 	return out

@@ -625,13 +625,15 @@ func TestSettingsPage(t *testing.T) {
 }
 
 // TestAdminTemplatesEnglishOnly keeps the backoffice out of the Latvian
-// catalog: its templates and view code translate nothing.
+// catalog: its templates and view code translate nothing. They format domain
+// messages with the English localizer only (english.Msg), so that amounts read
+// as everywhere else in the backoffice ("€29.00").
 func TestAdminTemplatesEnglishOnly(t *testing.T) {
 	files, _ := filepath.Glob("admin*")
 	if len(files) < 5 {
 		t.Fatalf("found %v", files)
 	}
-	uses := regexp.MustCompile(`\.T\(|\.Plural\(|\.Msg\(`)
+	uses := regexp.MustCompile(`(\w*)\.(?:T|Plural|Msg)\(`)
 	for _, f := range files {
 		if strings.HasSuffix(f, "_test.go") {
 			continue
@@ -640,7 +642,10 @@ func TestAdminTemplatesEnglishOnly(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if loc := uses.FindIndex(src); loc != nil {
+		for _, loc := range uses.FindAllSubmatchIndex(src, -1) {
+			if string(src[loc[2]:loc[3]]) == "english" {
+				continue
+			}
 			t.Errorf("%s translates: %q", f, src[loc[0]:min(loc[1]+40, len(src))])
 		}
 	}

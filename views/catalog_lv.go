@@ -221,6 +221,15 @@ var catalogLV = map[string]string{
 	"Please use at most %d characters.":                              "Lūdzu, ierakstiet ne vairāk kā %d rakstzīmes.",
 	"The text contains control characters.":                          "Tekstā ir vadības rakstzīmes.",
 
+	// The refund ledger's rules (refund.go). Staff see them; the backoffice
+	// becomes bilingual with them.
+	"This return is %s now, so it cannot be refunded.":                                                                    "Šī atgriešana tagad ir ar statusu „%s”, tāpēc to nevar atmaksāt.",
+	"This return was refunded already: %s. The refund is in the ledger below.":                                            "Šī atgriešana jau ir atmaksāta: %s. Atmaksa ir redzama sarakstā zemāk.",
+	"A refund of %s for this return is being made already. It is checked with Shopify before another refund can be made.": "Šai atgriešanai jau tiek veikta atmaksa %s apmērā. Pirms var veikt citu atmaksu, tā tiek pārbaudīta Shopify.",
+	"The refund must be in the order's currency, %s.":                                                                     "Atmaksai jābūt pasūtījuma valūtā (%s).",
+	"At most %s can be refunded for this return.":                                                                         "Šai atgriešanai var atmaksāt ne vairāk kā %s.",
+	"This would refund more than the customer paid.":                                                                      "Tā tiktu atmaksāts vairāk, nekā klients samaksāja.",
+
 	// Photo processor (package photo).
 	"This file is not a JPEG, PNG or WebP image.":     "Šis fails nav JPEG, PNG vai WebP attēls.",
 	"The photo is too large (at most %d MB).":         "Fotoattēls ir pārāk liels (ne vairāk kā %d MB).",
