@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -78,7 +79,18 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	}
 	db := &DB{path: path, Now: time.Now}
 
-	var err error
+	// The file holds customers' emails, photos and the refund ledger: only the
+	// portal's user may read it. SQLite gives the -wal and -shm files it makes
+	// the database file's mode.
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	f.Close()
+	if err := os.Chmod(path, 0o600); err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+
 	if db.writer, err = sql.Open("sqlite3", path+"?"+pragmas+"&_txlock=immediate"); err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
@@ -239,11 +251,57 @@ func (db *DB) applyMigration(ctx context.Context, m migration) error {
 	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 		return err
 	}
+	if step := goSteps[m.version]; step != nil {
+		if err := step(ctx, tx); err != nil {
+			return err
+		}
+	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
 		m.version, m.name, millis(db.Now())); err != nil {
 		return err
 	}
 	return tx.Commit()
+}
+
+// goSteps are the parts of migrations that SQL alone cannot do, by version. Each
+// runs after its migration's SQL, in the same transaction.
+var goSteps = map[int]func(ctx context.Context, tx *sql.Tx) error{
+	6: hashReturnTokens,
+}
+
+// hashReturnTokens moves the plain-text tokens of returns.token into
+// return_tokens as their SHA-256, and overwrites returns.token with a random
+// value that opens nothing (see migrations/006_return_tokens.sql).
+func hashReturnTokens(ctx context.Context, tx *sql.Tx) error {
+	rows, err := tx.QueryContext(ctx, `SELECT id, token, created_at FROM returns`)
+	if err != nil {
+		return err
+	}
+	type old struct {
+		id, created int64
+		token       string
+	}
+	var olds []old
+	for rows.Next() {
+		var o old
+		if err := rows.Scan(&o.id, &o.token, &o.created); err != nil {
+			rows.Close()
+			return err
+		}
+		olds = append(olds, o)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, o := range olds {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO return_tokens (token_hash, return_id, created_at) VALUES (?, ?, ?)`,
+			returns.HashToken(o.token), o.id, o.created); err != nil {
+			return fmt.Errorf("hash the token of return %d: %w", o.id, err)
+		}
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE returns SET token = lower(hex(randomblob(16)))`)
+	return err
 }
 
 // millis turns a time into the INTEGER unix milliseconds stored in the database.

@@ -4,7 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
 	"time"
 
@@ -187,5 +189,80 @@ func TestBackup(t *testing.T) {
 	}
 	if p, err := b.Photo(ctx, got.ID, got.Photos[0].ID); err != nil || string(p.Data) != "jpeg" {
 		t.Errorf("photo in backup = %v, %v", p, err)
+	}
+}
+
+// TestMigration006HashesTokens opens a database as migration 5 left it, with a
+// return whose token is stored in plain text, and checks that the migration keeps
+// the token's link working while the database no longer holds the token.
+func TestMigration006HashesTokens(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "returns.db")
+	d, err := db.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Back to before migration 6: no return_tokens table, tokens in returns.
+	w, _ := d.Pools()
+	const token = "0123456789abcdef0123456789abcdef"
+	for _, stmt := range []string{
+		`DROP TABLE return_tokens`,
+		`DELETE FROM schema_migrations WHERE version = 6`,
+		`INSERT INTO returns (code, token, submission_key, order_id, order_name, email, locale, kind, reason, resolution, note, status, currency, created_at, updated_at)
+			VALUES ('R-7KQ9X2MD', '` + token + `', 'key-0000000000000001', 'gid://shopify/Order/1001', '#1001', 'a@example.com', 'en', 'damaged', 'damaged', 'refund', '', 'requested', 'EUR', 1, 1)`,
+	} {
+		if _, err := w.Exec(stmt); err != nil {
+			t.Fatalf("%s: %v", stmt, err)
+		}
+	}
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	d = mustOpenAt(t, path)
+	r, err := d.ReturnByToken(ctx, returns.HashToken(token))
+	if err != nil || r.Code != "R-7KQ9X2MD" {
+		t.Fatalf("the old link after the migration: %v, %v", r, err)
+	}
+	if _, err := d.ReturnByToken(ctx, token); returns.ErrorCode(err) != returns.ENOTFOUND {
+		t.Errorf("the plain token opens the return: %v", err)
+	}
+	_, rd := d.Pools()
+	var n int
+	if err := rd.QueryRow(`SELECT COUNT(*) FROM returns WHERE token = ?`, token).Scan(&n); err != nil || n != 0 {
+		t.Errorf("the plain token is still stored (%d rows, %v)", n, err)
+	}
+}
+
+// TestOpen_FileMode: the database holds customers' emails and photos, so its
+// files are the portal user's alone, even under a permissive umask and when an
+// older file was created readable by others.
+func TestOpen_FileMode(t *testing.T) {
+	old := syscall.Umask(0o022)
+	defer syscall.Umask(old)
+	dir := t.TempDir()
+	for name, before := range map[string]os.FileMode{"new.db": 0, "old.db": 0o644} {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(dir, name)
+			if before != 0 {
+				if err := os.WriteFile(path, nil, before); err != nil {
+					t.Fatal(err)
+				}
+			}
+			d := mustOpenAt(t, path)
+			w, _ := d.Pools()
+			if _, err := w.Exec(`INSERT INTO settings (key, value, updated_at, updated_by) VALUES ('x', 'y', 0, 'z')`); err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range []string{path, path + "-wal", path + "-shm"} {
+				fi, err := os.Stat(f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if mode := fi.Mode().Perm(); mode != 0o600 {
+					t.Errorf("%s: mode %o, want 600", filepath.Base(f), mode)
+				}
+			}
+		})
 	}
 }
