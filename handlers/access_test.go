@@ -91,15 +91,14 @@ func TestAnotherOrdersReturnLooksLikeNoReturn(t *testing.T) {
 	}
 	if got := h.get(staff, "/admin/returns/"+theirs+"/photos/"+theirPhoto); got.status != http.StatusOK {
 		t.Errorf("staff, the photo under its return: status %d", got.status)
+	} else if cc := got.header.Get("Cache-Control"); cc != "no-store" {
+		// A shared computer's cache must not keep it after sign-out.
+		t.Errorf("staff photo Cache-Control %q, want no-store", cc)
 	}
 
 	// B's access token on A's URL opens nothing and proves nothing.
-	r, err := h.store.ReturnByCode(context.Background(), theirs)
-	if err != nil {
-		t.Fatal(err)
-	}
 	fresh := h.client()
-	if got := h.get(fresh, "/returns/"+mine+"?t="+r.Token); got.status != http.StatusNotFound {
+	if got := h.get(fresh, "/returns/"+mine+"?t="+h.linkToken(theirs)); got.status != http.StatusNotFound {
 		t.Errorf("token of another return: status %d, want 404", got.status)
 	}
 	if got := h.get(fresh, "/returns/"+theirs); got.status != http.StatusNotFound {

@@ -174,6 +174,8 @@ func (s *Server) handleAdminPhoto() http.Handler {
 			s.Error(w, r, err)
 			return
 		}
-		servePhoto(w, p, id)
+		// Like every staff answer, never kept: a shared computer's cache must
+		// not hold a customer's photo after sign-out.
+		servePhoto(w, p, id, "no-store")
 	})
 }

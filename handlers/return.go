@@ -111,13 +111,13 @@ func (s *Server) handleReturnPhoto() http.Handler {
 			s.Error(w, r, err)
 			return
 		}
-		servePhoto(w, p, id)
+		servePhoto(w, p, id, "private, max-age=3600")
 	})
 }
 
-// servePhoto writes a photo with a server-chosen file name; nosniff is set for
-// every answer.
-func servePhoto(w http.ResponseWriter, p *returns.Photo, id int64) {
+// servePhoto writes a photo with a server-chosen file name and the given
+// Cache-Control; nosniff is set for every answer.
+func servePhoto(w http.ResponseWriter, p *returns.Photo, id int64, cacheControl string) {
 	ext := ".jpg"
 	if p.ContentType == "image/png" {
 		ext = ".png"
@@ -125,7 +125,7 @@ func servePhoto(w http.ResponseWriter, p *returns.Photo, id int64) {
 	h := w.Header()
 	h.Set("Content-Type", p.ContentType)
 	h.Set("Content-Disposition", `inline; filename="photo-`+itoa(id)+ext+`"`)
-	h.Set("Cache-Control", "private, max-age=3600")
+	h.Set("Cache-Control", cacheControl)
 	h.Set("Content-Length", strconv.Itoa(len(p.Data)))
 	w.Write(p.Data)
 }
