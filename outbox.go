@@ -82,12 +82,16 @@ type OutboxMessage struct {
 	// MessageID is made when the message is queued, so a resend after a crash
 	// carries the same Message-ID and mail clients can tell it is one message.
 	MessageID string
-	Status    OutboxStatus
-	Attempts  int
-	LastError string
-	CreatedAt time.Time
-	NextAt    time.Time
-	SentAt    time.Time
+	// LinkTokenHash is the HashToken of the access token in the message's link
+	// to the return's status page; it is stored with the message, and the token
+	// itself only in the message.
+	LinkTokenHash string
+	Status        OutboxStatus
+	Attempts      int
+	LastError     string
+	CreatedAt     time.Time
+	NextAt        time.Time
+	SentAt        time.Time
 }
 
 // OutboxStore reads the outbox for staff.
@@ -115,8 +119,15 @@ func (s *Service) customerEmail(ctx context.Context, kind EmailKind, r *Return, 
 		return nil, err
 	}
 	d.Kind, d.Lang, d.Return, d.Settings = kind, r.Locale, r, settings
-	d.StatusURL = s.BaseURL + "/returns/" + r.Code + "?t=" + url.QueryEscape(r.Token)
-	return s.outboxMessage(d, to, NormalizeEmail(settings.StaffEmail), "customer")
+	// Each email carries a token of its own: the database keeps only hashes,
+	// so a token cannot be read back for a later email.
+	token := NewToken()
+	d.StatusURL = s.BaseURL + "/returns/" + r.Code + "?t=" + url.QueryEscape(token)
+	m, err := s.outboxMessage(d, to, NormalizeEmail(settings.StaffEmail), "customer")
+	if m != nil {
+		m.LinkTokenHash = HashToken(token)
+	}
+	return m, err
 }
 
 // staffEmail renders the staff notice of a new return, or nil when no staff

@@ -44,7 +44,6 @@ type Return struct {
 	// same form submitted twice makes one return.
 	SubmissionKey string
 	Code          string // public code, e.g. "R-7KQ9X2MD", shown to people and written on parcels
-	Token         string // 128-bit access token for links in emails; never shown on a page
 	OrderID       string
 	OrderName     string
 	Email         string

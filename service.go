@@ -34,8 +34,9 @@ type ReturnStore interface {
 
 // ReturnAccess reads what only an access token or a proven order may open.
 type ReturnAccess interface {
-	// ReturnByToken returns the return with an access token, or ENOTFOUND.
-	ReturnByToken(ctx context.Context, token string) (*Return, error)
+	// ReturnByToken returns the return an access token opens, given the
+	// token's HashToken, or ENOTFOUND.
+	ReturnByToken(ctx context.Context, tokenHash string) (*Return, error)
 	// Photo returns one photo of a return with its data, or ENOTFOUND.
 	Photo(ctx context.Context, returnID, photoID int64) (*Photo, error)
 }
@@ -283,7 +284,6 @@ func (s *Service) SubmitReturn(ctx context.Context, orderID string, req ReturnRe
 	r = &Return{
 		SubmissionKey: req.SubmissionKey,
 		Code:          NewReturnCode(),
-		Token:         NewToken(),
 		OrderID:       o.ID,
 		OrderName:     o.Name,
 		Email:         orderEmail(o),
@@ -432,12 +432,13 @@ func (s *Service) ownedReturn(ctx context.Context, orderID, code string) (*Retur
 	return r, nil
 }
 
-// ReturnByToken returns the return an access token opens, or ENOTFOUND.
+// ReturnByToken returns the return an access token from a link in an email
+// opens, or ENOTFOUND.
 func (s *Service) ReturnByToken(ctx context.Context, token string) (*Return, error) {
 	if len(token) != 32 {
 		return nil, errNoReturn
 	}
-	r, err := s.Access.ReturnByToken(ctx, token)
+	r, err := s.Access.ReturnByToken(ctx, HashToken(token))
 	if ErrorCode(err) == ENOTFOUND {
 		return nil, errNoReturn
 	}

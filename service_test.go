@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -114,6 +115,10 @@ type memStore struct {
 	writebacks  []*memWriteback
 	createCalls int
 	nextID      int64
+	// emails are the outbox messages queued with each change, and tokens the
+	// link token hashes stored with them (hash → return id).
+	emails []returns.OutboxMessage
+	tokens map[string]int64
 	// hideReturns makes ReturnsByOrder answer none, as when another return is
 	// stored between the eligibility check and CreateReturn.
 	hideReturns bool
@@ -155,7 +160,23 @@ func (m *memStore) CreateReturn(ctx context.Context, r *returns.Return, maxUnits
 	ev.ReturnID, wb.ReturnID, wb.ID = r.ID, r.ID, m.id()
 	m.events = append(m.events, ev)
 	m.writebacks = append(m.writebacks, &memWriteback{Writeback: *wb})
+	m.queue(r.ID, emails)
 	return true, nil
+}
+
+// queue keeps emails as the outbox would, with their link tokens. The caller
+// holds m.mu.
+func (m *memStore) queue(returnID int64, emails []returns.OutboxMessage) {
+	if m.tokens == nil {
+		m.tokens = map[string]int64{}
+	}
+	for _, e := range emails {
+		e.ReturnID = returnID
+		m.emails = append(m.emails, e)
+		if e.LinkTokenHash != "" {
+			m.tokens[e.LinkTokenHash] = returnID
+		}
+	}
 }
 
 func (m *memStore) find(match func(*returns.Return) bool) (*returns.Return, error) {
@@ -189,8 +210,14 @@ func (m *memStore) ReturnBySubmission(ctx context.Context, orderID, key string) 
 	return m.find(func(r *returns.Return) bool { return r.OrderID == orderID && r.SubmissionKey == key })
 }
 
-func (m *memStore) ReturnByToken(ctx context.Context, token string) (*returns.Return, error) {
-	return m.find(func(r *returns.Return) bool { return r.Token == token })
+func (m *memStore) ReturnByToken(ctx context.Context, tokenHash string) (*returns.Return, error) {
+	m.mu.Lock()
+	id, ok := m.tokens[tokenHash]
+	m.mu.Unlock()
+	if !ok {
+		return nil, returns.Errorf(returns.ENOTFOUND, "Return not found.")
+	}
+	return m.find(func(r *returns.Return) bool { return r.ID == id })
 }
 
 func (m *memStore) ReturnsByOrder(ctx context.Context, orderID string) ([]returns.Return, error) {
@@ -231,6 +258,7 @@ func (m *memStore) Transition(ctx context.Context, c returns.Change) error {
 			wb.ReturnID, wb.ID = id, m.id()
 			m.writebacks = append(m.writebacks, &memWriteback{Writeback: *wb})
 		}
+		m.queue(id, c.Emails)
 		return nil
 	}
 	return returns.Errorf(returns.ENOTFOUND, "Return not found.")
@@ -313,6 +341,14 @@ func (f settingsFunc) SettingsChanges(ctx context.Context, limit int) ([]returns
 	return nil, nil
 }
 
+// textEmails renders every email as its kind and its links, enough for tests
+// to follow them.
+type textEmails struct{}
+
+func (textEmails) RenderEmail(d returns.EmailData) (returns.Email, error) {
+	return returns.Email{Subject: string(d.Kind), Text: d.StatusURL + " " + d.AdminURL, HTML: "<p>" + string(d.Kind) + "</p>"}, nil
+}
+
 type photoFunc func(data []byte) (returns.Photo, error)
 
 func (f photoFunc) Process(data []byte) (returns.Photo, error) { return f(data) }
@@ -341,8 +377,10 @@ func newServiceFixture(t *testing.T, orders ...*returns.Order) *serviceFixture {
 			}
 			return returns.Photo{ContentType: "image/jpeg", Width: 10, Height: 10, Data: data}, nil
 		}),
-		Now:    func() time.Time { return f.now },
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Emails:  textEmails{},
+		BaseURL: "https://returns.example.com",
+		Now:     func() time.Time { return f.now },
+		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
 	return f
 }
@@ -502,8 +540,8 @@ func TestSubmitReturn(t *testing.T) {
 	if err != nil {
 		t.Fatalf("SubmitReturn() error = %v", err)
 	}
-	if !returns.ValidReturnCode(r.Code) || len(r.Token) != 32 || r.ID == 0 {
-		t.Errorf("return code %q, token %q, id %d", r.Code, r.Token, r.ID)
+	if !returns.ValidReturnCode(r.Code) || r.ID == 0 {
+		t.Errorf("return code %q, id %d", r.Code, r.ID)
 	}
 	if r.Status != returns.StatusRequested || r.OrderName != "#1001" || r.Email != "anna.berzina@example.lv" ||
 		r.Locale != "lv" || r.Reason != returns.ReasonDamaged || r.Currency != "EUR" || !r.CreatedAt.Equal(serviceNow) {
@@ -541,7 +579,7 @@ func TestSubmitReturn(t *testing.T) {
 		if err != nil {
 			t.Fatalf("second SubmitReturn() error = %v", err)
 		}
-		if again.ID != r.ID || again.Code != r.Code || again.Token != r.Token {
+		if again.ID != r.ID || again.Code != r.Code {
 			t.Errorf("second submit gave return %d %s, want %d %s", again.ID, again.Code, r.ID, r.Code)
 		}
 		if f.store.createCalls != 1 || len(f.store.returns) != 1 || len(f.shop.updates) != 1 || f.shop.orderCalls != orderCalls {
@@ -793,10 +831,37 @@ func TestReturnByToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, err := f.ReturnByToken(ctx, r.Token); err != nil || got.ID != r.ID {
-		t.Errorf("ReturnByToken() = %v, %v", got, err)
+	if err := f.CancelReturn(ctx, r.OrderID, r.Code); err != nil {
+		t.Fatal(err)
 	}
-	for _, tok := range []string{"", "short", returns.NewToken(), r.Token + "0"} {
+	// Each customer email links with a token of its own; the store keeps only
+	// their hashes.
+	var tokens []string
+	for _, e := range f.store.emails {
+		m := regexp.MustCompile(`/returns/` + r.Code + `\?t=([0-9a-f]{32})`).FindStringSubmatch(e.Text)
+		if e.Kind == returns.EmailStaffNewReturn {
+			if m != nil || e.LinkTokenHash != "" {
+				t.Errorf("the staff email carries a customer token: %q", e.Text)
+			}
+			continue
+		}
+		if m == nil {
+			t.Fatalf("%s email has no status link: %q", e.Kind, e.Text)
+		}
+		if e.LinkTokenHash != returns.HashToken(m[1]) || strings.Contains(e.LinkTokenHash, m[1]) {
+			t.Errorf("%s email: token hash %q for token %q", e.Kind, e.LinkTokenHash, m[1])
+		}
+		tokens = append(tokens, m[1])
+	}
+	if len(tokens) != 2 || tokens[0] == tokens[1] {
+		t.Fatalf("tokens %v, want two different ones (request received, cancelled)", tokens)
+	}
+	for _, tok := range tokens {
+		if got, err := f.ReturnByToken(ctx, tok); err != nil || got.ID != r.ID {
+			t.Errorf("ReturnByToken(%s) = %v, %v", tok, got, err)
+		}
+	}
+	for _, tok := range []string{"", "short", returns.NewToken(), tokens[0] + "0", returns.HashToken(tokens[0])[:32]} {
 		if _, err := f.ReturnByToken(ctx, tok); returns.ErrorCode(err) != returns.ENOTFOUND {
 			t.Errorf("ReturnByToken(%q) = %v, want ENOTFOUND", tok, err)
 		}

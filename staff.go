@@ -2,8 +2,6 @@ package returns
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"sync"
 	"time"
@@ -173,7 +171,7 @@ func (s *Service) SignIn(ctx context.Context, email, password string) (token str
 	}
 	token = NewToken() + NewToken()
 	now := s.now()
-	sess := &StaffSession{ID: hashToken(token), StaffID: st.ID, CreatedAt: now, LastSeenAt: now}
+	sess := &StaffSession{ID: HashToken(token), StaffID: st.ID, CreatedAt: now, LastSeenAt: now}
 	if err := s.Sessions.CreateStaffSession(ctx, sess); err != nil {
 		return "", nil, fmt.Errorf("create staff session: %w", err)
 	}
@@ -194,7 +192,7 @@ func (s *Service) StaffBySession(ctx context.Context, token string) (*Staff, err
 	if len(token) != 64 {
 		return nil, errSignedOut
 	}
-	id := hashToken(token)
+	id := HashToken(token)
 	sess, st, err := s.Sessions.StaffSession(ctx, id)
 	if ErrorCode(err) == ENOTFOUND {
 		return nil, errSignedOut
@@ -222,10 +220,5 @@ func (s *Service) SignOut(ctx context.Context, token string) error {
 	if len(token) != 64 {
 		return nil
 	}
-	return s.Sessions.DeleteStaffSessions(ctx, 0, hashToken(token))
-}
-
-func hashToken(token string) string {
-	sum := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(sum[:])
+	return s.Sessions.DeleteStaffSessions(ctx, 0, HashToken(token))
 }

@@ -56,6 +56,12 @@ func insertOutbox(ctx context.Context, tx *sql.Tx, returnID int64, emails []retu
 			return fmt.Errorf("queue %s email of return %d: %w", m.Kind, returnID, err)
 		}
 		m.ID = id
+		if m.LinkTokenHash != "" {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO return_tokens (token_hash, return_id, created_at) VALUES (?, ?, ?)`,
+				m.LinkTokenHash, returnID, millis(m.CreatedAt)); err != nil {
+				return fmt.Errorf("store the link token of a %s email of return %d: %w", m.Kind, returnID, err)
+			}
+		}
 	}
 	return nil
 }

@@ -102,14 +102,14 @@ func insertReturn(ctx context.Context, tx *sql.Tx, r *returns.Return) error {
 	res, err := tx.ExecContext(ctx, `
 		INSERT INTO returns (code, token, submission_key, order_id, order_name, email, locale,
 			kind, reason, resolution, note, status, currency, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		r.Code, r.Token, r.SubmissionKey, r.OrderID, r.OrderName, r.Email, r.Locale,
+		VALUES (?, lower(hex(randomblob(16))), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.Code, r.SubmissionKey, r.OrderID, r.OrderName, r.Email, r.Locale,
 		r.Kind, r.Reason, r.Resolution, r.Note, r.Status, r.Currency,
 		millis(r.CreatedAt), millis(r.UpdatedAt))
 	if isUnique(err) {
-		// The code and token are random (40 and 128 bits); a clash is a bug, not
-		// something to show a customer.
-		return fmt.Errorf("insert return %s: code or token not unique: %w", r.Code, err)
+		// The code is random (40 bits; the token column 128, see migration
+		// 006); a clash is a bug, not something to show a customer.
+		return fmt.Errorf("insert return %s: code not unique: %w", r.Code, err)
 	}
 	if err != nil {
 		return fmt.Errorf("insert return: %w", err)
@@ -158,9 +158,10 @@ func (db *DB) ReturnBySubmission(ctx context.Context, orderID, key string) (*ret
 	return db.returnWhere(ctx, `order_id = ? AND submission_key = ?`, orderID, key)
 }
 
-// ReturnByToken returns the return with an access token, or ENOTFOUND.
-func (db *DB) ReturnByToken(ctx context.Context, token string) (*returns.Return, error) {
-	return db.returnWhere(ctx, `token = ?`, token)
+// ReturnByToken returns the return an access token opens, given the token's
+// hash (returns.HashToken), or ENOTFOUND.
+func (db *DB) ReturnByToken(ctx context.Context, tokenHash string) (*returns.Return, error) {
+	return db.returnWhere(ctx, `id = (SELECT return_id FROM return_tokens WHERE token_hash = ?)`, tokenHash)
 }
 
 func (db *DB) returnWhere(ctx context.Context, where string, args ...any) (*returns.Return, error) {
@@ -195,7 +196,7 @@ func findReturn(ctx context.Context, tx *sql.Tx, where string, args ...any) (*re
 	return &rs[0], nil
 }
 
-const returnColumns = `id, code, token, submission_key, order_id, order_name, email, locale,
+const returnColumns = `id, code, submission_key, order_id, order_name, email, locale,
 	kind, reason, resolution, note, status, currency, created_at, updated_at`
 
 // findReturns returns the returns matching where (a condition on the returns
@@ -223,7 +224,7 @@ func scanReturns(rows *sql.Rows) ([]returns.Return, error) {
 	for rows.Next() {
 		var r returns.Return
 		var created, updated int64
-		if err := rows.Scan(&r.ID, &r.Code, &r.Token, &r.SubmissionKey, &r.OrderID, &r.OrderName, &r.Email, &r.Locale,
+		if err := rows.Scan(&r.ID, &r.Code, &r.SubmissionKey, &r.OrderID, &r.OrderName, &r.Email, &r.Locale,
 			&r.Kind, &r.Reason, &r.Resolution, &r.Note, &r.Status, &r.Currency, &created, &updated); err != nil {
 			return nil, fmt.Errorf("read returns: %w", err)
 		}

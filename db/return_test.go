@@ -16,7 +16,6 @@ func newReturn(orderID, key string, items ...returns.Item) *returns.Return {
 	return &returns.Return{
 		SubmissionKey: key,
 		Code:          returns.NewReturnCode(),
-		Token:         returns.NewToken(),
 		OrderID:       orderID,
 		OrderName:     "#1001",
 		Email:         "anna.berzina@example.lv",
@@ -66,7 +65,13 @@ func TestCreateReturn_RoundTrip(t *testing.T) {
 		{ContentType: "image/jpeg", Width: 640, Height: 480, Data: []byte("jpeg bytes")},
 		{ContentType: "image/png", Width: 10, Height: 20, Data: []byte("png bytes")},
 	}
-	mustCreate(t, d, r, map[string]int{"L1": 1, "L2": 2})
+	// The request-received email carries the first link token.
+	token := returns.NewToken()
+	email := returns.OutboxMessage{DedupeKey: r.Code + ":request_received:customer", Kind: returns.EmailRequestReceived,
+		To: r.Email, Subject: "Received", Text: "…?t=" + token, HTML: "<p>Received</p>", MessageID: "<1@example.com>", LinkTokenHash: returns.HashToken(token)}
+	if created, err := d.CreateReturn(ctx, r, map[string]int{"L1": 1, "L2": 2}, requestedEvent(), writeback(r), []returns.OutboxMessage{email}); err != nil || !created {
+		t.Fatalf("CreateReturn = %v, %v", created, err)
+	}
 	if r.ID == 0 || r.Photos[0].ID == 0 || r.Photos[1].ID == 0 || r.Photos[0].ID == r.Photos[1].ID {
 		t.Fatalf("ids not filled: return %d, photos %d, %d", r.ID, r.Photos[0].ID, r.Photos[1].ID)
 	}
@@ -81,7 +86,7 @@ func TestCreateReturn_RoundTrip(t *testing.T) {
 	want.Refunded = returns.Money{Currency: "EUR"}
 	for name, read := range map[string]func() (*returns.Return, error){
 		"ReturnByCode":       func() (*returns.Return, error) { return d.ReturnByCode(ctx, r.Code) },
-		"ReturnByToken":      func() (*returns.Return, error) { return d.ReturnByToken(ctx, r.Token) },
+		"ReturnByToken":      func() (*returns.Return, error) { return d.ReturnByToken(ctx, returns.HashToken(token)) },
 		"ReturnBySubmission": func() (*returns.Return, error) { return d.ReturnBySubmission(ctx, order1, r.SubmissionKey) },
 		"ReturnByID":         func() (*returns.Return, error) { return d.ReturnByID(ctx, r.ID) },
 	} {
@@ -147,7 +152,7 @@ func TestCreateReturn_DuplicateSubmission(t *testing.T) {
 	mustCreate(t, d, first, map[string]int{"L1": 5})
 	before := counts(t, d)
 
-	// The same form sent again: new code and token, same submission key.
+	// The same form sent again: new code, same submission key.
 	again := newReturn(order1, "key-0000000000000001", item("L1", 3))
 	created, err := d.CreateReturn(ctx, again, map[string]int{"L1": 5}, requestedEvent(), writeback(again), nil)
 	if err != nil {
@@ -156,7 +161,7 @@ func TestCreateReturn_DuplicateSubmission(t *testing.T) {
 	if created {
 		t.Error("created = true for a submitted key")
 	}
-	if again.ID != first.ID || again.Code != first.Code || again.Token != first.Token {
+	if again.ID != first.ID || again.Code != first.Code {
 		t.Errorf("got return %d %s, want the first one %d %s", again.ID, again.Code, first.ID, first.Code)
 	}
 	if len(again.Items) != 1 || again.Items[0].Quantity != 1 || len(again.Photos) != 1 || again.Photos[0].Data != nil {

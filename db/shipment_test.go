@@ -155,7 +155,6 @@ func TestReturnLoads_ShipmentsAndRefunded(t *testing.T) {
 		for name, read := range map[string]func() (*returns.Return, error){
 			"ReturnByID":         func() (*returns.Return, error) { return d.ReturnByID(ctx, x.ID) },
 			"ReturnByCode":       func() (*returns.Return, error) { return d.ReturnByCode(ctx, x.Code) },
-			"ReturnByToken":      func() (*returns.Return, error) { return d.ReturnByToken(ctx, x.Token) },
 			"ReturnBySubmission": func() (*returns.Return, error) { return d.ReturnBySubmission(ctx, order1, x.SubmissionKey) },
 		} {
 			t.Run(name, func(t *testing.T) {

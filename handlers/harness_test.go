@@ -240,3 +240,21 @@ func serve(h http.Handler, req *http.Request) *httptest.ResponseRecorder {
 	h.ServeHTTP(rec, req)
 	return rec
 }
+
+// linkToken returns the access token of the newest customer email of a return,
+// as the customer would find it in the email's link to the status page.
+func (h *harness) linkToken(code string) string {
+	h.t.Helper()
+	ms, err := h.store.OutboxMessages(context.Background(), "", 0, 500)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	re := regexp.MustCompile(`/returns/` + regexp.QuoteMeta(code) + `\?t=([0-9a-f]{32})`)
+	for _, m := range ms { // newest first
+		if sub := re.FindStringSubmatch(m.Text); sub != nil {
+			return sub[1]
+		}
+	}
+	h.t.Fatalf("no email links to %s", code)
+	return ""
+}

@@ -310,7 +310,6 @@ func newReturn(n int) *returns.Return {
 	return &returns.Return{
 		SubmissionKey: fmt.Sprintf("key-%016d", n),
 		Code:          returns.NewReturnCode(),
-		Token:         returns.NewToken(),
 		OrderID:       fmt.Sprintf("gid://shopify/Order/%d", n),
 		OrderName:     fmt.Sprintf("#%d", 1000+n),
 		Email:         "anna.berzina@example.lv",
