@@ -62,10 +62,11 @@ func (s *Service) Refund(ctx context.Context, staffID int64, code string, in Ref
 	// Shopify's figures just read may count a refund of this return made from
 	// another tab or by another staff member a moment ago. That refund was in
 	// the ledger before Shopify was asked, so the ledger read now shows it:
-	// staff are told of it rather than that the amount is too high. The check
-	// that counts is made again when the refund is stored.
-	if err := s.checkRefundable(ctx, r.ID); err != nil {
-		return nil, err
+	// staff are told of it rather than that the amount is too high (or, for
+	// the same form sent twice at once, given it). The check that counts is
+	// made again when the refund is stored.
+	if existing, err := s.checkRefundable(ctx, r.ID, in.Key); err != nil || existing != nil {
+		return existing, err
 	}
 	// A return is refunded up to what its items are worth (Shopify's suggestion
 	// for them: prices paid, tax, less what Shopify refunded of them already).
@@ -106,17 +107,23 @@ func (s *Service) Refund(ctx context.Context, staffID int64, code string, in Ref
 }
 
 // checkRefundable applies CheckRefundable to the return's status and refunds as
-// they are stored now.
-func (s *Service) checkRefundable(ctx context.Context, returnID int64) error {
+// they are stored now. When one of those refunds was made with key, it returns
+// that refund instead: the same form was sent twice at once.
+func (s *Service) checkRefundable(ctx context.Context, returnID int64, key string) (*Refund, error) {
 	r, err := s.Returns.ReturnByID(ctx, returnID)
 	if err != nil {
-		return fmt.Errorf("read return: %w", err)
+		return nil, fmt.Errorf("read return: %w", err)
 	}
 	refs, err := s.Refunds.RefundsByReturn(ctx, returnID)
 	if err != nil {
-		return fmt.Errorf("read refunds: %w", err)
+		return nil, fmt.Errorf("read refunds: %w", err)
 	}
-	return CheckRefundable(r.Status, refs)
+	for i := range refs {
+		if refs[i].IdempotencyKey == key {
+			return &refs[i], nil
+		}
+	}
+	return nil, CheckRefundable(r.Status, refs)
 }
 
 // refundByKey returns the refund of a return made with key, or nil.
