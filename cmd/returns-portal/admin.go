@@ -32,6 +32,10 @@ func runAdmin(ctx context.Context, args []string, getenv func(string) string, st
 	if len(args) == 0 {
 		return errors.New(adminUsage)
 	}
+	if isHelp(args[0]) {
+		fmt.Fprint(stdout, adminUsage)
+		return nil
+	}
 	cmd, args := args[0], args[1:]
 	fs := flag.NewFlagSet("admin "+cmd, flag.ContinueOnError)
 	fs.SetOutput(stderr)

@@ -13,8 +13,13 @@ import (
 // runBackup writes a consistent snapshot of DATA_DIR's database to a new file
 // (VACUUM INTO), while the portal keeps running.
 func runBackup(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	const usage = "usage: returns-portal backup FILE (FILE must not exist yet)"
+	if len(args) == 1 && isHelp(args[0]) {
+		fmt.Fprintln(stdout, usage)
+		return nil
+	}
 	if len(args) != 1 || args[0] == "" || args[0][0] == '-' {
-		return errors.New("usage: returns-portal backup FILE (FILE must not exist yet)")
+		return errors.New(usage)
 	}
 	c, err := loadConfig(getenv)
 	if err != nil {

@@ -16,8 +16,9 @@ import (
 // runDevshop serves the demo store on its own, so a portal started with
 // SHOPIFY_SHOP, SHOPIFY_ACCESS_TOKEN and SHOPIFY_ENDPOINT pointing at it runs the
 // production code path against it; its state outlives the portal's restarts.
-func runDevshop(ctx context.Context, args []string, stdout io.Writer) error {
+func runDevshop(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("devshop", flag.ContinueOnError)
+	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:9090", "loopback address to listen on")
 	token := fs.String("token", "", "the access token to require (default: a random one, printed)")
 	if err := fs.Parse(args); err != nil {

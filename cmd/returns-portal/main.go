@@ -11,6 +11,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -30,12 +32,29 @@ func main() {
 // run is the whole program: main only supplies the process's arguments,
 // environment and streams, so tests can run it in-process.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	err := dispatch(ctx, args, getenv, stdin, stdout, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		// A subcommand's -h: its flags were printed.
+		return nil
+	}
+	return err
+}
+
+func dispatch(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	cmd := "serve"
-	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
+	if len(args) > 0 && (isHelp(args[0]) || args[0] != "" && args[0][0] != '-') {
 		cmd, args = args[0], args[1:]
+	}
+	if isHelp(cmd) {
+		fmt.Fprint(stdout, usage)
+		return nil
 	}
 	switch cmd {
 	case "serve":
+		if len(args) > 0 && isHelp(args[0]) {
+			fmt.Fprint(stdout, usage)
+			return nil
+		}
 		return serve(ctx, args, getenv, stdout, stderr)
 	case "link":
 		return printLink(args, getenv, stdout, stderr)
@@ -44,12 +63,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "backup":
 		return runBackup(ctx, args, getenv, stdout)
 	case "devshop":
-		return runDevshop(ctx, args, stdout)
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
-		return nil
+		return runDevshop(ctx, args, stdout, stderr)
 	}
 	return fmt.Errorf("unknown command %q\n\n%s", cmd, usage)
+}
+
+// isHelp reports whether a command-line argument asks for the usage.
+func isHelp(arg string) bool {
+	switch arg {
+	case "-h", "-help", "--help", "help":
+		return true
+	}
+	return false
 }
 
 const usage = `Usage:
