@@ -64,9 +64,11 @@ func startPortalStaff(t *testing.T, env map[string]string) (base, staffPassword 
 
 	addr := make(chan string, 1)
 	passwords := make(chan string, 1)
+	backoffice := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(out)
 		re := regexp.MustCompile(`listening on (http://[0-9.:]+)`)
+		bo := regexp.MustCompile(`Backoffice for staff: (\S+)`)
 		pw := regexp.MustCompile(`staff@example.com, password ([0-9a-f]+)`)
 		for sc.Scan() {
 			if m := pw.FindStringSubmatch(sc.Text()); m != nil {
@@ -74,6 +76,9 @@ func startPortalStaff(t *testing.T, env map[string]string) (base, staffPassword 
 			}
 			if m := re.FindStringSubmatch(sc.Text()); m != nil {
 				addr <- m[1]
+			}
+			if m := bo.FindStringSubmatch(sc.Text()); m != nil {
+				backoffice <- m[1]
 			}
 		}
 	}()
@@ -85,6 +90,14 @@ func startPortalStaff(t *testing.T, env map[string]string) (base, staffPassword 
 		t.Fatal("portal did not print its address within 30 s")
 	}
 	waitHealthy(t, base)
+	select {
+	case url := <-backoffice:
+		if !strings.HasSuffix(url, "/admin") {
+			t.Errorf("backoffice URL printed at start: %q", url)
+		}
+	case <-time.After(10 * time.Second):
+		t.Error("the backoffice URL was not printed at start")
+	}
 	select {
 	case staffPassword = <-passwords:
 	default:

@@ -171,6 +171,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	fmt.Fprintf(stdout, "Returns portal listening on http://%s (open %s)\n", addr, base)
+	fmt.Fprintf(stdout, "Backoffice for staff: %s/admin\n", base)
 	if c.Demo {
 		fmt.Fprintf(stdout, "Demo store: try order #1001 with anna.berzina@example.lv\n")
 	}
