@@ -1,12 +1,15 @@
 package main
 
 import (
+	"database/sql"
+	"fmt"
 	"io"
 	"mime/multipart"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -24,6 +27,9 @@ type inbox struct {
 	delay    time.Duration
 	messages []string // raw messages
 	rcpts    []string
+	// receiving gets a value (when there is room) each time a message's data
+	// starts to arrive: a test can act while a message is in flight.
+	receiving chan struct{}
 }
 
 func startInbox(t *testing.T) (*inbox, string) {
@@ -33,7 +39,7 @@ func startInbox(t *testing.T) (*inbox, string) {
 // startInboxOn starts an inbox on addr whose server takes delay over each message.
 func startInboxOn(t *testing.T, addr string, delay time.Duration) (*inbox, string) {
 	t.Helper()
-	in := &inbox{delay: delay}
+	in := &inbox{delay: delay, receiving: make(chan struct{}, 1)}
 	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &inboxSession{in: in}, nil }))
 	srv.Domain = "localhost"
 	srv.ReadTimeout, srv.WriteTimeout = 10*time.Second, 10*time.Second
@@ -58,6 +64,10 @@ func (s *inboxSession) Rcpt(to string, _ *smtp.RcptOptions) error {
 	return nil
 }
 func (s *inboxSession) Data(r io.Reader) error {
+	select {
+	case s.in.receiving <- struct{}{}:
+	default:
+	}
 	b, err := io.ReadAll(r)
 	if err != nil {
 		return err
@@ -86,8 +96,10 @@ func (in *inbox) snapshot() []string {
 // each once.
 func TestEmailsArriveOnceEach(t *testing.T) {
 	in, port := startInbox(t)
+	dir := t.TempDir()
 	base, password := startPortalStaff(t, map[string]string{
 		"SMTP_HOST": "127.0.0.1", "SMTP_PORT": port, "SMTP_TLS": "none", "MAIL_FROM": "Linen & Co <returns@example.com>",
+		"DATA_DIR": dir,
 	})
 
 	jar, _ := cookiejar.New(nil)
@@ -130,11 +142,7 @@ func TestEmailsArriveOnceEach(t *testing.T) {
 		t.Fatalf("approve ended at %s", res.Request.URL)
 	}
 
-	deadline := time.Now().Add(10 * time.Second)
-	for len(in.snapshot()) < 3 && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
-	}
-	time.Sleep(300 * time.Millisecond) // anything sent twice would arrive by now
+	waitOutboxIdle(t, filepath.Join(dir, "portal.db"), 3)
 	msgs := in.snapshot()
 	if len(msgs) != 3 {
 		t.Fatalf("%d messages arrived, want 3", len(msgs))
@@ -153,6 +161,25 @@ func TestEmailsArriveOnceEach(t *testing.T) {
 			t.Errorf("%q arrived %d times, want once\n%s", want, n, strings.Join(msgs, "\n-----\n"))
 		}
 	}
+}
+
+// waitOutboxIdle waits until the portal's outbox (in the database at dbPath)
+// holds want messages, every one sent, and no worker holds a lease on any: a
+// message is sent only under a lease and marked sent after the SMTP server took
+// it, so from then on nothing more can arrive, and counting what arrived is
+// final however slow the machine is.
+func waitOutboxIdle(t *testing.T, dbPath string, want int) {
+	t.Helper()
+	db, err := sql.Open("sqlite3", dbPath+"?mode=ro&_busy_timeout=5000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	waitUntil(t, fmt.Sprintf("the outbox holds %d messages, all sent, none leased", want), func() bool {
+		var total, sent, leased int
+		err := db.QueryRow(`SELECT count(*), coalesce(sum(status = 'sent'), 0), coalesce(sum(lease_until IS NOT NULL), 0) FROM outbox`).Scan(&total, &sent, &leased)
+		return err == nil && total == want && sent == want && leased == 0
+	})
 }
 
 // postMultipartForm posts fields as multipart/form-data and follows redirects.

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 )
@@ -63,11 +64,17 @@ func TestSIGTERMFinishesInFlightWork(t *testing.T) {
 	data := body.Bytes()
 	pw.Write(data[:len(data)/2])
 
-	// SIGTERM with the upload half sent and the SMTP server busy.
-	time.Sleep(200 * time.Millisecond) // the worker is on the first email, for 1.5 s
+	// SIGTERM with the upload half sent and the SMTP server busy with an
+	// email (it takes 1.5 s over each).
+	select {
+	case <-slow.receiving:
+	case <-time.After(15 * time.Second):
+		t.Fatal("no email reached the SMTP server")
+	}
 	stopped := make(chan error, 1)
 	go func() { stopped <- p.stop() }()
-	time.Sleep(300 * time.Millisecond)
+	// The rest of the upload goes only once the portal is stopping.
+	waitUntil(t, "the portal is shutting down", func() bool { return strings.Contains(p.logs.String(), "shutting down") })
 	pw.Write(data[len(data)/2:])
 	pw.Close()
 
@@ -102,8 +109,7 @@ func TestSIGTERMFinishesInFlightWork(t *testing.T) {
 	slow.mu.Unlock()
 	p.start()
 	want := 3 // scarf requested and approved, towel requested
-	waitUntil(t, "every email is delivered", func() bool { return len(slow.snapshot()) >= want })
-	time.Sleep(300 * time.Millisecond)
+	waitOutboxIdle(t, filepath.Join(p.dir, "portal.db"), want)
 	ids := map[string]int{}
 	for _, m := range slow.snapshot() {
 		ids[regexp.MustCompile(`(?mi)^Message-Id: (\S+)`).FindStringSubmatch(m)[1]]++
