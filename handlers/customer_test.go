@@ -130,21 +130,6 @@ func TestLookupRateLimits(t *testing.T) {
 	}
 }
 
-func TestCrossSitePostIsRefused(t *testing.T) {
-	h := newHarness(t, nil)
-	for _, hdr := range []struct{ k, v string }{
-		{"Sec-Fetch-Site", "cross-site"},
-		{"Origin", "https://evil.example"},
-	} {
-		req, _ := http.NewRequest("POST", h.srv.URL+"/", strings.NewReader("order=1001&email=anna.berzina%40example.lv"))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.Header.Set(hdr.k, hdr.v)
-		if a := h.do(h.client(), req); a.status != http.StatusForbidden {
-			t.Errorf("%s: %s → status %d, want 403", hdr.k, hdr.v, a.status)
-		}
-	}
-}
-
 func TestLanguage(t *testing.T) {
 	h := newHarness(t, nil)
 	jar, _ := cookiejar.New(nil)
