@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -268,11 +269,15 @@ func TestRefundScarfExactlyOnce(t *testing.T) {
 	if st := h.returnStatus(code); st != returns.StatusRefunded {
 		t.Fatalf("status %s, want refunded", st)
 	}
+	if refs := h.assertLedger(code, 1); refs[0].ShopifyID != snap.Refunds[0].ID || refs[0].IdempotencyKey != key || refs[0].Amount.Minor != 29_00 {
+		t.Fatalf("ledger %+v, demo store %+v", refs[0], snap.Refunds[0])
+	}
 	// The same form once more, later: still one refund.
 	h.action(c, code, "refund", url.Values{"amount": {"29.00"}, "key": {key}})
 	if snap, _ := h.shop.OrderByName("#1002"); len(snap.Refunds) != 1 {
 		t.Fatalf("resubmitting made %d refunds", len(snap.Refunds))
 	}
+	h.assertLedger(code, 1)
 	if !strings.Contains(snap.Note, code+": refunded 29.00 EUR") || !contains(snap.Tags, "returns:refunded") {
 		t.Errorf("order note %q tags %v", snap.Note, snap.Tags)
 	}
@@ -493,6 +498,69 @@ func TestRefundWithLostAnswerIsReconciledToOne(t *testing.T) {
 	}
 	if st := h.returnStatus(code); st != returns.StatusRefunded {
 		t.Fatalf("status %s after reconciling", st)
+	}
+}
+
+// TestCheckWithShopifyNow: a refund whose answer was lost is settled from the
+// return page's "Check with Shopify now" button, to the one refund Shopify made.
+func TestCheckWithShopifyNow(t *testing.T) {
+	h := newHarness(t, nil, func(c *shopify.Config) { c.MaxAttempts = 1 })
+	c := h.staff("kim@example.com")
+	code := h.dissatisfiedScarf()
+	h.action(c, code, "approve", nil)
+	key, _ := refundKey(t, h, c, code)
+	h.shop.DropAfterCommit(10)
+	h.action(c, code, "refund", url.Values{"amount": {"49.00"}, "key": {key}})
+	refs := h.assertLedger(code, 1)
+	if refs[0].State != returns.RefundUnknown {
+		t.Fatalf("ledger %+v, want the refund unknown", refs[0])
+	}
+	page := h.get(c, "/admin/returns/"+code)
+	button := "/admin/returns/" + code + "/refunds/" + strconv.FormatInt(refs[0].ID, 10) + "/reconcile"
+	if !strings.Contains(page.body, `action="`+button+`"`) {
+		t.Fatalf("no Check with Shopify now button for the unknown refund:\n%s", page.body)
+	}
+	h.shop.DropAfterCommit(0)
+	// Shopify down: the refund stays unknown, and staff are told Shopify did
+	// not answer.
+	h.shop.FailNext(100, http.StatusServiceUnavailable)
+	a := h.postForm(c, button, nil)
+	if a.status != http.StatusServiceUnavailable || !strings.Contains(a.body, "Shopify is not answering") {
+		t.Fatalf("check while Shopify is down: status %d\n%s", a.status, a.body)
+	}
+	// In the backoffice, with the way back to the return; no language links
+	// to a URL that only takes a form.
+	if !strings.Contains(a.body, "Returns backoffice") || !strings.Contains(a.body, `href="/admin/returns/`+code+`"`) || strings.Contains(a.body, "reconcile?lang=") {
+		t.Errorf("the error page is not the backoffice's:\n%s", a.body)
+	}
+	if refs := h.assertLedger(code, 1); refs[0].State != returns.RefundUnknown {
+		t.Fatalf("after a failed check: %+v", refs[0])
+	}
+	h.shop.FailNext(0, 0)
+	a = h.postForm(c, button, nil)
+	if a.status != http.StatusSeeOther || !strings.Contains(a.header.Get("Location"), "done=reconciled") {
+		t.Fatalf("check: status %d location %q\n%s", a.status, a.header.Get("Location"), a.body)
+	}
+	refs = h.assertLedger(code, 1)
+	snap, _ := h.shop.OrderByName("#1002")
+	if len(snap.Refunds) != 1 || refs[0].State != returns.RefundSucceeded || refs[0].ShopifyID != snap.Refunds[0].ID {
+		t.Fatalf("ledger %+v, demo store %+v; want one refund, the same", refs, snap.Refunds)
+	}
+	if st := h.returnStatus(code); st != returns.StatusRefunded {
+		t.Errorf("status %s, want refunded", st)
+	}
+	// A settled refund has no button; asking for it anyway changes nothing.
+	if page := h.get(c, "/admin/returns/"+code); strings.Contains(page.body, `action="`+button+`"`) {
+		t.Error("a settled refund still has the button")
+	}
+	if a := h.postForm(c, button, nil); a.status != http.StatusSeeOther {
+		t.Errorf("check of a settled refund: status %d", a.status)
+	}
+	if a := h.postForm(c, "/admin/returns/"+code+"/refunds/999/reconcile", nil); a.status != http.StatusNotFound {
+		t.Errorf("check of an unknown refund: status %d, want 404", a.status)
+	}
+	if snap, _ := h.shop.OrderByName("#1002"); len(snap.Refunds) != 1 {
+		t.Errorf("%d refunds at the demo store", len(snap.Refunds))
 	}
 }
 

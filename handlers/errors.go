@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/a-h/templ"
@@ -26,7 +27,12 @@ func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 	case returns.EUNAVAILABLE:
 		s.log.Warn("dependency unavailable", "path", logPath(r), "err", err)
 		w.Header().Set("Retry-After", "30")
-		s.renderError(w, r, http.StatusServiceUnavailable, returns.Msg("Please try again shortly"), returns.Msg("The shop is not answering right now. Nothing was lost: please try again in a minute."), 0)
+		msg := returns.Msg("The shop is not answering right now. Nothing was lost: please try again in a minute.")
+		if staffFrom(r) != nil {
+			// Staff are told which dependency failed (Shopify, say).
+			msg = returns.ErrorMessage(err)
+		}
+		s.renderError(w, r, http.StatusServiceUnavailable, returns.Msg("Please try again shortly"), msg, 0)
 	default:
 		s.log.Error("internal error", "method", r.Method, "path", logPath(r), "err", err)
 		s.renderError(w, r, http.StatusInternalServerError, returns.Msg("Something went wrong"), returns.Msg("Internal error. Please try again; if it keeps happening, contact the shop."), 0)
@@ -34,11 +40,31 @@ func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int, heading, msg returns.Message, retryAfter time.Duration) {
+	if staffFrom(r) != nil {
+		s.renderAdminError(w, r, status, heading, msg)
+		return
+	}
 	p := views.ErrorPage{Page: s.page(r, heading), Status: status, Heading: heading, Message: msg, RetryAfter: retryAfter}
 	if retryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(int(retryAfter.Seconds()+0.5)))
 	}
 	s.render(w, r, status, views.ErrorPageView(p))
+}
+
+// renderAdminError shows a failed request of a signed-in staff member inside the
+// backoffice, with a link back to the return it was about, or to the queue.
+func (s *Server) renderAdminError(w http.ResponseWriter, r *http.Request, status int, heading, msg returns.Message) {
+	p := views.AdminErrorPage{
+		AdminPage: s.adminPage(r, heading.String()),
+		Heading:   heading,
+		Message:   msg,
+		BackURL:   pathAdmin,
+		BackLabel: "Back to the queue",
+	}
+	if code := r.PathValue("code"); strings.HasPrefix(r.URL.Path, "/admin/returns/") && returns.ValidReturnCode(code) && status != http.StatusNotFound {
+		p.BackURL, p.BackLabel = adminReturnURL(code), "Back to return "+code
+	}
+	s.render(w, r, status, views.AdminErrorPageView(p))
 }
 
 func (s *Server) handleNotFound() http.Handler {

@@ -134,10 +134,15 @@ func (s *Server) page(r *http.Request, title returns.Message) views.Page {
 	q.Del("lang")
 	q.Del("t")
 	path := r.URL.Path
-	if r.Method == http.MethodGet {
+	switch r.Method {
+	case http.MethodGet, http.MethodHead:
 		if enc := q.Encode(); enc != "" {
 			path += "?" + enc
 		}
+	default:
+		// An answer to a form has no address to open again in another
+		// language; the page that shows the form again sets its own.
+		path = pathLookup
 	}
 	return views.Page{L: l, Title: l.Msg(title), Path: path, DemoMode: s.cfg.DemoMode, NoIndex: true}
 }

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	returns "github.com/returnsportal/returns"
 )
@@ -109,3 +110,47 @@ func keys(m map[string]returns.OutboxMessage) []string {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestStaffRequeueAnEmail: a message that failed for good (a 5xx answer) is sent
+// again when staff requeue it from the outbox page; one already queued or sent is
+// refused, and the page says so.
+func TestStaffRequeueAnEmail(t *testing.T) {
+	h := newHarness(t, nil)
+	ctx := context.Background()
+	staff := h.staff("kim@example.com")
+	h.dissatisfiedScarf()
+	msgs, err := h.store.OutboxMessages(ctx, "", 0, 50)
+	if err != nil || len(msgs) != 1 {
+		t.Fatalf("outbox %v, %v; want the request-received email", msgs, err)
+	}
+	id := msgs[0].ID
+	requeue := func() answer {
+		return h.postForm(staff, "/admin/outbox/"+strconv.FormatInt(id, 10)+"/requeue", nil)
+	}
+	// Queued still: nothing to requeue.
+	if a := requeue(); a.status != http.StatusConflict {
+		t.Fatalf("requeue of a queued message: status %d, want 409\n%s", a.status, a.body)
+	}
+	// The mail worker's claim, then a permanent failure.
+	claimed, token, err := h.store.ClaimOutbox(ctx, time.Now(), time.Minute, 10)
+	if err != nil || len(claimed) != 1 || claimed[0].ID != id {
+		t.Fatalf("claim: %v, %v", claimed, err)
+	}
+	if err := h.store.OutboxFailed(ctx, id, token, returns.OutboxFailed, "550 5.1.1 User unknown"); err != nil {
+		t.Fatal(err)
+	}
+	a := requeue()
+	if a.status != http.StatusSeeOther || !strings.Contains(a.header.Get("Location"), "done=requeued") {
+		t.Fatalf("requeue of a failed message: status %d location %q\n%s", a.status, a.header.Get("Location"), a.body)
+	}
+	m, err := h.store.OutboxMessage(ctx, id)
+	if err != nil || m.Status != returns.OutboxQueued {
+		t.Fatalf("after requeue: %+v, %v", m, err)
+	}
+	if page := h.get(staff, a.header.Get("Location")); !strings.Contains(page.body, "queued to be sent again") {
+		t.Errorf("no confirmation on the page:\n%s", page.body)
+	}
+	if a := h.postForm(staff, "/admin/outbox/999999/requeue", nil); a.status != http.StatusNotFound {
+		t.Errorf("requeue of an unknown message: status %d, want 404", a.status)
+	}
+}

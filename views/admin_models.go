@@ -14,6 +14,17 @@ type AdminPage struct {
 	Flash string
 }
 
+// AdminErrorPage is a failed request of a signed-in staff member.
+type AdminErrorPage struct {
+	AdminPage
+	Heading returns.Message
+	Message returns.Message
+	// BackURL and BackLabel lead back to where the staff member came from: the
+	// return the action was on, or the queue.
+	BackURL   string
+	BackLabel string
+}
+
 // LoginPage is the staff sign-in form.
 type LoginPage struct {
 	AdminPage
