@@ -42,13 +42,22 @@ func (s *Server) handleLookup() http.Handler {
 			s.renderLookup(w, r, http.StatusBadRequest, "", "", &errLookupFailed)
 			return
 		}
-		s.lookup(w, r, r.PostForm.Get("order"), r.PostForm.Get("email"))
+		order, email := r.PostForm.Get("order"), r.PostForm.Get("email")
+		if ok, wait := s.allowLookup(s.clientIP(r), returns.NormalizeOrderNumber(order)); !ok {
+			s.renderRateLimited(w, r, wait)
+			return
+		}
+		s.openOrder(w, r, order, email)
 	})
 }
 
-// handleStart opens an order from a signed link in the store's emails. A missing
-// or wrong signature answers exactly as a failed lookup does, pre-filled, so the
-// customer can still type the email and go on.
+// handleStart opens an order from a signed link in the store's emails. A verified
+// signature is proof that the link came from the store's email to the order's
+// address, so no lookup limit ever refuses it: otherwise anyone could lock a
+// customer out by typing wrong emails for their order number. A missing or wrong
+// signature is a guess like a typed lookup: it counts against the same limits and
+// answers exactly as a failed lookup does, pre-filled, so the customer can still
+// type the email and go on.
 func (s *Server) handleStart() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
@@ -63,17 +72,14 @@ func (s *Server) handleStart() http.Handler {
 			s.renderLookup(w, r, statusLookupFailed, order, email, &errLookupFailed)
 			return
 		}
-		s.lookup(w, r, order, email)
+		s.openOrder(w, r, order, email)
 	})
 }
 
-// lookup finds the order, starts a session proving it and sends the customer to
-// it; every failure gets the same page.
-func (s *Server) lookup(w http.ResponseWriter, r *http.Request, order, email string) {
-	if ok, wait := s.allowLookup(s.clientIP(r), returns.NormalizeOrderNumber(order)); !ok {
-		s.renderRateLimited(w, r, wait)
-		return
-	}
+// openOrder finds the order, starts a session proving it and sends the customer
+// to it; every failure gets the same page. Callers count typed lookups against
+// the limits first.
+func (s *Server) openOrder(w http.ResponseWriter, r *http.Request, order, email string) {
 	o, err := s.svc.LookupOrder(r.Context(), order, email)
 	if returns.ErrorCode(err) == returns.ENOTFOUND {
 		s.renderLookup(w, r, statusLookupFailed, order, email, &errLookupFailed)
