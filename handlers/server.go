@@ -46,6 +46,9 @@ type Config struct {
 	LoginLimits  *LoginLimits
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Sleep waits before a sign-in on an account under attack is checked, and
+	// returns early with ctx's error; nil means a timer. Tests record the waits.
+	Sleep func(ctx context.Context, d time.Duration) error
 }
 
 // Server is the portal's HTTP handler.
@@ -69,6 +72,9 @@ func NewServer(cfg Config, svc CustomerService, admin AdminService) *Server {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.Sleep == nil {
+		cfg.Sleep = sleep
 	}
 	s := &Server{
 		cfg:          cfg,
