@@ -118,6 +118,7 @@ type Service struct {
 	settingsMu sync.Mutex               // a read of the settings from the store, or a save
 	writingMu  sync.Mutex               // one write-back pass at a time, so no note line is written twice
 	refunding  sync.Mutex               // one reconciliation at a time
+	dummy      dummyHash                // checked when a sign-in names no account
 }
 
 func (s *Service) now() time.Time {
