@@ -102,6 +102,9 @@ type Service struct {
 	Refunds    RefundStore
 	Refunder   Refunder
 
+	// AccessLinks keeps the one-time links emailed to orders' addresses.
+	AccessLinks AccessLinkStore
+
 	// Emails renders the emails queued in the outbox; nil queues none.
 	Emails      EmailRenderer
 	OutboxStore OutboxStore
