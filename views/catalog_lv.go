@@ -163,6 +163,17 @@ var catalogLV = map[string]string{
 	"Questions? Reply to this email and we will help.":                                            "Jautājumi? Atbildiet uz šo e-pastu, un mēs palīdzēsim.",
 	"You get this email because you asked to return items from order %s.":                         "Jūs saņemat šo e-pastu, jo pieteicāt preču atgriešanu no pasūtījuma %s.",
 
+	// The email with a one-time link to an order.
+	"Your link to order %s":                                      "Saite uz pasūtījumu %s",
+	"Open your order":                                            "Atveriet savu pasūtījumu",
+	"The link works once, for %d minute.":                        "Saiti var izmantot vienu reizi %d minūtes laikā.",
+	"The link works once, for %d minutes.":                       "Saiti var izmantot vienu reizi %d minūšu laikā.",
+	"Open order %s":                                              "Atvērt pasūtījumu %s",
+	"After that, you can ask for a new one on the returns page.": "Pēc tam varat pieprasīt jaunu saiti preču atgriešanas lapā.",
+	"You asked for a link to open order %s on our returns page. Open it to see the order and return items from it.": "Jūs pieprasījāt saiti, lai mūsu preču atgriešanas lapā atvērtu pasūtījumu %s. Atverot to, redzēsiet pasūtījumu un varēsiet atgriezt tajā iekļautās preces.",
+	"If you did not ask for it, you can ignore this email: nobody can open your order without this link.":           "Ja saiti nepieprasījāt, varat šo e-pastu neņemt vērā: bez šīs saites neviens nevar atvērt jūsu pasūtījumu.",
+	"You get this email because a link to order %s was asked for on our returns page.":                              "Jūs saņemat šo e-pastu, jo mūsu preču atgriešanas lapā tika pieprasīta saite uz pasūtījumu %s.",
+
 	// Error pages.
 	"Something went wrong":            "Radās kļūda",
 	"Please try again in %d minute.":  "Lūdzu, mēģiniet vēlreiz pēc %d minūtes.",
@@ -216,6 +227,7 @@ var catalogLV = map[string]string{
 	"Tell us the reason.":                                            "Lūdzu, norādiet iemeslu.",
 	"Choose what happened.":                                          "Izvēlieties, kas noticis.",
 	"We could not find that return.":                                 "Neizdevās atrast šo atgriešanu.",
+	"This link has expired or was used already.":                     "Saites derīguma termiņš ir beidzies, vai tā jau ir izmantota.",
 	"A return that is %s cannot become %s.":                          "Atgriešanu ar statusu „%s” nevar mainīt uz „%s”.",
 	"The text contains characters we cannot read.":                   "Tekstā ir rakstzīmes, kuras nevaram nolasīt.",
 	"Please use at most %d characters.":                              "Lūdzu, ierakstiet ne vairāk kā %d rakstzīmes.",
