@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"net/http"
-	"time"
 
 	returns "github.com/returnsportal/returns"
 	"github.com/returnsportal/returns/views"
@@ -44,7 +43,7 @@ func (s *Server) handleLookup() http.Handler {
 		}
 		order, email := r.PostForm.Get("order"), r.PostForm.Get("email")
 		if ok, wait := s.allowLookup(s.clientIP(r), returns.NormalizeOrderNumber(order)); !ok {
-			s.renderRateLimited(w, r, wait)
+			s.renderRateLimited(w, r, wait, order, email)
 			return
 		}
 		s.openOrder(w, r, order, email)
@@ -66,7 +65,7 @@ func (s *Server) handleStart() http.Handler {
 		if !returns.VerifyLinkSignature(s.cfg.LinkSecret, order, email, sig) {
 			// Count the attempt like a lookup, so links cannot be used to guess.
 			if ok, wait := s.allowLookup(s.clientIP(r), returns.NormalizeOrderNumber(order)); !ok {
-				s.renderRateLimited(w, r, wait)
+				s.renderRateLimited(w, r, wait, order, email)
 				return
 			}
 			s.renderLookup(w, r, statusLookupFailed, order, email, &errLookupFailed)
@@ -94,12 +93,6 @@ func (s *Server) openOrder(w http.ResponseWriter, r *http.Request, order, email 
 		return
 	}
 	http.Redirect(w, r, pathOrder, http.StatusSeeOther)
-}
-
-func (s *Server) renderRateLimited(w http.ResponseWriter, r *http.Request, wait time.Duration) {
-	s.log.Warn("lookup rate limited", "ip", s.clientIP(r))
-	s.renderError(w, r, http.StatusTooManyRequests, returns.Msg("Too many attempts"),
-		returns.Msg("You have tried to find an order too many times. Please wait a little and try again."), wait)
 }
 
 // truncate cuts s to at most n bytes on a rune boundary, for echoing input back.

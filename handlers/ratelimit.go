@@ -155,6 +155,15 @@ func (s *Server) allowLookup(ip, order string) (bool, time.Duration) {
 	return s.limits.allow(ls...)
 }
 
+// allowAccessLinkRequest counts a request for an emailed link by a client
+// address, within the per-address lookup limits but counted apart from lookups.
+func (s *Server) allowAccessLinkRequest(ip string) (bool, time.Duration) {
+	return s.limits.allow(
+		limit{"link-ip-m:" + ip, s.lookupLimits.PerIPMinute, time.Minute},
+		limit{"link-ip-h:" + ip, s.lookupLimits.PerIPHour, time.Hour},
+	)
+}
+
 // allowLogin counts a sign-in attempt by a client address and reports whether it
 // may go on: the address is within its limits, and has not failed too often on
 // this account (account is the normalized email, "" when it is none).

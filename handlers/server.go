@@ -16,6 +16,9 @@ import (
 // CustomerService is what the customer pages need of the domain.
 type CustomerService interface {
 	LookupOrder(ctx context.Context, number, email string) (*returns.Order, error)
+	RequestAccessLink(ctx context.Context, number, email, lang string) error
+	AccessLinkOpens(ctx context.Context, token string) error
+	UseAccessLink(ctx context.Context, token string) (*returns.AccessLink, error)
 	CustomerOrder(ctx context.Context, orderID string) (*returns.CustomerOrder, error)
 	SubmitReturn(ctx context.Context, orderID string, req returns.ReturnRequest) (*returns.Return, error)
 	CustomerReturn(ctx context.Context, orderID, code string) (*returns.Return, []returns.Event, error)
