@@ -98,6 +98,9 @@ func (s *Server) requestAccessLink(w http.ResponseWriter, r *http.Request, order
 		return
 	}
 	p := views.AccessLinkSentPage{Page: s.page(r, returns.Msg("Check your email")), AgainURL: pathAccessLink}
+	// The same page whichever form was sent (the lookup form asks for links
+	// too when the store requires them).
+	p.Path = pathAccessLink
 	s.render(w, r, http.StatusOK, views.AccessLinkSentPageView(p))
 }
 

@@ -318,3 +318,59 @@ func TestAskingForALinkTakesAlikeOverManyTries(t *testing.T) {
 		t.Errorf("median times differ by %v (right %v, wrong %v), want under %v", d, a, b, tolerance)
 	}
 }
+
+// TestEmailedLinkSettingForcesTheLink: with the store's setting on, the lookup
+// form says a link will be emailed and asks for one; a typed lookup, even with
+// the right email and even posted to the old form's address, never opens the
+// order: it answers as a link request does and queues the link. The signed link
+// from the store's emails still opens the order. Turned off, lookups open
+// orders again.
+func TestEmailedLinkSettingForcesTheLink(t *testing.T) {
+	h := newHarness(t, nil)
+	staff := h.staff("kim@example.com")
+	save := func(on bool) {
+		t.Helper()
+		v := url.Values{
+			"return_address": {"Returns, Elizabetes iela 2, Rīga"}, "window_days": {"30"}, "non_returnable_tag": {"final-sale"},
+			"instructions_en": {"Pack it well."}, "instructions_lv": {"Iepakojiet rūpīgi."},
+		}
+		if on {
+			v.Set("require_emailed_link", "on")
+		}
+		if a := h.postForm(staff, "/admin/settings", v); a.status != http.StatusSeeOther {
+			t.Fatalf("save settings: status %d\n%s", a.status, a.body)
+		}
+		form := h.get(staff, "/admin/settings")
+		if checked := regexp.MustCompile(`<input[^>]*id="require_emailed_link"[^>]*checked`).MatchString(form.body); checked != on {
+			t.Fatalf("settings page: checkbox checked %v, want %v", checked, on)
+		}
+	}
+	save(true)
+
+	c := h.client()
+	form := h.get(c, "/")
+	if form.status != http.StatusOK || !strings.Contains(form.body, `action="/link"`) || !strings.Contains(form.body, "Email me a link") ||
+		!strings.Contains(form.body, "We email a link that opens your order") {
+		t.Fatalf("lookup form with the setting on:\n%s", form.body)
+	}
+	typed := h.postForm(c, "/", url.Values{"order": {"1001"}, "email": {"anna.berzina@example.lv"}})
+	asked := h.askForLink(c, "1001", "sam.taylor@example.com")
+	if typed.status != http.StatusOK || typed.body != asked.body || cookieNamed(typed.header, "portal") != nil {
+		t.Fatalf("typed lookup with the setting on: status %d; want the link request's page and no session\n%s", typed.status, typed.body)
+	}
+	if a := h.get(c, "/order"); a.status != http.StatusSeeOther {
+		t.Fatalf("order page after a typed lookup with the setting on: status %d, want a redirect", a.status)
+	}
+	if n := len(h.linkEmails()); n != 1 {
+		t.Fatalf("%d link emails, want 1 (for the right email)", n)
+	}
+	if a := h.get(h.client(), startLink("1001", "anna.berzina@example.lv")); a.status != http.StatusSeeOther || a.header.Get("Location") != "/order" {
+		t.Fatalf("signed link with the setting on: status %d, location %q", a.status, a.header.Get("Location"))
+	}
+
+	save(false)
+	h.lookup(h.client(), "1001", "anna.berzina@example.lv")
+	if a := h.get(h.client(), "/"); strings.Contains(a.body, `action="/link"`) {
+		t.Error("lookup form still asks for a link with the setting off")
+	}
+}

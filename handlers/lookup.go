@@ -21,17 +21,38 @@ func (s *Server) handleLookupForm() http.Handler {
 	})
 }
 
+// renderLookup shows the lookup form. When the store requires an emailed link
+// for every lookup, the form asks for one.
 func (s *Server) renderLookup(w http.ResponseWriter, r *http.Request, status int, order, email string, msg *returns.Message) {
+	emailLink, err := s.emailLinkOnly(r)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
 	p := views.LookupPage{
-		Page:   s.page(r, returns.Msg("Return an item")),
-		Action: pathLookup,
-		Order:  truncate(order, 64),
-		Email:  truncate(email, 254),
-		Error:  msg,
+		Page:      s.page(r, returns.Msg("Return an item")),
+		Action:    pathLookup,
+		Order:     truncate(order, 64),
+		Email:     truncate(email, 254),
+		Error:     msg,
+		EmailLink: emailLink,
+	}
+	if emailLink {
+		p.Action = pathAccessLink
 	}
 	p.NoIndex = false
 	p.Path = pathLookup
 	s.render(w, r, status, views.LookupPageView(p))
+}
+
+// emailLinkOnly reports whether the store requires an emailed link for every
+// typed lookup.
+func (s *Server) emailLinkOnly(r *http.Request) (bool, error) {
+	st, err := s.svc.Settings(r.Context())
+	if err != nil {
+		return false, err
+	}
+	return st.RequireEmailedLink, nil
 }
 
 func (s *Server) handleLookup() http.Handler {
@@ -42,6 +63,17 @@ func (s *Server) handleLookup() http.Handler {
 			return
 		}
 		order, email := r.PostForm.Get("order"), r.PostForm.Get("email")
+		emailLink, err := s.emailLinkOnly(r)
+		if err != nil {
+			s.Error(w, r, err)
+			return
+		}
+		if emailLink {
+			// The store wants every typed lookup confirmed by email: the
+			// order never opens from what was typed, however it was sent.
+			s.requestAccessLink(w, r, order, email)
+			return
+		}
 		if ok, wait := s.allowLookup(s.clientIP(r), returns.NormalizeOrderNumber(order)); !ok {
 			s.renderRateLimited(w, r, wait, order, email)
 			return
