@@ -21,6 +21,8 @@ const (
 	EmailClosed             EmailKind = "closed"
 	// EmailStaffNewReturn tells the store's staff address about a new request.
 	EmailStaffNewReturn EmailKind = "staff_new_return"
+	// EmailAccessLink carries a one-time link to an order; it is about no return.
+	EmailAccessLink EmailKind = "access_link"
 )
 
 // EmailData is what an email is made from.
@@ -37,6 +39,8 @@ type EmailData struct {
 	Message  string
 	Shipment *Shipment
 	Amount   Money // the refunded amount
+	// AccessLink is the one-time link of an EmailAccessLink, which has no Return.
+	AccessLink *AccessLinkEmail
 }
 
 // Email is a rendered email: both parts and the subject.
@@ -153,10 +157,6 @@ func (s *Service) outboxMessage(d EmailData, to, replyTo, role string) (*OutboxM
 	if err != nil {
 		return nil, fmt.Errorf("render %s email: %w", d.Kind, err)
 	}
-	host := "returns.invalid"
-	if u, err := url.Parse(s.BaseURL); err == nil && u.Hostname() != "" {
-		host = u.Hostname()
-	}
 	return &OutboxMessage{
 		DedupeKey: d.Return.Code + ":" + string(d.Kind) + ":" + role,
 		Kind:      d.Kind,
@@ -165,11 +165,20 @@ func (s *Service) outboxMessage(d EmailData, to, replyTo, role string) (*OutboxM
 		Subject:   e.Subject,
 		Text:      e.Text,
 		HTML:      e.HTML,
-		MessageID: "<" + NewToken() + "@" + host + ">",
+		MessageID: s.messageID(),
 		Status:    OutboxQueued,
 		CreatedAt: s.now(),
 		NextAt:    s.now(),
 	}, nil
+}
+
+// messageID makes a new Message-ID at the portal's host.
+func (s *Service) messageID() string {
+	host := "returns.invalid"
+	if u, err := url.Parse(s.BaseURL); err == nil && u.Hostname() != "" {
+		host = u.Hostname()
+	}
+	return "<" + NewToken() + "@" + host + ">"
 }
 
 // emailsFor returns the outbox messages of a change: the customer's email and,

@@ -102,6 +102,9 @@ type Service struct {
 	Refunds    RefundStore
 	Refunder   Refunder
 
+	// AccessLinks keeps the one-time links emailed to orders' addresses.
+	AccessLinks AccessLinkStore
+
 	// Emails renders the emails queued in the outbox; nil queues none.
 	Emails      EmailRenderer
 	OutboxStore OutboxStore
@@ -118,6 +121,7 @@ type Service struct {
 	settingsMu sync.Mutex               // a read of the settings from the store, or a save
 	writingMu  sync.Mutex               // one write-back pass at a time, so no note line is written twice
 	refunding  sync.Mutex               // one reconciliation at a time
+	dummy      dummyHash                // checked when a sign-in names no account
 }
 
 func (s *Service) now() time.Time {

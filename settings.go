@@ -13,8 +13,12 @@ type Settings struct {
 	InstructionsEN   string
 	InstructionsLV   string
 	StaffEmail       string // where new-return notices go; empty for none
-	UpdatedAt        time.Time
-	UpdatedBy        string
+	// RequireEmailedLink makes every typed lookup email a one-time link to the
+	// order's address instead of opening the order (signed links from the
+	// store's own emails still open it).
+	RequireEmailedLink bool
+	UpdatedAt          time.Time
+	UpdatedBy          string
 }
 
 // DefaultSettings are used until staff save their own.

@@ -149,8 +149,9 @@ func (s *Service) SetStaffDisabled(ctx context.Context, email string, disabled b
 }
 
 // dummyHash is checked against when the email is unknown, so that an unknown
-// email takes as long as a wrong password.
-var dummyHash struct {
+// email takes as long as a wrong password. A Service makes it once, with its own
+// PasswordHasher, so its cost is that hasher's.
+type dummyHash struct {
 	once sync.Once
 	hash string
 }
@@ -179,10 +180,10 @@ func (s *Service) SignIn(ctx context.Context, email, password string) (token str
 }
 
 func (s *Service) dummyHash() string {
-	dummyHash.once.Do(func() {
-		dummyHash.hash, _ = s.Passwords.Hash("not the password of anyone here")
+	s.dummy.once.Do(func() {
+		s.dummy.hash, _ = s.Passwords.Hash("not the password of anyone here")
 	})
-	return dummyHash.hash
+	return s.dummy.hash
 }
 
 // StaffBySession returns the signed-in staff member of a session token. A

@@ -20,10 +20,11 @@ const (
 	outboxMaxLimit     = 500
 )
 
-// insertOutbox queues the emails of a change for returnID, unless an email with
-// the same dedupe key is queued already: a retried request must neither queue a
-// second email nor fail. It fills the IDs of the rows it inserts; a duplicate
-// keeps ID 0. A message without a time is stamped with at.
+// insertOutbox queues the emails of a change for returnID (0 for an email about
+// no return, such as an access link), unless an email with the same dedupe key is
+// queued already: a retried request must neither queue a second email nor fail.
+// It fills the IDs of the rows it inserts; a duplicate keeps ID 0. A message
+// without a time is stamped with at.
 func insertOutbox(ctx context.Context, tx *sql.Tx, returnID int64, emails []returns.OutboxMessage, at time.Time) error {
 	for i := range emails {
 		m := &emails[i]
@@ -47,7 +48,7 @@ func insertOutbox(ctx context.Context, tx *sql.Tx, returnID int64, emails []retu
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (dedupe_key) DO NOTHING
 			RETURNING id`,
-			m.DedupeKey, returnID, m.Kind, m.To, m.ReplyTo, m.Subject, m.Text, m.HTML,
+			m.DedupeKey, sql.NullInt64{Int64: returnID, Valid: returnID != 0}, m.Kind, m.To, m.ReplyTo, m.Subject, m.Text, m.HTML,
 			m.MessageID, m.Status, m.Attempts, m.LastError, millis(m.CreatedAt), millis(m.NextAt)).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {
 			continue // queued already
@@ -76,11 +77,12 @@ func scanOutbox(rows *sql.Rows) ([]returns.OutboxMessage, error) {
 	for rows.Next() {
 		var m returns.OutboxMessage
 		var created, next int64
-		var sent sql.NullInt64
-		if err := rows.Scan(&m.ID, &m.DedupeKey, &m.ReturnID, &m.Kind, &m.To, &m.ReplyTo, &m.Subject, &m.Text, &m.HTML,
+		var returnID, sent sql.NullInt64
+		if err := rows.Scan(&m.ID, &m.DedupeKey, &returnID, &m.Kind, &m.To, &m.ReplyTo, &m.Subject, &m.Text, &m.HTML,
 			&m.MessageID, &m.Status, &m.Attempts, &m.LastError, &created, &next, &sent); err != nil {
 			return nil, fmt.Errorf("read outbox: %w", err)
 		}
+		m.ReturnID = returnID.Int64 // 0 for an email about no return
 		m.CreatedAt, m.NextAt = fromMillis(created), fromMillis(next)
 		if sent.Valid {
 			m.SentAt = fromMillis(sent.Int64)

@@ -35,6 +35,12 @@ var settingFields = []struct {
 	{"staff_email",
 		func(s *returns.Settings) string { return s.StaffEmail },
 		func(s *returns.Settings, v string) error { s.StaffEmail = v; return nil }},
+	{"require_emailed_link",
+		func(s *returns.Settings) string { return strconv.FormatBool(s.RequireEmailedLink) },
+		func(s *returns.Settings, v string) (err error) {
+			s.RequireEmailedLink, err = strconv.ParseBool(v)
+			return err
+		}},
 }
 
 // Settings returns returns.DefaultSettings with every saved setting in place of its

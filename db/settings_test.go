@@ -26,11 +26,12 @@ func TestSettings(t *testing.T) {
 	})
 
 	saved := returns.Settings{
-		ReturnAddress:    "Noliktava\nRīga",
-		WindowDays:       14,
-		NonReturnableTag: "", // no tag: every product can be returned
-		InstructionsEN:   "Send it back.",
-		InstructionsLV:   "Sūtiet atpakaļ.",
+		ReturnAddress:      "Noliktava\nRīga",
+		WindowDays:         14,
+		NonReturnableTag:   "", // no tag: every product can be returned
+		InstructionsEN:     "Send it back.",
+		InstructionsLV:     "Sūtiet atpakaļ.",
+		RequireEmailedLink: true,
 	}
 	t.Run("save and load", func(t *testing.T) {
 		if err := d.SaveSettings(ctx, saved, "staff:1"); err != nil {
@@ -62,8 +63,8 @@ func TestSettings(t *testing.T) {
 		if got.WindowDays != 60 || got.UpdatedBy != "staff:2" || !got.UpdatedAt.Equal(now.Add(time.Hour)) || got.ReturnAddress != saved.ReturnAddress {
 			t.Errorf("got %+v", got)
 		}
-		if n := count(t, d, "settings"); n != 6 {
-			t.Errorf("%d settings rows, want 6", n)
+		if n := count(t, d, "settings"); n != 7 {
+			t.Errorf("%d settings rows, want 7", n)
 		}
 	})
 

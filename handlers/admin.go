@@ -140,13 +140,21 @@ func (s *Server) handleAdminLogin() http.Handler {
 			return
 		}
 		email, password := r.PostForm.Get("email"), r.PostForm.Get("password")
-		if ok, _ := s.allowLogin(s.clientIP(r), returns.NormalizeEmail(email)); !ok {
-			s.log.Warn("sign-in rate limited", "ip", s.clientIP(r))
+		ip, account := s.clientIP(r), returns.NormalizeEmail(email)
+		if !s.allowLogin(ip, account) {
+			s.log.Warn("sign-in rate limited", "ip", ip)
 			s.renderLogin(w, r, http.StatusTooManyRequests, email, "Too many attempts. Please wait a few minutes and try again.")
 			return
 		}
+		if d := s.loginDelay(account); d > 0 {
+			s.log.Warn("sign-in slowed down after failures on the account", "ip", ip, "delay", d)
+			if err := s.cfg.Sleep(r.Context(), d); err != nil {
+				return // the client gave up; no password is checked
+			}
+		}
 		token, st, err := s.admin.SignIn(r.Context(), email, password)
 		if returns.ErrorCode(err) == returns.EUNAUTHORIZED {
+			s.loginFailed(ip, account)
 			s.renderLogin(w, r, http.StatusUnauthorized, email, errSignInFailed)
 			return
 		}
@@ -158,6 +166,7 @@ func (s *Server) handleAdminLogin() http.Handler {
 			s.Error(w, r, err)
 			return
 		}
+		s.loginSucceeded(ip, account)
 		s.log.Info("staff signed in", "staff", st.ID)
 		next := safeNext(r.URL.Query().Get("next"))
 		if next == "" {

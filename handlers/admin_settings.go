@@ -59,6 +59,8 @@ func (s *Server) handleAdminSettings() http.Handler {
 			InstructionsEN:   f.Get("instructions_en"),
 			InstructionsLV:   f.Get("instructions_lv"),
 			StaffEmail:       f.Get("staff_email"),
+			// A checkbox is sent only when ticked.
+			RequireEmailedLink: f.Get("require_emailed_link") != "",
 		}
 		err = s.admin.UpdateSettings(r.Context(), st, staffFrom(r).Email)
 		if returns.ErrorCode(err) == returns.EINVALID {

@@ -193,14 +193,14 @@ func TestLoginRateLimit(t *testing.T) {
 	h.svc.CreateStaff(context.Background(), "kim@example.com", staffPassword)
 	srv := handlers.NewServer(handlers.Config{
 		SessionKeys: [][]byte{[]byte("session-key-0123456789-0123456789-abcdef")},
-		LoginLimits: &handlers.LoginLimits{PerIPMinute: 100, PerIPHour: 100, PerAccountHour: 3},
+		LoginLimits: &handlers.LoginLimits{PerIPMinute: 100, PerIPHour: 100, FailuresPerAccountAddress: 3, SlowDownAfter: 100},
 	}, h.svc, h.svc)
 	for i := 0; i < 4; i++ {
 		req := httptestPost("/admin/login", url.Values{"email": {"kim@example.com"}, "password": {"wrong password here"}})
 		rec := serve(srv, req)
 		if want := http.StatusUnauthorized; i == 3 {
 			if rec.Code != http.StatusTooManyRequests {
-				t.Fatalf("4th attempt on one account: status %d, want 429", rec.Code)
+				t.Fatalf("4th attempt on one account from one address: status %d, want 429", rec.Code)
 			}
 		} else if rec.Code != want {
 			t.Fatalf("attempt %d: status %d", i+1, rec.Code)

@@ -26,7 +26,7 @@ func harnessConfig() handlers.Config {
 		LinkSecret:   linkSecret,
 		DemoMode:     true,
 		LookupLimits: &handlers.LookupLimits{PerIPMinute: 1000, PerIPHour: 1000, PerOrderHour: 1000},
-		LoginLimits:  &handlers.LoginLimits{PerIPMinute: 1000, PerIPHour: 1000, PerAccountHour: 1000},
+		LoginLimits:  &handlers.LoginLimits{PerIPMinute: 1000, PerIPHour: 1000, FailuresPerAccountAddress: 1000, SlowDownAfter: 1000},
 	}
 }
 

@@ -67,7 +67,7 @@ func newHarness(t testing.TB, limits *handlers.LookupLimits, opts ...func(*shopi
 		Shop: client, Photos: photo.New(), Logger: log,
 		StaffStore: store, Sessions: store, Passwords: password.Hasher{}, Queue: store,
 		Shipments: store, Refunds: store, Refunder: client,
-		Emails: email.Renderer{StoreName: "Linen & Co"}, OutboxStore: store,
+		Emails: email.Renderer{StoreName: "Linen & Co"}, OutboxStore: store, AccessLinks: store,
 	}
 	if limits == nil {
 		limits = &handlers.LookupLimits{PerIPMinute: 1000, PerIPHour: 1000, PerOrderHour: 1000}
@@ -78,7 +78,7 @@ func newHarness(t testing.TB, limits *handlers.LookupLimits, opts ...func(*shopi
 		LinkSecret:   linkSecret,
 		DemoMode:     true,
 		LookupLimits: limits,
-		LoginLimits:  &handlers.LoginLimits{PerIPMinute: 1000, PerIPHour: 1000, PerAccountHour: 1000},
+		LoginLimits:  &handlers.LoginLimits{PerIPMinute: 1000, PerIPHour: 1000, FailuresPerAccountAddress: 1000, SlowDownAfter: 1000},
 	}, svc, svc)
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)

@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"net/http"
-	"time"
 
 	returns "github.com/returnsportal/returns"
 	"github.com/returnsportal/returns/views"
@@ -22,17 +21,38 @@ func (s *Server) handleLookupForm() http.Handler {
 	})
 }
 
+// renderLookup shows the lookup form. When the store requires an emailed link
+// for every lookup, the form asks for one.
 func (s *Server) renderLookup(w http.ResponseWriter, r *http.Request, status int, order, email string, msg *returns.Message) {
+	emailLink, err := s.emailLinkOnly(r)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
 	p := views.LookupPage{
-		Page:   s.page(r, returns.Msg("Return an item")),
-		Action: pathLookup,
-		Order:  truncate(order, 64),
-		Email:  truncate(email, 254),
-		Error:  msg,
+		Page:      s.page(r, returns.Msg("Return an item")),
+		Action:    pathLookup,
+		Order:     truncate(order, 64),
+		Email:     truncate(email, 254),
+		Error:     msg,
+		EmailLink: emailLink,
+	}
+	if emailLink {
+		p.Action = pathAccessLink
 	}
 	p.NoIndex = false
 	p.Path = pathLookup
 	s.render(w, r, status, views.LookupPageView(p))
+}
+
+// emailLinkOnly reports whether the store requires an emailed link for every
+// typed lookup.
+func (s *Server) emailLinkOnly(r *http.Request) (bool, error) {
+	st, err := s.svc.Settings(r.Context())
+	if err != nil {
+		return false, err
+	}
+	return st.RequireEmailedLink, nil
 }
 
 func (s *Server) handleLookup() http.Handler {
@@ -42,13 +62,33 @@ func (s *Server) handleLookup() http.Handler {
 			s.renderLookup(w, r, http.StatusBadRequest, "", "", &errLookupFailed)
 			return
 		}
-		s.lookup(w, r, r.PostForm.Get("order"), r.PostForm.Get("email"))
+		order, email := r.PostForm.Get("order"), r.PostForm.Get("email")
+		emailLink, err := s.emailLinkOnly(r)
+		if err != nil {
+			s.Error(w, r, err)
+			return
+		}
+		if emailLink {
+			// The store wants every typed lookup confirmed by email: the
+			// order never opens from what was typed, however it was sent.
+			s.requestAccessLink(w, r, order, email)
+			return
+		}
+		if ok, wait := s.allowLookup(s.clientIP(r), returns.NormalizeOrderNumber(order)); !ok {
+			s.renderRateLimited(w, r, wait, order, email)
+			return
+		}
+		s.openOrder(w, r, order, email)
 	})
 }
 
-// handleStart opens an order from a signed link in the store's emails. A missing
-// or wrong signature answers exactly as a failed lookup does, pre-filled, so the
-// customer can still type the email and go on.
+// handleStart opens an order from a signed link in the store's emails. A verified
+// signature is proof that the link came from the store's email to the order's
+// address, so no lookup limit ever refuses it: otherwise anyone could lock a
+// customer out by typing wrong emails for their order number. A missing or wrong
+// signature is a guess like a typed lookup: it counts against the same limits and
+// answers exactly as a failed lookup does, pre-filled, so the customer can still
+// type the email and go on.
 func (s *Server) handleStart() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
@@ -57,23 +97,20 @@ func (s *Server) handleStart() http.Handler {
 		if !returns.VerifyLinkSignature(s.cfg.LinkSecret, order, email, sig) {
 			// Count the attempt like a lookup, so links cannot be used to guess.
 			if ok, wait := s.allowLookup(s.clientIP(r), returns.NormalizeOrderNumber(order)); !ok {
-				s.renderRateLimited(w, r, wait)
+				s.renderRateLimited(w, r, wait, order, email)
 				return
 			}
 			s.renderLookup(w, r, statusLookupFailed, order, email, &errLookupFailed)
 			return
 		}
-		s.lookup(w, r, order, email)
+		s.openOrder(w, r, order, email)
 	})
 }
 
-// lookup finds the order, starts a session proving it and sends the customer to
-// it; every failure gets the same page.
-func (s *Server) lookup(w http.ResponseWriter, r *http.Request, order, email string) {
-	if ok, wait := s.allowLookup(s.clientIP(r), returns.NormalizeOrderNumber(order)); !ok {
-		s.renderRateLimited(w, r, wait)
-		return
-	}
+// openOrder finds the order, starts a session proving it and sends the customer
+// to it; every failure gets the same page. Callers count typed lookups against
+// the limits first.
+func (s *Server) openOrder(w http.ResponseWriter, r *http.Request, order, email string) {
 	o, err := s.svc.LookupOrder(r.Context(), order, email)
 	if returns.ErrorCode(err) == returns.ENOTFOUND {
 		s.renderLookup(w, r, statusLookupFailed, order, email, &errLookupFailed)
@@ -88,12 +125,6 @@ func (s *Server) lookup(w http.ResponseWriter, r *http.Request, order, email str
 		return
 	}
 	http.Redirect(w, r, pathOrder, http.StatusSeeOther)
-}
-
-func (s *Server) renderRateLimited(w http.ResponseWriter, r *http.Request, wait time.Duration) {
-	s.log.Warn("lookup rate limited", "ip", s.clientIP(r))
-	s.renderError(w, r, http.StatusTooManyRequests, returns.Msg("Too many attempts"),
-		returns.Msg("You have tried to find an order too many times. Please wait a little and try again."), wait)
 }
 
 // truncate cuts s to at most n bytes on a rune boundary, for echoing input back.

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"net"
 	"net/http"
 	"strings"
@@ -22,17 +23,40 @@ func DefaultLookupLimits() LookupLimits {
 	return LookupLimits{PerIPMinute: 5, PerIPHour: 20, PerOrderHour: 10}
 }
 
-// LoginLimits are the most staff sign-in attempts allowed per client address and
-// per account.
+// LoginLimits bound staff sign-in attempts without letting anyone lock an account
+// (SECURITY.md, "Staff"): client addresses are refused, an account is only slowed
+// down, so failures elsewhere never stop the right password from an address that
+// has not failed.
 type LoginLimits struct {
-	PerIPMinute    int
-	PerIPHour      int
-	PerAccountHour int
+	// PerIPMinute and PerIPHour are the most attempts from one client address,
+	// on any accounts, in a minute and an hour.
+	PerIPMinute int
+	PerIPHour   int
+	// FailuresPerAccountAddress is the most failed attempts on one account from
+	// one client address in an hour. Past it, that address is refused for that
+	// account, and no other address is. A right password clears the count.
+	FailuresPerAccountAddress int
+	// SlowDownAfter is how many failed attempts on one account in an hour, from
+	// any address, cost nothing. Past them, every attempt on the account waits
+	// SlowDownFirst before its password is checked, twice as long for each
+	// further failure, at most SlowDownMax.
+	SlowDownAfter int
+	SlowDownFirst time.Duration
+	SlowDownMax   time.Duration
 }
 
-// DefaultLoginLimits allow a person who mistypes a few times, not a guesser.
+// DefaultLoginLimits allow a person who mistypes a few times, not a guesser: a
+// guesser spreading attempts over many addresses waits up to 8 s for each, and
+// the right password still gets in after the same wait.
 func DefaultLoginLimits() LoginLimits {
-	return LoginLimits{PerIPMinute: 10, PerIPHour: 50, PerAccountHour: 20}
+	return LoginLimits{
+		PerIPMinute:               10,
+		PerIPHour:                 50,
+		FailuresPerAccountAddress: 5,
+		SlowDownAfter:             5,
+		SlowDownFirst:             500 * time.Millisecond,
+		SlowDownMax:               8 * time.Second,
+	}
 }
 
 // limit is one rate limit: at most max attempts under key in each window.
@@ -87,6 +111,28 @@ func (l *limiter) allow(limits ...limit) (bool, time.Duration) {
 	return wait == 0, wait
 }
 
+// count returns what was counted under key in its current window.
+func (l *limiter) count(key string, every time.Duration) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if w := l.windows[key]; w != nil && l.now().Sub(w.start) < every {
+		return w.n
+	}
+	return 0
+}
+
+// add counts one more under key, in a window of every.
+func (l *limiter) add(key string, every time.Duration) {
+	l.allow(limit{key: key, max: int(^uint(0) >> 1), every: every})
+}
+
+// forget drops what was counted under key.
+func (l *limiter) forget(key string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.windows, key)
+}
+
 // sweep forgets windows that ended, so the map stays small.
 func (l *limiter) sweep(now time.Time) {
 	for k, w := range l.windows {
@@ -109,16 +155,83 @@ func (s *Server) allowLookup(ip, order string) (bool, time.Duration) {
 	return s.limits.allow(ls...)
 }
 
-// allowLogin counts a sign-in attempt by a client address for an account.
-func (s *Server) allowLogin(ip, email string) (bool, time.Duration) {
-	ls := []limit{
-		{"login-ip-m:" + ip, s.loginLimits.PerIPMinute, time.Minute},
-		{"login-ip-h:" + ip, s.loginLimits.PerIPHour, time.Hour},
+// allowAccessLinkRequest counts a request for an emailed link by a client
+// address, within the per-address lookup limits but counted apart from lookups.
+func (s *Server) allowAccessLinkRequest(ip string) (bool, time.Duration) {
+	return s.limits.allow(
+		limit{"link-ip-m:" + ip, s.lookupLimits.PerIPMinute, time.Minute},
+		limit{"link-ip-h:" + ip, s.lookupLimits.PerIPHour, time.Hour},
+	)
+}
+
+// allowLogin counts a sign-in attempt by a client address and reports whether it
+// may go on: the address is within its limits, and has not failed too often on
+// this account (account is the normalized email, "" when it is none).
+func (s *Server) allowLogin(ip, account string) bool {
+	if ok, _ := s.limits.allow(
+		limit{"login-ip-m:" + ip, s.loginLimits.PerIPMinute, time.Minute},
+		limit{"login-ip-h:" + ip, s.loginLimits.PerIPHour, time.Hour},
+	); !ok {
+		return false
 	}
-	if email != "" {
-		ls = append(ls, limit{"login-account:" + email, s.loginLimits.PerAccountHour, time.Hour})
+	return account == "" || s.limits.count(loginFailuresKey(ip, account), time.Hour) < s.loginLimits.FailuresPerAccountAddress
+}
+
+// loginDelay is how long an attempt on account waits before its password is
+// checked: nothing for the first failures of the hour, then twice as long for
+// each further failure, up to the cap. Everyone waits alike, the right password
+// too: it slows guessing down and locks no one out.
+func (s *Server) loginDelay(account string) time.Duration {
+	if account == "" {
+		return 0
 	}
-	return s.limits.allow(ls...)
+	extra := s.limits.count("login-account-failures:"+account, time.Hour) - s.loginLimits.SlowDownAfter
+	if extra < 0 {
+		return 0
+	}
+	d := s.loginLimits.SlowDownFirst
+	for i := 0; i < extra && d < s.loginLimits.SlowDownMax; i++ {
+		d *= 2
+	}
+	return min(d, s.loginLimits.SlowDownMax)
+}
+
+// loginFailed counts a wrong password (or unknown account) against the account
+// from an address and against the account as a whole.
+func (s *Server) loginFailed(ip, account string) {
+	if account == "" {
+		return
+	}
+	s.limits.add(loginFailuresKey(ip, account), time.Hour)
+	s.limits.add("login-account-failures:"+account, time.Hour)
+}
+
+// loginSucceeded clears the failures of the address that got the password
+// right. The account's own count stays: a guesser elsewhere is not given a fresh
+// start by the owner signing in.
+func (s *Server) loginSucceeded(ip, account string) {
+	s.limits.forget(loginFailuresKey(ip, account))
+}
+
+// loginFailuresKey keys the failures on one account from one address. An address
+// holds no "|", so the key is unambiguous.
+func loginFailuresKey(ip, account string) string {
+	return "login-failures:" + account + "|" + ip
+}
+
+// sleep waits d before a sign-in is checked, or until the request is given up.
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // clientIP is the address a request came from. Behind Fly's proxy it is the

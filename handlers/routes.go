@@ -13,6 +13,9 @@ func (s *Server) addRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /{$}", s.handleLookupForm())
 	mux.Handle("POST /{$}", s.handleLookup())
 	mux.Handle("GET /start", s.handleStart())
+	mux.Handle("GET /link", s.handleAccessLink())
+	mux.Handle("POST /link", s.handleAccessLinkRequest())
+	mux.Handle("POST /link/open", s.handleAccessLinkOpen())
 	mux.Handle("GET /order", s.handleOrder())
 	mux.Handle("POST /order/returns", s.handleReturnCreate())
 	mux.Handle("GET /returns/{code}", s.handleReturn())
@@ -52,13 +55,15 @@ func (s *Server) addRoutes(mux *http.ServeMux) {
 
 // URLs the pages link to, kept next to the table they belong to.
 const (
-	pathLookup        = "/"
-	pathOrder         = "/order"
-	pathSubmit        = "/order/returns"
-	pathAdmin         = "/admin"
-	pathAdminLogin    = "/admin/login"
-	pathAdminSettings = "/admin/settings"
-	pathAdminOutbox   = "/admin/outbox"
+	pathLookup         = "/"
+	pathOrder          = "/order"
+	pathSubmit         = "/order/returns"
+	pathAccessLink     = "/link"
+	pathAccessLinkOpen = "/link/open"
+	pathAdmin          = "/admin"
+	pathAdminLogin     = "/admin/login"
+	pathAdminSettings  = "/admin/settings"
+	pathAdminOutbox    = "/admin/outbox"
 )
 
 func returnURL(code string) string             { return "/returns/" + code }

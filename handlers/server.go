@@ -16,6 +16,9 @@ import (
 // CustomerService is what the customer pages need of the domain.
 type CustomerService interface {
 	LookupOrder(ctx context.Context, number, email string) (*returns.Order, error)
+	RequestAccessLink(ctx context.Context, number, email, lang string) error
+	AccessLinkOpens(ctx context.Context, token string) error
+	UseAccessLink(ctx context.Context, token string) (*returns.AccessLink, error)
 	CustomerOrder(ctx context.Context, orderID string) (*returns.CustomerOrder, error)
 	SubmitReturn(ctx context.Context, orderID string, req returns.ReturnRequest) (*returns.Return, error)
 	CustomerReturn(ctx context.Context, orderID, code string) (*returns.Return, []returns.Event, error)
@@ -46,6 +49,9 @@ type Config struct {
 	LoginLimits  *LoginLimits
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Sleep waits before a sign-in on an account under attack is checked, and
+	// returns early with ctx's error; nil means a timer. Tests record the waits.
+	Sleep func(ctx context.Context, d time.Duration) error
 }
 
 // Server is the portal's HTTP handler.
@@ -69,6 +75,9 @@ func NewServer(cfg Config, svc CustomerService, admin AdminService) *Server {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.Sleep == nil {
+		cfg.Sleep = sleep
 	}
 	s := &Server{
 		cfg:          cfg,

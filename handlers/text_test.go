@@ -170,8 +170,8 @@ func TestStaffTextIsShownEscaped(t *testing.T) {
 	}
 }
 
-// TestBadInputElsewhereIsNeverA500: the lookup, sign-in and queue search take
-// hostile text without an internal error.
+// TestBadInputElsewhereIsNeverA500: the lookup, the emailed links, sign-in and
+// queue search take hostile text without an internal error.
 func TestBadInputElsewhereIsNeverA500(t *testing.T) {
 	h := newHarness(t, nil)
 	staff := h.staff("kim@example.com")
@@ -185,6 +185,10 @@ func TestBadInputElsewhereIsNeverA500(t *testing.T) {
 			{"lookup order", h.postForm(h.client(), "/", url.Values{"order": {v}, "email": {"anna.berzina@example.lv"}}), http.StatusUnprocessableEntity},
 			{"lookup email", h.postForm(h.client(), "/", url.Values{"order": {"1001"}, "email": {v + "@example.lv"}}), http.StatusUnprocessableEntity},
 			{"start link", h.get(h.client(), "/start?"+url.Values{"order": {v}, "email": {v}, "sig": {v}}.Encode()), http.StatusUnprocessableEntity},
+			{"link request order", h.postForm(h.client(), "/link", url.Values{"order": {v}, "email": {"anna.berzina@example.lv"}}), http.StatusOK},
+			{"link request email", h.postForm(h.client(), "/link", url.Values{"order": {"1001"}, "email": {v + "@example.lv"}}), http.StatusOK},
+			{"link token", h.get(h.client(), "/link?"+url.Values{"t": {v}}.Encode()), http.StatusGone},
+			{"link open", h.postForm(h.client(), "/link/open", url.Values{"t": {v}}), http.StatusGone},
 			{"sign-in email", h.postForm(h.client(), "/admin/login", url.Values{"email": {v}, "password": {staffPassword}}), http.StatusUnauthorized},
 			{"sign-in password", h.postForm(h.client(), "/admin/login", url.Values{"email": {"kim@example.com"}, "password": {v}}), http.StatusUnauthorized},
 			{"queue search", h.get(staff, "/admin?"+url.Values{"q": {v}, "status": {v}, "before": {v}}.Encode()), http.StatusOK},

@@ -405,16 +405,17 @@ func (p AdminReturnPage) canReconcile(ref returns.Refund) bool {
 
 // settingsFieldLabels names the settings form's fields, for the history.
 var settingsFieldLabels = map[string]string{
-	"return_address":     "Return address",
-	"window_days":        "Return window",
-	"non_returnable_tag": "Non-returnable tag",
-	"instructions_en":    "Instructions (English)",
-	"instructions_lv":    "Instructions (Latvian)",
-	"staff_email":        "Staff notification email",
+	"return_address":       "Return address",
+	"window_days":          "Return window",
+	"non_returnable_tag":   "Non-returnable tag",
+	"instructions_en":      "Instructions (English)",
+	"instructions_lv":      "Instructions (Latvian)",
+	"staff_email":          "Staff notification email",
+	"require_emailed_link": "Emailed link for every lookup",
 }
 
 // settingsFields is the settings form's fields in page order.
-var settingsFields = []string{"return_address", "window_days", "non_returnable_tag", "instructions_en", "instructions_lv", "staff_email"}
+var settingsFields = []string{"return_address", "window_days", "non_returnable_tag", "instructions_en", "instructions_lv", "staff_email", "require_emailed_link"}
 
 // changedFields names the fields of a settings change.
 func changedFields(c returns.SettingsChange) string {

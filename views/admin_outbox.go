@@ -78,6 +78,8 @@ func emailKindLabel(k returns.EmailKind) string {
 		return "Closed"
 	case returns.EmailStaffNewReturn:
 		return "New return (to staff)"
+	case returns.EmailAccessLink:
+		return "Link to an order"
 	}
 	return string(k)
 }

@@ -16,8 +16,23 @@ var catalogLV = map[string]string{
 	"Enter your order number and the email address you ordered with. Then you can report a damaged item or return one you are not happy with.": "Ievadiet pasūtījuma numuru un e-pasta adresi, ko norādījāt, pasūtot preces. Pēc tam varēsiet pieteikt bojātu preci vai atgriezt preci, kas jūs neapmierina.",
 	"Order number": "Pasūtījuma numurs",
 	"For example #1001. It is in your order confirmation email.": "Piemēram, #1001. Tas ir norādīts pasūtījuma apstiprinājuma e-pastā.",
-	"Email address": "E-pasta adrese",
-	"Find my order": "Atrast pasūtījumu",
+	"Email address":   "E-pasta adrese",
+	"Find my order":   "Atrast pasūtījumu",
+	"Email me a link": "Sūtīt man saiti",
+	"There have been too many attempts to find this order, or from your connection, so looking it up is paused for a while.": "Šo pasūtījumu vai no jūsu savienojuma ir mēģināts atrast pārāk daudz reižu, tāpēc meklēšana uz laiku ir apturēta.",
+	"You do not need to wait: we can email a link that opens the order to the email address on the order.":                   "Jums nav jāgaida: varam nosūtīt saiti, kas atver pasūtījumu, uz pasūtījumā norādīto e-pasta adresi.",
+	"We email a link that opens your order to the email address on the order.":                                               "Mēs nosūtīsim saiti, kas atver jūsu pasūtījumu, uz pasūtījumā norādīto e-pasta adresi.",
+
+	// The one-time link to an order: asked for, opened, used up.
+	"Check your email": "Pārbaudiet savu e-pastu",
+	"If the order number and email address belong to an order, we have sent a link that opens it to that address.":   "Ja pasūtījuma numurs un e-pasta adrese atbilst kādam pasūtījumam, esam uz šo adresi nosūtījuši saiti, kas to atver.",
+	"No email after a few minutes? Look in your spam folder, check the order number and the address, and ask again.": "Pēc dažām minūtēm e-pasts vēl nav atnācis? Ieskatieties surogātpasta mapē, pārbaudiet pasūtījuma numuru un adresi un pieprasiet saiti vēlreiz.",
+	"Ask for a link again":                            "Pieprasīt saiti vēlreiz",
+	"The link works once: opening the order uses it.": "Saiti var izmantot vienu reizi: atverot pasūtījumu, tā tiek izlietota.",
+	"Open my order":                                   "Atvērt manu pasūtījumu",
+	"This link does not work any more":                "Šī saite vairs nedarbojas",
+	"Ask for a new link: enter the order number and the email address you ordered with.": "Pieprasiet jaunu saiti: ievadiet pasūtījuma numuru un e-pasta adresi, ko norādījāt, pasūtot preces.",
+	"You have asked for links too many times. Please wait a little and try again.":       "Jūs pārāk daudz reižu pieprasījāt saiti. Lūdzu, nedaudz uzgaidiet un mēģiniet vēlreiz.",
 
 	// Order.
 	"Order %s":     "Pasūtījums %s",
@@ -163,6 +178,17 @@ var catalogLV = map[string]string{
 	"Questions? Reply to this email and we will help.":                                            "Jautājumi? Atbildiet uz šo e-pastu, un mēs palīdzēsim.",
 	"You get this email because you asked to return items from order %s.":                         "Jūs saņemat šo e-pastu, jo pieteicāt preču atgriešanu no pasūtījuma %s.",
 
+	// The email with a one-time link to an order.
+	"Your link to order %s":                                      "Saite uz pasūtījumu %s",
+	"Open your order":                                            "Atveriet savu pasūtījumu",
+	"The link works once, for %d minute.":                        "Saiti var izmantot vienu reizi %d minūtes laikā.",
+	"The link works once, for %d minutes.":                       "Saiti var izmantot vienu reizi %d minūšu laikā.",
+	"Open order %s":                                              "Atvērt pasūtījumu %s",
+	"After that, you can ask for a new one on the returns page.": "Pēc tam varat pieprasīt jaunu saiti preču atgriešanas lapā.",
+	"You asked for a link to open order %s on our returns page. Open it to see the order and return items from it.": "Jūs pieprasījāt saiti, lai mūsu preču atgriešanas lapā atvērtu pasūtījumu %s. Atverot to, redzēsiet pasūtījumu un varēsiet atgriezt tajā iekļautās preces.",
+	"If you did not ask for it, you can ignore this email: nobody can open your order without this link.":           "Ja saiti nepieprasījāt, varat šo e-pastu neņemt vērā: bez šīs saites neviens nevar atvērt jūsu pasūtījumu.",
+	"You get this email because a link to order %s was asked for on our returns page.":                              "Jūs saņemat šo e-pastu, jo mūsu preču atgriešanas lapā tika pieprasīta saite uz pasūtījumu %s.",
+
 	// Error pages.
 	"Something went wrong":            "Radās kļūda",
 	"Please try again in %d minute.":  "Lūdzu, mēģiniet vēlreiz pēc %d minūtes.",
@@ -183,7 +209,6 @@ var catalogLV = map[string]string{
 	"Please try again shortly":          "Lūdzu, pēc brīža mēģiniet vēlreiz",
 	"The shop is not answering right now. Nothing was lost: please try again in a minute.": "Veikals pašlaik neatbild. Nekas nav zudis: lūdzu, mēģiniet vēlreiz pēc minūtes.",
 	"Internal error. Please try again; if it keeps happening, contact the shop.":           "Radās iekšēja kļūda. Lūdzu, mēģiniet vēlreiz; ja kļūda atkārtojas, sazinieties ar veikalu.",
-	"You have tried to find an order too many times. Please wait a little and try again.":  "Jūs pārāk daudz reižu mēģinājāt atrast pasūtījumu. Lūdzu, nedaudz uzgaidiet un mēģiniet vēlreiz.",
 	"Your session has ended":                    "Jūsu sesija ir beigusies",
 	"Please find your order again to continue.": "Lai turpinātu, lūdzu, atrodiet savu pasūtījumu vēlreiz.",
 	"Request refused":                           "Pieprasījums noraidīts",
@@ -216,6 +241,7 @@ var catalogLV = map[string]string{
 	"Tell us the reason.":                                            "Lūdzu, norādiet iemeslu.",
 	"Choose what happened.":                                          "Izvēlieties, kas noticis.",
 	"We could not find that return.":                                 "Neizdevās atrast šo atgriešanu.",
+	"This link has expired or was used already.":                     "Saites derīguma termiņš ir beidzies, vai tā jau ir izmantota.",
 	"A return that is %s cannot become %s.":                          "Atgriešanu ar statusu „%s” nevar mainīt uz „%s”.",
 	"The text contains characters we cannot read.":                   "Tekstā ir rakstzīmes, kuras nevaram nolasīt.",
 	"Please use at most %d characters.":                              "Lūdzu, ierakstiet ne vairāk kā %d rakstzīmes.",

@@ -23,6 +23,14 @@ type LookupPage struct {
 	Order  string // pre-filled values
 	Email  string
 	Error  *returns.Message // the one message for every failed lookup
+	// EmailLink makes the form ask for a link to the order, emailed to the
+	// order's address, instead of opening the order: the store's setting.
+	EmailLink bool
+	// Limited is the page of a refused lookup: too many attempts for now, and
+	// the form asks for an emailed link. RetryAfter says when lookups may be
+	// tried again.
+	Limited    bool
+	RetryAfter time.Duration
 }
 
 // OrderPage shows a proven order: every line and whether it can be returned, the

@@ -91,6 +91,14 @@ func pages(lang string) map[string]templ.Component {
 		"lookup": LookupPageView(LookupPage{Page: page(lang, "/?order=1001", "Find your order"), Action: "/", Order: "1001"}),
 		"lookup-error": LookupPageView(LookupPage{Page: page(lang, "/", "Find your order"), Action: "/",
 			Order: "1001", Email: "anna@example.lv", Error: &errMsg}),
+		"lookup-limited": LookupPageView(LookupPage{Page: page(lang, "/", "Too many attempts"), Action: "/link",
+			Order: "1001", Email: "anna@example.lv", Limited: true, RetryAfter: 20 * time.Minute}),
+		"lookup-email-link": LookupPageView(LookupPage{Page: page(lang, "/", "Find your order"), Action: "/link", EmailLink: true}),
+		"link-sent":         AccessLinkSentPageView(AccessLinkSentPage{Page: page(lang, "/link", "Check your email"), AgainURL: "/link"}),
+		"link-open": AccessLinkOpenPageView(AccessLinkOpenPage{Page: page(lang, "/link?t=0123456789abcdef0123456789abcdef", "Open your order"),
+			Action: "/link/open", Token: "0123456789abcdef0123456789abcdef"}),
+		"link-gone": AccessLinkGonePageView(AccessLinkGonePage{Page: page(lang, "/link", "This link does not work any more"),
+			Message: returns.Msg("This link has expired or was used already."), Action: "/link"}),
 		"order": OrderPageView(orderPage(lang)),
 		"confirmation": ConfirmationPageView(ConfirmationPage{Page: page(lang, "/returns/R-7KQ9X2MD", "Thank you"),
 			Return: &dissatisfied, ReturnAddress: returns.DefaultSettings().ReturnAddress,
@@ -261,6 +269,41 @@ func TestLookupPage(t *testing.T) {
 	}
 	if got := doc.Find(`[role=alert]`).Text(); got != "Neizdevās atrast pasūtījumu ar šādu numuru un e-pasta adresi." {
 		t.Errorf("alert = %q", got)
+	}
+}
+
+// TestLookupPageAsksForALink: when the store wants every lookup confirmed by
+// email, and after too many attempts, the form asks for a link instead of
+// opening the order, and says how long the link works; the limited page says
+// when lookups work again, and marks no field invalid.
+func TestLookupPageAsksForALink(t *testing.T) {
+	for name, p := range map[string]LookupPage{
+		"email link": {Page: page("lv", "/", "x"), Action: "/link", EmailLink: true},
+		"limited":    {Page: page("lv", "/", "x"), Action: "/link", Order: "#1001", Limited: true, RetryAfter: 21 * time.Minute},
+	} {
+		t.Run(name, func(t *testing.T) {
+			html, doc := render(t, LookupPageView(p))
+			form := doc.Find(`form[method=post][action="/link"]`)
+			if form.Length() != 1 || form.Find("input#order").Length() != 1 || form.Find("input#email").Length() != 1 {
+				t.Fatal("no form asking for a link with the order number and the email")
+			}
+			if got := strings.TrimSpace(form.Find("button").Text()); got != "Sūtīt man saiti" {
+				t.Errorf("button %q", got)
+			}
+			if !strings.Contains(html, "Saiti var izmantot vienu reizi 15 minūšu laikā.") {
+				t.Error("does not say how long the link works")
+			}
+			if doc.Find("[aria-invalid]").Length() != 0 {
+				t.Error("a field is marked invalid")
+			}
+			if p.Limited && (!strings.Contains(doc.Find("h1").Text(), "Pārāk daudz mēģinājumu") || !strings.Contains(html, "pēc 21 minūtes")) {
+				t.Error("limited page without its heading or the time to wait")
+			}
+		})
+	}
+	_, doc := render(t, LookupPageView(LookupPage{Page: page("en", "/", "x"), Action: "/"}))
+	if strings.Contains(doc.Find("main").Text(), "link") || strings.TrimSpace(doc.Find("button").Text()) != "Find my order" {
+		t.Error("the plain lookup form speaks of links")
 	}
 }
 

@@ -126,6 +126,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		Refunder:      shop,
 		Emails:        email.Renderer{StoreName: c.StoreName()},
 		OutboxStore:   store,
+		AccessLinks:   store,
 		BaseURL:       base,
 		OutboxQueued:  worker.Kick,
 	}

@@ -35,7 +35,7 @@ var _ returns.EmailRenderer = Renderer{}
 // RenderEmail renders the email of d.Kind: to the customer in d.Lang ("en" or
 // "lv"; another language falls back to English), or to staff in English.
 func (r Renderer) RenderEmail(d returns.EmailData) (returns.Email, error) {
-	if d.Return == nil {
+	if d.Return == nil && d.Kind != returns.EmailAccessLink {
 		return returns.Email{}, errors.New("render email: no return")
 	}
 	m, err := r.message(d)
@@ -54,8 +54,11 @@ func (r Renderer) RenderEmail(d returns.EmailData) (returns.Email, error) {
 
 // message writes the email of d.Kind as blocks.
 func (r Renderer) message(d returns.EmailData) (*message, error) {
-	if d.Kind == returns.EmailStaffNewReturn {
+	switch d.Kind {
+	case returns.EmailStaffNewReturn:
 		return r.staffNewReturn(d), nil
+	case returns.EmailAccessLink:
+		return r.accessLink(d)
 	}
 	c := customerEmail{l: views.NewLocalizer(d.Lang), d: d, ret: d.Return}
 	m := &message{Lang: c.l.Code(), Store: r.StoreName}
