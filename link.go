@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net/mail"
+	"regexp"
 	"strings"
 	"unicode"
 )
@@ -119,4 +120,15 @@ func randIntn(n int) int {
 func HashToken(token string) string {
 	sum := sha256.Sum256([]byte(token))
 	return hex.EncodeToString(sum[:])
+}
+
+// linkTokenRe finds access tokens in the links of emails: "t=" and NewToken's 32
+// hex digits.
+var linkTokenRe = regexp.MustCompile(`\bt=[0-9a-f]{32}\b`)
+
+// RedactLinkTokens returns s with the access tokens of its links replaced, so
+// that the copy of an email kept after it was sent opens nothing: the database
+// keeps tokens only as hashes, and an email's body must not undo that.
+func RedactLinkTokens(s string) string {
+	return linkTokenRe.ReplaceAllString(s, "t=removed-after-sending")
 }

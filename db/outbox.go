@@ -246,8 +246,21 @@ func leaseToken() (string, error) {
 }
 
 // OutboxSent records that message id was sent at at, and counts the attempt.
+// The copy of the message kept from then on has its links' access tokens
+// removed (returns.RedactLinkTokens): only the customer's inbox holds them.
 func (db *DB) OutboxSent(ctx context.Context, id int64, token string, at time.Time) error {
-	return db.settleOutbox(ctx, id, token, `status = 'sent', sent_at = ?, attempts = attempts + 1, last_error = ''`, millis(at))
+	return db.settleOutboxTx(ctx, id, token, func(tx *sql.Tx) (string, []any, error) {
+		const set = `status = 'sent', sent_at = ?, attempts = attempts + 1, last_error = ''`
+		var text, html string
+		err := tx.QueryRowContext(ctx, `SELECT text_body, html_body FROM outbox WHERE id = ?`, id).Scan(&text, &html)
+		if errors.Is(err, sql.ErrNoRows) {
+			return set, []any{millis(at)}, nil // the update finds no row and says so
+		}
+		if err != nil {
+			return "", nil, fmt.Errorf("read outbox message %d: %w", id, err)
+		}
+		return set + `, text_body = ?, html_body = ?`, []any{millis(at), returns.RedactLinkTokens(text), returns.RedactLinkTokens(html)}, nil
+	})
 }
 
 // OutboxRetry counts a failed attempt of message id, records its error and
@@ -281,6 +294,12 @@ func (db *DB) OutboxRelease(ctx context.Context, id int64, token string) error {
 // claimed it, or it was settled already), nothing changes and it answers
 // ECONFLICT.
 func (db *DB) settleOutbox(ctx context.Context, id int64, token string, set string, args ...any) error {
+	return db.settleOutboxTx(ctx, id, token, func(*sql.Tx) (string, []any, error) { return set, args, nil })
+}
+
+// settleOutboxTx is settleOutbox with the SET clause and its arguments made
+// inside the transaction, from what it reads.
+func (db *DB) settleOutboxTx(ctx context.Context, id int64, token string, update func(tx *sql.Tx) (set string, args []any, err error)) error {
 	if token == "" {
 		return fmt.Errorf("settle outbox message %d: no lease token", id)
 	}
@@ -290,6 +309,10 @@ func (db *DB) settleOutbox(ctx context.Context, id int64, token string, set stri
 	}
 	defer tx.Rollback()
 
+	set, args, err := update(tx)
+	if err != nil {
+		return err
+	}
 	args = append(args, id, token)
 	res, err := tx.ExecContext(ctx, `
 		UPDATE outbox SET `+set+`, lease_until = NULL, lease_token = NULL

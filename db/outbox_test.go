@@ -507,3 +507,56 @@ func TestClaimOutbox_QueryPlan(t *testing.T) {
 		t.Errorf("plan:\n%s", plan)
 	}
 }
+
+// TestOutboxSentForgetsLinkTokens: once a message is sent, the copy the outbox
+// keeps has no access token in its links; until then (queued, failed, unsent:
+// it may still be sent) the token stays, and the link it carries opens the return.
+func TestOutboxSentForgetsLinkTokens(t *testing.T) {
+	d := MustOpenDB(t)
+	ctx := context.Background()
+	r := newReturn(order1, "key-0000000000000001", item("L1", 1))
+	token, other := returns.NewToken(), returns.NewToken()
+	sent, failed := email(r, returns.EmailRequestReceived), email(r, returns.EmailApproved)
+	for i, m := range []*returns.OutboxMessage{&sent, &failed} {
+		tok := []string{token, other}[i]
+		m.Text = "Open https://returns.example.com/returns/" + r.Code + "?t=" + tok + " to follow it."
+		m.HTML = `<a href="https://returns.example.com/returns/` + r.Code + `?t=` + tok + `">Follow</a>`
+		m.LinkTokenHash = returns.HashToken(tok)
+	}
+	failed.NextAt = now.Add(time.Hour) // claimed second
+	mustCreateWithEmails(t, d, r, sent, failed)
+
+	ms, lease, err := d.ClaimOutbox(ctx, now, time.Minute, 1)
+	if err != nil || len(ms) != 1 {
+		t.Fatalf("claim: %v, %v", ms, err)
+	}
+	if err := d.OutboxSent(ctx, ms[0].ID, lease, now); err != nil {
+		t.Fatal(err)
+	}
+	ms2, lease2, err := d.ClaimOutbox(ctx, now.Add(2*time.Hour), time.Minute, 1)
+	if err != nil || len(ms2) != 1 {
+		t.Fatalf("claim: %v, %v", ms2, err)
+	}
+	if err := d.OutboxFailed(ctx, ms2[0].ID, lease2, returns.OutboxFailed, "550"); err != nil {
+		t.Fatal(err)
+	}
+
+	got, err := d.OutboxMessage(ctx, ms[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(got.Text+got.HTML, token) || !strings.Contains(got.Text, "/returns/"+r.Code+"?t=removed-after-sending") {
+		t.Errorf("the sent message keeps its token:\n%s\n%s", got.Text, got.HTML)
+	}
+	kept, err := d.OutboxMessage(ctx, ms2[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(kept.Text, other) || !strings.Contains(kept.HTML, other) {
+		t.Errorf("a failed message, which may be sent again, lost its token:\n%s", kept.Text)
+	}
+	// The link keeps working from the customer's inbox: its hash was stored.
+	if opened, err := d.ReturnByToken(ctx, returns.HashToken(token)); err != nil || opened.ID != r.ID {
+		t.Errorf("the sent link's token: %v, %v", opened, err)
+	}
+}
