@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -59,30 +60,53 @@ type gqlError struct {
 // post sends a GraphQL request to the shop and returns the status and raw body.
 func post(t testing.TB, h http.Handler, query string, vars map[string]any) (int, []byte) {
 	t.Helper()
-	b, err := json.Marshal(map[string]any{"query": query, "variables": vars})
+	status, body, err := send(h, query, vars)
 	if err != nil {
 		t.Fatal(err)
+	}
+	return status, body
+}
+
+// send is post for goroutines, which must not call t.Fatal: it reports a
+// request it could not make as an error.
+func send(h http.Handler, query string, vars map[string]any) (int, []byte, error) {
+	b, err := json.Marshal(map[string]any{"query": query, "variables": vars})
+	if err != nil {
+		return 0, nil, fmt.Errorf("encode request: %w", err)
 	}
 	req := httptest.NewRequest(http.MethodPost, endpoint, bytes.NewReader(b))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("X-Shopify-Access-Token", "shpat_test")
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
-	return rec.Code, rec.Body.Bytes()
+	return rec.Code, rec.Body.Bytes(), nil
 }
 
 // query sends a GraphQL request that must answer 200 with valid JSON.
 func query(t testing.TB, h http.Handler, q string, vars map[string]any) response {
 	t.Helper()
-	status, body := post(t, h, q, vars)
+	r, err := tryQuery(h, q, vars)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// tryQuery is query for goroutines: an answer that is not 200 with valid JSON
+// is an error, for the caller to report with t.Error.
+func tryQuery(h http.Handler, q string, vars map[string]any) (response, error) {
+	status, body, err := send(h, q, vars)
+	if err != nil {
+		return response{}, err
+	}
 	if status != http.StatusOK {
-		t.Fatalf("status %d: %s", status, body)
+		return response{}, fmt.Errorf("status %d: %s", status, body)
 	}
 	var r response
 	if err := json.Unmarshal(body, &r); err != nil {
-		t.Fatalf("answer is not JSON: %v: %s", err, body)
+		return response{}, fmt.Errorf("answer is not JSON: %v: %s", err, body)
 	}
-	return r
+	return r, nil
 }
 
 func TestServeHTTP_Refusals(t *testing.T) {
@@ -583,9 +607,17 @@ func TestConcurrentUse(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			query(t, shop, `mutation($id: ID!, $tags: [String!]!) { tagsAdd(id: $id, tags: $tags) { userErrors { message } } }`,
-				map[string]any{"id": "gid://shopify/Order/1001", "tags": []string{"t" + string(rune('a'+i))}})
-			query(t, shop, `{ orders(first: 5) { nodes { tags } } }`, nil)
+			// t.Fatal stops only the goroutine that calls it, so errors here
+			// are reported with t.Error.
+			if _, err := tryQuery(shop, `mutation($id: ID!, $tags: [String!]!) { tagsAdd(id: $id, tags: $tags) { userErrors { message } } }`,
+				map[string]any{"id": "gid://shopify/Order/1001", "tags": []string{"t" + string(rune('a'+i))}}); err != nil {
+				t.Errorf("tagsAdd: %v", err)
+				return
+			}
+			if _, err := tryQuery(shop, `{ orders(first: 5) { nodes { tags } } }`, nil); err != nil {
+				t.Errorf("orders: %v", err)
+				return
+			}
 			shop.OrderByName("#1001")
 		}()
 	}

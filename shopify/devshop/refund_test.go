@@ -190,7 +190,11 @@ func TestRefundCreate_Idempotency(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				_, body := post(t, shop, refundCreate, map[string]any{"input": refundInput("29.00"), "key": "race"})
+				_, body, err := send(shop, refundCreate, map[string]any{"input": refundInput("29.00"), "key": "race"})
+				if err != nil {
+					t.Errorf("refundCreate: %v", err)
+					return
+				}
 				var r struct{ Data refundCreateData }
 				if json.Unmarshal(body, &r) == nil && r.Data.RefundCreate != nil && r.Data.RefundCreate.Refund != nil {
 					ids[i] = r.Data.RefundCreate.Refund.ID
