@@ -215,6 +215,13 @@ type OrderSnapshot struct {
 	// "29.00".
 	TotalRefunded string
 	Refunds       []RefundSnapshot
+	// RefundKeys are the idempotency keys of every refundCreate for this
+	// order that the store looked at, in arrival order with repeats: those
+	// that made or replayed a refund and those refused; "" stands for a
+	// request without a key. Requests that never ran (answered by a fault
+	// knob, throttled, or held by HoldMutations and dropped) are not in it. A
+	// portal that keeps its promise sends only its ledger's keys.
+	RefundKeys []string
 }
 
 // RefundSnapshot is a copy of a refund, for tests.
@@ -223,6 +230,9 @@ type RefundSnapshot struct {
 	Amount   string // in the presentment currency, e.g. "29.00"
 	Currency string
 	Note     string
+	// Keys are the idempotency keys of the requests answered with this
+	// refund: the one that made it, then one per replay.
+	Keys []string
 }
 
 // firstNewID is the first id of objects made after the seed (refunds and
@@ -262,6 +272,7 @@ func (s *Shop) OrderByName(name string) (OrderSnapshot, bool) {
 				FinancialStatus: o.financial,
 				TotalRefunded:   money{minor: o.refunded(), currency: o.presentment}.fixed(),
 				Refunds:         o.refundSnapshots(),
+				RefundKeys:      slices.Clone(o.refundKeys),
 			}, true
 		}
 	}
@@ -276,6 +287,7 @@ func (o *order) refundSnapshots() []RefundSnapshot {
 			Amount:   money{minor: r.total(), currency: o.presentment}.fixed(),
 			Currency: o.presentment,
 			Note:     r.note,
+			Keys:     slices.Clone(r.keys),
 		})
 	}
 	return out
