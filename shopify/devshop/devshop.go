@@ -69,16 +69,15 @@ type Shop struct {
 	now    func() time.Time
 	token  string
 
-	gate       gate // holds mutations for crash tests; guarded by its own lock
-	mu         sync.Mutex
-	scopes     map[string]bool
-	orders     []*order
-	bucket     bucket
-	calls      int
-	fuzzyNames bool
-	throttled  bool
-	throttleN  int
-	failN      int
+	gate      gate // holds mutations for crash tests; guarded by its own lock
+	mu        sync.Mutex
+	scopes    map[string]bool
+	orders    []*order
+	bucket    bucket
+	calls     int
+	throttled bool
+	throttleN int
+	failN     int
 	// failMutationsN fails the next requests that hold a mutation, letting
 	// queries through, with failStatus.
 	failMutationsN int
@@ -131,14 +130,6 @@ func (s *Shop) Calls() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.calls
-}
-
-// SetFuzzyNames makes name: searches also match orders whose name starts with
-// the value (name:100 finds #1001 and #1004), as Shopify's fuzzy search can.
-func (s *Shop) SetFuzzyNames(on bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.fuzzyNames = on
 }
 
 // SetThrottled answers every request THROTTLED while on, as when the bucket is
