@@ -23,8 +23,9 @@ import (
 // answer the bucket is unknown and nobody waits, for the same reason.
 type costBucket struct {
 	now func() time.Time
-	// wait sleeps for d or until ctx ends, and returns ctx's error then.
-	wait    func(ctx context.Context, d time.Duration) error
+	// wait sleeps for d, or until changed is closed (the bucket's picture
+	// changed) or ctx ends, and returns ctx's error then.
+	wait    func(ctx context.Context, d time.Duration, changed <-chan struct{}) error
 	maxWait time.Duration
 
 	mu          sync.Mutex
@@ -34,21 +35,44 @@ type costBucket struct {
 	restoreRate float64   // throttleStatus.restoreRate, points a second
 	updated     time.Time // when the answer that said so arrived
 	reserved    float64   // what the calls in flight asked for
+	// changed is closed, and then replaced, when an answer or a release
+	// changes the picture, so that waiting calls look again at once rather
+	// than sleep out an estimate made when the points were still reserved.
+	changed chan struct{}
 }
 
 func newCostBucket(maxWait time.Duration) *costBucket {
 	return &costBucket{now: time.Now, wait: sleepCtx, maxWait: maxWait}
 }
 
-// sleepCtx sleeps for d or until ctx ends.
-func sleepCtx(ctx context.Context, d time.Duration) error {
+// sleepCtx sleeps for d, or until changed is closed or ctx ends.
+func sleepCtx(ctx context.Context, d time.Duration, changed <-chan struct{}) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-ctx.Done():
 		return ctx.Err()
+	case <-changed:
+		return nil
 	case <-t.C:
 		return nil
+	}
+}
+
+// changedLocked returns the channel closed at the next change. The caller
+// holds b.mu.
+func (b *costBucket) changedLocked() chan struct{} {
+	if b.changed == nil {
+		b.changed = make(chan struct{})
+	}
+	return b.changed
+}
+
+// announceLocked wakes the calls waiting for a change. The caller holds b.mu.
+func (b *costBucket) announceLocked() {
+	if b.changed != nil {
+		close(b.changed)
+		b.changed = nil
 	}
 }
 
@@ -58,13 +82,14 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 // failure) is in, after observe; or ctx's error, having reserved nothing, when
 // ctx ends first.
 func (b *costBucket) take(ctx context.Context, cost float64) (release func(), err error) {
-	var waited time.Duration
+	start := b.now()
 	for {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		b.mu.Lock()
 		short, rate := b.shortfall(cost)
+		waited := b.now().Sub(start)
 		if short <= 0 || waited >= b.maxWait {
 			b.reserved += cost
 			b.mu.Unlock()
@@ -73,19 +98,20 @@ func (b *costBucket) take(ctx context.Context, cost float64) (release func(), er
 				once.Do(func() {
 					b.mu.Lock()
 					b.reserved -= cost
+					b.announceLocked()
 					b.mu.Unlock()
 				})
 			}, nil
 		}
+		changed := b.changedLocked()
 		b.mu.Unlock()
-		// Another call may land meanwhile and change the picture, so the
-		// wait is for the shortfall alone, then the bucket is looked at
-		// again.
+		// The wait is for the shortfall to be restored, or for another call
+		// to land or give its points back, whichever comes first; then the
+		// bucket is looked at again.
 		d := min(time.Duration(math.Ceil(short/rate*float64(time.Second))), b.maxWait-waited)
-		if err := b.wait(ctx, d); err != nil {
+		if err := b.wait(ctx, d, changed); err != nil {
 			return nil, err
 		}
-		waited += d
 	}
 }
 
@@ -113,4 +139,5 @@ func (b *costBucket) observe(maximum, available, restoreRate float64) {
 	b.known = true
 	b.maximum, b.available, b.restoreRate = maximum, available, restoreRate
 	b.updated = b.now()
+	b.announceLocked()
 }

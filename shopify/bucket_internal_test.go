@@ -30,7 +30,7 @@ func (c *fakeClock) advance(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
-func (c *fakeClock) wait(ctx context.Context, d time.Duration) error {
+func (c *fakeClock) wait(ctx context.Context, d time.Duration, _ <-chan struct{}) error {
 	c.mu.Lock()
 	c.waits = append(c.waits, d)
 	n, on := len(c.waits), c.onWait
@@ -143,6 +143,55 @@ func TestCostBucket_CallsInFlight(t *testing.T) {
 	}
 	if b.reserved != 600 {
 		t.Fatalf("reserved %v, want the second call's 600", b.reserved)
+	}
+}
+
+// TestCostBucket_WakesOnRelease: a call waiting for points that a call in
+// flight holds goes as soon as they are given back, not when the refill would
+// have restored them (20 s here). Liveness, not timing: the cap is 10 s.
+func TestCostBucket_WakesOnRelease(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		land func(b *costBucket, first func())
+	}{
+		{"released", func(_ *costBucket, first func()) { first() }},
+		{"answered, then released", func(b *costBucket, first func()) { b.observe(1000, 1000, 50); first() }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := newCostBucket(time.Minute)
+			b.observe(1000, 1000, 50)
+			first := mustTake(t, b, 1000)
+			took := make(chan error, 1)
+			go func() {
+				release, err := b.take(context.Background(), 1000)
+				if err == nil {
+					release()
+				}
+				took <- err
+			}()
+			// Let the second call start waiting; were it not waiting yet, it
+			// would find the points free, and the test would pass
+			// vacuously, never slowly.
+			deadline := time.Now().Add(10 * time.Second)
+			for {
+				b.mu.Lock()
+				waiting := b.changed != nil
+				b.mu.Unlock()
+				if waiting || time.Now().After(deadline) {
+					break
+				}
+				time.Sleep(time.Millisecond)
+			}
+			tc.land(b, first)
+			select {
+			case err := <-took:
+				if err != nil {
+					t.Fatal(err)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatal("the waiting call did not go when the points came back")
+			}
+		})
 	}
 }
 
