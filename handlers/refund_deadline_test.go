@@ -36,7 +36,7 @@ func (h *harness) withServerTimeouts(d time.Duration) *harness {
 
 // serverTimeout is the scaled-down ReadTimeout and WriteTimeout of these
 // tests; Shopify's answers are delayed past it.
-const serverTimeout = time.Second
+const serverTimeout = 500 * time.Millisecond
 
 // TestRefundOutlastingWriteTimeoutAnswers: a refund that Shopify answers after
 // the server's write (and read) timeout has passed still gets its answer to
