@@ -9,6 +9,10 @@ import (
 
 var idempotencyKeyRe = regexp.MustCompile(`^[0-9a-f]{32}$`)
 
+// RefundTimeout bounds a refund's call to Shopify, which goes on when staff
+// close the page. Routes that wait for a refund answer later than this.
+const RefundTimeout = 60 * time.Second
+
 // RefundInput is what staff submit on a return's refund form.
 type RefundInput struct {
 	// Key is the idempotency key made when the form was shown, so that the same
@@ -150,7 +154,7 @@ func refundNote(r *Return, key string) string {
 func (s *Service) sendRefund(ctx context.Context, r *Return, ref *Refund, parent Payment) (*Refund, error) {
 	// The call goes on if staff close the page: a refund half asked is settled
 	// here, not left pending.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 60*time.Second)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), RefundTimeout)
 	defer cancel()
 	id, err := s.Refunder.CreateRefund(ctx, RefundRequest{
 		OrderID: r.OrderID, Key: ref.IdempotencyKey, Amount: ref.Amount,

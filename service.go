@@ -119,7 +119,7 @@ type Service struct {
 	orders     orderCache
 	settings   atomic.Pointer[Settings] // the settings as last read; nil after a save
 	settingsMu sync.Mutex               // a read of the settings from the store, or a save
-	writingMu  sync.Mutex               // one write-back pass at a time, so no note line is written twice
+	writing    orderLocks               // one write-back at a time per order, so no note line is lost
 	refunding  sync.Mutex               // one reconciliation at a time
 	dummy      dummyHash                // checked when a sign-in names no account
 }

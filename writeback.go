@@ -2,7 +2,9 @@ package returns
 
 import (
 	"context"
+	"fmt"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -17,19 +19,16 @@ const writeBackTimeout = 15 * time.Second
 
 // writeBackNow writes one change to its Shopify order right after it was stored,
 // while the customer's request waits. It goes on if the customer goes away, so a
-// half-done write is not left to chance; a failure leaves it to the retry loop.
+// half-done write is not left to chance; a failure, or another write to the same
+// order that outlasts the timeout, leaves it to the retry loop.
 func (s *Service) writeBackNow(ctx context.Context, wb Writeback) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), writeBackTimeout)
 	defer cancel()
-	s.writingMu.Lock()
-	defer s.writingMu.Unlock()
 	s.attemptWriteback(ctx, wb)
 }
 
 // FlushWritebacks writes the due write-backs to their Shopify orders, oldest first.
 func (s *Service) FlushWritebacks(ctx context.Context) {
-	s.writingMu.Lock()
-	defer s.writingMu.Unlock()
 	due, err := s.Writebacks.DueWritebacks(ctx, s.now(), 50)
 	if err != nil {
 		s.logger().Error("read due write-backs", "err", err)
@@ -45,10 +44,19 @@ func (s *Service) FlushWritebacks(ctx context.Context) {
 
 // attemptWriteback tries one write-back and records the outcome: done, or failed
 // with the next attempt after a backoff. The first failure goes on the return's
-// timeline, so staff see that the Shopify order is behind. The caller holds
-// writingMu, so that no two attempts write the same note at once.
+// timeline, so staff see that the Shopify order is behind. It holds the order's
+// lock while it reads and replaces the note, so that no two attempts write the
+// same order's note at once (the second would drop the first one's line), while
+// write-backs to other orders go on beside it. When ctx ends before the lock is
+// free, the write-back stays due for the retry loop.
 func (s *Service) attemptWriteback(ctx context.Context, wb Writeback) {
-	err := s.writeBack(ctx, wb)
+	unlock, err := s.writing.lock(ctx, wb.OrderID)
+	if err != nil {
+		s.logger().Warn("write-back to Shopify left to the retry loop", "order", wb.OrderID, "err", err)
+		return
+	}
+	defer unlock()
+	err = s.writeBack(ctx, wb)
 	if err == nil {
 		ev := Event{ReturnID: wb.ReturnID, At: s.now(), Actor: ActorSystem, Type: EventShopifyUpdated, Message: wb.NoteLine}
 		if err := s.Writebacks.WritebackDone(ctx, wb.ID, ev); err != nil {
@@ -116,5 +124,61 @@ func runEvery(ctx context.Context, every time.Duration, fn func(context.Context)
 		case <-t.C:
 			fn(ctx)
 		}
+	}
+}
+
+// orderLocks is a lock per Shopify order, for the write-backs that read and
+// replace an order's note. It holds an entry only while an order is being
+// written or waited for, so it keeps no memory of the orders it has seen. The
+// zero value is ready to use.
+type orderLocks struct {
+	mu   sync.Mutex
+	held map[string]*orderLock
+}
+
+type orderLock struct {
+	// token holds one value while the lock is held: taking it is a send, so a
+	// waiter can give up when its context ends.
+	token chan struct{}
+	users int // holders and waiters; the entry goes when it falls to zero
+}
+
+// lock waits until orderID's lock is free or ctx ends, and returns the function
+// that frees it, or ctx's error.
+func (l *orderLocks) lock(ctx context.Context, orderID string) (unlock func(), err error) {
+	l.mu.Lock()
+	if l.held == nil {
+		l.held = map[string]*orderLock{}
+	}
+	e := l.held[orderID]
+	if e == nil {
+		e = &orderLock{token: make(chan struct{}, 1)}
+		l.held[orderID] = e
+	}
+	e.users++
+	l.mu.Unlock()
+
+	select {
+	case e.token <- struct{}{}:
+		var once sync.Once
+		return func() {
+			once.Do(func() {
+				<-e.token
+				l.leave(orderID, e)
+			})
+		}, nil
+	case <-ctx.Done():
+		l.leave(orderID, e)
+		return nil, fmt.Errorf("wait for the write-back to order %s in progress: %w", orderID, ctx.Err())
+	}
+}
+
+// leave counts a holder or waiter of e out, dropping the entry after the last.
+func (l *orderLocks) leave(orderID string, e *orderLock) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	e.users--
+	if e.users == 0 {
+		delete(l.held, orderID)
 	}
 }

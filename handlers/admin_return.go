@@ -3,10 +3,31 @@ package handlers
 import (
 	"net/http"
 	"strconv"
+	"time"
 
 	returns "github.com/returnsportal/returns"
 	"github.com/returnsportal/returns/views"
 )
+
+// refundRouteTimeout is how long the refund and reconcile routes may take to
+// answer: a refund's own Shopify call may last returns.RefundTimeout, and the
+// order read before it, the write-back after it (bounded at 15 s) and the page
+// need the minute on top. The server's WriteTimeout is shorter.
+const refundRouteTimeout = returns.RefundTimeout + time.Minute
+
+// withRefundDeadline gives a route that waits for a refund its own write
+// deadline, so that staff get the page, not a reset connection, when the
+// refund takes longer than the server's WriteTimeout (it goes on either way).
+// The read deadline needs no change: net/http clears it once the form is read
+// (connReader.startBackgroundRead), so ReadTimeout does not cut the request
+// short.
+func withRefundDeadline(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// A writer without deadlines (a test recorder) keeps the server's.
+		_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(refundRouteTimeout))
+		next.ServeHTTP(w, r)
+	})
+}
 
 // handleAdminReturn shows one return with the actions its status allows.
 func (s *Server) handleAdminReturn() http.Handler {
@@ -123,7 +144,7 @@ func (s *Server) handleAdminShip() http.Handler {
 // handleAdminRefund makes a refund through Shopify. The form carries the
 // idempotency key made when it was shown, so a double submit makes one refund.
 func (s *Server) handleAdminRefund() http.Handler {
-	return s.adminAction("refund", "refunded", func(r *http.Request, st *returns.Staff, code string) (string, error) {
+	return withRefundDeadline(s.adminAction("refund", "refunded", func(r *http.Request, st *returns.Staff, code string) (string, error) {
 		f := r.PostForm
 		ref, err := s.admin.Refund(r.Context(), st.ID, code, returns.RefundInput{
 			Key: f.Get("key"), Amount: f.Get("amount"), Raise: f.Get("raise") == "on", RaiseReason: f.Get("raise_reason"),
@@ -143,12 +164,12 @@ func (s *Server) handleAdminRefund() http.Handler {
 			return "", returns.Invalid(map[string]returns.Message{"amount": returns.Msg("Shopify refused the refund: %s", ref.Error)})
 		}
 		return "", nil
-	})
+	}))
 }
 
 // handleAdminReconcile asks Shopify now about a refund whose outcome is unknown.
 func (s *Server) handleAdminReconcile() http.Handler {
-	return s.adminAction("reconcile", "reconciled", func(r *http.Request, st *returns.Staff, code string) (string, error) {
+	return withRefundDeadline(s.adminAction("reconcile", "reconciled", func(r *http.Request, st *returns.Staff, code string) (string, error) {
 		id, err := strconv.ParseInt(r.PathValue("refund"), 10, 64)
 		if err != nil {
 			return "", returns.Errorf(returns.ENOTFOUND, "No such refund.")
@@ -158,7 +179,7 @@ func (s *Server) handleAdminReconcile() http.Handler {
 			return "refund-unknown", nil
 		}
 		return "", err
-	})
+	}))
 }
 
 // handleAdminPhoto serves a damage photo to staff, full size.

@@ -281,6 +281,7 @@ func TestRefundScarfExactlyOnce(t *testing.T) {
 	if !strings.Contains(snap.Note, code+": refunded 29.00 EUR") || !contains(snap.Tags, "returns:refunded") {
 		t.Errorf("order note %q tags %v", snap.Note, snap.Tags)
 	}
+	checkRefundKeys(t, h, code, "#1002", key)
 	// The customer sees the refunded amount.
 	cust := h.client()
 	h.lookup(cust, "1002", "sam.taylor@example.com")
@@ -499,6 +500,7 @@ func TestRefundWithLostAnswerIsReconciledToOne(t *testing.T) {
 	if st := h.returnStatus(code); st != returns.StatusRefunded {
 		t.Fatalf("status %s after reconciling", st)
 	}
+	checkRefundKeys(t, h, code, "#1002", key)
 }
 
 // TestCheckWithShopifyNow: a refund whose answer was lost is settled from the

@@ -188,6 +188,7 @@ func TestRefundWhileShopifyFailsIsMadeOnce(t *testing.T) {
 			if st := h.returnStatus(code); st != returns.StatusRefunded {
 				t.Errorf("status %s, want refunded", st)
 			}
+			checkRefundKeys(t, h, code, "#1002", key)
 		})
 	}
 }

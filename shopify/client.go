@@ -54,25 +54,38 @@ type Config struct {
 	// Default 500ms.
 	RetryWait time.Duration
 	// MaxRetryWait caps any single wait between attempts, whatever Shopify
-	// estimates; default 30s. A request that cannot wait that long should
-	// carry a context deadline.
+	// estimates, and a call's wait for points in the cost bucket before it
+	// goes; default 30s. A request that cannot wait that long should carry a
+	// context deadline.
 	MaxRetryWait time.Duration
 	// Logger receives retries and failures; default slog.Default().
 	Logger *slog.Logger
 }
 
-// Client talks to one store's Admin GraphQL API. It is safe for concurrent use.
+// Client talks to one store's Admin GraphQL API. It is safe for concurrent use:
+// calls run side by side, bounded only by Shopify's cost bucket, so a slow
+// refund never holds up a customer's lookup.
 type Client struct {
-	gql         *goshopify.Client
+	shop        string
+	token       string
+	version     string
+	http        *http.Client // shared by every call; safe for concurrent use
 	maxAttempts int
 	retryWait   time.Duration
 	maxWait     time.Duration
 	log         *slog.Logger
 
-	// mu serialises calls: a shared *goshopify.Client writes its RateLimits
-	// field on every call without a lock.
-	mu sync.Mutex
+	bucket *costBucket
+	// costs holds what Shopify asked for each operation the last time
+	// (requestedQueryCost), by operation name: the estimate the next call
+	// of it waits for.
+	costs sync.Map
 }
+
+// defaultCost is the estimate of an operation's cost before Shopify has
+// answered it once. The portal's operations ask between 10 (a mutation with
+// little selected) and about 800 points (LookupOrder's whole order).
+const defaultCost = 50
 
 var (
 	_ returns.Shop     = (*Client)(nil)
@@ -126,23 +139,36 @@ func New(cfg Config) (*Client, error) {
 		return nil, errors.New("shopify: shop name required")
 	}
 
-	httpClient := &http.Client{Transport: transport, Timeout: cfg.Timeout}
-	// No WithRetry: go-shopify's retries sleep without watching ctx. call does
-	// its own.
-	gql, err := goshopify.NewClient(goshopify.App{}, shop, cfg.AccessToken,
-		goshopify.WithVersion(cfg.APIVersion),
-		goshopify.WithHTTPClient(httpClient),
-	)
-	if err != nil {
-		return nil, fmt.Errorf("shopify: %w", err)
-	}
-	return &Client{
-		gql:         gql,
+	c := &Client{
+		shop:        shop,
+		token:       cfg.AccessToken,
+		version:     cfg.APIVersion,
+		http:        &http.Client{Transport: transport, Timeout: cfg.Timeout},
 		maxAttempts: cfg.MaxAttempts,
 		retryWait:   cfg.RetryWait,
 		maxWait:     cfg.MaxRetryWait,
 		log:         cfg.Logger,
-	}, nil
+		bucket:      newCostBucket(cfg.MaxRetryWait),
+	}
+	// Every call makes its own go-shopify client; making one here checks the
+	// settings once, so that later ones cannot fail.
+	if _, err := c.graphQL(); err != nil {
+		return nil, fmt.Errorf("shopify: %w", err)
+	}
+	return c, nil
+}
+
+// graphQL returns a go-shopify client for one call. A *goshopify.Client
+// writes its RateLimits and attempt count on every call without a lock
+// (go-shopify v4.7.0, goshopify.go and graphql.go), so sharing one would race;
+// one per call is cheap, and the HTTP client under it is shared.
+func (c *Client) graphQL() (*goshopify.Client, error) {
+	// No WithRetry: go-shopify's retries sleep without watching ctx. call does
+	// its own.
+	return goshopify.NewClient(goshopify.App{}, c.shop, c.token,
+		goshopify.WithVersion(c.version),
+		goshopify.WithHTTPClient(c.http),
+	)
 }
 
 // unavailable is the error people see when Shopify fails.
@@ -180,7 +206,7 @@ func callAs[T any](ctx context.Context, c *Client, op, query string, vars map[st
 	for attempt := 1; ; attempt++ {
 		out := new(T)
 		ex := &exchange{}
-		err := c.once(withExchange(ctx, ex), query, vars, out)
+		err := c.once(ctx, op, query, vars, out, ex)
 		if err == nil {
 			return out, nil
 		}
@@ -218,11 +244,34 @@ const (
 	codeKeyMismatch       = "IDEMPOTENCY_KEY_PARAMETER_MISMATCH"
 )
 
-// once makes one attempt, holding the client's lock.
-func (c *Client) once(ctx context.Context, query string, vars map[string]any, out any) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.gql.GraphQL.Query(ctx, query, vars, out)
+// once makes one attempt of operation op, recording the exchange in ex. It
+// first waits, as long as ctx allows, for the points Shopify asked for op the
+// last time, and afterwards records the bucket's state and op's cost from the
+// answer.
+func (c *Client) once(ctx context.Context, op, query string, vars map[string]any, out any, ex *exchange) error {
+	release, err := c.bucket.take(ctx, c.costOf(op))
+	if err != nil {
+		return fmt.Errorf("wait for Shopify's query cost bucket: %w", err)
+	}
+	defer release()
+	gql, err := c.graphQL()
+	if err != nil {
+		return err
+	}
+	err = gql.GraphQL.Query(withExchange(ctx, ex), query, vars, out)
+	c.bucket.observe(ex.maximum, ex.available, ex.restoreRate)
+	if ex.requested > 0 {
+		c.costs.Store(op, ex.requested)
+	}
+	return err
+}
+
+// costOf returns the points operation op is expected to ask for.
+func (c *Client) costOf(op string) float64 {
+	if v, ok := c.costs.Load(op); ok {
+		return v.(float64)
+	}
+	return defaultCost
 }
 
 // classify reports whether a failed attempt is worth retrying, and after how

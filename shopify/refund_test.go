@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -123,8 +124,8 @@ func TestCreateRefund(t *testing.T) {
 		t.Fatalf("id = %q", id)
 	}
 	snap, _ := shop.OrderByName("#1001")
-	want := devshop.RefundSnapshot{ID: id, Amount: "29.00", Currency: "EUR", Note: "Return R-7KQ9X2MD (refund k-1)"}
-	if len(snap.Refunds) != 1 || snap.Refunds[0] != want || snap.TotalRefunded != "29.00" || snap.FinancialStatus != "PARTIALLY_REFUNDED" {
+	want := devshop.RefundSnapshot{ID: id, Amount: "29.00", Currency: "EUR", Note: "Return R-7KQ9X2MD (refund k-1)", Keys: []string{"k-1"}}
+	if len(snap.Refunds) != 1 || !reflect.DeepEqual(snap.Refunds[0], want) || snap.TotalRefunded != "29.00" || snap.FinancialStatus != "PARTIALLY_REFUNDED" {
 		t.Fatalf("order after the refund: %+v", snap)
 	}
 	o, err := c.Order(ctx, order1001)
@@ -140,8 +141,9 @@ func TestCreateRefund(t *testing.T) {
 		if err != nil || again != id {
 			t.Fatalf("CreateRefund = %q, %v; want the first refund %q", again, err, id)
 		}
-		if n := shop.RefundCount("#1001"); n != 1 {
-			t.Fatalf("%d refunds, want 1", n)
+		snap, _ := shop.OrderByName("#1001")
+		if len(snap.Refunds) != 1 || !reflect.DeepEqual(snap.Refunds[0].Keys, []string{"k-1", "k-1"}) {
+			t.Fatalf("refunds %+v, want one, asked for twice with k-1", snap.Refunds)
 		}
 	})
 
@@ -254,6 +256,9 @@ func TestCreateRefund_LostAnswer(t *testing.T) {
 		if id != found || len(snap.Refunds) != 1 || snap.Refunds[0].ID != id || snap.TotalRefunded != "29.00" {
 			t.Fatalf("retry gave %q, FindRefund %q; order %+v: want one refund of 29.00", id, found, snap)
 		}
+		if want := []string{"k-lost", "k-lost"}; !reflect.DeepEqual(snap.RefundKeys, want) {
+			t.Fatalf("the store got keys %q, want %q", snap.RefundKeys, want)
+		}
 	})
 
 	t.Run("dropped after commit, retried inside the call", func(t *testing.T) {
@@ -267,6 +272,9 @@ func TestCreateRefund_LostAnswer(t *testing.T) {
 		snap, _ := shop.OrderByName("#1001")
 		if len(snap.Refunds) != 1 || snap.Refunds[0].ID != id || shop.Calls() != 2 {
 			t.Fatalf("refunds %+v after %d calls: want one, made by the first of two calls", snap.Refunds, shop.Calls())
+		}
+		if want := []string{"k-retry", "k-retry"}; !reflect.DeepEqual(snap.RefundKeys, want) {
+			t.Fatalf("the store got keys %q, want %q", snap.RefundKeys, want)
 		}
 	})
 

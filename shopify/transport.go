@@ -21,6 +21,7 @@ type exchange struct {
 	requestID   string
 	codes       []string // errors[].extensions.code
 	requested   float64  // extensions.cost.requestedQueryCost
+	maximum     float64  // extensions.cost.throttleStatus.maximumAvailable
 	available   float64  // extensions.cost.throttleStatus.currentlyAvailable
 	restoreRate float64  // extensions.cost.throttleStatus.restoreRate
 }
@@ -80,6 +81,7 @@ func (o *observer) RoundTrip(req *http.Request) (*http.Response, error) {
 			Cost struct {
 				RequestedQueryCost float64 `json:"requestedQueryCost"`
 				ThrottleStatus     struct {
+					MaximumAvailable   float64 `json:"maximumAvailable"`
 					CurrentlyAvailable float64 `json:"currentlyAvailable"`
 					RestoreRate        float64 `json:"restoreRate"`
 				} `json:"throttleStatus"`
@@ -90,7 +92,8 @@ func (o *observer) RoundTrip(req *http.Request) (*http.Response, error) {
 		return resp, nil
 	}
 	cost := peek.Extensions.Cost
-	ex.requested, ex.available, ex.restoreRate = cost.RequestedQueryCost, cost.ThrottleStatus.CurrentlyAvailable, cost.ThrottleStatus.RestoreRate
+	ex.requested, ex.maximum = cost.RequestedQueryCost, cost.ThrottleStatus.MaximumAvailable
+	ex.available, ex.restoreRate = cost.ThrottleStatus.CurrentlyAvailable, cost.ThrottleStatus.RestoreRate
 	// errors is a list of objects in GraphQL answers, a string or a map in
 	// REST-style ones (401); only the list has codes.
 	var list []struct {

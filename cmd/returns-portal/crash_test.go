@@ -10,25 +10,42 @@ import (
 	"time"
 )
 
+// ledgerRefund is one row of the portal's refund ledger.
+type ledgerRefund struct {
+	state, shopifyID, key string
+}
+
 // ledger reads the portal's refund ledger straight from its database file.
-func (p *childPortal) ledger() (states []string, shopifyIDs []string) {
+func (p *childPortal) ledger() []ledgerRefund {
 	p.t.Helper()
 	db, err := sql.Open("sqlite3", filepath.Join(p.dir, "portal.db")+"?mode=ro&_busy_timeout=5000")
 	if err != nil {
 		p.t.Fatal(err)
 	}
 	defer db.Close()
-	rows, err := db.Query(`SELECT state, coalesce(shopify_id, '') FROM refunds ORDER BY id`)
+	rows, err := db.Query(`SELECT state, coalesce(shopify_id, ''), idempotency_key FROM refunds ORDER BY id`)
 	if err != nil {
 		p.t.Fatal(err)
 	}
 	defer rows.Close()
+	var refs []ledgerRefund
 	for rows.Next() {
-		var state, id string
-		rows.Scan(&state, &id)
-		states, shopifyIDs = append(states, state), append(shopifyIDs, id)
+		var r ledgerRefund
+		if err := rows.Scan(&r.state, &r.shopifyID, &r.key); err != nil {
+			p.t.Fatal(err)
+		}
+		refs = append(refs, r)
 	}
-	return states, shopifyIDs
+	if err := rows.Err(); err != nil {
+		p.t.Fatal(err)
+	}
+	return refs
+}
+
+// settled reports whether the ledger holds exactly one refund, succeeded.
+func (p *childPortal) settled() bool {
+	refs := p.ledger()
+	return len(refs) == 1 && refs[0].state == "succeeded"
 }
 
 func waitUntil(t *testing.T, what string, cond func() bool) {
@@ -64,10 +81,7 @@ func TestRefundSurvivesKill9(t *testing.T) {
 			return func() bool { return p.shop.RefundCount("#1002") == 1 }, func() { p.shop.SetCommitDelay(0) }
 		}},
 		{"after the local commit", func(p *childPortal) (func() bool, func()) {
-			return func() bool {
-				states, _ := p.ledger()
-				return len(states) == 1 && states[0] == "succeeded"
-			}, func() {}
+			return p.settled, func() {}
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -93,17 +107,24 @@ func TestRefundSurvivesKill9(t *testing.T) {
 			undo()
 
 			p.start()
-			waitUntil(t, "the reconciler settles the refund", func() bool {
-				states, _ := p.ledger()
-				return len(states) == 1 && states[0] == "succeeded"
-			})
+			waitUntil(t, "the reconciler settles the refund", p.settled)
 			snap, _ := p.shop.OrderByName("#1002")
 			if len(snap.Refunds) != 1 || snap.Refunds[0].Amount != "29.00" {
 				t.Fatalf("the demo store holds refunds %+v, want exactly one of 29.00", snap.Refunds)
 			}
-			_, ids := p.ledger()
-			if ids[0] != snap.Refunds[0].ID {
-				t.Fatalf("the ledger says %s, Shopify has %s", ids[0], snap.Refunds[0].ID)
+			ledger := p.ledger()
+			if ledger[0].shopifyID != snap.Refunds[0].ID {
+				t.Fatalf("the ledger says %s, Shopify has %s", ledger[0].shopifyID, snap.Refunds[0].ID)
+			}
+			// Exactly once holds only if every ask, before the kill and after
+			// the restart, carried the ledger's key (the form's): a fresh key
+			// on a retry could refund twice at Shopify.
+			if ledger[0].key != key {
+				t.Fatalf("the ledger's key is %q, the form's %q", ledger[0].key, key)
+			}
+			if !onlyKey(snap.Refunds[0].Keys, key) || !onlyKey(snap.RefundKeys, key) {
+				t.Fatalf("Shopify got keys %q for the refund and %q for the order, want only the ledger's %q",
+					snap.Refunds[0].Keys, snap.RefundKeys, key)
 			}
 			// The return shows as refunded to staff.
 			staff = p.staff()
@@ -112,4 +133,17 @@ func TestRefundSurvivesKill9(t *testing.T) {
 			}
 		})
 	}
+}
+
+// onlyKey reports whether keys holds key and nothing else.
+func onlyKey(keys []string, key string) bool {
+	if len(keys) == 0 {
+		return false
+	}
+	for _, k := range keys {
+		if k != key {
+			return false
+		}
+	}
+	return true
 }

@@ -69,16 +69,15 @@ type Shop struct {
 	now    func() time.Time
 	token  string
 
-	gate       gate // holds mutations for crash tests; guarded by its own lock
-	mu         sync.Mutex
-	scopes     map[string]bool
-	orders     []*order
-	bucket     bucket
-	calls      int
-	fuzzyNames bool
-	throttled  bool
-	throttleN  int
-	failN      int
+	gate      gate // holds mutations for crash tests; guarded by its own lock
+	mu        sync.Mutex
+	scopes    map[string]bool
+	orders    []*order
+	bucket    bucket
+	calls     int
+	throttled bool
+	throttleN int
+	failN     int
 	// failMutationsN fails the next requests that hold a mutation, letting
 	// queries through, with failStatus.
 	failMutationsN int
@@ -131,14 +130,6 @@ func (s *Shop) Calls() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.calls
-}
-
-// SetFuzzyNames makes name: searches also match orders whose name starts with
-// the value (name:100 finds #1001 and #1004), as Shopify's fuzzy search can.
-func (s *Shop) SetFuzzyNames(on bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.fuzzyNames = on
 }
 
 // SetThrottled answers every request THROTTLED while on, as when the bucket is
@@ -215,6 +206,13 @@ type OrderSnapshot struct {
 	// "29.00".
 	TotalRefunded string
 	Refunds       []RefundSnapshot
+	// RefundKeys are the idempotency keys of every refundCreate for this
+	// order that the store looked at, in arrival order with repeats: those
+	// that made or replayed a refund and those refused; "" stands for a
+	// request without a key. Requests that never ran (answered by a fault
+	// knob, throttled, or held by HoldMutations and dropped) are not in it. A
+	// portal that keeps its promise sends only its ledger's keys.
+	RefundKeys []string
 }
 
 // RefundSnapshot is a copy of a refund, for tests.
@@ -223,6 +221,9 @@ type RefundSnapshot struct {
 	Amount   string // in the presentment currency, e.g. "29.00"
 	Currency string
 	Note     string
+	// Keys are the idempotency keys of the requests answered with this
+	// refund: the one that made it, then one per replay.
+	Keys []string
 }
 
 // firstNewID is the first id of objects made after the seed (refunds and
@@ -262,6 +263,7 @@ func (s *Shop) OrderByName(name string) (OrderSnapshot, bool) {
 				FinancialStatus: o.financial,
 				TotalRefunded:   money{minor: o.refunded(), currency: o.presentment}.fixed(),
 				Refunds:         o.refundSnapshots(),
+				RefundKeys:      slices.Clone(o.refundKeys),
 			}, true
 		}
 	}
@@ -276,6 +278,7 @@ func (o *order) refundSnapshots() []RefundSnapshot {
 			Amount:   money{minor: r.total(), currency: o.presentment}.fixed(),
 			Currency: o.presentment,
 			Note:     r.note,
+			Keys:     slices.Clone(r.keys),
 		})
 	}
 	return out

@@ -44,6 +44,10 @@ type refund struct {
 	createdAt    time.Time
 	transactions []*transaction
 	lines        []*refundLine
+	// keys are the idempotency keys of the requests answered with this
+	// refund: the one that made it, then each replay; "" for a request
+	// without a key (2026-01). Tests compare them with the portal's ledger.
+	keys []string
 }
 
 // total is what the refund gave back, in presentment minor units.
@@ -80,6 +84,13 @@ func (x *execution) refundCreate(args map[string]any) (any, error) {
 			key, hasKey = d.ArgumentMap(x.vars)["key"].(string)
 		}
 	}
+	// Every key that reaches the order is recorded, whatever the answer, so
+	// that a test can tell that no other key than its ledger's ever came.
+	input, _ := args["input"].(map[string]any)
+	orderID, _ := input["orderId"].(string)
+	if o := s.visibleOrder(orderID); o != nil {
+		o.refundKeys = append(o.refundKeys, key)
+	}
 	switch {
 	case !hasKey && x.version != "2026-01":
 		return nil, codedError{code: "IDEMPOTENCY_KEY_REQUIRED",
@@ -88,7 +99,6 @@ func (x *execution) refundCreate(args map[string]any) (any, error) {
 		return nil, codedError{code: "BAD_REQUEST", message: "The idempotency key cannot be an empty string or whitespace only"}
 	}
 
-	input, _ := args["input"].(map[string]any)
 	canonical, err := json.Marshal(input)
 	if err != nil {
 		return nil, err
@@ -98,6 +108,7 @@ func (x *execution) refundCreate(args map[string]any) (any, error) {
 			if prev.input != string(canonical) {
 				return nil, codedError{code: "IDEMPOTENCY_KEY_PARAMETER_MISMATCH", message: "idempotency key reused with different parameters"}
 			}
+			prev.refund.keys = append(prev.refund.keys, key)
 			return &refundCreatePayload{refund: prev.refund, order: prev.refund.order}, nil
 		}
 	}
@@ -106,6 +117,7 @@ func (x *execution) refundCreate(args map[string]any) (any, error) {
 	if len(userErrors) > 0 {
 		return &refundCreatePayload{userErrors: userErrors}, nil
 	}
+	r.keys = []string{key}
 	if hasKey {
 		s.idempotency[key] = &idempotentResult{input: string(canonical), refund: r}
 	}

@@ -108,14 +108,49 @@ func TestRefundCreate(t *testing.T) {
 	createRefund(t, shop, "k2", refundInput("29"))
 	snap, _ := shop.OrderByName("#1001")
 	wantRefunds := []devshop.RefundSnapshot{
-		{ID: "gid://shopify/Refund/1000001", Amount: "29.00", Currency: "EUR", Note: "Return R-1"},
-		{ID: "gid://shopify/Refund/1000003", Amount: "29.00", Currency: "EUR", Note: "Return R-1"},
+		{ID: "gid://shopify/Refund/1000001", Amount: "29.00", Currency: "EUR", Note: "Return R-1", Keys: []string{"k1"}},
+		{ID: "gid://shopify/Refund/1000003", Amount: "29.00", Currency: "EUR", Note: "Return R-1", Keys: []string{"k2"}},
 	}
 	if snap.FinancialStatus != "REFUNDED" || snap.TotalRefunded != "58.00" || !reflect.DeepEqual(snap.Refunds, wantRefunds) {
 		t.Fatalf("after refunding everything: %+v", snap)
 	}
 	if got := string(query(t, shop, `{ order(id: "gid://shopify/Order/1001") { refundable } }`, nil).Data); got != `{"order":{"refundable":false}}` {
 		t.Fatalf("refundable: %s", got)
+	}
+}
+
+// TestRefundCreate_RecordsKeys: the store remembers which idempotency keys
+// each refund was asked with, and every key that came for the order, so that
+// tests of the portal can check that a retry carried the ledger's key.
+func TestRefundCreate_RecordsKeys(t *testing.T) {
+	shop := newShop(t)
+	first := createRefund(t, shop, "key-1", refundInput("10.00"))
+	createRefund(t, shop, "key-1", refundInput("10.00"))                                         // a replay
+	query(t, shop, refundCreate, map[string]any{"input": refundInput("11.00"), "key": "key-1"})  // other input
+	query(t, shop, refundCreate, map[string]any{"input": refundInput("100.00"), "key": "key-2"}) // refused
+	second := createRefund(t, shop, "key-3", refundInput("5.00"))
+	// A request for another order is not #1001's.
+	other := refundInput("1.00")
+	other["orderId"] = "gid://shopify/Order/1002"
+	query(t, shop, refundCreate, map[string]any{"input": other, "key": "key-4"})
+
+	snap, _ := shop.OrderByName("#1001")
+	if want := []string{"key-1", "key-1", "key-1", "key-2", "key-3"}; !reflect.DeepEqual(snap.RefundKeys, want) {
+		t.Errorf("order's keys = %q, want %q", snap.RefundKeys, want)
+	}
+	if len(snap.Refunds) != 2 || snap.Refunds[0].ID != first || snap.Refunds[1].ID != second {
+		t.Fatalf("refunds %+v, want %s and %s", snap.Refunds, first, second)
+	}
+	if want := []string{"key-1", "key-1"}; !reflect.DeepEqual(snap.Refunds[0].Keys, want) {
+		t.Errorf("first refund's keys = %q, want %q", snap.Refunds[0].Keys, want)
+	}
+	if want := []string{"key-3"}; !reflect.DeepEqual(snap.Refunds[1].Keys, want) {
+		t.Errorf("second refund's keys = %q, want %q", snap.Refunds[1].Keys, want)
+	}
+	// The snapshot is a copy.
+	snap.RefundKeys[0], snap.Refunds[0].Keys[0] = "changed", "changed"
+	if again, _ := shop.OrderByName("#1001"); again.RefundKeys[0] != "key-1" || again.Refunds[0].Keys[0] != "key-1" {
+		t.Error("changing a snapshot changed the store")
 	}
 }
 
@@ -190,7 +225,11 @@ func TestRefundCreate_Idempotency(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				_, body := post(t, shop, refundCreate, map[string]any{"input": refundInput("29.00"), "key": "race"})
+				_, body, err := send(shop, refundCreate, map[string]any{"input": refundInput("29.00"), "key": "race"})
+				if err != nil {
+					t.Errorf("refundCreate: %v", err)
+					return
+				}
 				var r struct{ Data refundCreateData }
 				if json.Unmarshal(body, &r) == nil && r.Data.RefundCreate != nil && r.Data.RefundCreate.Refund != nil {
 					ids[i] = r.Data.RefundCreate.Refund.ID

@@ -86,6 +86,10 @@ type order struct {
 	fulfillments []*fulfillment
 	transactions []*transaction
 	refunds      []*refund
+	// refundKeys are the idempotency keys of every refundCreate that named
+	// this order, in arrival order, repeats kept: those that made a refund,
+	// replayed one, or were refused; "" for one without a key.
+	refundKeys []string
 }
 
 type lineItem struct {
