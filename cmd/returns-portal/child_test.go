@@ -64,7 +64,11 @@ type childPortal struct {
 	port string
 	base string
 	cmd  *exec.Cmd
-	logs *syncBuffer
+	// exited is closed when the process has exited, and exitErr then says
+	// how: one goroutine calls cmd.Wait, however many want the exit.
+	exited  chan struct{}
+	exitErr error
+	logs    *syncBuffer
 }
 
 type syncBuffer struct {
@@ -119,9 +123,11 @@ func newChildPortal(t *testing.T, extraEnv ...string) *childPortal {
 	}
 	p.start()
 	t.Cleanup(func() {
-		if p.cmd != nil && p.cmd.ProcessState == nil {
+		if p.cmd != nil {
+			// A test that failed midway may have a stop still waiting: kill
+			// and take the exit from the one waiter.
 			p.cmd.Process.Kill()
-			p.cmd.Wait()
+			p.wait()
 		}
 		if t.Failed() {
 			t.Logf("portal log:\n%s", p.logs.String())
@@ -139,21 +145,34 @@ func (p *childPortal) start() {
 	if err := p.cmd.Start(); err != nil {
 		p.t.Fatal(err)
 	}
+	exited := make(chan struct{})
+	p.exited = exited
+	go func(cmd *exec.Cmd) {
+		p.exitErr = cmd.Wait()
+		close(exited)
+	}(p.cmd)
 	waitHealthy(p.t, p.base)
+}
+
+// wait waits for the process to exit and returns how it exited; it may be
+// called any number of times, from any goroutine.
+func (p *childPortal) wait() error {
+	<-p.exited
+	return p.exitErr
 }
 
 // kill stops the portal with SIGKILL: no deferred function, no shutdown.
 func (p *childPortal) kill() {
 	p.t.Helper()
 	p.cmd.Process.Kill()
-	p.cmd.Wait()
+	p.wait()
 }
 
 // stop sends SIGTERM and waits for the process to exit.
 func (p *childPortal) stop() error {
 	p.t.Helper()
 	p.cmd.Process.Signal(syscall.SIGTERM)
-	return p.cmd.Wait()
+	return p.wait()
 }
 
 // browser is an HTTP client with cookies that does not follow redirects.
