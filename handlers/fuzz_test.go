@@ -44,8 +44,8 @@ func FuzzReturnForm(f *testing.F) {
 			t.Fatalf("%d photos accepted", len(req.Photos))
 		}
 		for _, p := range req.Photos {
-			if len(p) == 0 || len(p) > maxPhotoBytes {
-				t.Fatalf("photo of %d bytes accepted", len(p))
+			if p.Size() == 0 || p.Size() > maxPhotoBytes {
+				t.Fatalf("photo of %d bytes accepted", p.Size())
 			}
 		}
 	})

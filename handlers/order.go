@@ -152,7 +152,7 @@ func readReturnForm(r *http.Request) (returns.ReturnRequest, views.ReturnForm, e
 				return invalid(unreadable(err))
 			}
 			if len(data) > 0 {
-				req.Photos = append(req.Photos, data)
+				req.Photos = append(req.Photos, bytes.NewReader(data))
 			}
 			continue
 		}
