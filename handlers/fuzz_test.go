@@ -33,7 +33,9 @@ func FuzzReturnForm(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		r := httptest.NewRequest("POST", "/order/returns", bytes.NewReader(body))
 		r.Header.Set("Content-Type", "multipart/form-data; boundary=fuzzboundary")
-		req, _, err := readReturnForm(r)
+		var files photoFiles
+		defer files.close()
+		req, _, err := readReturnForm(r, &files)
 		if err != nil {
 			if c := returns.ErrorCode(err); c != returns.EINVALID {
 				t.Fatalf("error code %q: %v", c, err)
