@@ -10,6 +10,7 @@ import (
 	"image/color"
 	"math/rand/v2"
 	"runtime"
+	"runtime/debug"
 	"testing"
 	"time"
 
@@ -93,6 +94,10 @@ func TestProcessPhoneCameraJPEG(t *testing.T) {
 	}
 	if n, _ := decodeCost(formatJPEG, cfg, bytes.NewReader(jpg), int64(len(jpg))); n != w*h*3/2 {
 		t.Errorf("decodeCost() = %d, want %d", n, w*h*3/2)
+	}
+	// Its memory: the decoded image and the photo scaled to 3000×2250.
+	if got, err := New().Check(bytes.NewReader(jpg)); got != w*h*3/2+3000*2250*3/2 || err != nil {
+		t.Errorf("Check() = %d, %v; want %d", got, err, w*h*3/2+3000*2250*3/2)
 	}
 	got := mustProcess(t, New(), jpg)
 	// Turned clockwise: the left edge (dark) is now at the top.
@@ -268,5 +273,30 @@ func TestResampleAveragesAreas(t *testing.T) {
 				t.Fatalf("pixel %d,%d = %v, want %v", px, py, c, color.YCbCr{wantY, wantCb, wantCr})
 			}
 		}
+	}
+}
+
+// A large photo's buffers are collected as soon as it is done, before the next
+// photo makes its own: otherwise the heap would hold both.
+func TestProcessCollectsLargePhotos(t *testing.T) {
+	jpg := encodeJPEG(t, gradient(4000, 3000)) // 18 MB decoded, 10 MB scaled
+	p := New()
+	if cost, err := p.Check(bytes.NewReader(jpg)); err != nil || cost < collectAfter {
+		t.Fatalf("Check() = %d, %v; want at least %d", cost, err, collectAfter)
+	}
+	p.memoryGate().idle = nil // only Process's own collection counts here
+	gc := debug.SetGCPercent(-1)
+	defer debug.SetGCPercent(gc)
+
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	photos, err := p.Process(context.Background(), []returns.PhotoUpload{bytes.NewReader(jpg)})
+	runtime.ReadMemStats(&after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if grew := int64(after.HeapAlloc) - int64(before.HeapAlloc); grew > 8<<20 {
+		t.Errorf("heap grew by %d MB for a %d kB photo: its buffers were not collected", grew>>20, len(photos[0].Data)>>10)
 	}
 }

@@ -22,6 +22,7 @@ import (
 	"image/jpeg"
 	"image/png"
 	"io"
+	"runtime"
 	"runtime/debug"
 	"sync"
 
@@ -131,6 +132,10 @@ func (p *Processor) maxMemory() int64 {
 	return DefaultMaxMemory
 }
 
+// collectAfter is the memory of a photo large enough to collect its garbage
+// as soon as it is processed; see Process.
+const collectAfter = 16 << 20
+
 // releaseAfter is how many bytes of photos must have been processed before the
 // gate, once empty, gives memory back to the operating system.
 const releaseAfter = 16 << 20
@@ -180,6 +185,14 @@ func (p *Processor) Process(ctx context.Context, uploads []returns.PhotoUpload) 
 			return nil, fmt.Errorf("wait to decode photo %d: %w", i+1, err)
 		}
 		ph, err := p.render(&plans[i])
+		if plans[i].cost >= collectAfter {
+			// The photo's buffers are garbage now (whether it was processed
+			// or refused halfway), but the collector would find them only at
+			// its next cycle, while the next photo admitted makes a decoded
+			// image of up to MaxMemory in one allocation: the heap would
+			// hold both. Collected now, their memory is reused instead.
+			runtime.GC()
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -194,6 +207,16 @@ func (p *Processor) Process(ctx context.Context, uploads []returns.PhotoUpload) 
 		g.leave(done)
 	}
 	return photos, nil
+}
+
+// Check returns the memory, in bytes, that processing upload would take, or the
+// EINVALID error that Process would refuse it with, without decoding it.
+func (p *Processor) Check(upload returns.PhotoUpload) (int64, error) {
+	var pl plan
+	if err := p.check(upload, &pl); err != nil {
+		return 0, err
+	}
+	return pl.cost, nil
 }
 
 // plan is what the headers of an upload say about processing it.
