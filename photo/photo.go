@@ -40,7 +40,7 @@ const (
 	// refused, and so is a progressive JPEG of more than about 11 megapixels,
 	// whose decoding takes 4 bytes per coefficient besides the image; phones
 	// write baseline JPEGs.
-	DefaultMaxMemory = 88 << 20
+	DefaultMaxMemory = 84 << 20
 )
 
 // MaxSide is the longest side, in pixels, of a processed photo. Larger images are

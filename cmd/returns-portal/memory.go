@@ -9,7 +9,7 @@ import (
 // is not set: half of the 256 MB machine fly.toml deploys to (Fly's default
 // size; fly.toml names none). The other half is for the kernel and Fly's init,
 // SQLite's page cache and the binary itself. Photos being decoded take up to
-// photo.DefaultMaxMemory (88 MiB) of it and everything else about 15 MiB, so
+// photo.DefaultMaxMemory (84 MiB) of it and everything else about 15 MiB, so
 // the collector works harder only during large uploads; without a limit it
 // would let the heap grow to twice what is live, past what the machine has.
 const defaultMemoryLimit = 128 << 20
