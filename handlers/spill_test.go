@@ -300,3 +300,27 @@ func TestReturnFormUploadsAreBounded(t *testing.T) {
 	wg.Wait()
 	checkNothingLeft(t, dir)
 }
+
+// Text fields stay in memory, so together they are capped: 64 KiB, whatever
+// their number.
+func TestReturnFormTextIsCapped(t *testing.T) {
+	h := newHarness(t, nil)
+	c := h.client()
+	h.lookup(c, "1001", "anna.berzina@example.lv")
+	key, lines := h.orderForm(c)
+	towel := lines["Linen tea towel"]
+	form := []part{field("key", key), field("kind", "damaged"), field("description", "Torn."), field("resolution", "refund"),
+		field("line", towel), field("qty-"+towel, "1")}
+	for i := range 40 { // 40 fields of 2 KiB: each small, 80 KiB together
+		form = append(form, field(fmt.Sprintf("extra-%d", i), strings.Repeat("x", 2<<10)))
+	}
+	a := h.postMultipart(c, "/order/returns", form)
+	if a.status != http.StatusUnprocessableEntity || !strings.Contains(a.body, "The form could not be read") {
+		t.Fatalf("status %d, want 422 saying the form could not be read", a.status)
+	}
+	// The same form within the cap is taken.
+	a = h.postMultipart(c, "/order/returns", form[:6+20])
+	if a.status != http.StatusSeeOther {
+		t.Fatalf("40 KiB of text: status %d, want 303", a.status)
+	}
+}
