@@ -1,5 +1,5 @@
 // Command portal-bench measures the returns portal against the targets in
-// docs/BENCHMARKS.md, on loopback only, in about three minutes:
+// docs/BENCHMARKS.md, on loopback only, in about four minutes:
 //
 //	go run ./cmd/portal-bench [-duration 3s] [-rates 500,1000,2000,4000,8000,16000,32000] [-returns 100000] [-out results.md]
 //
