@@ -260,6 +260,8 @@ func (p *Processor) check(upload returns.PhotoUpload, pl *plan) error {
 	pl.opaque = opaque
 	if pl.ow > MaxSide || pl.oh > MaxSide {
 		pl.ow, pl.oh = fit(pl.ow, pl.oh, MaxSide)
+		// A strip thinner than its scale keeps a pixel across.
+		pl.ow, pl.oh = max(pl.ow, 1), max(pl.oh, 1)
 	}
 	if f == formatJPEG {
 		pl.orientation = exifOrientation(readHead(upload, size))

@@ -99,6 +99,7 @@ func TestProcess(t *testing.T) {
 			{900, 3600, 750, 3000},
 			{3000, 3000, 3000, 3000}, // at the limit: unchanged
 			{20000, 10, 3000, 1},     // a thin strip keeps at least one row
+			{12337, 1, 3000, 1},      // even when its one row would scale to none
 		} {
 			got := mustProcess(t, New(), encodeJPEG(t, image.NewGray(image.Rect(0, 0, tc.w, tc.h))))
 			checkPhoto(t, got, "image/jpeg", tc.wantW, tc.wantH)
