@@ -3,6 +3,7 @@ package returns
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -65,11 +66,22 @@ type WritebackStore interface {
 	WritebackFailed(ctx context.Context, id int64, next time.Time, lastErr string, ev *Event) error
 }
 
-// PhotoProcessor checks an uploaded image and re-encodes it, dropping metadata.
+// PhotoProcessor checks uploaded images and re-encodes them, dropping metadata.
 type PhotoProcessor interface {
-	// Process returns the re-encoded photo, or an EINVALID error that says why the
-	// upload was refused.
-	Process(data []byte) (Photo, error)
+	// Process returns the photos of one request re-encoded, in order, or an
+	// EINVALID error that says why one was refused. It takes them together so
+	// that it can bound the memory of all requests' photos; it may wait for
+	// memory to decode in, until ctx ends.
+	Process(ctx context.Context, uploads []PhotoUpload) ([]Photo, error)
+}
+
+// PhotoUpload is a file as a customer uploaded it. The HTTP layer keeps uploads
+// in temporary files rather than in memory, so they are read in place: with
+// ReadAt, Size bytes long (an *os.File in an *io.SectionReader, or a
+// *bytes.Reader in tests).
+type PhotoUpload interface {
+	io.ReaderAt
+	Size() int64
 }
 
 // Writeback is a line to append to a Shopify order's note and tags to add to it.
@@ -249,7 +261,7 @@ type ReturnRequest struct {
 	Note          string // what is wrong (damaged) or the "other" reason's text
 	Resolution    Resolution
 	Quantities    map[string]int // line item id → units to return; chosen lines only
-	Photos        [][]byte       // raw uploads, checked by the PhotoProcessor
+	Photos        []PhotoUpload  // raw uploads, checked by the PhotoProcessor
 	Locale        string
 }
 
@@ -326,15 +338,14 @@ func (s *Service) SubmitReturn(ctx context.Context, orderID string, req ReturnRe
 	if len(fields) > 0 {
 		return nil, Invalid(fields)
 	}
-	for i, data := range req.Photos {
-		p, err := s.Photos.Process(data)
-		if err != nil {
-			if ErrorCode(err) == EINVALID {
-				return nil, Invalid(map[string]Message{"photos": ErrorMessage(err)})
-			}
-			return nil, fmt.Errorf("process photo %d: %w", i+1, err)
+	if len(req.Photos) > 0 {
+		r.Photos, err = s.Photos.Process(ctx, req.Photos)
+		if ErrorCode(err) == EINVALID {
+			return nil, Invalid(map[string]Message{"photos": ErrorMessage(err)})
 		}
-		r.Photos = append(r.Photos, p)
+		if err != nil {
+			return nil, fmt.Errorf("process photos: %w", err)
+		}
 	}
 
 	ev := Event{At: s.now(), Actor: ActorCustomer, Type: EventRequested, Status: StatusRequested}

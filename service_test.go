@@ -351,7 +351,24 @@ func (textEmails) RenderEmail(d returns.EmailData) (returns.Email, error) {
 
 type photoFunc func(data []byte) (returns.Photo, error)
 
-func (f photoFunc) Process(data []byte) (returns.Photo, error) { return f(data) }
+func (f photoFunc) Process(ctx context.Context, uploads []returns.PhotoUpload) ([]returns.Photo, error) {
+	var photos []returns.Photo
+	for _, u := range uploads {
+		data := make([]byte, u.Size())
+		if _, err := u.ReadAt(data, 0); err != nil && err != io.EOF {
+			return nil, err
+		}
+		p, err := f(data)
+		if err != nil {
+			return nil, err
+		}
+		photos = append(photos, p)
+	}
+	return photos, nil
+}
+
+// photoUpload is an upload of the given bytes, as the HTTP layer hands it over.
+func photoUpload(data string) returns.PhotoUpload { return strings.NewReader(data) }
 
 // serviceFixture is a Service over fakes, with a clock the test can move.
 type serviceFixture struct {
@@ -472,7 +489,7 @@ func damagedRequest() returns.ReturnRequest {
 		Note:          "Torn along the hem.",
 		Resolution:    returns.ResolutionReplacement,
 		Quantities:    map[string]int{"L1": 1},
-		Photos:        [][]byte{[]byte("photo 1")},
+		Photos:        []returns.PhotoUpload{photoUpload("photo 1")},
 	}
 }
 
@@ -501,8 +518,10 @@ func TestSubmitReturnValidation(t *testing.T) {
 		}, "items", "One of the chosen items is not on this order."},
 		{"FinalSaleLine", func(r *returns.ReturnRequest) { r.Quantities = map[string]int{"L3": 1} }, "qty-L3", "This item cannot be returned."},
 		{"NoItems", func(r *returns.ReturnRequest) { r.Quantities = nil }, "items", "Choose at least one item to return."},
-		{"TooManyPhotos", func(r *returns.ReturnRequest) { r.Photos = make([][]byte, returns.MaxPhotos+1) }, "photos", "Send at most 5 photos."},
-		{"PhotoRefused", func(r *returns.ReturnRequest) { r.Photos = [][]byte{[]byte("photo"), []byte("not an image")} }, "photos", "This file is not a JPEG, PNG or WebP image."},
+		{"TooManyPhotos", func(r *returns.ReturnRequest) { r.Photos = make([]returns.PhotoUpload, returns.MaxPhotos+1) }, "photos", "Send at most 5 photos."},
+		{"PhotoRefused", func(r *returns.ReturnRequest) {
+			r.Photos = []returns.PhotoUpload{photoUpload("photo"), photoUpload("not an image")}
+		}, "photos", "This file is not a JPEG, PNG or WebP image."},
 		{"NoteTooLong", func(r *returns.ReturnRequest) { r.Note = strings.Repeat("ā", returns.MaxNoteRunes+1) }, "note", "Please use at most 2000 characters."},
 		{"NoteControlCharacters", func(r *returns.ReturnRequest) { r.Note = "Torn\x00\x1b[2J" }, "note", "The text contains control characters."},
 		{"NoteInvalidUTF8", func(r *returns.ReturnRequest) { r.Note = "Torn \xff" }, "note", "The text contains characters we cannot read."},
@@ -534,7 +553,7 @@ func TestSubmitReturn(t *testing.T) {
 	ctx := context.Background()
 	f := newServiceFixture(t, testOrder())
 	req := damagedRequest()
-	req.Photos = append(req.Photos, []byte("photo 2"))
+	req.Photos = append(req.Photos, photoUpload("photo 2"))
 	req.Locale = "lv"
 	r, err := f.SubmitReturn(ctx, "gid://shopify/Order/1001", req)
 	if err != nil {
@@ -607,8 +626,8 @@ func TestSubmitReturnDissatisfied(t *testing.T) {
 		Reason:        returns.ReasonDoesntFit,
 		Resolution:    returns.ResolutionReplacement, // not offered: becomes a refund
 		Quantities:    map[string]int{"L2": 1},
-		Photos:        [][]byte{[]byte("photo")}, // not asked for: dropped
-		Locale:        "de",                      // not offered: becomes English
+		Photos:        []returns.PhotoUpload{photoUpload("photo")}, // not asked for: dropped
+		Locale:        "de",                                        // not offered: becomes English
 	}
 	r, err := f.SubmitReturn(context.Background(), "gid://shopify/Order/1001", req)
 	if err != nil {

@@ -33,7 +33,9 @@ func FuzzReturnForm(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		r := httptest.NewRequest("POST", "/order/returns", bytes.NewReader(body))
 		r.Header.Set("Content-Type", "multipart/form-data; boundary=fuzzboundary")
-		req, _, err := readReturnForm(r)
+		var files photoFiles
+		defer files.close()
+		req, _, err := readReturnForm(r, &files)
 		if err != nil {
 			if c := returns.ErrorCode(err); c != returns.EINVALID {
 				t.Fatalf("error code %q: %v", c, err)
@@ -44,8 +46,8 @@ func FuzzReturnForm(f *testing.F) {
 			t.Fatalf("%d photos accepted", len(req.Photos))
 		}
 		for _, p := range req.Photos {
-			if len(p) == 0 || len(p) > maxPhotoBytes {
-				t.Fatalf("photo of %d bytes accepted", len(p))
+			if p.Size() == 0 || p.Size() > maxPhotoBytes {
+				t.Fatalf("photo of %d bytes accepted", p.Size())
 			}
 		}
 	})

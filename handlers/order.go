@@ -62,10 +62,19 @@ func (s *Server) renderOrder(w http.ResponseWriter, r *http.Request, status int,
 // confirmation (POST-redirect-GET), so a refresh cannot submit twice, and the
 // form's submission key makes a double click or the back button harmless too.
 func (s *Server) handleReturnCreate() http.Handler {
+	uploading := make(chan struct{}, maxConcurrentUploads)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c := s.sessions.customer(r)
 		if c.OrderID == "" {
 			s.renderError(w, r, http.StatusForbidden, returns.Msg("Your session has ended"), returns.Msg("Please find your order again to continue."), 0)
+			return
+		}
+		// The body is read only in turn; until then it waits in the
+		// connection, taking neither memory nor disk.
+		select {
+		case uploading <- struct{}{}:
+			defer func() { <-uploading }()
+		case <-r.Context().Done():
 			return
 		}
 		rc := http.NewResponseController(w)
@@ -73,7 +82,9 @@ func (s *Server) handleReturnCreate() http.Handler {
 		rc.SetWriteDeadline(time.Now().Add(uploadTimeout + 30*time.Second))
 		r.Body = http.MaxBytesReader(w, r.Body, maxUploadBytes)
 
-		req, form, err := readReturnForm(r)
+		var files photoFiles
+		defer files.close()
+		req, form, err := readReturnForm(r, &files)
 		req.Locale = localizer(r).Lang
 		if err == nil {
 			var ret *returns.Return
@@ -82,6 +93,12 @@ func (s *Server) handleReturnCreate() http.Handler {
 				http.Redirect(w, r, returnConfirmationURL(ret.Code), http.StatusSeeOther)
 				return
 			}
+		}
+		if r.Context().Err() != nil {
+			// The client went away (while its photos waited to be
+			// processed, say): nobody reads an answer.
+			s.log.Info("return form abandoned", "path", logPath(r), "err", err)
+			return
 		}
 		if returns.ErrorCode(err) != returns.EINVALID && returns.ErrorCode(err) != returns.ECONFLICT {
 			s.Error(w, r, err)
@@ -108,9 +125,10 @@ func (s *Server) handleReturnCreate() http.Handler {
 	})
 }
 
-// readReturnForm reads the multipart return form, photos included, without temp
-// files: every part is read into memory within the body's cap.
-func readReturnForm(r *http.Request) (returns.ReturnRequest, views.ReturnForm, error) {
+// readReturnForm reads the multipart return form part by part: photos go to
+// files (up to maxPhotoBytes each), text fields stay in memory (up to
+// maxFormBytes together).
+func readReturnForm(r *http.Request, files *photoFiles) (returns.ReturnRequest, views.ReturnForm, error) {
 	req := returns.ReturnRequest{Quantities: map[string]int{}}
 	form := views.ReturnForm{Quantities: map[string]int{}, Chosen: map[string]bool{}}
 	fields := map[string]returns.Message{}
@@ -123,6 +141,7 @@ func readReturnForm(r *http.Request) (returns.ReturnRequest, views.ReturnForm, e
 		return invalid(unreadable(err))
 	}
 	values := map[string][]string{}
+	textBytes := int64(0)
 	for {
 		part, err := mr.NextPart()
 		if err == io.EOF {
@@ -142,24 +161,28 @@ func readReturnForm(r *http.Request) (returns.ReturnRequest, views.ReturnForm, e
 				io.Copy(io.Discard, part)
 				continue
 			}
-			data, err := readPart(part, maxPhotoBytes)
+			upload, err := files.add(part, maxPhotoBytes)
 			if errors.Is(err, errPartTooBig) {
 				fields["photos"] = returns.Msg("The photo is too large (at most %d MB).", maxPhotoBytes>>20)
 				io.Copy(io.Discard, part)
 				continue
 			}
+			if errors.Is(err, errSpill) {
+				return invalid(err) // the server's disk, not the form
+			}
 			if err != nil {
 				return invalid(unreadable(err))
 			}
-			if len(data) > 0 {
-				req.Photos = append(req.Photos, data)
+			if upload.Size() > 0 {
+				req.Photos = append(req.Photos, upload)
 			}
 			continue
 		}
-		data, err := readPart(part, maxFormBytes)
+		data, err := readPart(part, maxFormBytes-textBytes)
 		if err != nil {
 			return invalid(unreadable(err))
 		}
+		textBytes += int64(len(data))
 		if len(values) < 600 {
 			values[name] = append(values[name], string(data))
 		}

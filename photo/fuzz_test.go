@@ -2,6 +2,7 @@ package photo
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"image"
 	"image/color"
@@ -39,22 +40,24 @@ func FuzzProcess(f *testing.F) {
 		f.Add(seed)
 	}
 	// Small limits keep each run fast; the checks are the same at any size.
-	p := &Processor{MaxBytes: 1 << 20, MaxPixels: 1 << 20}
+	p := &Processor{MaxBytes: 1 << 20, MaxMemory: 4 << 20}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		got, err := p.Process(data)
+		photos, err := p.Process(context.Background(), []returns.PhotoUpload{bytes.NewReader(data)})
 		if err != nil {
 			if code := returns.ErrorCode(err); code != returns.EINVALID {
 				t.Fatalf("Process() error code %s (%v), want %s", code, err, returns.EINVALID)
 			}
 			return
 		}
+		got := photos[0]
 		m := decode(t, got)
 		b := m.Bounds()
 		if b.Dx() != got.Width || b.Dy() != got.Height {
 			t.Fatalf("output is %d×%d, fields say %d×%d", b.Dx(), b.Dy(), got.Width, got.Height)
 		}
-		if got.Width < 1 || got.Height < 1 || got.Width*got.Height > p.MaxPixels {
-			t.Fatalf("output is %d×%d, limit %d pixels", got.Width, got.Height, p.MaxPixels)
+		// Every image takes at least a byte a pixel to decode.
+		if got.Width < 1 || got.Height < 1 || int64(got.Width)*int64(got.Height) > p.MaxMemory {
+			t.Fatalf("output is %d×%d, memory limit %d bytes", got.Width, got.Height, p.MaxMemory)
 		}
 		if got.Width > MaxSide || got.Height > MaxSide {
 			t.Fatalf("output is %d×%d, longest side limit %d", got.Width, got.Height, MaxSide)

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"encoding/binary"
 	"image"
-
-	"golang.org/x/image/draw"
 )
 
 // Phones store photos as the sensor saw them and record in EXIF how to turn them
@@ -88,14 +86,15 @@ func tiffOrientation(t []byte) int {
 	return 1
 }
 
-// orient returns img turned upright according to an EXIF orientation, or img
-// itself for orientation 1 or an unknown value.
-func orient(img image.Image, orientation int) image.Image {
+// orient returns img, a 4:2:0 *image.YCbCr at the origin as resample makes it,
+// turned upright according to an EXIF orientation, or img itself for
+// orientation 1 or an unknown value. Only JPEGs carry an orientation, and they
+// have no transparency, so resample has made them YCbCr.
+func orient(img *image.YCbCr, orientation int) *image.YCbCr {
 	if orientation < 2 || orientation > 8 {
 		return img
 	}
-	src := toRGBA(img)
-	w, h := src.Rect.Dx(), src.Rect.Dy()
+	w, h := img.Rect.Dx(), img.Rect.Dy()
 	dw, dh := w, h
 	if orientation >= 5 { // 5–8 swap width and height
 		dw, dh = h, w
@@ -118,25 +117,29 @@ func orient(img image.Image, orientation int) image.Image {
 	case 8: // stored turned 90° clockwise: turn anticlockwise
 		at = func(x, y int) (int, int) { return w - 1 - y, x }
 	}
-	dst := image.NewRGBA(image.Rect(0, 0, dw, dh))
-	for y := 0; y < dh; y++ {
-		for x := 0; x < dw; x++ {
+	return orientYCbCr(img, dw, dh, at)
+}
+
+// orientYCbCr returns src (4:2:0, at the origin) as a dw×dh image whose pixel
+// (x, y) is src's pixel at(x, y). Each chroma sample is taken from the stored
+// sample under the first of the four pixels it covers: when a side is odd, a
+// turned chroma sample may sit one pixel off the luma it used to cover, which
+// half-resolution chroma does not show.
+func orientYCbCr(src *image.YCbCr, dw, dh int, at func(x, y int) (int, int)) *image.YCbCr {
+	dst := image.NewYCbCr(image.Rect(0, 0, dw, dh), image.YCbCrSubsampleRatio420)
+	for y := range dh {
+		for x := range dw {
 			sx, sy := at(x, y)
-			s := sy*src.Stride + sx*4
-			d := y*dst.Stride + x*4
-			copy(dst.Pix[d:d+4], src.Pix[s:s+4])
+			dst.Y[y*dst.YStride+x] = src.Y[sy*src.YStride+sx]
+		}
+	}
+	for cy := range (dh + 1) / 2 {
+		for cx := range (dw + 1) / 2 {
+			sx, sy := at(2*cx, 2*cy)
+			s := (sy/2)*src.CStride + sx/2
+			d := cy*dst.CStride + cx
+			dst.Cb[d], dst.Cr[d] = src.Cb[s], src.Cr[s]
 		}
 	}
 	return dst
-}
-
-// toRGBA returns img as an *image.RGBA whose bounds start at (0, 0).
-func toRGBA(img image.Image) *image.RGBA {
-	if m, ok := img.(*image.RGBA); ok && m.Rect.Min == (image.Point{}) {
-		return m
-	}
-	b := img.Bounds()
-	m := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
-	draw.Draw(m, m.Bounds(), img, b.Min, draw.Src)
-	return m
 }

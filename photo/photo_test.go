@@ -2,7 +2,9 @@ package photo
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
+	"fmt"
 	"image"
 	"image/color"
 	"image/gif"
@@ -97,6 +99,7 @@ func TestProcess(t *testing.T) {
 			{900, 3600, 750, 3000},
 			{3000, 3000, 3000, 3000}, // at the limit: unchanged
 			{20000, 10, 3000, 1},     // a thin strip keeps at least one row
+			{12337, 1, 3000, 1},      // even when its one row would scale to none
 		} {
 			got := mustProcess(t, New(), encodeJPEG(t, image.NewGray(image.Rect(0, 0, tc.w, tc.h))))
 			checkPhoto(t, got, "image/jpeg", tc.wantW, tc.wantH)
@@ -166,9 +169,11 @@ func TestProcessRefuses(t *testing.T) {
 	const (
 		notImage = "This file is not a JPEG, PNG or WebP image."
 		damaged  = "The image is damaged or incomplete."
-		tooLarge = "The image is too large (at most 40 megapixels)."
 		tooBig   = "The photo is too large (at most 8 MB)."
 	)
+	tooLarge := func(w, h int) string {
+		return fmt.Sprintf("The image is too large to process (%d×%d pixels). Please send it as a JPEG photo, or smaller.", w, h)
+	}
 	tests := []struct {
 		name string
 		data []byte
@@ -187,10 +192,10 @@ func TestProcessRefuses(t *testing.T) {
 		{"TruncatedJPEG", jpg[:len(jpg)/2], damaged},
 		{"TruncatedPNG", func() []byte { p := encodePNG(t, gradient(64, 64)); return p[:len(p)-40] }(), damaged},
 		{"TruncatedWebP", tinyWebP[:26], damaged},
-		{"PNGBomb50000x50000", pngHeaderOnly(50000, 50000), tooLarge},
+		{"PNGBomb50000x50000", pngHeaderOnly(50000, 50000), tooLarge(50000, 50000)},
 		{"PNGHeaderWithoutPixels", pngHeaderOnly(10, 10), damaged},
-		{"JPEGBomb65535x65535", jpegHeaderOnly(65535, 65535), tooLarge},
-		{"WebPBomb16384x16384", vp8l(16384, 16384, 0xFF000000), tooLarge}, // 32 bytes, 268 megapixels
+		{"JPEGBomb65535x65535", jpegHeaderOnly(65535, 65535), tooLarge(65535, 65535)},
+		{"WebPBomb16384x16384", vp8l(16384, 16384, 0xFF000000), tooLarge(16384, 16384)}, // 32 bytes, 268 megapixels
 		{"PNGZeroWidth", pngHeaderOnly(0, 10), damaged},
 		{"TwentyMB", append(append([]byte{}, jpg...), make([]byte, 20<<20)...), tooBig},
 		{"OneByteOverLimit", make([]byte, DefaultMaxBytes+1), tooBig},
@@ -198,7 +203,7 @@ func TestProcessRefuses(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			p, err := New().Process(tc.data)
+			p, err := process(New(), tc.data)
 			if code := returns.ErrorCode(err); code != returns.EINVALID {
 				t.Fatalf("Process() = %d bytes, err %v; want code %s", len(p.Data), err, returns.EINVALID)
 			}
@@ -210,13 +215,15 @@ func TestProcessRefuses(t *testing.T) {
 }
 
 func TestProcessCustomLimits(t *testing.T) {
-	p := &Processor{MaxBytes: 3 << 20, MaxPixels: 2_000_000}
-	_, err := p.Process(encodeJPEG(t, image.NewGray(image.Rect(0, 0, 2000, 1001))))
-	if got, want := returns.ErrorMessage(err).String(), "The image is too large (at most 2 megapixels)."; got != want {
+	// A grey JPEG takes a byte a pixel, in whole 8×8 blocks: 2000×1000 is 2,000,000
+	// bytes, 2000×1001 is decoded as 2000×1008.
+	p := &Processor{MaxBytes: 3 << 20, MaxMemory: 2_000_000}
+	_, err := process(p, encodeJPEG(t, image.NewGray(image.Rect(0, 0, 2000, 1001))))
+	if got, want := returns.ErrorMessage(err).String(), "The image is too large to process (2000×1001 pixels). Please send it as a JPEG photo, or smaller."; got != want {
 		t.Errorf("2000×1001: message = %q, want %q", got, want)
 	}
 	checkPhoto(t, mustProcess(t, p, encodeJPEG(t, image.NewGray(image.Rect(0, 0, 2000, 1000)))), "image/jpeg", 2000, 1000)
-	_, err = p.Process(make([]byte, 3<<20+1))
+	_, err = process(p, make([]byte, 3<<20+1))
 	if got, want := returns.ErrorMessage(err).String(), "The photo is too large (at most 3 MB)."; got != want {
 		t.Errorf("message = %q, want %q", got, want)
 	}
@@ -237,7 +244,7 @@ func TestProcessPixelBombDoesNotAllocate(t *testing.T) {
 			runtime.GC()
 			runtime.ReadMemStats(&before)
 			for range runs {
-				if _, err := p.Process(data); returns.ErrorCode(err) != returns.EINVALID {
+				if _, err := process(p, data); returns.ErrorCode(err) != returns.EINVALID {
 					t.Fatalf("Process() err = %v, want EINVALID", err)
 				}
 			}
@@ -245,7 +252,7 @@ func TestProcessPixelBombDoesNotAllocate(t *testing.T) {
 			if per := (after.TotalAlloc - before.TotalAlloc) / runs; per > 10<<20 {
 				t.Errorf("allocated %d bytes per call, want < 10 MB", per)
 			}
-			allocs := testing.AllocsPerRun(runs, func() { p.Process(data) })
+			allocs := testing.AllocsPerRun(runs, func() { process(p, data) })
 			t.Logf("%.0f allocations per call", allocs)
 		})
 	}
@@ -353,9 +360,18 @@ func TestExifOrientationMalformed(t *testing.T) {
 	})
 }
 
+// process processes data as the only upload of a request.
+func process(p *Processor, data []byte) (returns.Photo, error) {
+	photos, err := p.Process(context.Background(), []returns.PhotoUpload{bytes.NewReader(data)})
+	if err != nil {
+		return returns.Photo{}, err
+	}
+	return photos[0], nil
+}
+
 func mustProcess(tb testing.TB, p *Processor, data []byte) returns.Photo {
 	tb.Helper()
-	got, err := p.Process(data)
+	got, err := process(p, data)
 	if err != nil {
 		tb.Fatalf("Process() error = %v", err)
 	}

@@ -257,8 +257,8 @@ var catalogLV = map[string]string{
 	"This would refund more than the customer paid.":                                                                      "Tā tiktu atmaksāts vairāk, nekā klients samaksāja.",
 
 	// Photo processor (package photo).
-	"This file is not a JPEG, PNG or WebP image.":     "Šis fails nav JPEG, PNG vai WebP attēls.",
-	"The photo is too large (at most %d MB).":         "Fotoattēls ir pārāk liels (ne vairāk kā %d MB).",
-	"The image is too large (at most %d megapixels).": "Attēls ir pārāk liels (ne vairāk kā %d megapikseļi).",
-	"The image is damaged or incomplete.":             "Attēls ir bojāts vai nepilnīgs.",
+	"This file is not a JPEG, PNG or WebP image.":                                                   "Šis fails nav JPEG, PNG vai WebP attēls.",
+	"The photo is too large (at most %d MB).":                                                       "Fotoattēls ir pārāk liels (ne vairāk kā %d MB).",
+	"The image is too large to process (%d×%d pixels). Please send it as a JPEG photo, or smaller.": "Attēls ir pārāk liels, lai to apstrādātu (%d×%d pikseļi). Lūdzu, nosūtiet to kā JPEG fotoattēlu vai mazāku.",
+	"The image is damaged or incomplete.":                                                           "Attēls ir bojāts vai nepilnīgs.",
 }

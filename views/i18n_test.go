@@ -142,7 +142,7 @@ func TestMsgTranslatesArguments(t *testing.T) {
 var photoMessages = []string{
 	"This file is not a JPEG, PNG or WebP image.",
 	"The photo is too large (at most %d MB).",
-	"The image is too large (at most %d megapixels).",
+	"The image is too large to process (%d×%d pixels). Please send it as a JPEG photo, or smaller.",
 	"The image is damaged or incomplete.",
 }
 

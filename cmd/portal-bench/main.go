@@ -1,5 +1,5 @@
 // Command portal-bench measures the returns portal against the targets in
-// docs/BENCHMARKS.md, on loopback only, in about three minutes:
+// docs/BENCHMARKS.md, on loopback only, in about four minutes:
 //
 //	go run ./cmd/portal-bench [-duration 3s] [-rates 500,1000,2000,4000,8000,16000,32000] [-returns 100000] [-out results.md]
 //
@@ -12,6 +12,10 @@
 // RSS. Last, it runs the portal against a demo store it serves itself (the code
 // `returns-portal devshop` serves), so that it can count the Shopify calls of a
 // customer's return, and measures every customer page's bytes on the wire.
+// Then it measures the portal's memory while customers upload the largest
+// photos it accepts (upload.go); -only upload runs that part alone:
+//
+//	go run ./cmd/portal-bench -only upload [-gomemlimit 200MiB] [-out results.md]
 //
 // Run it from the repository's root, on an otherwise idle machine: the load
 // generator shares the machine with the server it measures.
@@ -71,6 +75,8 @@ type options struct {
 	portal     string
 	keep       bool
 	cpuprofile string
+	only       string
+	gomemlimit string
 }
 
 func parseOptions(args []string, stderr io.Writer) (*options, error) {
@@ -88,6 +94,8 @@ func parseOptions(args []string, stderr io.Writer) (*options, error) {
 	fs.Float64Var(&o.lookupRate, "lookup-rate", 3, "the rate of the lookup run (Shopify's cost bucket allows about 3 a second)")
 	fs.StringVar(&o.portal, "portal", "", "a returns-portal binary to measure instead of building ./cmd/returns-portal")
 	fs.BoolVar(&o.keep, "keep", false, "keep the working directory (databases, logs) instead of removing it")
+	fs.StringVar(&o.only, "only", "", "run only this part: upload (the portal's memory under the largest photo uploads, about 2 minutes)")
+	fs.StringVar(&o.gomemlimit, "gomemlimit", "", "GOMEMLIMIT for the portal in the upload part (default: none, so the portal sets its own)")
 	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the portal under each page's load to this prefix + page name + .pprof (serves net/http/pprof on a loopback port through PPROF_ADDR)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -111,6 +119,8 @@ func parseOptions(args []string, stderr io.Writer) (*options, error) {
 		return nil, errors.New("-conns must be between 1 and 4096")
 	case o.lookupRate <= 0 || o.targetRate <= 0:
 		return nil, errors.New("-lookup-rate and -target-rate must be positive")
+	case o.only != "" && o.only != "upload":
+		return nil, errors.New("-only takes upload, or nothing for every part")
 	}
 	return o, nil
 }
@@ -153,6 +163,13 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		if bin, err = buildPortal(ctx, work); err != nil {
 			return err
 		}
+	}
+	if o.only == "upload" {
+		up, err := runUpload(ctx, bin, work, o.gomemlimit, log)
+		if err != nil {
+			return fmt.Errorf("upload memory: %w", err)
+		}
+		return writeReport(stdout, o, uploadHeading(rep.machine)+up.markdown())
 	}
 
 	dataDir := filepath.Join(work, "demo")
@@ -277,12 +294,19 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 
-	text := rep.markdown()
+	// Last, as it pins this process to one CPU: the uploads.
+	up, err := runUpload(ctx, bin, work, o.gomemlimit, log)
+	if err != nil {
+		return fmt.Errorf("upload memory: %w", err)
+	}
+	return writeReport(stdout, o, rep.markdown()+"\n#### Upload memory\n\n"+up.markdown())
+}
+
+// writeReport prints the report and writes it to -out.
+func writeReport(stdout io.Writer, o *options, text string) error {
 	fmt.Fprint(stdout, "\n"+text)
 	if o.out != "" {
-		if err := os.WriteFile(o.out, []byte(text), 0o644); err != nil {
-			return err
-		}
+		return os.WriteFile(o.out, []byte(text), 0o644)
 	}
 	return nil
 }

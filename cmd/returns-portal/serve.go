@@ -37,6 +37,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return fmt.Errorf("serve takes no arguments, got %q", args)
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
+	setMemoryLimit(getenv, log)
 	c, err := loadConfig(getenv)
 	if err != nil {
 		return err

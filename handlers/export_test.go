@@ -1,0 +1,4 @@
+package handlers
+
+// MaxConcurrentUploads is maxConcurrentUploads, for the tests of the bound.
+const MaxConcurrentUploads = maxConcurrentUploads
