@@ -12,7 +12,7 @@ import (
 // address. It is the way in that no stranger can block: when typed lookups of an
 // order are rate-limited (or the store wants every typed lookup confirmed by
 // email), the customer asks for a link instead, and the answer is the same
-// whether or not the email matched the order (SECURITY.md, "Customers").
+// whether or not the email matched the order (docs/SECURITY.md, "Customers").
 
 // AccessLinkTTL is how long an access link opens its order.
 const AccessLinkTTL = 15 * time.Minute

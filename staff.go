@@ -26,7 +26,7 @@ type StaffSession struct {
 	LastSeenAt time.Time
 }
 
-// Staff session limits (SECURITY.md).
+// Staff session limits (docs/SECURITY.md).
 const (
 	StaffIdleTimeout     = 30 * time.Minute
 	StaffAbsoluteTimeout = 12 * time.Hour

@@ -164,7 +164,7 @@ var (
 // staff approving, declining and adding notes — get no 500, log no "database is
 // locked", and everything they were told was done is in the database, with
 // timelines that agree with each return's status and an email for every change.
-// CI runs it for 5 s; SECURITY.md's full minute is LOAD_SECONDS=60 go test
+// CI runs it for 5 s; docs/SECURITY.md's full minute is LOAD_SECONDS=60 go test
 // -run ConcurrentWriters ./handlers/.
 func TestConcurrentWritersLoseNothing(t *testing.T) {
 	if testing.Short() {

@@ -12,7 +12,7 @@ import (
 	"github.com/returnsportal/returns/views"
 )
 
-// withSecurityHeaders sets the headers every answer carries (SECURITY.md).
+// withSecurityHeaders sets the headers every answer carries (docs/SECURITY.md).
 func (s *Server) withSecurityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
@@ -99,7 +99,6 @@ const langCookie = "lang"
 // locale of the order the session proved, then Accept-Language.
 func (s *Server) withLanguage(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r = withCustomerCache(r)
 		lang := ""
 		if q := r.URL.Query().Get("lang"); views.SupportedLanguage(q) {
 			lang = q

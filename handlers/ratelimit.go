@@ -17,14 +17,14 @@ type LookupLimits struct {
 	PerOrderHour int
 }
 
-// DefaultLookupLimits are SECURITY.md's: 5 a minute and 20 an hour per client
+// DefaultLookupLimits are docs/SECURITY.md's: 5 a minute and 20 an hour per client
 // address, 10 an hour per order number.
 func DefaultLookupLimits() LookupLimits {
 	return LookupLimits{PerIPMinute: 5, PerIPHour: 20, PerOrderHour: 10}
 }
 
 // LoginLimits bound staff sign-in attempts without letting anyone lock an account
-// (SECURITY.md, "Staff"): client addresses are refused, an account is only slowed
+// (docs/SECURITY.md, "Staff"): client addresses are refused, an account is only slowed
 // down, so failures elsewhere never stop the right password from an address that
 // has not failed.
 type LoginLimits struct {

@@ -1,4 +1,4 @@
-// Package password hashes staff passwords with argon2id, with SECURITY.md's
+// Package password hashes staff passwords with argon2id, with docs/SECURITY.md's
 // parameters, in the PHC string format.
 package password
 

@@ -12,7 +12,7 @@ func TestHashAndVerify(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !strings.HasPrefix(hash, "$argon2id$v=19$m=19456,t=2,p=1$") {
-		t.Fatalf("hash %q does not carry SECURITY.md's parameters", hash)
+		t.Fatalf("hash %q does not carry docs/SECURITY.md's parameters", hash)
 	}
 	other, _ := h.Hash("correct horse battery staple")
 	if other == hash {
