@@ -60,6 +60,10 @@ type Return struct {
 	Refunded      Money      // the sum of the return's succeeded refunds
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
+	// Version changes with every change of the return, its items, photos,
+	// timeline, shipments or refunds: what the customer's status page shows of
+	// it is the same while its version is.
+	Version int64
 }
 
 // Total returns the value of the returned items at the prices paid.

@@ -31,6 +31,9 @@ type ReturnStore interface {
 	ReturnBySubmission(ctx context.Context, orderID, key string) (*Return, error)
 	// ReturnsByOrder returns the returns of an order, newest first, with items.
 	ReturnsByOrder(ctx context.Context, orderID string) ([]Return, error)
+	// ReturnVersion returns the order and the Version of the return with a
+	// public code, or ENOTFOUND.
+	ReturnVersion(ctx context.Context, code string) (orderID string, version int64, err error)
 }
 
 // ReturnAccess reads what only an access token or a proven order may open.
@@ -429,6 +432,23 @@ func (s *Service) CustomerReturn(ctx context.Context, orderID, code string) (*Re
 		return nil, nil, fmt.Errorf("read timeline: %w", err)
 	}
 	return r, evs, nil
+}
+
+// CustomerReturnVersion returns the Version of a return of the order a customer
+// proved, or ENOTFOUND as CustomerReturn does: one cheap read, so that a page
+// rendered from the return can be served again while the version holds.
+func (s *Service) CustomerReturnVersion(ctx context.Context, orderID, code string) (int64, error) {
+	if orderID == "" || !ValidReturnCode(code) {
+		return 0, errNoReturn
+	}
+	owner, version, err := s.Returns.ReturnVersion(ctx, code)
+	if ErrorCode(err) == ENOTFOUND || (err == nil && owner != orderID) {
+		return 0, errNoReturn
+	}
+	if err != nil {
+		return 0, fmt.Errorf("read return version: %w", err)
+	}
+	return version, nil
 }
 
 var errNoReturn = Errorf(ENOTFOUND, "We could not find that return.")

@@ -220,6 +220,14 @@ func (m *memStore) ReturnByToken(ctx context.Context, tokenHash string) (*return
 	return m.find(func(r *returns.Return) bool { return r.ID == id })
 }
 
+func (m *memStore) ReturnVersion(ctx context.Context, code string) (string, int64, error) {
+	r, err := m.find(func(r *returns.Return) bool { return r.Code == code })
+	if err != nil {
+		return "", 0, err
+	}
+	return r.OrderID, r.Version, nil
+}
+
 func (m *memStore) ReturnsByOrder(ctx context.Context, orderID string) ([]returns.Return, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()

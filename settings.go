@@ -19,6 +19,10 @@ type Settings struct {
 	RequireEmailedLink bool
 	UpdatedAt          time.Time
 	UpdatedBy          string
+	// Revision numbers the settings' changes: 0 while every setting has its
+	// default, and different after every save that changed one. A page
+	// rendered with the settings is the same while their revision is.
+	Revision int64
 }
 
 // DefaultSettings are used until staff save their own.

@@ -53,6 +53,10 @@ func (db *DB) CreateReturn(ctx context.Context, r *returns.Return, maxUnits map[
 	if err := insertOutbox(ctx, tx, r.ID, emails, ev.At); err != nil {
 		return false, err
 	}
+	// Its items, photos and first event have each moved the version on.
+	if err := tx.QueryRowContext(ctx, `SELECT version FROM returns WHERE id = ?`, r.ID).Scan(&r.Version); err != nil {
+		return false, fmt.Errorf("read version of new return: %w", err)
+	}
 	if err := tx.Commit(); err != nil {
 		return false, fmt.Errorf("commit return: %w", err)
 	}
@@ -173,6 +177,20 @@ func (db *DB) returnWhere(ctx context.Context, where string, args ...any) (*retu
 	return findReturn(ctx, tx, where, args...)
 }
 
+// ReturnVersion returns the order and the version of the return with a public
+// code, or ENOTFOUND: one query, for the status page to tell whether what it
+// rendered of the return is still what the return is.
+func (db *DB) ReturnVersion(ctx context.Context, code string) (orderID string, version int64, err error) {
+	err = db.reader.QueryRowContext(ctx, `SELECT order_id, version FROM returns WHERE code = ?`, code).Scan(&orderID, &version)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", 0, errReturnNotFound()
+	}
+	if err != nil {
+		return "", 0, fmt.Errorf("read version of return %s: %w", code, err)
+	}
+	return orderID, version, nil
+}
+
 // ReturnsByOrder returns the returns of an order, newest first, with their items,
 // photos (without their data), shipments and refunded sums.
 func (db *DB) ReturnsByOrder(ctx context.Context, orderID string) ([]returns.Return, error) {
@@ -197,7 +215,7 @@ func findReturn(ctx context.Context, tx *sql.Tx, where string, args ...any) (*re
 }
 
 const returnColumns = `id, code, submission_key, order_id, order_name, email, locale,
-	kind, reason, resolution, note, status, currency, created_at, updated_at`
+	kind, reason, resolution, note, status, currency, created_at, updated_at, version`
 
 // findReturns returns the returns matching where (a condition on the returns
 // table, written by this package, never by a caller's input), newest first, with
@@ -225,7 +243,7 @@ func scanReturns(rows *sql.Rows) ([]returns.Return, error) {
 		var r returns.Return
 		var created, updated int64
 		if err := rows.Scan(&r.ID, &r.Code, &r.SubmissionKey, &r.OrderID, &r.OrderName, &r.Email, &r.Locale,
-			&r.Kind, &r.Reason, &r.Resolution, &r.Note, &r.Status, &r.Currency, &created, &updated); err != nil {
+			&r.Kind, &r.Reason, &r.Resolution, &r.Note, &r.Status, &r.Currency, &created, &updated, &r.Version); err != nil {
 			return nil, fmt.Errorf("read returns: %w", err)
 		}
 		r.CreatedAt, r.UpdatedAt = fromMillis(created), fromMillis(updated)

@@ -371,3 +371,66 @@ func TestReturnsByOrder(t *testing.T) {
 		t.Errorf("returns of an order without any = %v, %v", none, err)
 	}
 }
+
+// TestReturnVersion: every change the customer's status page can show moves the
+// return's version on, whichever table it touches; a read changes nothing.
+func TestReturnVersion(t *testing.T) {
+	d := MustOpenDB(t)
+	ctx := context.Background()
+	r := newReturn(order1, "key-0000000000000001", item("L1", 1))
+	r.Photos = []returns.Photo{{ContentType: "image/jpeg", Width: 1, Height: 1, Data: []byte("x")}}
+	mustCreate(t, d, r, map[string]int{"L1": 5})
+	version := func() int64 {
+		t.Helper()
+		orderID, v, err := d.ReturnVersion(ctx, r.Code)
+		if err != nil || orderID != order1 {
+			t.Fatalf("ReturnVersion = %q, %d, %v", orderID, v, err)
+		}
+		return v
+	}
+	last := version()
+	if last != r.Version {
+		t.Fatalf("ReturnVersion %d, the created return says %d", last, r.Version)
+	}
+	for _, step := range []struct {
+		name   string
+		change func() error
+	}{
+		{"a read", func() error { _, err := d.ReturnByCode(ctx, r.Code); return err }},
+		{"a staff note", func() error {
+			return d.AddEvent(ctx, returns.Event{ReturnID: r.ID, At: now, Actor: returns.StaffActor(7), Type: returns.EventNote, Message: "x"})
+		}},
+		{"an approval", func() error {
+			return d.Transition(ctx, returns.Change{ReturnID: r.ID, From: returns.StatusRequested, To: returns.StatusApproved, Event: approveEvent()})
+		}},
+		{"a refund", func() error {
+			_, err := d.CreateRefund(ctx, newRefund(r, key1, 1_00), limits)
+			return err
+		}},
+		{"the refund settled", func() error {
+			refs, err := d.RefundsByReturn(ctx, r.ID)
+			if err != nil {
+				return err
+			}
+			return d.SettleRefund(ctx, refs[0].ID, returns.RefundSucceeded, "gid://shopify/Refund/1", "", nil)
+		}},
+	} {
+		if err := step.change(); err != nil {
+			t.Fatalf("%s: %v", step.name, err)
+		}
+		v := version()
+		if step.name == "a read" {
+			if v != last {
+				t.Errorf("%s moved the version from %d to %d", step.name, last, v)
+			}
+			continue
+		}
+		if v <= last {
+			t.Errorf("%s left the version at %d", step.name, v)
+		}
+		last = v
+	}
+	if _, _, err := d.ReturnVersion(ctx, "R-ZZZZZZZZ"); returns.ErrorCode(err) != returns.ENOTFOUND {
+		t.Errorf("unknown code: %v, want ENOTFOUND", err)
+	}
+}

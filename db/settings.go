@@ -82,6 +82,11 @@ func (db *DB) Settings(ctx context.Context) (returns.Settings, error) {
 			return s, fmt.Errorf("read setting %s: %w", f.key, err)
 		}
 	}
+	// Every save that changes a setting records the change, so the newest
+	// record's id numbers the settings in effect.
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM settings_changes`).Scan(&s.Revision); err != nil {
+		return s, fmt.Errorf("read settings revision: %w", err)
+	}
 	return s, nil
 }
 
