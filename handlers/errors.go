@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"bytes"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -76,17 +77,32 @@ func (s *Server) handleNotFound() http.Handler {
 // render writes a component with a status. It renders into a buffer first so that
 // a failure halfway never sends half a page.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) {
-	var buf bytes.Buffer
-	if err := c.Render(r.Context(), &buf); err != nil {
+	body, err := s.renderBytes(r, c)
+	if err != nil {
 		s.log.Error("render page", "path", logPath(r), "err", err)
 		http.Error(w, "Internal error.", http.StatusInternalServerError)
 		return
 	}
+	s.writePage(w, status, body)
+}
+
+// renderBytes renders a component into a page.
+func (s *Server) renderBytes(r *http.Request, c templ.Component) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := c.Render(r.Context(), &buf); err != nil {
+		return nil, fmt.Errorf("render page: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// writePage writes a rendered page with a status. Pages are never kept by the
+// browser or a proxy (no-store), unless the handler said otherwise.
+func (s *Server) writePage(w http.ResponseWriter, status int, body []byte) {
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	if h.Get("Cache-Control") == "" {
 		h.Set("Cache-Control", "no-store")
 	}
 	w.WriteHeader(status)
-	w.Write(buf.Bytes())
+	w.Write(body)
 }

@@ -20,7 +20,9 @@ func (s *Server) handleReturn() http.Handler {
 			return
 		}
 		c := s.sessions.customer(r)
-		ret, events, err := s.svc.CustomerReturn(r.Context(), c.OrderID, code)
+		// The one read every view needs: whether the session may see the
+		// return, and its version.
+		version, err := s.svc.CustomerReturnVersion(r.Context(), c.OrderID, code)
 		if err != nil {
 			s.Error(w, r, err)
 			return
@@ -31,8 +33,22 @@ func (s *Server) handleReturn() http.Handler {
 			return
 		}
 		l := localizer(r)
+		if body, ok := s.statusPages.get(code, l.Lang, version, settings.Revision); ok {
+			s.writePage(w, http.StatusOK, body)
+			return
+		}
+		ret, events, err := s.svc.CustomerReturn(r.Context(), c.OrderID, code)
+		if err != nil {
+			s.Error(w, r, err)
+			return
+		}
+		page := s.page(r, returns.Msg("Return %s", ret.Code))
+		// The page is the same for every request that gets it from the cache,
+		// so its address (for the language switch) leaves out whatever else
+		// the query held.
+		page.Path = returnURL(ret.Code)
 		p := views.ReturnPage{
-			Page:          s.page(r, returns.Msg("Return %s", ret.Code)),
+			Page:          page,
 			Return:        ret,
 			Events:        events,
 			ReturnAddress: settings.ReturnAddress,
@@ -42,7 +58,16 @@ func (s *Server) handleReturn() http.Handler {
 			PhotoURL:      func(id int64) string { return returnPhotoURL(ret.Code, id) },
 			OrderURL:      pathOrder,
 		}
-		s.render(w, r, http.StatusOK, views.ReturnPageView(p))
+		body, err := s.renderBytes(r, views.ReturnPageView(p))
+		if err != nil {
+			s.Error(w, r, err)
+			return
+		}
+		// Kept under the version read with the return, before its timeline:
+		// were the return changed in between, the page shows more than that
+		// version, and the next view renders it again.
+		s.statusPages.put(ret.Code, l.Lang, ret.Version, settings.Revision, body)
+		s.writePage(w, http.StatusOK, body)
 	})
 }
 

@@ -22,6 +22,7 @@ type CustomerService interface {
 	CustomerOrder(ctx context.Context, orderID string) (*returns.CustomerOrder, error)
 	SubmitReturn(ctx context.Context, orderID string, req returns.ReturnRequest) (*returns.Return, error)
 	CustomerReturn(ctx context.Context, orderID, code string) (*returns.Return, []returns.Event, error)
+	CustomerReturnVersion(ctx context.Context, orderID, code string) (int64, error)
 	ReturnByToken(ctx context.Context, token string) (*returns.Return, error)
 	ReturnPhoto(ctx context.Context, orderID, code string, photoID int64) (*returns.Photo, error)
 	CancelReturn(ctx context.Context, orderID, code string) error
@@ -62,7 +63,9 @@ type Server struct {
 	admin    AdminService
 	sessions *sessionStore
 	limits   *limiter
-	handler  http.Handler
+	// statusPages keeps rendered status pages while their return is unchanged.
+	statusPages *statusPages
+	handler     http.Handler
 
 	lookupLimits LookupLimits
 	loginLimits  LoginLimits
@@ -85,6 +88,7 @@ func NewServer(cfg Config, svc CustomerService, admin AdminService) *Server {
 		svc:          svc,
 		admin:        admin,
 		sessions:     newSessionStore(cfg.SessionKeys, cfg.Secure),
+		statusPages:  newStatusPages(),
 		limits:       newLimiter(cfg.Now),
 		lookupLimits: DefaultLookupLimits(),
 		loginLimits:  DefaultLoginLimits(),
