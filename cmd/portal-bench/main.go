@@ -84,7 +84,7 @@ func parseOptions(args []string, stderr io.Writer) (*options, error) {
 	fs := flag.NewFlagSet("portal-bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.DurationVar(&o.duration, "duration", 3*time.Second, "how long each constant-rate run sends")
-	rates := fs.String("rates", "500,1000,2000,4000,8000,16000,32000", "offered rates (requests a second) tried in turn to find each page's throughput")
+	rates := fs.String("rates", "500,1000,2000,4000,8000,16000,32000,64000", "offered rates (requests a second) tried in turn to find each page's throughput")
 	fs.IntVar(&o.returns, "returns", 100_000, "returns stored in the database before the portal starts")
 	fs.StringVar(&o.out, "out", "", "also write the report (Markdown) to this file")
 	fs.IntVar(&o.starts, "starts", 5, "cold starts timed")
@@ -94,7 +94,7 @@ func parseOptions(args []string, stderr io.Writer) (*options, error) {
 	fs.Float64Var(&o.lookupRate, "lookup-rate", 3, "the rate of the lookup run (Shopify's cost bucket allows about 3 a second)")
 	fs.StringVar(&o.portal, "portal", "", "a returns-portal binary to measure instead of building ./cmd/returns-portal")
 	fs.BoolVar(&o.keep, "keep", false, "keep the working directory (databases, logs) instead of removing it")
-	fs.StringVar(&o.only, "only", "", "run only this part: upload (the portal's memory under the largest photo uploads, about 2 minutes)")
+	fs.StringVar(&o.only, "only", "", "run only this part: upload (the portal's memory under the largest photo uploads, about 2 minutes), or status (the status page against the bare handler, about a minute)")
 	fs.StringVar(&o.gomemlimit, "gomemlimit", "", "GOMEMLIMIT for the portal in the upload part (default: none, so the portal sets its own)")
 	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the portal under each page's load to this prefix + page name + .pprof (serves net/http/pprof on a loopback port through PPROF_ADDR)")
 	if err := fs.Parse(args); err != nil {
@@ -119,11 +119,17 @@ func parseOptions(args []string, stderr io.Writer) (*options, error) {
 		return nil, errors.New("-conns must be between 1 and 4096")
 	case o.lookupRate <= 0 || o.targetRate <= 0:
 		return nil, errors.New("-lookup-rate and -target-rate must be positive")
-	case o.only != "" && o.only != "upload":
-		return nil, errors.New("-only takes upload, or nothing for every part")
+	case o.only != "" && o.only != "upload" && o.only != "status":
+		return nil, errors.New("-only takes upload or status, or nothing for every part")
 	}
 	return o, nil
 }
+
+// The CPUs the servers measured and the load generator run on.
+const (
+	serverCPU = 0
+	loadCPU   = 1
+)
 
 // lookupLimits lifts the lookup rate limits for the bench, whose every request
 // comes from one address and names one order.
@@ -178,6 +184,13 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 
+	// The servers measured (the portal, the bare handler) run on CPU 0 and
+	// the load generator on CPU 1, so that neither takes the other's CPU and
+	// both servers get the same one.
+	if err := pinToCPU(loadCPU); err != nil {
+		return fmt.Errorf("pin the load generator to CPU %d: %w", loadCPU, err)
+	}
+
 	// Cold starts: the last one stays up for the load.
 	var portal *child
 	defer func() { portal.stop() }()
@@ -199,7 +212,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 			pprofAddr = "127.0.0.1:" + pprofPort
 			env = append(env, "PPROF_ADDR="+pprofAddr)
 		}
-		c, err := startChild(ctx, bin, nil, env, port, filepath.Join(work, "portal.log"), 30*time.Second)
+		c, err := startChild(ctx, "taskset", []string{"-c", strconv.Itoa(serverCPU), bin}, env, port, filepath.Join(work, "portal.log"), 30*time.Second)
 		if err != nil {
 			return err
 		}
@@ -256,6 +269,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		{name: "status page", newRequest: get(portal.base, statusPath, flow.Cookie), want: http.StatusOK},
 		{name: "queue", newRequest: get(portal.base, "/admin", staff), want: http.StatusOK},
 	}
+	if o.only == "status" {
+		targets = targets[1:2]
+	}
 	for _, t := range targets {
 		fmt.Fprintf(log, "load: %s\n", t.name)
 		p := measurePage(ctx, gen, t, o, log)
@@ -266,10 +282,12 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 			}
 		}
 	}
-	fmt.Fprintf(log, "load: lookup (POST /) at %.0f/s\n", o.lookupRate)
-	lookupRun := gen.run(ctx, target{name: "lookup", newRequest: lookupPost, want: http.StatusSeeOther}, o.lookupRate, max(o.duration, 10*time.Second))
-	fmt.Fprintf(log, "  %-14s %s\n", "lookup", lookupRun)
-	rep.lookup = lookupRun
+	if o.only != "status" {
+		fmt.Fprintf(log, "load: lookup (POST /) at %.0f/s\n", o.lookupRate)
+		lookupRun := gen.run(ctx, target{name: "lookup", newRequest: lookupPost, want: http.StatusSeeOther}, o.lookupRate, max(o.duration, 10*time.Second))
+		fmt.Fprintf(log, "  %-14s %s\n", "lookup", lookupRun)
+		rep.lookup = lookupRun
+	}
 
 	if rep.peakRSS, err = portal.peakRSS(); err != nil {
 		return err
@@ -287,6 +305,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	rep.bare, err = measureBare(ctx, gen, page, work, o, log)
 	if err != nil {
 		return err
+	}
+	if o.only == "status" {
+		return writeReport(stdout, o, rep.statusMarkdown())
 	}
 
 	// Shopify calls per return, counted at a demo store served here.
@@ -337,6 +358,16 @@ type pageResult struct {
 	runs     []loadResult
 }
 
+// peak is the most answers a second any run got: when a run offered more than
+// the server can answer, what it can answer flat out, whatever the latency.
+func (p pageResult) peak() float64 {
+	peak := 0.0
+	for _, r := range p.runs {
+		peak = max(peak, r.Achieved)
+	}
+	return peak
+}
+
 // measurePage warms t up, runs it at the target rate, and finds its throughput.
 func measurePage(ctx context.Context, gen *generator, t target, o *options, log io.Writer) pageResult {
 	gen.run(ctx, t, 200, 500*time.Millisecond) // warm-up: connections, caches
@@ -373,7 +404,7 @@ func measureBare(ctx context.Context, gen *generator, page *capturedPage, work s
 	if err != nil {
 		return pageResult{}, err
 	}
-	bare, err := startChild(ctx, self, []string{"bare", "-port", port, "-page", pagePath}, nil, port, filepath.Join(work, "bare.log"), 10*time.Second)
+	bare, err := startChild(ctx, "taskset", []string{"-c", strconv.Itoa(serverCPU), self, "bare", "-port", port, "-page", pagePath}, nil, port, filepath.Join(work, "bare.log"), 10*time.Second)
 	if err != nil {
 		return pageResult{}, err
 	}
