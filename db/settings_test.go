@@ -42,7 +42,7 @@ func TestSettings(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := saved
-		want.UpdatedAt, want.UpdatedBy = now, "staff:1"
+		want.UpdatedAt, want.UpdatedBy, want.Revision = now, "staff:1", 1
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("got  %+v\nwant %+v", got, want)
 		}
@@ -62,6 +62,17 @@ func TestSettings(t *testing.T) {
 		}
 		if got.WindowDays != 60 || got.UpdatedBy != "staff:2" || !got.UpdatedAt.Equal(now.Add(time.Hour)) || got.ReturnAddress != saved.ReturnAddress {
 			t.Errorf("got %+v", got)
+		}
+		if got.Revision != 2 {
+			t.Errorf("revision %d after a second save that changed a setting, want 2", got.Revision)
+		}
+		// A save that changes nothing keeps the revision: pages rendered with
+		// these settings stay right.
+		if err := d.SaveSettings(ctx, again, "staff:2"); err != nil {
+			t.Fatal(err)
+		}
+		if same, err := d.Settings(ctx); err != nil || same.Revision != 2 {
+			t.Errorf("revision %d (%v) after a save that changed nothing, want 2", same.Revision, err)
 		}
 		if n := count(t, d, "settings"); n != 7 {
 			t.Errorf("%d settings rows, want 7", n)
