@@ -30,7 +30,8 @@ const adminUsage = `Usage:
 // portal runs: SQLite's WAL lets both use the file.
 func runAdmin(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return errors.New(adminUsage)
+		fmt.Fprint(stderr, adminUsage)
+		return errors.New("admin needs a command")
 	}
 	if isHelp(args[0]) {
 		fmt.Fprint(stdout, adminUsage)

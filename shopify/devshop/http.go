@@ -135,7 +135,7 @@ func (s *Shop) answer(version string, body []byte) ([]byte, bool) {
 	if perr != nil {
 		return s.errorsOnly(0, fromGQLErrors(gqlerror.List{toGQLError(perr)}, "")), false
 	}
-	if errs := validator.Validate(s.schema, doc); len(errs) > 0 {
+	if errs := validator.ValidateWithRules(s.schema, doc, nil); len(errs) > 0 {
 		return s.errorsOnly(0, fromGQLErrors(errs, "GRAPHQL_VALIDATION_FAILED")), false
 	}
 	op := doc.Operations.ForName(req.OperationName)
