@@ -277,8 +277,14 @@ func (s *Service) ReconcileRefund(ctx context.Context, code string, refundID int
 }
 
 func (s *Service) reconcile(ctx context.Context, ref *Refund) error {
-	s.refunding.Lock()
-	defer s.refunding.Unlock()
+	// One reconciliation of a refund at a time (the background pass and the
+	// staff's button may meet); others go on beside it, and a wait ends with
+	// the request.
+	unlock, err := s.refunding.lock(ctx, ref.IdempotencyKey)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	r, err := s.Returns.ReturnByID(ctx, ref.ReturnID)
 	if err != nil {
 		return err

@@ -134,8 +134,8 @@ type Service struct {
 	orders     orderCache
 	settings   atomic.Pointer[Settings] // the settings as last read; nil after a save
 	settingsMu sync.Mutex               // a read of the settings from the store, or a save
-	writing    orderLocks               // one write-back at a time per order, so no note line is lost
-	refunding  sync.Mutex               // one reconciliation at a time
+	writing    keyedLocks               // one write-back at a time per order, so no note line is lost
+	refunding  keyedLocks               // one reconciliation at a time per refund
 	dummy      dummyHash                // checked when a sign-in names no account
 }
 

@@ -2,9 +2,7 @@ package returns
 
 import (
 	"context"
-	"fmt"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -124,61 +122,5 @@ func runEvery(ctx context.Context, every time.Duration, fn func(context.Context)
 		case <-t.C:
 			fn(ctx)
 		}
-	}
-}
-
-// orderLocks is a lock per Shopify order, for the write-backs that read and
-// replace an order's note. It holds an entry only while an order is being
-// written or waited for, so it keeps no memory of the orders it has seen. The
-// zero value is ready to use.
-type orderLocks struct {
-	mu   sync.Mutex
-	held map[string]*orderLock
-}
-
-type orderLock struct {
-	// token holds one value while the lock is held: taking it is a send, so a
-	// waiter can give up when its context ends.
-	token chan struct{}
-	users int // holders and waiters; the entry goes when it falls to zero
-}
-
-// lock waits until orderID's lock is free or ctx ends, and returns the function
-// that frees it, or ctx's error.
-func (l *orderLocks) lock(ctx context.Context, orderID string) (unlock func(), err error) {
-	l.mu.Lock()
-	if l.held == nil {
-		l.held = map[string]*orderLock{}
-	}
-	e := l.held[orderID]
-	if e == nil {
-		e = &orderLock{token: make(chan struct{}, 1)}
-		l.held[orderID] = e
-	}
-	e.users++
-	l.mu.Unlock()
-
-	select {
-	case e.token <- struct{}{}:
-		var once sync.Once
-		return func() {
-			once.Do(func() {
-				<-e.token
-				l.leave(orderID, e)
-			})
-		}, nil
-	case <-ctx.Done():
-		l.leave(orderID, e)
-		return nil, fmt.Errorf("wait for the write-back to order %s in progress: %w", orderID, ctx.Err())
-	}
-}
-
-// leave counts a holder or waiter of e out, dropping the entry after the last.
-func (l *orderLocks) leave(orderID string, e *orderLock) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	e.users--
-	if e.users == 0 {
-		delete(l.held, orderID)
 	}
 }

@@ -200,7 +200,7 @@ func TestWritebacksToOneOrderTakeTurns(t *testing.T) {
 // TestOrderLocks: a waiter gives up when its context ends, leaving the lock as
 // it was; the last to leave drops the order's entry.
 func TestOrderLocks(t *testing.T) {
-	var l orderLocks
+	var l keyedLocks
 	unlock, err := l.lock(context.Background(), "A")
 	if err != nil {
 		t.Fatal(err)
