@@ -3,7 +3,7 @@ package returns
 import (
 	"context"
 	"fmt"
-	"net/url"
+	"log/slog"
 	"strings"
 	"time"
 )
@@ -74,6 +74,21 @@ type AccessLinkStore interface {
 	UseAccessLink(ctx context.Context, tokenHash string, now time.Time) (*AccessLink, error)
 }
 
+// AccessLinkService emails customers one-time links that open their orders, and
+// opens them.
+type AccessLinkService struct {
+	shop   Shop
+	store  AccessLinkStore
+	mailer *Mailer
+	now    func() time.Time
+	log    *slog.Logger
+}
+
+// NewAccessLinkService returns an AccessLinkService.
+func NewAccessLinkService(shop Shop, store AccessLinkStore, mailer *Mailer, now func() time.Time, log *slog.Logger) *AccessLinkService {
+	return &AccessLinkService{shop: shop, store: store, mailer: mailer, now: now, log: log}
+}
+
 // errAccessLinkGone is the one answer for a link that does not open an order:
 // used, expired, or never made.
 var errAccessLinkGone = Errorf(ENOTFOUND, "This link has expired or was used already.")
@@ -84,14 +99,14 @@ var errAccessLinkGone = Errorf(ENOTFOUND, "This link has expired or was used alr
 // committed; only a failure of Shopify or the database gives an error. lang is
 // the language of the page the link was asked from ("en" or "lv"); the email is
 // in the order's language when the portal speaks it, else in lang.
-func (s *Service) RequestAccessLink(ctx context.Context, number, email, lang string) error {
+func (s *AccessLinkService) RequestAccessLink(ctx context.Context, number, email, lang string) error {
 	number, email = NormalizeOrderNumber(number), NormalizeEmail(email)
 	if number == "" || email == "" {
 		// Nothing is asked of Shopify for input that cannot be an order, as a
 		// lookup does: its shape is known to whoever typed it.
 		return nil
 	}
-	o, err := s.Shop.FindOrder(ctx, number, email)
+	o, err := s.shop.FindOrder(ctx, number, email)
 	if err != nil && ErrorCode(err) != ENOTFOUND {
 		return fmt.Errorf("look up order for a link: %w", err)
 	}
@@ -111,7 +126,7 @@ func (s *Service) RequestAccessLink(ctx context.Context, number, email, lang str
 	}
 	// The email is rendered for a stand-in of the order when none matched, so
 	// that both answers take as long.
-	msg, err := s.accessLinkEmail(ctx, link, token, emailLanguage(link.Locale, lang))
+	msg, err := s.mailer.AccessLink(ctx, link, token, emailLanguage(link.Locale, lang))
 	if err != nil {
 		return err
 	}
@@ -124,57 +139,18 @@ func (s *Service) RequestAccessLink(ctx context.Context, number, email, lang str
 	if matched && msg != nil {
 		req.Link, req.Email = link, msg
 	}
-	created, err := s.AccessLinks.RecordAccessLinkRequest(ctx, req)
+	created, err := s.store.RecordAccessLinkRequest(ctx, req)
 	if err != nil {
 		return fmt.Errorf("record access link request: %w", err)
 	}
 	switch {
 	case created:
-		s.outboxQueued([]OutboxMessage{*msg})
-		s.logger().Info("access link emailed", "order", link.OrderName)
+		s.mailer.Queued([]OutboxMessage{*msg})
+		s.log.Info("access link emailed", "order", link.OrderName)
 	case req.Link != nil:
-		s.logger().Warn("access link not emailed: the order or its address had its links for the hour", "order", link.OrderName)
+		s.log.Warn("access link not emailed: the order or its address had its links for the hour", "order", link.OrderName)
 	}
 	return nil
-}
-
-// accessLinkEmail renders the email of an access link, or returns nil when the
-// service renders no emails.
-func (s *Service) accessLinkEmail(ctx context.Context, l *AccessLink, token, lang string) (*OutboxMessage, error) {
-	if s.Emails == nil {
-		return nil, nil
-	}
-	settings, err := s.Settings(ctx)
-	if err != nil {
-		return nil, err
-	}
-	d := EmailData{
-		Kind:     EmailAccessLink,
-		Lang:     lang,
-		Settings: settings,
-		AccessLink: &AccessLinkEmail{
-			OrderName: l.OrderName,
-			URL:       s.BaseURL + "/link?t=" + url.QueryEscape(token),
-			ValidFor:  AccessLinkTTL,
-		},
-	}
-	e, err := s.Emails.RenderEmail(d)
-	if err != nil {
-		return nil, fmt.Errorf("render %s email: %w", d.Kind, err)
-	}
-	return &OutboxMessage{
-		DedupeKey: "access-link:" + l.TokenHash,
-		Kind:      EmailAccessLink,
-		To:        l.Email,
-		ReplyTo:   NormalizeEmail(settings.StaffEmail),
-		Subject:   e.Subject,
-		Text:      e.Text,
-		HTML:      e.HTML,
-		MessageID: s.messageID(),
-		Status:    OutboxQueued,
-		CreatedAt: s.now(),
-		NextAt:    s.now(),
-	}, nil
 }
 
 // emailLanguage picks the language of an access link's email: the order's, when
@@ -192,11 +168,11 @@ func emailLanguage(orderLocale, pageLang string) string {
 
 // AccessLinkOpens reports, without using it, whether token's link opens an
 // order now: nil, or the one error for used, expired and unknown links.
-func (s *Service) AccessLinkOpens(ctx context.Context, token string) error {
+func (s *AccessLinkService) AccessLinkOpens(ctx context.Context, token string) error {
 	if !validAccessToken(token) {
 		return errAccessLinkGone
 	}
-	l, err := s.AccessLinks.AccessLink(ctx, HashToken(token))
+	l, err := s.store.AccessLink(ctx, HashToken(token))
 	if ErrorCode(err) == ENOTFOUND {
 		return errAccessLinkGone
 	}
@@ -211,18 +187,18 @@ func (s *Service) AccessLinkOpens(ctx context.Context, token string) error {
 
 // UseAccessLink uses token's link and returns it: the order it proves, as a
 // lookup would. A used, expired or unknown link gives one error.
-func (s *Service) UseAccessLink(ctx context.Context, token string) (*AccessLink, error) {
+func (s *AccessLinkService) UseAccessLink(ctx context.Context, token string) (*AccessLink, error) {
 	if !validAccessToken(token) {
 		return nil, errAccessLinkGone
 	}
-	l, err := s.AccessLinks.UseAccessLink(ctx, HashToken(token), s.now())
+	l, err := s.store.UseAccessLink(ctx, HashToken(token), s.now())
 	if ErrorCode(err) == ENOTFOUND {
 		return nil, errAccessLinkGone
 	}
 	if err != nil {
 		return nil, fmt.Errorf("use access link: %w", err)
 	}
-	s.logger().Info("access link used", "order", l.OrderName)
+	s.log.Info("access link used", "order", l.OrderName)
 	return l, nil
 }
 

@@ -82,14 +82,23 @@ func (r *fakeRenderer) RenderEmail(d returns.EmailData) (returns.Email, error) {
 	return returns.Email{Subject: "Link to " + d.AccessLink.OrderName, Text: d.AccessLink.URL, HTML: "<a>" + d.AccessLink.URL + "</a>"}, nil
 }
 
-// linkFixture is a Service over fakes with the access link store and a
-// renderer, at serviceNow.
-func newLinkFixture(t *testing.T, orders ...*returns.Order) (*serviceFixture, *fakeLinkStore, *fakeRenderer) {
+// linkFixture is an AccessLinkService over fakes with the access link store and
+// a renderer, at a clock the test can move (from serviceNow).
+type linkFixture struct {
+	*returns.AccessLinkService
+	shop  *fakeShop
+	now   time.Time
+	woken int // times the mail worker was woken
+}
+
+func newLinkFixture(t *testing.T, orders ...*returns.Order) (*linkFixture, *fakeLinkStore, *fakeRenderer) {
 	t.Helper()
-	f := newServiceFixture(t, orders...)
+	f := &linkFixture{shop: newFakeShop(orders...), now: serviceNow}
+	now := func() time.Time { return f.now }
 	links, emails := &fakeLinkStore{}, &fakeRenderer{}
-	f.AccessLinks, f.Emails = links, emails
-	f.BaseURL = "https://returns.example.com"
+	settings := returns.NewSettingsService(settingsFunc(func(context.Context) (returns.Settings, error) { return returns.DefaultSettings(), nil }), now)
+	mailer := returns.NewMailer(emails, settings, "https://returns.example.com", func() { f.woken++ }, now, quietLog)
+	f.AccessLinkService = returns.NewAccessLinkService(f.shop, links, mailer, now, quietLog)
 	return f, links, emails
 }
 
@@ -197,14 +206,12 @@ func TestRequestAccessLink(t *testing.T) {
 
 	t.Run("BoundReachedAnswersAlike", func(t *testing.T) {
 		f, links, _ := newLinkFixture(t, lvOrder)
-		queued := 0
-		f.OutboxQueued = func() { queued++ }
 		links.RecordFn = func(r returns.AccessLinkRequest) (bool, error) { return false, nil }
 		if err := f.RequestAccessLink(context.Background(), "1001", "anna.berzina@example.lv", "en"); err != nil {
 			t.Fatal(err)
 		}
-		if queued != 0 {
-			t.Errorf("the mail worker was woken %d times for a link not stored", queued)
+		if f.woken != 0 {
+			t.Errorf("the mail worker was woken %d times for a link not stored", f.woken)
 		}
 	})
 }

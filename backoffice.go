@@ -3,6 +3,7 @@ package returns
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 )
@@ -34,6 +35,74 @@ type ShipmentStore interface {
 	ShipReplacement(ctx context.Context, sh *Shipment, change Change) error
 }
 
+// NoteTaker appends events that change no status to returns' timelines.
+type NoteTaker interface {
+	// AddEvent appends an event that changes no status (e.g. a staff note).
+	AddEvent(ctx context.Context, ev Event) error
+}
+
+// StaffLister lists staff accounts.
+type StaffLister interface {
+	// ListStaff returns every account, oldest first.
+	ListStaff(ctx context.Context) ([]Staff, error)
+}
+
+// RefundLedger reads the refund ledger.
+type RefundLedger interface {
+	// RefundsByReturn returns a return's refunds, oldest first.
+	RefundsByReturn(ctx context.Context, returnID int64) ([]Refund, error)
+}
+
+// RefundSuggester asks Shopify what refunding items would come to.
+type RefundSuggester interface {
+	// SuggestRefund returns Shopify's suggested refund for returning items.
+	SuggestRefund(ctx context.Context, orderID string, items []Item) (Money, error)
+}
+
+// BackofficeService carries out staff's work on returns: the queue, a return's
+// page, and the actions on it other than refunds.
+type BackofficeService struct {
+	returns   ReturnReader
+	access    ReturnAccess
+	timeline  TimelineReader
+	notes     NoteTaker
+	queue     QueueStore
+	shipments ShipmentStore
+	staff     StaffLister
+	ledger    RefundLedger
+	shop      Shop
+	suggester RefundSuggester
+	changes   *Changes
+	now       func() time.Time
+	log       *slog.Logger
+}
+
+// BackofficeDeps are what a BackofficeService uses.
+type BackofficeDeps struct {
+	Returns   ReturnReader
+	Access    ReturnAccess
+	Timeline  TimelineReader
+	Notes     NoteTaker
+	Queue     QueueStore
+	Shipments ShipmentStore
+	Staff     StaffLister
+	Ledger    RefundLedger
+	Shop      Shop
+	Suggester RefundSuggester
+	Changes   *Changes
+	Now       func() time.Time
+	Log       *slog.Logger
+}
+
+// NewBackofficeService returns a BackofficeService.
+func NewBackofficeService(d BackofficeDeps) *BackofficeService {
+	return &BackofficeService{
+		returns: d.Returns, access: d.Access, timeline: d.Timeline, notes: d.Notes, queue: d.Queue,
+		shipments: d.Shipments, staff: d.Staff, ledger: d.Ledger, shop: d.Shop, suggester: d.Suggester,
+		changes: d.Changes, now: d.Now, log: d.Log,
+	}
+}
+
 // QueuePage is one page of the backoffice queue.
 type QueuePage struct {
 	Returns []Return
@@ -46,7 +115,7 @@ type QueuePage struct {
 const QueuePageSize = 50
 
 // ReturnQueue returns a page of the backoffice queue.
-func (s *Service) ReturnQueue(ctx context.Context, f QueueFilter) (*QueuePage, error) {
+func (s *BackofficeService) ReturnQueue(ctx context.Context, f QueueFilter) (*QueuePage, error) {
 	if f.Status != "" && !f.Status.Valid() {
 		f.Status = ""
 	}
@@ -62,11 +131,11 @@ func (s *Service) ReturnQueue(ctx context.Context, f QueueFilter) (*QueuePage, e
 		f.Query = "#" + n
 	}
 	f.Limit = QueuePageSize + 1
-	rs, err := s.Queue.Queue(ctx, f)
+	rs, err := s.queue.Queue(ctx, f)
 	if err != nil {
 		return nil, fmt.Errorf("read queue: %w", err)
 	}
-	counts, err := s.Queue.CountByStatus(ctx)
+	counts, err := s.queue.CountByStatus(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("count returns: %w", err)
 	}
@@ -88,8 +157,8 @@ type StaffReturn struct {
 	// answer (OrderErr says why).
 	Order    *Order
 	OrderErr error
-	// Suggested is Shopify's suggested refund for the returned items; zero when
-	// not known.
+	// Suggested is Shopify's suggested refund for the returned items: what
+	// they are worth; zero when not known.
 	Suggested Money
 	// RefundKey is a new idempotency key for the refund form shown with this
 	// view: submitting the form twice sends the same key.
@@ -98,54 +167,55 @@ type StaffReturn struct {
 
 // StaffReturnView returns a return with its timeline, its refunds and the order
 // read fresh from Shopify.
-func (s *Service) StaffReturnView(ctx context.Context, code string) (*StaffReturn, error) {
-	r, err := s.returnByCode(ctx, code)
+func (s *BackofficeService) StaffReturnView(ctx context.Context, code string) (*StaffReturn, error) {
+	r, err := returnByCode(ctx, s.returns, code)
 	if err != nil {
 		return nil, err
 	}
 	v := &StaffReturn{Return: r, RefundKey: NewToken(), Staff: map[int64]string{}}
-	if v.Events, err = s.Timeline.Events(ctx, r.ID); err != nil {
+	if v.Events, err = s.timeline.Events(ctx, r.ID); err != nil {
 		return nil, fmt.Errorf("read timeline: %w", err)
 	}
-	if v.Refunds, err = s.Refunds.RefundsByReturn(ctx, r.ID); err != nil {
+	if v.Refunds, err = s.ledger.RefundsByReturn(ctx, r.ID); err != nil {
 		return nil, fmt.Errorf("read refunds: %w", err)
 	}
-	staff, err := s.StaffStore.ListStaff(ctx)
+	staff, err := s.staff.ListStaff(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("read staff: %w", err)
 	}
 	for _, st := range staff {
 		v.Staff[st.ID] = st.Email
 	}
-	v.Order, v.OrderErr = s.Shop.Order(ctx, r.OrderID)
+	v.Order, v.OrderErr = s.shop.Order(ctx, r.OrderID)
 	if v.OrderErr == nil && r.Status.CanMoveTo(StatusRefunded) {
-		if v.Suggested, err = s.Refunder.SuggestRefund(ctx, r.OrderID, r.Items); err != nil {
-			s.logger().Warn("suggested refund", "code", r.Code, "err", err)
+		if v.Suggested, err = s.suggester.SuggestRefund(ctx, r.OrderID, r.Items); err != nil {
+			s.log.Warn("suggested refund", "code", r.Code, "err", err)
 			v.Suggested = Money{Currency: r.Currency}
 		}
 	}
 	return v, nil
 }
 
-func (s *Service) returnByCode(ctx context.Context, code string) (*Return, error) {
+// returnByCode reads the return with a code as staff type or paste it.
+func returnByCode(ctx context.Context, returns ReturnReader, code string) (*Return, error) {
 	code = strings.ToUpper(strings.TrimSpace(code))
 	if !ValidReturnCode(code) {
-		return nil, errNoReturn
+		return nil, ErrNoReturn
 	}
-	r, err := s.Returns.ReturnByCode(ctx, code)
+	r, err := returns.ReturnByCode(ctx, code)
 	if ErrorCode(err) == ENOTFOUND {
-		return nil, errNoReturn
+		return nil, ErrNoReturn
 	}
 	return r, err
 }
 
 // StaffPhoto returns a photo of any return, for staff.
-func (s *Service) StaffPhoto(ctx context.Context, code string, photoID int64) (*Photo, error) {
-	r, err := s.returnByCode(ctx, code)
+func (s *BackofficeService) StaffPhoto(ctx context.Context, code string, photoID int64) (*Photo, error) {
+	r, err := returnByCode(ctx, s.returns, code)
 	if err != nil {
 		return nil, err
 	}
-	return s.Access.Photo(ctx, r.ID, photoID)
+	return s.access.Photo(ctx, r.ID, photoID)
 }
 
 // Limits on what staff write.
@@ -153,126 +223,116 @@ const (
 	MaxStaffTextRunes = 2000
 )
 
-// transition moves a return to another status for a staff member, with its event
-// and the line and tags written back to the Shopify order.
-func (s *Service) transition(ctx context.Context, r *Return, to Status, ev Event, noteLine string, tags []string, email EmailKind, d EmailData) error {
-	if err := r.Status.Transition(to); err != nil {
-		return err
-	}
-	ev.At, ev.Status = s.now(), to
-	wb := &Writeback{OrderID: r.OrderID, NoteLine: noteLine, Tags: tags, NextAt: s.now()}
-	emails, err := s.emailsFor(ctx, email, r, d)
-	if err != nil {
-		return err
-	}
-	if err := s.Timeline.Transition(ctx, Change{ReturnID: r.ID, From: r.Status, To: to, Event: ev, Writeback: wb, Emails: emails}); err != nil {
-		return err
-	}
-	s.outboxQueued(emails)
-	r.Status = to
-	s.writeBackNow(ctx, *wb)
-	return nil
-}
-
 // Approve approves a requested return, with an optional message to the customer.
-func (s *Service) Approve(ctx context.Context, staffID int64, code, message string) error {
+func (s *BackofficeService) Approve(ctx context.Context, staffID int64, code, message string) error {
 	message = CleanText(message)
 	if m := checkText(message, MaxStaffTextRunes); m != nil {
-		return Invalid(map[string]Message{"message": *m})
+		return Invalid(map[string]Message{FieldMessage: *m})
 	}
-	r, err := s.returnByCode(ctx, code)
+	r, err := returnByCode(ctx, s.returns, code)
 	if err != nil {
 		return err
 	}
-	ev := Event{Actor: StaffActor(staffID), Type: EventApproved, Message: message}
-	return s.transition(ctx, r, StatusApproved, ev, fmt.Sprintf("%s: %s approved", r.Code, r.summary()), []string{"returns:approved"}, EmailApproved, EmailData{Message: message})
+	return s.changes.Apply(ctx, StatusChange{
+		Return: r, To: StatusApproved, Actor: StaffActor(staffID), Event: EventApproved, Message: message,
+		Note: fmt.Sprintf("%s: %s approved", r.Code, r.summary()), Tags: []string{"returns:approved"},
+		Email: EmailApproved, EmailData: EmailData{Message: message},
+	})
 }
 
 // Decline declines a requested return; the reason is shown to the customer.
-func (s *Service) Decline(ctx context.Context, staffID int64, code, reason string) error {
+func (s *BackofficeService) Decline(ctx context.Context, staffID int64, code, reason string) error {
 	reason = CleanText(reason)
 	if reason == "" {
-		return Invalid(map[string]Message{"reason": Msg("Give the customer a reason.")})
+		return Invalid(map[string]Message{FieldReason: Msg("Give the customer a reason.")})
 	}
 	if m := checkText(reason, MaxStaffTextRunes); m != nil {
-		return Invalid(map[string]Message{"reason": *m})
+		return Invalid(map[string]Message{FieldReason: *m})
 	}
-	r, err := s.returnByCode(ctx, code)
+	r, err := returnByCode(ctx, s.returns, code)
 	if err != nil {
 		return err
 	}
-	ev := Event{Actor: StaffActor(staffID), Type: EventDeclined, Message: reason}
-	return s.transition(ctx, r, StatusDeclined, ev, fmt.Sprintf("%s: %s declined — %s", r.Code, r.summary(), oneLine(reason)), []string{"returns:declined"}, EmailDeclined, EmailData{Message: reason})
+	return s.changes.Apply(ctx, StatusChange{
+		Return: r, To: StatusDeclined, Actor: StaffActor(staffID), Event: EventDeclined, Message: reason,
+		Note: fmt.Sprintf("%s: %s declined — %s", r.Code, r.summary(), oneLine(reason)), Tags: []string{"returns:declined"},
+		Email: EmailDeclined, EmailData: EmailData{Message: reason},
+	})
 }
 
 // MarkReceived records that the returned item arrived.
-func (s *Service) MarkReceived(ctx context.Context, staffID int64, code string) error {
-	r, err := s.returnByCode(ctx, code)
+func (s *BackofficeService) MarkReceived(ctx context.Context, staffID int64, code string) error {
+	r, err := returnByCode(ctx, s.returns, code)
 	if err != nil {
 		return err
 	}
-	ev := Event{Actor: StaffActor(staffID), Type: EventItemReceived}
-	return s.transition(ctx, r, StatusItemReceived, ev, fmt.Sprintf("%s: item received %s", r.Code, s.now().Format("2006-01-02")), []string{"returns:received"}, EmailItemReceived, EmailData{})
+	return s.changes.Apply(ctx, StatusChange{
+		Return: r, To: StatusItemReceived, Actor: StaffActor(staffID), Event: EventItemReceived,
+		Note: fmt.Sprintf("%s: item received %s", r.Code, s.now().Format("2006-01-02")), Tags: []string{"returns:received"},
+		Email: EmailItemReceived,
+	})
 }
 
 // Close closes a refunded return or one whose replacement was shipped.
-func (s *Service) Close(ctx context.Context, staffID int64, code string) error {
-	r, err := s.returnByCode(ctx, code)
+func (s *BackofficeService) Close(ctx context.Context, staffID int64, code string) error {
+	r, err := returnByCode(ctx, s.returns, code)
 	if err != nil {
 		return err
 	}
-	ev := Event{Actor: StaffActor(staffID), Type: EventClosed}
-	return s.transition(ctx, r, StatusClosed, ev, fmt.Sprintf("%s: closed", r.Code), []string{"returns:closed"}, EmailClosed, EmailData{})
+	return s.changes.Apply(ctx, StatusChange{
+		Return: r, To: StatusClosed, Actor: StaffActor(staffID), Event: EventClosed,
+		Note: fmt.Sprintf("%s: closed", r.Code), Tags: []string{"returns:closed"},
+		Email: EmailClosed,
+	})
 }
 
 // AddNote adds an internal note to a return's timeline; customers never see it.
-func (s *Service) AddNote(ctx context.Context, staffID int64, code, text string) error {
+func (s *BackofficeService) AddNote(ctx context.Context, staffID int64, code, text string) error {
 	text = CleanText(text)
 	if text == "" {
-		return Invalid(map[string]Message{"note": Msg("Write the note first.")})
+		return Invalid(map[string]Message{FieldNote: Msg("Write the note first.")})
 	}
 	if m := checkText(text, MaxStaffTextRunes); m != nil {
-		return Invalid(map[string]Message{"note": *m})
+		return Invalid(map[string]Message{FieldNote: *m})
 	}
-	r, err := s.returnByCode(ctx, code)
+	r, err := returnByCode(ctx, s.returns, code)
 	if err != nil {
 		return err
 	}
-	return s.Timeline.AddEvent(ctx, Event{ReturnID: r.ID, At: s.now(), Actor: StaffActor(staffID), Type: EventNote, Message: text})
+	return s.notes.AddEvent(ctx, Event{ReturnID: r.ID, At: s.now(), Actor: StaffActor(staffID), Type: EventNote, Message: text})
+}
+
+// ShipmentInput is what staff enter for a replacement shipped.
+type ShipmentInput struct {
+	Carrier string // a Carrier code
+	// CarrierName and TrackingURL are given for CarrierOther.
+	CarrierName string
+	Number      string
+	TrackingURL string
 }
 
 // ShipReplacement records the replacement shipped to the customer, with its
 // carrier and tracking number; the portal builds the tracking link.
-func (s *Service) ShipReplacement(ctx context.Context, staffID int64, code, carrier, otherName, number, trackingURL string) (*Shipment, error) {
-	sh, err := newShipment(carrier, otherName, number, trackingURL, s.now())
+func (s *BackofficeService) ShipReplacement(ctx context.Context, staffID int64, code string, in ShipmentInput) (*Shipment, error) {
+	sh, err := newShipment(in, s.now())
 	if err != nil {
 		return nil, err
 	}
-	r, err := s.returnByCode(ctx, code)
+	r, err := returnByCode(ctx, s.returns, code)
 	if err != nil {
-		return nil, err
-	}
-	if err := r.Status.Transition(StatusReplacementShipped); err != nil {
 		return nil, err
 	}
 	sh.ReturnID = r.ID
-	line := fmt.Sprintf("%s: %s; replacement shipped %s, %s %s", r.Code, r.summary(), sh.ShippedAt.Format("2006-01-02"), sh.CarrierName, sh.Number)
-	wb := &Writeback{OrderID: r.OrderID, NoteLine: line, Tags: []string{"returns:replacement-shipped"}, NextAt: s.now()}
-	emails, err := s.emailsFor(ctx, EmailReplacementShipped, r, EmailData{Shipment: sh})
+	err = s.changes.ApplyWith(ctx, StatusChange{
+		Return: r, To: StatusReplacementShipped, Actor: StaffActor(staffID), Event: EventReplacementShipped,
+		Message: sh.CarrierName + " " + sh.Number,
+		Note:    fmt.Sprintf("%s: %s; replacement shipped %s, %s %s", r.Code, r.summary(), sh.ShippedAt.Format("2006-01-02"), sh.CarrierName, sh.Number),
+		Tags:    []string{"returns:replacement-shipped"},
+		Email:   EmailReplacementShipped, EmailData: EmailData{Shipment: sh},
+	}, func(ctx context.Context, ch Change) error { return s.shipments.ShipReplacement(ctx, sh, ch) })
 	if err != nil {
 		return nil, err
 	}
-	change := Change{
-		ReturnID: r.ID, From: r.Status, To: StatusReplacementShipped,
-		Event:     Event{At: s.now(), Actor: StaffActor(staffID), Type: EventReplacementShipped, Status: StatusReplacementShipped, Message: sh.CarrierName + " " + sh.Number},
-		Writeback: wb,
-		Emails:    emails,
-	}
-	if err := s.Shipments.ShipReplacement(ctx, sh, change); err != nil {
-		return nil, err
-	}
-	s.outboxQueued(emails)
-	s.writeBackNow(ctx, *wb)
 	return sh, nil
 }
 
@@ -291,55 +351,3 @@ func oneLine(s string) string {
 	}
 	return s
 }
-
-// UpdateSettings validates and saves the settings, recording who changed them.
-func (s *Service) UpdateSettings(ctx context.Context, st Settings, by string) error {
-	st.ReturnAddress = CleanText(st.ReturnAddress)
-	st.NonReturnableTag = strings.TrimSpace(st.NonReturnableTag)
-	st.InstructionsEN = CleanText(st.InstructionsEN)
-	st.InstructionsLV = CleanText(st.InstructionsLV)
-	st.StaffEmail = strings.TrimSpace(st.StaffEmail)
-	fields := map[string]Message{}
-	if st.ReturnAddress == "" {
-		fields["return_address"] = Msg("Enter the address returns are sent to.")
-	} else if m := checkText(st.ReturnAddress, 500); m != nil {
-		fields["return_address"] = *m
-	}
-	if st.WindowDays < 1 || st.WindowDays > 365 {
-		fields["window_days"] = Msg("Enter a number of days from 1 to 365.")
-	}
-	if m := checkText(st.NonReturnableTag, 255); m != nil || strings.Contains(st.NonReturnableTag, ",") {
-		fields["non_returnable_tag"] = Msg("Enter one product tag, without commas.")
-	}
-	for name, text := range map[string]string{"instructions_en": st.InstructionsEN, "instructions_lv": st.InstructionsLV} {
-		if m := checkText(text, 4000); m != nil {
-			fields[name] = *m
-		}
-	}
-	if st.StaffEmail != "" {
-		if e := NormalizeEmail(st.StaffEmail); e == "" {
-			fields["staff_email"] = Msg("Enter a valid email address, or leave it empty.")
-		} else {
-			st.StaffEmail = e
-		}
-	}
-	if err := Invalid(fields); err != nil {
-		return err
-	}
-	st.UpdatedAt, st.UpdatedBy = s.now(), by
-	s.settingsMu.Lock()
-	defer s.settingsMu.Unlock()
-	// Forget the kept settings whatever happens: the next read gets what the
-	// database holds.
-	defer s.settings.Store(nil)
-	return s.SettingsStore.SaveSettings(ctx, st, by)
-}
-
-// SettingsChanges returns the latest changes of the settings.
-func (s *Service) SettingsChanges(ctx context.Context) ([]SettingsChange, error) {
-	return s.SettingsStore.SettingsChanges(ctx, 20)
-}
-
-// refundPendingGrace is how long a pending refund may stay pending before the
-// reconciler takes it for cut off by a crash.
-const refundPendingGrace = 2 * time.Minute

@@ -71,3 +71,19 @@ func AnyReturnable(lines []LineEligibility) bool {
 	}
 	return false
 }
+
+// HeldUnits sums, per line item, the units in the active returns among rs:
+// requested or further along, they count as returned and cannot be returned
+// again.
+func HeldUnits(rs []Return) map[string]int {
+	held := make(map[string]int)
+	for _, r := range rs {
+		if !r.Status.Active() {
+			continue
+		}
+		for _, it := range r.Items {
+			held[it.LineItemID] += it.Quantity
+		}
+	}
+	return held
+}

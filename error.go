@@ -19,6 +19,9 @@ const (
 	ERATELIMIT    = "rate_limited" // too many attempts
 	EUNAUTHORIZED = "unauthorized" // not signed in, or the session ended
 	EINTERNAL     = "internal"     // a bug or an unexpected failure
+	// EUNKNOWN is the code of an error whose outcome is unknown: the request
+	// may have been carried out (a refund whose answer was lost).
+	EUNKNOWN = "unknown_outcome"
 )
 
 // Message is text for people: an English format string and its arguments. Pages

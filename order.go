@@ -1,7 +1,6 @@
 package returns
 
 import (
-	"context"
 	"strings"
 	"time"
 )
@@ -83,15 +82,4 @@ func (l *LineItem) HasProductTag(tag string) bool {
 		}
 	}
 	return false
-}
-
-// Shop is the store's system of record for orders (Shopify's Admin API).
-type Shop interface {
-	// FindOrder returns the order whose number and email both match exactly
-	// (number without "#", email compared case-insensitively), or an ENOTFOUND error.
-	FindOrder(ctx context.Context, number, email string) (*Order, error)
-	// Order returns the order with the given id, or an ENOTFOUND error.
-	Order(ctx context.Context, id string) (*Order, error)
-	// UpdateOrder replaces the order's note and adds tags (existing tags stay).
-	UpdateOrder(ctx context.Context, id, note string, addTags []string) error
 }

@@ -5,10 +5,11 @@ import (
 	"time"
 )
 
-// orderCache keeps orders read from Shopify for a short time, so that the pages a
-// customer opens right after a lookup do not ask Shopify again. Submissions always
-// read the order fresh.
-type orderCache struct {
+// OrderCache keeps orders read from Shopify for a short time, so that the pages
+// a customer opens right after a lookup do not ask Shopify again, and a
+// write-back right after a submission writes on the note it read. Submissions
+// always read the order fresh. Make one with NewOrderCache.
+type OrderCache struct {
 	mu sync.Mutex
 	m  map[string]cachedOrder
 }
@@ -18,12 +19,15 @@ type cachedOrder struct {
 	at    time.Time
 }
 
+// NewOrderCache returns an empty OrderCache.
+func NewOrderCache() *OrderCache { return &OrderCache{m: make(map[string]cachedOrder)} }
+
 const (
 	orderCacheTTL  = 2 * time.Minute
 	orderCacheSize = 1000
 )
 
-func (c *orderCache) put(o *Order, now time.Time) {
+func (c *OrderCache) put(o *Order, now time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.m == nil {
@@ -39,7 +43,7 @@ func (c *orderCache) put(o *Order, now time.Time) {
 	c.m[o.ID] = cachedOrder{order: o, at: now}
 }
 
-func (c *orderCache) get(id string, now time.Time) *Order {
+func (c *OrderCache) get(id string, now time.Time) *Order {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.m[id]
@@ -49,14 +53,14 @@ func (c *orderCache) get(id string, now time.Time) *Order {
 	return e.order
 }
 
-func (c *orderCache) drop(id string) {
+func (c *OrderCache) drop(id string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	delete(c.m, id)
 }
 
 // fresh returns the cached order when it was read from Shopify within maxAge.
-func (c *orderCache) fresh(id string, now time.Time, maxAge time.Duration) *Order {
+func (c *OrderCache) fresh(id string, now time.Time, maxAge time.Duration) *Order {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.m[id]
@@ -68,7 +72,7 @@ func (c *orderCache) fresh(id string, now time.Time, maxAge time.Duration) *Orde
 
 // noted records a note and tags just written to a cached order, keeping the time it
 // was read. The cached *Order is shared with readers, so it is copied, not changed.
-func (c *orderCache) noted(id, note string, tags []string) {
+func (c *OrderCache) noted(id, note string, tags []string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.m[id]

@@ -3,7 +3,6 @@ package returns
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"time"
 )
 
@@ -48,11 +47,6 @@ type Email struct {
 	Subject string
 	Text    string
 	HTML    string
-}
-
-// EmailRenderer renders emails from templates.
-type EmailRenderer interface {
-	RenderEmail(d EmailData) (Email, error)
 }
 
 // OutboxStatus is where an outbox message stands.
@@ -110,109 +104,27 @@ type OutboxStore interface {
 	RequeueOutbox(ctx context.Context, id int64, now time.Time) error
 }
 
-// customerEmail renders an email to the return's customer in the return's
-// language, or returns nil when the return has no usable address.
-func (s *Service) customerEmail(ctx context.Context, kind EmailKind, r *Return, d EmailData) (*OutboxMessage, error) {
-	to := NormalizeEmail(r.Email)
-	if to == "" {
-		s.logger().Warn("return has no usable email address; no email queued", "code", r.Code, "kind", kind)
-		return nil, nil
-	}
-	settings, err := s.Settings(ctx)
-	if err != nil {
-		return nil, err
-	}
-	d.Kind, d.Lang, d.Return, d.Settings = kind, r.Locale, r, settings
-	// Each email carries a token of its own: the database keeps only hashes,
-	// so a token cannot be read back for a later email.
-	token := NewToken()
-	d.StatusURL = s.BaseURL + "/returns/" + r.Code + "?t=" + url.QueryEscape(token)
-	m, err := s.outboxMessage(d, to, NormalizeEmail(settings.StaffEmail), "customer")
-	if m != nil {
-		m.LinkTokenHash = HashToken(token)
-	}
-	return m, err
-}
-
-// staffEmail renders the staff notice of a new return, or nil when no staff
-// address is set.
-func (s *Service) staffEmail(ctx context.Context, r *Return) (*OutboxMessage, error) {
-	settings, err := s.Settings(ctx)
-	if err != nil {
-		return nil, err
-	}
-	to := NormalizeEmail(settings.StaffEmail)
-	if to == "" {
-		return nil, nil
-	}
-	d := EmailData{Kind: EmailStaffNewReturn, Lang: "en", Return: r, Settings: settings, AdminURL: s.BaseURL + "/admin/returns/" + r.Code}
-	return s.outboxMessage(d, to, NormalizeEmail(r.Email), "staff")
-}
-
-func (s *Service) outboxMessage(d EmailData, to, replyTo, role string) (*OutboxMessage, error) {
-	if s.Emails == nil {
-		return nil, nil
-	}
-	e, err := s.Emails.RenderEmail(d)
-	if err != nil {
-		return nil, fmt.Errorf("render %s email: %w", d.Kind, err)
-	}
-	return &OutboxMessage{
-		DedupeKey: d.Return.Code + ":" + string(d.Kind) + ":" + role,
-		Kind:      d.Kind,
-		To:        to,
-		ReplyTo:   replyTo,
-		Subject:   e.Subject,
-		Text:      e.Text,
-		HTML:      e.HTML,
-		MessageID: s.messageID(),
-		Status:    OutboxQueued,
-		CreatedAt: s.now(),
-		NextAt:    s.now(),
-	}, nil
-}
-
-// messageID makes a new Message-ID at the portal's host.
-func (s *Service) messageID() string {
-	host := "returns.invalid"
-	if u, err := url.Parse(s.BaseURL); err == nil && u.Hostname() != "" {
-		host = u.Hostname()
-	}
-	return "<" + NewToken() + "@" + host + ">"
-}
-
-// emailsFor returns the outbox messages of a change: the customer's email and,
-// for a new request, the staff notice.
-func (s *Service) emailsFor(ctx context.Context, kind EmailKind, r *Return, d EmailData) ([]OutboxMessage, error) {
-	var out []OutboxMessage
-	m, err := s.customerEmail(ctx, kind, r, d)
-	if err != nil {
-		return nil, err
-	}
-	if m != nil {
-		out = append(out, *m)
-	}
-	if kind == EmailRequestReceived {
-		if m, err = s.staffEmail(ctx, r); err != nil {
-			return nil, err
-		}
-		if m != nil {
-			out = append(out, *m)
-		}
-	}
-	return out, nil
-}
-
 // OutboxPage is one page of the backoffice's outbox.
 type OutboxPage struct {
 	Messages []OutboxMessage
 	Next     int64 // the cursor of the next page, 0 on the last
 }
 
+// OutboxService shows staff the outbox and sends messages again.
+type OutboxService struct {
+	store OutboxStore
+	now   func() time.Time
+}
+
+// NewOutboxService returns an OutboxService.
+func NewOutboxService(store OutboxStore, now func() time.Time) *OutboxService {
+	return &OutboxService{store: store, now: now}
+}
+
 // Outbox returns a page of the outbox for staff.
-func (s *Service) Outbox(ctx context.Context, status OutboxStatus, before int64) (*OutboxPage, error) {
+func (s *OutboxService) Outbox(ctx context.Context, status OutboxStatus, before int64) (*OutboxPage, error) {
 	const size = 50
-	ms, err := s.OutboxStore.OutboxMessages(ctx, status, before, size+1)
+	ms, err := s.store.OutboxMessages(ctx, status, before, size+1)
 	if err != nil {
 		return nil, fmt.Errorf("read outbox: %w", err)
 	}
@@ -224,18 +136,11 @@ func (s *Service) Outbox(ctx context.Context, status OutboxStatus, before int64)
 }
 
 // OutboxMessage returns one message of the outbox for staff.
-func (s *Service) OutboxMessage(ctx context.Context, id int64) (*OutboxMessage, error) {
-	return s.OutboxStore.OutboxMessage(ctx, id)
+func (s *OutboxService) OutboxMessage(ctx context.Context, id int64) (*OutboxMessage, error) {
+	return s.store.OutboxMessage(ctx, id)
 }
 
 // RequeueOutbox sends a failed, dead or unsent message again.
-func (s *Service) RequeueOutbox(ctx context.Context, id int64) error {
-	return s.OutboxStore.RequeueOutbox(ctx, id, s.now())
-}
-
-// outboxQueued wakes the mail worker after emails were committed.
-func (s *Service) outboxQueued(emails []OutboxMessage) {
-	if len(emails) > 0 && s.OutboxQueued != nil {
-		s.OutboxQueued()
-	}
+func (s *OutboxService) RequeueOutbox(ctx context.Context, id int64) error {
+	return s.store.RequeueOutbox(ctx, id, s.now())
 }

@@ -131,16 +131,6 @@ type RefundStore interface {
 	RefundsByReturn(ctx context.Context, returnID int64) ([]Refund, error)
 }
 
-// Change is a status change of a return with its timeline event and the
-// write-back to the Shopify order, committed together.
-type Change struct {
-	ReturnID  int64
-	From, To  Status
-	Event     Event
-	Writeback *Writeback
-	Emails    []OutboxMessage // queued in the same transaction, ReturnID filled
-}
-
 // RefundRequest asks Shopify for a money-only refund to the original payment.
 type RefundRequest struct {
 	OrderID  string
@@ -153,8 +143,7 @@ type RefundRequest struct {
 
 // Refunder makes refunds through Shopify.
 type Refunder interface {
-	// SuggestRefund returns Shopify's suggested refund for returning items.
-	SuggestRefund(ctx context.Context, orderID string, items []Item) (Money, error)
+	RefundSuggester
 	// CreateRefund makes a refund with refundCreate @idempotent(key). Shopify's
 	// refusal is an EINVALID error with its message; an answer that did not
 	// come (timeout, dropped connection, 5xx) is an EUNKNOWN error: the refund
@@ -163,7 +152,3 @@ type Refunder interface {
 	// FindRefund looks for a refund of the order whose note holds key.
 	FindRefund(ctx context.Context, orderID, key string) (shopifyID string, found bool, err error)
 }
-
-// EUNKNOWN is the code of an error whose outcome is unknown: the request may have
-// been carried out.
-const EUNKNOWN = "unknown_outcome"

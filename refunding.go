@@ -3,11 +3,49 @@ package returns
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"regexp"
 	"time"
 )
 
 var idempotencyKeyRe = regexp.MustCompile(`^[0-9a-f]{32}$`)
+
+// RefundService refunds returns through Shopify exactly once, and reconciles
+// the refunds whose outcome is not known yet.
+type RefundService struct {
+	returns  ReturnReader
+	store    RefundStore
+	refunder Refunder
+	shop     Shop
+	notes    NoteTaker
+	changes  *Changes
+	now      func() time.Time
+	log      *slog.Logger
+	// reconciling holds one lock per refund being reconciled: the background
+	// pass and the staff's button may meet on one.
+	reconciling keyedLocks
+}
+
+// RefundDeps are what a RefundService uses.
+type RefundDeps struct {
+	Returns  ReturnReader
+	Store    RefundStore
+	Refunder Refunder
+	Shop     Shop
+	Notes    NoteTaker
+	Changes  *Changes
+	Now      func() time.Time
+	Log      *slog.Logger
+}
+
+// NewRefundService returns a RefundService.
+func NewRefundService(d RefundDeps) *RefundService {
+	return &RefundService{returns: d.Returns, store: d.Store, refunder: d.Refunder, shop: d.Shop, notes: d.Notes, changes: d.Changes, now: d.Now, log: d.Log}
+}
+
+// refundPendingGrace is how long a pending refund may stay pending before the
+// reconciler takes it for cut off by a crash.
+const refundPendingGrace = 2 * time.Minute
 
 // RefundTimeout bounds a refund's call to Shopify, which goes on when staff
 // close the page. Routes that wait for a refund answer later than this.
@@ -30,11 +68,11 @@ type RefundInput struct {
 // Shopify's answer was lost (the reconciler then settles it). Shopify's refusal
 // is an EINVALID error with Shopify's words; another refund of the return, made
 // or being made (a second tab, another staff member), is an ECONFLICT error.
-func (s *Service) Refund(ctx context.Context, staffID int64, code string, in RefundInput) (*Refund, error) {
+func (s *RefundService) Refund(ctx context.Context, staffID int64, code string, in RefundInput) (*Refund, error) {
 	if !idempotencyKeyRe.MatchString(in.Key) {
-		return nil, Invalid(map[string]Message{"amount": Msg("This form has expired. Please open the return again.")})
+		return nil, Invalid(map[string]Message{FieldAmount: Msg("This form has expired. Please open the return again.")})
 	}
-	r, err := s.returnByCode(ctx, code)
+	r, err := returnByCode(ctx, s.returns, code)
 	if err != nil {
 		return nil, err
 	}
@@ -47,19 +85,19 @@ func (s *Service) Refund(ctx context.Context, staffID int64, code string, in Ref
 	}
 	m, err := ParseMoney(in.Amount, r.Currency)
 	if err != nil {
-		return nil, Invalid(map[string]Message{"amount": ErrorMessage(err)})
+		return nil, Invalid(map[string]Message{FieldAmount: ErrorMessage(err)})
 	}
 	if m.Minor <= 0 {
-		return nil, Invalid(map[string]Message{"amount": Msg("Enter an amount above zero.")})
+		return nil, Invalid(map[string]Message{FieldAmount: Msg("Enter an amount above zero.")})
 	}
-	o, err := s.Shop.Order(ctx, r.OrderID)
+	o, err := s.shop.Order(ctx, r.OrderID)
 	if err != nil {
 		return nil, fmt.Errorf("read order for refund: %w", err)
 	}
 	if o.Currency != r.Currency {
 		return nil, fmt.Errorf("order %s is in %s, its return in %s", o.Name, o.Currency, r.Currency)
 	}
-	worth, err := s.Refunder.SuggestRefund(ctx, r.OrderID, r.Items)
+	worth, err := s.refunder.SuggestRefund(ctx, r.OrderID, r.Items)
 	if err != nil {
 		return nil, fmt.Errorf("value of the returned items: %w", err)
 	}
@@ -80,17 +118,17 @@ func (s *Service) Refund(ctx context.Context, staffID int64, code string, in Ref
 	reason := ""
 	switch {
 	case m.Minor > refundable.Minor:
-		return nil, Invalid(map[string]Message{"amount": Msg("At most %s can be refunded on this order.", refundable)})
+		return nil, Invalid(map[string]Message{FieldAmount: Msg("At most %s can be refunded on this order.", refundable)})
 	case m.Minor <= worth.Minor:
 	case !in.Raise:
-		return nil, Invalid(map[string]Message{"amount": Msg("The returned items are worth %s. To refund more, tick “Refund more than the items are worth” and say why.", worth)})
+		return nil, Invalid(map[string]Message{FieldAmount: Msg("The returned items are worth %s. To refund more, tick “Refund more than the items are worth” and say why.", worth)})
 	default:
 		reason = CleanText(in.RaiseReason)
 		if reason == "" {
-			return nil, Invalid(map[string]Message{"raise_reason": Msg("Say why the refund is more than the items are worth.")})
+			return nil, Invalid(map[string]Message{FieldRaiseReason: Msg("Say why the refund is more than the items are worth.")})
 		}
 		if msg := checkText(reason, MaxStaffTextRunes); msg != nil {
-			return nil, Invalid(map[string]Message{"raise_reason": *msg})
+			return nil, Invalid(map[string]Message{FieldRaiseReason: *msg})
 		}
 		lim.Return = refundable
 	}
@@ -100,7 +138,7 @@ func (s *Service) Refund(ctx context.Context, staffID int64, code string, in Ref
 	parent := o.Payments[0]
 
 	ref := &Refund{ReturnID: r.ID, OrderID: r.OrderID, Amount: m, IdempotencyKey: in.Key, State: RefundPending, Reason: reason, StaffID: staffID, CreatedAt: s.now(), UpdatedAt: s.now()}
-	created, err := s.Refunds.CreateRefund(ctx, ref, lim)
+	created, err := s.store.CreateRefund(ctx, ref, lim)
 	if err != nil {
 		return nil, err
 	}
@@ -113,12 +151,12 @@ func (s *Service) Refund(ctx context.Context, staffID int64, code string, in Ref
 // checkRefundable applies CheckRefundable to the return's status and refunds as
 // they are stored now. When one of those refunds was made with key, it returns
 // that refund instead: the same form was sent twice at once.
-func (s *Service) checkRefundable(ctx context.Context, returnID int64, key string) (*Refund, error) {
-	r, err := s.Returns.ReturnByID(ctx, returnID)
+func (s *RefundService) checkRefundable(ctx context.Context, returnID int64, key string) (*Refund, error) {
+	r, err := s.returns.ReturnByID(ctx, returnID)
 	if err != nil {
 		return nil, fmt.Errorf("read return: %w", err)
 	}
-	refs, err := s.Refunds.RefundsByReturn(ctx, returnID)
+	refs, err := s.store.RefundsByReturn(ctx, returnID)
 	if err != nil {
 		return nil, fmt.Errorf("read refunds: %w", err)
 	}
@@ -131,8 +169,8 @@ func (s *Service) checkRefundable(ctx context.Context, returnID int64, key strin
 }
 
 // refundByKey returns the refund of a return made with key, or nil.
-func (s *Service) refundByKey(ctx context.Context, returnID int64, key string) (*Refund, error) {
-	refs, err := s.Refunds.RefundsByReturn(ctx, returnID)
+func (s *RefundService) refundByKey(ctx context.Context, returnID int64, key string) (*Refund, error) {
+	refs, err := s.store.RefundsByReturn(ctx, returnID)
 	if err != nil {
 		return nil, fmt.Errorf("read refunds: %w", err)
 	}
@@ -151,12 +189,12 @@ func refundNote(r *Return, key string) string {
 }
 
 // sendRefund asks Shopify for a stored refund and records the outcome.
-func (s *Service) sendRefund(ctx context.Context, r *Return, ref *Refund, parent Payment) (*Refund, error) {
+func (s *RefundService) sendRefund(ctx context.Context, r *Return, ref *Refund, parent Payment) (*Refund, error) {
 	// The call goes on if staff close the page: a refund half asked is settled
 	// here, not left pending.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), RefundTimeout)
 	defer cancel()
-	id, err := s.Refunder.CreateRefund(ctx, RefundRequest{
+	id, err := s.refunder.CreateRefund(ctx, RefundRequest{
 		OrderID: r.OrderID, Key: ref.IdempotencyKey, Amount: ref.Amount,
 		Note: refundNote(r, ref.IdempotencyKey), ParentID: parent.ID, Gateway: parent.Gateway,
 	})
@@ -164,67 +202,72 @@ func (s *Service) sendRefund(ctx context.Context, r *Return, ref *Refund, parent
 }
 
 // settleRefund records what Shopify answered to a refund.
-func (s *Service) settleRefund(ctx context.Context, r *Return, ref *Refund, shopifyID string, callErr error) error {
+func (s *RefundService) settleRefund(ctx context.Context, r *Return, ref *Refund, shopifyID string, callErr error) error {
 	switch {
 	case callErr == nil:
-		line := fmt.Sprintf("%s: refunded %s", r.Code, ref.Amount)
-		wb := &Writeback{OrderID: r.OrderID, NoteLine: line, Tags: []string{"returns:refunded"}, NextAt: s.now()}
-		emails, err := s.emailsFor(ctx, EmailRefunded, r, EmailData{Amount: ref.Amount})
-		if err != nil {
-			return err
-		}
-		change := &Change{
-			ReturnID: r.ID, From: r.Status, To: StatusRefunded,
-			Event:     Event{At: s.now(), Actor: StaffActor(ref.StaffID), Type: EventRefunded, Status: StatusRefunded, Message: ref.Amount.String()},
-			Writeback: wb,
-			Emails:    emails,
-		}
-		if !r.Status.CanMoveTo(StatusRefunded) {
-			// The return moved on meanwhile (a reconciler settling late): record
-			// the money, leave the status.
-			change = nil
-		}
-		err = s.Refunds.SettleRefund(ctx, ref.ID, RefundSucceeded, shopifyID, "", change)
-		if ErrorCode(err) == ECONFLICT && change != nil {
-			// The return's status moved meanwhile, which rolled the whole
-			// change back: record the money alone.
-			change = nil
-			err = s.Refunds.SettleRefund(ctx, ref.ID, RefundSucceeded, shopifyID, "", nil)
-		}
-		if ErrorCode(err) == ECONFLICT {
-			// Settled meanwhile by the reconciler or the other submit of the
-			// same form: Shopify's idempotency made it the same refund.
-			ref.State, ref.ShopifyID = RefundSucceeded, shopifyID
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("record refund %s: %w", shopifyID, err)
-		}
-		ref.State, ref.ShopifyID = RefundSucceeded, shopifyID
-		s.logger().Info("refund made", "code", r.Code, "amount", ref.Amount.String(), "refund", shopifyID)
-		if change != nil {
-			s.outboxQueued(emails)
-			s.writeBackNow(ctx, *wb)
-		}
-		return nil
+		return s.succeeded(ctx, r, ref, shopifyID)
 	case ErrorCode(callErr) == EINVALID || ErrorCode(callErr) == ECONFLICT:
 		msg := ErrorMessage(callErr).String()
-		if err := s.Refunds.SettleRefund(ctx, ref.ID, RefundFailed, "", msg, nil); err != nil {
+		if err := s.store.SettleRefund(ctx, ref.ID, RefundFailed, "", msg, nil); err != nil {
 			return fmt.Errorf("record refused refund: %w", err)
 		}
 		ref.State, ref.Error = RefundFailed, msg
-		s.Timeline.AddEvent(ctx, Event{ReturnID: r.ID, At: s.now(), Actor: ActorSystem, Type: EventRefundFailed, Message: msg})
-		return Invalid(map[string]Message{"amount": Msg("Shopify refused the refund: %s", msg)})
+		s.addEvent(ctx, Event{ReturnID: r.ID, At: s.now(), Actor: ActorSystem, Type: EventRefundFailed, Message: msg})
+		return Invalid(map[string]Message{FieldAmount: Msg("Shopify refused the refund: %s", msg)})
 	default:
-		s.logger().Warn("refund outcome unknown", "code", r.Code, "err", callErr)
+		s.log.Warn("refund outcome unknown", "code", r.Code, "err", callErr)
 		if ref.State != RefundUnknown {
-			if err := s.Refunds.SettleRefund(ctx, ref.ID, RefundUnknown, "", "", nil); err != nil {
+			if err := s.store.SettleRefund(ctx, ref.ID, RefundUnknown, "", "", nil); err != nil {
 				return fmt.Errorf("record unknown refund: %w", err)
 			}
 			ref.State = RefundUnknown
-			s.Timeline.AddEvent(ctx, Event{ReturnID: r.ID, At: s.now(), Actor: ActorSystem, Type: EventRefundUnknown, Message: "Shopify did not confirm the refund; it is checked again automatically."})
+			s.addEvent(ctx, Event{ReturnID: r.ID, At: s.now(), Actor: ActorSystem, Type: EventRefundUnknown, Message: "Shopify did not confirm the refund; it is checked again automatically."})
 		}
 		return Errorf(EUNKNOWN, "Shopify did not confirm the refund in time. It is checked again automatically with the same key, so it cannot be made twice.")
+	}
+}
+
+// succeeded records a refund Shopify made: with the return's move to refunded
+// when the return can still make it, else (a reconciler settling late, after
+// staff moved the return on) the money alone.
+func (s *RefundService) succeeded(ctx context.Context, r *Return, ref *Refund, shopifyID string) error {
+	settle := func(ctx context.Context, ch Change) error {
+		return s.store.SettleRefund(ctx, ref.ID, RefundSucceeded, shopifyID, "", &ch)
+	}
+	var err error
+	moved := false
+	if r.Status.CanMoveTo(StatusRefunded) {
+		err = s.changes.ApplyWith(ctx, StatusChange{
+			Return: r, To: StatusRefunded, Actor: StaffActor(ref.StaffID), Event: EventRefunded, Message: ref.Amount.String(),
+			Note: fmt.Sprintf("%s: refunded %s", r.Code, ref.Amount), Tags: []string{"returns:refunded"},
+			Email: EmailRefunded, EmailData: EmailData{Amount: ref.Amount},
+		}, settle)
+		moved = err == nil
+	}
+	if !moved && (err == nil || ErrorCode(err) == ECONFLICT) {
+		// The return had moved on, or its status moved meanwhile (which rolled
+		// the change back), or the refund was settled meanwhile: record the
+		// money alone.
+		err = s.store.SettleRefund(ctx, ref.ID, RefundSucceeded, shopifyID, "", nil)
+	}
+	if ErrorCode(err) == ECONFLICT {
+		// Settled meanwhile by the reconciler or the other submit of the same
+		// form: Shopify's idempotency made it the same refund.
+		err = nil
+	}
+	if err != nil {
+		return fmt.Errorf("record refund %s: %w", shopifyID, err)
+	}
+	ref.State, ref.ShopifyID = RefundSucceeded, shopifyID
+	s.log.Info("refund made", "code", r.Code, "amount", ref.Amount.String(), "refund", shopifyID)
+	return nil
+}
+
+// addEvent appends an event that is worth a log line when it cannot be stored,
+// but not the failure of what it tells of.
+func (s *RefundService) addEvent(ctx context.Context, ev Event) {
+	if err := s.notes.AddEvent(ctx, ev); err != nil {
+		s.log.Error("add event to the timeline", "return", ev.ReturnID, "type", ev.Type, "err", err)
 	}
 }
 
@@ -232,16 +275,16 @@ func (s *Service) settleRefund(ctx context.Context, r *Return, ref *Refund, shop
 // off by a crash: it looks for the refund on the order by its key, and if it is
 // not there asks Shopify again with the same key (Shopify answers a repeated key
 // with the first result). It never makes a new key.
-func (s *Service) ReconcileRefunds(ctx context.Context) {
+func (s *RefundService) ReconcileRefunds(ctx context.Context) {
 	s.reconcileRefunds(ctx, s.now().Add(-refundPendingGrace))
 }
 
 // reconcileRefunds settles unknown refunds and those pending since before
 // pendingBefore.
-func (s *Service) reconcileRefunds(ctx context.Context, pendingBefore time.Time) {
-	refs, err := s.Refunds.UnsettledRefunds(ctx, pendingBefore)
+func (s *RefundService) reconcileRefunds(ctx context.Context, pendingBefore time.Time) {
+	refs, err := s.store.UnsettledRefunds(ctx, pendingBefore)
 	if err != nil {
-		s.logger().Error("read unsettled refunds", "err", err)
+		s.log.Error("read unsettled refunds", "err", err)
 		return
 	}
 	for i := range refs {
@@ -249,19 +292,19 @@ func (s *Service) reconcileRefunds(ctx context.Context, pendingBefore time.Time)
 			return
 		}
 		if err := s.reconcile(ctx, &refs[i]); err != nil && ErrorCode(err) != EUNKNOWN {
-			s.logger().Warn("reconcile refund", "id", refs[i].ID, "err", err)
+			s.log.Warn("reconcile refund", "id", refs[i].ID, "err", err)
 		}
 	}
 }
 
 // ReconcileRefund settles one refund of a return now, for staff who do not want
 // to wait for the background pass.
-func (s *Service) ReconcileRefund(ctx context.Context, code string, refundID int64) (*Refund, error) {
-	r, err := s.returnByCode(ctx, code)
+func (s *RefundService) ReconcileRefund(ctx context.Context, code string, refundID int64) (*Refund, error) {
+	r, err := returnByCode(ctx, s.returns, code)
 	if err != nil {
 		return nil, err
 	}
-	refs, err := s.Refunds.RefundsByReturn(ctx, r.ID)
+	refs, err := s.store.RefundsByReturn(ctx, r.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -276,27 +319,27 @@ func (s *Service) ReconcileRefund(ctx context.Context, code string, refundID int
 	return nil, Errorf(ENOTFOUND, "No such refund.")
 }
 
-func (s *Service) reconcile(ctx context.Context, ref *Refund) error {
+func (s *RefundService) reconcile(ctx context.Context, ref *Refund) error {
 	// One reconciliation of a refund at a time (the background pass and the
 	// staff's button may meet); others go on beside it, and a wait ends with
 	// the request.
-	unlock, err := s.refunding.lock(ctx, ref.IdempotencyKey)
+	unlock, err := s.reconciling.lock(ctx, ref.IdempotencyKey)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	r, err := s.Returns.ReturnByID(ctx, ref.ReturnID)
+	r, err := s.returns.ReturnByID(ctx, ref.ReturnID)
 	if err != nil {
 		return err
 	}
-	id, found, err := s.Refunder.FindRefund(ctx, ref.OrderID, ref.IdempotencyKey)
+	id, found, err := s.refunder.FindRefund(ctx, ref.OrderID, ref.IdempotencyKey)
 	if err != nil {
 		return fmt.Errorf("look for refund: %w", err)
 	}
 	if found {
 		return s.settleRefund(ctx, r, ref, id, nil)
 	}
-	o, err := s.Shop.Order(ctx, ref.OrderID)
+	o, err := s.shop.Order(ctx, ref.OrderID)
 	if err != nil {
 		return fmt.Errorf("read order for refund: %w", err)
 	}
@@ -311,7 +354,7 @@ func (s *Service) reconcile(ctx context.Context, ref *Refund) error {
 // ctx ends. It starts with a pass over every pending refund: none can be in
 // flight before this process has served a request, so each was cut off by the
 // stop (or crash) of the process before.
-func (s *Service) RunRefundReconciler(ctx context.Context, every time.Duration) {
+func (s *RefundService) Run(ctx context.Context, every time.Duration) {
 	s.reconcileRefunds(ctx, s.now())
 	runEvery(ctx, every, s.ReconcileRefunds)
 }

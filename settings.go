@@ -2,6 +2,10 @@ package returns
 
 import (
 	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -53,7 +57,8 @@ func (s Settings) Instructions(lang string) string {
 type SettingsStore interface {
 	// Settings returns the saved settings, or DefaultSettings when none were saved.
 	Settings(ctx context.Context) (Settings, error)
-	// SaveSettings saves the settings and records who changed them and when.
+	// SaveSettings saves the settings and records who changed them (by) and
+	// when (s.UpdatedAt).
 	SaveSettings(ctx context.Context, s Settings, by string) error
 	// SettingsChanges returns the latest changes, newest first.
 	SettingsChanges(ctx context.Context, limit int) ([]SettingsChange, error)
@@ -64,4 +69,89 @@ type SettingsChange struct {
 	At     time.Time
 	By     string
 	Fields []string
+}
+
+// SettingsService keeps the settings: it validates and saves them, and keeps
+// the ones in effect in memory, since every customer page shows them and only a
+// save changes them (the portal is one process; the admin command does not
+// touch settings).
+type SettingsService struct {
+	store SettingsStore
+	now   func() time.Time
+
+	kept atomic.Pointer[Settings] // the settings as last read; nil after a save
+	mu   sync.Mutex               // a read of the settings from the store, or a save
+}
+
+// NewSettingsService returns a SettingsService over store.
+func NewSettingsService(store SettingsStore, now func() time.Time) *SettingsService {
+	return &SettingsService{store: store, now: now}
+}
+
+// Settings returns the settings in effect.
+func (s *SettingsService) Settings(ctx context.Context) (Settings, error) {
+	if st := s.kept.Load(); st != nil {
+		return *st, nil
+	}
+	// Under the lock a read cannot interleave with a save, so it never keeps
+	// settings older than the saved ones.
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if st := s.kept.Load(); st != nil {
+		return *st, nil
+	}
+	st, err := s.store.Settings(ctx)
+	if err != nil {
+		return Settings{}, fmt.Errorf("read settings: %w", err)
+	}
+	s.kept.Store(&st)
+	return st, nil
+}
+
+// UpdateSettings validates and saves the settings, recording who changed them.
+func (s *SettingsService) UpdateSettings(ctx context.Context, st Settings, by string) error {
+	st.ReturnAddress = CleanText(st.ReturnAddress)
+	st.NonReturnableTag = strings.TrimSpace(st.NonReturnableTag)
+	st.InstructionsEN = CleanText(st.InstructionsEN)
+	st.InstructionsLV = CleanText(st.InstructionsLV)
+	st.StaffEmail = strings.TrimSpace(st.StaffEmail)
+	fields := map[string]Message{}
+	if st.ReturnAddress == "" {
+		fields[FieldReturnAddress] = Msg("Enter the address returns are sent to.")
+	} else if m := checkText(st.ReturnAddress, 500); m != nil {
+		fields[FieldReturnAddress] = *m
+	}
+	if st.WindowDays < 1 || st.WindowDays > 365 {
+		fields[FieldWindowDays] = Msg("Enter a number of days from 1 to 365.")
+	}
+	if m := checkText(st.NonReturnableTag, 255); m != nil || strings.Contains(st.NonReturnableTag, ",") {
+		fields[FieldNonReturnableTag] = Msg("Enter one product tag, without commas.")
+	}
+	for name, text := range map[string]string{FieldInstructionsEN: st.InstructionsEN, FieldInstructionsLV: st.InstructionsLV} {
+		if m := checkText(text, 4000); m != nil {
+			fields[name] = *m
+		}
+	}
+	if st.StaffEmail != "" {
+		if e := NormalizeEmail(st.StaffEmail); e == "" {
+			fields[FieldStaffEmail] = Msg("Enter a valid email address, or leave it empty.")
+		} else {
+			st.StaffEmail = e
+		}
+	}
+	if err := Invalid(fields); err != nil {
+		return err
+	}
+	st.UpdatedAt, st.UpdatedBy = s.now(), by
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	// Forget the kept settings whatever happens: the next read gets what the
+	// database holds.
+	defer s.kept.Store(nil)
+	return s.store.SaveSettings(ctx, st, by)
+}
+
+// SettingsChanges returns the latest changes of the settings.
+func (s *SettingsService) SettingsChanges(ctx context.Context) ([]SettingsChange, error) {
+	return s.store.SettingsChanges(ctx, 20)
 }

@@ -57,25 +57,26 @@ type Shipment struct {
 
 // newShipment checks what staff entered and builds the shipment with its
 // tracking link.
-func newShipment(carrier, otherName, number, trackingURL string, at time.Time) (*Shipment, error) {
+func newShipment(in ShipmentInput, at time.Time) (*Shipment, error) {
+	carrier, otherName, trackingURL := in.Carrier, in.CarrierName, in.TrackingURL
 	fields := map[string]Message{}
-	number = strings.TrimSpace(number)
+	number := strings.TrimSpace(in.Number)
 	if number == "" || len(number) > 64 || strings.ContainsAny(number, " \t\r\n/\\?#&%") || checkText(number, 64) != nil {
-		fields["number"] = Msg("Enter the tracking number without spaces.")
+		fields[FieldNumber] = Msg("Enter the tracking number without spaces.")
 	}
 	c, ok := CarrierByCode(carrier)
 	if !ok {
-		fields["carrier"] = Msg("Choose a carrier.")
+		fields[FieldCarrier] = Msg("Choose a carrier.")
 	}
 	sh := &Shipment{Carrier: c.Code, CarrierName: c.Name, Number: number, ShippedAt: at}
 	if ok && c.Code == CarrierOther {
 		sh.CarrierName = strings.TrimSpace(otherName)
 		if sh.CarrierName == "" || len(sh.CarrierName) > 64 || checkText(sh.CarrierName, 64) != nil {
-			fields["carrier_name"] = Msg("Enter the carrier's name.")
+			fields[FieldCarrierName] = Msg("Enter the carrier's name.")
 		}
 		u, err := url.Parse(strings.TrimSpace(trackingURL))
 		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || len(trackingURL) > 500 {
-			fields["tracking_url"] = Msg("Enter the tracking page's address, starting with https://.")
+			fields[FieldTrackingURL] = Msg("Enter the tracking page's address, starting with https://.")
 		} else {
 			sh.TrackingURL = u.String()
 		}

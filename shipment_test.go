@@ -27,7 +27,7 @@ func TestNewShipmentTrackingLinks(t *testing.T) {
 		{"dpd", "", "0521\u202e", "", "", "number"},
 		{"dpd", "", strings.Repeat("9", 65), "", "", "number"},
 	} {
-		sh, err := newShipment(tc.carrier, tc.other, tc.number, tc.url, at)
+		sh, err := newShipment(ShipmentInput{Carrier: tc.carrier, CarrierName: tc.other, Number: tc.number, TrackingURL: tc.url}, at)
 		if tc.wantField != "" {
 			if _, ok := ErrorFields(err)[tc.wantField]; !ok {
 				t.Errorf("%s %q: error %v, want a message for %s", tc.carrier, tc.number, err, tc.wantField)

@@ -3,6 +3,7 @@ package returns
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -73,9 +74,25 @@ type PasswordHasher interface {
 	Verify(hash, password string) bool
 }
 
-// errSignIn is the one answer to every failed sign-in: unknown email, wrong
+// AccountService keeps staff accounts and their sessions: creating and
+// changing accounts, signing in and out.
+type AccountService struct {
+	staff     StaffStore
+	sessions  StaffSessionStore
+	passwords PasswordHasher
+	now       func() time.Time
+	log       *slog.Logger
+	dummy     dummyHash // checked when a sign-in names no account
+}
+
+// NewAccountService returns an AccountService.
+func NewAccountService(staff StaffStore, sessions StaffSessionStore, passwords PasswordHasher, now func() time.Time, log *slog.Logger) *AccountService {
+	return &AccountService{staff: staff, sessions: sessions, passwords: passwords, now: now, log: log}
+}
+
+// ErrSignInFailed is the one answer to every failed sign-in: unknown email, wrong
 // password, disabled account.
-var errSignIn = Errorf(EUNAUTHORIZED, "The email address or password is not right.")
+var ErrSignInFailed = Errorf(EUNAUTHORIZED, "The email address or password is not right.")
 
 // errSignedOut is the answer for a missing, ended or revoked session.
 var errSignedOut = Errorf(EUNAUTHORIZED, "Please sign in.")
@@ -89,7 +106,7 @@ func checkPassword(pw string) error {
 }
 
 // CreateStaff creates a staff account.
-func (s *Service) CreateStaff(ctx context.Context, email, password string) (*Staff, error) {
+func (s *AccountService) CreateStaff(ctx context.Context, email, password string) (*Staff, error) {
 	addr := NormalizeEmail(email)
 	if addr == "" {
 		return nil, Errorf(EINVALID, "Enter a valid email address.")
@@ -97,53 +114,53 @@ func (s *Service) CreateStaff(ctx context.Context, email, password string) (*Sta
 	if err := checkPassword(password); err != nil {
 		return nil, err
 	}
-	hash, err := s.Passwords.Hash(password)
+	hash, err := s.passwords.Hash(password)
 	if err != nil {
 		return nil, fmt.Errorf("hash password: %w", err)
 	}
 	st := &Staff{Email: addr, PasswordHash: hash, CreatedAt: s.now()}
-	if err := s.StaffStore.CreateStaff(ctx, st); err != nil {
+	if err := s.staff.CreateStaff(ctx, st); err != nil {
 		return nil, err
 	}
 	return st, nil
 }
 
 // ListStaff returns every staff account.
-func (s *Service) ListStaff(ctx context.Context) ([]Staff, error) {
-	return s.StaffStore.ListStaff(ctx)
+func (s *AccountService) ListStaff(ctx context.Context) ([]Staff, error) {
+	return s.staff.ListStaff(ctx)
 }
 
 // SetStaffPassword changes a staff member's password and ends their sessions.
-func (s *Service) SetStaffPassword(ctx context.Context, email, password string) error {
-	st, err := s.StaffStore.StaffByEmail(ctx, NormalizeEmail(email))
+func (s *AccountService) SetStaffPassword(ctx context.Context, email, password string) error {
+	st, err := s.staff.StaffByEmail(ctx, NormalizeEmail(email))
 	if err != nil {
 		return err
 	}
 	if err := checkPassword(password); err != nil {
 		return err
 	}
-	if st.PasswordHash, err = s.Passwords.Hash(password); err != nil {
+	if st.PasswordHash, err = s.passwords.Hash(password); err != nil {
 		return fmt.Errorf("hash password: %w", err)
 	}
-	if err := s.StaffStore.UpdateStaff(ctx, st); err != nil {
+	if err := s.staff.UpdateStaff(ctx, st); err != nil {
 		return err
 	}
-	return s.Sessions.DeleteStaffSessions(ctx, st.ID, "")
+	return s.sessions.DeleteStaffSessions(ctx, st.ID, "")
 }
 
 // SetStaffDisabled disables (or enables again) a staff account; disabling ends
 // every session of it at once.
-func (s *Service) SetStaffDisabled(ctx context.Context, email string, disabled bool) error {
-	st, err := s.StaffStore.StaffByEmail(ctx, NormalizeEmail(email))
+func (s *AccountService) SetStaffDisabled(ctx context.Context, email string, disabled bool) error {
+	st, err := s.staff.StaffByEmail(ctx, NormalizeEmail(email))
 	if err != nil {
 		return err
 	}
 	st.Disabled = disabled
-	if err := s.StaffStore.UpdateStaff(ctx, st); err != nil {
+	if err := s.staff.UpdateStaff(ctx, st); err != nil {
 		return err
 	}
 	if disabled {
-		return s.Sessions.DeleteStaffSessions(ctx, st.ID, "")
+		return s.sessions.DeleteStaffSessions(ctx, st.ID, "")
 	}
 	return nil
 }
@@ -158,30 +175,30 @@ type dummyHash struct {
 
 // SignIn checks a staff member's email and password and starts a session. It
 // returns the token for the cookie. Every failure gives the same error.
-func (s *Service) SignIn(ctx context.Context, email, password string) (token string, st *Staff, err error) {
-	st, err = s.StaffStore.StaffByEmail(ctx, NormalizeEmail(email))
+func (s *AccountService) SignIn(ctx context.Context, email, password string) (token string, st *Staff, err error) {
+	st, err = s.staff.StaffByEmail(ctx, NormalizeEmail(email))
 	if err != nil && ErrorCode(err) != ENOTFOUND {
 		return "", nil, err
 	}
 	if st == nil {
-		s.Passwords.Verify(s.dummyHash(), password)
-		return "", nil, errSignIn
+		s.passwords.Verify(s.dummyHash(), password)
+		return "", nil, ErrSignInFailed
 	}
-	if !s.Passwords.Verify(st.PasswordHash, password) || st.Disabled {
-		return "", nil, errSignIn
+	if !s.passwords.Verify(st.PasswordHash, password) || st.Disabled {
+		return "", nil, ErrSignInFailed
 	}
 	token = NewToken() + NewToken()
 	now := s.now()
 	sess := &StaffSession{ID: HashToken(token), StaffID: st.ID, CreatedAt: now, LastSeenAt: now}
-	if err := s.Sessions.CreateStaffSession(ctx, sess); err != nil {
+	if err := s.sessions.CreateStaffSession(ctx, sess); err != nil {
 		return "", nil, fmt.Errorf("create staff session: %w", err)
 	}
 	return token, st, nil
 }
 
-func (s *Service) dummyHash() string {
+func (s *AccountService) dummyHash() string {
 	s.dummy.once.Do(func() {
-		s.dummy.hash, _ = s.Passwords.Hash("not the password of anyone here")
+		s.dummy.hash, _ = s.passwords.Hash("not the password of anyone here")
 	})
 	return s.dummy.hash
 }
@@ -189,12 +206,12 @@ func (s *Service) dummyHash() string {
 // StaffBySession returns the signed-in staff member of a session token. A
 // session past its idle or absolute timeout, revoked by sign-out, or of a
 // disabled account gives EUNAUTHORIZED.
-func (s *Service) StaffBySession(ctx context.Context, token string) (*Staff, error) {
+func (s *AccountService) StaffBySession(ctx context.Context, token string) (*Staff, error) {
 	if len(token) != 64 {
 		return nil, errSignedOut
 	}
 	id := HashToken(token)
-	sess, st, err := s.Sessions.StaffSession(ctx, id)
+	sess, st, err := s.sessions.StaffSession(ctx, id)
 	if ErrorCode(err) == ENOTFOUND {
 		return nil, errSignedOut
 	}
@@ -203,23 +220,23 @@ func (s *Service) StaffBySession(ctx context.Context, token string) (*Staff, err
 	}
 	now := s.now()
 	if st.Disabled || now.Sub(sess.LastSeenAt) > StaffIdleTimeout || now.Sub(sess.CreatedAt) > StaffAbsoluteTimeout {
-		if err := s.Sessions.DeleteStaffSessions(ctx, st.ID, id); err != nil {
-			s.logger().Error("delete ended staff session", "err", err)
+		if err := s.sessions.DeleteStaffSessions(ctx, st.ID, id); err != nil {
+			s.log.Error("delete ended staff session", "err", err)
 		}
 		return nil, errSignedOut
 	}
 	if now.Sub(sess.LastSeenAt) > staffTouchEvery {
-		if err := s.Sessions.TouchStaffSession(ctx, id, now); err != nil {
-			s.logger().Error("touch staff session", "err", err)
+		if err := s.sessions.TouchStaffSession(ctx, id, now); err != nil {
+			s.log.Error("touch staff session", "err", err)
 		}
 	}
 	return st, nil
 }
 
 // SignOut ends a session for good: the cookie, if replayed, finds no session.
-func (s *Service) SignOut(ctx context.Context, token string) error {
+func (s *AccountService) SignOut(ctx context.Context, token string) error {
 	if len(token) != 64 {
 		return nil
 	}
-	return s.Sessions.DeleteStaffSessions(ctx, 0, HashToken(token))
+	return s.sessions.DeleteStaffSessions(ctx, 0, HashToken(token))
 }

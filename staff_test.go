@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/returnsportal/returns"
 )
@@ -67,19 +68,17 @@ func TestSignInChecksADummyHashForUnknownAccounts(t *testing.T) {
 		VerifyFn: func(hash, password string) bool { return false },
 	}
 	var storeErr error
-	svc := &returns.Service{
-		Passwords: hasher,
-		StaffStore: &fakeStaffStore{StaffByEmailFn: func(email string) (*returns.Staff, error) {
-			if storeErr != nil {
-				return nil, storeErr
-			}
-			if email == kim.Email {
-				c := *kim
-				return &c, nil
-			}
-			return nil, returns.Errorf(returns.ENOTFOUND, "Staff member not found.")
-		}},
-	}
+	staff := &fakeStaffStore{StaffByEmailFn: func(email string) (*returns.Staff, error) {
+		if storeErr != nil {
+			return nil, storeErr
+		}
+		if email == kim.Email {
+			c := *kim
+			return &c, nil
+		}
+		return nil, returns.Errorf(returns.ENOTFOUND, "Staff member not found.")
+	}}
+	svc := returns.NewAccountService(staff, nil, hasher, time.Now, quietLog)
 	ctx := context.Background()
 
 	_, _, wrongPassword := svc.SignIn(ctx, "Kim@Example.com", "typed password")

@@ -93,22 +93,19 @@ func (d *doneWritebacks) WritebackFailed(ctx context.Context, id int64, next tim
 	return errors.New("write-back failed in a test where none may: " + lastErr)
 }
 
-func newWritebackService(shop Shop) (*Service, *doneWritebacks) {
+func newWritebackService(shop OrderNotes) (*OrderWriter, *doneWritebacks) {
 	store := &doneWritebacks{}
-	return &Service{
-		Shop: shop, Writebacks: store,
-		Now:    func() time.Time { return time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC) },
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-	}, store
+	now := func() time.Time { return time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC) }
+	return NewOrderWriter(shop, store, NewOrderCache(), now, slog.New(slog.NewTextHandler(io.Discard, nil))), store
 }
 
-// startWriteback runs writeBackNow in a goroutine; the channel closes when it
+// startWriteback runs WriteNow in a goroutine; the channel closes when it
 // returns.
-func startWriteback(s *Service, wb Writeback) <-chan struct{} {
+func startWriteback(w *OrderWriter, wb Writeback) <-chan struct{} {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		s.writeBackNow(context.Background(), wb)
+		w.WriteNow(context.Background(), wb)
 	}()
 	return done
 }

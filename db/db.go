@@ -49,15 +49,20 @@ type DB struct {
 	reader *sql.DB // query_only connections for reads
 	path   string
 
-	// Now returns the current time; it stamps saved settings, their change
-	// history and settled refunds. Tests replace it.
+	// Now returns the current time for the database's own bookkeeping: when a
+	// migration was applied, when a refund's row last changed. Times of the
+	// domain (events, settings saved, sessions) come with the values stored.
+	// Tests replace it.
 	Now func() time.Time
 }
 
 var (
-	_ returns.ReturnStore    = (*DB)(nil)
+	_ returns.ReturnCreator  = (*DB)(nil)
+	_ returns.ReturnReader   = (*DB)(nil)
 	_ returns.ReturnAccess   = (*DB)(nil)
-	_ returns.TimelineStore  = (*DB)(nil)
+	_ returns.TimelineReader = (*DB)(nil)
+	_ returns.Transitioner   = (*DB)(nil)
+	_ returns.NoteTaker      = (*DB)(nil)
 	_ returns.WritebackStore = (*DB)(nil)
 	_ returns.SettingsStore  = (*DB)(nil)
 
@@ -67,6 +72,7 @@ var (
 	_ returns.ShipmentStore     = (*DB)(nil)
 	_ returns.RefundStore       = (*DB)(nil)
 	_ returns.OutboxStore       = (*DB)(nil)
+	_ returns.AccessLinkStore   = (*DB)(nil)
 )
 
 // Open opens (creating it if needed) the database file at path, sets it up and

@@ -91,7 +91,7 @@ func (db *DB) Settings(ctx context.Context) (returns.Settings, error) {
 }
 
 // SaveSettings stores every setting of s, recording who saved them (by) and when
-// (db.Now), and, when any setting differs from the one in effect before (saved,
+// (s.UpdatedAt), and, when any setting differs from the one in effect before (saved,
 // or its default), a row in the change history naming the settings changed. It
 // checks nothing: the service validates settings before saving them.
 func (db *DB) SaveSettings(ctx context.Context, s returns.Settings, by string) error {
@@ -107,7 +107,10 @@ func (db *DB) SaveSettings(ctx context.Context, s returns.Settings, by string) e
 	}
 	defaults := returns.DefaultSettings()
 	changed := []string{}
-	at := millis(db.Now())
+	if s.UpdatedAt.IsZero() {
+		return fmt.Errorf("save settings: no time of the save")
+	}
+	at := millis(s.UpdatedAt)
 	for _, f := range settingFields {
 		v := f.get(&s)
 		old, ok := before[f.key]

@@ -34,7 +34,7 @@ func TestSettings(t *testing.T) {
 		RequireEmailedLink: true,
 	}
 	t.Run("save and load", func(t *testing.T) {
-		if err := d.SaveSettings(ctx, saved, "staff:1"); err != nil {
+		if err := d.SaveSettings(ctx, stamped(saved, now), "staff:1"); err != nil {
 			t.Fatal(err)
 		}
 		got, err := d.Settings(ctx)
@@ -49,9 +49,7 @@ func TestSettings(t *testing.T) {
 	})
 
 	t.Run("save again", func(t *testing.T) {
-		d.Now = func() time.Time { return now.Add(time.Hour) }
-		defer func() { d.Now = func() time.Time { return now } }()
-		again := saved
+		again := stamped(saved, now.Add(time.Hour))
 		again.WindowDays = 60
 		if err := d.SaveSettings(ctx, again, "staff:2"); err != nil {
 			t.Fatal(err)
@@ -98,7 +96,6 @@ func TestSettingsChanges(t *testing.T) {
 	d := MustOpenDB(t)
 	ctx := context.Background()
 	at := now
-	d.Now = func() time.Time { return at }
 
 	changes := func() []returns.SettingsChange {
 		t.Helper()
@@ -113,7 +110,7 @@ func TestSettingsChanges(t *testing.T) {
 	}
 
 	// Saving the defaults as they are changes nothing.
-	if err := d.SaveSettings(ctx, returns.DefaultSettings(), "staff:1"); err != nil {
+	if err := d.SaveSettings(ctx, stamped(returns.DefaultSettings(), at), "staff:1"); err != nil {
 		t.Fatal(err)
 	}
 	if cs := changes(); len(cs) != 0 {
@@ -123,7 +120,7 @@ func TestSettingsChanges(t *testing.T) {
 	s := returns.DefaultSettings()
 	s.WindowDays, s.StaffEmail = 14, "returns@example.lv"
 	at = now.Add(time.Hour)
-	if err := d.SaveSettings(ctx, s, "staff:1"); err != nil {
+	if err := d.SaveSettings(ctx, stamped(s, at), "staff:1"); err != nil {
 		t.Fatal(err)
 	}
 	got, err := d.Settings(ctx)
@@ -135,12 +132,12 @@ func TestSettingsChanges(t *testing.T) {
 	}
 
 	at = now.Add(2 * time.Hour)
-	if err := d.SaveSettings(ctx, s, "staff:2"); err != nil { // the same again
+	if err := d.SaveSettings(ctx, stamped(s, at), "staff:2"); err != nil { // the same again
 		t.Fatal(err)
 	}
 	s.StaffEmail, s.InstructionsLV = "", "Sūtiet atpakaļ."
 	at = now.Add(3 * time.Hour)
-	if err := d.SaveSettings(ctx, s, "staff:2"); err != nil {
+	if err := d.SaveSettings(ctx, stamped(s, at), "staff:2"); err != nil {
 		t.Fatal(err)
 	}
 
@@ -154,4 +151,10 @@ func TestSettingsChanges(t *testing.T) {
 	if cs, err := d.SettingsChanges(ctx, 1); err != nil || !reflect.DeepEqual(cs, want[:1]) {
 		t.Errorf("limit 1: %+v, %v", cs, err)
 	}
+}
+
+// stamped is s as the service saves it: with the time of the save.
+func stamped(s returns.Settings, at time.Time) returns.Settings {
+	s.UpdatedAt = at
+	return s
 }

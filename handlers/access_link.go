@@ -26,7 +26,7 @@ func (s *Server) handleAccessLink() http.Handler {
 		// The token is in the address: it must not travel on in a Referer.
 		w.Header().Set("Referrer-Policy", "no-referrer")
 		token := q.Get("t")
-		err := s.svc.AccessLinkOpens(r.Context(), token)
+		err := s.links.AccessLinkOpens(r.Context(), token)
 		if returns.ErrorCode(err) == returns.ENOTFOUND {
 			s.renderAccessLinkGone(w, r, err)
 			return
@@ -52,7 +52,7 @@ func (s *Server) handleAccessLinkOpen() http.Handler {
 			s.Error(w, r, returns.Errorf(returns.EINVALID, "The form could not be read. Please try again."))
 			return
 		}
-		l, err := s.svc.UseAccessLink(r.Context(), r.PostForm.Get("t"))
+		l, err := s.links.UseAccessLink(r.Context(), r.PostForm.Get("t"))
 		if returns.ErrorCode(err) == returns.ENOTFOUND {
 			s.renderAccessLinkGone(w, r, err)
 			return
@@ -77,7 +77,7 @@ func (s *Server) handleAccessLinkRequest() http.Handler {
 			s.renderAccessLinkForm(w, r, http.StatusBadRequest, "", "")
 			return
 		}
-		s.requestAccessLink(w, r, r.PostForm.Get("order"), r.PostForm.Get("email"))
+		s.requestAccessLink(w, r, r.PostForm.Get(returns.FieldOrder), r.PostForm.Get(returns.FieldEmail))
 	})
 }
 
@@ -93,7 +93,7 @@ func (s *Server) requestAccessLink(w http.ResponseWriter, r *http.Request, order
 			returns.Msg("You have asked for links too many times. Please wait a little and try again."), wait)
 		return
 	}
-	if err := s.svc.RequestAccessLink(r.Context(), order, email, localizer(r).Lang); err != nil {
+	if err := s.links.RequestAccessLink(r.Context(), order, email, localizer(r).Lang); err != nil {
 		s.Error(w, r, err)
 		return
 	}

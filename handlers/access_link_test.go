@@ -11,6 +11,7 @@ import (
 	"time"
 
 	returns "github.com/returnsportal/returns"
+	"github.com/returnsportal/returns/db"
 	"github.com/returnsportal/returns/handlers"
 )
 
@@ -35,7 +36,8 @@ func (c *clock) Add(d time.Duration) {
 // useClock makes the service tell time by a clock starting now.
 func (h *harness) useClock() *clock {
 	c := &clock{t: time.Now()}
-	h.svc.Now = c.Now
+	h.deps.Now = c.Now
+	h.rebuild()
 	return c
 }
 
@@ -265,13 +267,13 @@ func TestEmailedLinkExpires(t *testing.T) {
 // slowDisk is an access link store on a disk where every commit takes delay, as
 // an fsync may on a network volume.
 type slowDisk struct {
-	returns.AccessLinkStore
+	*db.DB
 	delay time.Duration
 }
 
 func (d slowDisk) RecordAccessLinkRequest(ctx context.Context, r returns.AccessLinkRequest) (bool, error) {
 	time.Sleep(d.delay)
-	return d.AccessLinkStore.RecordAccessLinkRequest(ctx, r)
+	return d.DB.RecordAccessLinkRequest(ctx, r)
 }
 
 // TestAskingForALinkTakesAlikeOverManyTries: asking with the right email (a
@@ -286,7 +288,8 @@ func TestAskingForALinkTakesAlikeOverManyTries(t *testing.T) {
 	// commit, round trip or hash shows as milliseconds, noise as less.
 	const tolerance = 5 * time.Millisecond
 	h := newHarness(t, nil)
-	h.svc.AccessLinks = slowDisk{h.store, 10 * time.Millisecond}
+	h.deps.Store = slowDisk{h.store, 10 * time.Millisecond}
+	h.rebuild()
 	clk := h.useClock()
 	c := h.client()
 	right := url.Values{"order": {"1001"}, "email": {"anna.berzina@example.lv"}}

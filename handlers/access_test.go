@@ -151,7 +151,7 @@ func TestCustomerSessionIsNoStaffSession(t *testing.T) {
 	if evs, _ := h.store.Events(context.Background(), r.ID); hasEvent(evs, returns.EventNote) {
 		t.Fatal("a customer added a staff note")
 	}
-	if st, _ := h.svc.Settings(context.Background()); st.ReturnAddress == "Elsewhere 1" {
+	if st, _ := h.app.Settings.Settings(context.Background()); st.ReturnAddress == "Elsewhere 1" {
 		t.Fatal("a customer changed the settings")
 	}
 }
@@ -165,7 +165,7 @@ func TestDisabledStaffCanDoNothing(t *testing.T) {
 	c := h.staff("kim@example.com")
 	key := returns.NewToken()
 	ctx := context.Background()
-	if err := h.svc.SetStaffDisabled(ctx, "kim@example.com", true); err != nil {
+	if err := h.app.Accounts.SetStaffDisabled(ctx, "kim@example.com", true); err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
@@ -189,7 +189,7 @@ func TestDisabledStaffCanDoNothing(t *testing.T) {
 			t.Errorf("GET %s by a disabled account: status %d", path, a.status)
 		}
 	}
-	if err := h.svc.SetStaffDisabled(ctx, "kim@example.com", false); err != nil {
+	if err := h.app.Accounts.SetStaffDisabled(ctx, "kim@example.com", false); err != nil {
 		t.Fatal(err)
 	}
 	if a := h.get(c, "/admin"); a.status != http.StatusSeeOther {

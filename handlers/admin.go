@@ -10,34 +10,6 @@ import (
 	"github.com/returnsportal/returns/views"
 )
 
-// AdminService is what the backoffice needs of the domain.
-type AdminService interface {
-	SignIn(ctx context.Context, email, password string) (token string, st *returns.Staff, err error)
-	StaffBySession(ctx context.Context, token string) (*returns.Staff, error)
-	SignOut(ctx context.Context, token string) error
-
-	ReturnQueue(ctx context.Context, f returns.QueueFilter) (*returns.QueuePage, error)
-	StaffReturnView(ctx context.Context, code string) (*returns.StaffReturn, error)
-	StaffPhoto(ctx context.Context, code string, photoID int64) (*returns.Photo, error)
-
-	Approve(ctx context.Context, staffID int64, code, message string) error
-	Decline(ctx context.Context, staffID int64, code, reason string) error
-	MarkReceived(ctx context.Context, staffID int64, code string) error
-	Refund(ctx context.Context, staffID int64, code string, in returns.RefundInput) (*returns.Refund, error)
-	ReconcileRefund(ctx context.Context, code string, refundID int64) (*returns.Refund, error)
-	ShipReplacement(ctx context.Context, staffID int64, code, carrier, otherName, number, trackingURL string) (*returns.Shipment, error)
-	Close(ctx context.Context, staffID int64, code string) error
-	AddNote(ctx context.Context, staffID int64, code, text string) error
-
-	Outbox(ctx context.Context, status returns.OutboxStatus, before int64) (*returns.OutboxPage, error)
-	OutboxMessage(ctx context.Context, id int64) (*returns.OutboxMessage, error)
-	RequeueOutbox(ctx context.Context, id int64) error
-
-	Settings(ctx context.Context) (returns.Settings, error)
-	UpdateSettings(ctx context.Context, st returns.Settings, by string) error
-	SettingsChanges(ctx context.Context) ([]returns.SettingsChange, error)
-}
-
 const staffKey ctxKey = iota + 100
 
 // staffFrom returns the signed-in staff member of a request behind requireStaff.
@@ -52,7 +24,7 @@ func staffFrom(r *http.Request) *returns.Staff {
 func (s *Server) requireStaff(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
-		st, err := s.admin.StaffBySession(r.Context(), s.sessions.staffToken(r))
+		st, err := s.accounts.StaffBySession(r.Context(), s.sessions.staffToken(r))
 		if err != nil {
 			if returns.ErrorCode(err) != returns.EUNAUTHORIZED {
 				s.Error(w, r, err)
@@ -99,7 +71,7 @@ var flashes = map[string]string{
 
 func (s *Server) handleAdminLoginForm() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, err := s.admin.StaffBySession(r.Context(), s.sessions.staffToken(r)); err == nil {
+		if _, err := s.accounts.StaffBySession(r.Context(), s.sessions.staffToken(r)); err == nil {
 			http.Redirect(w, r, pathAdmin, http.StatusSeeOther)
 			return
 		}
@@ -139,7 +111,7 @@ func (s *Server) handleAdminLogin() http.Handler {
 			s.renderLogin(w, r, http.StatusBadRequest, "", errSignInFailed)
 			return
 		}
-		email, password := r.PostForm.Get("email"), r.PostForm.Get("password")
+		email, password := r.PostForm.Get(returns.FieldEmail), r.PostForm.Get(returns.FieldPassword)
 		ip, account := s.clientIP(r), returns.NormalizeEmail(email)
 		if !s.allowLogin(ip, account) {
 			s.log.Warn("sign-in rate limited", "ip", ip)
@@ -152,7 +124,7 @@ func (s *Server) handleAdminLogin() http.Handler {
 				return // the client gave up; no password is checked
 			}
 		}
-		token, st, err := s.admin.SignIn(r.Context(), email, password)
+		token, st, err := s.accounts.SignIn(r.Context(), email, password)
 		if returns.ErrorCode(err) == returns.EUNAUTHORIZED {
 			s.loginFailed(ip, account)
 			s.renderLogin(w, r, http.StatusUnauthorized, email, errSignInFailed)
@@ -180,7 +152,7 @@ func (s *Server) handleAdminLogin() http.Handler {
 // even if it was copied.
 func (s *Server) handleAdminLogout() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := s.admin.SignOut(r.Context(), s.sessions.staffToken(r)); err != nil {
+		if err := s.accounts.SignOut(r.Context(), s.sessions.staffToken(r)); err != nil {
 			s.Error(w, r, err)
 			return
 		}

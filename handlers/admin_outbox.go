@@ -20,7 +20,7 @@ func (s *Server) handleAdminOutbox() http.Handler {
 			status = ""
 		}
 		before, _ := strconv.ParseInt(q.Get("before"), 10, 64)
-		page, err := s.admin.Outbox(r.Context(), status, max(before, 0))
+		page, err := s.outbox.Outbox(r.Context(), status, max(before, 0))
 		if err != nil {
 			s.Error(w, r, err)
 			return
@@ -58,7 +58,7 @@ func (s *Server) outboxMessage(w http.ResponseWriter, r *http.Request) (*returns
 		s.Error(w, r, returns.Errorf(returns.ENOTFOUND, "No such message."))
 		return nil, false
 	}
-	m, err := s.admin.OutboxMessage(r.Context(), id)
+	m, err := s.outbox.OutboxMessage(r.Context(), id)
 	if err != nil {
 		s.Error(w, r, err)
 		return nil, false
@@ -123,7 +123,7 @@ func (s *Server) handleAdminOutboxRequeue() http.Handler {
 			s.Error(w, r, returns.Errorf(returns.ENOTFOUND, "No such message."))
 			return
 		}
-		if err := s.admin.RequeueOutbox(r.Context(), id); err != nil {
+		if err := s.outbox.RequeueOutbox(r.Context(), id); err != nil {
 			s.Error(w, r, err)
 			return
 		}

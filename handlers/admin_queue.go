@@ -18,7 +18,7 @@ func (s *Server) handleAdminQueue() http.Handler {
 		if b, err := strconv.ParseInt(q.Get("before"), 10, 64); err == nil && b > 0 {
 			f.Before = b
 		}
-		page, err := s.admin.ReturnQueue(r.Context(), f)
+		page, err := s.backoffice.ReturnQueue(r.Context(), f)
 		if err != nil {
 			s.Error(w, r, err)
 			return

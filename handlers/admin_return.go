@@ -37,7 +37,7 @@ func (s *Server) handleAdminReturn() http.Handler {
 }
 
 func (s *Server) renderAdminReturn(w http.ResponseWriter, r *http.Request, status int, code string, form views.AdminForm) {
-	v, err := s.admin.StaffReturnView(r.Context(), code)
+	v, err := s.backoffice.StaffReturnView(r.Context(), code)
 	if err != nil {
 		s.Error(w, r, err)
 		return
@@ -105,38 +105,41 @@ func (s *Server) adminAction(action, done string, do func(r *http.Request, st *r
 
 func (s *Server) handleAdminApprove() http.Handler {
 	return s.adminAction("approve", "approved", func(r *http.Request, st *returns.Staff, code string) (string, error) {
-		return "", s.admin.Approve(r.Context(), st.ID, code, r.PostForm.Get("message"))
+		return "", s.backoffice.Approve(r.Context(), st.ID, code, r.PostForm.Get(returns.FieldMessage))
 	})
 }
 
 func (s *Server) handleAdminDecline() http.Handler {
 	return s.adminAction("decline", "declined", func(r *http.Request, st *returns.Staff, code string) (string, error) {
-		return "", s.admin.Decline(r.Context(), st.ID, code, r.PostForm.Get("reason"))
+		return "", s.backoffice.Decline(r.Context(), st.ID, code, r.PostForm.Get(returns.FieldReason))
 	})
 }
 
 func (s *Server) handleAdminReceive() http.Handler {
 	return s.adminAction("receive", "received", func(r *http.Request, st *returns.Staff, code string) (string, error) {
-		return "", s.admin.MarkReceived(r.Context(), st.ID, code)
+		return "", s.backoffice.MarkReceived(r.Context(), st.ID, code)
 	})
 }
 
 func (s *Server) handleAdminClose() http.Handler {
 	return s.adminAction("close", "closed", func(r *http.Request, st *returns.Staff, code string) (string, error) {
-		return "", s.admin.Close(r.Context(), st.ID, code)
+		return "", s.backoffice.Close(r.Context(), st.ID, code)
 	})
 }
 
 func (s *Server) handleAdminNote() http.Handler {
 	return s.adminAction("note", "noted", func(r *http.Request, st *returns.Staff, code string) (string, error) {
-		return "", s.admin.AddNote(r.Context(), st.ID, code, r.PostForm.Get("note"))
+		return "", s.backoffice.AddNote(r.Context(), st.ID, code, r.PostForm.Get(returns.FieldNote))
 	})
 }
 
 func (s *Server) handleAdminShip() http.Handler {
 	return s.adminAction("ship", "shipped", func(r *http.Request, st *returns.Staff, code string) (string, error) {
 		f := r.PostForm
-		_, err := s.admin.ShipReplacement(r.Context(), st.ID, code, f.Get("carrier"), f.Get("carrier_name"), f.Get("number"), f.Get("tracking_url"))
+		_, err := s.backoffice.ShipReplacement(r.Context(), st.ID, code, returns.ShipmentInput{
+			Carrier: f.Get(returns.FieldCarrier), CarrierName: f.Get(returns.FieldCarrierName),
+			Number: f.Get(returns.FieldNumber), TrackingURL: f.Get(returns.FieldTrackingURL),
+		})
 		return "", err
 	})
 }
@@ -146,8 +149,8 @@ func (s *Server) handleAdminShip() http.Handler {
 func (s *Server) handleAdminRefund() http.Handler {
 	return withRefundDeadline(s.adminAction("refund", "refunded", func(r *http.Request, st *returns.Staff, code string) (string, error) {
 		f := r.PostForm
-		ref, err := s.admin.Refund(r.Context(), st.ID, code, returns.RefundInput{
-			Key: f.Get("key"), Amount: f.Get("amount"), Raise: f.Get("raise") == "on", RaiseReason: f.Get("raise_reason"),
+		ref, err := s.refunds.Refund(r.Context(), st.ID, code, returns.RefundInput{
+			Key: f.Get(returns.FieldKey), Amount: f.Get(returns.FieldAmount), Raise: f.Get(returns.FieldRaise) == "on", RaiseReason: f.Get(returns.FieldRaiseReason),
 		})
 		if returns.ErrorCode(err) == returns.EUNKNOWN {
 			return "refund-unknown", nil
@@ -174,7 +177,7 @@ func (s *Server) handleAdminReconcile() http.Handler {
 		if err != nil {
 			return "", returns.Errorf(returns.ENOTFOUND, "No such refund.")
 		}
-		_, err = s.admin.ReconcileRefund(r.Context(), code, id)
+		_, err = s.refunds.ReconcileRefund(r.Context(), code, id)
 		if returns.ErrorCode(err) == returns.EUNKNOWN {
 			return "refund-unknown", nil
 		}
@@ -190,7 +193,7 @@ func (s *Server) handleAdminPhoto() http.Handler {
 			s.Error(w, r, returns.Errorf(returns.ENOTFOUND, "We could not find that photo."))
 			return
 		}
-		p, err := s.admin.StaffPhoto(r.Context(), r.PathValue("code"), id)
+		p, err := s.backoffice.StaffPhoto(r.Context(), r.PathValue("code"), id)
 		if err != nil {
 			s.Error(w, r, err)
 			return

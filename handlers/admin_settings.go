@@ -11,7 +11,7 @@ import (
 
 func (s *Server) handleAdminSettingsForm() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		st, err := s.admin.Settings(r.Context())
+		st, err := s.settings.Settings(r.Context())
 		if err != nil {
 			s.Error(w, r, err)
 			return
@@ -21,7 +21,7 @@ func (s *Server) handleAdminSettingsForm() http.Handler {
 }
 
 func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, status int, st returns.Settings, windowDays string, fields map[string]returns.Message) {
-	changes, err := s.admin.SettingsChanges(r.Context())
+	changes, err := s.settings.SettingsChanges(r.Context())
 	if err != nil {
 		s.Error(w, r, err)
 		return
@@ -47,22 +47,22 @@ func (s *Server) handleAdminSettings() http.Handler {
 			return
 		}
 		f := r.PostForm
-		windowDays := strings.TrimSpace(f.Get("window_days"))
+		windowDays := strings.TrimSpace(f.Get(returns.FieldWindowDays))
 		days, err := strconv.Atoi(windowDays)
 		if err != nil {
 			days = -1 // refused by the validation, with its message
 		}
 		st := returns.Settings{
-			ReturnAddress:    f.Get("return_address"),
+			ReturnAddress:    f.Get(returns.FieldReturnAddress),
 			WindowDays:       days,
-			NonReturnableTag: f.Get("non_returnable_tag"),
-			InstructionsEN:   f.Get("instructions_en"),
-			InstructionsLV:   f.Get("instructions_lv"),
-			StaffEmail:       f.Get("staff_email"),
+			NonReturnableTag: f.Get(returns.FieldNonReturnableTag),
+			InstructionsEN:   f.Get(returns.FieldInstructionsEN),
+			InstructionsLV:   f.Get(returns.FieldInstructionsLV),
+			StaffEmail:       f.Get(returns.FieldStaffEmail),
 			// A checkbox is sent only when ticked.
-			RequireEmailedLink: f.Get("require_emailed_link") != "",
+			RequireEmailedLink: f.Get(returns.FieldRequireEmailedLink) != "",
 		}
-		err = s.admin.UpdateSettings(r.Context(), st, staffFrom(r).Email)
+		err = s.settings.UpdateSettings(r.Context(), st, staffFrom(r).Email)
 		if returns.ErrorCode(err) == returns.EINVALID {
 			s.renderSettings(w, r, http.StatusUnprocessableEntity, st, windowDays, returns.ErrorFields(err))
 			return

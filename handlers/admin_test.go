@@ -22,7 +22,7 @@ const staffPassword = "a long staff password"
 // staff creates a staff account and returns a client signed in as it.
 func (h *harness) staff(email string) *http.Client {
 	h.t.Helper()
-	if _, err := h.svc.CreateStaff(context.Background(), email, staffPassword); err != nil {
+	if _, err := h.app.Accounts.CreateStaff(context.Background(), email, staffPassword); err != nil {
 		h.t.Fatal(err)
 	}
 	c := h.client()
@@ -106,10 +106,10 @@ func TestAdminRequiresSignIn(t *testing.T) {
 func TestSignInFailuresAnswerIdentically(t *testing.T) {
 	h := newHarness(t, nil)
 	h.staff("kim@example.com")
-	if err := h.svc.SetStaffDisabled(context.Background(), "kim@example.com", true); err != nil {
+	if err := h.app.Accounts.SetStaffDisabled(context.Background(), "kim@example.com", true); err != nil {
 		t.Fatal(err)
 	}
-	h.svc.CreateStaff(context.Background(), "lee@example.com", staffPassword)
+	h.app.Accounts.CreateStaff(context.Background(), "lee@example.com", staffPassword)
 	c := h.client()
 	wrongPassword := h.postForm(c, "/admin/login", url.Values{"email": {"lee@example.com"}, "password": {"not the password!"}})
 	unknownUser := h.postForm(c, "/admin/login", url.Values{"email": {"nobody@example.com"}, "password": {"not the password!"}})
@@ -145,7 +145,7 @@ func TestLogoutRevokesTheSession(t *testing.T) {
 func TestDisablingAnAccountEndsItsSessions(t *testing.T) {
 	h := newHarness(t, nil)
 	c := h.staff("kim@example.com")
-	if err := h.svc.SetStaffDisabled(context.Background(), "kim@example.com", true); err != nil {
+	if err := h.app.Accounts.SetStaffDisabled(context.Background(), "kim@example.com", true); err != nil {
 		t.Fatal(err)
 	}
 	if a := h.get(c, "/admin"); a.status != http.StatusSeeOther {
@@ -158,7 +158,8 @@ func TestStaffSessionTimeouts(t *testing.T) {
 	c := h.staff("kim@example.com")
 	start := time.Now()
 	at := start
-	h.svc.Now = func() time.Time { return at }
+	h.deps.Now = func() time.Time { return at }
+	h.rebuild()
 	for _, tc := range []struct {
 		name string
 		at   time.Time
@@ -190,11 +191,11 @@ func TestStaffSessionTimeouts(t *testing.T) {
 
 func TestLoginRateLimit(t *testing.T) {
 	h := newHarness(t, nil)
-	h.svc.CreateStaff(context.Background(), "kim@example.com", staffPassword)
+	h.app.Accounts.CreateStaff(context.Background(), "kim@example.com", staffPassword)
 	srv := handlers.NewServer(handlers.Config{
 		SessionKeys: [][]byte{[]byte("session-key-0123456789-0123456789-abcdef")},
 		LoginLimits: &handlers.LoginLimits{PerIPMinute: 100, PerIPHour: 100, FailuresPerAccountAddress: 3, SlowDownAfter: 100},
-	}, h.svc, h.svc)
+	}, h.app.Services())
 	for i := 0; i < 4; i++ {
 		req := httptestPost("/admin/login", url.Values{"email": {"kim@example.com"}, "password": {"wrong password here"}})
 		rec := serve(srv, req)
@@ -485,7 +486,7 @@ func TestRefundWithLostAnswerIsReconciledToOne(t *testing.T) {
 		t.Fatalf("ledger %+v, want one unknown refund", refs)
 	}
 	h.shop.DropAfterCommit(0)
-	h.svc.ReconcileRefunds(ctx)
+	h.app.Refunds.ReconcileRefunds(ctx)
 	refs, _ = h.store.RefundsByReturn(ctx, r.ID)
 	if len(refs) != 1 || refs[0].State != returns.RefundSucceeded || refs[0].ShopifyID == "" {
 		t.Fatalf("after reconciling: %+v", refs)
@@ -724,7 +725,7 @@ func TestSettingsAreValidatedAndRecorded(t *testing.T) {
 	if good.status != http.StatusSeeOther {
 		t.Fatalf("good settings: %d\n%s", good.status, good.body)
 	}
-	st, _ := h.svc.Settings(context.Background())
+	st, _ := h.app.Settings.Settings(context.Background())
 	if st.WindowDays != 14 || st.ReturnAddress != "Returns, Elizabetes iela 2, Rīga" || st.UpdatedBy != "kim@example.com" {
 		t.Fatalf("saved %+v", st)
 	}

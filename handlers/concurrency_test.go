@@ -183,7 +183,8 @@ func TestConcurrentWritersLoseNothing(t *testing.T) {
 	maxOps := int(80 * runFor / time.Second)
 	h, logs := newLoggedHarness(t, nil)
 	orders := map[string]string{"1001": "anna.berzina@example.lv", "1002": "sam.taylor@example.com", "1005": "lee.jordan@example.com"}
-	h.svc.Shop = newSteadyShop(t, h.svc.Shop, orders)
+	h.deps.Shop = newSteadyShop(t, h.deps.Shop, orders)
+	h.rebuild()
 	numbers := []string{"1001", "1002", "1005"}
 
 	tr := &http.Transport{MaxIdleConnsPerHost: customers + staffers}
@@ -342,7 +343,7 @@ func verifyLedger(t *testing.T, h *harness, l *loadLedger, orders map[string]str
 	ctx := context.Background()
 	stored := map[string]returns.Return{}
 	for number, email := range orders {
-		o, err := h.svc.Shop.FindOrder(ctx, number, email)
+		o, err := h.deps.Shop.FindOrder(ctx, number, email)
 		if err != nil {
 			t.Fatal(err)
 		}

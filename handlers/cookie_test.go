@@ -19,7 +19,7 @@ import (
 // served over https.
 func TestSessionCookieAttributes(t *testing.T) {
 	base := newHarness(t, nil)
-	if _, err := base.svc.CreateStaff(t.Context(), "kim@example.com", staffPassword); err != nil {
+	if _, err := base.app.Accounts.CreateStaff(t.Context(), "kim@example.com", staffPassword); err != nil {
 		t.Fatal(err)
 	}
 	for _, secure := range []bool{false, true} {

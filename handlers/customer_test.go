@@ -199,7 +199,7 @@ func TestLookupPageWeight(t *testing.T) {
 
 func orderID(t *testing.T, h *harness, number, email string) string {
 	t.Helper()
-	o, err := h.svc.LookupOrder(context.Background(), number, email)
+	o, err := h.app.Customers.LookupOrder(context.Background(), number, email)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -462,9 +462,10 @@ func TestWritebackFailureKeepsTheReturn(t *testing.T) {
 
 	// Shopify is back; the retry (due after its backoff) writes the note once.
 	h.shop.FailMutations(0, 0)
-	h.svc.Now = func() time.Time { return time.Now().Add(time.Hour) }
-	h.svc.FlushWritebacks(ctx)
-	h.svc.FlushWritebacks(ctx)
+	h.deps.Now = func() time.Time { return time.Now().Add(time.Hour) }
+	h.rebuild()
+	h.app.Writer.Flush(ctx)
+	h.app.Writer.Flush(ctx)
 	snap, _ := h.shop.OrderByName("#1002")
 	if n := strings.Count(snap.Note, "Return "+code+" requested"); n != 1 {
 		t.Fatalf("note has the line %d times, want once: %q", n, snap.Note)

@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -35,14 +34,12 @@ func harnessConfig() handlers.Config {
 // keys, Secure cookies, Fly's client address, a log to read.
 func (h *harness) reconfigured(change func(*handlers.Config)) *harness {
 	h.t.Helper()
-	cfg := harnessConfig()
-	cfg.Logger = slog.New(slog.DiscardHandler)
-	change(&cfg)
-	srv := httptest.NewServer(handlers.NewServer(cfg, h.svc, h.svc))
-	h.t.Cleanup(srv.Close)
-	c := *h
-	c.srv = srv
-	return &c
+	c := &harness{t: h.t, shop: h.shop, store: h.store, deps: h.deps, cfg: harnessConfig(), app: h.app}
+	c.cfg.Logger = slog.New(slog.DiscardHandler)
+	change(&c.cfg)
+	c.serve()
+	c.handler = handlers.NewServer(c.cfg, c.app.Services())
+	return c
 }
 
 // logBuffer collects log lines from concurrent requests.
@@ -71,7 +68,8 @@ func newLoggedHarness(t *testing.T, limits *handlers.LookupLimits, opts ...func(
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	opts = append(opts, func(c *shopify.Config) { c.Logger = log })
 	h := newHarness(t, limits, opts...)
-	h.svc.Logger = log
+	h.deps.Log = log
+	h.rebuild()
 	return h.reconfigured(func(c *handlers.Config) {
 		c.Logger = log
 		if limits != nil {

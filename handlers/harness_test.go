@@ -16,10 +16,11 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
-	returns "github.com/returnsportal/returns"
+	"github.com/returnsportal/returns/app"
 	"github.com/returnsportal/returns/db"
 	"github.com/returnsportal/returns/handlers"
 	"github.com/returnsportal/returns/password"
@@ -31,14 +32,20 @@ import (
 
 const linkSecret = "test-link-secret-0123456789"
 
-// harness is the portal's HTTP handler over the real service, a real SQLite file
-// and the demo store, as demo mode wires them.
+// harness is the portal's HTTP handler over the real services (wired by
+// app.New, as the server wires them), a real SQLite file and the demo store.
+// A test that changes deps or cfg calls rebuild to serve the change.
 type harness struct {
 	t     testing.TB
 	srv   *httptest.Server
 	shop  *devshop.Shop
 	store *db.DB
-	svc   *returns.Service
+	deps  app.Deps
+	cfg   handlers.Config
+	app   *app.App
+
+	mu      sync.Mutex
+	handler http.Handler
 }
 
 func newHarness(t testing.TB, limits *handlers.LookupLimits, opts ...func(*shopify.Config)) *harness {
@@ -62,28 +69,39 @@ func newHarness(t testing.TB, limits *handlers.LookupLimits, opts ...func(*shopi
 	}
 	t.Cleanup(func() { store.Close() })
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	svc := &returns.Service{
-		Returns: store, Access: store, Timeline: store, Writebacks: store, SettingsStore: store,
-		Shop: client, Photos: photo.New(), Logger: log,
-		StaffStore: store, Sessions: store, Passwords: password.Hasher{}, Queue: store,
-		Shipments: store, Refunds: store, Refunder: client,
-		Emails: email.Renderer{StoreName: "Linen & Co"}, OutboxStore: store, AccessLinks: store,
+	h := &harness{t: t, shop: shop, store: store, cfg: harnessConfig()}
+	h.cfg.Logger = log
+	if limits != nil {
+		h.cfg.LookupLimits = limits
 	}
-	if limits == nil {
-		limits = &handlers.LookupLimits{PerIPMinute: 1000, PerIPHour: 1000, PerOrderHour: 1000}
+	h.serve()
+	h.deps = app.Deps{
+		Store: store, Shop: client, Refunder: client, Photos: photo.New(), Passwords: password.Hasher{},
+		Emails: email.Renderer{StoreName: "Linen & Co"}, BaseURL: h.srv.URL, Log: log,
 	}
-	h := handlers.NewServer(handlers.Config{
-		Logger:       log,
-		SessionKeys:  [][]byte{[]byte("session-key-0123456789-0123456789-abcdef")},
-		LinkSecret:   linkSecret,
-		DemoMode:     true,
-		LookupLimits: limits,
-		LoginLimits:  &handlers.LoginLimits{PerIPMinute: 1000, PerIPHour: 1000, FailuresPerAccountAddress: 1000, SlowDownAfter: 1000},
-	}, svc, svc)
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	svc.BaseURL = srv.URL
-	return &harness{t: t, srv: srv, shop: shop, store: store, svc: svc}
+	h.rebuild()
+	return h
+}
+
+// serve starts the test server, which serves whatever handler the harness has.
+func (h *harness) serve() {
+	h.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.mu.Lock()
+		handler := h.handler
+		h.mu.Unlock()
+		handler.ServeHTTP(w, r)
+	}))
+	h.t.Cleanup(h.srv.Close)
+}
+
+// rebuild wires the services again from h.deps and serves them with h.cfg, over
+// the same database and demo store.
+func (h *harness) rebuild() {
+	h.app = app.New(h.deps)
+	handler := handlers.NewServer(h.cfg, h.app.Services())
+	h.mu.Lock()
+	h.handler = handler
+	h.mu.Unlock()
 }
 
 // client is a browser: it keeps cookies and does not follow redirects, so tests

@@ -80,7 +80,7 @@ func newSignInServer(t *testing.T) *signInServer {
 	t.Helper()
 	h := newHarness(t, nil)
 	for _, email := range []string{"staff@example.com", "lee@example.com"} {
-		if _, err := h.svc.CreateStaff(context.Background(), email, staffPassword); err != nil {
+		if _, err := h.app.Accounts.CreateStaff(context.Background(), email, staffPassword); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -94,7 +94,7 @@ func newSignInServer(t *testing.T) *signInServer {
 		s.waits = append(s.waits, d)
 		return s.sleepErr
 	}
-	s.srv = handlers.NewServer(cfg, h.svc, h.svc)
+	s.srv = handlers.NewServer(cfg, h.app.Services())
 	return s
 }
 

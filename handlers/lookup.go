@@ -48,7 +48,7 @@ func (s *Server) renderLookup(w http.ResponseWriter, r *http.Request, status int
 // emailLinkOnly reports whether the store requires an emailed link for every
 // typed lookup.
 func (s *Server) emailLinkOnly(r *http.Request) (bool, error) {
-	st, err := s.svc.Settings(r.Context())
+	st, err := s.settings.Settings(r.Context())
 	if err != nil {
 		return false, err
 	}
@@ -62,7 +62,7 @@ func (s *Server) handleLookup() http.Handler {
 			s.renderLookup(w, r, http.StatusBadRequest, "", "", &errLookupFailed)
 			return
 		}
-		order, email := r.PostForm.Get("order"), r.PostForm.Get("email")
+		order, email := r.PostForm.Get(returns.FieldOrder), r.PostForm.Get(returns.FieldEmail)
 		emailLink, err := s.emailLinkOnly(r)
 		if err != nil {
 			s.Error(w, r, err)
@@ -111,7 +111,7 @@ func (s *Server) handleStart() http.Handler {
 // to it; every failure gets the same page. Callers count typed lookups against
 // the limits first.
 func (s *Server) openOrder(w http.ResponseWriter, r *http.Request, order, email string) {
-	o, err := s.svc.LookupOrder(r.Context(), order, email)
+	o, err := s.customers.LookupOrder(r.Context(), order, email)
 	if returns.ErrorCode(err) == returns.ENOTFOUND {
 		s.renderLookup(w, r, statusLookupFailed, order, email, &errLookupFailed)
 		return

@@ -32,7 +32,7 @@ func (s *Server) handleOrder() http.Handler {
 			http.Redirect(w, r, pathLookup, http.StatusSeeOther)
 			return
 		}
-		co, err := s.svc.CustomerOrder(r.Context(), c.OrderID)
+		co, err := s.customers.CustomerOrder(r.Context(), c.OrderID)
 		if err != nil {
 			s.Error(w, r, err)
 			return
@@ -88,7 +88,7 @@ func (s *Server) handleReturnCreate() http.Handler {
 		req.Locale = localizer(r).Lang
 		if err == nil {
 			var ret *returns.Return
-			ret, err = s.svc.SubmitReturn(r.Context(), c.OrderID, req)
+			ret, err = s.customers.SubmitReturn(r.Context(), c.OrderID, req)
 			if err == nil {
 				http.Redirect(w, r, returnConfirmationURL(ret.Code), http.StatusSeeOther)
 				return
@@ -107,7 +107,7 @@ func (s *Server) handleReturnCreate() http.Handler {
 		// Drain what is left of the body (up to the cap), so the browser reads the
 		// answer instead of a reset connection.
 		io.Copy(io.Discard, r.Body)
-		co, oerr := s.svc.CustomerOrder(r.Context(), c.OrderID)
+		co, oerr := s.customers.CustomerOrder(r.Context(), c.OrderID)
 		if oerr != nil {
 			s.Error(w, r, oerr)
 			return
@@ -115,11 +115,11 @@ func (s *Server) handleReturnCreate() http.Handler {
 		msg := returns.ErrorMessage(err)
 		form.Error = &msg
 		form.Fields = returns.ErrorFields(err)
-		if _, told := form.Fields["photos"]; len(req.Photos) > 0 && !told {
+		if _, told := form.Fields[returns.FieldPhotos]; len(req.Photos) > 0 && !told {
 			if form.Fields == nil {
 				form.Fields = map[string]returns.Message{}
 			}
-			form.Fields["photos"] = returns.Msg("Please choose your photos again.")
+			form.Fields[returns.FieldPhotos] = returns.Msg("Please choose your photos again.")
 		}
 		s.renderOrder(w, r, http.StatusUnprocessableEntity, co, form)
 	})
@@ -151,19 +151,19 @@ func readReturnForm(r *http.Request, files *photoFiles) (returns.ReturnRequest, 
 			return invalid(unreadable(err))
 		}
 		name := part.FormName()
-		if name == "photos" {
+		if name == returns.FieldPhotos {
 			if part.FileName() == "" {
 				io.Copy(io.Discard, part)
 				continue
 			}
 			if len(req.Photos) >= returns.MaxPhotos {
-				fields["photos"] = returns.Msg("Send at most %d photos.", returns.MaxPhotos)
+				fields[returns.FieldPhotos] = returns.Msg("Send at most %d photos.", returns.MaxPhotos)
 				io.Copy(io.Discard, part)
 				continue
 			}
 			upload, err := files.add(part, maxPhotoBytes)
 			if errors.Is(err, errPartTooBig) {
-				fields["photos"] = returns.Msg("The photo is too large (at most %d MB).", maxPhotoBytes>>20)
+				fields[returns.FieldPhotos] = returns.Msg("The photo is too large (at most %d MB).", maxPhotoBytes>>20)
 				io.Copy(io.Discard, part)
 				continue
 			}
@@ -194,25 +194,20 @@ func readReturnForm(r *http.Request, files *photoFiles) (returns.ReturnRequest, 
 		return ""
 	}
 
-	req.SubmissionKey = get("key")
-	req.Kind = returns.Kind(get("kind"))
-	req.Reason = returns.Reason(get("reason"))
-	req.Resolution = returns.Resolution(get("resolution"))
+	req.SubmissionKey = get(returns.FieldKey)
+	req.Kind = returns.Kind(get(returns.FieldKind))
+	req.Reason = returns.Reason(get(returns.FieldReason))
+	req.Resolution = returns.Resolution(get(returns.FieldResolution))
 	form.SubmissionKey, form.Kind, form.Reason, form.Resolution = req.SubmissionKey, req.Kind, req.Reason, req.Resolution
-	form.Description = returns.CleanText(get("description"))
-	form.OtherReason = returns.CleanText(get("other_reason"))
-	switch req.Kind {
-	case returns.KindDamaged:
-		req.Note = form.Description
-	case returns.KindDissatisfied:
-		req.Note = form.OtherReason
-	}
-	for _, id := range values["line"] {
+	form.Description = returns.CleanText(get(returns.FieldDescription))
+	form.OtherReason = returns.CleanText(get(returns.FieldOtherReason))
+	req.Description, req.OtherReason = form.Description, form.OtherReason
+	for _, id := range values[returns.FieldLine] {
 		form.Chosen[id] = true
-		raw := strings.TrimSpace(get("qty-" + id))
+		raw := strings.TrimSpace(get(returns.FieldQuantity(id)))
 		q, err := strconv.Atoi(raw)
 		if err != nil {
-			fields["qty-"+id] = returns.Msg("Enter a whole number.")
+			fields[returns.FieldQuantity(id)] = returns.Msg("Enter a whole number.")
 			continue
 		}
 		req.Quantities[id] = q
@@ -238,7 +233,7 @@ var errPartTooBig = errors.New("part too big")
 func unreadable(err error) error {
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
-		return returns.Invalid(map[string]returns.Message{"photos": returns.Msg("The photos are too large together (at most %d MB).", maxUploadBytes>>20)})
+		return returns.Invalid(map[string]returns.Message{returns.FieldPhotos: returns.Msg("The photos are too large together (at most %d MB).", maxUploadBytes>>20)})
 	}
 	return returns.Errorf(returns.EINVALID, "The form could not be read. Please try again.")
 }

@@ -19,9 +19,9 @@ import (
 func TestEmailsAreQueuedWithEachChange(t *testing.T) {
 	h := newHarness(t, nil)
 	ctx := context.Background()
-	st, _ := h.svc.Settings(ctx)
+	st, _ := h.app.Settings.Settings(ctx)
 	st.StaffEmail = "shop@example.com"
-	if err := h.svc.UpdateSettings(ctx, st, "test"); err != nil {
+	if err := h.app.Settings.UpdateSettings(ctx, st, "test"); err != nil {
 		t.Fatal(err)
 	}
 	staff := h.staff("kim@example.com")

@@ -45,12 +45,12 @@ func TestStatusPageIsNeverStale(t *testing.T) {
 	}
 
 	// The settings: a new return address shows at once.
-	st, err := h.svc.Settings(ctx)
+	st, err := h.app.Settings.Settings(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	st.ReturnAddress = "Returns, Krišjāņa Barona iela 99, Rīga"
-	if err := h.svc.UpdateSettings(ctx, st, "test"); err != nil {
+	if err := h.app.Settings.UpdateSettings(ctx, st, "test"); err != nil {
 		t.Fatal(err)
 	}
 	if moved := page("/returns/" + code); !strings.Contains(moved, "Krišjāņa Barona iela 99") {

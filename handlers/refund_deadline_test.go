@@ -23,15 +23,14 @@ func (h *harness) withServerTimeouts(d time.Duration) *harness {
 	h.t.Helper()
 	cfg := harnessConfig()
 	cfg.Logger = slog.New(slog.DiscardHandler)
-	srv := httptest.NewUnstartedServer(handlers.NewServer(cfg, h.svc, h.svc))
+	handler := handlers.NewServer(cfg, h.app.Services())
+	srv := httptest.NewUnstartedServer(handler)
 	srv.Config.ReadHeaderTimeout = d
 	srv.Config.ReadTimeout = d
 	srv.Config.WriteTimeout = d
 	srv.Start()
 	h.t.Cleanup(srv.Close)
-	c := *h
-	c.srv = srv
-	return &c
+	return &harness{t: h.t, srv: srv, shop: h.shop, store: h.store, deps: h.deps, cfg: cfg, app: h.app, handler: handler}
 }
 
 // serverTimeout is the scaled-down ReadTimeout and WriteTimeout of these

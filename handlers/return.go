@@ -22,12 +22,12 @@ func (s *Server) handleReturn() http.Handler {
 		c := s.sessions.customer(r)
 		// The one read every view needs: whether the session may see the
 		// return, and its version.
-		version, err := s.svc.CustomerReturnVersion(r.Context(), c.OrderID, code)
+		version, err := s.customers.CustomerReturnVersion(r.Context(), c.OrderID, code)
 		if err != nil {
 			s.Error(w, r, err)
 			return
 		}
-		settings, err := s.svc.Settings(r.Context())
+		settings, err := s.settings.Settings(r.Context())
 		if err != nil {
 			s.Error(w, r, err)
 			return
@@ -37,7 +37,7 @@ func (s *Server) handleReturn() http.Handler {
 			s.writePage(w, http.StatusOK, body)
 			return
 		}
-		ret, events, err := s.svc.CustomerReturn(r.Context(), c.OrderID, code)
+		ret, events, err := s.customers.CustomerReturn(r.Context(), c.OrderID, code)
 		if err != nil {
 			s.Error(w, r, err)
 			return
@@ -72,7 +72,7 @@ func (s *Server) handleReturn() http.Handler {
 }
 
 func (s *Server) tradeToken(w http.ResponseWriter, r *http.Request, code, token string) {
-	ret, err := s.svc.ReturnByToken(r.Context(), token)
+	ret, err := s.customers.ReturnByToken(r.Context(), token)
 	if err != nil || ret.Code != code {
 		s.Error(w, r, returns.Errorf(returns.ENOTFOUND, "We could not find that return."))
 		return
@@ -88,12 +88,12 @@ func (s *Server) tradeToken(w http.ResponseWriter, r *http.Request, code, token 
 func (s *Server) handleReturnConfirmation() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c := s.sessions.customer(r)
-		ret, _, err := s.svc.CustomerReturn(r.Context(), c.OrderID, r.PathValue("code"))
+		ret, _, err := s.customers.CustomerReturn(r.Context(), c.OrderID, r.PathValue("code"))
 		if err != nil {
 			s.Error(w, r, err)
 			return
 		}
-		settings, err := s.svc.Settings(r.Context())
+		settings, err := s.settings.Settings(r.Context())
 		if err != nil {
 			s.Error(w, r, err)
 			return
@@ -114,7 +114,7 @@ func (s *Server) handleReturnCancel() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c := s.sessions.customer(r)
 		code := r.PathValue("code")
-		if err := s.svc.CancelReturn(r.Context(), c.OrderID, code); err != nil {
+		if err := s.customers.CancelReturn(r.Context(), c.OrderID, code); err != nil {
 			s.Error(w, r, err)
 			return
 		}
@@ -131,7 +131,7 @@ func (s *Server) handleReturnPhoto() http.Handler {
 			s.Error(w, r, returns.Errorf(returns.ENOTFOUND, "We could not find that photo."))
 			return
 		}
-		p, err := s.svc.ReturnPhoto(r.Context(), c.OrderID, r.PathValue("code"), id)
+		p, err := s.customers.ReturnPhoto(r.Context(), c.OrderID, r.PathValue("code"), id)
 		if err != nil {
 			s.Error(w, r, err)
 			return

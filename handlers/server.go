@@ -1,6 +1,6 @@
 // Package handlers is the portal's HTTP layer: the URL table, one maker function per
-// route, middleware and sessions. It talks to the domain Service only, never to the
-// database, Shopify or mail directly.
+// route, middleware and sessions. It talks to the domain's services only, through
+// the interfaces in services.go, never to the database, Shopify or mail directly.
 package handlers
 
 import (
@@ -12,22 +12,6 @@ import (
 
 	returns "github.com/returnsportal/returns"
 )
-
-// CustomerService is what the customer pages need of the domain.
-type CustomerService interface {
-	LookupOrder(ctx context.Context, number, email string) (*returns.Order, error)
-	RequestAccessLink(ctx context.Context, number, email, lang string) error
-	AccessLinkOpens(ctx context.Context, token string) error
-	UseAccessLink(ctx context.Context, token string) (*returns.AccessLink, error)
-	CustomerOrder(ctx context.Context, orderID string) (*returns.CustomerOrder, error)
-	SubmitReturn(ctx context.Context, orderID string, req returns.ReturnRequest) (*returns.Return, error)
-	CustomerReturn(ctx context.Context, orderID, code string) (*returns.Return, []returns.Event, error)
-	CustomerReturnVersion(ctx context.Context, orderID, code string) (int64, error)
-	ReturnByToken(ctx context.Context, token string) (*returns.Return, error)
-	ReturnPhoto(ctx context.Context, orderID, code string, photoID int64) (*returns.Photo, error)
-	CancelReturn(ctx context.Context, orderID, code string) error
-	Settings(ctx context.Context) (returns.Settings, error)
-}
 
 // Config holds what the HTTP layer needs to know about its deployment.
 type Config struct {
@@ -57,12 +41,17 @@ type Config struct {
 
 // Server is the portal's HTTP handler.
 type Server struct {
-	cfg      Config
-	log      *slog.Logger
-	svc      CustomerService
-	admin    AdminService
-	sessions *sessionStore
-	limits   *limiter
+	cfg        Config
+	log        *slog.Logger
+	customers  Customers
+	links      AccessLinks
+	settings   Settings
+	accounts   Accounts
+	backoffice Backoffice
+	refunds    Refunds
+	outbox     Outbox
+	sessions   *sessionStore
+	limits     *limiter
 	// statusPages keeps rendered status pages while their return is unchanged.
 	statusPages *statusPages
 	handler     http.Handler
@@ -72,7 +61,7 @@ type Server struct {
 }
 
 // NewServer returns the portal's HTTP handler with every route and middleware.
-func NewServer(cfg Config, svc CustomerService, admin AdminService) *Server {
+func NewServer(cfg Config, svc Services) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -85,8 +74,13 @@ func NewServer(cfg Config, svc CustomerService, admin AdminService) *Server {
 	s := &Server{
 		cfg:          cfg,
 		log:          cfg.Logger,
-		svc:          svc,
-		admin:        admin,
+		customers:    svc.Customers,
+		links:        svc.AccessLinks,
+		settings:     svc.Settings,
+		accounts:     svc.Accounts,
+		backoffice:   svc.Backoffice,
+		refunds:      svc.Refunds,
+		outbox:       svc.Outbox,
 		sessions:     newSessionStore(cfg.SessionKeys, cfg.Secure),
 		statusPages:  newStatusPages(),
 		limits:       newLimiter(cfg.Now),

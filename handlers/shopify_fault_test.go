@@ -170,11 +170,11 @@ func TestRefundWhileShopifyFailsIsMadeOnce(t *testing.T) {
 			}
 			tc.fault.off(h.shop)
 
-			h.svc.ReconcileRefunds(ctx)
+			h.app.Refunds.ReconcileRefunds(ctx)
 			if a := h.action(c, code, "refund", form); a.status != http.StatusSeeOther {
 				t.Fatalf("the same form after recovery: status %d\n%s", a.status, a.body)
 			}
-			h.svc.ReconcileRefunds(ctx)
+			h.app.Refunds.ReconcileRefunds(ctx)
 			h.action(c, code, "refund", form)
 			snap, _ := h.shop.OrderByName("#1002")
 			if len(snap.Refunds) != 1 || snap.Refunds[0].Amount != "29.00" {

@@ -124,7 +124,8 @@ func TestReturnFormPhotosGoToFiles(t *testing.T) {
 			field("resolution", "refund"), field("line", line), field("qty-"+line, "1")}, photos...)
 	}
 	seeing := &seeingPhotos{t: t, dir: dir, next: photo.New()}
-	h.svc.Photos = seeing
+	h.deps.Photos = seeing
+	h.rebuild()
 
 	t.Run("RefusedPhoto", func(t *testing.T) {
 		a := h.postMultipart(c, "/order/returns", form("Linen tea towel", "Torn.", photoPart, part{name: "photos", filename: "x.jpg", data: []byte("not an image")}))
@@ -164,8 +165,9 @@ func TestReturnFormPhotosGoToFiles(t *testing.T) {
 
 	t.Run("Panic", func(t *testing.T) {
 		panicking := &seeingPhotos{t: t, dir: dir}
-		h.svc.Photos = panicking
-		defer func() { h.svc.Photos = photo.New() }()
+		h.deps.Photos = panicking
+		h.rebuild()
+		defer func() { h.deps.Photos = photo.New(); h.rebuild() }()
 		a := h.postMultipart(c, "/order/returns", form("Ceramic mug", "Torn.", photoPart))
 		if a.status != http.StatusInternalServerError || len(panicking.calls) != 1 || len(panicking.calls[0].openFiles) != 1 {
 			t.Fatalf("status %d, %d calls; want 500 after one call with a file", a.status, len(panicking.calls))
@@ -240,7 +242,8 @@ func TestReturnFormUploadsAreBounded(t *testing.T) {
 	key, lines := h.orderForm(c)
 	towel := lines["Linen tea towel"]
 	held := heldPhotos{entered: make(chan struct{}, 2*handlers.MaxConcurrentUploads), release: make(chan struct{})}
-	h.svc.Photos = held
+	h.deps.Photos = held
+	h.rebuild()
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	var releaseAll sync.Once

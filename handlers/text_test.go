@@ -45,7 +45,7 @@ func TestStaffTextFieldsRefuseBadText(t *testing.T) {
 	if a := h.postForm(c, "/admin/settings", settings); a.status != http.StatusSeeOther {
 		t.Fatalf("settings: %d\n%s", a.status, a.body)
 	}
-	saved, _ := h.svc.Settings(ctx)
+	saved, _ := h.app.Settings.Settings(ctx)
 	ship := url.Values{"carrier": {"other"}, "carrier_name": {"Omniva"}, "number": {"CC123456789EE"}, "tracking_url": {"https://www.omniva.ee/track"}}
 
 	for _, f := range []struct {
@@ -105,7 +105,7 @@ func TestStaffTextFieldsRefuseBadText(t *testing.T) {
 	if evs, _ := h.store.Events(ctx, r.ID); hasEvent(evs, returns.EventNote) {
 		t.Error("a refused note was stored")
 	}
-	now, _ := h.svc.Settings(ctx)
+	now, _ := h.app.Settings.Settings(ctx)
 	now.UpdatedAt, saved.UpdatedAt = time.Time{}, time.Time{}
 	if now.ReturnAddress != saved.ReturnAddress || now.InstructionsEN != saved.InstructionsEN || now.InstructionsLV != saved.InstructionsLV ||
 		now.NonReturnableTag != saved.NonReturnableTag || now.StaffEmail != saved.StaffEmail {

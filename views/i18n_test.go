@@ -169,7 +169,7 @@ var (
 // refunds and the handlers' admin routes (handlers/admin*.go). The backoffice templates (views/admin*) call no
 // T, so the view scan finds nothing in them anyway. A message in these files
 // that a customer can see belongs in a file the scan reads, with its Latvian.
-var staffOnly = regexp.MustCompile(`^\.\./(backoffice|staff|refunding|shipment|shopify/refund|handlers/admin[^/]*)\.go$`)
+var staffOnly = regexp.MustCompile(`^\.\./(backoffice|staff|refunding|settings|shipment|shopify/refund|handlers/admin[^/]*)\.go$`)
 
 // scanKeys returns the texts the regexps find in the files matching the globs,
 // with the file each came from.

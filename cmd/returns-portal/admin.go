@@ -7,10 +7,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	returns "github.com/returnsportal/returns"
 	"github.com/returnsportal/returns/db"
@@ -60,7 +62,7 @@ func runAdmin(ctx context.Context, args []string, getenv func(string) string, st
 		return fmt.Errorf("open database: %w", err)
 	}
 	defer store.Close()
-	svc := &returns.Service{StaffStore: store, Sessions: store, Passwords: password.Hasher{}}
+	svc := returns.NewAccountService(store, store, password.Hasher{}, time.Now, slog.New(slog.NewTextHandler(stderr, nil)))
 
 	switch cmd {
 	case "create":

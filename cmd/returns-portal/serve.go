@@ -15,6 +15,7 @@ import (
 	"time"
 
 	returns "github.com/returnsportal/returns"
+	"github.com/returnsportal/returns/app"
 	"github.com/returnsportal/returns/db"
 	"github.com/returnsportal/returns/handlers"
 	"github.com/returnsportal/returns/mail"
@@ -109,30 +110,19 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		log.Info("no SMTP_HOST set: emails are kept in the outbox (/admin/outbox), not sent")
 	}
 
-	svc := &returns.Service{
-		Returns:       store,
-		Access:        store,
-		Timeline:      store,
-		Writebacks:    store,
-		SettingsStore: store,
-		Shop:          shop,
-		Photos:        photo.New(),
-		Logger:        log,
-		StaffStore:    store,
-		Sessions:      store,
-		Passwords:     password.Hasher{},
-		Queue:         store,
-		Shipments:     store,
-		Refunds:       store,
-		Refunder:      shop,
-		Emails:        email.Renderer{StoreName: c.StoreName()},
-		OutboxStore:   store,
-		AccessLinks:   store,
-		BaseURL:       base,
-		OutboxQueued:  worker.Kick,
-	}
+	services := app.New(app.Deps{
+		Store:     store,
+		Shop:      shop,
+		Refunder:  shop,
+		Photos:    photo.New(),
+		Passwords: password.Hasher{},
+		Emails:    email.Renderer{StoreName: c.StoreName()},
+		BaseURL:   base,
+		WakeMail:  worker.Kick,
+		Log:       log,
+	})
 	if c.Demo {
-		if err := ensureDemoStaff(ctx, svc, stdout); err != nil {
+		if err := ensureDemoStaff(ctx, services.Accounts, services.Settings, stdout); err != nil {
 			return err
 		}
 	}
@@ -151,7 +141,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			DemoMode:         c.Demo,
 			TrustFlyClientIP: c.OnFly,
 			LookupLimits:     &handlers.LookupLimits{PerIPMinute: c.LookupLimits[0], PerIPHour: c.LookupLimits[1], PerOrderHour: c.LookupLimits[2]},
-		}, svc, svc),
+		}, services.Services()),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,
@@ -160,15 +150,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 
-	bg.Add(2)
-	go func() {
-		defer bg.Done()
-		svc.RunWritebacks(bgCtx, 30*time.Second)
-	}()
-	go func() {
-		defer bg.Done()
-		svc.RunRefundReconciler(bgCtx, time.Minute)
-	}()
+	services.Run(bgCtx, &bg)
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
@@ -229,8 +211,8 @@ const demoStaffEmail = "staff@example.com"
 // ensureDemoStaff creates the demo staff account on the first start, with a
 // random password printed once (there is never a fixed default password), and
 // makes it the address that hears of new returns.
-func ensureDemoStaff(ctx context.Context, svc *returns.Service, stdout io.Writer) error {
-	list, err := svc.ListStaff(ctx)
+func ensureDemoStaff(ctx context.Context, accounts *returns.AccountService, settings *returns.SettingsService, stdout io.Writer) error {
+	list, err := accounts.ListStaff(ctx)
 	if err != nil {
 		return err
 	}
@@ -240,18 +222,18 @@ func ensureDemoStaff(ctx context.Context, svc *returns.Service, stdout io.Writer
 		}
 	}
 	pw := randomHex(8)
-	if _, err := svc.CreateStaff(ctx, demoStaffEmail, pw); err != nil {
+	if _, err := accounts.CreateStaff(ctx, demoStaffEmail, pw); err != nil {
 		return fmt.Errorf("create demo staff account: %w", err)
 	}
 	// New returns are announced to the demo staff address, so the outbox shows
 	// the staff email too.
-	st, err := svc.Settings(ctx)
+	st, err := settings.Settings(ctx)
 	if err != nil {
 		return err
 	}
 	if st.StaffEmail == "" {
 		st.StaffEmail = demoStaffEmail
-		if err := svc.UpdateSettings(ctx, st, "demo setup"); err != nil {
+		if err := settings.UpdateSettings(ctx, st, "demo setup"); err != nil {
 			return fmt.Errorf("demo settings: %w", err)
 		}
 	}

@@ -378,35 +378,40 @@ func (f photoFunc) Process(ctx context.Context, uploads []returns.PhotoUpload) (
 // photoUpload is an upload of the given bytes, as the HTTP layer hands it over.
 func photoUpload(data string) returns.PhotoUpload { return strings.NewReader(data) }
 
-// serviceFixture is a Service over fakes, with a clock the test can move.
+// serviceFixture is a CustomerService over fakes, with a clock the test can
+// move; changes is the path of status changes it shares, and writer its
+// write-backs.
 type serviceFixture struct {
-	*returns.Service
-	shop  *fakeShop
-	store *memStore
-	now   time.Time
+	*returns.CustomerService
+	shop    *fakeShop
+	store   *memStore
+	now     time.Time
+	changes *returns.Changes
+	writer  *returns.OrderWriter
 }
+
+// quietLog is the logger of the fakes' services.
+var quietLog = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 func newServiceFixture(t *testing.T, orders ...*returns.Order) *serviceFixture {
 	t.Helper()
 	f := &serviceFixture{shop: newFakeShop(orders...), store: &memStore{}, now: serviceNow}
-	f.Service = &returns.Service{
-		Returns:       f.store,
-		Access:        f.store,
-		Timeline:      f.store,
-		Writebacks:    f.store,
-		SettingsStore: settingsFunc(func(context.Context) (returns.Settings, error) { return returns.DefaultSettings(), nil }),
-		Shop:          f.shop,
+	now := func() time.Time { return f.now }
+	settings := returns.NewSettingsService(settingsFunc(func(context.Context) (returns.Settings, error) { return returns.DefaultSettings(), nil }), now)
+	cache := returns.NewOrderCache()
+	mailer := returns.NewMailer(textEmails{}, settings, "https://returns.example.com", nil, now, quietLog)
+	f.writer = returns.NewOrderWriter(f.shop, f.store, cache, now, quietLog)
+	f.changes = returns.NewChanges(f.store, f.store, mailer, f.writer, now, quietLog)
+	f.CustomerService = returns.NewCustomerService(returns.CustomerDeps{
+		Shop: f.shop, Returns: f.store, Access: f.store, Timeline: f.store,
 		Photos: photoFunc(func(data []byte) (returns.Photo, error) {
 			if string(data) == "not an image" {
 				return returns.Photo{}, returns.Errorf(returns.EINVALID, "This file is not a JPEG, PNG or WebP image.")
 			}
 			return returns.Photo{ContentType: "image/jpeg", Width: 10, Height: 10, Data: data}, nil
 		}),
-		Emails:  textEmails{},
-		BaseURL: "https://returns.example.com",
-		Now:     func() time.Time { return f.now },
-		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
-	}
+		Settings: settings, Changes: f.changes, Orders: cache, Now: now, Log: quietLog,
+	})
 	return f
 }
 
@@ -494,7 +499,7 @@ func damagedRequest() returns.ReturnRequest {
 	return returns.ReturnRequest{
 		SubmissionKey: "form-0123456789abcdef",
 		Kind:          returns.KindDamaged,
-		Note:          "Torn along the hem.",
+		Description:   "Torn along the hem.",
 		Resolution:    returns.ResolutionReplacement,
 		Quantities:    map[string]int{"L1": 1},
 		Photos:        []returns.PhotoUpload{photoUpload("photo 1")},
@@ -510,14 +515,14 @@ func TestSubmitReturnValidation(t *testing.T) {
 	}{
 		{"KindMissing", func(r *returns.ReturnRequest) { r.Kind = "" }, "kind", "Choose what happened."},
 		{"KindUnknown", func(r *returns.ReturnRequest) { r.Kind = "stolen" }, "kind", "Choose what happened."},
-		{"DamagedWithoutDescription", func(r *returns.ReturnRequest) { r.Note = "" }, "note", "Tell us what is wrong with the item."},
+		{"DamagedWithoutDescription", func(r *returns.ReturnRequest) { r.Description = "" }, "description", "Tell us what is wrong with the item."},
 		{"DamagedWithoutResolution", func(r *returns.ReturnRequest) { r.Resolution = "" }, "resolution", "Choose a replacement or a refund."},
 		{"DamagedStoreCredit", func(r *returns.ReturnRequest) { r.Resolution = "store_credit" }, "resolution", "Choose a replacement or a refund."},
 		{"DissatisfiedWithoutReason", func(r *returns.ReturnRequest) { r.Kind = returns.KindDissatisfied; r.Reason = "" }, "reason", "Choose a reason."},
 		{"DissatisfiedDamagedReason", func(r *returns.ReturnRequest) { r.Kind = returns.KindDissatisfied; r.Reason = returns.ReasonDamaged }, "reason", "Choose a reason."},
 		{"OtherWithoutText", func(r *returns.ReturnRequest) {
-			r.Kind, r.Reason, r.Note = returns.KindDissatisfied, returns.ReasonOther, ""
-		}, "note", "Tell us the reason."},
+			r.Kind, r.Reason, r.OtherReason = returns.KindDissatisfied, returns.ReasonOther, ""
+		}, "other_reason", "Tell us the reason."},
 		{"QuantityZero", func(r *returns.ReturnRequest) { r.Quantities = map[string]int{"L1": 0} }, "qty-L1", "Choose between 1 and 2."},
 		{"QuantityNegative", func(r *returns.ReturnRequest) { r.Quantities = map[string]int{"L1": -1} }, "qty-L1", "Choose between 1 and 2."},
 		{"QuantityOverReturnable", func(r *returns.ReturnRequest) { r.Quantities = map[string]int{"L1": 3} }, "qty-L1", "Choose between 1 and 2."},
@@ -530,9 +535,12 @@ func TestSubmitReturnValidation(t *testing.T) {
 		{"PhotoRefused", func(r *returns.ReturnRequest) {
 			r.Photos = []returns.PhotoUpload{photoUpload("photo"), photoUpload("not an image")}
 		}, "photos", "This file is not a JPEG, PNG or WebP image."},
-		{"NoteTooLong", func(r *returns.ReturnRequest) { r.Note = strings.Repeat("ā", returns.MaxNoteRunes+1) }, "note", "Please use at most 2000 characters."},
-		{"NoteControlCharacters", func(r *returns.ReturnRequest) { r.Note = "Torn\x00\x1b[2J" }, "note", "The text contains control characters."},
-		{"NoteInvalidUTF8", func(r *returns.ReturnRequest) { r.Note = "Torn \xff" }, "note", "The text contains characters we cannot read."},
+		{"DescriptionTooLong", func(r *returns.ReturnRequest) { r.Description = strings.Repeat("ā", returns.MaxNoteRunes+1) }, "description", "Please use at most 2000 characters."},
+		{"DescriptionControlCharacters", func(r *returns.ReturnRequest) { r.Description = "Torn\x00\x1b[2J" }, "description", "The text contains control characters."},
+		{"DescriptionInvalidUTF8", func(r *returns.ReturnRequest) { r.Description = "Torn \xff" }, "description", "The text contains characters we cannot read."},
+		{"OtherReasonTooLong", func(r *returns.ReturnRequest) {
+			r.Kind, r.Reason, r.OtherReason = returns.KindDissatisfied, returns.ReasonOther, strings.Repeat("ā", returns.MaxNoteRunes+1)
+		}, "other_reason", "Please use at most 2000 characters."},
 		{"SubmissionKeyShort", func(r *returns.ReturnRequest) { r.SubmissionKey = "short" }, "form", "This form has expired. Please open it again."},
 		{"SubmissionKeyLong", func(r *returns.ReturnRequest) { r.SubmissionKey = strings.Repeat("k", 65) }, "form", "This form has expired. Please open it again."},
 	}
@@ -690,7 +698,7 @@ func TestSubmitReturnWritebackFails(t *testing.T) {
 
 	// The second failure is recorded on the write-back but not on the timeline.
 	f.now = serviceNow.Add(30 * time.Second)
-	f.FlushWritebacks(ctx)
+	f.writer.Flush(ctx)
 	if w.Attempts != 2 || !w.NextAt.Equal(f.now.Add(time.Minute)) {
 		t.Errorf("after second failure: attempts %d, next %v", w.Attempts, w.NextAt)
 	}
@@ -701,14 +709,14 @@ func TestSubmitReturnWritebackFails(t *testing.T) {
 	// Not due yet: nothing is tried.
 	f.shop.UpdateOrderFn = nil
 	f.now = f.now.Add(30 * time.Second)
-	f.FlushWritebacks(ctx)
+	f.writer.Flush(ctx)
 	if len(f.shop.updates) != 0 {
 		t.Errorf("a write-back that is not due was tried")
 	}
 
 	// Shopify is back: the line is written once.
 	f.now = serviceNow.Add(2 * time.Minute)
-	f.FlushWritebacks(ctx)
+	f.writer.Flush(ctx)
 	if len(f.shop.updates) != 1 || !w.Done {
 		t.Fatalf("after recovery: %d updates, done %v", len(f.shop.updates), w.Done)
 	}
@@ -735,7 +743,7 @@ func TestWritebackLineNotDuplicated(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.now = serviceNow.Add(time.Minute) // past the write-back's retry time and the note's freshness
-	f.FlushWritebacks(ctx)
+	f.writer.Flush(ctx)
 	if len(f.shop.updates) != 1 {
 		t.Fatalf("%d updates, want 1", len(f.shop.updates))
 	}

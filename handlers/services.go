@@ -1,0 +1,78 @@
+package handlers
+
+import (
+	"context"
+
+	returns "github.com/returnsportal/returns"
+)
+
+// Services are the domain's services the pages use, each seen through the
+// interface of what the HTTP layer asks of it.
+type Services struct {
+	Customers   Customers
+	AccessLinks AccessLinks
+	Settings    Settings
+	Accounts    Accounts
+	Backoffice  Backoffice
+	Refunds     Refunds
+	Outbox      Outbox
+}
+
+// Customers is what the customer pages need of the domain.
+type Customers interface {
+	LookupOrder(ctx context.Context, number, email string) (*returns.Order, error)
+	CustomerOrder(ctx context.Context, orderID string) (*returns.CustomerOrder, error)
+	SubmitReturn(ctx context.Context, orderID string, req returns.ReturnRequest) (*returns.Return, error)
+	CustomerReturn(ctx context.Context, orderID, code string) (*returns.Return, []returns.Event, error)
+	CustomerReturnVersion(ctx context.Context, orderID, code string) (int64, error)
+	ReturnByToken(ctx context.Context, token string) (*returns.Return, error)
+	ReturnPhoto(ctx context.Context, orderID, code string, photoID int64) (*returns.Photo, error)
+	CancelReturn(ctx context.Context, orderID, code string) error
+}
+
+// AccessLinks are the one-time links emailed to an order's address.
+type AccessLinks interface {
+	RequestAccessLink(ctx context.Context, number, email, lang string) error
+	AccessLinkOpens(ctx context.Context, token string) error
+	UseAccessLink(ctx context.Context, token string) (*returns.AccessLink, error)
+}
+
+// Settings are the store's settings for the portal.
+type Settings interface {
+	Settings(ctx context.Context) (returns.Settings, error)
+	UpdateSettings(ctx context.Context, st returns.Settings, by string) error
+	SettingsChanges(ctx context.Context) ([]returns.SettingsChange, error)
+}
+
+// Accounts signs staff in and out.
+type Accounts interface {
+	SignIn(ctx context.Context, email, password string) (token string, st *returns.Staff, err error)
+	StaffBySession(ctx context.Context, token string) (*returns.Staff, error)
+	SignOut(ctx context.Context, token string) error
+}
+
+// Backoffice is staff's work on returns, refunds aside.
+type Backoffice interface {
+	ReturnQueue(ctx context.Context, f returns.QueueFilter) (*returns.QueuePage, error)
+	StaffReturnView(ctx context.Context, code string) (*returns.StaffReturn, error)
+	StaffPhoto(ctx context.Context, code string, photoID int64) (*returns.Photo, error)
+	Approve(ctx context.Context, staffID int64, code, message string) error
+	Decline(ctx context.Context, staffID int64, code, reason string) error
+	MarkReceived(ctx context.Context, staffID int64, code string) error
+	ShipReplacement(ctx context.Context, staffID int64, code string, in returns.ShipmentInput) (*returns.Shipment, error)
+	Close(ctx context.Context, staffID int64, code string) error
+	AddNote(ctx context.Context, staffID int64, code, text string) error
+}
+
+// Refunds refunds returns through Shopify.
+type Refunds interface {
+	Refund(ctx context.Context, staffID int64, code string, in returns.RefundInput) (*returns.Refund, error)
+	ReconcileRefund(ctx context.Context, code string, refundID int64) (*returns.Refund, error)
+}
+
+// Outbox is the outbox as staff see it.
+type Outbox interface {
+	Outbox(ctx context.Context, status returns.OutboxStatus, before int64) (*returns.OutboxPage, error)
+	OutboxMessage(ctx context.Context, id int64) (*returns.OutboxMessage, error)
+	RequeueOutbox(ctx context.Context, id int64) error
+}

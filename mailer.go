@@ -1,0 +1,163 @@
+package returns
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"time"
+)
+
+// EmailRenderer renders emails from templates.
+type EmailRenderer interface {
+	RenderEmail(d EmailData) (Email, error)
+}
+
+// SettingsReader gives the settings in effect.
+type SettingsReader interface {
+	Settings(ctx context.Context) (Settings, error)
+}
+
+// Mailer makes the outbox messages of the portal's emails: it renders them in
+// the recipient's language, gives each its Message-ID, dedupe key and, for a
+// customer, the link token that opens the return, and wakes the mail worker once
+// they are committed. It sends nothing itself: the mail worker does.
+type Mailer struct {
+	renderer EmailRenderer // nil renders no email
+	settings SettingsReader
+	baseURL  string // the portal's public address, for links
+	host     string // for Message-IDs
+	wake     func() // wakes the mail worker; nil for none
+	now      func() time.Time
+	log      *slog.Logger
+}
+
+// NewMailer returns a Mailer. renderer nil makes no emails at all (a tool that
+// changes nothing customers hear of); wake, when set, is called after emails
+// were committed.
+func NewMailer(renderer EmailRenderer, settings SettingsReader, baseURL string, wake func(), now func() time.Time, log *slog.Logger) *Mailer {
+	host := "returns.invalid"
+	if u, err := url.Parse(baseURL); err == nil && u.Hostname() != "" {
+		host = u.Hostname()
+	}
+	return &Mailer{renderer: renderer, settings: settings, baseURL: baseURL, host: host, wake: wake, now: now, log: log}
+}
+
+// ForChange returns the outbox messages of a change of r: the customer's email
+// of kind ("" for none) and, for a new request, the notice to the store's staff
+// address.
+func (m *Mailer) ForChange(ctx context.Context, kind EmailKind, r *Return, d EmailData) ([]OutboxMessage, error) {
+	if m.renderer == nil || kind == "" {
+		return nil, nil
+	}
+	var out []OutboxMessage
+	msg, err := m.customerEmail(ctx, kind, r, d)
+	if err != nil {
+		return nil, err
+	}
+	if msg != nil {
+		out = append(out, *msg)
+	}
+	if kind == EmailRequestReceived {
+		if msg, err = m.staffEmail(ctx, r); err != nil {
+			return nil, err
+		}
+		if msg != nil {
+			out = append(out, *msg)
+		}
+	}
+	return out, nil
+}
+
+// Queued wakes the mail worker after emails were committed.
+func (m *Mailer) Queued(emails []OutboxMessage) {
+	if len(emails) > 0 && m.wake != nil {
+		m.wake()
+	}
+}
+
+// customerEmail renders an email to the return's customer in the return's
+// language, or returns nil when the return has no usable address.
+func (m *Mailer) customerEmail(ctx context.Context, kind EmailKind, r *Return, d EmailData) (*OutboxMessage, error) {
+	to := NormalizeEmail(r.Email)
+	if to == "" {
+		m.log.Warn("return has no usable email address; no email queued", "code", r.Code, "kind", kind)
+		return nil, nil
+	}
+	settings, err := m.settings.Settings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	d.Kind, d.Lang, d.Return, d.Settings = kind, r.Locale, r, settings
+	// Each email carries a token of its own: the database keeps only hashes,
+	// so a token cannot be read back for a later email.
+	token := NewToken()
+	d.StatusURL = m.baseURL + "/returns/" + r.Code + "?t=" + url.QueryEscape(token)
+	msg, err := m.message(d, r.Code+":"+string(kind)+":customer", to, NormalizeEmail(settings.StaffEmail))
+	if msg != nil {
+		msg.LinkTokenHash = HashToken(token)
+	}
+	return msg, err
+}
+
+// staffEmail renders the staff notice of a new return, or nil when no staff
+// address is set.
+func (m *Mailer) staffEmail(ctx context.Context, r *Return) (*OutboxMessage, error) {
+	settings, err := m.settings.Settings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	to := NormalizeEmail(settings.StaffEmail)
+	if to == "" {
+		return nil, nil
+	}
+	d := EmailData{Kind: EmailStaffNewReturn, Lang: "en", Return: r, Settings: settings, AdminURL: m.baseURL + "/admin/returns/" + r.Code}
+	return m.message(d, r.Code+":"+string(EmailStaffNewReturn)+":staff", to, NormalizeEmail(r.Email))
+}
+
+// AccessLink renders the email of an access link, in lang, to the address the
+// link was asked for, or returns nil when no email is rendered.
+func (m *Mailer) AccessLink(ctx context.Context, l *AccessLink, token, lang string) (*OutboxMessage, error) {
+	if m.renderer == nil {
+		return nil, nil
+	}
+	settings, err := m.settings.Settings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	d := EmailData{
+		Kind:     EmailAccessLink,
+		Lang:     lang,
+		Settings: settings,
+		AccessLink: &AccessLinkEmail{
+			OrderName: l.OrderName,
+			URL:       m.baseURL + "/link?t=" + url.QueryEscape(token),
+			ValidFor:  AccessLinkTTL,
+		},
+	}
+	return m.message(d, "access-link:"+l.TokenHash, l.Email, NormalizeEmail(settings.StaffEmail))
+}
+
+// message renders d into an outbox message, queued to be sent now.
+func (m *Mailer) message(d EmailData, dedupeKey, to, replyTo string) (*OutboxMessage, error) {
+	e, err := m.renderer.RenderEmail(d)
+	if err != nil {
+		return nil, fmt.Errorf("render %s email: %w", d.Kind, err)
+	}
+	now := m.now()
+	return &OutboxMessage{
+		DedupeKey: dedupeKey,
+		Kind:      d.Kind,
+		To:        to,
+		ReplyTo:   replyTo,
+		Subject:   e.Subject,
+		Text:      e.Text,
+		HTML:      e.HTML,
+		// Made now, so every attempt to send it, even after a crash,
+		// carries the same one.
+		MessageID: "<" + NewToken() + "@" + m.host + ">",
+		Status:    OutboxQueued,
+		CreatedAt: now,
+		NextAt:    now,
+	}, nil
+}
