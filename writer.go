@@ -35,11 +35,12 @@ const noteFreshFor = 10 * time.Second
 // writeBackTimeout bounds a write-back made while a customer waits.
 const writeBackTimeout = 15 * time.Second
 
-// Write-backs that fail are tried again after WritebackRetry, twice as long
-// after each further failure, at most WritebackMaxRetry apart.
+// What fails for a while (a write-back to Shopify, an email) is tried again
+// after RetryFirst, twice as long after each further failure, at most
+// RetryAtMost apart.
 const (
-	WritebackRetry    = 30 * time.Second
-	WritebackMaxRetry = time.Hour
+	RetryFirst  = 30 * time.Second
+	RetryAtMost = time.Hour
 )
 
 // OrderWriter writes the changes of returns back to their Shopify orders: a line
@@ -118,7 +119,7 @@ func (w *OrderWriter) attempt(ctx context.Context, wb Writeback) {
 	if wb.Attempts == 0 {
 		ev = &Event{ReturnID: wb.ReturnID, At: w.now(), Actor: ActorSystem, Type: EventShopifyDeferred, Message: "Shopify order not updated yet, will retry: " + ErrorMessage(err).String()}
 	}
-	next := w.now().Add(Backoff(wb.Attempts+1, WritebackRetry, WritebackMaxRetry))
+	next := w.now().Add(Backoff(wb.Attempts+1, RetryFirst, RetryAtMost))
 	if err := w.store.WritebackFailed(ctx, wb.ID, next, err.Error(), ev); err != nil {
 		w.log.Error("record failed write-back", "id", wb.ID, "err", err)
 	}

@@ -67,33 +67,32 @@ func (db *DB) CreateReturn(ctx context.Context, r *returns.Return, maxUnits map[
 // active returns of its order, exceed maxUnits on any line.
 func checkUnits(ctx context.Context, tx *sql.Tx, r *returns.Return, maxUnits map[string]int) error {
 	rows, err := tx.QueryContext(ctx, `
-		SELECT i.line_item_id, i.quantity, r.status
+		SELECT r.id, r.status, i.line_item_id, i.quantity
 		FROM return_items i JOIN returns r ON r.id = i.return_id
-		WHERE r.order_id = ?`, r.OrderID)
+		WHERE r.order_id = ? ORDER BY r.id`, r.OrderID)
 	if err != nil {
 		return fmt.Errorf("read held units: %w", err)
 	}
 	defer rows.Close()
-	held := map[string]int{}
+	// The order's returns with their statuses and items: which of them hold
+	// their units is the domain's rule (returns.HeldUnits), not repeated here.
+	var rs []returns.Return
 	for rows.Next() {
-		var line string
-		var qty int
+		var id int64
 		var status returns.Status
-		if err := rows.Scan(&line, &qty, &status); err != nil {
+		var it returns.Item
+		if err := rows.Scan(&id, &status, &it.LineItemID, &it.Quantity); err != nil {
 			return fmt.Errorf("read held units: %w", err)
 		}
-		// Which statuses hold their items is a domain rule; it is not repeated
-		// in SQL.
-		if status.Active() {
-			held[line] += qty
+		if len(rs) == 0 || rs[len(rs)-1].ID != id {
+			rs = append(rs, returns.Return{ID: id, Status: status})
 		}
+		rs[len(rs)-1].Items = append(rs[len(rs)-1].Items, it)
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("read held units: %w", err)
 	}
-	for _, it := range r.Items {
-		held[it.LineItemID] += it.Quantity
-	}
+	held := returns.HeldUnits(append(rs, *r))
 	for _, it := range r.Items {
 		if held[it.LineItemID] > maxUnits[it.LineItemID] {
 			return returns.Errorf(returns.ECONFLICT, "Some of these items were returned already.")

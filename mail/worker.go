@@ -40,14 +40,9 @@ type MessageSender interface {
 // configured (demo mode).
 const NotSentNoSMTP = "not sent: no SMTP server configured"
 
-// Backoff of temporary failures: 30 s doubled with each attempt, at most an hour,
-// each delay moved by up to a fifth either way so that messages that failed
-// together are not retried together.
-const (
-	backoffBase   = 30 * time.Second
-	backoffMax    = time.Hour
-	backoffJitter = 0.2
-)
+// backoffJitter moves each retry's delay by up to a fifth either way, so that
+// messages that failed together are not retried together.
+const backoffJitter = 0.2
 
 // maxErrorRunes bounds the error text stored with a message.
 const maxErrorRunes = 500
@@ -254,12 +249,10 @@ func (w *Worker) smtp() bool {
 }
 
 // Backoff returns the delay before the next try of a message that has failed
-// attempts times before this failure: 30 s·2^attempts, at most an hour, ±20 %.
+// attempts times before this failure: the domain's retry delay (30 s·2^attempts,
+// at most an hour), ±20 %.
 func Backoff(attempts int) time.Duration {
-	d := backoffMax
-	if attempts < 20 {
-		d = min(backoffBase<<attempts, backoffMax)
-	}
+	d := returns.Backoff(attempts+1, returns.RetryFirst, returns.RetryAtMost)
 	jitter := 1 + backoffJitter*(2*rand.Float64()-1)
 	return time.Duration(float64(d) * jitter)
 }

@@ -99,7 +99,7 @@ func TestWorker_421ThreeTimesThenAccepted(t *testing.T) {
 			t.Fatalf("after attempt %d: status %s, attempts %d, error %q", attempt, m.Status, m.Attempts, m.LastError)
 		}
 		// Backoff: 30 s·2^(attempt-1) ± 20 %.
-		base := backoffBase << (attempt - 1)
+		base := returns.RetryFirst << (attempt - 1)
 		if wait := m.NextAt.Sub(c.Now()); wait < base*8/10 || wait > base*12/10 {
 			t.Errorf("after attempt %d: next try in %v, want %v ± 20%%", attempt, wait, base)
 		}
