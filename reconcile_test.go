@@ -278,6 +278,54 @@ func TestReconcilesOfOneRefundTakeTurns(t *testing.T) {
 	}
 }
 
+// TestReconcileAfterWaitingAsksNothingOfASettledRefund: a reconciliation that
+// waited for the refund while another settled it finds the outcome in the
+// ledger and asks Shopify nothing more: not even with the same key may a
+// refused refund be asked for again, since the ledger says it failed.
+func TestReconcileAfterWaitingAsksNothingOfASettledRefund(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		answer error
+		want   returns.RefundState
+	}{
+		{"Refused", returns.Errorf(returns.EINVALID, "Card expired."), returns.RefundFailed},
+		{"Made", nil, returns.RefundSucceeded},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			f := newRefundFixture(t)
+			r := f.addReturn(returns.StatusApproved)
+			ref := f.ledger.add(unsettled(r, testKey, returns.RefundUnknown, 10*time.Minute))
+			entered, release := make(chan struct{}, 4), make(chan struct{})
+			f.refunder.CreateRefundFn = func(ctx context.Context, req returns.RefundRequest) (string, error) {
+				entered <- struct{}{}
+				<-release
+				return "gid://shopify/Refund/900", tc.answer
+			}
+			button := goErr(func() error { _, err := f.ReconcileRefund(ctx, r.Code, ref.ID); return err })
+			waitFor(t, entered, "the staff's reconciliation asks Shopify again")
+			pass := goErr(func() error { f.ReconcileRefunds(ctx); return nil })
+			eventually(t, "the background pass waits for the refund", func() bool {
+				return returns.ReconcilersOf(f.RefundService, testKey) == 2
+			})
+			close(release)
+			waitFor(t, button, "the staff's reconciliation ends")
+			waitFor(t, pass, "the background pass ends")
+
+			created, keys := f.refunder.calls()
+			if len(created) != 1 || len(keys) != 1 {
+				t.Errorf("Shopify asked for %d refunds and looked for %d; want one of each, by the first reconciliation", len(created), len(keys))
+			}
+			if got := f.ledger.byID(t, ref.ID); got.State != tc.want {
+				t.Errorf("ledger %+v, want %s", got, tc.want)
+			}
+			if log := f.logs.String(); strings.Contains(log, "reconcile refund") {
+				t.Errorf("log %q: the second reconciliation failed", log)
+			}
+		})
+	}
+}
+
 // TestReconcilesOfTwoRefundsRunSideBySide: the lock is per refund: one held at
 // Shopify does not hold up another's.
 func TestReconcilesOfTwoRefundsRunSideBySide(t *testing.T) {
