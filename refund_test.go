@@ -17,12 +17,15 @@ import (
 // and the order's refunds; SettleRefund is a compare-and-set on the state that
 // commits the change it carries with the outcome, or neither. OnCreate and
 // OnSettle, when set, run first, as another request would just before the
-// transaction; UnsettledRefundsFn, when set, answers instead of the ledger.
+// transaction; an error from OnSettle is answered, and nothing changes, as
+// when the transaction fails. The …Fn fields, when set, answer instead of the
+// ledger.
 type memLedger struct {
 	store              *memStore
 	OnCreate           func()
-	OnSettle           func()
+	OnSettle           func(id int64, state returns.RefundState) error
 	UnsettledRefundsFn func(olderThan time.Time) ([]returns.Refund, error)
+	RefundsByReturnFn  func(returnID int64) ([]returns.Refund, error)
 
 	mu      sync.Mutex
 	refunds []returns.Refund
@@ -70,7 +73,9 @@ func (l *memLedger) CreateRefund(ctx context.Context, r *returns.Refund, lim ret
 
 func (l *memLedger) SettleRefund(ctx context.Context, id int64, state returns.RefundState, shopifyID, errMsg string, change *returns.Change) error {
 	if l.OnSettle != nil {
-		l.OnSettle()
+		if err := l.OnSettle(id, state); err != nil {
+			return err
+		}
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -111,6 +116,9 @@ func (l *memLedger) UnsettledRefunds(ctx context.Context, olderThan time.Time) (
 }
 
 func (l *memLedger) RefundsByReturn(ctx context.Context, returnID int64) ([]returns.Refund, error) {
+	if l.RefundsByReturnFn != nil {
+		return l.RefundsByReturnFn(returnID)
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	var out []returns.Refund

@@ -655,13 +655,14 @@ func TestRefundStatusMovedBeforeSettling(t *testing.T) {
 		return "gid://shopify/Refund/900", true, nil
 	}
 	moved := false
-	f.ledger.OnSettle = func() {
+	f.ledger.OnSettle = func(int64, returns.RefundState) error {
 		if !moved {
 			moved = true
 			f.store.mu.Lock()
 			f.store.returns[0].Status = returns.StatusReplacementShipped
 			f.store.mu.Unlock()
 		}
+		return nil
 	}
 	if _, err := f.ReconcileRefund(ctx, r.Code, ref.ID); err != nil {
 		t.Fatalf("ReconcileRefund() = %v", err)
@@ -696,4 +697,87 @@ func TestRefundEventFailureIsLogged(t *testing.T) {
 	if !strings.Contains(log, "add event to the timeline") || !strings.Contains(log, "type=refund_failed") || !strings.Contains(log, "database is locked") {
 		t.Errorf("log %q, want the lost event with its type and error", log)
 	}
+}
+
+// TestRefundLedgerFailures: when the ledger cannot be read or cannot record
+// Shopify's answer, the request fails with an internal error and the refund
+// stays unsettled in the ledger, for the reconciler.
+func TestRefundLedgerFailures(t *testing.T) {
+	ctx := context.Background()
+	diskError := errors.New("disk I/O error")
+
+	t.Run("Unreadable", func(t *testing.T) {
+		f := newRefundFixture(t)
+		r := f.addReturn(returns.StatusApproved)
+		f.ledger.RefundsByReturnFn = func(int64) ([]returns.Refund, error) { return nil, diskError }
+		_, err := f.Refund(ctx, 7, r.Code, returns.RefundInput{Key: testKey, Amount: "24.00"})
+		if !errors.Is(err, diskError) || !strings.HasPrefix(err.Error(), "read refunds: ") {
+			t.Errorf("Refund() = %v, want the ledger's error wrapped", err)
+		}
+		if created, _ := f.refunder.calls(); len(created) != 0 {
+			t.Errorf("Shopify asked %d times", len(created))
+		}
+	})
+
+	for _, tc := range []struct {
+		name   string
+		answer error
+		prefix string
+	}{
+		{"RefusalNotRecorded", returns.Errorf(returns.EINVALID, "Card expired."), "record refused refund: "},
+		{"LossNotRecorded", returns.Errorf(returns.EUNKNOWN, "Shopify did not answer."), "record unknown refund: "},
+		{"SuccessNotRecorded", nil, "record refund gid://shopify/Refund/501: "},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newRefundFixture(t)
+			r := f.addReturn(returns.StatusApproved)
+			f.refunder.CreateRefundFn = func(ctx context.Context, req returns.RefundRequest) (string, error) {
+				return "gid://shopify/Refund/501", tc.answer
+			}
+			f.ledger.OnSettle = func(int64, returns.RefundState) error { return diskError }
+			_, err := f.Refund(ctx, 7, r.Code, returns.RefundInput{Key: testKey, Amount: "24.00"})
+			if !errors.Is(err, diskError) || returns.ErrorCode(err) != returns.EINTERNAL || !strings.HasPrefix(err.Error(), tc.prefix) {
+				t.Fatalf("Refund() = %v, want an internal error starting %q", err, tc.prefix)
+			}
+			if got := f.ledger.all(); len(got) != 1 || got[0].State != returns.RefundPending {
+				t.Errorf("ledger %+v, want the refund pending", got)
+			}
+			if got := f.status(t, r.ID); got != returns.StatusApproved {
+				t.Errorf("status %s, want approved", got)
+			}
+			f.checkNothingWritten(t, r.ID)
+		})
+	}
+
+	// Shopify made the refund but the ledger could not record it: once
+	// pending past its grace, the reconciler finds it by its key and records
+	// it, with the return's move, without a second refund.
+	t.Run("SuccessRecordedByTheReconciler", func(t *testing.T) {
+		f := newRefundFixture(t)
+		r := f.addReturn(returns.StatusApproved)
+		f.ledger.OnSettle = func(int64, returns.RefundState) error { return diskError }
+		if _, err := f.Refund(ctx, 7, r.Code, returns.RefundInput{Key: testKey, Amount: "24.00"}); !errors.Is(err, diskError) {
+			t.Fatalf("Refund() = %v", err)
+		}
+		f.ledger.OnSettle = nil
+		f.ReconcileRefunds(ctx)
+		if _, keys := f.refunder.calls(); len(keys) != 0 {
+			t.Fatalf("looked for a refund within its grace: %q", keys)
+		}
+		f.now = serviceNow.Add(3 * time.Minute)
+		f.ReconcileRefunds(ctx)
+		created, keys := f.refunder.calls()
+		if len(created) != 1 || !slices.Equal(keys, []string{testKey}) {
+			t.Errorf("Shopify asked for %d refunds and looked for %q; want the one refund found by its key", len(created), keys)
+		}
+		if got := f.ledger.all(); len(got) != 1 || got[0].State != returns.RefundSucceeded || got[0].ShopifyID != "gid://shopify/Refund/501" {
+			t.Errorf("ledger %+v, want the refund recorded", got)
+		}
+		if got := f.status(t, r.ID); got != returns.StatusRefunded {
+			t.Errorf("status %s, want refunded", got)
+		}
+		if got, want := f.store.eventTypes(r.ID), []returns.EventType{returns.EventRefunded, returns.EventShopifyUpdated}; !slices.Equal(got, want) {
+			t.Errorf("timeline %v, want %v", got, want)
+		}
+	})
 }
