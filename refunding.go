@@ -328,6 +328,22 @@ func (s *RefundService) reconcile(ctx context.Context, ref *Refund) error {
 		return err
 	}
 	defer unlock()
+	// The refund as read before the wait may be stale: another reconciliation
+	// may have settled it meanwhile. Its outcome is then in the ledger, and
+	// Shopify is not asked again: a refused refund asked for again with its
+	// key could be made (unless Shopify keeps the refusal under the key) while
+	// the ledger says it failed.
+	fresh, err := s.refundByKey(ctx, ref.ReturnID, ref.IdempotencyKey)
+	if err != nil {
+		return err
+	}
+	if fresh == nil {
+		return fmt.Errorf("refund %d is not in the ledger", ref.ID)
+	}
+	*ref = *fresh
+	if ref.Settled() {
+		return nil
+	}
 	r, err := s.returns.ReturnByID(ctx, ref.ReturnID)
 	if err != nil {
 		return err

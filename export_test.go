@@ -1,0 +1,13 @@
+package returns
+
+// ReconcilersOf reports how many reconciliations of the refund with an
+// idempotency key hold or wait for its lock, so that a test can tell that a
+// second one waits rather than has not started yet.
+func ReconcilersOf(s *RefundService, key string) int {
+	s.reconciling.mu.Lock()
+	defer s.reconciling.mu.Unlock()
+	if e := s.reconciling.held[key]; e != nil {
+		return e.users
+	}
+	return 0
+}
