@@ -325,3 +325,29 @@ func TestNew_Credentials(t *testing.T) {
 		})
 	}
 }
+
+// TestClientCredentials_SeveralRenewals runs on the real clock with tokens of
+// one second: calls keep working across renewals, before expiry or after.
+func TestClientCredentials_SeveralRenewals(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs for 3.5 s")
+	}
+	shop := devshop.New(devshop.Options{ClientID: "client-1", ClientSecret: "secret-1", TokenTTL: time.Second})
+	t.Cleanup(shop.Close)
+	srv := httptest.NewServer(shop)
+	t.Cleanup(srv.Close)
+	c, err := shopify.New(shopify.Config{ClientID: "client-1", ClientSecret: "secret-1", Endpoint: srv.URL,
+		RetryWait: time.Millisecond, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls := 0
+	for start := time.Now(); time.Since(start) < 3500*time.Millisecond; calls++ {
+		readOrders(t, c, 3)
+		time.Sleep(20 * time.Millisecond)
+	}
+	if got := shop.TokenRequests(); got < 3 {
+		t.Fatalf("TokenRequests() = %d over 3.5 s of one-second tokens, want at least 3", got)
+	}
+	t.Logf("%d rounds of calls, %d token requests", calls, shop.TokenRequests())
+}
