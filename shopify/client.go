@@ -215,9 +215,10 @@ func unavailable() *returns.Error {
 // come through here: it goes through callIdempotent with its key.
 //
 // Errors: throttling, 5xx, timeouts, lost connections and unreadable answers
-// carry EUNAVAILABLE (and the context's error when ctx ended); GraphQL errors
-// (an invalid query, a missing scope) are bugs or configuration, and come back
-// as plain errors (EINTERNAL).
+// carry EUNAVAILABLE (and the context's error when ctx ended); so do a missing
+// access scope and a refused token, with a *returns.ShopDenied naming the
+// cause. Other GraphQL errors (an invalid query) are bugs, and come back as
+// plain errors (EINTERNAL).
 func call[T any](ctx context.Context, c *Client, op, query string, vars map[string]any) (*T, error) {
 	out, _, err := callAs[T](ctx, c, op, query, vars, unavailable)
 	return out, err
