@@ -398,7 +398,7 @@ func (o *order) refundSnapshots() []RefundSnapshot {
 			Amount:   money{minor: r.total(), currency: o.presentment}.fixed(),
 			Currency: o.presentment,
 			Note:     r.note,
-			Keys:     slices.Clone(r.keys),
+			Keys:     append([]string{}, r.keys...),
 		})
 	}
 	return out
