@@ -1,6 +1,8 @@
 // Package shopify is the adapter between the portal and Shopify's Admin GraphQL
 // API. It implements returns.Shop and returns.Refunder over go-shopify's GraphQL
-// client; no go-shopify type leaves the package.
+// client; no go-shopify type leaves the package. It gets its access tokens
+// (token.go), checks the connection (check.go), keeps the app's webhook
+// subscriptions (webhooks.go) and reads webhook payloads (webhook_payload.go).
 //
 // The operations it sends are the .graphql files beside this one. The devshop
 // stand-in validates them against Shopify's schema, and its pruned schema is
@@ -34,8 +36,17 @@ type Config struct {
 	// Shop is the store's myshopify name, "my-store" or "my-store.myshopify.com".
 	// It may be empty when Endpoint is set.
 	Shop string
-	// AccessToken is the Admin API access token (shpat_…).
+	// AccessToken is the static Admin API token (shpat_…) of a custom app
+	// made in the Shopify admin before 2026. Set it, or ClientID and
+	// ClientSecret, not both.
 	AccessToken string
+	// ClientID and ClientSecret are the credentials of an app made in the
+	// Dev Dashboard and installed on the store: the client gets tokens of
+	// about 24 hours from the client credentials grant and renews them.
+	ClientID     string
+	ClientSecret string
+	// Now is the clock tokens expire by; default time.Now.
+	Now func() time.Time
 	// APIVersion is the pinned Admin API version; default DefaultAPIVersion.
 	APIVersion string
 	// Endpoint, when set, is a base URL such as "http://127.0.0.1:53412" that
@@ -67,7 +78,8 @@ type Config struct {
 // refund never holds up a customer's lookup.
 type Client struct {
 	shop        string
-	token       string
+	tokens      *tokenSource
+	now         func() time.Time
 	version     string
 	http        *http.Client // shared by every call; safe for concurrent use
 	maxAttempts int
@@ -94,8 +106,19 @@ var (
 
 // New returns a Client for cfg.
 func New(cfg Config) (*Client, error) {
-	if cfg.AccessToken == "" {
-		return nil, errors.New("shopify: access token required")
+	cfg.AccessToken = strings.TrimSpace(cfg.AccessToken)
+	cfg.ClientID, cfg.ClientSecret = strings.TrimSpace(cfg.ClientID), strings.TrimSpace(cfg.ClientSecret)
+	grantsTokens := cfg.ClientID != "" || cfg.ClientSecret != ""
+	switch {
+	case cfg.AccessToken != "" && grantsTokens:
+		return nil, errors.New("shopify: give an access token or client credentials, not both")
+	case grantsTokens && (cfg.ClientID == "" || cfg.ClientSecret == ""):
+		return nil, errors.New("shopify: client credentials need both the client ID and the client secret")
+	case cfg.AccessToken == "" && !grantsTokens:
+		return nil, errors.New("shopify: access token or client credentials required")
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
 	}
 	if cfg.APIVersion == "" {
 		cfg.APIVersion = DefaultAPIVersion
@@ -141,7 +164,7 @@ func New(cfg Config) (*Client, error) {
 
 	c := &Client{
 		shop:        shop,
-		token:       cfg.AccessToken,
+		now:         cfg.Now,
 		version:     cfg.APIVersion,
 		http:        &http.Client{Transport: transport, Timeout: cfg.Timeout},
 		maxAttempts: cfg.MaxAttempts,
@@ -150,22 +173,31 @@ func New(cfg Config) (*Client, error) {
 		log:         cfg.Logger,
 		bucket:      newCostBucket(cfg.MaxRetryWait),
 	}
+	c.tokens = newStaticTokens(cfg.AccessToken)
+	if grantsTokens {
+		c.tokens = newGrantTokens(shop, cfg.ClientID, cfg.ClientSecret, c.http, cfg.Now, cfg.Logger)
+	}
 	// Every call makes its own go-shopify client; making one here checks the
 	// settings once, so that later ones cannot fail.
-	if _, err := c.graphQL(); err != nil {
+	if _, err := c.graphQL(""); err != nil {
 		return nil, fmt.Errorf("shopify: %w", err)
 	}
 	return c, nil
 }
 
+// TokenStatus returns what the client knows of its access token: its kind,
+// and for a granted one when it was granted, when it expires and the scopes
+// the grant answered. Before the first call there is no granted token yet.
+func (c *Client) TokenStatus() returns.ShopToken { return c.tokens.status() }
+
 // graphQL returns a go-shopify client for one call. A *goshopify.Client
 // writes its RateLimits and attempt count on every call without a lock
 // (go-shopify v4.7.0, goshopify.go and graphql.go), so sharing one would race;
 // one per call is cheap, and the HTTP client under it is shared.
-func (c *Client) graphQL() (*goshopify.Client, error) {
+func (c *Client) graphQL(token string) (*goshopify.Client, error) {
 	// No WithRetry: go-shopify's retries sleep without watching ctx. call does
 	// its own.
-	return goshopify.NewClient(goshopify.App{}, c.shop, c.token,
+	return goshopify.NewClient(goshopify.App{}, c.shop, token,
 		goshopify.WithVersion(c.version),
 		goshopify.WithHTTPClient(c.http),
 	)
@@ -183,11 +215,13 @@ func unavailable() *returns.Error {
 // come through here: it goes through callIdempotent with its key.
 //
 // Errors: throttling, 5xx, timeouts, lost connections and unreadable answers
-// carry EUNAVAILABLE (and the context's error when ctx ended); GraphQL errors
-// (an invalid query, a missing scope) are bugs or configuration, and come back
-// as plain errors (EINTERNAL).
+// carry EUNAVAILABLE (and the context's error when ctx ended); so do a missing
+// access scope and a refused token, with a *returns.ShopDenied naming the
+// cause. Other GraphQL errors (an invalid query) are bugs, and come back as
+// plain errors (EINTERNAL).
 func call[T any](ctx context.Context, c *Client, op, query string, vars map[string]any) (*T, error) {
-	return callAs[T](ctx, c, op, query, vars, unavailable)
+	out, _, err := callAs[T](ctx, c, op, query, vars, unavailable)
+	return out, err
 }
 
 // callIdempotent runs a mutation that carries an @idempotent key, which makes
@@ -197,31 +231,66 @@ func call[T any](ctx context.Context, c *Client, op, query string, vars map[stri
 // tells. So is Shopify's refusal of a key already used with other input: what
 // that key made is not known here.
 func callIdempotent[T any](ctx context.Context, c *Client, op, query string, vars map[string]any, lost func() *returns.Error) (*T, error) {
-	return callAs[T](ctx, c, op, query, vars, lost)
+	out, _, err := callAs[T](ctx, c, op, query, vars, lost)
+	return out, err
 }
 
 // callAs is call with failed, the error a call that got no usable answer
-// carries.
-func callAs[T any](ctx context.Context, c *Client, op, query string, vars map[string]any, failed func() *returns.Error) (*T, error) {
+// carries. It returns the exchange of the attempt that succeeded too, for
+// what the answer's headers say.
+//
+// Refusals that name their cause come back with it: a missing access scope
+// (ACCESS_DENIED), a token Shopify refused even after one renewal, client
+// credentials the grant refused. They carry a *returns.ShopDenied in their
+// chain, and are never retried. A refusal that follows an attempt which may
+// have been carried out is failed() all the same: only asking again tells.
+func callAs[T any](ctx context.Context, c *Client, op, query string, vars map[string]any, failed func() *returns.Error) (*T, *exchange, error) {
+	mayHaveRun := false // an attempt reached Shopify and was not refused at the door
+	renewed := false
 	for attempt := 1; ; attempt++ {
 		out := new(T)
 		ex := &exchange{}
 		err := c.once(ctx, op, query, vars, out, ex)
 		if err == nil {
-			return out, nil
+			return out, ex, nil
 		}
+		refusedAtDoor := ex.status == http.StatusUnauthorized || ex.hasCode(codeAccessDenied)
+		mayHaveRun = mayHaveRun || (ex.sent && !refusedAtDoor)
 		if ctxErr := ctx.Err(); ctxErr != nil {
-			return nil, fmt.Errorf("shopify %s: %w: %w", op, failed(), ctxErr)
+			return nil, nil, fmt.Errorf("shopify %s: %w: %w", op, failed(), ctxErr)
+		}
+		if isToken, retryToken := isTokenError(err); isToken && (!retryToken || attempt >= c.maxAttempts) {
+			if mayHaveRun {
+				return nil, nil, fmt.Errorf("shopify %s: %w: %w", op, failed(), err)
+			}
+			return nil, nil, fmt.Errorf("shopify %s: %w", op, err)
+		}
+		if ex.status == http.StatusUnauthorized && c.tokens.renewable() && !renewed {
+			// The token expired or was revoked before its time: one new
+			// token, and the same attempt again, which did not run.
+			renewed = true
+			c.tokens.invalidate(ex.token)
+			attempt--
+			continue
+		}
+		if denied := ex.denied(); denied != nil || ex.status == http.StatusUnauthorized {
+			if mayHaveRun {
+				return nil, nil, fmt.Errorf("shopify %s: %w: %s", op, failed(), describe(err, ex))
+			}
+			if denied == nil {
+				denied = &returns.ShopDenied{Cause: returns.DeniedToken, Detail: "HTTP 401"}
+			}
+			return nil, nil, fmt.Errorf("shopify %s: %w: %w [request %s]", op, deniedError(denied), denied, ex.requestID)
 		}
 		retry, wait := c.classify(err, ex, attempt)
 		if !retry {
 			if permanentUnavailable(err) || ex.hasCode(codeKeyMismatch) {
-				return nil, fmt.Errorf("shopify %s: %w: %s", op, failed(), describe(err, ex))
+				return nil, nil, fmt.Errorf("shopify %s: %w: %s", op, failed(), describe(err, ex))
 			}
-			return nil, fmt.Errorf("shopify %s: %s", op, describe(err, ex))
+			return nil, nil, fmt.Errorf("shopify %s: %s", op, describe(err, ex))
 		}
 		if attempt >= c.maxAttempts {
-			return nil, fmt.Errorf("shopify %s: %w: gave up after %d attempts: %s", op, failed(), attempt, describe(err, ex))
+			return nil, nil, fmt.Errorf("shopify %s: %w: gave up after %d attempts: %s", op, failed(), attempt, describe(err, ex))
 		}
 		c.log.WarnContext(ctx, "shopify call failed; retrying",
 			"op", op, "attempt", attempt, "wait", wait, "status", ex.status, "request_id", ex.requestID, "err", describe(err, ex))
@@ -229,7 +298,7 @@ func callAs[T any](ctx context.Context, c *Client, op, query string, vars map[st
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return nil, fmt.Errorf("shopify %s: %w: %w", op, failed(), ctx.Err())
+			return nil, nil, fmt.Errorf("shopify %s: %w: %w", op, failed(), ctx.Err())
 		case <-t.C:
 		}
 	}
@@ -249,12 +318,19 @@ const (
 // last time, and afterwards records the bucket's state and op's cost from the
 // answer.
 func (c *Client) once(ctx context.Context, op, query string, vars map[string]any, out any, ex *exchange) error {
+	// The token comes first, so that no points of the bucket are held while
+	// a new one is asked for.
+	token, err := c.tokens.token(ctx)
+	if err != nil {
+		return err
+	}
+	ex.token = token
 	release, err := c.bucket.take(ctx, c.costOf(op))
 	if err != nil {
 		return fmt.Errorf("wait for Shopify's query cost bucket: %w", err)
 	}
 	defer release()
-	gql, err := c.graphQL()
+	gql, err := c.graphQL(token)
 	if err != nil {
 		return err
 	}
@@ -299,6 +375,10 @@ func (c *Client) classify(err error, ex *exchange, attempt int) (bool, time.Dura
 	var de goshopify.ResponseDecodingError
 	if errors.As(err, &de) {
 		return true, backoff
+	}
+	if isToken, retry := isTokenError(err); isToken {
+		// Shopify or the network failed the token request.
+		return retry, backoff
 	}
 	// Anything else is the HTTP client's error (timeout, refused or dropped
 	// connection) or an answer that is not JSON; both may pass.

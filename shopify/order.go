@@ -53,6 +53,19 @@ func (c *Client) FindOrder(ctx context.Context, number, email string) (*returns.
 	sameEmail := func(mail *string) bool {
 		return mail != nil && strings.EqualFold(strings.TrimSpace(*mail), email)
 	}
+	// An order that can be notified by email but comes without one is one
+	// whose email Shopify hides from the app (protected customer data not
+	// granted). The customer sees the same failure as for a wrong email; the
+	// cause rides along for the log, as no lookup can work until the
+	// merchant grants the access.
+	hidden := func(mail *string, canNotify bool) error {
+		if mail != nil || !canNotify {
+			return nil
+		}
+		return fmt.Errorf("shopify FindOrder %s: %w: %w", number, notFound,
+			&returns.ShopDenied{Cause: returns.DeniedEmailHidden, Field: "email",
+				Detail: "the order's email is protected customer data the app is not granted"})
+	}
 
 	best, err := call[lookupOrderResponse](ctx, c, "LookupOrder", lookupOrderQuery, vars)
 	if err != nil {
@@ -63,6 +76,9 @@ func (c *Client) FindOrder(ctx context.Context, number, email string) (*returns.
 		return nil, notFound
 	}
 	if n := &best.Orders.Nodes[0]; sameOrderName(n.Name, number) {
+		if err := hidden(n.Email, n.CanNotifyCustomer); err != nil {
+			return nil, err
+		}
 		if !sameEmail(n.Email) {
 			return nil, notFound
 		}
@@ -76,6 +92,9 @@ func (c *Client) FindOrder(ctx context.Context, number, email string) (*returns.
 	for _, n := range resp.Orders.Nodes {
 		if !sameOrderName(n.Name, number) {
 			continue
+		}
+		if err := hidden(n.Email, n.CanNotifyCustomer); err != nil {
+			return nil, err
 		}
 		if !sameEmail(n.Email) {
 			return nil, notFound
@@ -186,9 +205,10 @@ func (c *Client) UpdateOrder(ctx context.Context, id, note string, addTags []str
 type findOrderResponse struct {
 	Orders struct {
 		Nodes []struct {
-			ID    string  `json:"id"`
-			Name  string  `json:"name"`
-			Email *string `json:"email"`
+			ID                string  `json:"id"`
+			Name              string  `json:"name"`
+			Email             *string `json:"email"`
+			CanNotifyCustomer bool    `json:"canNotifyCustomer"`
 		} `json:"nodes"`
 	} `json:"orders"`
 }
@@ -207,6 +227,7 @@ type orderNode struct {
 	ID                      string     `json:"id"`
 	Name                    string     `json:"name"`
 	Email                   *string    `json:"email"`
+	CanNotifyCustomer       bool       `json:"canNotifyCustomer"`
 	CustomerLocale          *string    `json:"customerLocale"`
 	PresentmentCurrencyCode string     `json:"presentmentCurrencyCode"`
 	CreatedAt               time.Time  `json:"createdAt"`

@@ -17,13 +17,29 @@ const maxResponse = 16 << 20
 // the messages of GraphQL errors, and the adapter needs their codes and the
 // bucket's state to decide on retries.
 type exchange struct {
+	// token is the access token the attempt sent, so that a 401 drops that
+	// token and not a newer one. It is never logged.
+	token string
+	// sent is set once the request left for Shopify.
+	sent bool
+
 	status      int
 	requestID   string
-	codes       []string // errors[].extensions.code
-	requested   float64  // extensions.cost.requestedQueryCost
-	maximum     float64  // extensions.cost.throttleStatus.maximumAvailable
-	available   float64  // extensions.cost.throttleStatus.currentlyAvailable
-	restoreRate float64  // extensions.cost.throttleStatus.restoreRate
+	version     string       // X-Shopify-API-Version answered
+	codes       []string     // errors[].extensions.code
+	errors      []fieldError // errors[] that carry a code
+	requested   float64      // extensions.cost.requestedQueryCost
+	maximum     float64      // extensions.cost.throttleStatus.maximumAvailable
+	available   float64      // extensions.cost.throttleStatus.currentlyAvailable
+	restoreRate float64      // extensions.cost.throttleStatus.restoreRate
+}
+
+// fieldError is an entry of a GraphQL answer's errors, as far as the
+// adapter reads it.
+type fieldError struct {
+	code    string
+	message string
+	path    []any // response keys and list indexes, e.g. ["order", "lineItems", "nodes", 0, "product"]
 }
 
 func (ex *exchange) hasCode(codes ...string) bool {
@@ -57,16 +73,22 @@ func (o *observer) RoundTrip(req *http.Request) (*http.Response, error) {
 		req.URL.Path = o.base.Path + req.URL.Path
 		req.Host = o.base.Host
 	}
+	ex, _ := req.Context().Value(exchangeKey{}).(*exchange)
+	if ex != nil {
+		// From here on the request may reach Shopify and be carried out,
+		// whatever comes back.
+		ex.sent = true
+	}
 	resp, err := o.next.RoundTrip(req)
 	if err != nil {
 		return nil, err
 	}
-	ex, _ := req.Context().Value(exchangeKey{}).(*exchange)
 	if ex == nil {
 		return resp, nil
 	}
 	ex.status = resp.StatusCode
 	ex.requestID = resp.Header.Get("X-Request-Id")
+	ex.version = resp.Header.Get("X-Shopify-API-Version")
 
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
 	resp.Body.Close()
@@ -97,6 +119,8 @@ func (o *observer) RoundTrip(req *http.Request) (*http.Response, error) {
 	// errors is a list of objects in GraphQL answers, a string or a map in
 	// REST-style ones (401); only the list has codes.
 	var list []struct {
+		Message    string `json:"message"`
+		Path       []any  `json:"path"`
 		Extensions struct {
 			Code string `json:"code"`
 		} `json:"extensions"`
@@ -105,6 +129,7 @@ func (o *observer) RoundTrip(req *http.Request) (*http.Response, error) {
 		for _, e := range list {
 			if e.Extensions.Code != "" {
 				ex.codes = append(ex.codes, e.Extensions.Code)
+				ex.errors = append(ex.errors, fieldError{code: e.Extensions.Code, message: e.Message, path: e.Path})
 			}
 		}
 	}

@@ -83,7 +83,8 @@ const usage = `Usage:
   returns-portal admin create|list|disable|enable|password [--email EMAIL]
                                                      manage staff accounts
   returns-portal backup FILE                         write a consistent snapshot of the database
-  returns-portal devshop [--addr 127.0.0.1:9090]     serve the demo store alone (for SHOPIFY_ENDPOINT)
+  returns-portal devshop [--addr 127.0.0.1:9090] [--client-id ID --client-secret SECRET] [--token-ttl 24h] [--scopes …]
+                                                     serve the demo store alone (for SHOPIFY_ENDPOINT); -h for all flags
 
 Configuration comes from environment variables; see README.md.
 `

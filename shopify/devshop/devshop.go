@@ -9,6 +9,13 @@
 // and userErrors on mutations. State lives in memory: notes and tags change, and
 // refunds (refundCreate with @idempotent, see refund.go) lower what is
 // refundable.
+//
+// It also stands in for the rest of what a connected app meets: the client
+// credentials grant with expiring tokens (oauth.go), access scopes and
+// ACCESS_DENIED (access.go), emails hidden as protected customer data, the
+// shop and the app's installation (shopinfo.go), webhook subscriptions and
+// signed, retried deliveries (webhook.go, payload.go), and the merchant's
+// actions in Shopify admin through an inspection API on loopback (admin.go).
 package devshop
 
 //go:generate go run ./internal/schemagen -root ../.. -schema ../shared/shopify/admin-2026-04.graphql -out shopify/devshop/schema.graphql
@@ -22,6 +29,7 @@ import (
 	"net"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -46,9 +54,16 @@ func loadSchema() (*ast.Schema, error) {
 	return parsedSchema, schemaErr
 }
 
-// DefaultScopes are the access scopes of the token New makes when Options.Scopes
-// is nil. read_all_orders lets the demo find #1003, which is 92 days old.
-var DefaultScopes = []string{"read_orders", "write_orders", "read_all_orders"}
+// DefaultScopes are the access scopes of the app's installation when
+// Options.Scopes is nil: those the portal asks for. read_all_orders lets the
+// demo find #1003, which is 92 days old; read_products lets it read product
+// tags.
+var DefaultScopes = []string{"read_orders", "write_orders", "read_all_orders", "read_products"}
+
+// DefaultTokenTTL is the lifetime of a token from the client credentials
+// grant when Options.TokenTTL is zero: Shopify's, about 24 hours (it answers
+// expires_in 86399).
+const DefaultTokenTTL = 24 * time.Hour
 
 // Options configure a Shop.
 type Options struct {
@@ -56,22 +71,50 @@ type Options struct {
 	// runs, and the 60-day visibility window is measured from it. Default:
 	// time.Now.
 	Now func() time.Time
-	// AccessToken is the token clients must send in X-Shopify-Access-Token.
-	// When empty, New makes a random one; see Token.
+	// AccessToken is the static token of an app made in the Shopify admin
+	// before 2026, which clients may send in X-Shopify-Access-Token. When
+	// empty, New makes a random one; see Token.
 	AccessToken string
-	// Scopes are the token's access scopes; nil means DefaultScopes.
+	// ClientID and ClientSecret are the credentials of a Dev Dashboard app:
+	// POST /admin/oauth/access_token grants tokens for them (the client
+	// credentials grant), and the secret signs webhooks. Without them the
+	// grant refuses every request, as for an app that does not exist.
+	ClientID     string
+	ClientSecret string
+	// TokenTTL is the lifetime of a granted token; default DefaultTokenTTL.
+	// Tests set seconds.
+	TokenTTL time.Duration
+	// WebhookSecret signs webhooks when there is no ClientSecret, as the
+	// shared secret of an app made in the Shopify admin does.
+	WebhookSecret string
+	// Scopes are the access scopes of the app's installation, which every
+	// token carries; nil means DefaultScopes. A field or mutation that needs
+	// one missing is refused with ACCESS_DENIED.
 	Scopes []string
+	// HideEmails answers every order's email null, as Shopify does when the
+	// app is not granted protected customer data (level 2: name, email,
+	// phone, address).
+	HideEmails bool
+	// ShopName and ShopDomain name the shop: shop.name and its myshopify
+	// domain, which webhooks carry in X-Shopify-Shop-Domain. Defaults:
+	// "Returns Demo Store" and "returns-demo.myshopify.com".
+	ShopName   string
+	ShopDomain string
+	// Webhooks configures webhook delivery.
+	Webhooks WebhookOptions
 }
 
 // Shop is the stand-in store. It is an http.Handler and safe for concurrent use.
 type Shop struct {
 	schema *ast.Schema
 	now    func() time.Time
-	token  string
+	token  string // the static token
+	opts   Options
 
 	gate      gate // holds mutations for crash tests; guarded by its own lock
 	mu        sync.Mutex
 	scopes    map[string]bool
+	scopeList []string // the scopes in the order given, for accessScopes and the grant
 	orders    []*order
 	bucket    bucket
 	calls     int
@@ -90,6 +133,18 @@ type Shop struct {
 	// idempotency holds what each refundCreate key made.
 	idempotency map[string]*idempotentResult
 	lastID      int64 // the last id newID gave
+
+	// The app's installation: whether it is installed, the tokens the
+	// client credentials grant gave, and how often it was asked.
+	uninstalled   bool
+	granted       map[string]*grantedToken
+	tokenRequests int
+	// answeredVersion, when set, is the X-Shopify-API-Version of every
+	// answer, whatever the path asked: a version that fell forward.
+	answeredVersion string
+
+	hooks webhooks // subscriptions and deliveries; guarded by mu
+	admin *http.ServeMux
 }
 
 // New returns a Shop seeded with the demo orders. It panics if the embedded
@@ -99,8 +154,18 @@ func New(opts Options) *Shop {
 	if err != nil {
 		panic("devshop: embedded schema: " + err.Error())
 	}
+	if opts.TokenTTL <= 0 {
+		opts.TokenTTL = DefaultTokenTTL
+	}
+	if opts.ShopName == "" {
+		opts.ShopName = "Returns Demo Store"
+	}
+	if opts.ShopDomain == "" {
+		opts.ShopDomain = "returns-demo.myshopify.com"
+	}
 	s := &Shop{schema: schema, now: opts.Now, token: opts.AccessToken, scopes: map[string]bool{},
-		idempotency: map[string]*idempotentResult{}, lastID: firstNewID - 1}
+		idempotency: map[string]*idempotentResult{}, lastID: firstNewID - 1,
+		granted: map[string]*grantedToken{}}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -113,11 +178,12 @@ func New(opts Options) *Shop {
 	if scopes == nil {
 		scopes = DefaultScopes
 	}
-	for _, sc := range scopes {
-		s.scopes[sc] = true
-	}
+	s.setScopesLocked(scopes)
 	s.orders = seed(s.now())
 	s.bucket = bucket{available: bucketSize}
+	s.opts = opts
+	s.hooks.init(opts.Webhooks)
+	s.admin = s.adminMux()
 	return s
 }
 
@@ -189,41 +255,60 @@ func (s *Shop) SetDelay(d time.Duration) {
 	s.delay = d
 }
 
-// OrderSnapshot is a copy of an order's state, for tests.
+// OrderSnapshot is a copy of an order's state, for tests, and the JSON of
+// GET /_devshop/orders/{number}.
 type OrderSnapshot struct {
-	ID          string
-	Name        string
-	Email       string
-	Locale      string
-	Currency    string
-	CreatedAt   time.Time
-	CancelledAt time.Time
-	Note        string
-	Tags        []string
+	ID          string    `json:"id"`
+	Name        string    `json:"name"`
+	Email       string    `json:"email"`
+	Locale      string    `json:"locale"`
+	Currency    string    `json:"currency"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
+	CancelledAt time.Time `json:"cancelled_at"`
+	Note        string    `json:"note"`
+	Tags        []string  `json:"tags"`
 	// FinancialStatus is displayFinancialStatus, e.g. "PARTIALLY_REFUNDED".
-	FinancialStatus string
-	// TotalRefunded is totalRefundedSet in the presentment currency, e.g.
-	// "29.00".
-	TotalRefunded string
-	Refunds       []RefundSnapshot
+	FinancialStatus string `json:"financial_status"`
+	// TotalReceived, TotalRefunded and Refundable are in the presentment
+	// currency, e.g. "29.00".
+	TotalReceived string `json:"total_received"`
+	TotalRefunded string `json:"total_refunded"`
+	Refundable    string `json:"refundable"`
+	// Transactions are the order's payments and refund transactions, in
+	// order of creation.
+	Transactions []TransactionSnapshot `json:"transactions"`
+	Refunds      []RefundSnapshot      `json:"refunds"`
 	// RefundKeys are the idempotency keys of every refundCreate for this
 	// order that the store looked at, in arrival order with repeats: those
 	// that made or replayed a refund and those refused; "" stands for a
 	// request without a key. Requests that never ran (answered by a fault
 	// knob, throttled, or held by HoldMutations and dropped) are not in it. A
 	// portal that keeps its promise sends only its ledger's keys.
-	RefundKeys []string
+	RefundKeys []string `json:"refund_keys"`
 }
 
 // RefundSnapshot is a copy of a refund, for tests.
 type RefundSnapshot struct {
-	ID       string // e.g. "gid://shopify/Refund/1000001"
-	Amount   string // in the presentment currency, e.g. "29.00"
-	Currency string
-	Note     string
+	ID       string `json:"id"`     // e.g. "gid://shopify/Refund/1000001"
+	Amount   string `json:"amount"` // in the presentment currency, e.g. "29.00"
+	Currency string `json:"currency"`
+	Note     string `json:"note"`
 	// Keys are the idempotency keys of the requests answered with this
-	// refund: the one that made it, then one per replay.
-	Keys []string
+	// refund: the one that made it, then one per replay. A refund the
+	// merchant made in admin has none. Its transactions are among the
+	// order's, with the payment they went back to as parent.
+	Keys []string `json:"keys"`
+}
+
+// TransactionSnapshot is a copy of an order transaction, for tests.
+type TransactionSnapshot struct {
+	ID       string `json:"id"`
+	Kind     string `json:"kind"`   // "SALE", "REFUND", …
+	Status   string `json:"status"` // "SUCCESS", …
+	Gateway  string `json:"gateway"`
+	Amount   string `json:"amount"`    // in the presentment currency
+	ParentID string `json:"parent_id"` // the payment a refund went back to
 }
 
 // firstNewID is the first id of objects made after the seed (refunds and
@@ -248,26 +333,61 @@ func (s *Shop) RefundCount(orderName string) int {
 func (s *Shop) OrderByName(name string) (OrderSnapshot, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	o := s.orderByName(name)
+	if o == nil {
+		return OrderSnapshot{}, false
+	}
+	return o.snapshot(), true
+}
+
+// orderByName returns the order with the given name, "#1001" or "1001", or
+// nil. The caller holds s.mu.
+func (s *Shop) orderByName(name string) *order {
+	if !strings.HasPrefix(name, "#") {
+		name = "#" + name
+	}
 	for _, o := range s.orders {
 		if o.name == name {
-			return OrderSnapshot{
-				ID:              o.gid(),
-				Name:            o.name,
-				Email:           o.email,
-				Locale:          o.locale,
-				Currency:        o.presentment,
-				CreatedAt:       o.createdAt,
-				CancelledAt:     o.cancelledAt,
-				Note:            o.note,
-				Tags:            slices.Clone(o.tags),
-				FinancialStatus: o.financial,
-				TotalRefunded:   money{minor: o.refunded(), currency: o.presentment}.fixed(),
-				Refunds:         o.refundSnapshots(),
-				RefundKeys:      slices.Clone(o.refundKeys),
-			}, true
+			return o
 		}
 	}
-	return OrderSnapshot{}, false
+	return nil
+}
+
+// snapshot copies o. The caller holds the shop's mutex.
+func (o *order) snapshot() OrderSnapshot {
+	snap := OrderSnapshot{
+		ID:              o.gid(),
+		Name:            o.name,
+		Email:           o.email,
+		Locale:          o.locale,
+		Currency:        o.presentment,
+		CreatedAt:       o.createdAt,
+		UpdatedAt:       o.updatedAt,
+		CancelledAt:     o.cancelledAt,
+		Note:            o.note,
+		Tags:            slices.Clone(o.tags),
+		FinancialStatus: o.financial,
+		TotalReceived:   money{minor: o.received(), currency: o.presentment}.fixed(),
+		TotalRefunded:   money{minor: o.refunded(), currency: o.presentment}.fixed(),
+		Refundable:      money{minor: o.refundable(), currency: o.presentment}.fixed(),
+		Transactions:    []TransactionSnapshot{},
+		Refunds:         o.refundSnapshots(),
+		RefundKeys:      slices.Clone(o.refundKeys),
+	}
+	for _, t := range o.transactions {
+		snap.Transactions = append(snap.Transactions, t.snapshot())
+	}
+	return snap
+}
+
+func (t *transaction) snapshot() TransactionSnapshot {
+	ts := TransactionSnapshot{ID: t.gid(), Kind: t.kind, Status: t.status, Gateway: t.gateway,
+		Amount: money{minor: t.amount, currency: t.order.presentment}.fixed()}
+	if t.parent != nil {
+		ts.ParentID = t.parent.gid()
+	}
+	return ts
 }
 
 func (o *order) refundSnapshots() []RefundSnapshot {
@@ -278,7 +398,7 @@ func (o *order) refundSnapshots() []RefundSnapshot {
 			Amount:   money{minor: r.total(), currency: o.presentment}.fixed(),
 			Currency: o.presentment,
 			Note:     r.note,
-			Keys:     slices.Clone(r.keys),
+			Keys:     append([]string{}, r.keys...),
 		})
 	}
 	return out
@@ -286,6 +406,7 @@ func (o *order) refundSnapshots() []RefundSnapshot {
 
 // Start serves the shop on a new loopback port until ctx ends or stop is called,
 // and returns the base URL to give the adapter (e.g. "http://127.0.0.1:53412").
+// stop also stops webhook deliveries (Close).
 func (s *Shop) Start(ctx context.Context) (baseURL string, stop func(), err error) {
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", "127.0.0.1:0")
@@ -308,6 +429,7 @@ func (s *Shop) Start(ctx context.Context) (baseURL string, stop func(), err erro
 			defer cancel()
 			_ = srv.Shutdown(shutdownCtx)
 			<-done
+			s.Close() // the shop stops delivering webhooks with its server
 		})
 	}
 	go func() {

@@ -3,7 +3,6 @@ package devshop
 import (
 	"bytes"
 	"crypto/rand"
-	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -12,6 +11,7 @@ import (
 	"net/http"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/vektah/gqlparser/v2/ast"
@@ -33,14 +33,30 @@ type request struct {
 	Variables     map[string]any `json:"variables"`
 }
 
-// ServeHTTP answers POST /admin/api/{version}/graphql.json.
+// ServeHTTP answers POST /admin/api/{version}/graphql.json, the client
+// credentials grant at POST /admin/oauth/access_token, and the inspection API
+// under /_devshop/ (admin.go).
 func (s *Shop) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch {
+	case r.URL.Path == tokenPath:
+		s.serveAccessToken(w, r)
+		return
+	case strings.HasPrefix(r.URL.Path, adminPrefix):
+		s.serveAdmin(w, r)
+		return
+	}
 	m := graphQLPath.FindStringSubmatch(r.URL.Path)
 	if m == nil {
 		writeRaw(w, http.StatusNotFound, `{"errors":"Not Found"}`)
 		return
 	}
-	w.Header().Set("X-Shopify-API-Version", m[1])
+	s.mu.Lock()
+	version := m[1]
+	if s.answeredVersion != "" {
+		version = s.answeredVersion
+	}
+	s.mu.Unlock()
+	w.Header().Set("X-Shopify-API-Version", version)
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
 		writeRaw(w, http.StatusMethodNotAllowed, `{"errors":"Method Not Allowed"}`)
@@ -50,8 +66,11 @@ func (s *Shop) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeRaw(w, http.StatusBadRequest, `{"errors":"Content-Type must be application/json"}`)
 		return
 	}
-	token := r.Header.Get("X-Shopify-Access-Token")
-	if token == "" || subtle.ConstantTimeCompare([]byte(token), []byte(s.token)) != 1 {
+	s.mu.Lock()
+	ok := s.authenticated(r.Header.Get("X-Shopify-Access-Token"))
+	s.mu.Unlock()
+	if !ok {
+		// Shopify answers an expired token as it answers a wrong one.
 		writeRaw(w, http.StatusUnauthorized, `{"errors":"[API] Invalid API key or access token (unrecognized login or wrong password)"}`)
 		return
 	}
@@ -93,7 +112,7 @@ func (s *Shop) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeRaw(w, http.StatusOK, `{"data":{"orders":{"nodes":[{"id":"gid://shopify/Order/1001"`)
 		return
 	}
-	out, committed := s.answer(m[1], body)
+	out, committed := s.answer(version, body)
 	drop := committed && s.dropN > 0
 	if drop {
 		s.dropN--

@@ -266,6 +266,10 @@ func (s *Shop) makeRefund(input map[string]any) (*refund, []userError) {
 	} else if o.refunded() > 0 {
 		o.financial = "PARTIALLY_REFUNDED"
 	}
+	// Whoever made it (the app, or the merchant in admin), Shopify tells
+	// the app's subscriptions of the refund and of the order it changed.
+	s.trigger(topicRefundsCreate, refundPayload(r))
+	s.orderChanged(o)
 	return r, nil
 }
 

@@ -3,6 +3,7 @@ package devshop
 import (
 	"encoding/base64"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -44,6 +45,18 @@ func (queryRoot) typeName() string { return "QueryRoot" }
 
 func (queryRoot) resolve(x *execution, field string, args map[string]any) (any, error) {
 	switch field {
+	case "order", "orders", "node":
+		if err := x.shop.requireScope(field, "read_orders"); err != nil {
+			return nil, err
+		}
+	}
+	switch field {
+	case "shop":
+		return shopObject{}, nil
+	case "currentAppInstallation":
+		return appInstallation{}, nil
+	case "webhookSubscriptions":
+		return x.shop.webhookSubscriptions(args)
 	case "order":
 		id, _ := stringArg(args, "id")
 		return x.shop.visibleOrder(id), nil
@@ -73,6 +86,16 @@ func (mutationRoot) typeName() string { return "Mutation" }
 
 func (mutationRoot) resolve(x *execution, field string, args map[string]any) (any, error) {
 	switch field {
+	case "orderUpdate", "tagsAdd", "refundCreate":
+		if err := x.shop.requireScope(field, "write_orders"); err != nil {
+			return nil, err
+		}
+	}
+	switch field {
+	case "webhookSubscriptionCreate":
+		return x.webhookSubscriptionCreate(args)
+	case "webhookSubscriptionDelete":
+		return x.webhookSubscriptionDelete(args)
 	case "orderUpdate":
 		input, _ := args["input"].(map[string]any)
 		id, _ := input["id"].(string)
@@ -80,14 +103,21 @@ func (mutationRoot) resolve(x *execution, field string, args map[string]any) (an
 		if o == nil {
 			return &payload{typ: "OrderUpdatePayload", userErrors: []userError{{field: []string{"id"}, message: "Order does not exist"}}}, nil
 		}
+		changed := false
 		if note, ok := input["note"]; ok {
 			s, _ := note.(string)
+			changed = changed || s != o.note
 			o.note = s
 		}
 		if tags, ok := input["tags"]; ok {
-			o.tags = addTags(nil, stringsArg(map[string]any{"tags": tags}, "tags"))
+			tags := addTags(nil, stringsArg(map[string]any{"tags": tags}, "tags"))
+			changed = changed || !slices.Equal(tags, o.tags)
+			o.tags = tags
 		}
 		x.shop.committed = true
+		if changed {
+			x.shop.orderChanged(o)
+		}
 		return &payload{typ: "OrderUpdatePayload", result: o}, nil
 	case "tagsAdd":
 		id, _ := stringArg(args, "id")
@@ -95,8 +125,13 @@ func (mutationRoot) resolve(x *execution, field string, args map[string]any) (an
 		if o == nil {
 			return &payload{typ: "TagsAddPayload", userErrors: []userError{{field: []string{"id"}, message: "Resource does not exist"}}}, nil
 		}
-		o.tags = addTags(o.tags, stringsArg(args, "tags"))
+		tags := addTags(o.tags, stringsArg(args, "tags"))
+		changed := len(tags) != len(o.tags)
+		o.tags = tags
 		x.shop.committed = true
+		if changed {
+			x.shop.orderChanged(o)
+		}
 		return &payload{typ: "TagsAddPayload", result: o}, nil
 	case "refundCreate":
 		return x.refundCreate(args)
@@ -148,7 +183,7 @@ func (p *payload) resolve(x *execution, field string, args map[string]any) (any,
 			out[i] = &p.userErrors[i]
 		}
 		return out, nil
-	case "order", "node", "refund":
+	case "order", "node", "refund", "webhookSubscription":
 		return p.result, nil
 	}
 	return nil, notResolved(p.typ, field)
@@ -186,7 +221,14 @@ func (o *order) resolve(x *execution, field string, args map[string]any) (any, e
 	case "name":
 		return o.name, nil
 	case "email":
+		if x.shop.opts.HideEmails {
+			return nil, nil // protected customer data the app is not granted
+		}
 		return nullIfEmpty(o.email), nil
+	case "canNotifyCustomer":
+		// True when the order has an email, whether or not the app may
+		// read it: how a client tells a hidden email from a missing one.
+		return o.email != "", nil
 	case "customerLocale":
 		return nullIfEmpty(o.locale), nil
 	case "currencyCode":
@@ -198,7 +240,7 @@ func (o *order) resolve(x *execution, field string, args map[string]any) (any, e
 	case "processedAt":
 		return dateTime(o.processedAt), nil
 	case "updatedAt":
-		return dateTime(o.processedAt), nil
+		return dateTime(o.updatedAt), nil
 	case "cancelledAt":
 		return dateTime(o.cancelledAt), nil
 	case "closed":
@@ -292,6 +334,9 @@ func (l *lineItem) resolve(x *execution, field string, args map[string]any) (any
 	case "originalUnitPriceSet", "discountedUnitPriceSet", "discountedUnitPriceAfterAllDiscountsSet":
 		return l.order.bag(l.unitPrice), nil
 	case "product":
+		if err := x.shop.requireScope("product", "read_products"); err != nil {
+			return nil, err
+		}
 		return l.product, nil
 	case "image":
 		return l.image, nil

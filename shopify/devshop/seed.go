@@ -77,6 +77,7 @@ type order struct {
 	rate         int64  // shop minor units per 100 presentment minor units
 	createdAt    time.Time
 	processedAt  time.Time
+	updatedAt    time.Time // the last change: a refund, the note or the tags
 	cancelledAt  time.Time
 	closed       bool
 	note         string
@@ -260,6 +261,7 @@ func seed(now time.Time) []*order {
 			rate:        100,
 			createdAt:   created,
 			processedAt: created,
+			updatedAt:   created,
 			financial:   "PAID",
 			tags:        []string{},
 		}
