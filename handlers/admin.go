@@ -3,10 +3,10 @@ package handlers
 import (
 	"context"
 	"net/http"
-	"net/url"
 	"strings"
 
 	returns "github.com/returnsportal/returns"
+	"github.com/returnsportal/returns/paths"
 	"github.com/returnsportal/returns/views"
 )
 
@@ -31,7 +31,7 @@ func (s *Server) requireStaff(next http.Handler) http.Handler {
 				return
 			}
 			if r.Method == http.MethodGet || r.Method == http.MethodHead {
-				http.Redirect(w, r, pathAdminLogin+"?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+				http.Redirect(w, r, paths.AdminLoginURL(r.URL.RequestURI()), http.StatusSeeOther)
 				return
 			}
 			s.renderError(w, r, http.StatusForbidden, returns.Msg("Please sign in"), returns.Msg("Your session has ended. Sign in again and repeat the action."), 0)
@@ -46,7 +46,7 @@ func (s *Server) adminPage(r *http.Request, title string) views.AdminPage {
 	if st := staffFrom(r); st != nil {
 		p.StaffName = st.Email
 	}
-	if done := r.URL.Query().Get("done"); done != "" {
+	if done := r.URL.Query().Get(paths.ParamDone); done != "" {
 		p.Flash = flashes[done]
 	}
 	return p
@@ -72,7 +72,7 @@ var flashes = map[string]string{
 func (s *Server) handleAdminLoginForm() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, err := s.accounts.StaffBySession(r.Context(), s.sessions.staffToken(r)); err == nil {
-			http.Redirect(w, r, pathAdmin, http.StatusSeeOther)
+			http.Redirect(w, r, paths.AdminURL(), http.StatusSeeOther)
 			return
 		}
 		s.renderLogin(w, r, http.StatusOK, "", "")
@@ -80,22 +80,15 @@ func (s *Server) handleAdminLoginForm() http.Handler {
 }
 
 func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, status int, email, msg string) {
-	p := views.LoginPage{AdminPage: views.AdminPage{Title: "Sign in", DemoMode: s.cfg.DemoMode}, Action: pathAdminLogin + loginNext(r), Email: truncate(email, 254), Error: msg}
+	p := views.LoginPage{AdminPage: views.AdminPage{Title: "Sign in", DemoMode: s.cfg.DemoMode}, Action: paths.AdminLoginURL(safeNext(r.URL.Query().Get(paths.ParamNext))), Email: truncate(email, 254), Error: msg}
 	w.Header().Set("Cache-Control", "no-store")
 	s.render(w, r, status, views.LoginPageView(p))
 }
 
-// loginNext carries the page to return to after signing in, when it is a
-// backoffice page (never another site).
-func loginNext(r *http.Request) string {
-	if next := safeNext(r.URL.Query().Get("next")); next != "" {
-		return "?next=" + url.QueryEscape(next)
-	}
-	return ""
-}
-
+// safeNext is the page to go to after signing in, when next is a backoffice
+// page (never another site), else "".
 func safeNext(next string) string {
-	if (next == pathAdmin || strings.HasPrefix(next, pathAdmin+"/")) && !strings.Contains(next, "//") && !strings.Contains(next, "\\") {
+	if (next == paths.AdminURL() || strings.HasPrefix(next, paths.AdminURL()+"/")) && !strings.Contains(next, "//") && !strings.Contains(next, "\\") {
 		return next
 	}
 	return ""
@@ -140,9 +133,9 @@ func (s *Server) handleAdminLogin() http.Handler {
 		}
 		s.loginSucceeded(ip, account)
 		s.log.Info("staff signed in", "staff", st.ID)
-		next := safeNext(r.URL.Query().Get("next"))
+		next := safeNext(r.URL.Query().Get(paths.ParamNext))
 		if next == "" {
-			next = pathAdmin
+			next = paths.AdminURL()
 		}
 		http.Redirect(w, r, next, http.StatusSeeOther)
 	})
@@ -157,6 +150,6 @@ func (s *Server) handleAdminLogout() http.Handler {
 			return
 		}
 		s.sessions.clearStaff(w, r)
-		http.Redirect(w, r, pathAdminLogin, http.StatusSeeOther)
+		http.Redirect(w, r, paths.AdminLoginURL(""), http.StatusSeeOther)
 	})
 }

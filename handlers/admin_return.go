@@ -6,6 +6,7 @@ import (
 	"time"
 
 	returns "github.com/returnsportal/returns"
+	"github.com/returnsportal/returns/paths"
 	"github.com/returnsportal/returns/views"
 )
 
@@ -43,35 +44,50 @@ func (s *Server) renderAdminReturn(w http.ResponseWriter, r *http.Request, statu
 		return
 	}
 	code = v.Return.Code
-	actions := map[string]string{"note": adminActionURL(code, "note")}
-	for action, to := range map[string]returns.Status{
-		"approve": returns.StatusApproved,
-		"decline": returns.StatusDeclined,
-		"receive": returns.StatusItemReceived,
-		"refund":  returns.StatusRefunded,
-		"ship":    returns.StatusReplacementShipped,
-		"close":   returns.StatusClosed,
-	} {
-		if v.Return.Status.CanMoveTo(to) {
-			actions[action] = adminActionURL(code, action)
-		}
+	actions := map[string]string{}
+	for _, a := range allowedActions(v.Return.Status) {
+		actions[string(a)] = paths.AdminActionURL(code, a)
 	}
 	p := views.AdminReturnPage{
 		AdminPage:    s.adminPage(r, "Return "+code),
 		View:         v,
 		Actions:      actions,
-		ReconcileURL: func(id int64) string { return adminReconcileURL(code, id) },
-		PhotoURL:     func(id int64) string { return adminPhotoURL(code, id) },
+		ReconcileURL: func(id int64) string { return paths.AdminReconcileURL(code, id) },
+		PhotoURL:     func(id int64) string { return paths.AdminPhotoURL(code, id) },
 		Form:         form,
-		QueueURL:     pathAdmin,
+		QueueURL:     paths.AdminURL(),
 	}
 	s.render(w, r, status, views.AdminReturnPageView(p))
+}
+
+// actionMoves maps the actions that change a return's status to the status
+// they move it to.
+var actionMoves = map[paths.Action]returns.Status{
+	paths.ActionApprove: returns.StatusApproved,
+	paths.ActionDecline: returns.StatusDeclined,
+	paths.ActionReceive: returns.StatusItemReceived,
+	paths.ActionRefund:  returns.StatusRefunded,
+	paths.ActionShip:    returns.StatusReplacementShipped,
+	paths.ActionClose:   returns.StatusClosed,
+}
+
+// allowedActions are the actions a return in status st offers, in page order:
+// those whose move the status allows, and a note at any time.
+func allowedActions(st returns.Status) []paths.Action {
+	var out []paths.Action
+	for _, a := range paths.ReturnActions {
+		to, moves := actionMoves[a]
+		if !moves || st.CanMoveTo(to) {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // adminAction is a maker of the handler of one action on a return: it reads the
 // form, runs do, and redirects to the return with a confirmation, or shows the
 // return again with the form's messages.
-func (s *Server) adminAction(action, done string, do func(r *http.Request, st *returns.Staff, code string) (string, error)) http.Handler {
+func (s *Server) adminAction(action paths.Action, done string, do func(r *http.Request, st *returns.Staff, code string) (string, error)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 		if err := r.ParseForm(); err != nil {
@@ -85,7 +101,7 @@ func (s *Server) adminAction(action, done string, do func(r *http.Request, st *r
 		}
 		switch returns.ErrorCode(err) {
 		case "":
-			http.Redirect(w, r, adminReturnURL(code)+"?done="+flash, http.StatusSeeOther)
+			http.Redirect(w, r, paths.WithDone(paths.AdminReturnURL(code), flash), http.StatusSeeOther)
 		case returns.EINVALID, returns.ECONFLICT:
 			values := map[string]string{}
 			for k := range r.PostForm {
@@ -96,7 +112,7 @@ func (s *Server) adminAction(action, done string, do func(r *http.Request, st *r
 			if returns.ErrorCode(err) == returns.ECONFLICT {
 				status = http.StatusConflict
 			}
-			s.renderAdminReturn(w, r, status, code, views.AdminForm{Action: action, Values: values, Error: &msg, Fields: returns.ErrorFields(err)})
+			s.renderAdminReturn(w, r, status, code, views.AdminForm{Action: string(action), Values: values, Error: &msg, Fields: returns.ErrorFields(err)})
 		default:
 			s.Error(w, r, err)
 		}
@@ -104,37 +120,37 @@ func (s *Server) adminAction(action, done string, do func(r *http.Request, st *r
 }
 
 func (s *Server) handleAdminApprove() http.Handler {
-	return s.adminAction("approve", "approved", func(r *http.Request, st *returns.Staff, code string) (string, error) {
+	return s.adminAction(paths.ActionApprove, "approved", func(r *http.Request, st *returns.Staff, code string) (string, error) {
 		return "", s.backoffice.Approve(r.Context(), st.ID, code, r.PostForm.Get(returns.FieldMessage))
 	})
 }
 
 func (s *Server) handleAdminDecline() http.Handler {
-	return s.adminAction("decline", "declined", func(r *http.Request, st *returns.Staff, code string) (string, error) {
+	return s.adminAction(paths.ActionDecline, "declined", func(r *http.Request, st *returns.Staff, code string) (string, error) {
 		return "", s.backoffice.Decline(r.Context(), st.ID, code, r.PostForm.Get(returns.FieldReason))
 	})
 }
 
 func (s *Server) handleAdminReceive() http.Handler {
-	return s.adminAction("receive", "received", func(r *http.Request, st *returns.Staff, code string) (string, error) {
+	return s.adminAction(paths.ActionReceive, "received", func(r *http.Request, st *returns.Staff, code string) (string, error) {
 		return "", s.backoffice.MarkReceived(r.Context(), st.ID, code)
 	})
 }
 
 func (s *Server) handleAdminClose() http.Handler {
-	return s.adminAction("close", "closed", func(r *http.Request, st *returns.Staff, code string) (string, error) {
+	return s.adminAction(paths.ActionClose, "closed", func(r *http.Request, st *returns.Staff, code string) (string, error) {
 		return "", s.backoffice.Close(r.Context(), st.ID, code)
 	})
 }
 
 func (s *Server) handleAdminNote() http.Handler {
-	return s.adminAction("note", "noted", func(r *http.Request, st *returns.Staff, code string) (string, error) {
+	return s.adminAction(paths.ActionNote, "noted", func(r *http.Request, st *returns.Staff, code string) (string, error) {
 		return "", s.backoffice.AddNote(r.Context(), st.ID, code, r.PostForm.Get(returns.FieldNote))
 	})
 }
 
 func (s *Server) handleAdminShip() http.Handler {
-	return s.adminAction("ship", "shipped", func(r *http.Request, st *returns.Staff, code string) (string, error) {
+	return s.adminAction(paths.ActionShip, "shipped", func(r *http.Request, st *returns.Staff, code string) (string, error) {
 		f := r.PostForm
 		_, err := s.backoffice.ShipReplacement(r.Context(), st.ID, code, returns.ShipmentInput{
 			Carrier: f.Get(returns.FieldCarrier), CarrierName: f.Get(returns.FieldCarrierName),
@@ -147,7 +163,7 @@ func (s *Server) handleAdminShip() http.Handler {
 // handleAdminRefund makes a refund through Shopify. The form carries the
 // idempotency key made when it was shown, so a double submit makes one refund.
 func (s *Server) handleAdminRefund() http.Handler {
-	return withRefundDeadline(s.adminAction("refund", "refunded", func(r *http.Request, st *returns.Staff, code string) (string, error) {
+	return withRefundDeadline(s.adminAction(paths.ActionRefund, "refunded", func(r *http.Request, st *returns.Staff, code string) (string, error) {
 		f := r.PostForm
 		ref, err := s.refunds.Refund(r.Context(), st.ID, code, returns.RefundInput{
 			Key: f.Get(returns.FieldKey), Amount: f.Get(returns.FieldAmount), Raise: f.Get(returns.FieldRaise) == "on", RaiseReason: f.Get(returns.FieldRaiseReason),
@@ -172,7 +188,7 @@ func (s *Server) handleAdminRefund() http.Handler {
 
 // handleAdminReconcile asks Shopify now about a refund whose outcome is unknown.
 func (s *Server) handleAdminReconcile() http.Handler {
-	return withRefundDeadline(s.adminAction("reconcile", "reconciled", func(r *http.Request, st *returns.Staff, code string) (string, error) {
+	return withRefundDeadline(s.adminAction(paths.ActionReconcile, "reconciled", func(r *http.Request, st *returns.Staff, code string) (string, error) {
 		id, err := strconv.ParseInt(r.PathValue("refund"), 10, 64)
 		if err != nil {
 			return "", returns.Errorf(returns.ENOTFOUND, "No such refund.")

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	returns "github.com/returnsportal/returns"
+	"github.com/returnsportal/returns/paths"
 	"github.com/returnsportal/returns/views"
 )
 
@@ -28,7 +29,7 @@ func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, status i
 	}
 	p := views.SettingsPage{
 		AdminPage:  s.adminPage(r, "Settings"),
-		Action:     pathAdminSettings,
+		Action:     paths.AdminSettingsURL(),
 		Settings:   st,
 		WindowDays: windowDays,
 		Fields:     fields,
@@ -71,6 +72,6 @@ func (s *Server) handleAdminSettings() http.Handler {
 			s.Error(w, r, err)
 			return
 		}
-		http.Redirect(w, r, pathAdminSettings+"?done=settings", http.StatusSeeOther)
+		http.Redirect(w, r, paths.WithDone(paths.AdminSettingsURL(), "settings"), http.StatusSeeOther)
 	})
 }

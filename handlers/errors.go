@@ -10,6 +10,7 @@ import (
 
 	"github.com/a-h/templ"
 	returns "github.com/returnsportal/returns"
+	"github.com/returnsportal/returns/paths"
 	"github.com/returnsportal/returns/views"
 )
 
@@ -59,11 +60,11 @@ func (s *Server) renderAdminError(w http.ResponseWriter, r *http.Request, status
 		AdminPage: s.adminPage(r, heading.String()),
 		Heading:   heading,
 		Message:   msg,
-		BackURL:   pathAdmin,
+		BackURL:   paths.AdminURL(),
 		BackLabel: "Back to the queue",
 	}
 	if code := r.PathValue("code"); strings.HasPrefix(r.URL.Path, "/admin/returns/") && returns.ValidReturnCode(code) && status != http.StatusNotFound {
-		p.BackURL, p.BackLabel = adminReturnURL(code), "Back to return "+code
+		p.BackURL, p.BackLabel = paths.AdminReturnURL(code), "Back to return "+code
 	}
 	s.render(w, r, status, views.AdminErrorPageView(p))
 }

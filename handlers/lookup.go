@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	returns "github.com/returnsportal/returns"
+	"github.com/returnsportal/returns/paths"
 	"github.com/returnsportal/returns/views"
 )
 
@@ -17,7 +18,7 @@ const statusLookupFailed = http.StatusUnprocessableEntity
 func (s *Server) handleLookupForm() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
-		s.renderLookup(w, r, http.StatusOK, q.Get("order"), q.Get("email"), nil)
+		s.renderLookup(w, r, http.StatusOK, q.Get(paths.ParamOrder), q.Get(paths.ParamEmail), nil)
 	})
 }
 
@@ -31,17 +32,17 @@ func (s *Server) renderLookup(w http.ResponseWriter, r *http.Request, status int
 	}
 	p := views.LookupPage{
 		Page:      s.page(r, returns.Msg("Return an item")),
-		Action:    pathLookup,
+		Action:    paths.LookupURL(),
 		Order:     truncate(order, 64),
 		Email:     truncate(email, 254),
 		Error:     msg,
 		EmailLink: emailLink,
 	}
 	if emailLink {
-		p.Action = pathAccessLink
+		p.Action = paths.AccessLinkURL()
 	}
 	p.NoIndex = false
-	p.Path = pathLookup
+	p.Path = paths.LookupURL()
 	s.render(w, r, status, views.LookupPageView(p))
 }
 
@@ -92,7 +93,7 @@ func (s *Server) handleLookup() http.Handler {
 func (s *Server) handleStart() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
-		order, email, sig := q.Get("order"), q.Get("email"), q.Get("sig")
+		order, email, sig := q.Get(paths.ParamOrder), q.Get(paths.ParamEmail), q.Get(paths.ParamSig)
 		w.Header().Set("Referrer-Policy", "no-referrer")
 		if !returns.VerifyLinkSignature(s.cfg.LinkSecret, order, email, sig) {
 			// Count the attempt like a lookup, so links cannot be used to guess.
@@ -124,7 +125,7 @@ func (s *Server) openOrder(w http.ResponseWriter, r *http.Request, order, email 
 		s.Error(w, r, err)
 		return
 	}
-	http.Redirect(w, r, pathOrder, http.StatusSeeOther)
+	http.Redirect(w, r, paths.OrderURL(), http.StatusSeeOther)
 }
 
 // truncate cuts s to at most n bytes on a rune boundary, for echoing input back.

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	returns "github.com/returnsportal/returns"
+	"github.com/returnsportal/returns/paths"
 	"github.com/returnsportal/returns/views"
 )
 
@@ -29,7 +30,7 @@ func (s *Server) handleOrder() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c := s.sessions.customer(r)
 		if c.OrderID == "" {
-			http.Redirect(w, r, pathLookup, http.StatusSeeOther)
+			http.Redirect(w, r, paths.LookupURL(), http.StatusSeeOther)
 			return
 		}
 		co, err := s.customers.CustomerOrder(r.Context(), c.OrderID)
@@ -42,7 +43,7 @@ func (s *Server) handleOrder() http.Handler {
 }
 
 func (s *Server) renderOrder(w http.ResponseWriter, r *http.Request, status int, co *returns.CustomerOrder, form views.ReturnForm) {
-	form.Action = pathSubmit
+	form.Action = paths.OrderReturnsURL()
 	form.MaxPhotos = returns.MaxPhotos
 	form.MaxPhotoMB = maxPhotoBytes >> 20
 	p := views.OrderPage{
@@ -50,10 +51,10 @@ func (s *Server) renderOrder(w http.ResponseWriter, r *http.Request, status int,
 		Order:     co.Order,
 		Lines:     co.Lines,
 		Returns:   co.Returns,
-		ReturnURL: returnURL,
+		ReturnURL: paths.ReturnURL,
 		Form:      form,
 	}
-	p.Path = pathOrder
+	p.Path = paths.OrderURL()
 	s.render(w, r, status, views.OrderPageView(p))
 }
 
@@ -90,7 +91,7 @@ func (s *Server) handleReturnCreate() http.Handler {
 			var ret *returns.Return
 			ret, err = s.customers.SubmitReturn(r.Context(), c.OrderID, req)
 			if err == nil {
-				http.Redirect(w, r, returnConfirmationURL(ret.Code), http.StatusSeeOther)
+				http.Redirect(w, r, paths.ReturnConfirmationURL(ret.Code), http.StatusSeeOther)
 				return
 			}
 		}

@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	returns "github.com/returnsportal/returns"
+	"github.com/returnsportal/returns/paths"
 	"github.com/returnsportal/returns/views"
 )
 
@@ -14,7 +15,7 @@ import (
 func (s *Server) handleReturn() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		code := r.PathValue("code")
-		if token := r.URL.Query().Get("t"); token != "" {
+		if token := r.URL.Query().Get(paths.ParamToken); token != "" {
 			w.Header().Set("Referrer-Policy", "no-referrer")
 			s.tradeToken(w, r, code, token)
 			return
@@ -46,7 +47,7 @@ func (s *Server) handleReturn() http.Handler {
 		// The page is the same for every request that gets it from the cache,
 		// so its address (for the language switch) leaves out whatever else
 		// the query held.
-		page.Path = returnURL(ret.Code)
+		page.Path = paths.ReturnURL(ret.Code)
 		p := views.ReturnPage{
 			Page:          page,
 			Return:        ret,
@@ -54,9 +55,9 @@ func (s *Server) handleReturn() http.Handler {
 			ReturnAddress: settings.ReturnAddress,
 			Instructions:  settings.Instructions(l.Lang),
 			CanCancel:     ret.Status.CanMoveTo(returns.StatusCancelled),
-			CancelAction:  returnCancelURL(ret.Code),
-			PhotoURL:      func(id int64) string { return returnPhotoURL(ret.Code, id) },
-			OrderURL:      pathOrder,
+			CancelAction:  paths.ReturnCancelURL(ret.Code),
+			PhotoURL:      func(id int64) string { return paths.ReturnPhotoURL(ret.Code, id) },
+			OrderURL:      paths.OrderURL(),
 		}
 		body, err := s.renderBytes(r, views.ReturnPageView(p))
 		if err != nil {
@@ -81,7 +82,7 @@ func (s *Server) tradeToken(w http.ResponseWriter, r *http.Request, code, token 
 		s.Error(w, r, err)
 		return
 	}
-	http.Redirect(w, r, returnURL(ret.Code), http.StatusSeeOther)
+	http.Redirect(w, r, paths.ReturnURL(ret.Code), http.StatusSeeOther)
 }
 
 // handleReturnConfirmation is shown right after a return was submitted.
@@ -103,7 +104,7 @@ func (s *Server) handleReturnConfirmation() http.Handler {
 			Return:        ret,
 			ReturnAddress: settings.ReturnAddress,
 			Instructions:  settings.Instructions(localizer(r).Lang),
-			StatusURL:     returnURL(ret.Code),
+			StatusURL:     paths.ReturnURL(ret.Code),
 		}
 		s.render(w, r, http.StatusOK, views.ConfirmationPageView(p))
 	})
@@ -118,7 +119,7 @@ func (s *Server) handleReturnCancel() http.Handler {
 			s.Error(w, r, err)
 			return
 		}
-		http.Redirect(w, r, returnURL(code), http.StatusSeeOther)
+		http.Redirect(w, r, paths.ReturnURL(code), http.StatusSeeOther)
 	})
 }
 
