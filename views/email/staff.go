@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	returns "github.com/returnsportal/returns"
+	"github.com/returnsportal/returns/paths"
 	"github.com/returnsportal/returns/views"
 )
 
@@ -48,7 +49,7 @@ func (r Renderer) staffNewReturn(d returns.EmailData) *message {
 		m.subheading("The customer’s note")
 		m.quote(ret.Note)
 	}
-	m.button("Open the return in the backoffice", d.AdminURL, "Or copy this address into your browser:")
+	m.button("Open the return in the backoffice", link(d, paths.AdminReturnURL(ret.Code)), "Or copy this address into your browser:")
 	m.Footer = []string{"Replying to this email writes to the customer. You get these notices because this address is the staff notification email in the backoffice settings."}
 	return m
 }
