@@ -94,14 +94,15 @@ func safeNext(next string) string {
 	return ""
 }
 
-// errSignInFailed is the one message for every failed sign-in.
-const errSignInFailed = "The email address or password is not right."
+// signInFailed is the one message for every failed sign-in: the domain's
+// (returns.ErrSignInFailed).
+var signInFailed = returns.ErrorMessage(returns.ErrSignInFailed).String()
 
 func (s *Server) handleAdminLogin() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 		if err := r.ParseForm(); err != nil {
-			s.renderLogin(w, r, http.StatusBadRequest, "", errSignInFailed)
+			s.renderLogin(w, r, http.StatusBadRequest, "", signInFailed)
 			return
 		}
 		email, password := r.PostForm.Get(returns.FieldEmail), r.PostForm.Get(returns.FieldPassword)
@@ -120,7 +121,7 @@ func (s *Server) handleAdminLogin() http.Handler {
 		token, st, err := s.accounts.SignIn(r.Context(), email, password)
 		if returns.ErrorCode(err) == returns.EUNAUTHORIZED {
 			s.loginFailed(ip, account)
-			s.renderLogin(w, r, http.StatusUnauthorized, email, errSignInFailed)
+			s.renderLogin(w, r, http.StatusUnauthorized, email, signInFailed)
 			return
 		}
 		if err != nil {

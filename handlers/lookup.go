@@ -8,9 +8,10 @@ import (
 	"github.com/returnsportal/returns/views"
 )
 
-// errLookupFailed is the one message for every failed lookup: wrong email, unknown
-// order, bad link signature. Its page and status are the same too.
-var errLookupFailed = returns.Msg("We could not find an order with that number and email address.")
+// lookupFailed is the one message for every failed lookup: wrong email, unknown
+// order, bad link signature. It is the domain's (returns.ErrLookupFailed); the
+// page and status are the same too.
+var lookupFailed = returns.ErrorMessage(returns.ErrLookupFailed)
 
 // statusLookupFailed is the status of every failed lookup.
 const statusLookupFailed = http.StatusUnprocessableEntity
@@ -60,7 +61,7 @@ func (s *Server) handleLookup() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 		if err := r.ParseForm(); err != nil {
-			s.renderLookup(w, r, http.StatusBadRequest, "", "", &errLookupFailed)
+			s.renderLookup(w, r, http.StatusBadRequest, "", "", &lookupFailed)
 			return
 		}
 		order, email := r.PostForm.Get(returns.FieldOrder), r.PostForm.Get(returns.FieldEmail)
@@ -101,7 +102,7 @@ func (s *Server) handleStart() http.Handler {
 				s.renderRateLimited(w, r, wait, order, email)
 				return
 			}
-			s.renderLookup(w, r, statusLookupFailed, order, email, &errLookupFailed)
+			s.renderLookup(w, r, statusLookupFailed, order, email, &lookupFailed)
 			return
 		}
 		s.openOrder(w, r, order, email)
@@ -114,7 +115,7 @@ func (s *Server) handleStart() http.Handler {
 func (s *Server) openOrder(w http.ResponseWriter, r *http.Request, order, email string) {
 	o, err := s.customers.LookupOrder(r.Context(), order, email)
 	if returns.ErrorCode(err) == returns.ENOTFOUND {
-		s.renderLookup(w, r, statusLookupFailed, order, email, &errLookupFailed)
+		s.renderLookup(w, r, statusLookupFailed, order, email, &lookupFailed)
 		return
 	}
 	if err != nil {
