@@ -36,7 +36,7 @@ func (s *Server) handleAccessLink() http.Handler {
 			s.Error(w, r, err)
 			return
 		}
-		p := views.AccessLinkOpenPage{Page: s.page(r, returns.Msg("Open your order")), Action: paths.AccessLinkOpenURL(), Token: token}
+		p := views.AccessLinkOpenPage{Page: s.page(r, returns.Msg("Open your order")), Token: token}
 		// The language switch keeps the token, so that switching does not
 		// lose the link.
 		p.Path = paths.AccessLinkTokenURL(token)
@@ -48,9 +48,8 @@ func (s *Server) handleAccessLink() http.Handler {
 // lookup does. A used or expired link gets the page that offers a new one.
 func (s *Server) handleAccessLinkOpen() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-		if err := r.ParseForm(); err != nil {
-			s.Error(w, r, returns.Errorf(returns.EINVALID, "The form could not be read. Please try again."))
+		if err := parseForm(w, r); err != nil {
+			s.Error(w, r, errFormUnreadable)
 			return
 		}
 		l, err := s.links.UseAccessLink(r.Context(), r.PostForm.Get(paths.ParamToken))
@@ -73,8 +72,7 @@ func (s *Server) handleAccessLinkOpen() http.Handler {
 // handleAccessLinkRequest asks for a link to an order (POST /link).
 func (s *Server) handleAccessLinkRequest() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-		if err := r.ParseForm(); err != nil {
+		if err := parseForm(w, r); err != nil {
 			s.renderAccessLinkForm(w, r, http.StatusBadRequest, "", "")
 			return
 		}
@@ -98,7 +96,7 @@ func (s *Server) requestAccessLink(w http.ResponseWriter, r *http.Request, order
 		s.Error(w, r, err)
 		return
 	}
-	p := views.AccessLinkSentPage{Page: s.page(r, returns.Msg("Check your email")), AgainURL: paths.AccessLinkURL()}
+	p := views.AccessLinkSentPage{Page: s.page(r, returns.Msg("Check your email"))}
 	// The same page whichever form was sent (the lookup form asks for links
 	// too when the store requires them).
 	p.Path = paths.AccessLinkURL()
@@ -109,9 +107,7 @@ func (s *Server) requestAccessLink(w http.ResponseWriter, r *http.Request, order
 func (s *Server) renderAccessLinkForm(w http.ResponseWriter, r *http.Request, status int, order, email string) {
 	p := views.LookupPage{
 		Page:      s.page(r, returns.Msg("Email me a link")),
-		Action:    paths.AccessLinkURL(),
-		Order:     truncate(order, 64),
-		Email:     truncate(email, 254),
+		Form:      lookupForm(order, email, nil),
 		EmailLink: true,
 	}
 	s.render(w, r, status, views.LookupPageView(p))
@@ -123,7 +119,6 @@ func (s *Server) renderAccessLinkGone(w http.ResponseWriter, r *http.Request, er
 	p := views.AccessLinkGonePage{
 		Page:    s.page(r, returns.Msg("This link does not work any more")),
 		Message: returns.ErrorMessage(err),
-		Action:  paths.AccessLinkURL(),
 	}
 	p.Path = paths.AccessLinkURL()
 	s.render(w, r, http.StatusGone, views.AccessLinkGonePageView(p))
@@ -139,9 +134,7 @@ func (s *Server) renderRateLimited(w http.ResponseWriter, r *http.Request, wait 
 	}
 	p := views.LookupPage{
 		Page:       s.page(r, returns.Msg("Too many attempts")),
-		Action:     paths.AccessLinkURL(),
-		Order:      truncate(order, 64),
-		Email:      truncate(email, 254),
+		Form:       lookupForm(order, email, nil),
 		Limited:    true,
 		RetryAfter: wait,
 	}

@@ -41,46 +41,24 @@ func (s *Server) requireStaff(next http.Handler) http.Handler {
 	})
 }
 
-func (s *Server) adminPage(r *http.Request, title string) views.AdminPage {
-	p := views.AdminPage{Title: title, DemoMode: s.cfg.DemoMode}
-	if st := staffFrom(r); st != nil {
-		p.StaffName = st.Email
-	}
-	if done := r.URL.Query().Get(paths.ParamDone); done != "" {
-		p.Flash = flashes[done]
-	}
-	return p
-}
-
-// flashes are the confirmations an action's redirect can ask for; the page never
-// echoes text from the URL.
-var flashes = map[string]string{
-	"approved":       "Return approved.",
-	"declined":       "Return declined.",
-	"received":       "Item marked as received.",
-	"refunded":       "Refund made through Shopify.",
-	"refund-unknown": "Shopify did not confirm the refund in time. It is checked again automatically with the same key, so it cannot be made twice.",
-	"refund-pending": "This refund is being made already.",
-	"shipped":        "Replacement recorded; the customer sees the tracking link.",
-	"closed":         "Return closed.",
-	"noted":          "Note added.",
-	"reconciled":     "Checked with Shopify.",
-	"settings":       "Settings saved.",
-	"requeued":       "The message is queued to be sent again.",
-}
-
 func (s *Server) handleAdminLoginForm() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, err := s.accounts.StaffBySession(r.Context(), s.sessions.staffToken(r)); err == nil {
 			http.Redirect(w, r, paths.AdminURL(), http.StatusSeeOther)
 			return
 		}
-		s.renderLogin(w, r, http.StatusOK, "", "")
+		s.renderLogin(w, r, http.StatusOK, "", nil)
 	})
 }
 
-func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, status int, email, msg string) {
-	p := views.LoginPage{AdminPage: views.AdminPage{Title: "Sign in", DemoMode: s.cfg.DemoMode}, Action: paths.AdminLoginURL(safeNext(r.URL.Query().Get(paths.ParamNext))), Email: truncate(email, 254), Error: msg}
+// renderLogin shows the sign-in form with the email address typed and msg, the
+// one message of a failed sign-in (nil for none).
+func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, status int, email string, msg *returns.Message) {
+	p := views.LoginPage{
+		AdminPage: views.AdminPage{Title: "Sign in", DemoMode: s.cfg.DemoMode},
+		Next:      safeNext(r.URL.Query().Get(paths.ParamNext)),
+		Form:      views.Form{Values: map[string]string{returns.FieldEmail: truncate(email, 254)}, Error: msg},
+	}
 	w.Header().Set("Cache-Control", "no-store")
 	s.render(w, r, status, views.LoginPageView(p))
 }
@@ -96,20 +74,22 @@ func safeNext(next string) string {
 
 // signInFailed is the one message for every failed sign-in: the domain's
 // (returns.ErrSignInFailed).
-var signInFailed = returns.ErrorMessage(returns.ErrSignInFailed).String()
+var signInFailed = returns.ErrorMessage(returns.ErrSignInFailed)
+
+// signInLimited is the answer to a sign-in refused by the limits.
+var signInLimited = returns.Msg("Too many attempts. Please wait a few minutes and try again.")
 
 func (s *Server) handleAdminLogin() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-		if err := r.ParseForm(); err != nil {
-			s.renderLogin(w, r, http.StatusBadRequest, "", signInFailed)
+		if err := parseForm(w, r); err != nil {
+			s.renderLogin(w, r, http.StatusBadRequest, "", &signInFailed)
 			return
 		}
 		email, password := r.PostForm.Get(returns.FieldEmail), r.PostForm.Get(returns.FieldPassword)
 		ip, account := s.clientIP(r), returns.NormalizeEmail(email)
 		if !s.allowLogin(ip, account) {
 			s.log.Warn("sign-in rate limited", "ip", ip)
-			s.renderLogin(w, r, http.StatusTooManyRequests, email, "Too many attempts. Please wait a few minutes and try again.")
+			s.renderLogin(w, r, http.StatusTooManyRequests, email, &signInLimited)
 			return
 		}
 		if d := s.loginDelay(account); d > 0 {
@@ -121,7 +101,7 @@ func (s *Server) handleAdminLogin() http.Handler {
 		token, st, err := s.accounts.SignIn(r.Context(), email, password)
 		if returns.ErrorCode(err) == returns.EUNAUTHORIZED {
 			s.loginFailed(ip, account)
-			s.renderLogin(w, r, http.StatusUnauthorized, email, signInFailed)
+			s.renderLogin(w, r, http.StatusUnauthorized, email, &signInFailed)
 			return
 		}
 		if err != nil {

@@ -25,18 +25,11 @@ func (s *Server) handleAdminOutbox() http.Handler {
 			s.Error(w, r, err)
 			return
 		}
-		link := func(st returns.OutboxStatus, before int64) string {
-			return paths.AdminOutboxURL(string(st), before)
-		}
 		p := views.OutboxListPage{
-			AdminPage:  s.adminPage(r, "Outbox"),
-			Messages:   page.Messages,
-			Status:     status,
-			StatusURL:  func(st returns.OutboxStatus) string { return link(st, 0) },
-			MessageURL: paths.AdminOutboxMessageURL,
-		}
-		if page.Next > 0 {
-			p.NextURL = link(status, page.Next)
+			AdminPage: s.adminPage(r, "Outbox"),
+			Messages:  page.Messages,
+			Status:    status,
+			Next:      page.Next,
 		}
 		s.render(w, r, http.StatusOK, views.OutboxListPageView(p))
 	})
@@ -64,16 +57,9 @@ func (s *Server) handleAdminOutboxMessage() http.Handler {
 			return
 		}
 		p := views.OutboxMessagePage{
-			AdminPage: s.adminPage(r, "Email "+m.Subject),
-			Message:   m,
-			HTMLURL:   paths.AdminOutboxHTMLURL(m.ID),
-		}
-		if code := codeFromDedupeKey(m.DedupeKey); code != "" {
-			p.ReturnURL = paths.AdminReturnURL(code)
-		}
-		switch m.Status {
-		case returns.OutboxFailed, returns.OutboxDead, returns.OutboxUnsent:
-			p.RequeueAction = paths.AdminOutboxRequeueURL(m.ID)
+			AdminPage:  s.adminPage(r, "Email "+m.Subject),
+			Message:    m,
+			ReturnCode: codeFromDedupeKey(m.DedupeKey),
 		}
 		s.render(w, r, http.StatusOK, views.OutboxMessagePageView(p))
 	})

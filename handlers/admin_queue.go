@@ -27,23 +27,16 @@ func (s *Server) handleAdminQueue() http.Handler {
 		if !status.Valid() {
 			status = ""
 		}
-		link := func(st returns.Status, before int64) string {
-			return paths.AdminQueueURL(string(st), f.Query, before)
-		}
 		p := views.QueuePage{
 			AdminPage: s.adminPage(r, "Returns"),
 			Returns:   page.Returns,
 			Counts:    page.Counts,
 			Status:    status,
 			Query:     f.Query,
-			StatusURL: func(st returns.Status) string { return link(st, 0) },
-			ReturnURL: paths.AdminReturnURL,
+			Next:      page.Next,
 		}
 		for _, n := range page.Counts {
 			p.Total += n
-		}
-		if page.Next > 0 {
-			p.NextURL = link(status, page.Next)
 		}
 		s.render(w, r, http.StatusOK, views.QueuePageView(p))
 	})

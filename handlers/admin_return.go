@@ -33,29 +33,25 @@ func withRefundDeadline(next http.Handler) http.Handler {
 // handleAdminReturn shows one return with the actions its status allows.
 func (s *Server) handleAdminReturn() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.renderAdminReturn(w, r, http.StatusOK, r.PathValue("code"), views.AdminForm{})
+		s.renderAdminReturn(w, r, http.StatusOK, r.PathValue("code"), "", views.Form{})
 	})
 }
 
-func (s *Server) renderAdminReturn(w http.ResponseWriter, r *http.Request, status int, code string, form views.AdminForm) {
+// renderAdminReturn shows a return to staff; failed names the action whose
+// form comes back with form's values and messages ("" for none).
+func (s *Server) renderAdminReturn(w http.ResponseWriter, r *http.Request, status int, code string, failed paths.Action, form views.Form) {
 	v, err := s.backoffice.StaffReturnView(r.Context(), code)
 	if err != nil {
 		s.Error(w, r, err)
 		return
 	}
 	code = v.Return.Code
-	actions := map[string]string{}
-	for _, a := range allowedActions(v.Return.Status) {
-		actions[string(a)] = paths.AdminActionURL(code, a)
-	}
 	p := views.AdminReturnPage{
-		AdminPage:    s.adminPage(r, "Return "+code),
-		View:         v,
-		Actions:      actions,
-		ReconcileURL: func(id int64) string { return paths.AdminReconcileURL(code, id) },
-		PhotoURL:     func(id int64) string { return paths.AdminPhotoURL(code, id) },
-		Form:         form,
-		QueueURL:     paths.AdminURL(),
+		AdminPage: s.adminPage(r, "Return "+code),
+		View:      v,
+		Actions:   allowedActions(v.Return.Status),
+		Failed:    failed,
+		Form:      form,
 	}
 	s.render(w, r, status, views.AdminReturnPageView(p))
 }
@@ -89,9 +85,8 @@ func allowedActions(st returns.Status) []paths.Action {
 // return again with the form's messages.
 func (s *Server) adminAction(action paths.Action, done string, do func(r *http.Request, st *returns.Staff, code string) (string, error)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-		if err := r.ParseForm(); err != nil {
-			s.Error(w, r, returns.Errorf(returns.EINVALID, "The form could not be read. Please try again."))
+		if err := parseForm(w, r); err != nil {
+			s.Error(w, r, errFormUnreadable)
 			return
 		}
 		code := r.PathValue("code")
@@ -103,16 +98,11 @@ func (s *Server) adminAction(action paths.Action, done string, do func(r *http.R
 		case "":
 			http.Redirect(w, r, paths.WithDone(paths.AdminReturnURL(code), flash), http.StatusSeeOther)
 		case returns.EINVALID, returns.ECONFLICT:
-			values := map[string]string{}
-			for k := range r.PostForm {
-				values[k] = r.PostForm.Get(k)
-			}
-			msg := returns.ErrorMessage(err)
 			status := http.StatusUnprocessableEntity
 			if returns.ErrorCode(err) == returns.ECONFLICT {
 				status = http.StatusConflict
 			}
-			s.renderAdminReturn(w, r, status, code, views.AdminForm{Action: string(action), Values: values, Error: &msg, Fields: returns.ErrorFields(err)})
+			s.renderAdminReturn(w, r, status, code, action, failedForm(err, r.PostForm))
 		default:
 			s.Error(w, r, err)
 		}
@@ -204,9 +194,9 @@ func (s *Server) handleAdminReconcile() http.Handler {
 // handleAdminPhoto serves a damage photo to staff, full size.
 func (s *Server) handleAdminPhoto() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id, err := strconv.ParseInt(r.PathValue("photo"), 10, 64)
-		if err != nil || id <= 0 {
-			s.Error(w, r, returns.Errorf(returns.ENOTFOUND, "We could not find that photo."))
+		id, err := photoID(r)
+		if err != nil {
+			s.Error(w, r, err)
 			return
 		}
 		p, err := s.backoffice.StaffPhoto(r.Context(), r.PathValue("code"), id)

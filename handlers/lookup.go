@@ -33,14 +33,8 @@ func (s *Server) renderLookup(w http.ResponseWriter, r *http.Request, status int
 	}
 	p := views.LookupPage{
 		Page:      s.page(r, returns.Msg("Return an item")),
-		Action:    paths.LookupURL(),
-		Order:     truncate(order, 64),
-		Email:     truncate(email, 254),
-		Error:     msg,
+		Form:      lookupForm(order, email, msg),
 		EmailLink: emailLink,
-	}
-	if emailLink {
-		p.Action = paths.AccessLinkURL()
 	}
 	p.NoIndex = false
 	p.Path = paths.LookupURL()
@@ -59,8 +53,7 @@ func (s *Server) emailLinkOnly(r *http.Request) (bool, error) {
 
 func (s *Server) handleLookup() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-		if err := r.ParseForm(); err != nil {
+		if err := parseForm(w, r); err != nil {
 			s.renderLookup(w, r, http.StatusBadRequest, "", "", &lookupFailed)
 			return
 		}
@@ -128,16 +121,3 @@ func (s *Server) openOrder(w http.ResponseWriter, r *http.Request, order, email 
 	}
 	http.Redirect(w, r, paths.OrderURL(), http.StatusSeeOther)
 }
-
-// truncate cuts s to at most n bytes on a rune boundary, for echoing input back.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
-}
-
-func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	returns "github.com/returnsportal/returns"
 	"github.com/returnsportal/returns/paths"
 	"github.com/returnsportal/returns/static"
 	"github.com/returnsportal/returns/views"
@@ -126,24 +125,4 @@ func localizer(r *http.Request) views.Localizer {
 		lang = "en"
 	}
 	return views.Localizer{Lang: lang}
-}
-
-// page returns the layout data of a customer page.
-func (s *Server) page(r *http.Request, title returns.Message) views.Page {
-	l := localizer(r)
-	q := r.URL.Query()
-	q.Del(paths.ParamLang)
-	q.Del(paths.ParamToken)
-	path := r.URL.Path
-	switch r.Method {
-	case http.MethodGet, http.MethodHead:
-		if enc := q.Encode(); enc != "" {
-			path += "?" + enc
-		}
-	default:
-		// An answer to a form has no address to open again in another
-		// language; the page that shows the form again sets its own.
-		path = paths.LookupURL()
-	}
-	return views.Page{L: l, Title: l.Msg(title), Path: path, DemoMode: s.cfg.DemoMode, NoIndex: true}
 }

@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"net/http"
-	"strconv"
 
 	returns "github.com/returnsportal/returns"
 	"github.com/returnsportal/returns/paths"
@@ -55,9 +54,7 @@ func (s *Server) handleReturn() http.Handler {
 			ReturnAddress: settings.ReturnAddress,
 			Instructions:  settings.Instructions(l.Lang),
 			CanCancel:     ret.Status.CanMoveTo(returns.StatusCancelled),
-			CancelAction:  paths.ReturnCancelURL(ret.Code),
-			PhotoURL:      func(id int64) string { return paths.ReturnPhotoURL(ret.Code, id) },
-			OrderURL:      paths.OrderURL(),
+			OrderLink:     true,
 		}
 		body, err := s.renderBytes(r, views.ReturnPageView(p))
 		if err != nil {
@@ -104,7 +101,6 @@ func (s *Server) handleReturnConfirmation() http.Handler {
 			Return:        ret,
 			ReturnAddress: settings.ReturnAddress,
 			Instructions:  settings.Instructions(localizer(r).Lang),
-			StatusURL:     paths.ReturnURL(ret.Code),
 		}
 		s.render(w, r, http.StatusOK, views.ConfirmationPageView(p))
 	})
@@ -127,9 +123,9 @@ func (s *Server) handleReturnCancel() http.Handler {
 func (s *Server) handleReturnPhoto() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c := s.sessions.customer(r)
-		id, err := strconv.ParseInt(r.PathValue("photo"), 10, 64)
-		if err != nil || id <= 0 {
-			s.Error(w, r, returns.Errorf(returns.ENOTFOUND, "We could not find that photo."))
+		id, err := photoID(r)
+		if err != nil {
+			s.Error(w, r, err)
 			return
 		}
 		p, err := s.customers.ReturnPhoto(r.Context(), c.OrderID, r.PathValue("code"), id)
@@ -139,19 +135,4 @@ func (s *Server) handleReturnPhoto() http.Handler {
 		}
 		servePhoto(w, p, id, "private, max-age=3600")
 	})
-}
-
-// servePhoto writes a photo with a server-chosen file name and the given
-// Cache-Control; nosniff is set for every answer.
-func servePhoto(w http.ResponseWriter, p *returns.Photo, id int64, cacheControl string) {
-	ext := ".jpg"
-	if p.ContentType == "image/png" {
-		ext = ".png"
-	}
-	h := w.Header()
-	h.Set("Content-Type", p.ContentType)
-	h.Set("Content-Disposition", `inline; filename="photo-`+itoa(id)+ext+`"`)
-	h.Set("Cache-Control", cacheControl)
-	h.Set("Content-Length", strconv.Itoa(len(p.Data)))
-	w.Write(p.Data)
 }
