@@ -42,7 +42,7 @@ type AccessLink struct {
 // AccessLinkEmail is what the email carrying an access link says.
 type AccessLinkEmail struct {
 	OrderName string
-	URL       string
+	Token     string // the link's token, which only the email carries
 	ValidFor  time.Duration
 }
 

@@ -349,12 +349,16 @@ func (f settingsFunc) SettingsChanges(ctx context.Context, limit int) ([]returns
 	return nil, nil
 }
 
-// textEmails renders every email as its kind and its links, enough for tests
-// to follow them.
+// textEmails renders every email as its kind and its status link, enough for
+// tests to follow them.
 type textEmails struct{}
 
 func (textEmails) RenderEmail(d returns.EmailData) (returns.Email, error) {
-	return returns.Email{Subject: string(d.Kind), Text: d.StatusURL + " " + d.AdminURL, HTML: "<p>" + string(d.Kind) + "</p>"}, nil
+	text := ""
+	if d.StatusToken != "" {
+		text = d.BaseURL + "/returns/" + d.Return.Code + "?t=" + d.StatusToken
+	}
+	return returns.Email{Subject: string(d.Kind), Text: text, HTML: "<p>" + string(d.Kind) + "</p>"}, nil
 }
 
 type photoFunc func(data []byte) (returns.Photo, error)

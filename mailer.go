@@ -21,11 +21,12 @@ type SettingsReader interface {
 // Mailer makes the outbox messages of the portal's emails: it renders them in
 // the recipient's language, gives each its Message-ID, dedupe key and, for a
 // customer, the link token that opens the return, and wakes the mail worker once
-// they are committed. It sends nothing itself: the mail worker does.
+// they are committed. It sends nothing itself: the mail worker does, and it
+// builds no URL: the renderer makes the links of the tokens and the base URL.
 type Mailer struct {
 	renderer EmailRenderer // nil renders no email
 	settings SettingsReader
-	baseURL  string // the portal's public address, for links
+	baseURL  string // the portal's public address, for the renderer's links
 	host     string // for Message-IDs
 	wake     func() // wakes the mail worker; nil for none
 	now      func() time.Time
@@ -92,7 +93,7 @@ func (m *Mailer) customerEmail(ctx context.Context, kind EmailKind, r *Return, d
 	// Each email carries a token of its own: the database keeps only hashes,
 	// so a token cannot be read back for a later email.
 	token := NewToken()
-	d.StatusURL = m.baseURL + "/returns/" + r.Code + "?t=" + url.QueryEscape(token)
+	d.StatusToken = token
 	msg, err := m.message(d, r.Code+":"+string(kind)+":customer", to, NormalizeEmail(settings.StaffEmail))
 	if msg != nil {
 		msg.LinkTokenHash = HashToken(token)
@@ -111,7 +112,7 @@ func (m *Mailer) staffEmail(ctx context.Context, r *Return) (*OutboxMessage, err
 	if to == "" {
 		return nil, nil
 	}
-	d := EmailData{Kind: EmailStaffNewReturn, Lang: "en", Return: r, Settings: settings, AdminURL: m.baseURL + "/admin/returns/" + r.Code}
+	d := EmailData{Kind: EmailStaffNewReturn, Lang: "en", Return: r, Settings: settings}
 	return m.message(d, r.Code+":"+string(EmailStaffNewReturn)+":staff", to, NormalizeEmail(r.Email))
 }
 
@@ -131,7 +132,7 @@ func (m *Mailer) AccessLink(ctx context.Context, l *AccessLink, token, lang stri
 		Settings: settings,
 		AccessLink: &AccessLinkEmail{
 			OrderName: l.OrderName,
-			URL:       m.baseURL + "/link?t=" + url.QueryEscape(token),
+			Token:     token,
 			ValidFor:  AccessLinkTTL,
 		},
 	}
@@ -140,6 +141,7 @@ func (m *Mailer) AccessLink(ctx context.Context, l *AccessLink, token, lang stri
 
 // message renders d into an outbox message, queued to be sent now.
 func (m *Mailer) message(d EmailData, dedupeKey, to, replyTo string) (*OutboxMessage, error) {
+	d.BaseURL = m.baseURL
 	e, err := m.renderer.RenderEmail(d)
 	if err != nil {
 		return nil, fmt.Errorf("render %s email: %w", d.Kind, err)

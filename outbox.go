@@ -30,10 +30,12 @@ type EmailData struct {
 	Lang     string // "en" or "lv"; staff emails are in English
 	Return   *Return
 	Settings Settings
-	// StatusURL opens the return's status page with its access token.
-	StatusURL string
-	// AdminURL opens the return in the backoffice (staff emails).
-	AdminURL string
+	// BaseURL is the portal's public address: the emails' links start with
+	// it, so that they work from a mail client.
+	BaseURL string
+	// StatusToken is the access token that opens the return's status page
+	// from a customer's email; "" in an email to staff.
+	StatusToken string
 	// Message is staff's word with an approval, or the reason of a decline.
 	Message  string
 	Shipment *Shipment

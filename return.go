@@ -75,6 +75,15 @@ func (r *Return) Total() Money {
 	return total
 }
 
+// ItemComesBack reports whether the customer sends the item back: a
+// dissatisfied customer always does; a damage report does when it asks for a
+// refund, while a replacement is decided on the photos and the damaged item
+// stays with the customer. It does not look at the status: whether the item is
+// still to be sent is the status's business.
+func (r *Return) ItemComesBack() bool {
+	return r.Kind == KindDissatisfied || r.Resolution == ResolutionRefund
+}
+
 // Item is one order line (and how many units of it) in a return.
 type Item struct {
 	LineItemID string

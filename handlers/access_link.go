@@ -5,6 +5,7 @@ import (
 	"time"
 
 	returns "github.com/returnsportal/returns"
+	"github.com/returnsportal/returns/paths"
 	"github.com/returnsportal/returns/views"
 )
 
@@ -19,13 +20,13 @@ import (
 func (s *Server) handleAccessLink() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
-		if !q.Has("t") {
-			s.renderAccessLinkForm(w, r, http.StatusOK, q.Get("order"), q.Get("email"))
+		if !q.Has(paths.ParamToken) {
+			s.renderAccessLinkForm(w, r, http.StatusOK, q.Get(paths.ParamOrder), q.Get(paths.ParamEmail))
 			return
 		}
 		// The token is in the address: it must not travel on in a Referer.
 		w.Header().Set("Referrer-Policy", "no-referrer")
-		token := q.Get("t")
+		token := q.Get(paths.ParamToken)
 		err := s.links.AccessLinkOpens(r.Context(), token)
 		if returns.ErrorCode(err) == returns.ENOTFOUND {
 			s.renderAccessLinkGone(w, r, err)
@@ -35,10 +36,10 @@ func (s *Server) handleAccessLink() http.Handler {
 			s.Error(w, r, err)
 			return
 		}
-		p := views.AccessLinkOpenPage{Page: s.page(r, returns.Msg("Open your order")), Action: pathAccessLinkOpen, Token: token}
+		p := views.AccessLinkOpenPage{Page: s.page(r, returns.Msg("Open your order")), Token: token}
 		// The language switch keeps the token, so that switching does not
 		// lose the link.
-		p.Path = pathAccessLink + "?t=" + token
+		p.Path = paths.AccessLinkTokenURL(token)
 		s.render(w, r, http.StatusOK, views.AccessLinkOpenPageView(p))
 	})
 }
@@ -47,12 +48,11 @@ func (s *Server) handleAccessLink() http.Handler {
 // lookup does. A used or expired link gets the page that offers a new one.
 func (s *Server) handleAccessLinkOpen() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-		if err := r.ParseForm(); err != nil {
-			s.Error(w, r, returns.Errorf(returns.EINVALID, "The form could not be read. Please try again."))
+		if err := parseForm(w, r); err != nil {
+			s.Error(w, r, errFormUnreadable)
 			return
 		}
-		l, err := s.links.UseAccessLink(r.Context(), r.PostForm.Get("t"))
+		l, err := s.links.UseAccessLink(r.Context(), r.PostForm.Get(paths.ParamToken))
 		if returns.ErrorCode(err) == returns.ENOTFOUND {
 			s.renderAccessLinkGone(w, r, err)
 			return
@@ -65,15 +65,14 @@ func (s *Server) handleAccessLinkOpen() http.Handler {
 			s.Error(w, r, err)
 			return
 		}
-		http.Redirect(w, r, pathOrder, http.StatusSeeOther)
+		http.Redirect(w, r, paths.OrderURL(), http.StatusSeeOther)
 	})
 }
 
 // handleAccessLinkRequest asks for a link to an order (POST /link).
 func (s *Server) handleAccessLinkRequest() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-		if err := r.ParseForm(); err != nil {
+		if err := parseForm(w, r); err != nil {
 			s.renderAccessLinkForm(w, r, http.StatusBadRequest, "", "")
 			return
 		}
@@ -97,10 +96,10 @@ func (s *Server) requestAccessLink(w http.ResponseWriter, r *http.Request, order
 		s.Error(w, r, err)
 		return
 	}
-	p := views.AccessLinkSentPage{Page: s.page(r, returns.Msg("Check your email")), AgainURL: pathAccessLink}
+	p := views.AccessLinkSentPage{Page: s.page(r, returns.Msg("Check your email"))}
 	// The same page whichever form was sent (the lookup form asks for links
 	// too when the store requires them).
-	p.Path = pathAccessLink
+	p.Path = paths.AccessLinkURL()
 	s.render(w, r, http.StatusOK, views.AccessLinkSentPageView(p))
 }
 
@@ -108,9 +107,7 @@ func (s *Server) requestAccessLink(w http.ResponseWriter, r *http.Request, order
 func (s *Server) renderAccessLinkForm(w http.ResponseWriter, r *http.Request, status int, order, email string) {
 	p := views.LookupPage{
 		Page:      s.page(r, returns.Msg("Email me a link")),
-		Action:    pathAccessLink,
-		Order:     truncate(order, 64),
-		Email:     truncate(email, 254),
+		Form:      lookupForm(order, email, nil),
 		EmailLink: true,
 	}
 	s.render(w, r, status, views.LookupPageView(p))
@@ -122,9 +119,8 @@ func (s *Server) renderAccessLinkGone(w http.ResponseWriter, r *http.Request, er
 	p := views.AccessLinkGonePage{
 		Page:    s.page(r, returns.Msg("This link does not work any more")),
 		Message: returns.ErrorMessage(err),
-		Action:  pathAccessLink,
 	}
-	p.Path = pathAccessLink
+	p.Path = paths.AccessLinkURL()
 	s.render(w, r, http.StatusGone, views.AccessLinkGonePageView(p))
 }
 
@@ -138,9 +134,7 @@ func (s *Server) renderRateLimited(w http.ResponseWriter, r *http.Request, wait 
 	}
 	p := views.LookupPage{
 		Page:       s.page(r, returns.Msg("Too many attempts")),
-		Action:     pathAccessLink,
-		Order:      truncate(order, 64),
-		Email:      truncate(email, 254),
+		Form:       lookupForm(order, email, nil),
 		Limited:    true,
 		RetryAfter: wait,
 	}

@@ -3,10 +3,10 @@ package handlers
 import (
 	"context"
 	"net/http"
-	"net/url"
 	"strings"
 
 	returns "github.com/returnsportal/returns"
+	"github.com/returnsportal/returns/paths"
 	"github.com/returnsportal/returns/views"
 )
 
@@ -31,7 +31,7 @@ func (s *Server) requireStaff(next http.Handler) http.Handler {
 				return
 			}
 			if r.Method == http.MethodGet || r.Method == http.MethodHead {
-				http.Redirect(w, r, pathAdminLogin+"?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+				http.Redirect(w, r, paths.AdminLoginURL(r.URL.RequestURI()), http.StatusSeeOther)
 				return
 			}
 			s.renderError(w, r, http.StatusForbidden, returns.Msg("Please sign in"), returns.Msg("Your session has ended. Sign in again and repeat the action."), 0)
@@ -41,81 +41,55 @@ func (s *Server) requireStaff(next http.Handler) http.Handler {
 	})
 }
 
-func (s *Server) adminPage(r *http.Request, title string) views.AdminPage {
-	p := views.AdminPage{Title: title, DemoMode: s.cfg.DemoMode}
-	if st := staffFrom(r); st != nil {
-		p.StaffName = st.Email
-	}
-	if done := r.URL.Query().Get("done"); done != "" {
-		p.Flash = flashes[done]
-	}
-	return p
-}
-
-// flashes are the confirmations an action's redirect can ask for; the page never
-// echoes text from the URL.
-var flashes = map[string]string{
-	"approved":       "Return approved.",
-	"declined":       "Return declined.",
-	"received":       "Item marked as received.",
-	"refunded":       "Refund made through Shopify.",
-	"refund-unknown": "Shopify did not confirm the refund in time. It is checked again automatically with the same key, so it cannot be made twice.",
-	"refund-pending": "This refund is being made already.",
-	"shipped":        "Replacement recorded; the customer sees the tracking link.",
-	"closed":         "Return closed.",
-	"noted":          "Note added.",
-	"reconciled":     "Checked with Shopify.",
-	"settings":       "Settings saved.",
-	"requeued":       "The message is queued to be sent again.",
-}
-
 func (s *Server) handleAdminLoginForm() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, err := s.accounts.StaffBySession(r.Context(), s.sessions.staffToken(r)); err == nil {
-			http.Redirect(w, r, pathAdmin, http.StatusSeeOther)
+			http.Redirect(w, r, paths.AdminURL(), http.StatusSeeOther)
 			return
 		}
-		s.renderLogin(w, r, http.StatusOK, "", "")
+		s.renderLogin(w, r, http.StatusOK, "", nil)
 	})
 }
 
-func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, status int, email, msg string) {
-	p := views.LoginPage{AdminPage: views.AdminPage{Title: "Sign in", DemoMode: s.cfg.DemoMode}, Action: pathAdminLogin + loginNext(r), Email: truncate(email, 254), Error: msg}
+// renderLogin shows the sign-in form with the email address typed and msg, the
+// one message of a failed sign-in (nil for none).
+func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, status int, email string, msg *returns.Message) {
+	p := views.LoginPage{
+		AdminPage: views.AdminPage{Title: "Sign in", DemoMode: s.cfg.DemoMode},
+		Next:      safeNext(r.URL.Query().Get(paths.ParamNext)),
+		Form:      views.Form{Values: map[string]string{returns.FieldEmail: truncate(email, 254)}, Error: msg},
+	}
 	w.Header().Set("Cache-Control", "no-store")
 	s.render(w, r, status, views.LoginPageView(p))
 }
 
-// loginNext carries the page to return to after signing in, when it is a
-// backoffice page (never another site).
-func loginNext(r *http.Request) string {
-	if next := safeNext(r.URL.Query().Get("next")); next != "" {
-		return "?next=" + url.QueryEscape(next)
-	}
-	return ""
-}
-
+// safeNext is the page to go to after signing in, when next is a backoffice
+// page (never another site), else "".
 func safeNext(next string) string {
-	if (next == pathAdmin || strings.HasPrefix(next, pathAdmin+"/")) && !strings.Contains(next, "//") && !strings.Contains(next, "\\") {
+	if (next == paths.AdminURL() || strings.HasPrefix(next, paths.AdminURL()+"/")) && !strings.Contains(next, "//") && !strings.Contains(next, "\\") {
 		return next
 	}
 	return ""
 }
 
-// errSignInFailed is the one message for every failed sign-in.
-const errSignInFailed = "The email address or password is not right."
+// signInFailed is the one message for every failed sign-in: the domain's
+// (returns.ErrSignInFailed).
+var signInFailed = returns.ErrorMessage(returns.ErrSignInFailed)
+
+// signInLimited is the answer to a sign-in refused by the limits.
+var signInLimited = returns.Msg("Too many attempts. Please wait a few minutes and try again.")
 
 func (s *Server) handleAdminLogin() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-		if err := r.ParseForm(); err != nil {
-			s.renderLogin(w, r, http.StatusBadRequest, "", errSignInFailed)
+		if err := parseForm(w, r); err != nil {
+			s.renderLogin(w, r, http.StatusBadRequest, "", &signInFailed)
 			return
 		}
 		email, password := r.PostForm.Get(returns.FieldEmail), r.PostForm.Get(returns.FieldPassword)
 		ip, account := s.clientIP(r), returns.NormalizeEmail(email)
 		if !s.allowLogin(ip, account) {
 			s.log.Warn("sign-in rate limited", "ip", ip)
-			s.renderLogin(w, r, http.StatusTooManyRequests, email, "Too many attempts. Please wait a few minutes and try again.")
+			s.renderLogin(w, r, http.StatusTooManyRequests, email, &signInLimited)
 			return
 		}
 		if d := s.loginDelay(account); d > 0 {
@@ -127,7 +101,7 @@ func (s *Server) handleAdminLogin() http.Handler {
 		token, st, err := s.accounts.SignIn(r.Context(), email, password)
 		if returns.ErrorCode(err) == returns.EUNAUTHORIZED {
 			s.loginFailed(ip, account)
-			s.renderLogin(w, r, http.StatusUnauthorized, email, errSignInFailed)
+			s.renderLogin(w, r, http.StatusUnauthorized, email, &signInFailed)
 			return
 		}
 		if err != nil {
@@ -140,9 +114,9 @@ func (s *Server) handleAdminLogin() http.Handler {
 		}
 		s.loginSucceeded(ip, account)
 		s.log.Info("staff signed in", "staff", st.ID)
-		next := safeNext(r.URL.Query().Get("next"))
+		next := safeNext(r.URL.Query().Get(paths.ParamNext))
 		if next == "" {
-			next = pathAdmin
+			next = paths.AdminURL()
 		}
 		http.Redirect(w, r, next, http.StatusSeeOther)
 	})
@@ -157,6 +131,6 @@ func (s *Server) handleAdminLogout() http.Handler {
 			return
 		}
 		s.sessions.clearStaff(w, r)
-		http.Redirect(w, r, pathAdminLogin, http.StatusSeeOther)
+		http.Redirect(w, r, paths.AdminLoginURL(""), http.StatusSeeOther)
 	})
 }

@@ -2,10 +2,10 @@ package handlers
 
 import (
 	"net/http"
-	"net/url"
 	"strconv"
 
 	returns "github.com/returnsportal/returns"
+	"github.com/returnsportal/returns/paths"
 	"github.com/returnsportal/returns/views"
 )
 
@@ -13,40 +13,23 @@ import (
 func (s *Server) handleAdminOutbox() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
-		status := returns.OutboxStatus(q.Get("status"))
+		status := returns.OutboxStatus(q.Get(paths.ParamStatus))
 		switch status {
 		case returns.OutboxQueued, returns.OutboxSent, returns.OutboxFailed, returns.OutboxDead, returns.OutboxUnsent:
 		default:
 			status = ""
 		}
-		before, _ := strconv.ParseInt(q.Get("before"), 10, 64)
+		before, _ := strconv.ParseInt(q.Get(paths.ParamBefore), 10, 64)
 		page, err := s.outbox.Outbox(r.Context(), status, max(before, 0))
 		if err != nil {
 			s.Error(w, r, err)
 			return
 		}
-		link := func(st returns.OutboxStatus, before int64) string {
-			v := url.Values{}
-			if st != "" {
-				v.Set("status", string(st))
-			}
-			if before > 0 {
-				v.Set("before", strconv.FormatInt(before, 10))
-			}
-			if len(v) == 0 {
-				return pathAdminOutbox
-			}
-			return pathAdminOutbox + "?" + v.Encode()
-		}
 		p := views.OutboxListPage{
-			AdminPage:  s.adminPage(r, "Outbox"),
-			Messages:   page.Messages,
-			Status:     status,
-			StatusURL:  func(st returns.OutboxStatus) string { return link(st, 0) },
-			MessageURL: adminOutboxMessageURL,
-		}
-		if page.Next > 0 {
-			p.NextURL = link(status, page.Next)
+			AdminPage: s.adminPage(r, "Outbox"),
+			Messages:  page.Messages,
+			Status:    status,
+			Next:      page.Next,
 		}
 		s.render(w, r, http.StatusOK, views.OutboxListPageView(p))
 	})
@@ -74,16 +57,9 @@ func (s *Server) handleAdminOutboxMessage() http.Handler {
 			return
 		}
 		p := views.OutboxMessagePage{
-			AdminPage: s.adminPage(r, "Email "+m.Subject),
-			Message:   m,
-			HTMLURL:   adminOutboxMessageURL(m.ID) + "/html",
-		}
-		if code := codeFromDedupeKey(m.DedupeKey); code != "" {
-			p.ReturnURL = adminReturnURL(code)
-		}
-		switch m.Status {
-		case returns.OutboxFailed, returns.OutboxDead, returns.OutboxUnsent:
-			p.RequeueAction = adminOutboxMessageURL(m.ID) + "/requeue"
+			AdminPage:  s.adminPage(r, "Email "+m.Subject),
+			Message:    m,
+			ReturnCode: codeFromDedupeKey(m.DedupeKey),
 		}
 		s.render(w, r, http.StatusOK, views.OutboxMessagePageView(p))
 	})
@@ -127,6 +103,6 @@ func (s *Server) handleAdminOutboxRequeue() http.Handler {
 			s.Error(w, r, err)
 			return
 		}
-		http.Redirect(w, r, adminOutboxMessageURL(id)+"?done=requeued", http.StatusSeeOther)
+		http.Redirect(w, r, paths.WithDone(paths.AdminOutboxMessageURL(id), "requeued"), http.StatusSeeOther)
 	})
 }

@@ -2,10 +2,10 @@ package handlers
 
 import (
 	"net/http"
-	"net/url"
 	"strconv"
 
 	returns "github.com/returnsportal/returns"
+	"github.com/returnsportal/returns/paths"
 	"github.com/returnsportal/returns/views"
 )
 
@@ -14,8 +14,8 @@ import (
 func (s *Server) handleAdminQueue() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
-		f := returns.QueueFilter{Status: returns.Status(q.Get("status")), Query: q.Get("q")}
-		if b, err := strconv.ParseInt(q.Get("before"), 10, 64); err == nil && b > 0 {
+		f := returns.QueueFilter{Status: returns.Status(q.Get(paths.ParamStatus)), Query: q.Get(paths.ParamQuery)}
+		if b, err := strconv.ParseInt(q.Get(paths.ParamBefore), 10, 64); err == nil && b > 0 {
 			f.Before = b
 		}
 		page, err := s.backoffice.ReturnQueue(r.Context(), f)
@@ -27,36 +27,16 @@ func (s *Server) handleAdminQueue() http.Handler {
 		if !status.Valid() {
 			status = ""
 		}
-		link := func(st returns.Status, before int64) string {
-			v := url.Values{}
-			if st != "" {
-				v.Set("status", string(st))
-			}
-			if f.Query != "" {
-				v.Set("q", f.Query)
-			}
-			if before > 0 {
-				v.Set("before", strconv.FormatInt(before, 10))
-			}
-			if len(v) == 0 {
-				return pathAdmin
-			}
-			return pathAdmin + "?" + v.Encode()
-		}
 		p := views.QueuePage{
 			AdminPage: s.adminPage(r, "Returns"),
 			Returns:   page.Returns,
 			Counts:    page.Counts,
 			Status:    status,
 			Query:     f.Query,
-			StatusURL: func(st returns.Status) string { return link(st, 0) },
-			ReturnURL: adminReturnURL,
+			Next:      page.Next,
 		}
 		for _, n := range page.Counts {
 			p.Total += n
-		}
-		if page.Next > 0 {
-			p.NextURL = link(status, page.Next)
 		}
 		s.render(w, r, http.StatusOK, views.QueuePageView(p))
 	})

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	returns "github.com/returnsportal/returns"
+	"github.com/returnsportal/returns/paths"
 	"github.com/returnsportal/returns/views"
 )
 
@@ -32,50 +33,60 @@ func withRefundDeadline(next http.Handler) http.Handler {
 // handleAdminReturn shows one return with the actions its status allows.
 func (s *Server) handleAdminReturn() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.renderAdminReturn(w, r, http.StatusOK, r.PathValue("code"), views.AdminForm{})
+		s.renderAdminReturn(w, r, http.StatusOK, r.PathValue("code"), "", views.Form{})
 	})
 }
 
-func (s *Server) renderAdminReturn(w http.ResponseWriter, r *http.Request, status int, code string, form views.AdminForm) {
+// renderAdminReturn shows a return to staff; failed names the action whose
+// form comes back with form's values and messages ("" for none).
+func (s *Server) renderAdminReturn(w http.ResponseWriter, r *http.Request, status int, code string, failed paths.Action, form views.Form) {
 	v, err := s.backoffice.StaffReturnView(r.Context(), code)
 	if err != nil {
 		s.Error(w, r, err)
 		return
 	}
 	code = v.Return.Code
-	actions := map[string]string{"note": adminActionURL(code, "note")}
-	for action, to := range map[string]returns.Status{
-		"approve": returns.StatusApproved,
-		"decline": returns.StatusDeclined,
-		"receive": returns.StatusItemReceived,
-		"refund":  returns.StatusRefunded,
-		"ship":    returns.StatusReplacementShipped,
-		"close":   returns.StatusClosed,
-	} {
-		if v.Return.Status.CanMoveTo(to) {
-			actions[action] = adminActionURL(code, action)
-		}
-	}
 	p := views.AdminReturnPage{
-		AdminPage:    s.adminPage(r, "Return "+code),
-		View:         v,
-		Actions:      actions,
-		ReconcileURL: func(id int64) string { return adminReconcileURL(code, id) },
-		PhotoURL:     func(id int64) string { return adminPhotoURL(code, id) },
-		Form:         form,
-		QueueURL:     pathAdmin,
+		AdminPage: s.adminPage(r, "Return "+code),
+		View:      v,
+		Actions:   allowedActions(v.Return.Status),
+		Failed:    failed,
+		Form:      form,
 	}
 	s.render(w, r, status, views.AdminReturnPageView(p))
+}
+
+// actionMoves maps the actions that change a return's status to the status
+// they move it to.
+var actionMoves = map[paths.Action]returns.Status{
+	paths.ActionApprove: returns.StatusApproved,
+	paths.ActionDecline: returns.StatusDeclined,
+	paths.ActionReceive: returns.StatusItemReceived,
+	paths.ActionRefund:  returns.StatusRefunded,
+	paths.ActionShip:    returns.StatusReplacementShipped,
+	paths.ActionClose:   returns.StatusClosed,
+}
+
+// allowedActions are the actions a return in status st offers, in page order:
+// those whose move the status allows, and a note at any time.
+func allowedActions(st returns.Status) []paths.Action {
+	var out []paths.Action
+	for _, a := range paths.ReturnActions {
+		to, moves := actionMoves[a]
+		if !moves || st.CanMoveTo(to) {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // adminAction is a maker of the handler of one action on a return: it reads the
 // form, runs do, and redirects to the return with a confirmation, or shows the
 // return again with the form's messages.
-func (s *Server) adminAction(action, done string, do func(r *http.Request, st *returns.Staff, code string) (string, error)) http.Handler {
+func (s *Server) adminAction(action paths.Action, done string, do func(r *http.Request, st *returns.Staff, code string) (string, error)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-		if err := r.ParseForm(); err != nil {
-			s.Error(w, r, returns.Errorf(returns.EINVALID, "The form could not be read. Please try again."))
+		if err := parseForm(w, r); err != nil {
+			s.Error(w, r, errFormUnreadable)
 			return
 		}
 		code := r.PathValue("code")
@@ -85,18 +96,13 @@ func (s *Server) adminAction(action, done string, do func(r *http.Request, st *r
 		}
 		switch returns.ErrorCode(err) {
 		case "":
-			http.Redirect(w, r, adminReturnURL(code)+"?done="+flash, http.StatusSeeOther)
+			http.Redirect(w, r, paths.WithDone(paths.AdminReturnURL(code), flash), http.StatusSeeOther)
 		case returns.EINVALID, returns.ECONFLICT:
-			values := map[string]string{}
-			for k := range r.PostForm {
-				values[k] = r.PostForm.Get(k)
-			}
-			msg := returns.ErrorMessage(err)
 			status := http.StatusUnprocessableEntity
 			if returns.ErrorCode(err) == returns.ECONFLICT {
 				status = http.StatusConflict
 			}
-			s.renderAdminReturn(w, r, status, code, views.AdminForm{Action: action, Values: values, Error: &msg, Fields: returns.ErrorFields(err)})
+			s.renderAdminReturn(w, r, status, code, action, failedForm(err, r.PostForm))
 		default:
 			s.Error(w, r, err)
 		}
@@ -104,37 +110,37 @@ func (s *Server) adminAction(action, done string, do func(r *http.Request, st *r
 }
 
 func (s *Server) handleAdminApprove() http.Handler {
-	return s.adminAction("approve", "approved", func(r *http.Request, st *returns.Staff, code string) (string, error) {
+	return s.adminAction(paths.ActionApprove, "approved", func(r *http.Request, st *returns.Staff, code string) (string, error) {
 		return "", s.backoffice.Approve(r.Context(), st.ID, code, r.PostForm.Get(returns.FieldMessage))
 	})
 }
 
 func (s *Server) handleAdminDecline() http.Handler {
-	return s.adminAction("decline", "declined", func(r *http.Request, st *returns.Staff, code string) (string, error) {
+	return s.adminAction(paths.ActionDecline, "declined", func(r *http.Request, st *returns.Staff, code string) (string, error) {
 		return "", s.backoffice.Decline(r.Context(), st.ID, code, r.PostForm.Get(returns.FieldReason))
 	})
 }
 
 func (s *Server) handleAdminReceive() http.Handler {
-	return s.adminAction("receive", "received", func(r *http.Request, st *returns.Staff, code string) (string, error) {
+	return s.adminAction(paths.ActionReceive, "received", func(r *http.Request, st *returns.Staff, code string) (string, error) {
 		return "", s.backoffice.MarkReceived(r.Context(), st.ID, code)
 	})
 }
 
 func (s *Server) handleAdminClose() http.Handler {
-	return s.adminAction("close", "closed", func(r *http.Request, st *returns.Staff, code string) (string, error) {
+	return s.adminAction(paths.ActionClose, "closed", func(r *http.Request, st *returns.Staff, code string) (string, error) {
 		return "", s.backoffice.Close(r.Context(), st.ID, code)
 	})
 }
 
 func (s *Server) handleAdminNote() http.Handler {
-	return s.adminAction("note", "noted", func(r *http.Request, st *returns.Staff, code string) (string, error) {
+	return s.adminAction(paths.ActionNote, "noted", func(r *http.Request, st *returns.Staff, code string) (string, error) {
 		return "", s.backoffice.AddNote(r.Context(), st.ID, code, r.PostForm.Get(returns.FieldNote))
 	})
 }
 
 func (s *Server) handleAdminShip() http.Handler {
-	return s.adminAction("ship", "shipped", func(r *http.Request, st *returns.Staff, code string) (string, error) {
+	return s.adminAction(paths.ActionShip, "shipped", func(r *http.Request, st *returns.Staff, code string) (string, error) {
 		f := r.PostForm
 		_, err := s.backoffice.ShipReplacement(r.Context(), st.ID, code, returns.ShipmentInput{
 			Carrier: f.Get(returns.FieldCarrier), CarrierName: f.Get(returns.FieldCarrierName),
@@ -147,7 +153,7 @@ func (s *Server) handleAdminShip() http.Handler {
 // handleAdminRefund makes a refund through Shopify. The form carries the
 // idempotency key made when it was shown, so a double submit makes one refund.
 func (s *Server) handleAdminRefund() http.Handler {
-	return withRefundDeadline(s.adminAction("refund", "refunded", func(r *http.Request, st *returns.Staff, code string) (string, error) {
+	return withRefundDeadline(s.adminAction(paths.ActionRefund, "refunded", func(r *http.Request, st *returns.Staff, code string) (string, error) {
 		f := r.PostForm
 		ref, err := s.refunds.Refund(r.Context(), st.ID, code, returns.RefundInput{
 			Key: f.Get(returns.FieldKey), Amount: f.Get(returns.FieldAmount), Raise: f.Get(returns.FieldRaise) == "on", RaiseReason: f.Get(returns.FieldRaiseReason),
@@ -172,7 +178,7 @@ func (s *Server) handleAdminRefund() http.Handler {
 
 // handleAdminReconcile asks Shopify now about a refund whose outcome is unknown.
 func (s *Server) handleAdminReconcile() http.Handler {
-	return withRefundDeadline(s.adminAction("reconcile", "reconciled", func(r *http.Request, st *returns.Staff, code string) (string, error) {
+	return withRefundDeadline(s.adminAction(paths.ActionReconcile, "reconciled", func(r *http.Request, st *returns.Staff, code string) (string, error) {
 		id, err := strconv.ParseInt(r.PathValue("refund"), 10, 64)
 		if err != nil {
 			return "", returns.Errorf(returns.ENOTFOUND, "No such refund.")
@@ -188,9 +194,9 @@ func (s *Server) handleAdminReconcile() http.Handler {
 // handleAdminPhoto serves a damage photo to staff, full size.
 func (s *Server) handleAdminPhoto() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id, err := strconv.ParseInt(r.PathValue("photo"), 10, 64)
-		if err != nil || id <= 0 {
-			s.Error(w, r, returns.Errorf(returns.ENOTFOUND, "We could not find that photo."))
+		id, err := photoID(r)
+		if err != nil {
+			s.Error(w, r, err)
 			return
 		}
 		p, err := s.backoffice.StaffPhoto(r.Context(), r.PathValue("code"), id)

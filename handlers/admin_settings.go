@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	returns "github.com/returnsportal/returns"
+	"github.com/returnsportal/returns/paths"
 	"github.com/returnsportal/returns/views"
 )
 
@@ -16,23 +17,23 @@ func (s *Server) handleAdminSettingsForm() http.Handler {
 			s.Error(w, r, err)
 			return
 		}
-		s.renderSettings(w, r, http.StatusOK, st, strconv.Itoa(st.WindowDays), nil)
+		s.renderSettings(w, r, http.StatusOK, st, views.Form{})
 	})
 }
 
-func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, status int, st returns.Settings, windowDays string, fields map[string]returns.Message) {
+// renderSettings shows the settings form with st's values, and form's messages
+// when it comes back after a failed validation.
+func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, status int, st returns.Settings, form views.Form) {
 	changes, err := s.settings.SettingsChanges(r.Context())
 	if err != nil {
 		s.Error(w, r, err)
 		return
 	}
 	p := views.SettingsPage{
-		AdminPage:  s.adminPage(r, "Settings"),
-		Action:     pathAdminSettings,
-		Settings:   st,
-		WindowDays: windowDays,
-		Fields:     fields,
-		Changes:    changes,
+		AdminPage: s.adminPage(r, "Settings"),
+		Settings:  st,
+		Form:      form,
+		Changes:   changes,
 	}
 	s.render(w, r, status, views.SettingsPageView(p))
 }
@@ -41,9 +42,8 @@ func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, status i
 // again with what was typed and a message per field.
 func (s *Server) handleAdminSettings() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-		if err := r.ParseForm(); err != nil {
-			s.Error(w, r, returns.Errorf(returns.EINVALID, "The form could not be read. Please try again."))
+		if err := parseForm(w, r); err != nil {
+			s.Error(w, r, errFormUnreadable)
 			return
 		}
 		f := r.PostForm
@@ -64,13 +64,17 @@ func (s *Server) handleAdminSettings() http.Handler {
 		}
 		err = s.settings.UpdateSettings(r.Context(), st, staffFrom(r).Email)
 		if returns.ErrorCode(err) == returns.EINVALID {
-			s.renderSettings(w, r, http.StatusUnprocessableEntity, st, windowDays, returns.ErrorFields(err))
+			form := failedForm(err, f)
+			// The window is shown as typed, less the spaces around it: it
+			// may not have parsed into st.
+			form.Values[returns.FieldWindowDays] = windowDays
+			s.renderSettings(w, r, http.StatusUnprocessableEntity, st, form)
 			return
 		}
 		if err != nil {
 			s.Error(w, r, err)
 			return
 		}
-		http.Redirect(w, r, pathAdminSettings+"?done=settings", http.StatusSeeOther)
+		http.Redirect(w, r, paths.WithDone(paths.AdminSettingsURL(), "settings"), http.StatusSeeOther)
 	})
 }

@@ -1,14 +1,10 @@
 package handlers
 
 import (
-	"bytes"
-	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
-	"github.com/a-h/templ"
 	returns "github.com/returnsportal/returns"
 	"github.com/returnsportal/returns/views"
 )
@@ -59,11 +55,10 @@ func (s *Server) renderAdminError(w http.ResponseWriter, r *http.Request, status
 		AdminPage: s.adminPage(r, heading.String()),
 		Heading:   heading,
 		Message:   msg,
-		BackURL:   pathAdmin,
-		BackLabel: "Back to the queue",
 	}
-	if code := r.PathValue("code"); strings.HasPrefix(r.URL.Path, "/admin/returns/") && returns.ValidReturnCode(code) && status != http.StatusNotFound {
-		p.BackURL, p.BackLabel = adminReturnURL(code), "Back to return "+code
+	// Behind requireStaff, only the routes of a return name a code.
+	if code := r.PathValue("code"); returns.ValidReturnCode(code) && status != http.StatusNotFound {
+		p.ReturnCode = code
 	}
 	s.render(w, r, status, views.AdminErrorPageView(p))
 }
@@ -72,37 +67,4 @@ func (s *Server) handleNotFound() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, http.StatusNotFound, returns.Msg("Not found"), returns.Msg("There is no page at this address."), 0)
 	})
-}
-
-// render writes a component with a status. It renders into a buffer first so that
-// a failure halfway never sends half a page.
-func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) {
-	body, err := s.renderBytes(r, c)
-	if err != nil {
-		s.log.Error("render page", "path", logPath(r), "err", err)
-		http.Error(w, "Internal error.", http.StatusInternalServerError)
-		return
-	}
-	s.writePage(w, status, body)
-}
-
-// renderBytes renders a component into a page.
-func (s *Server) renderBytes(r *http.Request, c templ.Component) ([]byte, error) {
-	var buf bytes.Buffer
-	if err := c.Render(r.Context(), &buf); err != nil {
-		return nil, fmt.Errorf("render page: %w", err)
-	}
-	return buf.Bytes(), nil
-}
-
-// writePage writes a rendered page with a status. Pages are never kept by the
-// browser or a proxy (no-store), unless the handler said otherwise.
-func (s *Server) writePage(w http.ResponseWriter, status int, body []byte) {
-	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	if h.Get("Cache-Control") == "" {
-		h.Set("Cache-Control", "no-store")
-	}
-	w.WriteHeader(status)
-	w.Write(body)
 }

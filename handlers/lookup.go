@@ -4,12 +4,14 @@ import (
 	"net/http"
 
 	returns "github.com/returnsportal/returns"
+	"github.com/returnsportal/returns/paths"
 	"github.com/returnsportal/returns/views"
 )
 
-// errLookupFailed is the one message for every failed lookup: wrong email, unknown
-// order, bad link signature. Its page and status are the same too.
-var errLookupFailed = returns.Msg("We could not find an order with that number and email address.")
+// lookupFailed is the one message for every failed lookup: wrong email, unknown
+// order, bad link signature. It is the domain's (returns.ErrLookupFailed); the
+// page and status are the same too.
+var lookupFailed = returns.ErrorMessage(returns.ErrLookupFailed)
 
 // statusLookupFailed is the status of every failed lookup.
 const statusLookupFailed = http.StatusUnprocessableEntity
@@ -17,7 +19,7 @@ const statusLookupFailed = http.StatusUnprocessableEntity
 func (s *Server) handleLookupForm() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
-		s.renderLookup(w, r, http.StatusOK, q.Get("order"), q.Get("email"), nil)
+		s.renderLookup(w, r, http.StatusOK, q.Get(paths.ParamOrder), q.Get(paths.ParamEmail), nil)
 	})
 }
 
@@ -31,17 +33,11 @@ func (s *Server) renderLookup(w http.ResponseWriter, r *http.Request, status int
 	}
 	p := views.LookupPage{
 		Page:      s.page(r, returns.Msg("Return an item")),
-		Action:    pathLookup,
-		Order:     truncate(order, 64),
-		Email:     truncate(email, 254),
-		Error:     msg,
+		Form:      lookupForm(order, email, msg),
 		EmailLink: emailLink,
 	}
-	if emailLink {
-		p.Action = pathAccessLink
-	}
 	p.NoIndex = false
-	p.Path = pathLookup
+	p.Path = paths.LookupURL()
 	s.render(w, r, status, views.LookupPageView(p))
 }
 
@@ -57,9 +53,8 @@ func (s *Server) emailLinkOnly(r *http.Request) (bool, error) {
 
 func (s *Server) handleLookup() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-		if err := r.ParseForm(); err != nil {
-			s.renderLookup(w, r, http.StatusBadRequest, "", "", &errLookupFailed)
+		if err := parseForm(w, r); err != nil {
+			s.renderLookup(w, r, http.StatusBadRequest, "", "", &lookupFailed)
 			return
 		}
 		order, email := r.PostForm.Get(returns.FieldOrder), r.PostForm.Get(returns.FieldEmail)
@@ -92,7 +87,7 @@ func (s *Server) handleLookup() http.Handler {
 func (s *Server) handleStart() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
-		order, email, sig := q.Get("order"), q.Get("email"), q.Get("sig")
+		order, email, sig := q.Get(paths.ParamOrder), q.Get(paths.ParamEmail), q.Get(paths.ParamSig)
 		w.Header().Set("Referrer-Policy", "no-referrer")
 		if !returns.VerifyLinkSignature(s.cfg.LinkSecret, order, email, sig) {
 			// Count the attempt like a lookup, so links cannot be used to guess.
@@ -100,7 +95,7 @@ func (s *Server) handleStart() http.Handler {
 				s.renderRateLimited(w, r, wait, order, email)
 				return
 			}
-			s.renderLookup(w, r, statusLookupFailed, order, email, &errLookupFailed)
+			s.renderLookup(w, r, statusLookupFailed, order, email, &lookupFailed)
 			return
 		}
 		s.openOrder(w, r, order, email)
@@ -113,7 +108,7 @@ func (s *Server) handleStart() http.Handler {
 func (s *Server) openOrder(w http.ResponseWriter, r *http.Request, order, email string) {
 	o, err := s.customers.LookupOrder(r.Context(), order, email)
 	if returns.ErrorCode(err) == returns.ENOTFOUND {
-		s.renderLookup(w, r, statusLookupFailed, order, email, &errLookupFailed)
+		s.renderLookup(w, r, statusLookupFailed, order, email, &lookupFailed)
 		return
 	}
 	if err != nil {
@@ -124,18 +119,5 @@ func (s *Server) openOrder(w http.ResponseWriter, r *http.Request, order, email 
 		s.Error(w, r, err)
 		return
 	}
-	http.Redirect(w, r, pathOrder, http.StatusSeeOther)
+	http.Redirect(w, r, paths.OrderURL(), http.StatusSeeOther)
 }
-
-// truncate cuts s to at most n bytes on a rune boundary, for echoing input back.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
-}
-
-func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }

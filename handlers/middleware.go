@@ -8,7 +8,8 @@ import (
 	"strings"
 	"time"
 
-	returns "github.com/returnsportal/returns"
+	"github.com/returnsportal/returns/paths"
+	"github.com/returnsportal/returns/static"
 	"github.com/returnsportal/returns/views"
 )
 
@@ -74,7 +75,7 @@ func (s *Server) withLogging(next http.Handler) http.Handler {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w}
 		next.ServeHTTP(rec, r)
-		if r.URL.Path == "/healthz" || strings.HasPrefix(r.URL.Path, "/static/") {
+		if r.URL.Path == paths.Healthz || strings.HasPrefix(r.URL.Path, static.Prefix) {
 			return
 		}
 		s.log.Info("request", "method", r.Method, "path", logPath(r), "status", rec.status, "ms", time.Since(start).Milliseconds())
@@ -100,7 +101,7 @@ const langCookie = "lang"
 func (s *Server) withLanguage(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		lang := ""
-		if q := r.URL.Query().Get("lang"); views.SupportedLanguage(q) {
+		if q := r.URL.Query().Get(paths.ParamLang); views.SupportedLanguage(q) {
 			lang = q
 			http.SetCookie(w, &http.Cookie{
 				Name: langCookie, Value: q, Path: "/", MaxAge: 365 * 24 * 3600,
@@ -124,24 +125,4 @@ func localizer(r *http.Request) views.Localizer {
 		lang = "en"
 	}
 	return views.Localizer{Lang: lang}
-}
-
-// page returns the layout data of a customer page.
-func (s *Server) page(r *http.Request, title returns.Message) views.Page {
-	l := localizer(r)
-	q := r.URL.Query()
-	q.Del("lang")
-	q.Del("t")
-	path := r.URL.Path
-	switch r.Method {
-	case http.MethodGet, http.MethodHead:
-		if enc := q.Encode(); enc != "" {
-			path += "?" + enc
-		}
-	default:
-		// An answer to a form has no address to open again in another
-		// language; the page that shows the form again sets its own.
-		path = pathLookup
-	}
-	return views.Page{L: l, Title: l.Msg(title), Path: path, DemoMode: s.cfg.DemoMode, NoIndex: true}
 }

@@ -11,12 +11,13 @@ import (
 	"time"
 
 	returns "github.com/returnsportal/returns"
+	"github.com/returnsportal/returns/paths"
 	"github.com/returnsportal/returns/views"
 )
 
-// Request body limits: plain forms, and the return form with its photos.
+// Request body limits of the return form with its photos (maxFormBytes caps
+// its text fields together).
 const (
-	maxFormBytes   = 64 << 10
 	maxPhotoBytes  = 8 << 20
 	maxUploadBytes = returns.MaxPhotos*maxPhotoBytes + maxFormBytes
 	// uploadTimeout is how long an upload may take on a slow phone connection; the
@@ -29,7 +30,7 @@ func (s *Server) handleOrder() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c := s.sessions.customer(r)
 		if c.OrderID == "" {
-			http.Redirect(w, r, pathLookup, http.StatusSeeOther)
+			http.Redirect(w, r, paths.LookupURL(), http.StatusSeeOther)
 			return
 		}
 		co, err := s.customers.CustomerOrder(r.Context(), c.OrderID)
@@ -42,18 +43,16 @@ func (s *Server) handleOrder() http.Handler {
 }
 
 func (s *Server) renderOrder(w http.ResponseWriter, r *http.Request, status int, co *returns.CustomerOrder, form views.ReturnForm) {
-	form.Action = pathSubmit
 	form.MaxPhotos = returns.MaxPhotos
 	form.MaxPhotoMB = maxPhotoBytes >> 20
 	p := views.OrderPage{
-		Page:      s.page(r, returns.Msg("Order %s", co.Order.Name)),
-		Order:     co.Order,
-		Lines:     co.Lines,
-		Returns:   co.Returns,
-		ReturnURL: returnURL,
-		Form:      form,
+		Page:    s.page(r, returns.Msg("Order %s", co.Order.Name)),
+		Order:   co.Order,
+		Lines:   co.Lines,
+		Returns: co.Returns,
+		Form:    form,
 	}
-	p.Path = pathOrder
+	p.Path = paths.OrderURL()
 	s.render(w, r, status, views.OrderPageView(p))
 }
 
@@ -90,7 +89,7 @@ func (s *Server) handleReturnCreate() http.Handler {
 			var ret *returns.Return
 			ret, err = s.customers.SubmitReturn(r.Context(), c.OrderID, req)
 			if err == nil {
-				http.Redirect(w, r, returnConfirmationURL(ret.Code), http.StatusSeeOther)
+				http.Redirect(w, r, paths.ReturnConfirmationURL(ret.Code), http.StatusSeeOther)
 				return
 			}
 		}
@@ -112,9 +111,7 @@ func (s *Server) handleReturnCreate() http.Handler {
 			s.Error(w, r, oerr)
 			return
 		}
-		msg := returns.ErrorMessage(err)
-		form.Error = &msg
-		form.Fields = returns.ErrorFields(err)
+		form.Form = failedForm(err, nil)
 		if _, told := form.Fields[returns.FieldPhotos]; len(req.Photos) > 0 && !told {
 			if form.Fields == nil {
 				form.Fields = map[string]returns.Message{}
@@ -235,7 +232,7 @@ func unreadable(err error) error {
 	if errors.As(err, &tooBig) {
 		return returns.Invalid(map[string]returns.Message{returns.FieldPhotos: returns.Msg("The photos are too large together (at most %d MB).", maxUploadBytes>>20)})
 	}
-	return returns.Errorf(returns.EINVALID, "The form could not be read. Please try again.")
+	return errFormUnreadable
 }
 
 // readPart reads a multipart part of at most max bytes.

@@ -2,9 +2,9 @@ package handlers
 
 import (
 	"net/http"
-	"strconv"
 
 	returns "github.com/returnsportal/returns"
+	"github.com/returnsportal/returns/paths"
 	"github.com/returnsportal/returns/views"
 )
 
@@ -14,7 +14,7 @@ import (
 func (s *Server) handleReturn() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		code := r.PathValue("code")
-		if token := r.URL.Query().Get("t"); token != "" {
+		if token := r.URL.Query().Get(paths.ParamToken); token != "" {
 			w.Header().Set("Referrer-Policy", "no-referrer")
 			s.tradeToken(w, r, code, token)
 			return
@@ -46,7 +46,7 @@ func (s *Server) handleReturn() http.Handler {
 		// The page is the same for every request that gets it from the cache,
 		// so its address (for the language switch) leaves out whatever else
 		// the query held.
-		page.Path = returnURL(ret.Code)
+		page.Path = paths.ReturnURL(ret.Code)
 		p := views.ReturnPage{
 			Page:          page,
 			Return:        ret,
@@ -54,9 +54,7 @@ func (s *Server) handleReturn() http.Handler {
 			ReturnAddress: settings.ReturnAddress,
 			Instructions:  settings.Instructions(l.Lang),
 			CanCancel:     ret.Status.CanMoveTo(returns.StatusCancelled),
-			CancelAction:  returnCancelURL(ret.Code),
-			PhotoURL:      func(id int64) string { return returnPhotoURL(ret.Code, id) },
-			OrderURL:      pathOrder,
+			OrderLink:     true,
 		}
 		body, err := s.renderBytes(r, views.ReturnPageView(p))
 		if err != nil {
@@ -81,7 +79,7 @@ func (s *Server) tradeToken(w http.ResponseWriter, r *http.Request, code, token 
 		s.Error(w, r, err)
 		return
 	}
-	http.Redirect(w, r, returnURL(ret.Code), http.StatusSeeOther)
+	http.Redirect(w, r, paths.ReturnURL(ret.Code), http.StatusSeeOther)
 }
 
 // handleReturnConfirmation is shown right after a return was submitted.
@@ -103,7 +101,6 @@ func (s *Server) handleReturnConfirmation() http.Handler {
 			Return:        ret,
 			ReturnAddress: settings.ReturnAddress,
 			Instructions:  settings.Instructions(localizer(r).Lang),
-			StatusURL:     returnURL(ret.Code),
 		}
 		s.render(w, r, http.StatusOK, views.ConfirmationPageView(p))
 	})
@@ -118,7 +115,7 @@ func (s *Server) handleReturnCancel() http.Handler {
 			s.Error(w, r, err)
 			return
 		}
-		http.Redirect(w, r, returnURL(code), http.StatusSeeOther)
+		http.Redirect(w, r, paths.ReturnURL(code), http.StatusSeeOther)
 	})
 }
 
@@ -126,9 +123,9 @@ func (s *Server) handleReturnCancel() http.Handler {
 func (s *Server) handleReturnPhoto() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c := s.sessions.customer(r)
-		id, err := strconv.ParseInt(r.PathValue("photo"), 10, 64)
-		if err != nil || id <= 0 {
-			s.Error(w, r, returns.Errorf(returns.ENOTFOUND, "We could not find that photo."))
+		id, err := photoID(r)
+		if err != nil {
+			s.Error(w, r, err)
 			return
 		}
 		p, err := s.customers.ReturnPhoto(r.Context(), c.OrderID, r.PathValue("code"), id)
@@ -138,19 +135,4 @@ func (s *Server) handleReturnPhoto() http.Handler {
 		}
 		servePhoto(w, p, id, "private, max-age=3600")
 	})
-}
-
-// servePhoto writes a photo with a server-chosen file name and the given
-// Cache-Control; nosniff is set for every answer.
-func servePhoto(w http.ResponseWriter, p *returns.Photo, id int64, cacheControl string) {
-	ext := ".jpg"
-	if p.ContentType == "image/png" {
-		ext = ".png"
-	}
-	h := w.Header()
-	h.Set("Content-Type", p.ContentType)
-	h.Set("Content-Disposition", `inline; filename="photo-`+itoa(id)+ext+`"`)
-	h.Set("Cache-Control", cacheControl)
-	h.Set("Content-Length", strconv.Itoa(len(p.Data)))
-	w.Write(p.Data)
 }

@@ -90,12 +90,26 @@ func TestFindOrder(t *testing.T) {
 		{"empty email", "1001", "", ""},
 		{"quotes in input", `1001" OR name:"1002`, "anna.berzina@example.lv", ""},
 	}
+	// Every miss is the same plain not-found: the one answer customers get
+	// for a failed lookup is the domain's to give (returns.ErrLookupFailed),
+	// not spelled again here.
+	var notFound string
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			o, err := c.FindOrder(context.Background(), tt.number, tt.email)
 			if tt.want == "" {
 				if code := returns.ErrorCode(err); code != returns.ENOTFOUND {
 					t.Fatalf("err = %v (code %q), want ENOTFOUND", err, code)
+				}
+				msg := returns.ErrorMessage(err).String()
+				if msg == returns.ErrorMessage(returns.ErrLookupFailed).String() {
+					t.Errorf("the adapter answers with the domain's lookup failure %q", msg)
+				}
+				if notFound == "" {
+					notFound = msg
+				}
+				if msg != notFound {
+					t.Errorf("miss answered %q, another %q", msg, notFound)
 				}
 				return
 			}

@@ -33,7 +33,8 @@ var (
 
 // FindOrder returns the order whose name is number (with or without a leading
 // "#") and whose email is email, compared without regard to case. Any other
-// outcome, including Shopify's near misses, is ENOTFOUND.
+// outcome, including Shopify's near misses, is the same plain ENOTFOUND; what
+// a customer is told of it is the domain's to say (returns.ErrLookupFailed).
 //
 // The search names the order number only and the email is compared here, so
 // that neither what Shopify answers nor the number of calls depends on the
@@ -45,7 +46,7 @@ var (
 func (c *Client) FindOrder(ctx context.Context, number, email string) (*returns.Order, error) {
 	number = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(number), "#"))
 	email = strings.TrimSpace(email)
-	notFound := returns.Errorf(returns.ENOTFOUND, "We could not find an order with that number and email address.")
+	notFound := returns.Errorf(returns.ENOTFOUND, "Order not found.")
 	if number == "" || email == "" {
 		return nil, notFound
 	}

@@ -1,11 +1,28 @@
 package views
 
 import (
-	"net/url"
-	"strconv"
-
 	returns "github.com/returnsportal/returns"
+	"github.com/returnsportal/returns/paths"
 )
+
+// OutboxListPage is the backoffice's list of the emails in the outbox, newest
+// first.
+type OutboxListPage struct {
+	AdminPage
+	Messages []returns.OutboxMessage
+	Status   returns.OutboxStatus // the status filter, "" for all
+	// Next is the id the next page starts before; 0 on the last page.
+	Next int64
+}
+
+// OutboxMessagePage is one email of the outbox as staff see it: its headers,
+// where it stands, both parts, and the form that sends it again.
+type OutboxMessagePage struct {
+	AdminPage
+	Message *returns.OutboxMessage
+	// ReturnCode is the return the email is about; "" for none.
+	ReturnCode string
+}
 
 // outboxStatuses are the outbox statuses in the order of the filter.
 var outboxStatuses = []returns.OutboxStatus{returns.OutboxQueued, returns.OutboxSent, returns.OutboxFailed, returns.OutboxDead, returns.OutboxUnsent}
@@ -84,24 +101,14 @@ func emailKindLabel(k returns.EmailKind) string {
 	return string(k)
 }
 
-// statusURL links to the outbox filtered by a status; it builds the link
-// itself when the handler gave no StatusURL.
+// statusURL links to the outbox filtered by a status ("" for all).
 func (p OutboxListPage) statusURL(s returns.OutboxStatus) string {
-	if p.StatusURL != nil {
-		return p.StatusURL(s)
-	}
-	if s == "" {
-		return adminOutboxPath
-	}
-	return adminOutboxPath + "?" + url.Values{"status": {string(s)}}.Encode()
+	return paths.AdminOutboxURL(string(s), 0)
 }
 
-// messageURL links to a message's page.
-func (p OutboxListPage) messageURL(id int64) string {
-	if p.MessageURL != nil {
-		return p.MessageURL(id)
-	}
-	return adminOutboxPath + "/" + strconv.FormatInt(id, 10)
+// nextURL links to the next page of the outbox, with the same filter.
+func (p OutboxListPage) nextURL() string {
+	return paths.AdminOutboxURL(string(p.Status), p.Next)
 }
 
 // caption describes the outbox table.
@@ -112,12 +119,14 @@ func (p OutboxListPage) caption() string {
 	return "Emails with status " + outboxStatusLabel(p.Status) + ", newest first"
 }
 
-// listURL links back to the outbox list.
-func (p OutboxMessagePage) listURL() string {
-	if p.ListURL != "" {
-		return p.ListURL
+// canRequeue reports whether the message can be sent again: it failed, was
+// given up on, or was kept unsent; a queued or sent one cannot.
+func (p OutboxMessagePage) canRequeue() bool {
+	switch p.Message.Status {
+	case returns.OutboxFailed, returns.OutboxDead, returns.OutboxUnsent:
+		return true
 	}
-	return adminOutboxPath
+	return false
 }
 
 // heading names a message on its page: its subject, or its kind when it has none.
@@ -127,5 +136,3 @@ func (p OutboxMessagePage) heading() string {
 	}
 	return emailKindLabel(p.Message.Kind)
 }
-
-func itoa64(n int64) string { return strconv.FormatInt(n, 10) }

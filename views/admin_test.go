@@ -15,7 +15,11 @@ import (
 	"github.com/a-h/templ"
 
 	returns "github.com/returnsportal/returns"
+	"github.com/returnsportal/returns/paths"
 )
+
+// signInFailed is the one message of every failed sign-in.
+var signInFailed = returns.ErrorMessage(returns.ErrSignInFailed)
 
 // Texts that only staff may ever read: the customer page must not show them.
 const (
@@ -91,11 +95,11 @@ func adminPage(title string) AdminPage {
 	return AdminPage{Title: title, StaffName: "kate@shop.example", DemoMode: true}
 }
 
-// allActions are the URLs of every action form.
-func allActions() map[string]string {
-	m := map[string]string{}
-	for _, a := range []string{"approve", "decline", "receive", "refund", "ship", "close", "note"} {
-		m[a] = "/admin/returns/R-7KQ9X2MD/" + a
+// allActions are the URLs of every action form, by action.
+func allActions() map[paths.Action]string {
+	m := map[paths.Action]string{}
+	for _, a := range []paths.Action{"approve", "decline", "receive", "refund", "ship", "close", "note"} {
+		m[a] = "/admin/returns/R-7KQ9X2MD/" + string(a)
 	}
 	return m
 }
@@ -122,12 +126,9 @@ func staffView() *returns.StaffReturn {
 
 func adminReturnPage() AdminReturnPage {
 	return AdminReturnPage{
-		AdminPage:    adminPage("Return R-7KQ9X2MD"),
-		View:         staffView(),
-		Actions:      allActions(),
-		ReconcileURL: func(id int64) string { return fmt.Sprintf("/admin/returns/R-7KQ9X2MD/refunds/%d/reconcile", id) },
-		PhotoURL:     func(id int64) string { return fmt.Sprintf("/admin/returns/R-7KQ9X2MD/photos/%d", id) },
-		QueueURL:     "/admin",
+		AdminPage: adminPage("Return R-7KQ9X2MD"),
+		View:      staffView(),
+		Actions:   paths.ReturnActions,
 	}
 }
 
@@ -142,8 +143,7 @@ func queuePage() QueuePage {
 		Returns:   []returns.Return{r, dissatisfied},
 		Counts:    map[returns.Status]int{returns.StatusRequested: 2, returns.StatusClosed: 5},
 		Total:     7,
-		NextURL:   "/admin?before=6",
-		ReturnURL: func(code string) string { return "/admin/returns/" + code },
+		Next:      6,
 	}
 }
 
@@ -152,7 +152,6 @@ func settingsPage() SettingsPage {
 	st.StaffEmail, st.UpdatedAt, st.UpdatedBy = "team@shop.example", now, "kate@shop.example"
 	return SettingsPage{
 		AdminPage: adminPage("Settings"),
-		Action:    "/admin/settings",
 		Settings:  st,
 		Changes: []returns.SettingsChange{
 			{At: now, By: "kate@shop.example", Fields: []string{"window_days", "staff_email"}},
@@ -165,7 +164,7 @@ func settingsPage() SettingsPage {
 func adminPages() map[string]templ.Component {
 	failed := adminReturnPage()
 	msg := returns.Msg("Please correct the marked fields.")
-	failed.Form = AdminForm{Action: "ship", Values: map[string]string{"carrier": "other", "number": "AB 12", "carrier_name": "", "tracking_url": "ftp://x"},
+	failed.Failed, failed.Form = paths.ActionShip, Form{Values: map[string]string{"carrier": "other", "number": "AB 12", "carrier_name": "", "tracking_url": "ftp://x"},
 		Error: &msg, Fields: map[string]returns.Message{
 			"number": returns.Msg("Enter the tracking number without spaces."), "carrier_name": returns.Msg("Enter the carrier's name."),
 			"tracking_url": returns.Msg("Enter the tracking page's address, starting with https://."),
@@ -173,16 +172,16 @@ func adminPages() map[string]templ.Component {
 	orderErr := adminReturnPage()
 	orderErr.View.Order, orderErr.View.OrderErr = nil, errors.New("shopify: Post \"https://x.myshopify.com\": dial tcp: i/o timeout")
 	badSettings := settingsPage()
-	badSettings.WindowDays = "thirty"
-	badSettings.Fields = map[string]returns.Message{
+	badSettings.Form.Values = map[string]string{"window_days": "thirty"}
+	badSettings.Form.Fields = map[string]returns.Message{
 		"window_days": returns.Msg("Enter a number of days from 1 to 365."),
 		"staff_email": returns.Msg("Enter a valid email address, or leave it empty."),
 	}
 	empty := queuePage()
-	empty.Returns, empty.NextURL, empty.Status = nil, "", returns.StatusDeclined
+	empty.Returns, empty.Next, empty.Status = nil, 0, returns.StatusDeclined
 	return map[string]templ.Component{
-		"login":          LoginPageView(LoginPage{AdminPage: AdminPage{Title: "Sign in", DemoMode: true}, Action: "/admin/login"}),
-		"login-error":    LoginPageView(LoginPage{AdminPage: AdminPage{Title: "Sign in", DemoMode: true}, Action: "/admin/login", Email: "kate@shop.example", Error: "The email address or password is not right."}),
+		"login":          LoginPageView(LoginPage{AdminPage: AdminPage{Title: "Sign in", DemoMode: true}}),
+		"login-error":    LoginPageView(LoginPage{AdminPage: AdminPage{Title: "Sign in", DemoMode: true}, Form: Form{Values: map[string]string{"email": "kate@shop.example"}, Error: &signInFailed}}),
 		"queue":          QueuePageView(queuePage()),
 		"queue-empty":    QueuePageView(empty),
 		"return":         AdminReturnPageView(adminReturnPage()),
@@ -288,7 +287,7 @@ func TestAdminLayout(t *testing.T) {
 	if got := doc.Find(`nav a[href="/admin/settings"]`).AttrOr("aria-current", ""); got != "page" {
 		t.Errorf("settings aria-current = %q", got)
 	}
-	_, doc = render(t, LoginPageView(LoginPage{AdminPage: AdminPage{Title: "Sign in"}, Action: "/admin/login"}))
+	_, doc = render(t, LoginPageView(LoginPage{AdminPage: AdminPage{Title: "Sign in"}}))
 	if doc.Find("header nav, header form, .demo, [role=status]").Length() != 0 {
 		t.Error("sign-in page shows nav, sign-out, demo banner or flash")
 	}
@@ -350,7 +349,7 @@ func TestQueuePage(t *testing.T) {
 	}
 
 	p := queuePage()
-	p.Status, p.Query, p.StatusURL, p.NextURL = returns.StatusRequested, "anna@example.lv", nil, ""
+	p.Status, p.Query, p.Next = returns.StatusRequested, "anna@example.lv", 0
 	_, doc = render(t, QueuePageView(p))
 	if got := doc.Find(`.filters a[aria-current=page]`).AttrOr("href", ""); got != "/admin?q=anna%40example.lv&status=requested" {
 		t.Errorf("current filter = %q", got)
@@ -443,7 +442,7 @@ func TestAdminReturnPageOrderMissing(t *testing.T) {
 // TestAdminActions renders each action alone: its form is there with its
 // fields, and no other action's form is.
 func TestAdminActions(t *testing.T) {
-	fields := map[string][]string{
+	fields := map[paths.Action][]string{
 		"approve": {"textarea[name=message]"},
 		"decline": {"textarea[name=reason][required]"},
 		"receive": nil,
@@ -453,9 +452,9 @@ func TestAdminActions(t *testing.T) {
 		"note":    {"textarea[name=note][required]"},
 	}
 	for action, sels := range fields {
-		t.Run(action, func(t *testing.T) {
+		t.Run(string(action), func(t *testing.T) {
 			p := adminReturnPage()
-			p.Actions = map[string]string{action: allActions()[action]}
+			p.Actions = []paths.Action{action}
 			_, doc := render(t, AdminReturnPageView(p))
 			forms := doc.Find(`.actions form[method=post]`)
 			if forms.Length() != 1 || forms.AttrOr("action", "") != allActions()[action] {
@@ -528,7 +527,7 @@ func TestAdminRefundForm(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p := adminReturnPage()
-			p.Form = AdminForm{Action: "refund", Values: map[string]string{"amount": "100.00", "key": tt.sentKey},
+			p.Failed, p.Form = paths.ActionRefund, Form{Values: map[string]string{"amount": "100.00", "key": tt.sentKey},
 				Fields: map[string]returns.Message{"amount": returns.Msg("At most %s can be refunded on this order.", "59.00 EUR")}}
 			_, doc := render(t, AdminReturnPageView(p))
 			form := doc.Find(`form[action="/admin/returns/R-7KQ9X2MD/refund"]`)
@@ -578,7 +577,7 @@ func TestAdminFailedForm(t *testing.T) {
 	}
 
 	p := adminReturnPage()
-	p.Form = AdminForm{Action: "decline", Values: map[string]string{"reason": "Worn <b>out</b>\nsecond line"},
+	p.Failed, p.Form = paths.ActionDecline, Form{Values: map[string]string{"reason": "Worn <b>out</b>\nsecond line"},
 		Fields: map[string]returns.Message{"reason": returns.Msg("Please use at most %d characters.", 2000)}}
 	html, doc = render(t, AdminReturnPageView(p))
 	if got := doc.Find("#decline-reason").Text(); got != "Worn <b>out</b>\nsecond line" {

@@ -3,7 +3,6 @@ package views
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -48,6 +47,11 @@ var (
 	}
 )
 
+// lookupValues is a lookup form showing an order number and an email address.
+func lookupValues(order, email string) Form {
+	return Form{Values: map[string]string{"order": order, "email": email}}
+}
+
 func page(lang, path, title string) Page {
 	return Page{L: Localizer{Lang: lang}, Title: title, Path: path, DemoMode: true, NoIndex: true}
 }
@@ -55,14 +59,13 @@ func page(lang, path, title string) Page {
 func orderPage(lang string) OrderPage {
 	policy := returns.Policy{WindowDays: 30, NonReturnableTag: "final-sale"}
 	return OrderPage{
-		Page:      page(lang, "/order", "Order #1001"),
-		Order:     testOrder,
-		Lines:     returns.Eligibility(testOrder, policy, nil, now),
-		Returns:   []returns.Return{*testReturn},
-		ReturnURL: func(code string) string { return "/returns/" + code },
+		Page:    page(lang, "/order", "Order #1001"),
+		Order:   testOrder,
+		Lines:   returns.Eligibility(testOrder, policy, nil, now),
+		Returns: []returns.Return{*testReturn},
 		Form: ReturnForm{
-			Action: "/order/returns", SubmissionKey: "k3y-0123456789abcdef",
-			MaxPhotos: 5, MaxPhotoMB: 8,
+			SubmissionKey: "k3y-0123456789abcdef",
+			MaxPhotos:     5, MaxPhotoMB: 8,
 		},
 	}
 }
@@ -75,34 +78,32 @@ func returnPage(lang string) ReturnPage {
 		ReturnAddress: returns.DefaultSettings().ReturnAddress,
 		Instructions:  returns.DefaultSettings().Instructions(lang),
 		CanCancel:     true,
-		CancelAction:  "/returns/R-7KQ9X2MD/cancel",
-		PhotoURL:      func(id int64) string { return fmt.Sprintf("/returns/R-7KQ9X2MD/photos/%d", id) },
-		OrderURL:      "/order",
+		OrderLink:     true,
 	}
 }
 
 // pages returns every page with realistic view models in one language.
 func pages(lang string) map[string]templ.Component {
-	errMsg := returns.Msg("We could not find an order with that number and email address.")
+	errMsg := returns.ErrorMessage(returns.ErrLookupFailed)
 	dissatisfied := *testReturn
 	dissatisfied.Kind, dissatisfied.Reason, dissatisfied.Resolution = returns.KindDissatisfied, returns.ReasonDoesntFit, returns.ResolutionRefund
 	dissatisfied.Note, dissatisfied.Photos = "", nil
 	return map[string]templ.Component{
-		"lookup": LookupPageView(LookupPage{Page: page(lang, "/?order=1001", "Find your order"), Action: "/", Order: "1001"}),
-		"lookup-error": LookupPageView(LookupPage{Page: page(lang, "/", "Find your order"), Action: "/",
-			Order: "1001", Email: "anna@example.lv", Error: &errMsg}),
-		"lookup-limited": LookupPageView(LookupPage{Page: page(lang, "/", "Too many attempts"), Action: "/link",
-			Order: "1001", Email: "anna@example.lv", Limited: true, RetryAfter: 20 * time.Minute}),
-		"lookup-email-link": LookupPageView(LookupPage{Page: page(lang, "/", "Find your order"), Action: "/link", EmailLink: true}),
-		"link-sent":         AccessLinkSentPageView(AccessLinkSentPage{Page: page(lang, "/link", "Check your email"), AgainURL: "/link"}),
+		"lookup": LookupPageView(LookupPage{Page: page(lang, "/?order=1001", "Find your order"), Form: lookupValues("1001", "")}),
+		"lookup-error": LookupPageView(LookupPage{Page: page(lang, "/", "Find your order"),
+			Form: Form{Values: lookupValues("1001", "anna@example.lv").Values, Error: &errMsg}}),
+		"lookup-limited": LookupPageView(LookupPage{Page: page(lang, "/", "Too many attempts"),
+			Form: lookupValues("1001", "anna@example.lv"), Limited: true, RetryAfter: 20 * time.Minute}),
+		"lookup-email-link": LookupPageView(LookupPage{Page: page(lang, "/", "Find your order"), EmailLink: true}),
+		"link-sent":         AccessLinkSentPageView(AccessLinkSentPage{Page: page(lang, "/link", "Check your email")}),
 		"link-open": AccessLinkOpenPageView(AccessLinkOpenPage{Page: page(lang, "/link?t=0123456789abcdef0123456789abcdef", "Open your order"),
-			Action: "/link/open", Token: "0123456789abcdef0123456789abcdef"}),
+			Token: "0123456789abcdef0123456789abcdef"}),
 		"link-gone": AccessLinkGonePageView(AccessLinkGonePage{Page: page(lang, "/link", "This link does not work any more"),
-			Message: returns.Msg("This link has expired or was used already."), Action: "/link"}),
+			Message: returns.Msg("This link has expired or was used already.")}),
 		"order": OrderPageView(orderPage(lang)),
 		"confirmation": ConfirmationPageView(ConfirmationPage{Page: page(lang, "/returns/R-7KQ9X2MD", "Thank you"),
 			Return: &dissatisfied, ReturnAddress: returns.DefaultSettings().ReturnAddress,
-			Instructions: returns.DefaultSettings().Instructions(lang), StatusURL: "/returns/R-7KQ9X2MD"}),
+			Instructions: returns.DefaultSettings().Instructions(lang)}),
 		"return": ReturnPageView(returnPage(lang)),
 		"return-shipped": func() templ.Component {
 			p := returnPage(lang)
@@ -217,7 +218,7 @@ func TestPagesWellFormed(t *testing.T) {
 }
 
 func TestLayoutOptions(t *testing.T) {
-	c := LookupPageView(LookupPage{Page: Page{L: Localizer{Lang: "lv"}, Path: "/?order=1001"}, Action: "/"})
+	c := LookupPageView(LookupPage{Page: Page{L: Localizer{Lang: "lv"}, Path: "/?order=1001"}})
 	_, doc := render(t, c)
 	if doc.Find(".demo").Length() != 0 || doc.Find(`meta[name=robots]`).Length() != 0 {
 		t.Error("demo banner or noindex without being asked for")
@@ -253,9 +254,9 @@ func TestLangURL(t *testing.T) {
 }
 
 func TestLookupPage(t *testing.T) {
-	errMsg := returns.Msg("We could not find an order with that number and email address.")
-	_, doc := render(t, LookupPageView(LookupPage{Page: page("lv", "/", "x"), Action: "/lookup", Order: "#1001", Email: "a@b.lv", Error: &errMsg}))
-	form := doc.Find(`form[method=post][action="/lookup"]`)
+	errMsg := returns.ErrorMessage(returns.ErrLookupFailed)
+	_, doc := render(t, LookupPageView(LookupPage{Page: page("lv", "/", "x"), Form: Form{Values: lookupValues("#1001", "a@b.lv").Values, Error: &errMsg}}))
+	form := doc.Find(`form[method=post][action="/"]`)
 	if form.Length() != 1 {
 		t.Fatal("no lookup form")
 	}
@@ -278,8 +279,8 @@ func TestLookupPage(t *testing.T) {
 // when lookups work again, and marks no field invalid.
 func TestLookupPageAsksForALink(t *testing.T) {
 	for name, p := range map[string]LookupPage{
-		"email link": {Page: page("lv", "/", "x"), Action: "/link", EmailLink: true},
-		"limited":    {Page: page("lv", "/", "x"), Action: "/link", Order: "#1001", Limited: true, RetryAfter: 21 * time.Minute},
+		"email link": {Page: page("lv", "/", "x"), EmailLink: true},
+		"limited":    {Page: page("lv", "/", "x"), Form: lookupValues("#1001", ""), Limited: true, RetryAfter: 21 * time.Minute},
 	} {
 		t.Run(name, func(t *testing.T) {
 			html, doc := render(t, LookupPageView(p))
@@ -301,7 +302,7 @@ func TestLookupPageAsksForALink(t *testing.T) {
 			}
 		})
 	}
-	_, doc := render(t, LookupPageView(LookupPage{Page: page("en", "/", "x"), Action: "/"}))
+	_, doc := render(t, LookupPageView(LookupPage{Page: page("en", "/", "x")}))
 	if strings.Contains(doc.Find("main").Text(), "link") || strings.TrimSpace(doc.Find("button").Text()) != "Find my order" {
 		t.Error("the plain lookup form speaks of links")
 	}
@@ -397,7 +398,7 @@ func TestOrderFormErrors(t *testing.T) {
 	p.Form.Quantities = map[string]int{"gid://shopify/LineItem/12": 2}
 	err := returns.Invalid(map[string]returns.Message{
 		"qty-gid://shopify/LineItem/12": returns.Msg("Choose between 1 and %d.", 2),
-		"note":                          returns.Msg("Tell us the reason."),
+		"other_reason":                  returns.Msg("Tell us the reason."),
 		"form":                          returns.Msg("This form has expired. Please open it again."),
 	})
 	msg := returns.ErrorMessage(err)
@@ -501,7 +502,7 @@ func TestReturnPageSendBack(t *testing.T) {
 	p := returnPage("lv")
 	r := *testReturn
 	r.Kind, r.Reason, r.Resolution, r.Status = returns.KindDissatisfied, returns.ReasonNoLongerNeeded, returns.ResolutionRefund, returns.StatusApproved
-	p.Return, p.CanCancel, p.OrderURL = &r, false, ""
+	p.Return, p.CanCancel, p.OrderLink = &r, false, false
 	_, doc := render(t, ReturnPageView(p))
 	if got := doc.Find(".addr").Text(); got != returns.DefaultSettings().ReturnAddress {
 		t.Errorf("address = %q", got)

@@ -5,11 +5,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 	"strings"
 
 	returns "github.com/returnsportal/returns"
+	"github.com/returnsportal/returns/paths"
 )
 
 // printLink prints a signed start link for an order, as the store's emails carry.
@@ -44,7 +44,6 @@ func printLink(args []string, getenv func(string) string, stdout, stderr io.Writ
 	}
 	// The number is signed as given without "#", as Liquid's order.order_number.
 	raw := strings.TrimPrefix(strings.TrimSpace(*order), "#")
-	q := url.Values{"order": {raw}, "email": {addr}, "sig": {returns.LinkSignature(c.LinkSecret, raw, addr)}}
-	fmt.Fprintln(stdout, base+"/start?"+q.Encode())
+	fmt.Fprintln(stdout, base+paths.StartURL(raw, addr, returns.LinkSignature(c.LinkSecret, raw, addr)))
 	return nil
 }

@@ -14,8 +14,8 @@ const accessLinkURL = "https://returns.example/link?t=0123456789abcdef0123456789
 
 func accessLinkData(lang string) returns.EmailData {
 	return returns.EmailData{
-		Kind: returns.EmailAccessLink, Lang: lang, Settings: settings(),
-		AccessLink: &returns.AccessLinkEmail{OrderName: "#1001", URL: accessLinkURL, ValidFor: 15 * time.Minute},
+		Kind: returns.EmailAccessLink, Lang: lang, Settings: settings(), BaseURL: "https://returns.example",
+		AccessLink: &returns.AccessLinkEmail{OrderName: "#1001", Token: "0123456789abcdef0123456789abcdef", ValidFor: 15 * time.Minute},
 	}
 }
 

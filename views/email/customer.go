@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	returns "github.com/returnsportal/returns"
+	"github.com/returnsportal/returns/paths"
 	"github.com/returnsportal/returns/views"
 )
 
@@ -21,14 +22,6 @@ type customerEmail struct {
 // together, then what changed. Each subject is a whole sentence in the catalog,
 // so that a translation can agree with its subject.
 func (c customerEmail) subject(s string) string { return oneLine(s) }
-
-// itemComesBack reports whether the customer sends the item back: a
-// dissatisfied customer always does, a damage report when it asks for a
-// refund (a replacement is decided on the photos). Unlike the status page it
-// does not look at the status: an email is written before the return moves.
-func (c customerEmail) itemComesBack() bool {
-	return c.ret.Kind == returns.KindDissatisfied || c.ret.Resolution == returns.ResolutionRefund
-}
 
 // intro opens the email: the heading, a greeting and which return it is about.
 func (c customerEmail) intro(m *message, heading, preheader string) {
@@ -91,7 +84,7 @@ func (c customerEmail) requestReceived(m *message) {
 	m.code(c.ret.Code)
 	c.summary(m)
 	m.subheading(l.T("What happens next"))
-	if c.itemComesBack() {
+	if c.ret.ItemComesBack() {
 		m.steps(
 			l.T("Pack the item and write the return code on the parcel."),
 			l.T("Send it to the address below."),
@@ -106,7 +99,7 @@ func (c customerEmail) requestReceived(m *message) {
 func (c customerEmail) approved(m *message) {
 	l := c.l
 	m.Subject = c.subject(l.T("Return %s: approved", c.ret.Code))
-	if c.itemComesBack() {
+	if c.ret.ItemComesBack() {
 		c.intro(m, l.T("We approved your return"), l.T("Please send the item back, with the code %s on the parcel.", c.ret.Code))
 		m.paragraph(l.T("Please send the item to the address below."))
 	} else {
@@ -117,7 +110,7 @@ func (c customerEmail) approved(m *message) {
 		m.paragraph(l.T("Message from the shop:"))
 		m.quote(c.d.Message)
 	}
-	if c.itemComesBack() {
+	if c.ret.ItemComesBack() {
 		c.sendBack(m)
 		m.paragraph(c.nextEmails())
 	}
@@ -207,7 +200,9 @@ func (c customerEmail) linkHint() string {
 // then the small print.
 func (c customerEmail) finish(m *message, store string) {
 	l := c.l
-	m.button(l.T("See the status of your return"), c.d.StatusURL, c.linkHint())
+	if c.d.StatusToken != "" {
+		m.button(l.T("See the status of your return"), link(c.d, paths.ReturnTokenURL(c.ret.Code, c.d.StatusToken)), c.linkHint())
+	}
 	m.Footer = append(m.Footer, l.T("Return %s · Order %s", c.ret.Code, c.ret.OrderName))
 	if c.d.Settings.StaffEmail != "" {
 		// The service sets the staff address as Reply-To; without one a reply

@@ -52,6 +52,17 @@ func (r Renderer) RenderEmail(d returns.EmailData) (returns.Email, error) {
 	return returns.Email{Subject: m.Subject, HTML: html.String(), Text: text.String()}, nil
 }
 
+// link is the address of a path of the portal (built by package paths), as an
+// email's button links to it: absolute, since a mail client knows no other
+// site; "" when the portal's address is unknown, for a relative link leads
+// nowhere from an inbox.
+func link(d returns.EmailData, path string) string {
+	if d.BaseURL == "" {
+		return ""
+	}
+	return d.BaseURL + path
+}
+
 // message writes the email of d.Kind as blocks.
 func (r Renderer) message(d returns.EmailData) (*message, error) {
 	switch d.Kind {

@@ -17,9 +17,11 @@ import (
 )
 
 const (
-	statusURL   = "https://returns.example/returns/R-7KQ9X2MD?t=0123456789abcdef&x=1"
-	adminURL    = "https://returns.example/admin/returns/R-7KQ9X2MD"
-	trackingURL = "https://tracking.dpd.de/status/en_US/parcel/05212345678901"
+	baseURL     = "https://returns.example"
+	statusToken = "0123456789abcdef0123456789abcdef"
+	statusURL   = baseURL + "/returns/R-7KQ9X2MD?t=" + statusToken
+	adminURL    = baseURL + "/admin/returns/R-7KQ9X2MD"
+	trackingURL = "https://tracking.dpd.de/status/en_US/parcel/05212345678901?lang=en&x=1"
 	staffText   = "Thank you for the photos.\nPlease use the original box."
 )
 
@@ -63,7 +65,7 @@ func shipment() *returns.Shipment {
 
 // data is what the service passes for an email of kind about r.
 func data(kind returns.EmailKind, r *returns.Return) returns.EmailData {
-	d := returns.EmailData{Kind: kind, Lang: r.Locale, Return: r, Settings: settings(), StatusURL: statusURL}
+	d := returns.EmailData{Kind: kind, Lang: r.Locale, Return: r, Settings: settings(), BaseURL: baseURL, StatusToken: statusToken}
 	switch kind {
 	case returns.EmailApproved:
 		d.Message = staffText
@@ -80,7 +82,7 @@ func data(kind returns.EmailKind, r *returns.Return) returns.EmailData {
 	case returns.EmailReplacementShipped:
 		d.Shipment = shipment()
 	case returns.EmailStaffNewReturn:
-		d.Lang, d.StatusURL, d.AdminURL = "en", "", adminURL
+		d.Lang, d.StatusToken = "en", ""
 	}
 	return d
 }
@@ -460,5 +462,31 @@ func TestSizes(t *testing.T) {
 		if len(e.HTML) > 30_000 {
 			t.Errorf("%s: HTML part is %d bytes", kind, len(e.HTML))
 		}
+	}
+}
+
+// TestLinksAreAbsolute: every link an email carries starts with the portal's
+// address; without one an email links nowhere rather than to a path a mail
+// client cannot open, and the email of a one-time link, which is nothing but
+// its link, is not rendered at all.
+func TestLinksAreAbsolute(t *testing.T) {
+	for _, kind := range append(customerKinds, returns.EmailStaffNewReturn) {
+		d := data(kind, damagedReturn("en"))
+		_, doc := render(t, d)
+		doc.Find("a[href]").Each(func(_ int, s *goquery.Selection) {
+			if href := s.AttrOr("href", ""); !strings.HasPrefix(href, baseURL+"/") && href != trackingURL {
+				t.Errorf("%s: link %q", kind, href)
+			}
+		})
+		d.BaseURL = ""
+		e, doc := render(t, d)
+		if n := doc.Find(`a[href^="/"]`).Length(); n != 0 || strings.Contains(e.Text, "\n/") {
+			t.Errorf("%s without a base URL: %d relative links\n%s", kind, n, e.Text)
+		}
+	}
+	d := accessLinkData("en")
+	d.BaseURL = ""
+	if _, err := (Renderer{}).RenderEmail(d); err == nil {
+		t.Error("a link email rendered without the portal's address")
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	returns "github.com/returnsportal/returns"
+	"github.com/returnsportal/returns/paths"
 	"github.com/returnsportal/returns/views"
 )
 
@@ -18,7 +19,7 @@ func (r Renderer) staffNewReturn(d returns.EmailData) *message {
 	m := &message{Lang: "en", Store: r.StoreName}
 	m.Subject = oneLine("New return " + ret.Code + " for order " + ret.OrderName)
 	m.Heading = "New return request"
-	m.Preheader = staffKind(ret.Kind) + " → " + english.Resolution(ret.Resolution) + ", from " + ret.Email
+	m.Preheader = views.StaffKind(ret.Kind) + " → " + english.Resolution(ret.Resolution) + ", from " + ret.Email
 	reason := ""
 	if ret.Kind == returns.KindDissatisfied {
 		reason = english.Reason(ret.Reason)
@@ -32,7 +33,7 @@ func (r Renderer) staffNewReturn(d returns.EmailData) *message {
 		fact{"Order", ret.OrderName},
 		fact{"Customer", ret.Email},
 		fact{"Language", views.LanguageName(ret.Locale)},
-		fact{"Kind", staffKind(ret.Kind)},
+		fact{"Kind", views.StaffKind(ret.Kind)},
 		fact{"Reason", reason},
 		fact{"Asks for", english.Resolution(ret.Resolution)},
 		fact{"Photos", photos},
@@ -48,19 +49,7 @@ func (r Renderer) staffNewReturn(d returns.EmailData) *message {
 		m.subheading("The customer’s note")
 		m.quote(ret.Note)
 	}
-	m.button("Open the return in the backoffice", d.AdminURL, "Or copy this address into your browser:")
+	m.button("Open the return in the backoffice", link(d, paths.AdminReturnURL(ret.Code)), "Or copy this address into your browser:")
 	m.Footer = []string{"Replying to this email writes to the customer. You get these notices because this address is the staff notification email in the backoffice settings."}
 	return m
-}
-
-// staffKind is the short staff label of what the customer reported, as in the
-// backoffice's queue.
-func staffKind(k returns.Kind) string {
-	switch k {
-	case returns.KindDamaged:
-		return "Damaged"
-	case returns.KindDissatisfied:
-		return "Not satisfied"
-	}
-	return string(k)
 }

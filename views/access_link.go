@@ -9,14 +9,12 @@ import (
 // AccessLinkSentPage is the one answer to a request for a link to an order.
 type AccessLinkSentPage struct {
 	Page
-	AgainURL string // the form to ask again
 }
 
 // AccessLinkOpenPage is where the emailed link lands: a button that uses it.
 type AccessLinkOpenPage struct {
 	Page
-	Action string // where the button posts
-	Token  string
+	Token string
 }
 
 // AccessLinkGonePage tells that a link does not open an order any more, with
@@ -24,7 +22,6 @@ type AccessLinkOpenPage struct {
 type AccessLinkGonePage struct {
 	Page
 	Message returns.Message
-	Action  string // where the form asks for a new link
 }
 
 // linkMinutes is how long an emailed link works, in minutes.

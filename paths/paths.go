@@ -1,0 +1,271 @@
+// Package paths holds the portal's URLs, written once: the pattern of every
+// route as handlers/routes.go registers it, a builder for every URL that a page
+// or an email links to, the names of the staff actions on a return, and the
+// query parameters. Each of them is a contract between the router, the pages,
+// the emails and the outside (customers' inboxes, the store's Shopify
+// templates); a test in handlers sends every builder's URL through the router,
+// so that a pattern and its builder cannot drift apart.
+//
+// The package imports only the standard library, so that any package may use
+// it. The domain (the root package) links to nothing: the emails' links are
+// built by views/email from the tokens the domain hands over.
+package paths
+
+import (
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// Customer routes. Lookup, Start and Return are promised to the outside (links
+// in customers' inboxes and in the store's Shopify emails) and must stay as
+// they are.
+const (
+	// Lookup is the start page with the lookup form; {$} keeps it from
+	// matching every other path.
+	Lookup             = "/{$}"
+	Start              = "/start" // a signed link from the store's emails
+	AccessLink         = "/link"  // asks for, or lands from, an emailed one-time link
+	AccessLinkOpen     = "/link/open"
+	Order              = "/order"         // the order the session proved
+	OrderReturns       = "/order/returns" // where the return form posts
+	Return             = "/returns/{code}"
+	ReturnConfirmation = "/returns/{code}/confirmation"
+	ReturnCancel       = "/returns/{code}/cancel"
+	ReturnPhoto        = "/returns/{code}/photos/{photo}"
+)
+
+// Backoffice routes.
+const (
+	Admin       = "/admin" // the queue of returns
+	AdminLogin  = "/admin/login"
+	AdminLogout = "/admin/logout"
+	AdminReturn = "/admin/returns/{code}"
+	AdminPhoto  = "/admin/returns/{code}/photos/{photo}"
+	// AdminReconcile asks Shopify now about a refund whose outcome is unknown.
+	AdminReconcile     = "/admin/returns/{code}/refunds/{refund}/reconcile"
+	AdminOutbox        = "/admin/outbox"
+	AdminOutboxMessage = "/admin/outbox/{id}"
+	AdminOutboxHTML    = "/admin/outbox/{id}/html"
+	AdminOutboxRequeue = "/admin/outbox/{id}/requeue"
+	AdminSettings      = "/admin/settings"
+	// AdminElse is everything else under /admin, which answers only after
+	// sign-in, so that a stranger learns nothing of the backoffice.
+	AdminElse = "/admin/"
+)
+
+// Healthz answers load balancers and the deploy's health checks.
+const Healthz = "/healthz"
+
+// Action names a staff action on a return. Most are the last segment of the
+// URL their form posts to (AdminActionURL); every one names its form on the
+// return's page and in the confirmation the page shows after it.
+type Action string
+
+// The staff actions on a return.
+const (
+	ActionApprove Action = "approve"
+	ActionDecline Action = "decline"
+	ActionReceive Action = "receive"
+	ActionRefund  Action = "refund"
+	ActionShip    Action = "ship"
+	ActionClose   Action = "close"
+	ActionNote    Action = "note"
+	// ActionReconcile is about one refund of the return, so its URL names
+	// the refund too (AdminReconcileURL).
+	ActionReconcile Action = "reconcile"
+)
+
+// ReturnActions are the actions whose form posts to AdminActionURL, in the
+// order the return's page shows them.
+var ReturnActions = []Action{ActionApprove, ActionDecline, ActionReceive, ActionRefund, ActionShip, ActionClose, ActionNote}
+
+// AdminAction is the route pattern of an action in ReturnActions.
+func AdminAction(a Action) string { return AdminReturn + "/" + string(a) }
+
+// Query parameters.
+const (
+	ParamToken  = "t"    // an access token: a return's status link, a one-time link to an order
+	ParamLang   = "lang" // the page language chosen with the language switch
+	ParamOrder  = "order"
+	ParamEmail  = "email"
+	ParamSig    = "sig"    // a start link's signature
+	ParamDone   = "done"   // which confirmation a backoffice page shows after an action
+	ParamNext   = "next"   // the backoffice page to go to after signing in
+	ParamQuery  = "q"      // the queue's search
+	ParamStatus = "status" // the queue's and the outbox's status filter
+	ParamBefore = "before" // keyset pagination: the id the next page starts before
+)
+
+// LookupURL is the start page.
+func LookupURL() string { return fill(Lookup) }
+
+// StartURL is a signed start link to an order, as the store's emails carry it.
+func StartURL(order, email, sig string) string {
+	return Start + "?" + url.Values{ParamOrder: {order}, ParamEmail: {email}, ParamSig: {sig}}.Encode()
+}
+
+// AccessLinkURL is the form that asks for a one-time link to an order.
+func AccessLinkURL() string { return AccessLink }
+
+// AccessLinkTokenURL is where a one-time link from an email lands.
+func AccessLinkTokenURL(token string) string {
+	return AccessLink + "?" + ParamToken + "=" + url.QueryEscape(token)
+}
+
+// AccessLinkOpenURL is where the landing page's button posts to use the link.
+func AccessLinkOpenURL() string { return AccessLinkOpen }
+
+// OrderURL is the page of the order the session proved.
+func OrderURL() string { return Order }
+
+// OrderReturnsURL is where the return form posts.
+func OrderReturnsURL() string { return OrderReturns }
+
+// ReturnURL is a return's status page.
+func ReturnURL(code string) string { return fill(Return, code) }
+
+// ReturnTokenURL is a return's status page opened with an access token, as the
+// customer's emails link to it.
+func ReturnTokenURL(code, token string) string {
+	return ReturnURL(code) + "?" + ParamToken + "=" + url.QueryEscape(token)
+}
+
+// ReturnConfirmationURL is the page shown right after a return was submitted.
+func ReturnConfirmationURL(code string) string { return fill(ReturnConfirmation, code) }
+
+// ReturnCancelURL is where the customer's cancel form posts.
+func ReturnCancelURL(code string) string { return fill(ReturnCancel, code) }
+
+// ReturnPhotoURL is a damage photo as its customer sees it.
+func ReturnPhotoURL(code string, photoID int64) string {
+	return fill(ReturnPhoto, code, strconv.FormatInt(photoID, 10))
+}
+
+// AdminURL is the backoffice's queue of returns, unfiltered.
+func AdminURL() string { return Admin }
+
+// AdminQueueURL is the queue filtered by a status ("" for every status) and a
+// search ("" for none), from the page that starts before the return with id
+// before (0 for the first page).
+func AdminQueueURL(status, query string, before int64) string {
+	v := url.Values{}
+	if status != "" {
+		v.Set(ParamStatus, status)
+	}
+	if query != "" {
+		v.Set(ParamQuery, query)
+	}
+	if before > 0 {
+		v.Set(ParamBefore, strconv.FormatInt(before, 10))
+	}
+	return withQuery(Admin, v)
+}
+
+// AdminLoginURL is the sign-in form; next ("" for none) is the backoffice
+// page to go to once signed in.
+func AdminLoginURL(next string) string {
+	if next == "" {
+		return AdminLogin
+	}
+	return AdminLogin + "?" + ParamNext + "=" + url.QueryEscape(next)
+}
+
+// AdminLogoutURL is where the sign-out form posts.
+func AdminLogoutURL() string { return AdminLogout }
+
+// AdminReturnURL is a return's backoffice page.
+func AdminReturnURL(code string) string { return fill(AdminReturn, code) }
+
+// AdminActionURL is where the form of an action in ReturnActions posts.
+func AdminActionURL(code string, a Action) string { return fill(AdminAction(a), code) }
+
+// AdminPhotoURL is a damage photo at full size, for staff.
+func AdminPhotoURL(code string, photoID int64) string {
+	return fill(AdminPhoto, code, strconv.FormatInt(photoID, 10))
+}
+
+// AdminReconcileURL is where the "check with Shopify" form of a refund posts.
+func AdminReconcileURL(code string, refundID int64) string {
+	return fill(AdminReconcile, code, strconv.FormatInt(refundID, 10))
+}
+
+// AdminOutboxURL is the outbox filtered by a status ("" for every status), from
+// the page that starts before the message with id before (0 for the first).
+func AdminOutboxURL(status string, before int64) string {
+	v := url.Values{}
+	if status != "" {
+		v.Set(ParamStatus, status)
+	}
+	if before > 0 {
+		v.Set(ParamBefore, strconv.FormatInt(before, 10))
+	}
+	return withQuery(AdminOutbox, v)
+}
+
+// AdminOutboxMessageURL is one message of the outbox.
+func AdminOutboxMessageURL(id int64) string {
+	return fill(AdminOutboxMessage, strconv.FormatInt(id, 10))
+}
+
+// AdminOutboxHTMLURL serves a message's HTML part on its own, for the
+// sandboxed preview frame.
+func AdminOutboxHTMLURL(id int64) string { return fill(AdminOutboxHTML, strconv.FormatInt(id, 10)) }
+
+// AdminOutboxRequeueURL is where the form that sends a message again posts.
+func AdminOutboxRequeueURL(id int64) string {
+	return fill(AdminOutboxRequeue, strconv.FormatInt(id, 10))
+}
+
+// AdminSettingsURL is the store's settings form.
+func AdminSettingsURL() string { return AdminSettings }
+
+// WithDone adds to a backoffice URL which confirmation its page shows, after an
+// action redirected to it.
+func WithDone(u, done string) string {
+	sep := "?"
+	if strings.Contains(u, "?") {
+		sep = "&"
+	}
+	return u + sep + ParamDone + "=" + url.QueryEscape(done)
+}
+
+// fill makes a URL of a route pattern: each wildcard ({code}, {id}…) in turn
+// becomes the next of args, escaped as a path segment, and the end anchor {$}
+// goes. A pattern needs as many args as it has wildcards.
+func fill(pattern string, args ...string) string {
+	var b strings.Builder
+	b.Grow(len(pattern) + 16)
+	rest := pattern
+	for {
+		i := strings.IndexByte(rest, '{')
+		if i < 0 {
+			if len(args) > 0 {
+				panic("paths: too many values for " + pattern)
+			}
+			b.WriteString(rest)
+			return b.String()
+		}
+		j := strings.IndexByte(rest[i:], '}')
+		if j < 0 {
+			panic("paths: unclosed wildcard in " + pattern)
+		}
+		b.WriteString(rest[:i])
+		if rest[i:i+j+1] != "{$}" {
+			if len(args) == 0 {
+				panic("paths: too few values for " + pattern)
+			}
+			b.WriteString(url.PathEscape(args[0]))
+			args = args[1:]
+		}
+		rest = rest[i+j+1:]
+	}
+}
+
+// withQuery is path with the query v, or path alone when v is empty.
+func withQuery(path string, v url.Values) string {
+	if len(v) == 0 {
+		return path
+	}
+	return path + "?" + v.Encode()
+}

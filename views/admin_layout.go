@@ -1,0 +1,44 @@
+package views
+
+// AdminPage is what every backoffice page's layout needs. The backoffice is in
+// English.
+type AdminPage struct {
+	Title     string
+	StaffName string // the signed-in staff member's email; "" on the sign-in page
+	DemoMode  bool
+	// Flash is a one-line confirmation of the last action ("Return approved.").
+	Flash string
+}
+
+// title is the document title of a backoffice page.
+func (p AdminPage) title() string {
+	if p.Title == "" {
+		return "Returns backoffice"
+	}
+	return p.Title + " · Returns backoffice"
+}
+
+// adminSection is the part of the backoffice a page belongs to, for the
+// navigation's aria-current.
+type adminSection int
+
+const (
+	sectionNone adminSection = iota
+	sectionQueue
+	sectionReturn // a return opened from the queue
+	sectionSettings
+	sectionOutbox
+	sectionOutboxMessage // a message opened from the outbox
+)
+
+// current is the aria-current value of a navigation link to section: "page"
+// on that page, "true" on a page inside it, "" elsewhere.
+func (s adminSection) current(link adminSection) string {
+	switch {
+	case s == link:
+		return "page"
+	case s == sectionReturn && link == sectionQueue, s == sectionOutboxMessage && link == sectionOutbox:
+		return "true"
+	}
+	return ""
+}

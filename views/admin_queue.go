@@ -1,0 +1,67 @@
+package views
+
+import (
+	"strconv"
+	"strings"
+
+	returns "github.com/returnsportal/returns"
+	"github.com/returnsportal/returns/paths"
+)
+
+// QueuePage is the backoffice's list of returns.
+type QueuePage struct {
+	AdminPage
+	Returns []returns.Return
+	Counts  map[returns.Status]int
+	Total   int            // all returns, every status
+	Status  returns.Status // the status filter, "" for all
+	Query   string         // the search box's text
+	// Next is the id the next page starts before; 0 on the last page.
+	Next int64
+}
+
+// statusURL links to the queue filtered by a status ("" for all), keeping the
+// search.
+func (p QueuePage) statusURL(s returns.Status) string {
+	return paths.AdminQueueURL(string(s), p.Query, 0)
+}
+
+// nextURL links to the next page of the queue, with the same filter.
+func (p QueuePage) nextURL() string {
+	return paths.AdminQueueURL(string(p.Status), p.Query, p.Next)
+}
+
+// caption describes the queue table: its filter and its order.
+func (p QueuePage) caption() string {
+	s := "Returns"
+	if p.Status != "" {
+		s += " with status " + english.Status(p.Status)
+	}
+	if p.Query != "" {
+		s += " matching “" + p.Query + "”"
+	}
+	return s + ", newest first"
+}
+
+// filtered reports whether the queue shows less than every return.
+func (p QueuePage) filtered() bool { return p.Status != "" || p.Query != "" }
+
+// requestSummary says in a few words what the customer asked for, e.g.
+// "Damaged → Replacement" or "Not satisfied (It doesn't fit) → Refund".
+func requestSummary(r *returns.Return) string {
+	s := StaffKind(r.Kind)
+	if r.Kind == returns.KindDissatisfied && r.Reason != "" {
+		s += " (" + english.Reason(r.Reason) + ")"
+	}
+	return s + " → " + english.Resolution(r.Resolution)
+}
+
+// itemsSummary lists a return's items with their quantities, e.g.
+// "2 × Ceramic mug, 1 × Linen tea towel".
+func itemsSummary(r *returns.Return) string {
+	parts := make([]string, len(r.Items))
+	for i, it := range r.Items {
+		parts[i] = strconv.Itoa(it.Quantity) + " × " + it.Title
+	}
+	return strings.Join(parts, ", ")
+}

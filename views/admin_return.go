@@ -1,0 +1,129 @@
+package views
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+
+	returns "github.com/returnsportal/returns"
+	"github.com/returnsportal/returns/paths"
+)
+
+// AdminReturnPage is one return as staff see it, with the actions its status
+// allows.
+type AdminReturnPage struct {
+	AdminPage
+	View *returns.StaffReturn
+	// Actions are the actions the return's status allows, each shown as its
+	// form; a note can always be added.
+	Actions []paths.Action
+	// Failed is the action whose form failed, shown again with Form's values
+	// and messages; "" when none did.
+	Failed paths.Action
+	Form   Form
+}
+
+// allows reports whether the page shows the form of action a.
+func (p AdminReturnPage) allows(a paths.Action) bool { return slices.Contains(p.Actions, a) }
+
+// code is the return's code, which every link of the page names.
+func (p AdminReturnPage) code() string { return p.View.Return.Code }
+
+// unsettledRefunds are the refunds whose outcome is not known yet.
+func (p AdminReturnPage) unsettledRefunds() []returns.Refund {
+	var out []returns.Refund
+	for _, ref := range p.View.Refunds {
+		if !ref.Settled() {
+			out = append(out, ref)
+		}
+	}
+	return out
+}
+
+// canReconcile reports whether a refund gets a "check with Shopify" form.
+func canReconcile(ref returns.Refund) bool {
+	return ref.State == returns.RefundPending || ref.State == returns.RefundUnknown
+}
+
+// actorName says who did something on the timeline: "Customer", "System", or
+// the staff member's email.
+func actorName(a returns.Actor, staff map[int64]string) string {
+	switch a {
+	case returns.ActorCustomer:
+		return "Customer"
+	case returns.ActorSystem:
+		return "System"
+	}
+	if idText, ok := strings.CutPrefix(string(a), "staff:"); ok {
+		id, err := strconv.ParseInt(idText, 10, 64)
+		if err == nil {
+			if email := staff[id]; email != "" {
+				return email
+			}
+			return "Staff member #" + idText
+		}
+	}
+	return string(a)
+}
+
+// adminEventLabel names a timeline entry for staff; staff see every entry.
+func adminEventLabel(ev returns.Event) string {
+	switch ev.Type {
+	case returns.EventRequested:
+		return "Return requested"
+	case returns.EventCancelled:
+		return "Cancelled by the customer"
+	case returns.EventApproved:
+		return "Approved"
+	case returns.EventDeclined:
+		return "Declined"
+	case returns.EventItemReceived:
+		return "Item received"
+	case returns.EventRefunded:
+		return "Refunded"
+	case returns.EventReplacementShipped:
+		return "Replacement shipped"
+	case returns.EventClosed:
+		return "Closed"
+	case returns.EventNote:
+		return "Internal note"
+	case returns.EventRefundFailed:
+		return "Refund failed"
+	case returns.EventRefundUnknown:
+		return "Refund outcome unknown"
+	case returns.EventShopifyUpdated:
+		return "Shopify order updated"
+	case returns.EventShopifyDeferred:
+		return "Shopify order not updated yet (retried automatically)"
+	}
+	if ev.Status != "" {
+		return english.Status(ev.Status)
+	}
+	return string(ev.Type)
+}
+
+// refundStateLabel names a refund's state for staff.
+func refundStateLabel(s returns.RefundState) string {
+	switch s {
+	case returns.RefundPending:
+		return "Pending"
+	case returns.RefundSucceeded:
+		return "Succeeded"
+	case returns.RefundFailed:
+		return "Failed"
+	case returns.RefundUnknown:
+		return "Unknown, being checked"
+	}
+	return string(s)
+}
+
+// refundStateClass is the badge class of a refund's state.
+func refundStateClass(s returns.RefundState) string {
+	switch s {
+	case returns.RefundSucceeded:
+		return "badge badge-done"
+	case returns.RefundFailed:
+		return "badge badge-bad"
+	}
+	return "badge"
+}

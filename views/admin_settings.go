@@ -1,0 +1,67 @@
+package views
+
+import (
+	"strconv"
+	"strings"
+
+	returns "github.com/returnsportal/returns"
+)
+
+// SettingsPage is the store settings form with the history of changes.
+type SettingsPage struct {
+	AdminPage
+	// Settings are the values the form shows: those in effect, or those sent
+	// when the form comes back with Form's messages.
+	Settings returns.Settings
+	// Form's values hold what does not fit Settings: the return window as
+	// typed, when it did not parse.
+	Form    Form
+	Changes []returns.SettingsChange
+}
+
+// settingsFields is the settings form's fields in page order, with their
+// labels for the history of changes.
+var settingsFields = []struct{ name, label string }{
+	{returns.FieldReturnAddress, "Return address"},
+	{returns.FieldWindowDays, "Return window"},
+	{returns.FieldNonReturnableTag, "Non-returnable tag"},
+	{returns.FieldInstructionsEN, "Instructions (English)"},
+	{returns.FieldInstructionsLV, "Instructions (Latvian)"},
+	{returns.FieldStaffEmail, "Staff notification email"},
+	{returns.FieldRequireEmailedLink, "Emailed link for every lookup"},
+}
+
+// changedFields names the fields of a settings change.
+func changedFields(c returns.SettingsChange) string {
+	names := make([]string, len(c.Fields))
+	for i, f := range c.Fields {
+		names[i] = f
+		for _, sf := range settingsFields {
+			if sf.name == f {
+				names[i] = sf.label
+			}
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
+// summary lists the settings form's messages in page order, each linking to
+// its field (whose id is its name).
+func (p SettingsPage) summary() []formError {
+	fields := make([]formField, len(settingsFields))
+	for i, f := range settingsFields {
+		fields[i] = formField{f.name, f.name}
+	}
+	return p.Form.summary(english, fields)
+}
+
+// windowDays is the window field's text: as typed when it did not parse.
+func (p SettingsPage) windowDays() string {
+	if typed, ok := p.Form.Values[returns.FieldWindowDays]; ok {
+		return typed
+	}
+	if p.Settings.WindowDays == 0 {
+		return ""
+	}
+	return strconv.Itoa(p.Settings.WindowDays)
+}

@@ -1,0 +1,115 @@
+package views
+
+import (
+	"time"
+
+	returns "github.com/returnsportal/returns"
+)
+
+// ReturnPage is a return's status page. It is kept and served again while the
+// return's version, the settings' revision and the language are unchanged, so
+// it shows nothing else: nothing of the session or the request.
+type ReturnPage struct {
+	Page
+	Return        *returns.Return
+	Events        []returns.Event // the whole timeline; the page shows the customer's part
+	ReturnAddress string
+	Instructions  string
+	CanCancel     bool
+	// OrderLink links back to the order's page (every session that may see a
+	// return has proved its order).
+	OrderLink bool
+}
+
+// sendsItemBackNow reports whether the customer has the item to send back
+// now, so the page shows the address: while the return is requested or
+// approved, when the item comes back at all.
+func sendsItemBackNow(r *returns.Return) bool {
+	if r.Status != returns.StatusRequested && r.Status != returns.StatusApproved {
+		return false
+	}
+	return r.ItemComesBack()
+}
+
+// thumbSize scales a photo to fit a 160×160 box for its width and height
+// attributes, so the page does not jump while thumbnails load.
+func thumbSize(p returns.Photo) (w, h int) {
+	const box = 160
+	if p.Width <= 0 || p.Height <= 0 {
+		return box, box
+	}
+	if p.Width >= p.Height {
+		return box, max(1, p.Height*box/p.Width)
+	}
+	return max(1, p.Width*box/p.Height), box
+}
+
+// customerEvents returns the timeline entries a customer sees, with their labels.
+func customerEvents(l Localizer, evs []returns.Event) []timelineEntry {
+	var out []timelineEntry
+	for _, ev := range evs {
+		if label := l.Event(ev); label != "" {
+			out = append(out, timelineEntry{At: ev.At, Label: label})
+		}
+	}
+	return out
+}
+
+// timelineEntry is one entry of the customer's timeline.
+type timelineEntry struct {
+	At    time.Time
+	Label string
+}
+
+// statusClass returns the CSS class of a status badge.
+func statusClass(s returns.Status) string {
+	switch s {
+	case returns.StatusDeclined, returns.StatusCancelled:
+		return "badge badge-off"
+	case returns.StatusRefunded, returns.StatusReplacementShipped, returns.StatusClosed:
+		return "badge badge-done"
+	case returns.StatusApproved, returns.StatusItemReceived:
+		return "badge badge-ok"
+	}
+	return "badge"
+}
+
+// lastEvent returns the newest event of a type on the timeline.
+func lastEvent(evs []returns.Event, t returns.EventType) (returns.Event, bool) {
+	for i := len(evs) - 1; i >= 0; i-- {
+		if evs[i].Type == t {
+			return evs[i], true
+		}
+	}
+	return returns.Event{}, false
+}
+
+// approvedStatus reports whether a return in status s was approved: approved
+// itself or a status that only follows an approval.
+func approvedStatus(s returns.Status) bool {
+	switch s {
+	case returns.StatusApproved, returns.StatusItemReceived, returns.StatusRefunded, returns.StatusReplacementShipped, returns.StatusClosed:
+		return true
+	}
+	return false
+}
+
+// approval returns staff's message to the customer from the approval, and
+// whether the page shows the approval box: while the return is approved (the
+// next step is the customer's to know), or later when staff wrote a message.
+func (p ReturnPage) approval() (message string, show bool) {
+	if !approvedStatus(p.Return.Status) {
+		return "", false
+	}
+	ev, _ := lastEvent(p.Events, returns.EventApproved)
+	return ev.Message, p.Return.Status == returns.StatusApproved || ev.Message != ""
+}
+
+// declineReason returns the reason staff gave the customer for declining.
+func (p ReturnPage) declineReason() string {
+	if p.Return.Status != returns.StatusDeclined {
+		return ""
+	}
+	ev, _ := lastEvent(p.Events, returns.EventDeclined)
+	return ev.Message
+}
