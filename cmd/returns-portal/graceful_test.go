@@ -50,9 +50,22 @@ func TestSIGTERMFinishesInFlightWork(t *testing.T) {
 	req, _ := http.NewRequest("POST", p.base+"/order/returns", pr)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	req.ContentLength = int64(body.Len())
+	// The stop must come while the server is reading the upload, not before
+	// it has taken the connection: a connection still waiting in the
+	// listener's backlog (or idle between requests) is closed by the stop, as
+	// it should be. So the upload asks to continue first, and its body goes
+	// only once the handler reads it: the first half written means the
+	// upload is in the server's hands.
+	req.Header.Set("Expect", "100-continue")
+	upload := &http.Client{
+		Jar:           c.Jar,
+		Transport:     &http.Transport{DisableKeepAlives: true, ExpectContinueTimeout: time.Minute},
+		CheckRedirect: c.CheckRedirect,
+		Timeout:       c.Timeout,
+	}
 	uploaded := make(chan *http.Response, 1)
 	go func() {
-		res, err := c.Do(req)
+		res, err := upload.Do(req)
 		if err != nil {
 			t.Errorf("upload: %v", err)
 			uploaded <- nil
