@@ -116,6 +116,25 @@ func (m *Mailer) staffEmail(ctx context.Context, r *Return) (*OutboxMessage, err
 	return m.message(d, r.Code+":"+string(EmailStaffNewReturn)+":staff", to, NormalizeEmail(r.Email))
 }
 
+// StaffNotice renders a notice about the shop (kind EmailStaffAppUninstalled or
+// EmailStaffDataRequest, saying n) to the store's staff address, in English,
+// under dedupeKey. It returns nil when no email is rendered or no staff address
+// is set.
+func (m *Mailer) StaffNotice(ctx context.Context, kind EmailKind, dedupeKey string, n StaffNotice) (*OutboxMessage, error) {
+	if m.renderer == nil {
+		return nil, nil
+	}
+	settings, err := m.settings.Settings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	to := NormalizeEmail(settings.StaffEmail)
+	if to == "" {
+		return nil, nil
+	}
+	return m.message(EmailData{Kind: kind, Lang: "en", Settings: settings, Notice: &n}, dedupeKey, to, "")
+}
+
 // AccessLink renders the email of an access link, in lang, to the address the
 // link was asked for, or returns nil when no email is rendered.
 func (m *Mailer) AccessLink(ctx context.Context, l *AccessLink, token, lang string) (*OutboxMessage, error) {
