@@ -6,11 +6,13 @@ package app
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
 	returns "github.com/returnsportal/returns"
 	"github.com/returnsportal/returns/handlers"
+	"github.com/returnsportal/returns/paths"
 )
 
 // Store is what the services keep in the database; *db.DB is one.
@@ -30,6 +32,11 @@ type Store interface {
 	returns.StaffSessionStore
 	returns.OutboxStore
 	returns.AccessLinkStore
+	returns.WebhookInbox
+	returns.ShopRefundStore
+	returns.StaffNoticeStore
+	returns.InstallationStore
+	returns.OpenReturnOrders
 }
 
 // Shop is what the services ask of Shopify about orders; *shopify.Client is
@@ -45,9 +52,21 @@ type Deps struct {
 	Shop  Shop
 	// Refunder makes refunds through Shopify: the same *shopify.Client as
 	// Shop, or a fake in tests that make none.
-	Refunder  returns.Refunder
-	Photos    returns.PhotoProcessor
-	Passwords returns.PasswordHasher
+	Refunder returns.Refunder
+	// ShopRefunds reads an order's refunds and Webhooks makes sure of the
+	// webhook subscriptions: the same *shopify.Client as Shop.
+	ShopRefunds returns.ShopRefunds
+	Webhooks    returns.WebhookSubscriber
+	// ParseWebhook reads a webhook's payload: shopify.ParseWebhook.
+	ParseWebhook func(topic string, body []byte, h returns.WebhookHeaders) (returns.ShopEvent, error)
+	// Redactor honours Shopify's compliance requests to erase customers'
+	// data; nil leaves them waiting in the inbox.
+	Redactor returns.Redactor
+	// SweepEvery is how often the periodic pass over Shopify's refunds runs;
+	// 0 means returns.DefaultSweepEvery.
+	SweepEvery time.Duration
+	Photos     returns.PhotoProcessor
+	Passwords  returns.PasswordHasher
 	// Emails renders the emails; nil queues none.
 	Emails returns.EmailRenderer
 	// BaseURL is the portal's public address, for links in emails.
@@ -70,6 +89,7 @@ type App struct {
 	Accounts    *returns.AccountService
 	Outbox      *returns.OutboxService
 	Writer      *returns.OrderWriter
+	Events      *returns.ShopEventService
 }
 
 // New builds the services over d.
@@ -81,29 +101,42 @@ func New(d Deps) *App {
 		d.Log = slog.Default()
 	}
 	orders := returns.NewOrderCache()
+	// Every call to Shopify goes through the installation: while the app is
+	// uninstalled from the shop, none is made.
+	installation := returns.NewShopInstallation(d.Store)
+	shop := installation.GuardOrders(d.Shop)
+	refunder := installation.GuardRefunder(d.Refunder)
 	settings := returns.NewSettingsService(d.Store, d.Now)
 	mailer := returns.NewMailer(d.Emails, settings, d.BaseURL, d.WakeMail, d.Now, d.Log)
-	writer := returns.NewOrderWriter(d.Shop, d.Store, orders, d.Now, d.Log)
+	writer := returns.NewOrderWriter(shop, d.Store, orders, d.Now, d.Log)
 	changes := returns.NewChanges(d.Store, d.Store, mailer, writer, d.Now, d.Log)
+	refunds := returns.NewRefundService(returns.RefundDeps{
+		Returns: d.Store, Store: d.Store, Refunder: refunder, Shop: shop, Notes: d.Store,
+		Changes: changes, Now: d.Now, Log: d.Log,
+	})
 	return &App{
 		Settings: settings,
 		Customers: returns.NewCustomerService(returns.CustomerDeps{
-			Shop: d.Shop, Returns: d.Store, Access: d.Store, Timeline: d.Store, Photos: d.Photos,
+			Shop: shop, Returns: d.Store, Access: d.Store, Timeline: d.Store, Photos: d.Photos,
 			Settings: settings, Changes: changes, Orders: orders, Now: d.Now, Log: d.Log,
 		}),
-		AccessLinks: returns.NewAccessLinkService(d.Shop, d.Store, mailer, d.Now, d.Log),
+		AccessLinks: returns.NewAccessLinkService(shop, d.Store, mailer, d.Now, d.Log),
 		Backoffice: returns.NewBackofficeService(returns.BackofficeDeps{
 			Returns: d.Store, Access: d.Store, Timeline: d.Store, Notes: d.Store, Queue: d.Store,
-			Shipments: d.Store, Staff: d.Store, Ledger: d.Store, Shop: d.Shop, Suggester: d.Refunder,
+			Shipments: d.Store, Staff: d.Store, Ledger: d.Store, Shop: shop, Suggester: refunder,
 			Changes: changes, Now: d.Now, Log: d.Log,
 		}),
-		Refunds: returns.NewRefundService(returns.RefundDeps{
-			Returns: d.Store, Store: d.Store, Refunder: d.Refunder, Shop: d.Shop, Notes: d.Store,
-			Changes: changes, Now: d.Now, Log: d.Log,
-		}),
+		Refunds:  refunds,
 		Accounts: returns.NewAccountService(d.Store, d.Store, d.Passwords, d.Now, d.Log),
 		Outbox:   returns.NewOutboxService(d.Store, d.Now),
 		Writer:   writer,
+		Events: returns.NewShopEventService(returns.ShopEventDeps{
+			Inbox: d.Store, ParseWebhook: d.ParseWebhook, Returns: d.Store, Search: d.Store, Refunds: d.Store,
+			Notices: d.Store, Portal: refunds, Changes: changes, Mailer: mailer, Orders: orders,
+			Installation: installation, ShopRefunds: installation.GuardRefunds(d.ShopRefunds),
+			OpenOrders: d.Store, Webhooks: installation.GuardWebhooks(d.Webhooks), Redactor: d.Redactor,
+			SweepEvery: d.SweepEvery, Now: d.Now, Log: d.Log,
+		}),
 	}
 }
 
@@ -117,19 +150,32 @@ func (a *App) Services() handlers.Services {
 		Backoffice:  a.Backoffice,
 		Refunds:     a.Refunds,
 		Outbox:      a.Outbox,
+		ShopEvents:  a.Events,
 	}
+}
+
+// EnsureWebhooks makes sure the app is subscribed to the portal's webhook
+// topics at baseURL, the portal's public address.
+func (a *App) EnsureWebhooks(ctx context.Context, baseURL string) (*returns.WebhookSetup, error) {
+	return a.Events.EnsureSubscriptions(ctx, strings.TrimRight(baseURL, "/")+paths.ShopifyWebhooks)
 }
 
 // Intervals of the background work.
 const (
 	writebackEvery = 30 * time.Second
 	reconcileEvery = time.Minute
+	// inboxEvery is how often webhooks that failed to apply are looked at
+	// again; a new one is applied when it arrives.
+	inboxEvery = 30 * time.Second
 )
 
 // Run starts the background work, which goes on until ctx ends: write-backs to
-// Shopify that failed are retried, and refunds whose outcome is unknown are
-// reconciled. wg counts the goroutines, so that a stop can wait for them.
+// Shopify that failed are retried, refunds whose outcome is unknown are
+// reconciled, and Shopify's webhooks are applied from the inbox, with the
+// periodic pass over the refunds of orders with open returns. wg counts the
+// goroutines, so that a stop can wait for them.
 func (a *App) Run(ctx context.Context, wg *sync.WaitGroup) {
 	wg.Go(func() { a.Writer.Run(ctx, writebackEvery) })
 	wg.Go(func() { a.Refunds.Run(ctx, reconcileEvery) })
+	wg.Go(func() { a.Events.Run(ctx, inboxEvery) })
 }

@@ -63,6 +63,7 @@ func TestBuildersReachTheirRoutes(t *testing.T) {
 		{"GET", paths.AdminSettingsURL(), paths.AdminSettings},
 		{"POST", paths.AdminSettingsURL(), paths.AdminSettings},
 
+		{"POST", paths.ShopifyWebhooks, paths.ShopifyWebhooks},
 		{"GET", paths.Healthz, paths.Healthz},
 		{"GET", static.URL("app.css"), static.Prefix},
 	}

@@ -22,6 +22,10 @@ type Config struct {
 	SessionKeys [][]byte
 	// LinkSecret signs the start links in the store's emails.
 	LinkSecret string
+	// WebhookSecret keys the HMAC of Shopify's webhooks: the app's client
+	// secret, or the webhook secret of an app made in the Shopify admin. Empty,
+	// every delivery is refused.
+	WebhookSecret string
 	// Secure marks cookies Secure and sends HSTS; false only for plain-http localhost.
 	Secure bool
 	// DemoMode shows the demo banner.
@@ -50,6 +54,7 @@ type Server struct {
 	backoffice Backoffice
 	refunds    Refunds
 	outbox     Outbox
+	shopEvents ShopEvents
 	sessions   *sessionStore
 	limits     *limiter
 	// statusPages keeps rendered status pages while their return is unchanged.
@@ -81,6 +86,7 @@ func NewServer(cfg Config, svc Services) *Server {
 		backoffice:   svc.Backoffice,
 		refunds:      svc.Refunds,
 		outbox:       svc.Outbox,
+		shopEvents:   svc.ShopEvents,
 		sessions:     newSessionStore(cfg.SessionKeys, cfg.Secure),
 		statusPages:  newStatusPages(),
 		limits:       newLimiter(cfg.Now),

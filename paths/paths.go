@@ -57,6 +57,11 @@ const (
 // Healthz answers load balancers and the deploy's health checks.
 const Healthz = "/healthz"
 
+// ShopifyWebhooks is where Shopify delivers webhooks: the address the portal
+// subscribes at (its base URL and this path), and the one shopify.app.toml
+// declares. It is promised to Shopify and must stay stable.
+const ShopifyWebhooks = "/webhooks/shopify"
+
 // Action names a staff action on a return. Most are the last segment of the
 // URL their form posts to (AdminActionURL); every one names its form on the
 // return's page and in the confirmation the page shows after it.

@@ -70,12 +70,15 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 
 	shopCfg := shopify.Config{Shop: c.ShopifyShop, AccessToken: c.ShopifyToken, APIVersion: c.ShopifyAPIVersion, Endpoint: c.ShopifyEndpoint, Logger: log}
+	// The client secret signs Shopify's webhooks.
+	webhookSecret := shopCfg.ClientSecret
 	if c.Demo {
-		endpoint, token, err := startDemoStore(bgCtx, &bg)
+		endpoint, token, secret, err := startDemoStore(bgCtx, &bg)
 		if err != nil {
 			return err
 		}
 		shopCfg.Shop, shopCfg.AccessToken, shopCfg.Endpoint = "demo-store", token, endpoint
+		webhookSecret = secret
 		log.Info("demo mode: no SHOPIFY_SHOP set, using the built-in demo store; see README.md for its orders")
 	}
 	shop, err := shopify.New(shopCfg)
@@ -111,15 +114,18 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 
 	services := app.New(app.Deps{
-		Store:     store,
-		Shop:      shop,
-		Refunder:  shop,
-		Photos:    photo.New(),
-		Passwords: password.Hasher{},
-		Emails:    email.Renderer{StoreName: c.StoreName()},
-		BaseURL:   base,
-		WakeMail:  worker.Kick,
-		Log:       log,
+		Store:        store,
+		Shop:         shop,
+		Refunder:     shop,
+		ShopRefunds:  shop,
+		Webhooks:     shop,
+		ParseWebhook: shopify.ParseWebhook,
+		Photos:       photo.New(),
+		Passwords:    password.Hasher{},
+		Emails:       email.Renderer{StoreName: c.StoreName()},
+		BaseURL:      base,
+		WakeMail:     worker.Kick,
+		Log:          log,
 	})
 	if c.Demo {
 		if err := ensureDemoStaff(ctx, services.Accounts, services.Settings, stdout); err != nil {
@@ -137,6 +143,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			Logger:           log,
 			SessionKeys:      c.SessionKeys,
 			LinkSecret:       c.LinkSecret,
+			WebhookSecret:    webhookSecret,
 			Secure:           len(base) > 8 && base[:8] == "https://",
 			DemoMode:         c.Demo,
 			TrustFlyClientIP: c.OnFly,
@@ -151,6 +158,20 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 
 	services.Run(bgCtx, &bg)
+	// Shopify delivers webhooks only to an address it can reach: the public
+	// BASE_URL, or the demo store to the portal beside it.
+	switch {
+	case c.BaseURL == "" && !c.Demo:
+		log.Info("no BASE_URL set: the portal does not subscribe to Shopify's webhooks; the periodic pass finds refunds made in Shopify admin")
+	case webhookSecret == "":
+		log.Warn("no secret to verify Shopify's webhooks with: the portal does not subscribe to them")
+	default:
+		bg.Go(func() {
+			if _, err := services.EnsureWebhooks(bgCtx, base); err != nil {
+				log.Warn("webhook subscriptions not made; the periodic pass finds refunds made in Shopify admin meanwhile", "err", err)
+			}
+		})
+	}
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
@@ -183,13 +204,15 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 var demoShop atomic.Pointer[devshop.Shop]
 
 // startDemoStore serves the demo store on a loopback port until ctx ends and
-// returns its base URL and access token.
-func startDemoStore(ctx context.Context, bg *sync.WaitGroup) (endpoint, token string, err error) {
-	shop := devshop.New(devshop.Options{})
+// returns its base URL, its access token and the secret its webhooks are
+// signed with.
+func startDemoStore(ctx context.Context, bg *sync.WaitGroup) (endpoint, token, webhookSecret string, err error) {
+	webhookSecret = randomHex(16)
+	shop := devshop.New(devshop.Options{WebhookSecret: webhookSecret})
 	demoShop.Store(shop)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return "", "", fmt.Errorf("start demo store: %w", err)
+		return "", "", "", fmt.Errorf("start demo store: %w", err)
 	}
 	srv := &http.Server{Handler: shop, ReadHeaderTimeout: 10 * time.Second}
 	bg.Add(2)
@@ -200,9 +223,10 @@ func startDemoStore(ctx context.Context, bg *sync.WaitGroup) (endpoint, token st
 	go func() {
 		defer bg.Done()
 		<-ctx.Done()
+		shop.Close()
 		srv.Close()
 	}()
-	return "http://" + ln.Addr().String(), shop.Token(), nil
+	return "http://" + ln.Addr().String(), shop.Token(), webhookSecret, nil
 }
 
 // demoStaffEmail is the demo mode's staff account.
