@@ -30,6 +30,8 @@ type Store interface {
 	returns.StaffSessionStore
 	returns.OutboxStore
 	returns.AccessLinkStore
+	returns.ErasureStore
+	returns.PhotoStore
 }
 
 // Shop is what the services ask of Shopify about orders; *shopify.Client is
@@ -70,6 +72,11 @@ type App struct {
 	Accounts    *returns.AccountService
 	Outbox      *returns.OutboxService
 	Writer      *returns.OrderWriter
+	// Redaction erases customers' personal data (Shopify's compliance
+	// webhooks, the redact command); PhotoRetention deletes the photos of
+	// returns closed long ago.
+	Redaction      *returns.RedactionService
+	PhotoRetention *returns.PhotoRetentionService
 }
 
 // New builds the services over d.
@@ -104,6 +111,10 @@ func New(d Deps) *App {
 		Accounts: returns.NewAccountService(d.Store, d.Store, d.Passwords, d.Now, d.Log),
 		Outbox:   returns.NewOutboxService(d.Store, d.Now),
 		Writer:   writer,
+
+		// Erasures forget the orders they erased from the cache.
+		Redaction:      returns.NewRedactionService(d.Store, orders, d.Now, d.Log),
+		PhotoRetention: returns.NewPhotoRetentionService(d.Store, settings, d.Now, d.Log),
 	}
 }
 
@@ -124,12 +135,17 @@ func (a *App) Services() handlers.Services {
 const (
 	writebackEvery = 30 * time.Second
 	reconcileEvery = time.Minute
+	// Photos are kept for days after a return closes: a purge a day is
+	// enough, and one at start catches up after a long stop.
+	photoPurgeEvery = 24 * time.Hour
 )
 
 // Run starts the background work, which goes on until ctx ends: write-backs to
-// Shopify that failed are retried, and refunds whose outcome is unknown are
-// reconciled. wg counts the goroutines, so that a stop can wait for them.
+// Shopify that failed are retried, refunds whose outcome is unknown are
+// reconciled, and photos past their retention time are deleted, at once and
+// then daily. wg counts the goroutines, so that a stop can wait for them.
 func (a *App) Run(ctx context.Context, wg *sync.WaitGroup) {
 	wg.Go(func() { a.Writer.Run(ctx, writebackEvery) })
 	wg.Go(func() { a.Refunds.Run(ctx, reconcileEvery) })
+	wg.Go(func() { a.PhotoRetention.Run(ctx, photoPurgeEvery) })
 }

@@ -74,6 +74,7 @@ var (
 	_ returns.OutboxStore       = (*DB)(nil)
 	_ returns.AccessLinkStore   = (*DB)(nil)
 	_ returns.ErasureStore      = (*DB)(nil)
+	_ returns.PhotoStore        = (*DB)(nil)
 )
 
 // Open opens (creating it if needed) the database file at path, sets it up and
