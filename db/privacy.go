@@ -39,7 +39,10 @@ func (db *DB) ErasePersonalData(ctx context.Context, e returns.Erasure) ([]retur
 	}
 	defer tx.Rollback()
 
-	erased, err := selectErasable(ctx, tx, e, string(orders))
+	// No address is NULL, which equals nothing: a return whose order had no
+	// address is not taken for the customer's.
+	email := sql.NullString{String: e.Email, Valid: e.Email != ""}
+	erased, err := selectErasable(ctx, tx, e, email, string(orders))
 	if err != nil {
 		return nil, err
 	}
@@ -49,7 +52,7 @@ func (db *DB) ErasePersonalData(ctx context.Context, e returns.Erasure) ([]retur
 		}
 	}
 	if e.After == 0 {
-		if err := eraseAddress(ctx, tx, e, string(orders)); err != nil {
+		if err := eraseAddress(ctx, tx, e, email, string(orders)); err != nil {
 			return nil, err
 		}
 	}
@@ -62,14 +65,14 @@ func (db *DB) ErasePersonalData(ctx context.Context, e returns.Erasure) ([]retur
 // selectErasable returns the returns of e's batch. Each branch of the customer's
 // selection reads an index of its own (email's is NOCASE, as the queue's search
 // says), as in Queue.
-func selectErasable(ctx context.Context, tx *sql.Tx, e returns.Erasure, orders string) ([]returns.ErasedReturn, error) {
+func selectErasable(ctx context.Context, tx *sql.Tx, e returns.Erasure, email sql.NullString, orders string) ([]returns.ErasedReturn, error) {
 	q := `SELECT id, code, order_id FROM returns WHERE redacted_at IS NULL AND id > ?`
 	args := []any{e.After}
 	if !e.All {
 		q += ` AND id IN (
 			SELECT id FROM returns WHERE email = ? COLLATE NOCASE
 			UNION SELECT id FROM returns WHERE order_id IN (SELECT value FROM json_each(?)))`
-		args = append(args, e.Email, orders)
+		args = append(args, email, orders)
 	}
 	rows, err := tx.QueryContext(ctx, q+` ORDER BY id LIMIT ?`, append(args, e.Limit)...)
 	if err != nil {
@@ -147,14 +150,14 @@ const outboxErased = `to_addr = ?, reply_to = '', subject = '', text_body = '', 
 // order; every link with e.All) and erases the emails about no return (the
 // links' emails) sent to the address (every one with e.All). The requests for
 // links hold neither an address nor an order.
-func eraseAddress(ctx context.Context, tx *sql.Tx, e returns.Erasure, orders string) error {
+func eraseAddress(ctx context.Context, tx *sql.Tx, e returns.Erasure, email sql.NullString, orders string) error {
 	links, linkArgs := `DELETE FROM access_links`, []any{}
 	emails, emailArgs := ` WHERE return_id IS NULL`, []any{}
 	if !e.All {
 		links += ` WHERE email = ? COLLATE NOCASE OR order_id IN (SELECT value FROM json_each(?))`
-		linkArgs = append(linkArgs, e.Email, orders)
+		linkArgs = append(linkArgs, email, orders)
 		emails += ` AND to_addr = ? COLLATE NOCASE`
-		emailArgs = append(emailArgs, e.Email)
+		emailArgs = append(emailArgs, email)
 	}
 	if _, err := tx.ExecContext(ctx, links, linkArgs...); err != nil {
 		return fmt.Errorf("erase personal data: one-time links: %w", err)

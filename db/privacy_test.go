@@ -331,6 +331,10 @@ func TestErasePersonalData_Orders(t *testing.T) {
 	r := newReturn(order3, "key-0000000000000004", item("L1", 1))
 	r.Email = "old.address@example.com"
 	mustCreate(t, f.d, r, map[string]int{"L1": 1})
+	// A return whose order had no address is nobody's by address.
+	noAddress := newReturn(order2, "key-0000000000000005", item("L1", 1))
+	noAddress.Email = ""
+	mustCreate(t, f.d, noAddress, map[string]int{"L1": 1})
 
 	erased := f.erase(t, returns.Erasure{OrderIDs: []string{order3}})
 	if got := codes(erased); !slices.Equal(got, []string{r.Code}) {
@@ -341,6 +345,9 @@ func TestErasePersonalData_Orders(t *testing.T) {
 	}
 	if sam, _ := f.read(t, f.samMug); sam.Redacted() {
 		t.Error("another order's return was erased")
+	}
+	if got, _ := f.read(t, noAddress); got.Redacted() {
+		t.Error("erasing by orders alone erased a return without an address")
 	}
 
 	// Both selections at once, in batches of one: the cursor moves on.
