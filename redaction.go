@@ -131,7 +131,8 @@ func NewRedactionService(store ErasureStore, orders *OrderCache, now func() time
 // the webhook's payload gives it), and their one-time links and emails; source
 // says who asked, for the timeline (e.g. "Shopify customers/redact"). It
 // returns how many returns were erased; a second call for the same customer
-// erases none and changes nothing.
+// erases none and changes nothing. A malformed address, or neither an address
+// nor an order, answers EINVALID and erases nothing.
 func (s *RedactionService) RedactCustomer(ctx context.Context, email string, orderIDs []string, source string) (int, error) {
 	erased, err := s.RedactCustomerReturns(ctx, email, orderIDs, source)
 	return len(erased), err
@@ -164,11 +165,11 @@ func (s *RedactionService) RedactCustomerReturns(ctx context.Context, email stri
 		return nil, Errorf(EINVALID, "Give the customer's email address or their orders.")
 	}
 	erased, err := s.erase(ctx, e, source)
-	if err != nil {
-		return erased, err
-	}
 	for _, r := range erased {
 		s.dropOrder(r.OrderID)
+	}
+	if err != nil {
+		return erased, err
 	}
 	// The cached orders of orderIDs hold the customer's address too, whether
 	// or not they had returns.
