@@ -110,7 +110,7 @@ func newChildPortal(t *testing.T, extraEnv ...string) *childPortal {
 	p.base = "http://127.0.0.1:" + p.port
 	p.env = append(os.Environ(),
 		"PORT="+p.port, "DATA_DIR="+p.dir, "BASE_URL="+p.base,
-		"SHOPIFY_SHOP=crash-test", "SHOPIFY_ACCESS_TOKEN="+shop.Token(), "SHOPIFY_ENDPOINT="+srv.URL,
+		"SHOPIFY_SHOP=crash-test", "SHOPIFY_ACCESS_TOKEN="+shop.Token(), "SHOPIFY_WEBHOOK_SECRET=crash-test-webhook-secret", "SHOPIFY_ENDPOINT="+srv.URL,
 		"SESSION_KEYS="+strings.Repeat("s", 40), "LINK_SECRET="+strings.Repeat("l", 20),
 		"LOOKUP_RATE_LIMITS=1000,1000,1000",
 	)
