@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -213,5 +215,36 @@ func TestConnectionServiceKeepsIdentity(t *testing.T) {
 	id, ok, err := again.Identity(ctx)
 	if err != nil || !ok || id.Name != "Linen & Co" || id.TimeZone != "Europe/Riga" {
 		t.Fatalf("Identity after restart = %+v, %v, %v", id, ok, err)
+	}
+}
+
+// TestAppTOMLDeclaresWhatThePortalNeeds keeps shopify.app.toml, which
+// merchants deploy with Shopify CLI, in step with the scopes the check asks
+// for and the topics the portal subscribes to.
+func TestAppTOMLDeclaresWhatThePortalNeeds(t *testing.T) {
+	b, err := os.ReadFile("shopify.app.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	toml := string(b)
+	m := regexp.MustCompile(`(?m)^scopes = "([^"]*)"`).FindStringSubmatch(toml)
+	if m == nil {
+		t.Fatal("no scopes line")
+	}
+	var want []string
+	for _, r := range RequiredScopes {
+		want = append(want, r.Handle)
+	}
+	if m[1] != strings.Join(want, ",") {
+		t.Errorf("shopify.app.toml scopes %q, want %q", m[1], strings.Join(want, ","))
+	}
+	topics := regexp.MustCompile(`(?m)^\s*topics = \[(.*)\]`).FindStringSubmatch(toml)
+	if topics == nil || topics[1] != `"`+strings.Join(SubscribedTopics, `", "`)+`"` {
+		t.Errorf("shopify.app.toml topics %q, want %q", topics, SubscribedTopics)
+	}
+	for _, c := range []string{TopicCustomersDataRequest, TopicCustomersRedact, TopicShopRedact} {
+		if !strings.Contains(toml, `"`+c+`"`) {
+			t.Errorf("shopify.app.toml does not declare the compliance topic %s", c)
+		}
 	}
 }
