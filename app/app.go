@@ -11,6 +11,7 @@ import (
 
 	returns "github.com/returnsportal/returns"
 	"github.com/returnsportal/returns/handlers"
+	"github.com/returnsportal/returns/paths"
 )
 
 // Store is what the services keep in the database; *db.DB is one.
@@ -30,6 +31,7 @@ type Store interface {
 	returns.StaffSessionStore
 	returns.OutboxStore
 	returns.AccessLinkStore
+	returns.ShopIdentityStore
 	returns.ErasureStore
 	returns.PhotoStore
 }
@@ -39,6 +41,7 @@ type Store interface {
 type Shop interface {
 	returns.Shop
 	returns.OrderNotes
+	returns.ShopChecker
 }
 
 // Deps are the adapters the services run on.
@@ -52,7 +55,8 @@ type Deps struct {
 	Passwords returns.PasswordHasher
 	// Emails renders the emails; nil queues none.
 	Emails returns.EmailRenderer
-	// BaseURL is the portal's public address, for links in emails.
+	// BaseURL is the portal's public address, for links in emails and the
+	// address Shopify delivers webhooks to.
 	BaseURL string
 	// WakeMail is called after emails were committed, to wake the mail worker;
 	// nil when nothing sends them.
@@ -72,6 +76,7 @@ type App struct {
 	Accounts    *returns.AccountService
 	Outbox      *returns.OutboxService
 	Writer      *returns.OrderWriter
+	Connection  *returns.ConnectionService
 	// Redaction erases customers' personal data (Shopify's compliance
 	// webhooks, the redact command); PhotoRetention deletes the photos of
 	// returns closed long ago.
@@ -111,6 +116,10 @@ func New(d Deps) *App {
 		Accounts: returns.NewAccountService(d.Store, d.Store, d.Passwords, d.Now, d.Log),
 		Outbox:   returns.NewOutboxService(d.Store, d.Now),
 		Writer:   writer,
+		Connection: returns.NewConnectionService(returns.ConnectionDeps{
+			Checker: d.Shop, Store: d.Store, Now: d.Now, Log: d.Log,
+			Need: returns.ConnectionNeeds{Scopes: returns.RequiredScopes, WebhookURI: WebhookURI(d.BaseURL), WebhookTopics: returns.SubscribedTopics},
+		}),
 
 		// Erasures forget the orders they erased from the cache.
 		Redaction:      returns.NewRedactionService(d.Store, orders, d.Now, d.Log),
@@ -128,13 +137,25 @@ func (a *App) Services() handlers.Services {
 		Backoffice:  a.Backoffice,
 		Refunds:     a.Refunds,
 		Outbox:      a.Outbox,
+		Connection:  a.Connection,
 	}
+}
+
+// WebhookURI is where Shopify delivers webhooks to a portal at baseURL.
+func WebhookURI(baseURL string) string {
+	if baseURL == "" {
+		return ""
+	}
+	return baseURL + paths.ShopifyWebhooks
 }
 
 // Intervals of the background work.
 const (
 	writebackEvery = 30 * time.Second
 	reconcileEvery = time.Minute
+	// checkEvery keeps the staff's checklist and the token's expiry on it
+	// current; a check costs two requests.
+	checkEvery = time.Hour
 	// Photos are kept for days after a return closes: a purge a day is
 	// enough, and one at start catches up after a long stop.
 	photoPurgeEvery = 24 * time.Hour
@@ -147,5 +168,6 @@ const (
 func (a *App) Run(ctx context.Context, wg *sync.WaitGroup) {
 	wg.Go(func() { a.Writer.Run(ctx, writebackEvery) })
 	wg.Go(func() { a.Refunds.Run(ctx, reconcileEvery) })
+	wg.Go(func() { a.Connection.Run(ctx, checkEvery) })
 	wg.Go(func() { a.PhotoRetention.Run(ctx, photoPurgeEvery) })
 }

@@ -22,6 +22,9 @@ type Config struct {
 	SessionKeys [][]byte
 	// LinkSecret signs the start links in the store's emails.
 	LinkSecret string
+	// WebhookSecret is the secret Shopify signs its webhooks with: the app's
+	// client secret, or an admin-made app's webhook secret.
+	WebhookSecret string
 	// Secure marks cookies Secure and sends HSTS; false only for plain-http localhost.
 	Secure bool
 	// DemoMode shows the demo banner.
@@ -50,6 +53,7 @@ type Server struct {
 	backoffice Backoffice
 	refunds    Refunds
 	outbox     Outbox
+	connection Connection
 	sessions   *sessionStore
 	limits     *limiter
 	// statusPages keeps rendered status pages while their return is unchanged.
@@ -81,6 +85,7 @@ func NewServer(cfg Config, svc Services) *Server {
 		backoffice:   svc.Backoffice,
 		refunds:      svc.Refunds,
 		outbox:       svc.Outbox,
+		connection:   svc.Connection,
 		sessions:     newSessionStore(cfg.SessionKeys, cfg.Secure),
 		statusPages:  newStatusPages(),
 		limits:       newLimiter(cfg.Now),

@@ -29,6 +29,7 @@ const (
 	sectionSettings
 	sectionOutbox
 	sectionOutboxMessage // a message opened from the outbox
+	sectionShopify
 )
 
 // current is the aria-current value of a navigation link to section: "page"

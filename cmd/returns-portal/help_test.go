@@ -35,6 +35,8 @@ func TestHelp(t *testing.T) {
 		{[]string{"redact", "help"}, "returns-portal redact --email ADDRESS"},
 		{[]string{"link", "-h"}, "-order"},
 		{[]string{"devshop", "-h"}, "-addr"},
+		{[]string{"shopify", "-h"}, "usage: returns-portal shopify check"},
+		{[]string{"shopify", "--help"}, "usage: returns-portal shopify check"},
 		{[]string{"admin", "create", "-h"}, "-email"},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {

@@ -4,6 +4,7 @@
 //	returns-portal link --order 1001 --email a@b.c  print a signed start link
 //	returns-portal admin create --email a@b.c       manage staff accounts
 //	returns-portal backup /data/backup.db           snapshot the database
+//	returns-portal shopify check                    check the connection to the store
 //	returns-portal redact --email a@b.c             erase a customer's personal data
 //
 // Configuration comes from the environment only; see the README. Without Shopify
@@ -67,6 +68,8 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return runRedact(ctx, args, getenv, stdout, stderr)
 	case "devshop":
 		return runDevshop(ctx, args, stdout, stderr)
+	case "shopify":
+		return runShopify(ctx, args, getenv, stdout, stderr)
 	}
 	return fmt.Errorf("unknown command %q\n\n%s", cmd, usage)
 }
@@ -86,6 +89,7 @@ const usage = `Usage:
   returns-portal admin create|list|disable|enable|password [--email EMAIL]
                                                      manage staff accounts
   returns-portal backup FILE                         write a consistent snapshot of the database
+  returns-portal shopify check                       check the connection to the store; exit 0 only if the portal can work
   returns-portal redact --email EMAIL                erase a customer's personal data from their returns
   returns-portal devshop [--addr 127.0.0.1:9090] [--client-id ID --client-secret SECRET] [--token-ttl 24h] [--scopes …]
                                                      serve the demo store alone (for SHOPIFY_ENDPOINT); -h for all flags

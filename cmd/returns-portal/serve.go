@@ -69,18 +69,22 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 
-	shopCfg := shopify.Config{Shop: c.ShopifyShop, AccessToken: c.ShopifyToken, APIVersion: c.ShopifyAPIVersion, Endpoint: c.ShopifyEndpoint, Logger: log}
+	var shop *shopify.Client
+	webhookSecret := c.WebhookSecret()
 	if c.Demo {
-		endpoint, token, err := startDemoStore(bgCtx, &bg)
+		demo, endpoint, err := startDemoStore(bgCtx, &bg)
 		if err != nil {
 			return err
 		}
-		shopCfg.Shop, shopCfg.AccessToken, shopCfg.Endpoint = "demo-store", token, endpoint
+		shop, err = shopify.New(shopify.Config{Shop: "demo-store", ClientID: demoClientID, ClientSecret: demo.secret,
+			Endpoint: endpoint, Logger: log})
+		if err != nil {
+			return fmt.Errorf("shopify: %w", err)
+		}
+		webhookSecret = demo.secret
 		log.Info("demo mode: no SHOPIFY_SHOP set, using the built-in demo store; see README.md for its orders")
-	}
-	shop, err := shopify.New(shopCfg)
-	if err != nil {
-		return fmt.Errorf("shopify: %w", err)
+	} else if shop, err = newShopClient(c, log); err != nil {
+		return err
 	}
 
 	host := ""
@@ -137,6 +141,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			Logger:           log,
 			SessionKeys:      c.SessionKeys,
 			LinkSecret:       c.LinkSecret,
+			WebhookSecret:    webhookSecret,
 			Secure:           len(base) > 8 && base[:8] == "https://",
 			DemoMode:         c.Demo,
 			TrustFlyClientIP: c.OnFly,
@@ -151,6 +156,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 
 	services.Run(bgCtx, &bg)
+	bg.Go(func() { logConnection(bgCtx, services.Connection, log) })
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
@@ -179,30 +185,80 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 }
 
 // demoShop is the running demo store, for the end-to-end tests, which check what
-// the portal wrote to it.
+// the portal wrote to it and act as the merchant there.
 var demoShop atomic.Pointer[devshop.Shop]
 
+// demoClientID is the client ID of the demo store's app. Its secret is new at
+// every start, as the demo store's state is.
+const demoClientID = "demo-returns-portal"
+
+// demoStore is the running demo store's app credentials.
+type demoStore struct {
+	secret string // the client secret, which also signs its webhooks
+}
+
 // startDemoStore serves the demo store on a loopback port until ctx ends and
-// returns its base URL and access token.
-func startDemoStore(ctx context.Context, bg *sync.WaitGroup) (endpoint, token string, err error) {
-	shop := devshop.New(devshop.Options{})
+// returns its app's credentials and base URL. The portal connects to it as to
+// a Dev Dashboard app, with the client credentials grant, and it delivers
+// webhooks to the portal.
+func startDemoStore(ctx context.Context, bg *sync.WaitGroup) (demoStore, string, error) {
+	d := demoStore{secret: randomHex(32)}
+	shop := devshop.New(devshop.Options{ClientID: demoClientID, ClientSecret: d.secret})
 	demoShop.Store(shop)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return "", "", fmt.Errorf("start demo store: %w", err)
+		return d, "", fmt.Errorf("start demo store: %w", err)
 	}
 	srv := &http.Server{Handler: shop, ReadHeaderTimeout: 10 * time.Second}
-	bg.Add(2)
-	go func() {
-		defer bg.Done()
-		srv.Serve(ln)
-	}()
-	go func() {
-		defer bg.Done()
+	bg.Go(func() { srv.Serve(ln) })
+	bg.Go(func() {
 		<-ctx.Done()
 		srv.Close()
-	}()
-	return "http://" + ln.Addr().String(), shop.Token(), nil
+		shop.Close() // stops its webhook deliveries
+	})
+	return d, "http://" + ln.Addr().String(), nil
+}
+
+// newShopClient returns the Shopify client of a configured store.
+func newShopClient(c config, log *slog.Logger) (*shopify.Client, error) {
+	shop, err := shopify.New(shopify.Config{
+		Shop:         c.ShopifyShop,
+		ClientID:     c.ShopifyClientID,
+		ClientSecret: c.ShopifyClientSecret,
+		AccessToken:  c.ShopifyToken,
+		APIVersion:   c.ShopifyAPIVersion,
+		Endpoint:     c.ShopifyEndpoint,
+		Logger:       log,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("shopify: %w", err)
+	}
+	return shop, nil
+}
+
+// logConnection runs the connection checklist at start and logs it: a line
+// per problem, with its fix, so that a deploy's log says what to do.
+func logConnection(ctx context.Context, conn *returns.ConnectionService, log *slog.Logger) {
+	r, err := conn.Check(ctx)
+	if err != nil {
+		log.Error("shopify check", "err", err)
+	}
+	for _, l := range r.Lines {
+		switch l.State {
+		case returns.CheckFail:
+			log.Error("shopify check: "+l.Name, "problem", l.Detail, "fix", l.Fix)
+		case returns.CheckWarn:
+			log.Warn("shopify check: "+l.Name, "problem", l.Detail, "fix", l.Fix)
+		}
+	}
+	if r.Err != nil {
+		log.Error("shopify check: the shop was not reached", "err", r.Err)
+	}
+	if r.Usable() {
+		log.Info("shopify check: the portal can work with the shop", "shop", r.Shop.Name, "domain", r.Shop.MyshopifyDomain)
+	} else {
+		log.Error("shopify check: the portal cannot work with the shop until the problems above are fixed; staff see them at /admin/shopify")
+	}
 }
 
 // demoStaffEmail is the demo mode's staff account.
