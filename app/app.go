@@ -32,6 +32,8 @@ type Store interface {
 	returns.OutboxStore
 	returns.AccessLinkStore
 	returns.ShopIdentityStore
+	returns.ErasureStore
+	returns.PhotoStore
 }
 
 // Shop is what the services ask of Shopify about orders; *shopify.Client is
@@ -75,6 +77,11 @@ type App struct {
 	Outbox      *returns.OutboxService
 	Writer      *returns.OrderWriter
 	Connection  *returns.ConnectionService
+	// Redaction erases customers' personal data (Shopify's compliance
+	// webhooks, the redact command); PhotoRetention deletes the photos of
+	// returns closed long ago.
+	Redaction      *returns.RedactionService
+	PhotoRetention *returns.PhotoRetentionService
 }
 
 // New builds the services over d.
@@ -113,6 +120,10 @@ func New(d Deps) *App {
 			Checker: d.Shop, Store: d.Store, Now: d.Now, Log: d.Log,
 			Need: returns.ConnectionNeeds{Scopes: returns.RequiredScopes, WebhookURI: WebhookURI(d.BaseURL), WebhookTopics: returns.SubscribedTopics},
 		}),
+
+		// Erasures forget the orders they erased from the cache.
+		Redaction:      returns.NewRedactionService(d.Store, orders, d.Now, d.Log),
+		PhotoRetention: returns.NewPhotoRetentionService(d.Store, settings, d.Now, d.Log),
 	}
 }
 
@@ -145,13 +156,18 @@ const (
 	// checkEvery keeps the staff's checklist and the token's expiry on it
 	// current; a check costs two requests.
 	checkEvery = time.Hour
+	// Photos are kept for days after a return closes: a purge a day is
+	// enough, and one at start catches up after a long stop.
+	photoPurgeEvery = 24 * time.Hour
 )
 
 // Run starts the background work, which goes on until ctx ends: write-backs to
-// Shopify that failed are retried, and refunds whose outcome is unknown are
-// reconciled. wg counts the goroutines, so that a stop can wait for them.
+// Shopify that failed are retried, refunds whose outcome is unknown are
+// reconciled, and photos past their retention time are deleted, at once and
+// then daily. wg counts the goroutines, so that a stop can wait for them.
 func (a *App) Run(ctx context.Context, wg *sync.WaitGroup) {
 	wg.Go(func() { a.Writer.Run(ctx, writebackEvery) })
 	wg.Go(func() { a.Refunds.Run(ctx, reconcileEvery) })
 	wg.Go(func() { a.Connection.Run(ctx, checkEvery) })
+	wg.Go(func() { a.PhotoRetention.Run(ctx, photoPurgeEvery) })
 }

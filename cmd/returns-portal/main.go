@@ -5,6 +5,7 @@
 //	returns-portal admin create --email a@b.c       manage staff accounts
 //	returns-portal backup /data/backup.db           snapshot the database
 //	returns-portal shopify check                    check the connection to the store
+//	returns-portal redact --email a@b.c             erase a customer's personal data
 //
 // Configuration comes from the environment only; see the README. Without Shopify
 // settings it runs against a built-in demo store.
@@ -63,6 +64,8 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return runAdmin(ctx, args, getenv, stdin, stdout, stderr)
 	case "backup":
 		return runBackup(ctx, args, getenv, stdout)
+	case "redact":
+		return runRedact(ctx, args, getenv, stdout, stderr)
 	case "devshop":
 		return runDevshop(ctx, args, stdout, stderr)
 	case "shopify":
@@ -87,6 +90,7 @@ const usage = `Usage:
                                                      manage staff accounts
   returns-portal backup FILE                         write a consistent snapshot of the database
   returns-portal shopify check                       check the connection to the store; exit 0 only if the portal can work
+  returns-portal redact --email EMAIL                erase a customer's personal data from their returns
   returns-portal devshop [--addr 127.0.0.1:9090] [--client-id ID --client-secret SECRET] [--token-ttl 24h] [--scopes …]
                                                      serve the demo store alone (for SHOPIFY_ENDPOINT); -h for all flags
 
