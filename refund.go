@@ -61,9 +61,8 @@ type RefundLimits struct {
 // one refund that has not failed (a pending or unknown one may have been made,
 // and a succeeded one was).
 func CheckRefundable(status Status, refs []Refund) error {
-	if !status.CanMoveTo(StatusRefunded) {
-		return Errorf(ECONFLICT, "This return is %s now, so it cannot be refunded.", status)
-	}
+	// The ledger first: a refund made or being made says more than the
+	// status it moved the return to.
 	for _, other := range refs {
 		switch other.State {
 		case RefundFailed:
@@ -72,6 +71,9 @@ func CheckRefundable(status Status, refs []Refund) error {
 		default:
 			return Errorf(ECONFLICT, "A refund of %s for this return is being made already. It is checked with Shopify before another refund can be made.", other.Amount)
 		}
+	}
+	if !status.CanMoveTo(StatusRefunded) {
+		return Errorf(ECONFLICT, "This return is %s now, so it cannot be refunded.", status)
 	}
 	return nil
 }
