@@ -2,6 +2,7 @@ package returns
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -118,6 +119,14 @@ func (s *CustomerService) LookupOrder(ctx context.Context, number, email string)
 	}
 	o, err := s.shop.FindOrder(ctx, number, email)
 	if ErrorCode(err) == ENOTFOUND || (err == nil && o == nil) {
+		// A refusal by Shopify behind the miss (an email it hides) fails
+		// every lookup alike: the customer sees the one failure, the log
+		// says why, without the address.
+		var denied *ShopDenied
+		if errors.As(err, &denied) {
+			s.log.WarnContext(ctx, "order lookup failed because Shopify denied the portal; the checklist at /admin/shopify says what to fix",
+				"order", number, "cause", denied.Cause, "detail", denied.Detail)
+		}
 		return nil, ErrLookupFailed
 	}
 	if err != nil {

@@ -1,6 +1,7 @@
 package returns_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -399,6 +400,12 @@ var quietLog = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 func newServiceFixture(t *testing.T, orders ...*returns.Order) *serviceFixture {
 	t.Helper()
+	return newServiceFixtureLog(t, quietLog, orders...)
+}
+
+// newServiceFixtureLog is newServiceFixture whose customer service logs to log.
+func newServiceFixtureLog(t *testing.T, log *slog.Logger, orders ...*returns.Order) *serviceFixture {
+	t.Helper()
 	f := &serviceFixture{shop: newFakeShop(orders...), store: &memStore{}, now: serviceNow}
 	now := func() time.Time { return f.now }
 	settings := returns.NewSettingsService(settingsFunc(func(context.Context) (returns.Settings, error) { return returns.DefaultSettings(), nil }), now)
@@ -414,9 +421,31 @@ func newServiceFixture(t *testing.T, orders ...*returns.Order) *serviceFixture {
 			}
 			return returns.Photo{ContentType: "image/jpeg", Width: 10, Height: 10, Data: data}, nil
 		}),
-		Settings: settings, Changes: f.changes, Orders: cache, Now: now, Log: quietLog,
+		Settings: settings, Changes: f.changes, Orders: cache, Now: now, Log: log,
 	})
 	return f
+}
+
+// TestLookupOrderLogsWhyShopifyHidIt: a lookup that failed because Shopify
+// hides order emails from the app fails for the customer as any other, and
+// tells the log why, without the address.
+func TestLookupOrderLogsWhyShopifyHidIt(t *testing.T) {
+	var logs bytes.Buffer
+	f := newServiceFixtureLog(t, slog.New(slog.NewTextHandler(&logs, nil)), testOrder())
+	f.shop.FindOrderFn = func(number, email string) (*returns.Order, error) {
+		return nil, fmt.Errorf("find order: %w", errors.Join(returns.Errorf(returns.ENOTFOUND, "Order not found."),
+			&returns.ShopDenied{Cause: returns.DeniedEmailHidden, Detail: "the email of #1001 came back null"}))
+	}
+	_, err := f.LookupOrder(context.Background(), "1001", "anna.berzina@example.lv")
+	if err != returns.ErrLookupFailed {
+		t.Fatalf("LookupOrder = %v, want the one lookup failure", err)
+	}
+	if !strings.Contains(logs.String(), "email_hidden") || !strings.Contains(logs.String(), "/admin/shopify") {
+		t.Errorf("log does not say Shopify hid the email:\n%s", logs.String())
+	}
+	if strings.Contains(logs.String(), "anna.berzina") {
+		t.Errorf("log holds the customer's address:\n%s", logs.String())
+	}
 }
 
 func TestLookupOrder(t *testing.T) {

@@ -41,6 +41,7 @@ const (
 	FieldInstructionsLV     = "instructions_lv"
 	FieldStaffEmail         = "staff_email"
 	FieldRequireEmailedLink = "require_emailed_link"
+	FieldPhotoRetentionDays = "photo_retention_days"
 )
 
 // FieldQuantity is the name of the quantity field of a line item.

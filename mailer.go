@@ -80,6 +80,10 @@ func (m *Mailer) Queued(emails []OutboxMessage) {
 // customerEmail renders an email to the return's customer in the return's
 // language, or returns nil when the return has no usable address.
 func (m *Mailer) customerEmail(ctx context.Context, kind EmailKind, r *Return, d EmailData) (*OutboxMessage, error) {
+	// A return whose personal data was erased has no customer to write to.
+	if r.Redacted() || r.Email == RedactedEmail {
+		return nil, nil
+	}
 	to := NormalizeEmail(r.Email)
 	if to == "" {
 		m.log.Warn("return has no usable email address; no email queued", "code", r.Code, "kind", kind)
@@ -113,7 +117,11 @@ func (m *Mailer) staffEmail(ctx context.Context, r *Return) (*OutboxMessage, err
 		return nil, nil
 	}
 	d := EmailData{Kind: EmailStaffNewReturn, Lang: "en", Return: r, Settings: settings}
-	return m.message(d, r.Code+":"+string(EmailStaffNewReturn)+":staff", to, NormalizeEmail(r.Email))
+	replyTo := NormalizeEmail(r.Email)
+	if r.Redacted() || replyTo == RedactedEmail {
+		replyTo = ""
+	}
+	return m.message(d, r.Code+":"+string(EmailStaffNewReturn)+":staff", to, replyTo)
 }
 
 // StaffNotice renders a notice about the shop (kind EmailStaffAppUninstalled or

@@ -151,6 +151,35 @@ func TestMailerNoAddress(t *testing.T) {
 	}
 }
 
+// TestMailerErasedCustomer: a return whose personal data was erased gets no
+// customer email, whatever its address says, and a staff notice of it has no
+// address to reply to.
+func TestMailerErasedCustomer(t *testing.T) {
+	for name, edit := range map[string]func(r *returns.Return){
+		"erased":             func(r *returns.Return) { r.Email, r.RedactedAt = returns.RedactedEmail, serviceNow },
+		"marker address":     func(r *returns.Return) { r.Email = returns.RedactedEmail },
+		"erased, old record": func(r *returns.Return) { r.RedactedAt = serviceNow },
+	} {
+		t.Run(name, func(t *testing.T) {
+			f := newMailerFixture(t, "https://returns.example.com")
+			f.settings.StaffEmail = "returns@example.com"
+			r := mailedReturn()
+			edit(r)
+			for _, kind := range []returns.EmailKind{returns.EmailApproved, returns.EmailClosed, returns.EmailRequestReceived} {
+				ms, err := f.ForChange(context.Background(), kind, r, returns.EmailData{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, m := range ms {
+					if m.Kind != returns.EmailStaffNewReturn || m.ReplyTo != "" {
+						t.Errorf("%s: email %+v to an erased customer", kind, m)
+					}
+				}
+			}
+		})
+	}
+}
+
 func TestMailerRendersNothing(t *testing.T) {
 	ctx := context.Background()
 	t.Run("NoKind", func(t *testing.T) {

@@ -59,6 +59,13 @@ func (c *OrderCache) drop(id string) {
 	delete(c.m, id)
 }
 
+// clear forgets every order.
+func (c *OrderCache) clear() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	clear(c.m)
+}
+
 // fresh returns the cached order when it was read from Shopify within maxAge.
 func (c *OrderCache) fresh(id string, now time.Time, maxAge time.Duration) *Order {
 	c.mu.Lock()

@@ -100,9 +100,8 @@ func (r *Return) RefundOffer(suggested Money) Money {
 // does not stop another: it lowers what the return may still be refunded
 // (Return.RefundOffer) instead.
 func CheckRefundable(status Status, refs []Refund) error {
-	if !status.CanMoveTo(StatusRefunded) {
-		return Errorf(ECONFLICT, "This return is %s now, so it cannot be refunded.", status)
-	}
+	// The ledger first: a refund made or being made says more than the
+	// status it moved the return to.
 	for _, other := range refs {
 		switch {
 		case other.Source == RefundFromShopify:
@@ -112,6 +111,9 @@ func CheckRefundable(status Status, refs []Refund) error {
 		default:
 			return Errorf(ECONFLICT, "A refund of %s for this return is being made already. It is checked with Shopify before another refund can be made.", other.Amount)
 		}
+	}
+	if !status.CanMoveTo(StatusRefunded) {
+		return Errorf(ECONFLICT, "This return is %s now, so it cannot be refunded.", status)
 	}
 	return nil
 }

@@ -77,11 +77,10 @@ func (s *RefundService) Refund(ctx context.Context, staffID int64, code string, 
 		return nil, err
 	}
 	// The same form again: the refund it made, without asking Shopify again.
-	if existing, err := s.refundByKey(ctx, r.ID, in.Key); err != nil || existing != nil {
+	// Another refund of the return, made or being made, is told of as such,
+	// whatever the return's status is by now.
+	if existing, err := s.checkRefundable(ctx, r.ID, in.Key); err != nil || existing != nil {
 		return existing, err
-	}
-	if err := r.Status.Transition(StatusRefunded); err != nil {
-		return nil, err
 	}
 	m, err := ParseMoney(in.Amount, r.Currency)
 	if err != nil {

@@ -64,7 +64,13 @@ type Return struct {
 	// timeline, shipments or refunds: what the customer's status page shows of
 	// it is the same while its version is.
 	Version int64
+	// RedactedAt is when the customer's personal data was erased from the
+	// return (RedactionService); zero while it is kept.
+	RedactedAt time.Time
 }
+
+// Redacted reports whether the customer's personal data was erased from r.
+func (r *Return) Redacted() bool { return !r.RedactedAt.IsZero() }
 
 // Total returns the value of the returned items at the prices paid.
 func (r *Return) Total() Money {

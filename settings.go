@@ -21,6 +21,9 @@ type Settings struct {
 	// order's address instead of opening the order (signed links from the
 	// store's own emails still open it).
 	RequireEmailedLink bool
+	// PhotoRetentionDays is how many days after a return is done (declined,
+	// cancelled or closed) its damage photos are deleted; 0 keeps them.
+	PhotoRetentionDays int
 	UpdatedAt          time.Time
 	UpdatedBy          string
 	// Revision numbers the settings' changes: 0 while every setting has its
@@ -37,6 +40,8 @@ func DefaultSettings() Settings {
 		NonReturnableTag: "final-sale",
 		InstructionsEN:   "Pack the item securely, write your return code on the parcel and send it to the address above. Keep the receipt from the post office until your return is complete.",
 		InstructionsLV:   "Rūpīgi iepakojiet preci, uzrakstiet uz sūtījuma atgriešanas kodu un nosūtiet to uz norādīto adresi. Saglabājiet pasta čeku, līdz atgriešana ir pabeigta.",
+
+		PhotoRetentionDays: DefaultPhotoRetentionDays,
 	}
 }
 
@@ -131,6 +136,9 @@ func (s *SettingsService) UpdateSettings(ctx context.Context, st Settings, by st
 		if m := checkText(text, 4000); m != nil {
 			fields[name] = *m
 		}
+	}
+	if st.PhotoRetentionDays < 0 || st.PhotoRetentionDays > MaxPhotoRetentionDays {
+		fields[FieldPhotoRetentionDays] = Msg("Enter a number of days from 0 to %d; 0 keeps photos.", MaxPhotoRetentionDays)
 	}
 	if st.StaffEmail != "" {
 		if e := NormalizeEmail(st.StaffEmail); e == "" {

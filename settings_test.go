@@ -77,6 +77,8 @@ func TestUpdateSettingsValidation(t *testing.T) {
 		{"InstructionsENTooLong", func(s *returns.Settings) { s.InstructionsEN = strings.Repeat("ā", 4001) }, returns.FieldInstructionsEN, "Please use at most 4000 characters."},
 		{"InstructionsLVNotUTF8", func(s *returns.Settings) { s.InstructionsLV = "Sūtiet \xff" }, returns.FieldInstructionsLV, "The text contains characters we cannot read."},
 		{"StaffEmailNotAnAddress", func(s *returns.Settings) { s.StaffEmail = "staff at example.com" }, returns.FieldStaffEmail, "Enter a valid email address, or leave it empty."},
+		{"PhotoRetentionNegative", func(s *returns.Settings) { s.PhotoRetentionDays = -1 }, returns.FieldPhotoRetentionDays, "Enter a number of days from 0 to 3650; 0 keeps photos."},
+		{"PhotoRetentionOverTenYears", func(s *returns.Settings) { s.PhotoRetentionDays = 3651 }, returns.FieldPhotoRetentionDays, "Enter a number of days from 0 to 3650; 0 keeps photos."},
 		{"StaffEmailWithName", func(s *returns.Settings) { s.StaffEmail = "Staff <staff@example.com>" }, returns.FieldStaffEmail, "Enter a valid email address, or leave it empty."},
 	}
 	for _, tc := range tests {

@@ -110,9 +110,6 @@ func hasScope(scopes []string, handle string) bool {
 type ScopeRequirement struct {
 	Handle string
 	Reason string
-	// Later marks a scope only features to come use: missing it stops
-	// nothing yet.
-	Later bool
 }
 
 // RequiredScopes are the access scopes the portal's app asks for, with the
@@ -122,9 +119,6 @@ var RequiredScopes = []ScopeRequirement{
 	{Handle: "write_orders", Reason: "write each return's line and tag to the order's note, and refund through Shopify"},
 	{Handle: "read_all_orders", Reason: "find orders older than 60 days, which Shopify hides without it"},
 	{Handle: "read_products", Reason: "read product tags, such as final-sale, that decide what may be returned"},
-	{Handle: "read_returns", Reason: "read Shopify returns (native returns, next)", Later: true},
-	{Handle: "write_returns", Reason: "record returns as Shopify returns (native returns, next)", Later: true},
-	{Handle: "write_draft_orders", Reason: "make replacement orders as draft orders (next)", Later: true},
 }
 
 // MissingScopes returns the requirements among reqs the installation does

@@ -30,6 +30,11 @@ const (
 	TopicShopRedact = "shop/redact"
 )
 
+// SubscribedTopics are the topics the portal subscribes to at start. The
+// compliance topics are not among them: they are declared in the app's
+// configuration.
+var SubscribedTopics = []string{TopicRefundsCreate, TopicOrdersUpdated, TopicAppUninstalled}
+
 // ComplianceTopic reports whether topic is one of Shopify's mandatory
 // compliance topics. They are declared in the app's configuration (the Dev
 // Dashboard or shopify.app.toml), never subscribed to through the API.

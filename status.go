@@ -69,6 +69,21 @@ func (s Status) Active() bool {
 	return s != StatusDeclined && s != StatusCancelled
 }
 
+// Terminal reports whether a return in status s is done: no status follows
+// it (declined, cancelled, closed).
+func (s Status) Terminal() bool { return s.Valid() && len(transitions[s]) == 0 }
+
+// TerminalStatuses lists the statuses for which Terminal is true.
+func TerminalStatuses() []Status {
+	var out []Status
+	for _, s := range Statuses {
+		if s.Terminal() {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
 func (s Status) label() string {
 	switch s {
 	case StatusItemReceived:

@@ -37,6 +37,9 @@ type Store interface {
 	returns.StaffNoticeStore
 	returns.InstallationStore
 	returns.OpenReturnOrders
+	returns.ShopIdentityStore
+	returns.ErasureStore
+	returns.PhotoStore
 }
 
 // Shop is what the services ask of Shopify about orders; *shopify.Client is
@@ -44,6 +47,7 @@ type Store interface {
 type Shop interface {
 	returns.Shop
 	returns.OrderNotes
+	returns.ShopChecker
 }
 
 // Deps are the adapters the services run on.
@@ -59,9 +63,6 @@ type Deps struct {
 	Webhooks    returns.WebhookSubscriber
 	// ParseWebhook reads a webhook's payload: shopify.ParseWebhook.
 	ParseWebhook func(topic string, body []byte, h returns.WebhookHeaders) (returns.ShopEvent, error)
-	// Redactor honours Shopify's compliance requests to erase customers'
-	// data; nil leaves them waiting in the inbox.
-	Redactor returns.Redactor
 	// SweepEvery is how often the periodic pass over Shopify's refunds runs;
 	// 0 means returns.DefaultSweepEvery.
 	SweepEvery time.Duration
@@ -69,7 +70,8 @@ type Deps struct {
 	Passwords  returns.PasswordHasher
 	// Emails renders the emails; nil queues none.
 	Emails returns.EmailRenderer
-	// BaseURL is the portal's public address, for links in emails.
+	// BaseURL is the portal's public address, for links in emails and the
+	// address Shopify delivers webhooks to.
 	BaseURL string
 	// WakeMail is called after emails were committed, to wake the mail worker;
 	// nil when nothing sends them.
@@ -90,6 +92,12 @@ type App struct {
 	Outbox      *returns.OutboxService
 	Writer      *returns.OrderWriter
 	Events      *returns.ShopEventService
+	Connection  *returns.ConnectionService
+	// Redaction erases customers' personal data (Shopify's compliance
+	// webhooks, the redact command); PhotoRetention deletes the photos of
+	// returns closed long ago.
+	Redaction      *returns.RedactionService
+	PhotoRetention *returns.PhotoRetentionService
 }
 
 // New builds the services over d.
@@ -114,6 +122,15 @@ func New(d Deps) *App {
 		Returns: d.Store, Store: d.Store, Refunder: refunder, Shop: shop, Notes: d.Store,
 		Changes: changes, Now: d.Now, Log: d.Log,
 	})
+	// Erasures forget the orders they erased from the cache.
+	redaction := returns.NewRedactionService(d.Store, orders, d.Now, d.Log)
+	events := returns.NewShopEventService(returns.ShopEventDeps{
+		Inbox: d.Store, ParseWebhook: d.ParseWebhook, Returns: d.Store, Search: d.Store, Refunds: d.Store,
+		Notices: d.Store, Portal: refunds, Changes: changes, Mailer: mailer, Orders: orders,
+		Installation: installation, ShopRefunds: installation.GuardRefunds(d.ShopRefunds),
+		OpenOrders: d.Store, Webhooks: installation.GuardWebhooks(d.Webhooks), Redactor: redaction,
+		SweepEvery: d.SweepEvery, Now: d.Now, Log: d.Log,
+	})
 	return &App{
 		Settings: settings,
 		Customers: returns.NewCustomerService(returns.CustomerDeps{
@@ -130,13 +147,20 @@ func New(d Deps) *App {
 		Accounts: returns.NewAccountService(d.Store, d.Store, d.Passwords, d.Now, d.Log),
 		Outbox:   returns.NewOutboxService(d.Store, d.Now),
 		Writer:   writer,
-		Events: returns.NewShopEventService(returns.ShopEventDeps{
-			Inbox: d.Store, ParseWebhook: d.ParseWebhook, Returns: d.Store, Search: d.Store, Refunds: d.Store,
-			Notices: d.Store, Portal: refunds, Changes: changes, Mailer: mailer, Orders: orders,
-			Installation: installation, ShopRefunds: installation.GuardRefunds(d.ShopRefunds),
-			OpenOrders: d.Store, Webhooks: installation.GuardWebhooks(d.Webhooks), Redactor: d.Redactor,
-			SweepEvery: d.SweepEvery, Now: d.Now, Log: d.Log,
+		Events:   events,
+		// The check asks Shopify itself, not through the installation's
+		// guard: it is how the portal finds the app installed again.
+		Connection: returns.NewConnectionService(returns.ConnectionDeps{
+			Checker: d.Shop, Store: d.Store, Now: d.Now, Log: d.Log,
+			Need: returns.ConnectionNeeds{Scopes: returns.RequiredScopes, WebhookURI: WebhookURI(d.BaseURL), WebhookTopics: returns.SubscribedTopics},
+			Reached: func(ctx context.Context) {
+				if err := events.Reinstalled(ctx); err != nil {
+					d.Log.ErrorContext(ctx, "record the app installed", "err", err)
+				}
+			},
 		}),
+		Redaction:      redaction,
+		PhotoRetention: returns.NewPhotoRetentionService(d.Store, settings, d.Now, d.Log),
 	}
 }
 
@@ -150,14 +174,23 @@ func (a *App) Services() handlers.Services {
 		Backoffice:  a.Backoffice,
 		Refunds:     a.Refunds,
 		Outbox:      a.Outbox,
+		Connection:  a.Connection,
 		ShopEvents:  a.Events,
 	}
+}
+
+// WebhookURI is where Shopify delivers webhooks to a portal at baseURL.
+func WebhookURI(baseURL string) string {
+	if baseURL == "" {
+		return ""
+	}
+	return baseURL + paths.ShopifyWebhooks
 }
 
 // EnsureWebhooks makes sure the app is subscribed to the portal's webhook
 // topics at baseURL, the portal's public address.
 func (a *App) EnsureWebhooks(ctx context.Context, baseURL string) (*returns.WebhookSetup, error) {
-	return a.Events.EnsureSubscriptions(ctx, strings.TrimRight(baseURL, "/")+paths.ShopifyWebhooks)
+	return a.Events.EnsureSubscriptions(ctx, WebhookURI(strings.TrimRight(baseURL, "/")))
 }
 
 // Intervals of the background work.
@@ -167,15 +200,24 @@ const (
 	// inboxEvery is how often webhooks that failed to apply are looked at
 	// again; a new one is applied when it arrives.
 	inboxEvery = 30 * time.Second
+	// checkEvery keeps the staff's checklist and the token's expiry on it
+	// current; a check costs two requests.
+	checkEvery = time.Hour
+	// Photos are kept for days after a return closes: a purge a day is
+	// enough, and one at start catches up after a long stop.
+	photoPurgeEvery = 24 * time.Hour
 )
 
 // Run starts the background work, which goes on until ctx ends: write-backs to
 // Shopify that failed are retried, refunds whose outcome is unknown are
-// reconciled, and Shopify's webhooks are applied from the inbox, with the
-// periodic pass over the refunds of orders with open returns. wg counts the
+// reconciled, Shopify's webhooks are applied from the inbox (with the periodic
+// pass over the refunds of orders with open returns), and photos past their
+// retention time are deleted, at once and then daily. wg counts the
 // goroutines, so that a stop can wait for them.
 func (a *App) Run(ctx context.Context, wg *sync.WaitGroup) {
 	wg.Go(func() { a.Writer.Run(ctx, writebackEvery) })
 	wg.Go(func() { a.Refunds.Run(ctx, reconcileEvery) })
 	wg.Go(func() { a.Events.Run(ctx, inboxEvery) })
+	wg.Go(func() { a.Connection.Run(ctx, checkEvery) })
+	wg.Go(func() { a.PhotoRetention.Run(ctx, photoPurgeEvery) })
 }

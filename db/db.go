@@ -73,6 +73,8 @@ var (
 	_ returns.RefundStore       = (*DB)(nil)
 	_ returns.OutboxStore       = (*DB)(nil)
 	_ returns.AccessLinkStore   = (*DB)(nil)
+	_ returns.ErasureStore      = (*DB)(nil)
+	_ returns.PhotoStore        = (*DB)(nil)
 )
 
 // Open opens (creating it if needed) the database file at path, sets it up and
@@ -97,7 +99,10 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
 
-	if db.writer, err = sql.Open("sqlite3", path+"?"+pragmas+"&_txlock=immediate"); err != nil {
+	// The writer zeroes what it deletes (secure_delete): an erased customer's
+	// photos and words must not stay readable in the file's free pages until
+	// SQLite happens to reuse them. Only the writer deletes.
+	if db.writer, err = sql.Open("sqlite3", path+"?"+pragmas+"&_txlock=immediate&_secure_delete=on"); err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
 	db.writer.SetMaxOpenConns(1)

@@ -148,7 +148,8 @@ func errOutboxNotFound() error { return returns.Errorf(returns.ENOTFOUND, "Email
 
 // RequeueOutbox queues a failed, dead or unsent message again, due at now. It
 // keeps the count of attempts and the last error, for staff. A message that is
-// queued or sent answers ECONFLICT, an unknown one ENOTFOUND.
+// queued or sent, or whose personal data was erased (its address is
+// returns.RedactedEmail), answers ECONFLICT, an unknown one ENOTFOUND.
 func (db *DB) RequeueOutbox(ctx context.Context, id int64, now time.Time) error {
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
@@ -158,7 +159,7 @@ func (db *DB) RequeueOutbox(ctx context.Context, id int64, now time.Time) error 
 
 	res, err := tx.ExecContext(ctx, `
 		UPDATE outbox SET status = 'queued', next_at = ?, lease_until = NULL, lease_token = NULL
-		WHERE id = ? AND status IN ('failed', 'dead', 'unsent')`, millis(now), id)
+		WHERE id = ? AND status IN ('failed', 'dead', 'unsent') AND to_addr <> ?`, millis(now), id, returns.RedactedEmail)
 	if err != nil {
 		return fmt.Errorf("requeue outbox message %d: %w", id, err)
 	}
@@ -169,6 +170,13 @@ func (db *DB) RequeueOutbox(ctx context.Context, id int64, now time.Time) error 
 	if n == 0 {
 		if err := outboxExists(ctx, tx, id); err != nil {
 			return err
+		}
+		var to string
+		if err := tx.QueryRowContext(ctx, `SELECT to_addr FROM outbox WHERE id = ?`, id).Scan(&to); err != nil {
+			return fmt.Errorf("read outbox message %d: %w", id, err)
+		}
+		if to == returns.RedactedEmail {
+			return returns.Errorf(returns.ECONFLICT, "This email's personal data was erased; it cannot be sent.")
 		}
 		return returns.Errorf(returns.ECONFLICT, "This email is queued or sent already.")
 	}

@@ -41,6 +41,12 @@ var settingFields = []struct {
 			s.RequireEmailedLink, err = strconv.ParseBool(v)
 			return err
 		}},
+	{"photo_retention_days",
+		func(s *returns.Settings) string { return strconv.Itoa(s.PhotoRetentionDays) },
+		func(s *returns.Settings, v string) (err error) {
+			s.PhotoRetentionDays, err = strconv.Atoi(v)
+			return err
+		}},
 }
 
 // Settings returns returns.DefaultSettings with every saved setting in place of its

@@ -32,6 +32,7 @@ func TestSettings(t *testing.T) {
 		InstructionsEN:     "Send it back.",
 		InstructionsLV:     "Sūtiet atpakaļ.",
 		RequireEmailedLink: true,
+		PhotoRetentionDays: 30,
 	}
 	t.Run("save and load", func(t *testing.T) {
 		if err := d.SaveSettings(ctx, stamped(saved, now), "staff:1"); err != nil {
@@ -72,8 +73,8 @@ func TestSettings(t *testing.T) {
 		if same, err := d.Settings(ctx); err != nil || same.Revision != 2 {
 			t.Errorf("revision %d (%v) after a save that changed nothing, want 2", same.Revision, err)
 		}
-		if n := count(t, d, "settings"); n != 7 {
-			t.Errorf("%d settings rows, want 7", n)
+		if n := count(t, d, "settings"); n != 8 {
+			t.Errorf("%d settings rows, want 8", n)
 		}
 	})
 

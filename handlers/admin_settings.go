@@ -62,12 +62,30 @@ func (s *Server) handleAdminSettings() http.Handler {
 			// A checkbox is sent only when ticked.
 			RequireEmailedLink: f.Get(returns.FieldRequireEmailedLink) != "",
 		}
+		retention, sent := f[returns.FieldPhotoRetentionDays]
+		if sent {
+			if st.PhotoRetentionDays, err = strconv.Atoi(strings.TrimSpace(retention[0])); err != nil {
+				st.PhotoRetentionDays = -1 // refused by the validation, with its message
+			}
+		} else {
+			// A form from before the setting existed (a tab left open over
+			// an update) keeps the one in effect.
+			current, err := s.settings.Settings(r.Context())
+			if err != nil {
+				s.Error(w, r, err)
+				return
+			}
+			st.PhotoRetentionDays = current.PhotoRetentionDays
+		}
 		err = s.settings.UpdateSettings(r.Context(), st, staffFrom(r).Email)
 		if returns.ErrorCode(err) == returns.EINVALID {
 			form := failedForm(err, f)
 			// The window is shown as typed, less the spaces around it: it
 			// may not have parsed into st.
 			form.Values[returns.FieldWindowDays] = windowDays
+			if sent {
+				form.Values[returns.FieldPhotoRetentionDays] = strings.TrimSpace(retention[0])
+			}
 			s.renderSettings(w, r, http.StatusUnprocessableEntity, st, form)
 			return
 		}

@@ -72,6 +72,12 @@ func (s *steadyShop) Order(_ context.Context, id string) (*returns.Order, error)
 	return nil, returns.Errorf(returns.ENOTFOUND, "no such order")
 }
 
+// Check is never asked in the benchmark: the connection checklist is not
+// what it measures.
+func (s *steadyShop) Check(context.Context) (*returns.ShopCheck, error) {
+	return nil, returns.Errorf(returns.EUNAVAILABLE, "the steady shop does not answer checks")
+}
+
 func (s *steadyShop) UpdateOrder(_ context.Context, id, note string, addTags []string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -45,6 +45,7 @@ func (s *Server) handleOrder() http.Handler {
 func (s *Server) renderOrder(w http.ResponseWriter, r *http.Request, status int, co *returns.CustomerOrder, form views.ReturnForm) {
 	form.MaxPhotos = returns.MaxPhotos
 	form.MaxPhotoMB = maxPhotoBytes >> 20
+	form.PhotoRetentionDays = co.Settings.PhotoRetentionDays
 	p := views.OrderPage{
 		Page:    s.page(r, returns.Msg("Order %s", co.Order.Name)),
 		Order:   co.Order,

@@ -60,6 +60,7 @@ var flashes = map[string]string{
 	"noted":          "Note added.",
 	"reconciled":     "Checked with Shopify.",
 	"settings":       "Settings saved.",
+	"checked":        "Checked the connection to Shopify again.",
 	"requeued":       "The message is queued to be sent again.",
 }
 

@@ -52,6 +52,8 @@ func (s *Server) addRoutes(mux router) {
 	mux.Handle("POST "+paths.AdminOutboxRequeue, staff(s.handleAdminOutboxRequeue()))
 	mux.Handle("GET "+paths.AdminSettings, staff(s.handleAdminSettingsForm()))
 	mux.Handle("POST "+paths.AdminSettings, staff(s.handleAdminSettings()))
+	mux.Handle("GET "+paths.AdminShopify, staff(s.handleAdminShopify()))
+	mux.Handle("POST "+paths.AdminShopifyCheck, staff(s.handleAdminShopifyCheck()))
 	// Anything else under /admin asks for a session first, so that nothing
 	// about the backoffice shows to a stranger, not even which pages exist.
 	mux.Handle(paths.AdminElse, staff(s.handleNotFound()))

@@ -62,6 +62,8 @@ func TestBuildersReachTheirRoutes(t *testing.T) {
 		{"POST", paths.AdminOutboxRequeueURL(12), paths.AdminOutboxRequeue},
 		{"GET", paths.AdminSettingsURL(), paths.AdminSettings},
 		{"POST", paths.AdminSettingsURL(), paths.AdminSettings},
+		{"GET", paths.AdminShopifyURL(), paths.AdminShopify},
+		{"POST", paths.AdminShopifyCheckURL(), paths.AdminShopifyCheck},
 
 		{"POST", paths.ShopifyWebhooks, paths.ShopifyWebhooks},
 		{"GET", paths.Healthz, paths.Healthz},

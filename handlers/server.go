@@ -55,6 +55,7 @@ type Server struct {
 	refunds    Refunds
 	outbox     Outbox
 	shopEvents ShopEvents
+	connection Connection
 	sessions   *sessionStore
 	limits     *limiter
 	// statusPages keeps rendered status pages while their return is unchanged.
@@ -87,6 +88,7 @@ func NewServer(cfg Config, svc Services) *Server {
 		refunds:      svc.Refunds,
 		outbox:       svc.Outbox,
 		shopEvents:   svc.ShopEvents,
+		connection:   svc.Connection,
 		sessions:     newSessionStore(cfg.SessionKeys, cfg.Secure),
 		statusPages:  newStatusPages(),
 		limits:       newLimiter(cfg.Now),

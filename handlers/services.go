@@ -18,6 +18,13 @@ type Services struct {
 	Refunds     Refunds
 	Outbox      Outbox
 	ShopEvents  ShopEvents
+	Connection  Connection
+}
+
+// Connection is the checklist of the connection to Shopify.
+type Connection interface {
+	Check(ctx context.Context) (returns.ConnectionReport, error)
+	Last() (returns.ConnectionReport, bool)
 }
 
 // Customers is what the customer pages need of the domain.

@@ -40,6 +40,11 @@ type MessageSender interface {
 // configured (demo mode).
 const NotSentNoSMTP = "not sent: no SMTP server configured"
 
+// NotSentErased is the last error of a message to returns.RedactedEmail: a
+// customer's personal data was erased, and no email goes to the address that
+// stands in for theirs.
+const NotSentErased = "not sent: the customer's personal data was erased"
+
 // backoffJitter moves each retry's delay by up to a fifth either way, so that
 // messages that failed together are not retried together.
 const backoffJitter = 0.2
@@ -202,6 +207,12 @@ func (w *Worker) release(ctx context.Context, ms []returns.OutboxMessage, token 
 // deliver sends m and records the outcome. ctx is not cancelled by Run's.
 func (w *Worker) deliver(ctx context.Context, m returns.OutboxMessage, token string) {
 	log := w.logger().With("id", m.ID, "return_id", m.ReturnID, "kind", m.Kind)
+	if m.To == returns.RedactedEmail {
+		if err := w.Store.OutboxFailed(ctx, m.ID, token, returns.OutboxFailed, NotSentErased); err != nil {
+			log.Error("mail worker: record message to an erased customer", "err", err)
+		}
+		return
+	}
 	if !w.smtp() {
 		if err := w.Store.OutboxFailed(ctx, m.ID, token, returns.OutboxUnsent, NotSentNoSMTP); err != nil {
 			log.Error("mail worker: record unsent message", "err", err)

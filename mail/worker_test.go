@@ -215,6 +215,27 @@ func TestWorker_BadAddressNeverReachesTheServer(t *testing.T) {
 	}
 }
 
+// TestWorker_NeverSendsToAnErasedCustomer: a message to the address that
+// stands in for an erased customer's fails without reaching the server.
+func TestWorker_NeverSendsToAnErasedCustomer(t *testing.T) {
+	srv := startServer(t)
+	d := openDB(t, "")
+	c := newClock()
+	w, _ := newWorker(t, d, srv, c)
+	_, ms := queue(t, d, 2, c.Now(), func(i int, m *returns.OutboxMessage) {
+		if i == 0 {
+			m.To = returns.RedactedEmail
+		}
+	})
+	mustRunOnce(t, w, 2)
+	if got := mustMessage(t, d, ms[0].ID); got.Status != returns.OutboxFailed || got.LastError != NotSentErased {
+		t.Errorf("message to %s: status %s, error %q; want failed", returns.RedactedEmail, got.Status, got.LastError)
+	}
+	if _, _, rcpts := srv.stats(); len(rcpts) != 1 || rcpts[0] != ms[1].To {
+		t.Errorf("RCPT TO %q; want only the customer's address", rcpts)
+	}
+}
+
 func TestWorker_NoSMTP(t *testing.T) {
 	d := openDB(t, "")
 	c := newClock()

@@ -49,18 +49,22 @@ const (
 	AdminOutboxHTML    = "/admin/outbox/{id}/html"
 	AdminOutboxRequeue = "/admin/outbox/{id}/requeue"
 	AdminSettings      = "/admin/settings"
+	// AdminShopify is the checklist of the connection to Shopify;
+	// AdminShopifyCheck runs it again.
+	AdminShopify      = "/admin/shopify"
+	AdminShopifyCheck = "/admin/shopify/check"
 	// AdminElse is everything else under /admin, which answers only after
 	// sign-in, so that a stranger learns nothing of the backoffice.
 	AdminElse = "/admin/"
 )
 
+// ShopifyWebhooks is where Shopify delivers the webhooks the portal
+// subscribes to, and the compliance webhooks declared in the app's
+// configuration.
+const ShopifyWebhooks = "/webhooks/shopify"
+
 // Healthz answers load balancers and the deploy's health checks.
 const Healthz = "/healthz"
-
-// ShopifyWebhooks is where Shopify delivers webhooks: the address the portal
-// subscribes at (its base URL and this path), and the one shopify.app.toml
-// declares. It is promised to Shopify and must stay stable.
-const ShopifyWebhooks = "/webhooks/shopify"
 
 // Action names a staff action on a return. Most are the last segment of the
 // URL their form posts to (AdminActionURL); every one names its form on the
@@ -224,6 +228,12 @@ func AdminOutboxRequeueURL(id int64) string {
 
 // AdminSettingsURL is the store's settings form.
 func AdminSettingsURL() string { return AdminSettings }
+
+// AdminShopifyURL is the checklist of the connection to Shopify.
+func AdminShopifyURL() string { return AdminShopify }
+
+// AdminShopifyCheckURL is where the form that runs the checks again posts.
+func AdminShopifyCheckURL() string { return AdminShopifyCheck }
 
 // WithDone adds to a backoffice URL which confirmation its page shows, after an
 // action redirected to it.

@@ -40,8 +40,8 @@ func TestCheck(t *testing.T) {
 	if !slices.Equal(chk.Scopes, devshop.DefaultScopes) {
 		t.Errorf("Scopes = %v", chk.Scopes)
 	}
-	if missing := chk.MissingScopes(returns.RequiredScopes); len(missing) != 3 || missing[0].Handle != "read_returns" {
-		t.Errorf("MissingScopes = %+v, want only the scopes of later features", missing)
+	if missing := chk.MissingScopes(returns.RequiredScopes); len(missing) != 0 {
+		t.Errorf("MissingScopes = %+v, want none: the demo store grants what the portal needs", missing)
 	}
 	// The newest order is #1004, two days old.
 	if chk.Emails != returns.EmailsVisible || chk.EmailsOrder != "#1004" || chk.EmailsProblem != "" {
@@ -68,9 +68,7 @@ func TestCheck_MissingScopes(t *testing.T) {
 	}
 	var missing []string
 	for _, r := range chk.MissingScopes(returns.RequiredScopes) {
-		if !r.Later {
-			missing = append(missing, r.Handle)
-		}
+		missing = append(missing, r.Handle)
 	}
 	if !slices.Equal(missing, []string{"read_all_orders", "read_products"}) {
 		t.Fatalf("missing = %v, want read_all_orders and read_products", missing)

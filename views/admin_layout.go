@@ -34,6 +34,7 @@ const (
 	sectionSettings
 	sectionOutbox
 	sectionOutboxMessage // a message opened from the outbox
+	sectionShopify
 )
 
 // current is the aria-current value of a navigation link to section: "page"

@@ -126,11 +126,26 @@ func (p OutboxListPage) caption() string {
 // canRequeue reports whether the message can be sent again: it failed, was
 // given up on, or was kept unsent; a queued or sent one cannot.
 func (p OutboxMessagePage) canRequeue() bool {
+	if erasedEmail(p.Message) {
+		return false // the outbox refuses it: there is nobody to send it to
+	}
 	switch p.Message.Status {
 	case returns.OutboxFailed, returns.OutboxDead, returns.OutboxUnsent:
 		return true
 	}
 	return false
+}
+
+// erasedEmail reports whether m is the kept copy of an email whose personal
+// data was erased with its customer's: its address, subject and body are gone.
+func erasedEmail(m *returns.OutboxMessage) bool { return m.To == returns.RedactedEmail }
+
+// recipient is the address an email went to, as staff see it.
+func recipient(m *returns.OutboxMessage) string {
+	if erasedEmail(m) {
+		return "Erased"
+	}
+	return m.To
 }
 
 // heading names a message on its page: its subject, or its kind when it has none.

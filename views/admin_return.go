@@ -101,11 +101,27 @@ func adminEventLabel(ev returns.Event) string {
 		return "Order refunded in Shopify admin"
 	case returns.EventDataRequest:
 		return "Customer data request"
+	case returns.EventPersonalDataErased:
+		return "Personal data erased"
+	case returns.EventPhotosDeleted:
+		return "Photos deleted"
 	}
 	if ev.Status != "" {
 		return english.Status(ev.Status)
 	}
 	return string(ev.Type)
+}
+
+// erasedCustomer is what the backoffice shows for the customer of a return
+// whose personal data was erased, in place of the address that stands in.
+func erasedCustomer(r *returns.Return) string {
+	return "Personal data erased on " + dateTime(r.RedactedAt)
+}
+
+// erasedText reports whether an event's message was emptied by the erasure of
+// the return's personal data, so the timeline can say so.
+func erasedText(r *returns.Return, ev returns.Event) bool {
+	return r.Redacted() && ev.Message == "" && returns.ErasesMessage(ev.Type) && ev.At.Before(r.RedactedAt)
 }
 
 // refundStateLabel names a refund's state for staff.

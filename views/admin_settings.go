@@ -29,6 +29,7 @@ var settingsFields = []struct{ name, label string }{
 	{returns.FieldInstructionsLV, "Instructions (Latvian)"},
 	{returns.FieldStaffEmail, "Staff notification email"},
 	{returns.FieldRequireEmailedLink, "Emailed link for every lookup"},
+	{returns.FieldPhotoRetentionDays, "Photo retention"},
 }
 
 // changedFields names the fields of a settings change.
@@ -53,6 +54,15 @@ func (p SettingsPage) summary() []formError {
 		fields[i] = formField{f.name, f.name}
 	}
 	return p.Form.summary(english, fields)
+}
+
+// photoRetentionDays is the retention field's text: as typed when it did not
+// parse.
+func (p SettingsPage) photoRetentionDays() string {
+	if typed, ok := p.Form.Values[returns.FieldPhotoRetentionDays]; ok {
+		return typed
+	}
+	return strconv.Itoa(p.Settings.PhotoRetentionDays)
 }
 
 // windowDays is the window field's text: as typed when it did not parse.

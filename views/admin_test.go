@@ -191,6 +191,40 @@ func adminPages() map[string]templ.Component {
 		"settings-error": SettingsPageView(badSettings),
 		"outbox":         OutboxListPageView(outboxListPage()),
 		"outbox-message": OutboxMessagePageView(outboxMessagePage()),
+		"shopify":        ShopifyPageView(shopifyPage(true)),
+		"shopify-failed": ShopifyPageView(shopifyPage(false)),
+	}
+}
+
+func shopifyPage(usable bool) ShopifyPage {
+	r := returns.ConnectionReport{Reached: true, CheckedAt: time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC),
+		Shop: returns.ShopIdentity{Name: "Linen & Co", MyshopifyDomain: "linen-co.myshopify.com"},
+		Lines: []returns.CheckLine{
+			{Name: "Shop reached", State: returns.CheckOK, Detail: "Linen & Co (linen-co.myshopify.com)"},
+			{Name: "Webhooks", State: returns.CheckWarn, Detail: "not subscribed: orders/updated", Fix: "start the portal with BASE_URL set"},
+		}}
+	if !usable {
+		r.Lines = append(r.Lines, returns.CheckLine{Name: "Access scope read_all_orders", State: returns.CheckFail,
+			Detail: "missing", Fix: "add read_all_orders to the app's scopes"})
+	}
+	return ShopifyPage{AdminPage: AdminPage{Title: "Shopify connection", StaffName: "kate@shop.example", DemoMode: true}, Report: r}
+}
+
+func TestShopifyPageSaysWhatToFix(t *testing.T) {
+	_, doc := render(t, ShopifyPageView(shopifyPage(false)))
+	if doc.Find(".verdict-fail[role=alert]").Length() != 1 {
+		t.Error("a checklist with a failed line does not say the portal cannot work")
+	}
+	fail := doc.Find(".checklist .check-fail")
+	if fail.Length() != 1 || !strings.Contains(fail.Text(), "Must be fixed") || !strings.Contains(fail.Text(), "To fix: add read_all_orders") {
+		t.Errorf("failed line shows %q; want its state in words and its fix", fail.Text())
+	}
+	_, doc = render(t, ShopifyPageView(shopifyPage(true)))
+	if doc.Find(".verdict-ok").Length() != 1 || doc.Find(".verdict-fail").Length() != 0 {
+		t.Error("a usable checklist is not shown as usable")
+	}
+	if got := doc.Find(`nav a[aria-current=page]`).Text(); got != "Shopify" {
+		t.Errorf("current navigation link %q, want Shopify", got)
 	}
 }
 

@@ -262,4 +262,10 @@ var catalogLV = map[string]string{
 	"The photo is too large (at most %d MB).":                                                       "Fotoattēls ir pārāk liels (ne vairāk kā %d MB).",
 	"The image is too large to process (%d×%d pixels). Please send it as a JPEG photo, or smaller.": "Attēls ir pārāk liels, lai to apstrādātu (%d×%d pikseļi). Lūdzu, nosūtiet to kā JPEG fotoattēlu vai mazāku.",
 	"The image is damaged or incomplete.":                                                           "Attēls ir bojāts vai nepilnīgs.",
+
+	// Privacy: how long photos are kept (the photo hint), the timeline's entries.
+	"We delete them %d day after your return is completed.":  "Fotoattēlus dzēšam %d dienu pēc atgriešanas pabeigšanas.",
+	"We delete them %d days after your return is completed.": "Fotoattēlus dzēšam %d dienas pēc atgriešanas pabeigšanas.",
+	"Your personal data was erased":                          "Jūsu personas dati tika dzēsti",
+	"Photos deleted":                                         "Fotoattēli dzēsti",
 }

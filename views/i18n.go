@@ -317,6 +317,10 @@ func (l Localizer) Event(ev returns.Event) string {
 		st = returns.StatusReplacementShipped
 	case returns.EventClosed:
 		st = returns.StatusClosed
+	case returns.EventPersonalDataErased:
+		return l.T("Your personal data was erased")
+	case returns.EventPhotosDeleted:
+		return l.T("Photos deleted")
 	default:
 		// EventNote, EventRefundFailed, EventRefundUnknown, EventShopifyUpdated,
 		// EventShopifyDeferred and anything unknown.

@@ -33,6 +33,9 @@ type ReturnForm struct {
 	Chosen        map[string]bool // line item id → the line's checkbox was ticked
 	MaxPhotos     int
 	MaxPhotoMB    int
+	// PhotoRetentionDays is how long photos are kept after the return is
+	// done (the setting); 0 keeps them.
+	PhotoRetentionDays int
 }
 
 // summaryFields are the return form's fields in page order, with the control
@@ -92,14 +95,19 @@ func lineTitle(l returns.LineItem) string {
 	return l.Title + " — " + l.VariantTitle
 }
 
-// photoHint says how many photos of which kinds and sizes the form takes.
+// photoHint says how many photos of which kinds and sizes the form takes, and
+// how long they are kept.
 func (p OrderPage) photoHint() string {
 	n := p.Form.MaxPhotos
 	if n <= 0 {
 		n = returns.MaxPhotos
 	}
+	hint := p.L.T("Up to %d photos: JPEG, PNG or WebP.", n)
 	if p.Form.MaxPhotoMB > 0 {
-		return p.L.T("Up to %d photos: JPEG, PNG or WebP, at most %d MB each.", n, p.Form.MaxPhotoMB)
+		hint = p.L.T("Up to %d photos: JPEG, PNG or WebP, at most %d MB each.", n, p.Form.MaxPhotoMB)
 	}
-	return p.L.T("Up to %d photos: JPEG, PNG or WebP.", n)
+	if d := p.Form.PhotoRetentionDays; d > 0 {
+		hint += " " + p.L.Plural(d, "We delete them %d day after your return is completed.", "We delete them %d days after your return is completed.")
+	}
+	return hint
 }

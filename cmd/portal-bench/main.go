@@ -436,6 +436,7 @@ func countCalls(ctx context.Context, bin, work string, rep *report, log io.Write
 		"BASE_URL=http://127.0.0.1:" + port,
 		"SHOPIFY_SHOP=bench-store",
 		"SHOPIFY_ACCESS_TOKEN=" + shop.Token(),
+		"SHOPIFY_WEBHOOK_SECRET=" + randomHex(32),
 		"SHOPIFY_ENDPOINT=" + endpoint,
 		"SESSION_KEYS=" + randomHex(32),
 		"LINK_SECRET=" + randomHex(32),

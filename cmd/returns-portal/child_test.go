@@ -106,14 +106,25 @@ func newChildPortal(t *testing.T, extraEnv ...string) *childPortal {
 	shop := devshop.New(devshop.Options{})
 	srv := httptest.NewServer(shop)
 	t.Cleanup(srv.Close)
-	p := &childPortal{t: t, shop: shop, dir: t.TempDir(), port: freePort(t), logs: &syncBuffer{}}
+	shopEnv := []string{"SHOPIFY_SHOP=crash-test", "SHOPIFY_ACCESS_TOKEN=" + shop.Token(),
+		"SHOPIFY_WEBHOOK_SECRET=crash-test-webhook-secret", "SHOPIFY_ENDPOINT=" + srv.URL}
+	p := startChildPortal(t, shopEnv, extraEnv...)
+	p.shop = shop
+	return p
+}
+
+// startChildPortal starts a portal with the Shopify settings shopEnv, after
+// creating its staff account kim@example.com.
+func startChildPortal(t *testing.T, shopEnv []string, extraEnv ...string) *childPortal {
+	t.Helper()
+	p := &childPortal{t: t, dir: t.TempDir(), port: freePort(t), logs: &syncBuffer{}}
 	p.base = "http://127.0.0.1:" + p.port
 	p.env = append(os.Environ(),
 		"PORT="+p.port, "DATA_DIR="+p.dir, "BASE_URL="+p.base,
-		"SHOPIFY_SHOP=crash-test", "SHOPIFY_ACCESS_TOKEN="+shop.Token(), "SHOPIFY_ENDPOINT="+srv.URL,
 		"SESSION_KEYS="+strings.Repeat("s", 40), "LINK_SECRET="+strings.Repeat("l", 20),
 		"LOOKUP_RATE_LIMITS=1000,1000,1000",
 	)
+	p.env = append(p.env, shopEnv...)
 	p.env = append(p.env, extraEnv...)
 	create := exec.Command(portalBinary(t), "admin", "create", "--email", "kim@example.com")
 	create.Env = p.env

@@ -22,9 +22,17 @@ type config struct {
 	SessionKeys [][]byte
 	LinkSecret  string
 
-	ShopifyShop       string
-	ShopifyToken      string
-	ShopifyAPIVersion string
+	ShopifyShop string
+	// ShopifyClientID and ShopifyClientSecret are a Dev Dashboard app's
+	// credentials: the portal gets its tokens from the client credentials
+	// grant, and the secret signs the webhooks.
+	ShopifyClientID     string
+	ShopifyClientSecret string
+	// ShopifyToken is the static token of an app made in the Shopify admin
+	// before 2026; ShopifyWebhookSecret signs its webhooks.
+	ShopifyToken         string
+	ShopifyWebhookSecret string
+	ShopifyAPIVersion    string
 	// ShopifyEndpoint replaces https://{shop}.myshopify.com, to run against a
 	// stand-in such as `returns-portal devshop` (tests, benchmarks, staging).
 	ShopifyEndpoint string
@@ -58,16 +66,19 @@ const (
 // once and kept in DATA_DIR; with Shopify settings every secret must be given.
 func loadConfig(getenv func(string) string) (config, error) {
 	c := config{
-		Port:              getenv("PORT"),
-		DataDir:           getenv("DATA_DIR"),
-		BaseURL:           strings.TrimRight(getenv("BASE_URL"), "/"),
-		LinkSecret:        getenv("LINK_SECRET"),
-		ShopifyShop:       strings.TrimSpace(getenv("SHOPIFY_SHOP")),
-		ShopifyToken:      strings.TrimSpace(getenv("SHOPIFY_ACCESS_TOKEN")),
-		ShopifyAPIVersion: strings.TrimSpace(getenv("SHOPIFY_API_VERSION")),
-		ShopifyEndpoint:   strings.TrimRight(strings.TrimSpace(getenv("SHOPIFY_ENDPOINT")), "/"),
-		LookupLimits:      [3]int{5, 20, 10},
-		OnFly:             getenv("FLY_APP_NAME") != "",
+		Port:                 getenv("PORT"),
+		DataDir:              getenv("DATA_DIR"),
+		BaseURL:              strings.TrimRight(getenv("BASE_URL"), "/"),
+		LinkSecret:           getenv("LINK_SECRET"),
+		ShopifyShop:          strings.TrimSpace(getenv("SHOPIFY_SHOP")),
+		ShopifyClientID:      strings.TrimSpace(getenv("SHOPIFY_CLIENT_ID")),
+		ShopifyClientSecret:  strings.TrimSpace(getenv("SHOPIFY_CLIENT_SECRET")),
+		ShopifyToken:         strings.TrimSpace(getenv("SHOPIFY_ACCESS_TOKEN")),
+		ShopifyWebhookSecret: strings.TrimSpace(getenv("SHOPIFY_WEBHOOK_SECRET")),
+		ShopifyAPIVersion:    strings.TrimSpace(getenv("SHOPIFY_API_VERSION")),
+		ShopifyEndpoint:      strings.TrimRight(strings.TrimSpace(getenv("SHOPIFY_ENDPOINT")), "/"),
+		LookupLimits:         [3]int{5, 20, 10},
+		OnFly:                getenv("FLY_APP_NAME") != "",
 	}
 	if c.Port == "" {
 		c.Port = "8080"
@@ -119,11 +130,8 @@ func loadConfig(getenv func(string) string) (config, error) {
 		return c, fmt.Errorf("LINK_SECRET must be at least %d characters", minLinkSecretLen)
 	}
 
-	switch {
-	case c.ShopifyShop == "" && c.ShopifyToken == "":
-		c.Demo = true
-	case c.ShopifyShop == "" || c.ShopifyToken == "":
-		return c, errors.New("set both SHOPIFY_SHOP and SHOPIFY_ACCESS_TOKEN, or neither for the demo store")
+	if err := c.checkShopify(); err != nil {
+		return c, err
 	}
 	if !c.Demo {
 		var missing []string
@@ -141,6 +149,41 @@ func loadConfig(getenv func(string) string) (config, error) {
 		}
 	}
 	return c, nil
+}
+
+// checkShopify decides between demo mode and a store, and checks that the
+// Shopify settings are one whole kind: a Dev Dashboard app's client
+// credentials, or an admin-made app's token with its webhook secret.
+func (c *config) checkShopify() error {
+	set := func(v string) bool { return v != "" }
+	creds := set(c.ShopifyClientID) || set(c.ShopifyClientSecret)
+	legacy := set(c.ShopifyToken) || set(c.ShopifyWebhookSecret)
+	const howTo = "see README.md, Connect your store"
+	switch {
+	case !set(c.ShopifyShop) && !creds && !legacy:
+		c.Demo = true
+		return nil
+	case creds && legacy:
+		return fmt.Errorf("set SHOPIFY_CLIENT_ID and SHOPIFY_CLIENT_SECRET (a Dev Dashboard app) or SHOPIFY_ACCESS_TOKEN and SHOPIFY_WEBHOOK_SECRET (an app made in the Shopify admin before 2026), not both kinds; %s", howTo)
+	case creds && !(set(c.ShopifyClientID) && set(c.ShopifyClientSecret)):
+		return fmt.Errorf("set both SHOPIFY_CLIENT_ID and SHOPIFY_CLIENT_SECRET, from the app's Settings in the Dev Dashboard; %s", howTo)
+	case legacy && !(set(c.ShopifyToken) && set(c.ShopifyWebhookSecret)):
+		return fmt.Errorf("set both SHOPIFY_ACCESS_TOKEN and SHOPIFY_WEBHOOK_SECRET (the app's API secret key, which signs its webhooks); %s", howTo)
+	case !creds && !legacy:
+		return fmt.Errorf("with SHOPIFY_SHOP set, set SHOPIFY_CLIENT_ID and SHOPIFY_CLIENT_SECRET of the app from the Dev Dashboard (or SHOPIFY_ACCESS_TOKEN and SHOPIFY_WEBHOOK_SECRET of an app made in the Shopify admin before 2026), or unset SHOPIFY_SHOP for the demo store; %s", howTo)
+	case !set(c.ShopifyShop):
+		return fmt.Errorf("set SHOPIFY_SHOP to the store's myshopify name, e.g. linen-co or linen-co.myshopify.com; %s", howTo)
+	}
+	return nil
+}
+
+// WebhookSecret is the secret Shopify signs webhooks with: the client
+// secret of a Dev Dashboard app, or the webhook secret of an admin-made app.
+func (c *config) WebhookSecret() string {
+	if c.ShopifyClientSecret != "" {
+		return c.ShopifyClientSecret
+	}
+	return c.ShopifyWebhookSecret
 }
 
 // demoSecrets are the secrets demo mode generates and keeps in DATA_DIR, so that

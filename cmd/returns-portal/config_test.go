@@ -19,7 +19,7 @@ func envFunc(env map[string]string) func(string) string {
 func TestConfig(t *testing.T) {
 	key := strings.Repeat("k", 32)
 	shopify := map[string]string{
-		"SHOPIFY_SHOP": "my-store", "SHOPIFY_ACCESS_TOKEN": "shpat_x",
+		"SHOPIFY_SHOP": "my-store", "SHOPIFY_CLIENT_ID": "client-id", "SHOPIFY_CLIENT_SECRET": "client-secret",
 		"SESSION_KEYS": key, "LINK_SECRET": "link-secret-0123456789", "BASE_URL": "https://returns.example.com",
 	}
 	without := func(k string) map[string]string {
@@ -31,6 +31,17 @@ func TestConfig(t *testing.T) {
 		}
 		return m
 	}
+	with := func(env map[string]string, kv ...string) map[string]string {
+		m := map[string]string{}
+		for k, v := range env {
+			m[k] = v
+		}
+		for i := 0; i < len(kv); i += 2 {
+			m[kv[i]] = kv[i+1]
+		}
+		return m
+	}
+	legacy := with(without("SHOPIFY_CLIENT_ID"), "SHOPIFY_CLIENT_SECRET", "", "SHOPIFY_ACCESS_TOKEN", "shpat_x", "SHOPIFY_WEBHOOK_SECRET", "webhook-secret")
 	for _, tc := range []struct {
 		name    string
 		env     map[string]string
@@ -42,7 +53,15 @@ func TestConfig(t *testing.T) {
 		{"shopify without SESSION_KEYS", without("SESSION_KEYS"), "SESSION_KEYS", false},
 		{"shopify without LINK_SECRET", without("LINK_SECRET"), "LINK_SECRET", false},
 		{"shopify without BASE_URL", without("BASE_URL"), "BASE_URL", false},
-		{"shop without token", map[string]string{"SHOPIFY_SHOP": "my-store"}, "SHOPIFY_ACCESS_TOKEN", false},
+		{"shop without credentials", map[string]string{"SHOPIFY_SHOP": "my-store"}, "SHOPIFY_CLIENT_ID and SHOPIFY_CLIENT_SECRET", false},
+		{"client ID without its secret", without("SHOPIFY_CLIENT_SECRET"), "set both SHOPIFY_CLIENT_ID and SHOPIFY_CLIENT_SECRET", false},
+		{"client secret without its ID", without("SHOPIFY_CLIENT_ID"), "set both SHOPIFY_CLIENT_ID and SHOPIFY_CLIENT_SECRET", false},
+		{"credentials without the shop", without("SHOPIFY_SHOP"), "set SHOPIFY_SHOP", false},
+		{"an admin-made app's token and webhook secret", legacy, "", false},
+		{"a token without its webhook secret", with(legacy, "SHOPIFY_WEBHOOK_SECRET", ""), "SHOPIFY_WEBHOOK_SECRET", false},
+		{"a webhook secret without a token", with(legacy, "SHOPIFY_ACCESS_TOKEN", ""), "SHOPIFY_ACCESS_TOKEN", false},
+		{"both kinds", with(shopify, "SHOPIFY_ACCESS_TOKEN", "shpat_x"), "not both kinds", false},
+		{"client credentials and a webhook secret", with(shopify, "SHOPIFY_WEBHOOK_SECRET", "x"), "not both kinds", false},
 		{"short session key", map[string]string{"SESSION_KEYS": "short"}, "at least 32", false},
 		{"short link secret", map[string]string{"LINK_SECRET": "short"}, "at least 16", false},
 		{"relative BASE_URL", map[string]string{"BASE_URL": "returns.example.com"}, "BASE_URL", false},
@@ -66,12 +85,15 @@ func TestConfig(t *testing.T) {
 			if c.Demo != tc.demo {
 				t.Fatalf("Demo = %v, want %v", c.Demo, tc.demo)
 			}
+			if !c.Demo && c.WebhookSecret() != tc.env["SHOPIFY_CLIENT_SECRET"]+tc.env["SHOPIFY_WEBHOOK_SECRET"] {
+				t.Errorf("WebhookSecret = %q, want the client secret or the webhook secret", c.WebhookSecret())
+			}
 		})
 	}
 }
 
 func TestServeRefusesToStartWithoutSecrets(t *testing.T) {
-	env := map[string]string{"SHOPIFY_SHOP": "my-store", "SHOPIFY_ACCESS_TOKEN": "shpat_x", "DATA_DIR": t.TempDir(), "PORT": "0"}
+	env := map[string]string{"SHOPIFY_SHOP": "my-store", "SHOPIFY_CLIENT_ID": "id", "SHOPIFY_CLIENT_SECRET": "secret", "DATA_DIR": t.TempDir(), "PORT": "0"}
 	err := run(context.Background(), nil, envFunc(env), strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{})
 	if err == nil || !strings.Contains(err.Error(), "SESSION_KEYS") {
 		t.Fatalf("run = %v, want an error naming SESSION_KEYS", err)

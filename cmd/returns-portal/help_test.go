@@ -30,8 +30,13 @@ func TestHelp(t *testing.T) {
 		{[]string{"admin", "-h"}, "returns-portal admin create"},
 		{[]string{"admin", "--help"}, "returns-portal admin create"},
 		{[]string{"backup", "-h"}, "usage: returns-portal backup FILE"},
+		{[]string{"redact", "-h"}, "returns-portal redact --email ADDRESS"},
+		{[]string{"redact", "--help"}, "returns-portal redact --email ADDRESS"},
+		{[]string{"redact", "help"}, "returns-portal redact --email ADDRESS"},
 		{[]string{"link", "-h"}, "-order"},
 		{[]string{"devshop", "-h"}, "-addr"},
+		{[]string{"shopify", "-h"}, "usage: returns-portal shopify check"},
+		{[]string{"shopify", "--help"}, "usage: returns-portal shopify check"},
 		{[]string{"admin", "create", "-h"}, "-email"},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {

@@ -4,6 +4,8 @@
 //	returns-portal link --order 1001 --email a@b.c  print a signed start link
 //	returns-portal admin create --email a@b.c       manage staff accounts
 //	returns-portal backup /data/backup.db           snapshot the database
+//	returns-portal shopify check                    check the connection to the store
+//	returns-portal redact --email a@b.c             erase a customer's personal data
 //
 // Configuration comes from the environment only; see the README. Without Shopify
 // settings it runs against a built-in demo store.
@@ -62,8 +64,12 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return runAdmin(ctx, args, getenv, stdin, stdout, stderr)
 	case "backup":
 		return runBackup(ctx, args, getenv, stdout)
+	case "redact":
+		return runRedact(ctx, args, getenv, stdout, stderr)
 	case "devshop":
 		return runDevshop(ctx, args, stdout, stderr)
+	case "shopify":
+		return runShopify(ctx, args, getenv, stdout, stderr)
 	}
 	return fmt.Errorf("unknown command %q\n\n%s", cmd, usage)
 }
@@ -83,6 +89,8 @@ const usage = `Usage:
   returns-portal admin create|list|disable|enable|password [--email EMAIL]
                                                      manage staff accounts
   returns-portal backup FILE                         write a consistent snapshot of the database
+  returns-portal shopify check                       check the connection to the store; exit 0 only if the portal can work
+  returns-portal redact --email EMAIL                erase a customer's personal data from their returns
   returns-portal devshop [--addr 127.0.0.1:9090] [--client-id ID --client-secret SECRET] [--token-ttl 24h] [--scopes …]
                                                      serve the demo store alone (for SHOPIFY_ENDPOINT); -h for all flags
 

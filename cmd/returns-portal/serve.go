@@ -69,21 +69,22 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 
-	shopCfg := shopify.Config{Shop: c.ShopifyShop, AccessToken: c.ShopifyToken, APIVersion: c.ShopifyAPIVersion, Endpoint: c.ShopifyEndpoint, Logger: log}
-	// The client secret signs Shopify's webhooks.
-	webhookSecret := shopCfg.ClientSecret
+	var shop *shopify.Client
+	webhookSecret := c.WebhookSecret()
 	if c.Demo {
-		endpoint, token, secret, err := startDemoStore(bgCtx, &bg)
+		demo, endpoint, err := startDemoStore(bgCtx, &bg)
 		if err != nil {
 			return err
 		}
-		shopCfg.Shop, shopCfg.AccessToken, shopCfg.Endpoint = "demo-store", token, endpoint
-		webhookSecret = secret
+		shop, err = shopify.New(shopify.Config{Shop: "demo-store", ClientID: demoClientID, ClientSecret: demo.secret,
+			Endpoint: endpoint, Logger: log})
+		if err != nil {
+			return fmt.Errorf("shopify: %w", err)
+		}
+		webhookSecret = demo.secret
 		log.Info("demo mode: no SHOPIFY_SHOP set, using the built-in demo store; see README.md for its orders")
-	}
-	shop, err := shopify.New(shopCfg)
-	if err != nil {
-		return fmt.Errorf("shopify: %w", err)
+	} else if shop, err = newShopClient(c, log); err != nil {
+		return err
 	}
 
 	host := ""
@@ -158,20 +159,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 
 	services.Run(bgCtx, &bg)
-	// Shopify delivers webhooks only to an address it can reach: the public
-	// BASE_URL, or the demo store to the portal beside it.
-	switch {
-	case c.BaseURL == "" && !c.Demo:
-		log.Info("no BASE_URL set: the portal does not subscribe to Shopify's webhooks; the periodic pass finds refunds made in Shopify admin")
-	case webhookSecret == "":
-		log.Warn("no secret to verify Shopify's webhooks with: the portal does not subscribe to them")
-	default:
-		bg.Go(func() {
-			if _, err := services.EnsureWebhooks(bgCtx, base); err != nil {
-				log.Warn("webhook subscriptions not made; the periodic pass finds refunds made in Shopify admin meanwhile", "err", err)
-			}
-		})
-	}
+	bg.Go(func() {
+		logConnection(bgCtx, services.Connection, log)
+		// After the check, which finds the app installed again if it was
+		// uninstalled.
+		ensureWebhooks(bgCtx, c, services, base, webhookSecret, log)
+	})
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
@@ -200,33 +193,97 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 }
 
 // demoShop is the running demo store, for the end-to-end tests, which check what
-// the portal wrote to it.
+// the portal wrote to it and act as the merchant there.
 var demoShop atomic.Pointer[devshop.Shop]
 
+// demoClientID is the client ID of the demo store's app. Its secret is new at
+// every start, as the demo store's state is.
+const demoClientID = "demo-returns-portal"
+
+// demoStore is the running demo store's app credentials.
+type demoStore struct {
+	secret string // the client secret, which also signs its webhooks
+}
+
 // startDemoStore serves the demo store on a loopback port until ctx ends and
-// returns its base URL, its access token and the secret its webhooks are
-// signed with.
-func startDemoStore(ctx context.Context, bg *sync.WaitGroup) (endpoint, token, webhookSecret string, err error) {
-	webhookSecret = randomHex(16)
-	shop := devshop.New(devshop.Options{WebhookSecret: webhookSecret})
+// returns its app's credentials and base URL. The portal connects to it as to
+// a Dev Dashboard app, with the client credentials grant, and it delivers
+// webhooks to the portal.
+func startDemoStore(ctx context.Context, bg *sync.WaitGroup) (demoStore, string, error) {
+	d := demoStore{secret: randomHex(32)}
+	shop := devshop.New(devshop.Options{ClientID: demoClientID, ClientSecret: d.secret})
 	demoShop.Store(shop)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return "", "", "", fmt.Errorf("start demo store: %w", err)
+		return d, "", fmt.Errorf("start demo store: %w", err)
 	}
 	srv := &http.Server{Handler: shop, ReadHeaderTimeout: 10 * time.Second}
-	bg.Add(2)
-	go func() {
-		defer bg.Done()
-		srv.Serve(ln)
-	}()
-	go func() {
-		defer bg.Done()
+	bg.Go(func() { srv.Serve(ln) })
+	bg.Go(func() {
 		<-ctx.Done()
-		shop.Close()
 		srv.Close()
-	}()
-	return "http://" + ln.Addr().String(), shop.Token(), webhookSecret, nil
+		shop.Close() // stops its webhook deliveries
+	})
+	return d, "http://" + ln.Addr().String(), nil
+}
+
+// newShopClient returns the Shopify client of a configured store.
+func newShopClient(c config, log *slog.Logger) (*shopify.Client, error) {
+	shop, err := shopify.New(shopify.Config{
+		Shop:         c.ShopifyShop,
+		ClientID:     c.ShopifyClientID,
+		ClientSecret: c.ShopifyClientSecret,
+		AccessToken:  c.ShopifyToken,
+		APIVersion:   c.ShopifyAPIVersion,
+		Endpoint:     c.ShopifyEndpoint,
+		Logger:       log,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("shopify: %w", err)
+	}
+	return shop, nil
+}
+
+// ensureWebhooks subscribes to Shopify's webhooks at the portal's address, and
+// logs why not when it does not: Shopify delivers only to an address it can
+// reach (the public BASE_URL, or in demo mode the portal beside the demo
+// store), and a delivery is taken only when its signature can be checked.
+func ensureWebhooks(ctx context.Context, c config, services *app.App, base, webhookSecret string, log *slog.Logger) {
+	switch {
+	case c.BaseURL == "" && !c.Demo:
+		log.Info("no BASE_URL set: the portal does not subscribe to Shopify's webhooks; the periodic pass finds refunds made in Shopify admin")
+	case webhookSecret == "":
+		log.Warn("no secret to verify Shopify's webhooks with: the portal does not subscribe to them")
+	default:
+		if _, err := services.EnsureWebhooks(ctx, base); err != nil {
+			log.Warn("webhook subscriptions not made; the periodic pass finds refunds made in Shopify admin meanwhile", "err", err)
+		}
+	}
+}
+
+// logConnection runs the connection checklist at start and logs it: a line
+// per problem, with its fix, so that a deploy's log says what to do.
+func logConnection(ctx context.Context, conn *returns.ConnectionService, log *slog.Logger) {
+	r, err := conn.Check(ctx)
+	if err != nil {
+		log.Error("shopify check", "err", err)
+	}
+	for _, l := range r.Lines {
+		switch l.State {
+		case returns.CheckFail:
+			log.Error("shopify check: "+l.Name, "problem", l.Detail, "fix", l.Fix)
+		case returns.CheckWarn:
+			log.Warn("shopify check: "+l.Name, "problem", l.Detail, "fix", l.Fix)
+		}
+	}
+	if r.Err != nil {
+		log.Error("shopify check: the shop was not reached", "err", r.Err)
+	}
+	if r.Usable() {
+		log.Info("shopify check: the portal can work with the shop", "shop", r.Shop.Name, "domain", r.Shop.MyshopifyDomain)
+	} else {
+		log.Error("shopify check: the portal cannot work with the shop until the problems above are fixed; staff see them at /admin/shopify")
+	}
 }
 
 // demoStaffEmail is the demo mode's staff account.

@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 )
 
@@ -67,6 +68,9 @@ func (s *Shop) adminMux() *http.ServeMux {
 		snap, _ := s.OrderByName(r.PathValue("number"))
 		writeAdminJSON(w, http.StatusOK, snap)
 	})
+	mux.HandleFunc("GET /_devshop/app", func(w http.ResponseWriter, r *http.Request) {
+		writeAdminJSON(w, http.StatusOK, s.App())
+	})
 	mux.HandleFunc("POST /_devshop/uninstall", func(w http.ResponseWriter, r *http.Request) {
 		if readAdminJSON(w, r, &struct{}{}) {
 			s.Uninstall()
@@ -97,6 +101,31 @@ func (s *Shop) adminMux() *http.ServeMux {
 		})
 	})
 	return mux
+}
+
+// AppSnapshot is the app's installation at the shop, as the inspection API
+// shows it.
+type AppSnapshot struct {
+	Installed bool     `json:"installed"`
+	Scopes    []string `json:"scopes"`
+	// TokenRequests counts the client credentials grant's requests, granted
+	// or refused; ValidTokens the granted tokens not yet expired.
+	TokenRequests int `json:"token_requests"`
+	ValidTokens   int `json:"valid_tokens"`
+}
+
+// App returns the app's installation as it is now.
+func (s *Shop) App() AppSnapshot {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a := AppSnapshot{Installed: !s.uninstalled, Scopes: slices.Clone(s.scopeList), TokenRequests: s.tokenRequests}
+	now := s.now()
+	for _, g := range s.granted {
+		if now.Before(g.expiresAt) {
+			a.ValidTokens++
+		}
+	}
+	return a
 }
 
 // serveAdmin answers the inspection API, to loopback only.

@@ -133,8 +133,16 @@ func TestAdmin_Uninstall(t *testing.T) {
 	_, tok := grant(t, shop, credentials("client-1", "secret-1"))
 	token := tok["access_token"].(string)
 
+	var app devshop.AppSnapshot
+	if status, body := admin(t, srv.URL, "GET", "/_devshop/app", ""); status != http.StatusOK || json.Unmarshal(body, &app) != nil ||
+		!app.Installed || app.TokenRequests != 1 || app.ValidTokens != 1 || !slices.Equal(app.Scopes, devshop.DefaultScopes) {
+		t.Fatalf("app before uninstall: %d %s", status, body)
+	}
 	if status, body := admin(t, srv.URL, "POST", "/_devshop/uninstall", ""); status != http.StatusOK {
 		t.Fatalf("status %d: %s", status, body)
+	}
+	if status, body := admin(t, srv.URL, "GET", "/_devshop/app", ""); status != http.StatusOK || json.Unmarshal(body, &app) != nil || app.Installed {
+		t.Fatalf("app after uninstall: %d %s", status, body)
 	}
 	waitWebhooks(t, shop)
 	got := rc.deliveries()

@@ -103,6 +103,13 @@ func (s *Shop) serveAccessToken(w http.ResponseWriter, r *http.Request) {
 	token := "shpat_" + hex.EncodeToString(b)
 	s.mu.Lock()
 	ttl := s.opts.TokenTTL
+	// Expired tokens are forgotten, so a demo store that grants a token
+	// every few seconds for days does not grow.
+	for t, g := range s.granted {
+		if !s.now().Before(g.expiresAt) {
+			delete(s.granted, t)
+		}
+	}
 	s.granted[token] = &grantedToken{expiresAt: s.now().Add(ttl)}
 	scope := strings.Join(s.scopeList, ",")
 	s.mu.Unlock()

@@ -1,0 +1,22 @@
+package views
+
+import returns "github.com/returnsportal/returns"
+
+// ShopifyPage is the checklist of the connection to Shopify.
+type ShopifyPage struct {
+	AdminPage
+	Report returns.ConnectionReport
+}
+
+// checkStateLabel is the word a checklist line's state is shown with, besides
+// its colour.
+func checkStateLabel(s returns.CheckState) string {
+	switch s {
+	case returns.CheckOK:
+		return "OK"
+	case returns.CheckWarn:
+		return "Look at this"
+	default:
+		return "Must be fixed"
+	}
+}
