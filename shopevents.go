@@ -12,11 +12,6 @@ import (
 	"time"
 )
 
-// WebhookTopics are the topics the portal subscribes to at start. The
-// compliance topics come too, but they are declared in the app's
-// configuration, not subscribed to.
-var WebhookTopics = []string{TopicRefundsCreate, TopicOrdersUpdated, TopicAppUninstalled}
-
 // WebhookRetention is how long a webhook stays in the inbox once it is no
 // longer pending: past Shopify's retries of a delivery (48 hours at most), so
 // that a retry is still recognised as a duplicate. A delivery triggered
@@ -520,10 +515,10 @@ func (s *ShopEventService) Reinstalled(ctx context.Context) error {
 	return nil
 }
 
-// EnsureSubscriptions makes sure the app is subscribed to WebhookTopics at
+// EnsureSubscriptions makes sure the app is subscribed to SubscribedTopics at
 // uri, the portal's webhook address, and logs what it found and made.
 func (s *ShopEventService) EnsureSubscriptions(ctx context.Context, uri string) (*WebhookSetup, error) {
-	setup, err := s.webhooks.EnsureWebhooks(ctx, uri, WebhookTopics)
+	setup, err := s.webhooks.EnsureWebhooks(ctx, uri, SubscribedTopics)
 	if setup != nil {
 		for _, sub := range setup.Created {
 			s.log.Info("webhook subscription created", "topic", sub.Topic, "uri", sub.URI)

@@ -110,7 +110,7 @@ func (i *ShopInstallation) check(ctx context.Context) error {
 // *ShopDenied, as the adapter's refusals do.
 func ErrUninstalled(at time.Time) error {
 	return fmt.Errorf("%w: %w",
-		Errorf(EUNAVAILABLE, "The portal’s app was uninstalled from the Shopify store on %s, so the portal does not call Shopify: orders cannot be read, refunds cannot be made, and notes wait to be written. Install the app on the store again, then restart the portal.", at.UTC().Format("2006-01-02 15:04 MST")),
+		Errorf(EUNAVAILABLE, "The portal’s app was uninstalled from the Shopify store on %s, so the portal does not call Shopify: orders cannot be read, refunds cannot be made, and notes wait to be written. Install the app on the store again: the portal notices at its next check of the connection, hourly, or at once with “Check again” on the Shopify page.", at.UTC().Format("2006-01-02 15:04 MST")),
 		&ShopDenied{Cause: DeniedUninstalled, Detail: "app/uninstalled received"})
 }
 

@@ -17,6 +17,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -45,9 +46,12 @@ type harness struct {
 	store *db.DB
 	// dbPath is the database file, for a test that opens it again.
 	dbPath string
-	deps   app.Deps
-	cfg    handlers.Config
-	app    *app.App
+	// shopRequests counts every request that reaches the demo store,
+	// whether or not it lets it in (its Calls counts only those it does).
+	shopRequests *atomic.Int64
+	deps         app.Deps
+	cfg          handlers.Config
+	app          *app.App
 
 	mu      sync.Mutex
 	handler http.Handler
@@ -61,7 +65,11 @@ func newHarness(t testing.TB, limits *handlers.LookupLimits, opts ...func(*shopi
 	shop := devshop.New(devshop.Options{WebhookSecret: webhookSecret,
 		Webhooks: devshop.WebhookOptions{RetryDelays: []time.Duration{10 * time.Millisecond, 10 * time.Millisecond}}})
 	t.Cleanup(shop.Close)
-	shopSrv := httptest.NewServer(shop)
+	shopRequests := &atomic.Int64{}
+	shopSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		shopRequests.Add(1)
+		shop.ServeHTTP(w, r)
+	}))
 	t.Cleanup(shopSrv.Close)
 	cfg := shopify.Config{Shop: "demo-store", AccessToken: shop.Token(), Endpoint: shopSrv.URL, Timeout: 5 * time.Second, RetryWait: time.Millisecond, MaxAttempts: 2,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
@@ -79,7 +87,7 @@ func newHarness(t testing.TB, limits *handlers.LookupLimits, opts ...func(*shopi
 	}
 	t.Cleanup(func() { store.Close() })
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	h := &harness{t: t, shop: shop, store: store, dbPath: dbPath, cfg: harnessConfig()}
+	h := &harness{t: t, shop: shop, store: store, dbPath: dbPath, shopRequests: shopRequests, cfg: harnessConfig()}
 	h.cfg.Logger = log
 	if limits != nil {
 		h.cfg.LookupLimits = limits

@@ -66,7 +66,7 @@ func (h *harness) inbox(topic string) []returns.InboxWebhook {
 func (h *harness) subscribe() {
 	h.t.Helper()
 	setup, err := h.app.EnsureWebhooks(context.Background(), h.srv.URL)
-	if err != nil || len(setup.Created) != len(returns.WebhookTopics) {
+	if err != nil || len(setup.Created) != len(returns.SubscribedTopics) {
 		h.t.Fatalf("EnsureWebhooks = %+v, %v", setup, err)
 	}
 }
@@ -420,7 +420,8 @@ func runFor(t *testing.T, a *app.App, done func() bool) {
 // TestUninstallAtTheDemoStore: once the merchant uninstalls the app at the
 // demo store, the portal makes no call to Shopify (customers see the usual
 // page, staff the reason), shows a banner on every backoffice page and
-// emails staff once; Reinstalled lets it call Shopify again.
+// emails staff once; the connection check that finds it installed again lets
+// it call Shopify again.
 func TestUninstallAtTheDemoStore(t *testing.T) {
 	h := newHarness(t, nil)
 	ctx := context.Background()
@@ -432,12 +433,24 @@ func TestUninstallAtTheDemoStore(t *testing.T) {
 	}
 	code := h.approvedScarf(c)
 	other := h.damagedTowel()
+	// A refund of the lamp of #1005 whose outcome is not known: the
+	// reconciler would ask Shopify about it.
+	lamp := h.submitReturn("1005", "lee.jordan@example.com", "Desk lamp", field("kind", "dissatisfied"), field("reason", "doesnt_fit"))
+	if a := h.action(c, lamp, "approve", url.Values{}); a.status != http.StatusSeeOther {
+		t.Fatalf("approve: %d", a.status)
+	}
+	h.shop.FailMutations(10, http.StatusBadGateway)
+	h.action(c, lamp, "refund", url.Values{"key": {"fedcba9876543210fedcba9876543210"}, "amount": {"64.00"}})
+	h.shop.FailMutations(0, 0)
+	if refs := h.assertLedger(lamp, 1); refs[0].State != returns.RefundUnknown {
+		t.Fatalf("the lamp's refund is %s, want unknown", refs[0].State)
+	}
 	h.subscribe()
 
 	h.shop.DuplicateWebhooks(100)
 	h.shop.Uninstall()
 	h.deliver()
-	calls := h.shop.Calls()
+	requests := h.shopRequests.Load()
 
 	const banner = "app was uninstalled from the Shopify store"
 	for _, path := range []string{"/admin", "/admin/settings", "/admin/outbox", "/admin/returns/" + code} {
@@ -460,8 +473,8 @@ func TestUninstallAtTheDemoStore(t *testing.T) {
 	h.app.Writer.Flush(ctx)
 	h.app.Refunds.ReconcileRefunds(ctx)
 	h.app.Events.Sweep(ctx)
-	if n := h.shop.Calls(); n != calls {
-		t.Errorf("%d calls reached the demo store while the app is uninstalled", n-calls)
+	if n := h.shopRequests.Load(); n != requests {
+		t.Errorf("%d requests reached the demo store while the app is uninstalled", n-requests)
 	}
 
 	ms, _ := h.store.OutboxMessages(ctx, "", 0, 500)
@@ -478,9 +491,15 @@ func TestUninstallAtTheDemoStore(t *testing.T) {
 		t.Errorf("%d staff notices, want 1", notices)
 	}
 
+	// The connection check asks Shopify itself: while the app is not
+	// installed it does not reach the shop, and the portal stays stopped;
+	// once it is, the check finds it and the portal calls Shopify again.
+	if r, _ := h.app.Connection.Check(ctx); r.Reached || h.app.Events.UninstalledAt(ctx).IsZero() {
+		t.Fatalf("a check while uninstalled: reached %v, portal stopped %v", r.Reached, !h.app.Events.UninstalledAt(ctx).IsZero())
+	}
 	h.shop.Install()
-	if err := h.app.Events.Reinstalled(ctx); err != nil {
-		t.Fatal(err)
+	if r, _ := h.app.Connection.Check(ctx); !r.Reached {
+		t.Fatalf("the check does not reach the shop installed again: %v", r.Err)
 	}
 	if a := h.get(c, "/admin"); strings.Contains(a.body, banner) {
 		t.Error("the banner stays after the reinstall")

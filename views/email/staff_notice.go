@@ -41,7 +41,7 @@ func (r Renderer) staffAppUninstalled(d returns.EmailData) (*message, error) {
 		fact{"Uninstalled", noticeTime(n.At)},
 	)
 	m.paragraph("Shopify told the returns portal that its app was uninstalled from the store. Since then the portal does not call Shopify: customers cannot look up their orders, staff cannot refund through the portal, and the lines for the orders’ notes wait to be written.")
-	m.paragraph("If that was on purpose, nothing else needs doing. Otherwise install the app on the store again and restart the portal: it checks its connection to Shopify at start, and takes up its work where it stopped.")
+	m.paragraph("If that was on purpose, nothing else needs doing. Otherwise install the app on the store again: the portal checks its connection to Shopify every hour (or at once with “Check again” on the backoffice’s Shopify page), and takes up its work where it stopped when it finds the app installed.")
 	m.button("Open the backoffice", link(d, paths.AdminURL()), "Or copy this address into your browser:")
 	m.Footer = []string{staffNoticeFooter}
 	return m, nil
