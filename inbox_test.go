@@ -309,7 +309,7 @@ func (m *memInstallation) MarkReinstalled(ctx context.Context, at time.Time) (bo
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.uninstalledAt.IsZero() {
+	if m.uninstalledAt.IsZero() || !m.uninstalledAt.Before(at) {
 		return false, nil
 	}
 	m.uninstalledAt, m.reinstalled = time.Time{}, at

@@ -195,13 +195,13 @@ func (s *ShopEventService) Receive(ctx context.Context, topic string, body []byt
 		return nil
 	}
 	if w.State == InboxPending {
-		s.Wake()
+		s.wakeUp()
 	}
 	return nil
 }
 
-// Wake asks Run for a pass over the inbox now, without waiting for it.
-func (s *ShopEventService) Wake() {
+// wakeUp asks Run for a pass over the inbox now, without waiting for it.
+func (s *ShopEventService) wakeUp() {
 	select {
 	case s.wake <- struct{}{}:
 	default:
@@ -501,11 +501,13 @@ func (s *ShopEventService) UninstalledAt(ctx context.Context) time.Time {
 	return s.installation.UninstalledAt(ctx)
 }
 
-// Reinstalled records that the app is installed on the shop again, so the
-// portal calls Shopify again. The start-up check calls it once Shopify
-// answers.
-func (s *ShopEventService) Reinstalled(ctx context.Context) error {
-	changed, err := s.installation.markReinstalled(ctx, s.now())
+// Reinstalled records that the app is installed on the shop again, as a check
+// of the connection that began at checkedAt found it (Shopify answered), so
+// the portal calls Shopify again. An uninstall told of since checkedAt is
+// newer than that answer and stays: a check under way while the app is
+// uninstalled must not undo the uninstall.
+func (s *ShopEventService) Reinstalled(ctx context.Context, checkedAt time.Time) error {
+	changed, err := s.installation.markReinstalled(ctx, checkedAt)
 	if err != nil {
 		return fmt.Errorf("record the app installed again: %w", err)
 	}

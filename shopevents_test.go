@@ -1077,7 +1077,7 @@ func TestShopEventFailures(t *testing.T) {
 	t.Run("ReinstallNotStored", func(t *testing.T) {
 		f := newEventsFixture(t)
 		f.install.MarkFn = func() error { return errDisk }
-		if err := f.svc.Reinstalled(ctx); !errors.Is(err, errDisk) {
+		if err := f.svc.Reinstalled(ctx, serviceNow); !errors.Is(err, errDisk) {
 			t.Errorf("Reinstalled: %v", err)
 		}
 	})

@@ -18,8 +18,10 @@ type InstallationStore interface {
 	// reports false, when the app is marked uninstalled already or was marked
 	// installed again after at (a late delivery of an old uninstall).
 	MarkUninstalled(ctx context.Context, at time.Time, email *OutboxMessage) (changed bool, err error)
-	// MarkReinstalled records that the app is installed again, at at; it
-	// reports false when it was not marked uninstalled.
+	// MarkReinstalled records that the app was found installed by a look at
+	// the shop that began at at: it clears an uninstall recorded before at,
+	// and reports false, changing nothing, when there is none (an uninstall
+	// from at on is newer than what was found, and stays).
 	MarkReinstalled(ctx context.Context, at time.Time) (changed bool, err error)
 }
 
@@ -70,7 +72,8 @@ func (i *ShopInstallation) markUninstalled(ctx context.Context, at time.Time, em
 	return changed, i.reload(ctx)
 }
 
-// markReinstalled records that the app is installed again.
+// markReinstalled records that the app was found installed by a look at the
+// shop that began at at.
 func (i *ShopInstallation) markReinstalled(ctx context.Context, at time.Time) (bool, error) {
 	changed, err := i.store.MarkReinstalled(ctx, at)
 	if err != nil {

@@ -39,8 +39,9 @@ func (c *countingRefunder) FindRefund(ctx context.Context, orderID, key string) 
 // TestUninstall: app/uninstalled marks the app uninstalled and queues one
 // email to staff, however often it is delivered; from then every call to
 // Shopify through the guards fails fast, with a message for staff and the
-// cause in the chain, and reaches nothing; Reinstalled lets them through
-// again, and an uninstall older than the reinstall changes nothing.
+// cause in the chain, and reaches nothing; Reinstalled from a check begun
+// after the uninstall lets them through again (one begun before does not), and
+// an uninstall older than the reinstall changes nothing.
 func TestUninstall(t *testing.T) {
 	ctx := context.Background()
 	f := newEventsFixture(t)
@@ -101,8 +102,16 @@ func TestUninstall(t *testing.T) {
 		t.Error("a call reached Shopify while the app is uninstalled")
 	}
 
+	// A check of the connection under way when the app went finds it
+	// installed: that is older than the uninstall, which stays.
+	if err := f.svc.Reinstalled(ctx, serviceNow.Add(-time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if f.svc.UninstalledAt(ctx).IsZero() {
+		t.Fatal("a check that began before the uninstall undid it")
+	}
 	f.now = f.now.Add(time.Hour)
-	if err := f.svc.Reinstalled(ctx); err != nil {
+	if err := f.svc.Reinstalled(ctx, f.now); err != nil {
 		t.Fatal(err)
 	}
 	if !f.svc.UninstalledAt(ctx).IsZero() {
@@ -111,7 +120,7 @@ func TestUninstall(t *testing.T) {
 	if _, err := shop.Order(ctx, "gid://shopify/Order/1001"); err != nil {
 		t.Fatalf("Order after the reinstall: %v", err)
 	}
-	if err := f.svc.Reinstalled(ctx); err != nil {
+	if err := f.svc.Reinstalled(ctx, f.now); err != nil {
 		t.Fatal(err)
 	}
 
@@ -201,7 +210,7 @@ func TestWriteBacksWaitWhileUninstalled(t *testing.T) {
 	if !strings.Contains(f.logs.String(), "write-backs wait") {
 		t.Error("the wait is not logged")
 	}
-	if _, err := install.MarkReinstalled(ctx, serviceNow); err != nil {
+	if _, err := install.MarkReinstalled(ctx, serviceNow.Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
 	// A new process: it reads the state the store holds.
@@ -243,7 +252,7 @@ func TestReconcilerWaitsWhileUninstalled(t *testing.T) {
 
 	// The app goes between the order's read and the refund's call: the
 	// refund was never sent, so it failed, and is not asked for later.
-	f.install.MarkReinstalled(ctx, serviceNow)
+	f.install.MarkReinstalled(ctx, serviceNow.Add(time.Minute))
 	installation := returns.NewShopInstallation(f.install)
 	third := f.addReturn(returns.StatusItemReceived)
 	refunder.CreateRefundFn = func(ctx context.Context, req returns.RefundRequest) (string, error) {

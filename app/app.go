@@ -131,6 +131,19 @@ func New(d Deps) *App {
 		OpenOrders: d.Store, Webhooks: installation.GuardWebhooks(d.Webhooks), Redactor: redaction,
 		SweepEvery: d.SweepEvery, Now: d.Now, Log: d.Log,
 	})
+	// The check asks Shopify itself, not through the installation's guard:
+	// it is how the portal finds the app installed again.
+	var connection *returns.ConnectionService
+	connection = returns.NewConnectionService(returns.ConnectionDeps{
+		Checker: d.Shop, Store: d.Store, Now: d.Now, Log: d.Log,
+		Need: returns.ConnectionNeeds{Scopes: returns.RequiredScopes, WebhookURI: WebhookURI(d.BaseURL), WebhookTopics: returns.SubscribedTopics},
+		Reached: func(ctx context.Context) {
+			r, _ := connection.Last()
+			if err := events.Reinstalled(ctx, r.CheckedAt); err != nil {
+				d.Log.ErrorContext(ctx, "record the app installed", "err", err)
+			}
+		},
+	})
 	return &App{
 		Settings: settings,
 		Customers: returns.NewCustomerService(returns.CustomerDeps{
@@ -143,22 +156,12 @@ func New(d Deps) *App {
 			Shipments: d.Store, Staff: d.Store, Ledger: d.Store, Shop: shop, Suggester: refunder,
 			Changes: changes, Now: d.Now, Log: d.Log,
 		}),
-		Refunds:  refunds,
-		Accounts: returns.NewAccountService(d.Store, d.Store, d.Passwords, d.Now, d.Log),
-		Outbox:   returns.NewOutboxService(d.Store, d.Now),
-		Writer:   writer,
-		Events:   events,
-		// The check asks Shopify itself, not through the installation's
-		// guard: it is how the portal finds the app installed again.
-		Connection: returns.NewConnectionService(returns.ConnectionDeps{
-			Checker: d.Shop, Store: d.Store, Now: d.Now, Log: d.Log,
-			Need: returns.ConnectionNeeds{Scopes: returns.RequiredScopes, WebhookURI: WebhookURI(d.BaseURL), WebhookTopics: returns.SubscribedTopics},
-			Reached: func(ctx context.Context) {
-				if err := events.Reinstalled(ctx); err != nil {
-					d.Log.ErrorContext(ctx, "record the app installed", "err", err)
-				}
-			},
-		}),
+		Refunds:        refunds,
+		Accounts:       returns.NewAccountService(d.Store, d.Store, d.Passwords, d.Now, d.Log),
+		Outbox:         returns.NewOutboxService(d.Store, d.Now),
+		Writer:         writer,
+		Events:         events,
+		Connection:     connection,
 		Redaction:      redaction,
 		PhotoRetention: returns.NewPhotoRetentionService(d.Store, settings, d.Now, d.Log),
 	}

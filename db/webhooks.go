@@ -423,8 +423,9 @@ func (db *DB) MarkUninstalled(ctx context.Context, at time.Time, email *returns.
 	return true, nil
 }
 
-// MarkReinstalled records the app installed again at at; it reports false
-// when it was not marked uninstalled.
+// MarkReinstalled records the app found installed by a look that began at at:
+// it clears an uninstall recorded before at, and reports false when there is
+// none.
 func (db *DB) MarkReinstalled(ctx context.Context, at time.Time) (changed bool, err error) {
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
@@ -432,7 +433,7 @@ func (db *DB) MarkReinstalled(ctx context.Context, at time.Time) (changed bool, 
 	}
 	defer tx.Rollback()
 	res, err := tx.ExecContext(ctx, `UPDATE shop_state SET uninstalled_at = 0, reinstalled_at = ?
-		WHERE id = 1 AND uninstalled_at <> 0`, millis(at))
+		WHERE id = 1 AND uninstalled_at <> 0 AND uninstalled_at < ?`, millis(at), millis(at))
 	if err != nil {
 		return false, fmt.Errorf("mark the app installed: %w", err)
 	}

@@ -349,6 +349,9 @@ func TestStaffNoticesAndInstallation(t *testing.T) {
 	if got, err := d.ShopUninstalledAt(ctx); err != nil || !got.Equal(at) {
 		t.Fatalf("after a restart: %v, %v", got, err)
 	}
+	if changed, err := d.MarkReinstalled(ctx, at.Add(-time.Second)); err != nil || changed {
+		t.Fatalf("a look begun before the uninstall undid it: %v, %v", changed, err)
+	}
 	if changed, err := d.MarkReinstalled(ctx, now); err != nil || !changed {
 		t.Fatalf("MarkReinstalled = %v, %v", changed, err)
 	}
