@@ -65,6 +65,8 @@ type WebhookOutcome struct {
 	// OrderUpdatedAt, when not zero, is the time of an orders/updated
 	// applied: the order's watermark moves up to it in the same transaction.
 	OrderUpdatedAt time.Time
+	// ForgetBody empties the webhook's stored body with its outcome.
+	ForgetBody bool
 }
 
 // WebhookInbox keeps the webhooks received from Shopify until they are
@@ -88,6 +90,10 @@ type WebhookInbox interface {
 	// OrderWatermark returns the time of the newest orders/updated applied
 	// for the order, or the zero time.
 	OrderWatermark(ctx context.Context, orderID string) (time.Time, error)
+	// ForgetWebhookBodies empties the stored bodies of the webhooks that are
+	// not pending (their ids, topics and outcomes stay, for duplicates to be
+	// recognised), and reports how many it emptied.
+	ForgetWebhookBodies(ctx context.Context) (int64, error)
 	// PruneWebhooks deletes the webhooks that left pending before before,
 	// and the order watermarks older than it, and reports how many webhooks
 	// it deleted. Pending ones are never deleted.

@@ -21,6 +21,8 @@ type memInbox struct {
 	RetryWebhookFn    func(id int64) error
 	OrderWatermarkFn  func(orderID string) error
 	PruneWebhooksFn   func() error
+	// ForgetWebhookBodiesFn fails ForgetWebhookBodies.
+	ForgetWebhookBodiesFn func() error
 
 	mu         sync.Mutex
 	rows       []returns.InboxWebhook
@@ -86,6 +88,9 @@ func (m *memInbox) SettleWebhook(ctx context.Context, id int64, out returns.Webh
 		return returns.Errorf(returns.ECONFLICT, "This webhook was settled already.")
 	}
 	r.State, r.AppliedAt, r.LastError = out.State, out.At, out.Error
+	if out.ForgetBody {
+		r.Body = nil
+	}
 	if !out.OrderUpdatedAt.IsZero() && out.State == returns.InboxApplied {
 		if m.watermarks == nil {
 			m.watermarks = map[string]time.Time{}
@@ -123,6 +128,24 @@ func (m *memInbox) OrderWatermark(ctx context.Context, orderID string) (time.Tim
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.watermarks[orderID], nil
+}
+
+func (m *memInbox) ForgetWebhookBodies(ctx context.Context) (int64, error) {
+	if m.ForgetWebhookBodiesFn != nil {
+		if err := m.ForgetWebhookBodiesFn(); err != nil {
+			return 0, err
+		}
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	n := 0
+	for i := range m.rows {
+		if m.rows[i].State != returns.InboxPending && len(m.rows[i].Body) > 0 {
+			m.rows[i].Body = nil
+			n++
+		}
+	}
+	return int64(n), nil
 }
 
 func (m *memInbox) PruneWebhooks(ctx context.Context, before time.Time) (int64, error) {

@@ -288,12 +288,13 @@ var errStale = errors.New("stale")
 // service is given.
 var errNoRedactor = errors.New("no redaction service is wired: the request waits in the inbox")
 
-// unreadable marks an error of reading a stored payload: the webhook fails
-// for good, as retrying reads the same bytes.
-type unreadable struct{ err error }
+// cannotApply marks an error that no retry mends (a stored payload that
+// cannot be read: retrying reads the same bytes; a request the redaction
+// service refuses as it stands): the webhook fails for good, with the reason.
+type cannotApply struct{ err error }
 
-func (u unreadable) Error() string { return "payload unreadable: " + u.err.Error() }
-func (u unreadable) Unwrap() error { return u.err }
+func (c cannotApply) Error() string { return "cannot be applied: " + c.err.Error() }
+func (c cannotApply) Unwrap() error { return c.err }
 
 // apply applies one pending webhook and records the outcome. It reports
 // whether the webhook left pending: false when it is to be tried again.
@@ -301,11 +302,11 @@ func (s *ShopEventService) apply(ctx context.Context, w *InboxWebhook) bool {
 	out := WebhookOutcome{State: InboxApplied}
 	ev, err := s.parse(w.Topic, w.Body, w.headers())
 	if err != nil {
-		err = unreadable{err}
+		err = cannotApply{err}
 	} else {
 		err = s.applyEvent(ctx, w, &ev, &out)
 	}
-	var bad unreadable
+	var bad cannotApply
 	switch {
 	case err == nil:
 	case errors.Is(err, errStale):
@@ -345,9 +346,9 @@ func (s *ShopEventService) applyEvent(ctx context.Context, w *InboxWebhook, ev *
 	case ev.Redact != nil && w.Topic == TopicCustomersDataRequest:
 		return s.applyDataRequest(ctx, w, ev.Redact)
 	case ev.Redact != nil:
-		return s.applyRedact(ctx, w, ev.Redact)
+		return s.applyRedact(ctx, w, ev.Redact, out)
 	}
-	return unreadable{fmt.Errorf("a %s webhook without its event", w.Topic)}
+	return cannotApply{fmt.Errorf("a %s webhook without its event", w.Topic)}
 }
 
 // applyOrderUpdate makes the next page about the order read it fresh. An
@@ -398,8 +399,12 @@ func (s *ShopEventService) applyUninstall(ctx context.Context, w *InboxWebhook, 
 }
 
 // applyRedact passes a compliance request to erase customers' data on to
-// the redaction service.
-func (s *ShopEventService) applyRedact(ctx context.Context, w *InboxWebhook, rq *ShopRedact) error {
+// the redaction service. The inbox's copies of the deliveries applied so far
+// (orders/updated carries the customer's email, a compliance request names
+// them) are emptied too, and so is the request's own once it is recorded:
+// they were kept only to look into, and an erasure leaves nothing behind that
+// is kept for that.
+func (s *ShopEventService) applyRedact(ctx context.Context, w *InboxWebhook, rq *ShopRedact, out *WebhookOutcome) error {
 	if s.redactor == nil {
 		return errNoRedactor
 	}
@@ -411,9 +416,18 @@ func (s *ShopEventService) applyRedact(ctx context.Context, w *InboxWebhook, rq 
 	} else {
 		n, err = s.redactor.RedactCustomer(ctx, rq.CustomerEmail, rq.OrderIDs, source)
 	}
+	if ErrorCode(err) == EINVALID {
+		// Neither an address nor an order to erase by: there is nothing the
+		// portal could find of the customer, now or later.
+		return cannotApply{fmt.Errorf("%s: %w", w.Topic, err)}
+	}
 	if err != nil {
 		return fmt.Errorf("%s: %w", w.Topic, err)
 	}
+	if _, err := s.inbox.ForgetWebhookBodies(ctx); err != nil {
+		return fmt.Errorf("%s: empty the inbox's copies: %w", w.Topic, err)
+	}
+	out.ForgetBody = true
 	s.log.Info("compliance request honoured", "topic", w.Topic, "webhook", w.WebhookID, "returns", n)
 	return nil
 }

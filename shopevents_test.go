@@ -299,6 +299,9 @@ func (i failingInbox) RetryWebhook(ctx context.Context, id int64, next time.Time
 func (i failingInbox) OrderWatermark(ctx context.Context, id string) (time.Time, error) {
 	return i.f.OrderWatermark(ctx, id)
 }
+func (i failingInbox) ForgetWebhookBodies(ctx context.Context) (int64, error) {
+	return i.f.ForgetWebhookBodies(ctx)
+}
 func (i failingInbox) PruneWebhooks(ctx context.Context, before time.Time) (int64, error) {
 	return i.f.PruneWebhooks(ctx, before)
 }
@@ -773,9 +776,19 @@ func TestRedactRequests(t *testing.T) {
 	t.Run("Redacted", func(t *testing.T) {
 		red := &fakeRedactor{}
 		f := newEventsFixture(t, func(d *returns.ShopEventDeps) { d.Redactor = red })
+		// Deliveries applied before, and one still waiting.
+		f.receive(t, "before", ordersUpdated(serviceNow.Add(-time.Hour)))
+		f.svc.ProcessInbox(ctx)
+		f.inbox.OrderWatermarkFn = func(string) error { return errDisk }
+		f.receive(t, "waiting", ordersUpdated(serviceNow.Add(time.Hour)))
 		f.receive(t, "w-1", redactEvent(returns.TopicCustomersRedact))
 		f.receive(t, "w-2", redactEvent(returns.TopicShopRedact))
 		f.svc.ProcessInbox(ctx)
+		for id, want := range map[string]bool{"before": false, "w-1": false, "w-2": false, "waiting": true} {
+			if w, _ := f.inbox.byWebhookID(id); (len(w.Body) > 0) != want {
+				t.Errorf("%s: body kept %v, want %v", id, len(w.Body) > 0, want)
+			}
+		}
 		want := []string{"customer anna.berzina@example.lv [gid://shopify/Order/1001 gid://shopify/Order/1009]", "shop"}
 		if !slices.Equal(red.calls, want) {
 			t.Fatalf("redactor calls %q, want %q", red.calls, want)
@@ -784,6 +797,24 @@ func TestRedactRequests(t *testing.T) {
 			if st := f.state(t, id); st != returns.InboxApplied {
 				t.Errorf("%s: %s", id, st)
 			}
+		}
+	})
+	t.Run("InboxNotEmptied", func(t *testing.T) {
+		f := newEventsFixture(t, func(d *returns.ShopEventDeps) { d.Redactor = &fakeRedactor{} })
+		f.inbox.ForgetWebhookBodiesFn = func() error { return errDisk }
+		f.receive(t, "w-1", redactEvent(returns.TopicCustomersRedact))
+		f.svc.ProcessInbox(ctx)
+		if w, _ := f.inbox.byWebhookID("w-1"); w.State != returns.InboxPending || w.Attempts != 1 {
+			t.Fatalf("%+v", w)
+		}
+	})
+	t.Run("RedactorRefuses", func(t *testing.T) {
+		red := &fakeRedactor{err: returns.Errorf(returns.EINVALID, "Give the customer's email address or their orders.")}
+		f := newEventsFixture(t, func(d *returns.ShopEventDeps) { d.Redactor = red })
+		f.receive(t, "w-1", redactEvent(returns.TopicCustomersRedact))
+		f.svc.ProcessInbox(ctx)
+		if w, _ := f.inbox.byWebhookID("w-1"); w.State != returns.InboxFailed || !strings.Contains(w.LastError, "email address or their orders") {
+			t.Fatalf("%+v", w)
 		}
 	})
 	t.Run("RedactorFails", func(t *testing.T) {

@@ -122,9 +122,10 @@ func (db *DB) SettleWebhook(ctx context.Context, id int64, out returns.WebhookOu
 	defer tx.Rollback()
 	var orderID string
 	err = tx.QueryRowContext(ctx, `
-		UPDATE webhook_inbox SET state = ?, applied_at = ?, last_error = ?
+		UPDATE webhook_inbox SET state = ?, applied_at = ?, last_error = ?,
+			body = CASE WHEN ? THEN X'' ELSE body END
 		WHERE id = ? AND state = 'pending'
-		RETURNING order_id`, out.State, millis(out.At), out.Error, id).Scan(&orderID)
+		RETURNING order_id`, out.State, millis(out.At), out.Error, out.ForgetBody, id).Scan(&orderID)
 	if errors.Is(err, sql.ErrNoRows) {
 		var exists bool
 		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM webhook_inbox WHERE id = ?)`, id).Scan(&exists); err != nil {
@@ -187,6 +188,28 @@ func (db *DB) OrderWatermark(ctx context.Context, orderID string) (time.Time, er
 		return time.Time{}, fmt.Errorf("read the watermark of order %s: %w", orderID, err)
 	}
 	return fromMillis(at), nil
+}
+
+// ForgetWebhookBodies empties the bodies of the webhooks that are not
+// pending, and reports how many it emptied.
+func (db *DB) ForgetWebhookBodies(ctx context.Context) (int64, error) {
+	tx, err := db.beginWrite(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `UPDATE webhook_inbox SET body = X'' WHERE state <> 'pending' AND length(body) > 0`)
+	if err != nil {
+		return 0, fmt.Errorf("empty webhook bodies: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("empty webhook bodies: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("commit emptied webhook bodies: %w", err)
+	}
+	return n, nil
 }
 
 // PruneWebhooks deletes the webhooks that left pending before before and the

@@ -119,6 +119,44 @@ func TestWebhookInbox(t *testing.T) {
 	}
 }
 
+// TestForgetWebhookBodies empties the bodies of what is not pending, and of
+// a webhook settled with ForgetBody; pending ones keep theirs to be applied.
+func TestForgetWebhookBodies(t *testing.T) {
+	ctx := context.Background()
+	d := MustOpenDB(t)
+	applied := inboxWebhook("applied", returns.TopicOrdersUpdated, order1, now)
+	pending := inboxWebhook("pending", returns.TopicOrdersUpdated, order1, now)
+	redact := inboxWebhook("redact", returns.TopicCustomersRedact, "", now)
+	for _, w := range []*returns.InboxWebhook{applied, pending, redact} {
+		mustReceive(t, d, w)
+	}
+	if err := d.SettleWebhook(ctx, applied.ID, returns.WebhookOutcome{State: returns.InboxApplied, At: now}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := d.ForgetWebhookBodies(ctx); err != nil || n != 1 {
+		t.Fatalf("emptied %d, %v; want the applied one", n, err)
+	}
+	if err := d.SettleWebhook(ctx, redact.ID, returns.WebhookOutcome{State: returns.InboxApplied, At: now, ForgetBody: true}); err != nil {
+		t.Fatal(err)
+	}
+	bodies := map[string]int{}
+	for _, topic := range []string{returns.TopicOrdersUpdated, returns.TopicCustomersRedact} {
+		ws, err := d.Webhooks(ctx, topic)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range ws {
+			bodies[w.WebhookID] = len(w.Body)
+		}
+	}
+	if bodies["applied"] != 0 || bodies["redact"] != 0 || bodies["pending"] == 0 {
+		t.Errorf("body lengths %v", bodies)
+	}
+	if n, _ := d.ForgetWebhookBodies(ctx); n != 0 {
+		t.Errorf("emptied %d again", n)
+	}
+}
+
 // TestOrderWatermarks: an applied orders/updated moves its order's watermark
 // up, never down; a stale one moves nothing.
 func TestOrderWatermarks(t *testing.T) {

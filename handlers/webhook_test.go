@@ -543,3 +543,58 @@ func TestPeriodicPassFindsAHeldRefund(t *testing.T) {
 		t.Errorf("%d refunded emails", n)
 	}
 }
+
+// TestComplianceWebhooksAtTheDemoStore: Shopify's customers/data_request
+// reaches staff with the customer's orders and returns, and customers/redact
+// erases the customer's data through the redaction service, and the inbox's
+// copies of what it was told with them.
+func TestComplianceWebhooksAtTheDemoStore(t *testing.T) {
+	h := newHarness(t, nil)
+	ctx := context.Background()
+	st, _ := h.app.Settings.Settings(ctx)
+	st.StaffEmail = "team@shop.example"
+	if err := h.app.Settings.UpdateSettings(ctx, st, "test"); err != nil {
+		t.Fatal(err)
+	}
+	code := h.dissatisfiedScarf()
+	h.subscribe()
+
+	if err := h.shop.SendCompliance(returns.TopicCustomersDataRequest, "sam.taylor@example.com"); err != nil {
+		t.Fatal(err)
+	}
+	h.deliver()
+	ms, _ := h.store.OutboxMessages(ctx, "", 0, 500)
+	var notice *returns.OutboxMessage
+	for i := range ms {
+		if ms[i].Kind == returns.EmailStaffDataRequest {
+			notice = &ms[i]
+		}
+	}
+	if notice == nil || notice.To != "team@shop.example" {
+		t.Fatalf("no data request notice to staff: %+v", ms)
+	}
+	for _, want := range []string{"sam.taylor@example.com", code + " (order #1002)", "#1002", "gid://shopify/Order/1003 (no return in the portal)"} {
+		if !strings.Contains(notice.Text, want) {
+			t.Errorf("the notice lacks %q:\n%s", want, notice.Text)
+		}
+	}
+
+	if err := h.shop.SendCompliance(returns.TopicCustomersRedact, "sam.taylor@example.com"); err != nil {
+		t.Fatal(err)
+	}
+	h.deliver()
+	r, err := h.store.ReturnByCode(ctx, code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Email != returns.RedactedEmail {
+		t.Errorf("the return's email is %q after customers/redact", r.Email)
+	}
+	for _, topic := range []string{returns.TopicCustomersRedact, returns.TopicCustomersDataRequest} {
+		for _, w := range h.inbox(topic) {
+			if w.State != returns.InboxApplied || len(w.Body) != 0 {
+				t.Errorf("%s: %s with a body of %d bytes", topic, w.State, len(w.Body))
+			}
+		}
+	}
+}
