@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"sync"
 	"time"
 )
@@ -34,27 +33,10 @@ const (
 	sweepOrders = 25
 )
 
-// Redactor erases what the portal holds about customers, for the compliance
-// webhooks. returns.RedactionService is one.
-type Redactor interface {
-	// RedactCustomer erases what the portal holds about the customer with
-	// email on the orders orderIDs and reports how many returns it changed.
-	RedactCustomer(ctx context.Context, email string, orderIDs []string, source string) (int, error)
-	// RedactShop erases what the portal holds about every customer of the
-	// shop and reports how many returns it changed.
-	RedactShop(ctx context.Context, source string) (int, error)
-}
-
 // PortalRefunds settles the portal's own refunds as Shopify tells of them;
 // *RefundService is one.
 type PortalRefunds interface {
 	SettleFromShopify(ctx context.Context, orderID, key, shopifyID string) (found bool, err error)
-}
-
-// ReturnSearch finds returns as staff search the queue.
-type ReturnSearch interface {
-	// Queue returns the returns matching f, newest first.
-	Queue(ctx context.Context, f QueueFilter) ([]Return, error)
 }
 
 // ShopEventService takes in what Shopify tells the portal by webhook: it
@@ -284,10 +266,6 @@ func (s *ShopEventService) processInbox(ctx context.Context, dueBy time.Time) {
 // errStale is the outcome of an event older than one applied already.
 var errStale = errors.New("stale")
 
-// errNoRedactor keeps a compliance request pending until a redaction
-// service is given.
-var errNoRedactor = errors.New("no redaction service is wired: the request waits in the inbox")
-
 // cannotApply marks an error that no retry mends (a stored payload that
 // cannot be read: retrying reads the same bytes; a request the redaction
 // service refuses as it stands): the webhook fails for good, with the reason.
@@ -367,167 +345,6 @@ func (s *ShopEventService) applyOrderUpdate(ctx context.Context, w *InboxWebhook
 	// first whether the order has open returns.
 	s.orders.drop(o.ID)
 	out.OrderUpdatedAt = w.OccurredAt
-	return nil
-}
-
-// applyUninstall stops the portal's calls to Shopify and tells staff, once.
-func (s *ShopEventService) applyUninstall(ctx context.Context, w *InboxWebhook, u *ShopUninstall) error {
-	at := w.OccurredAt
-	n := StaffNotice{ShopName: u.Name, ShopDomain: u.MyshopifyDomain, At: at}
-	if n.ShopDomain == "" {
-		n.ShopDomain = w.ShopDomain
-	}
-	email, err := s.mailer.StaffNotice(ctx, EmailStaffAppUninstalled, "app-uninstalled:"+strconv.FormatInt(at.UnixMilli(), 10), n)
-	if err != nil {
-		return err
-	}
-	changed, err := s.installation.markUninstalled(ctx, at, email)
-	if err != nil {
-		return err
-	}
-	if !changed {
-		s.log.Info("app/uninstalled: the app is marked uninstalled already, or was installed again since", "webhook", w.WebhookID)
-		return nil
-	}
-	s.log.Warn("the app was uninstalled from the shop: the portal stops calling Shopify until it is installed again", "shop", n.ShopDomain, "at", at)
-	if email == nil {
-		s.log.Warn("no staff email address is set: staff learn of the uninstall from the backoffice's banner only")
-		return nil
-	}
-	s.mailer.Queued([]OutboxMessage{*email})
-	return nil
-}
-
-// applyRedact passes a compliance request to erase customers' data on to
-// the redaction service. The inbox's copies of the deliveries applied so far
-// (orders/updated carries the customer's email, a compliance request names
-// them) are emptied too, and so is the request's own once it is recorded:
-// they were kept only to look into, and an erasure leaves nothing behind that
-// is kept for that.
-func (s *ShopEventService) applyRedact(ctx context.Context, w *InboxWebhook, rq *ShopRedact, out *WebhookOutcome) error {
-	if s.redactor == nil {
-		return errNoRedactor
-	}
-	source := "Shopify " + w.Topic + " webhook " + w.WebhookID
-	var n int
-	var err error
-	if w.Topic == TopicShopRedact {
-		n, err = s.redactor.RedactShop(ctx, source)
-	} else {
-		n, err = s.redactor.RedactCustomer(ctx, rq.CustomerEmail, rq.OrderIDs, source)
-	}
-	if ErrorCode(err) == EINVALID {
-		// Neither an address nor an order to erase by: there is nothing the
-		// portal could find of the customer, now or later.
-		return cannotApply{fmt.Errorf("%s: %w", w.Topic, err)}
-	}
-	if err != nil {
-		return fmt.Errorf("%s: %w", w.Topic, err)
-	}
-	if _, err := s.inbox.ForgetWebhookBodies(ctx); err != nil {
-		return fmt.Errorf("%s: empty the inbox's copies: %w", w.Topic, err)
-	}
-	out.ForgetBody = true
-	s.log.Info("compliance request honoured", "topic", w.Topic, "webhook", w.WebhookID, "returns", n)
-	return nil
-}
-
-// applyDataRequest passes a customer's request for their data to staff, who
-// have 30 days to answer it, and records it on the customer's returns.
-func (s *ShopEventService) applyDataRequest(ctx context.Context, w *InboxWebhook, rq *ShopRedact) error {
-	var found []Return
-	seen := map[int64]bool{}
-	add := func(rs []Return) {
-		for _, r := range rs {
-			if !seen[r.ID] {
-				seen[r.ID] = true
-				found = append(found, r)
-			}
-		}
-	}
-	names := map[string]string{}
-	for _, id := range rq.OrderIDs {
-		rs, err := s.returns.ReturnsByOrder(ctx, id)
-		if err != nil {
-			return fmt.Errorf("read returns of order: %w", err)
-		}
-		for _, r := range rs {
-			names[id] = r.OrderName
-		}
-		add(rs)
-	}
-	if email := NormalizeEmail(rq.CustomerEmail); email != "" {
-		rs, err := s.search.Queue(ctx, QueueFilter{Query: email, Limit: 500})
-		if err != nil {
-			return fmt.Errorf("find the customer's returns: %w", err)
-		}
-		add(rs)
-	}
-
-	n := StaffNotice{ShopDomain: rq.ShopDomain, At: w.OccurredAt, CustomerEmail: rq.CustomerEmail, DataRequestID: rq.DataRequestID}
-	for _, id := range rq.OrderIDs {
-		if name := names[id]; name != "" {
-			n.Orders = append(n.Orders, name)
-		} else {
-			n.Orders = append(n.Orders, id+" (no return in the portal)")
-		}
-	}
-	for _, r := range found {
-		n.ReturnCodes = append(n.ReturnCodes, r.Code+" (order "+r.OrderName+")")
-	}
-	key := "data-request:" + w.WebhookID
-	if rq.DataRequestID != "" {
-		key = "data-request:" + rq.DataRequestID
-	}
-	email, err := s.mailer.StaffNotice(ctx, EmailStaffDataRequest, key, n)
-	if err != nil {
-		return err
-	}
-	msg := "Shopify passed on the customer’s request for the data the portal holds about them"
-	if rq.DataRequestID != "" {
-		msg += " (data request " + rq.DataRequestID + ")"
-	}
-	if email != nil {
-		msg += "; staff were emailed to answer it within 30 days."
-	} else {
-		msg += "; answer it within 30 days."
-	}
-	var evs []Event
-	for _, r := range found {
-		evs = append(evs, Event{ReturnID: r.ID, At: s.now(), Actor: ActorSystem, Type: EventDataRequest, Message: msg})
-	}
-	created, err := s.notices.QueueStaffNotice(ctx, email, evs)
-	if err != nil {
-		return err
-	}
-	s.log.Info("customer data request received", "webhook", w.WebhookID, "request", rq.DataRequestID, "returns", len(found))
-	if email == nil {
-		s.log.Warn("no staff email address is set: a customer's data request is only on their returns' timelines and in this log", "request", rq.DataRequestID)
-	} else if created {
-		s.mailer.Queued([]OutboxMessage{*email})
-	}
-	return nil
-}
-
-// UninstalledAt returns when the app was uninstalled from the shop, or the
-// zero time while it is installed.
-func (s *ShopEventService) UninstalledAt(ctx context.Context) time.Time {
-	return s.installation.UninstalledAt(ctx)
-}
-
-// Reinstalled records that the app is installed on the shop again, as a check
-// of the connection that began at checkedAt found it (Shopify answered), so
-// the portal calls Shopify again. An uninstall told of since checkedAt is
-// newer than that answer and stays: a check under way while the app is
-// uninstalled must not undo the uninstall.
-func (s *ShopEventService) Reinstalled(ctx context.Context, checkedAt time.Time) error {
-	changed, err := s.installation.markReinstalled(ctx, checkedAt)
-	if err != nil {
-		return fmt.Errorf("record the app installed again: %w", err)
-	}
-	if changed {
-		s.log.Info("the app is installed on the shop again: the portal calls Shopify again")
-	}
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -244,4 +245,54 @@ func (g guardedWebhooks) EnsureWebhooks(ctx context.Context, uri string, topics 
 		return &WebhookSetup{}, err
 	}
 	return g.webhooks.EnsureWebhooks(ctx, uri, topics)
+}
+
+// applyUninstall stops the portal's calls to Shopify and tells staff, once.
+func (s *ShopEventService) applyUninstall(ctx context.Context, w *InboxWebhook, u *ShopUninstall) error {
+	at := w.OccurredAt
+	n := StaffNotice{ShopName: u.Name, ShopDomain: u.MyshopifyDomain, At: at}
+	if n.ShopDomain == "" {
+		n.ShopDomain = w.ShopDomain
+	}
+	email, err := s.mailer.StaffNotice(ctx, EmailStaffAppUninstalled, "app-uninstalled:"+strconv.FormatInt(at.UnixMilli(), 10), n)
+	if err != nil {
+		return err
+	}
+	changed, err := s.installation.markUninstalled(ctx, at, email)
+	if err != nil {
+		return err
+	}
+	if !changed {
+		s.log.Info("app/uninstalled: the app is marked uninstalled already, or was installed again since", "webhook", w.WebhookID)
+		return nil
+	}
+	s.log.Warn("the app was uninstalled from the shop: the portal stops calling Shopify until it is installed again", "shop", n.ShopDomain, "at", at)
+	if email == nil {
+		s.log.Warn("no staff email address is set: staff learn of the uninstall from the backoffice's banner only")
+		return nil
+	}
+	s.mailer.Queued([]OutboxMessage{*email})
+	return nil
+}
+
+// UninstalledAt returns when the app was uninstalled from the shop, or the
+// zero time while it is installed.
+func (s *ShopEventService) UninstalledAt(ctx context.Context) time.Time {
+	return s.installation.UninstalledAt(ctx)
+}
+
+// Reinstalled records that the app is installed on the shop again, as a check
+// of the connection that began at checkedAt found it (Shopify answered), so
+// the portal calls Shopify again. An uninstall told of since checkedAt is
+// newer than that answer and stays: a check under way while the app is
+// uninstalled must not undo the uninstall.
+func (s *ShopEventService) Reinstalled(ctx context.Context, checkedAt time.Time) error {
+	changed, err := s.installation.markReinstalled(ctx, checkedAt)
+	if err != nil {
+		return fmt.Errorf("record the app installed again: %w", err)
+	}
+	if changed {
+		s.log.Info("the app is installed on the shop again: the portal calls Shopify again")
+	}
+	return nil
 }
