@@ -417,6 +417,20 @@ func runFor(t *testing.T, a *app.App, done func() bool) {
 	}
 }
 
+// staffAddress makes addr the store's staff address, which hears of the shop.
+func (h *harness) staffAddress(addr string) {
+	h.t.Helper()
+	ctx := context.Background()
+	st, err := h.app.Settings.Settings(ctx)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	st.StaffEmail = addr
+	if err := h.app.Settings.UpdateSettings(ctx, st, "test"); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
 // TestUninstallAtTheDemoStore: once the merchant uninstalls the app at the
 // demo store, the portal makes no call to Shopify (customers see the usual
 // page, staff the reason), shows a banner on every backoffice page and
@@ -426,11 +440,7 @@ func TestUninstallAtTheDemoStore(t *testing.T) {
 	h := newHarness(t, nil)
 	ctx := context.Background()
 	c := h.staff("kim@example.com")
-	st, _ := h.app.Settings.Settings(ctx)
-	st.StaffEmail = "team@shop.example"
-	if err := h.app.Settings.UpdateSettings(ctx, st, "test"); err != nil {
-		t.Fatal(err)
-	}
+	h.staffAddress("team@shop.example")
 	code := h.approvedScarf(c)
 	other := h.damagedTowel()
 	// A refund of the lamp of #1005 whose outcome is not known: the
@@ -551,11 +561,7 @@ func TestPeriodicPassFindsAHeldRefund(t *testing.T) {
 func TestComplianceWebhooksAtTheDemoStore(t *testing.T) {
 	h := newHarness(t, nil)
 	ctx := context.Background()
-	st, _ := h.app.Settings.Settings(ctx)
-	st.StaffEmail = "team@shop.example"
-	if err := h.app.Settings.UpdateSettings(ctx, st, "test"); err != nil {
-		t.Fatal(err)
-	}
+	h.staffAddress("team@shop.example")
 	code := h.dissatisfiedScarf()
 	h.subscribe()
 
