@@ -75,6 +75,12 @@ type ShopEventService struct {
 	// guarded by it too.
 	processing sync.Mutex
 	sweepAfter string
+
+	// subscribeURI is where EnsureSubscriptions was last asked to subscribe:
+	// Shopify deletes an app's subscriptions when it is uninstalled, and
+	// Reinstalled makes them again there.
+	subscribeMu  sync.Mutex
+	subscribeURI string
 }
 
 // ShopEventDeps are what a ShopEventService uses.
@@ -349,8 +355,13 @@ func (s *ShopEventService) applyOrderUpdate(ctx context.Context, w *InboxWebhook
 }
 
 // EnsureSubscriptions makes sure the app is subscribed to SubscribedTopics at
-// uri, the portal's webhook address, and logs what it found and made.
+// uri, the portal's webhook address, and logs what it found and made. The
+// portal subscribes there again when it finds the app installed again after
+// an uninstall, which deleted the subscriptions.
 func (s *ShopEventService) EnsureSubscriptions(ctx context.Context, uri string) (*WebhookSetup, error) {
+	s.subscribeMu.Lock()
+	s.subscribeURI = uri
+	s.subscribeMu.Unlock()
 	setup, err := s.webhooks.EnsureWebhooks(ctx, uri, SubscribedTopics)
 	if setup != nil {
 		for _, sub := range setup.Created {

@@ -283,7 +283,8 @@ func (s *ShopEventService) UninstalledAt(ctx context.Context) time.Time {
 
 // Reinstalled records that the app is installed on the shop again, as a check
 // of the connection that began at checkedAt found it (Shopify answered), so
-// the portal calls Shopify again. An uninstall told of since checkedAt is
+// the portal calls Shopify again, and subscribes to its webhooks again where
+// it did before. An uninstall told of since checkedAt is
 // newer than that answer and stays: a check under way while the app is
 // uninstalled must not undo the uninstall.
 func (s *ShopEventService) Reinstalled(ctx context.Context, checkedAt time.Time) error {
@@ -291,8 +292,19 @@ func (s *ShopEventService) Reinstalled(ctx context.Context, checkedAt time.Time)
 	if err != nil {
 		return fmt.Errorf("record the app installed again: %w", err)
 	}
-	if changed {
-		s.log.Info("the app is installed on the shop again: the portal calls Shopify again")
+	if !changed {
+		return nil
+	}
+	s.log.Info("the app is installed on the shop again: the portal calls Shopify again")
+	s.subscribeMu.Lock()
+	uri := s.subscribeURI
+	s.subscribeMu.Unlock()
+	if uri != "" {
+		// The uninstall deleted the subscriptions; the periodic pass finds
+		// refunds meanwhile if this fails.
+		if _, err := s.EnsureSubscriptions(ctx, uri); err != nil {
+			s.log.Warn("webhook subscriptions not made again", "err", err)
+		}
 	}
 	return nil
 }

@@ -114,6 +114,10 @@ func TestUninstall(t *testing.T) {
 	if err := f.svc.Reinstalled(ctx, f.now); err != nil {
 		t.Fatal(err)
 	}
+	// The subscriptions asked for while uninstalled are made now.
+	if len(f.hooks.asked) != 1 || !strings.HasPrefix(f.hooks.asked[0], "https://returns.example.com/webhooks/shopify ") {
+		t.Errorf("subscriptions asked for after the reinstall: %q", f.hooks.asked)
+	}
 	if !f.svc.UninstalledAt(ctx).IsZero() {
 		t.Fatal("still uninstalled after Reinstalled")
 	}

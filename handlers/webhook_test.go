@@ -514,6 +514,10 @@ func TestUninstallAtTheDemoStore(t *testing.T) {
 	if a := h.get(c, "/admin"); strings.Contains(a.body, banner) {
 		t.Error("the banner stays after the reinstall")
 	}
+	// The uninstall deleted the subscriptions; they are made again.
+	if subs := h.shop.WebhookSubscriptions(); len(subs) != len(returns.SubscribedTopics) {
+		t.Errorf("subscriptions after the reinstall: %+v", subs)
+	}
 	h.lookup(customer, "1001", "anna.berzina@example.lv")
 	h.app.Writer.Flush(ctx)
 	o, _ := h.shop.OrderByName("#1001")
