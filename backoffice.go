@@ -157,8 +157,9 @@ type StaffReturn struct {
 	// answer (OrderErr says why).
 	Order    *Order
 	OrderErr error
-	// Suggested is Shopify's suggested refund for the returned items: what
-	// they are worth; zero when not known.
+	// Suggested is what the refund form offers: Shopify's suggested refund
+	// for the returned items, what they are worth, less what was refunded of
+	// them in Shopify admin already (Return.RefundOffer); zero when not known.
 	Suggested Money
 	// RefundKey is a new idempotency key for the refund form shown with this
 	// view: submitting the form twice sends the same key.
@@ -188,10 +189,12 @@ func (s *BackofficeService) StaffReturnView(ctx context.Context, code string) (*
 	}
 	v.Order, v.OrderErr = s.shop.Order(ctx, r.OrderID)
 	if v.OrderErr == nil && r.Status.CanMoveTo(StatusRefunded) {
-		if v.Suggested, err = s.suggester.SuggestRefund(ctx, r.OrderID, r.Items); err != nil {
+		suggested, err := s.suggester.SuggestRefund(ctx, r.OrderID, r.Items)
+		if err != nil {
 			s.log.Warn("suggested refund", "code", r.Code, "err", err)
-			v.Suggested = Money{Currency: r.Currency}
+			suggested = Money{Currency: r.Currency}
 		}
+		v.Suggested = r.RefundOffer(suggested)
 	}
 	return v, nil
 }

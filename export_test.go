@@ -1,5 +1,7 @@
 package returns
 
+import "time"
+
 // ReconcilersOf reports how many reconciliations of the refund with an
 // idempotency key hold or wait for its lock, so that a test can tell that a
 // second one waits rather than has not started yet.
@@ -11,3 +13,9 @@ func ReconcilersOf(s *RefundService, key string) int {
 	}
 	return 0
 }
+
+// CacheOrder keeps o in c as read at now, as a lookup does.
+func CacheOrder(c *OrderCache, o *Order, now time.Time) { c.put(o, now) }
+
+// CachedOrder returns the order c keeps with id at now, or nil.
+func CachedOrder(c *OrderCache, id string, now time.Time) *Order { return c.get(id, now) }

@@ -108,13 +108,9 @@ func (m *Mailer) customerEmail(ctx context.Context, kind EmailKind, r *Return, d
 // staffEmail renders the staff notice of a new return, or nil when no staff
 // address is set.
 func (m *Mailer) staffEmail(ctx context.Context, r *Return) (*OutboxMessage, error) {
-	settings, err := m.settings.Settings(ctx)
-	if err != nil {
+	settings, to, err := m.staffAddress(ctx)
+	if err != nil || to == "" {
 		return nil, err
-	}
-	to := NormalizeEmail(settings.StaffEmail)
-	if to == "" {
-		return nil, nil
 	}
 	d := EmailData{Kind: EmailStaffNewReturn, Lang: "en", Return: r, Settings: settings}
 	replyTo := NormalizeEmail(r.Email)
@@ -122,6 +118,31 @@ func (m *Mailer) staffEmail(ctx context.Context, r *Return) (*OutboxMessage, err
 		replyTo = ""
 	}
 	return m.message(d, r.Code+":"+string(EmailStaffNewReturn)+":staff", to, replyTo)
+}
+
+// StaffNotice renders a notice about the shop (kind EmailStaffAppUninstalled or
+// EmailStaffDataRequest, saying n) to the store's staff address, in English,
+// under dedupeKey. It returns nil when no email is rendered or no staff address
+// is set.
+func (m *Mailer) StaffNotice(ctx context.Context, kind EmailKind, dedupeKey string, n StaffNotice) (*OutboxMessage, error) {
+	if m.renderer == nil {
+		return nil, nil
+	}
+	settings, to, err := m.staffAddress(ctx)
+	if err != nil || to == "" {
+		return nil, err
+	}
+	return m.message(EmailData{Kind: kind, Lang: "en", Settings: settings, Notice: &n}, dedupeKey, to, "")
+}
+
+// staffAddress returns the settings in effect and the store's staff address
+// in them, "" when none is set.
+func (m *Mailer) staffAddress(ctx context.Context) (Settings, string, error) {
+	settings, err := m.settings.Settings(ctx)
+	if err != nil {
+		return Settings{}, "", err
+	}
+	return settings, NormalizeEmail(settings.StaffEmail), nil
 }
 
 // AccessLink renders the email of an access link, in lang, to the address the

@@ -22,7 +22,28 @@ const (
 	EmailStaffNewReturn EmailKind = "staff_new_return"
 	// EmailAccessLink carries a one-time link to an order; it is about no return.
 	EmailAccessLink EmailKind = "access_link"
+	// EmailStaffAppUninstalled tells the store's staff address that the app
+	// was uninstalled from the shop, so the portal stopped calling Shopify.
+	EmailStaffAppUninstalled EmailKind = "staff_app_uninstalled"
+	// EmailStaffDataRequest passes a customer's request for their data, as
+	// Shopify sends it (customers/data_request), to the store's staff address.
+	EmailStaffDataRequest EmailKind = "staff_data_request"
 )
+
+// StaffNotice is what a notice to the store's staff about the shop says:
+// the app uninstalled, or a customer's data request. It is about no return.
+type StaffNotice struct {
+	ShopName   string
+	ShopDomain string // e.g. "my-store.myshopify.com"
+	At         time.Time
+	// A data request: the customer, Shopify's id of the request, the orders
+	// Shopify names (their names, e.g. "#1001", where the portal knows them,
+	// else Shopify's ids) and the codes of the customer's returns in the portal.
+	CustomerEmail string
+	DataRequestID string
+	Orders        []string
+	ReturnCodes   []string
+}
 
 // EmailData is what an email is made from.
 type EmailData struct {
@@ -42,6 +63,9 @@ type EmailData struct {
 	Amount   Money // the refunded amount
 	// AccessLink is the one-time link of an EmailAccessLink, which has no Return.
 	AccessLink *AccessLinkEmail
+	// Notice is what a staff notice about the shop says (EmailStaffAppUninstalled,
+	// EmailStaffDataRequest), which has no Return.
+	Notice *StaffNotice
 }
 
 // Email is a rendered email: both parts and the subject.

@@ -22,6 +22,19 @@ const (
 	RefundUnknown RefundState = "unknown"
 )
 
+// RefundSource says who made a refund in the ledger.
+type RefundSource string
+
+const (
+	// RefundFromPortal: staff refunded through the portal, which stored the
+	// refund before it asked Shopify (DESIGN.md, "Exactly-once refunds").
+	RefundFromPortal RefundSource = "portal"
+	// RefundFromShopify: the merchant refunded in Shopify admin; the portal
+	// heard of it afterwards (refunds/create, or the periodic pass) and booked
+	// it to the return it belongs to. It is a fact, stored as succeeded.
+	RefundFromShopify RefundSource = "shopify"
+)
+
 // Refund is a refund of a return through Shopify, to the original payment method.
 type Refund struct {
 	ID             int64
@@ -34,8 +47,11 @@ type Refund struct {
 	Error          string // Shopify's refusal, for staff
 	// Reason is why staff refunded more than the returned items are worth; empty
 	// for a refund within their worth.
-	Reason    string
-	StaffID   int64
+	Reason  string
+	StaffID int64 // 0 for a refund made in Shopify admin
+	// Source is who made the refund; the store fills RefundFromPortal when it
+	// is empty.
+	Source    RefundSource
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
@@ -53,20 +69,44 @@ type RefundLimits struct {
 	// Paid is what the customer paid on the order: the order's refunds that did
 	// not fail never add up to more.
 	Paid Money
+	// Refunded is what the return's succeeded refunds came to when Return was
+	// worked out (Return.Refunded): refunds made in Shopify admin lower what
+	// the return may still be refunded, so one booked after that read makes
+	// Return too high, and the refund is refused rather than let through.
+	Refunded Money
+}
+
+// RefundOffer returns what r may still be refunded within what its items are
+// worth, given suggested, Shopify's suggested refund for its items now. Without
+// refunds booked to r it is suggested. With them (a refund made in Shopify
+// admin, which does not stop a refund through the portal), it is what is left
+// of the larger of suggested and the items' prices once they are taken off,
+// and never more than suggested: a refund of money alone leaves Shopify's
+// suggestion as it was, while a refund of the returned lines lowers it
+// already, and the smaller of the two is right in both cases.
+func (r *Return) RefundOffer(suggested Money) Money {
+	if r.Refunded.Minor <= 0 {
+		return suggested
+	}
+	left := max(max(suggested.Minor, r.Total().Minor)-r.Refunded.Minor, 0)
+	return Money{Minor: min(suggested.Minor, left), Currency: suggested.Currency}
 }
 
 // CheckRefundable reports, as an ECONFLICT error that says why, whether a
 // return in status status whose refunds in the ledger are refs may be refunded
 // now: it must be in a status that can become refunded, and a return has at most
-// one refund that has not failed (a pending or unknown one may have been made,
-// and a succeeded one was).
+// one refund through the portal that has not failed (a pending or unknown one
+// may have been made, and a succeeded one was). A refund made in Shopify admin
+// does not stop another: it lowers what the return may still be refunded
+// (Return.RefundOffer) instead.
 func CheckRefundable(status Status, refs []Refund) error {
 	// The ledger first: a refund made or being made says more than the
 	// status it moved the return to.
 	for _, other := range refs {
-		switch other.State {
-		case RefundFailed:
-		case RefundSucceeded:
+		switch {
+		case other.Source == RefundFromShopify:
+		case other.State == RefundFailed:
+		case other.State == RefundSucceeded:
 			return Errorf(ECONFLICT, "This return was refunded already: %s. The refund is in the ledger below.", other.Amount)
 		default:
 			return Errorf(ECONFLICT, "A refund of %s for this return is being made already. It is checked with Shopify before another refund can be made.", other.Amount)
@@ -85,9 +125,10 @@ func CheckRefundable(status Status, refs []Refund) error {
 // carry two idempotency keys) cannot both pass it: the return must be
 // refundable (CheckRefundable), ref must stay within what the return may be
 // refunded, and the order's refunds that have not failed, with ref, within what
-// the customer paid.
+// the customer paid. The return's succeeded refunds must still come to
+// lim.Refunded, what lim.Return was worked out with.
 func CheckNewRefund(ref *Refund, status Status, orderRefunds []Refund, lim RefundLimits) error {
-	var held int64
+	var held, refunded int64
 	var ofReturn []Refund
 	for _, other := range orderRefunds {
 		if other.State == RefundFailed {
@@ -96,10 +137,16 @@ func CheckNewRefund(ref *Refund, status Status, orderRefunds []Refund, lim Refun
 		held += other.Amount.Minor
 		if other.ReturnID == ref.ReturnID {
 			ofReturn = append(ofReturn, other)
+			if other.State == RefundSucceeded {
+				refunded += other.Amount.Minor
+			}
 		}
 	}
 	if err := CheckRefundable(status, ofReturn); err != nil {
 		return err
+	}
+	if refunded != lim.Refunded.Minor {
+		return Errorf(ECONFLICT, "A refund of this return was made in Shopify admin in the meantime. Please reload the page: the amount it may still be refunded has changed.")
 	}
 	if ref.Amount.Currency != lim.Return.Currency || ref.Amount.Currency != lim.Paid.Currency {
 		return Errorf(EINVALID, "The refund must be in the order's currency, %s.", lim.Paid.Currency)

@@ -184,6 +184,8 @@ func TestCheckRefundable(t *testing.T) {
 		{"Pending", returns.StatusApproved, []returns.Refund{refund(returns.RefundPending)}, being},
 		{"Unknown", returns.StatusApproved, []returns.Refund{refund(returns.RefundFailed), refund(returns.RefundUnknown)}, being},
 		{"Succeeded", returns.StatusApproved, []returns.Refund{refund(returns.RefundFailed), refund(returns.RefundSucceeded)}, done},
+		{"RefundedInShopifyAdmin", returns.StatusApproved, []returns.Refund{fromShopify(1, 1000), fromShopify(1, 500)}, ""},
+		{"RefundedInShopifyAdminThenThroughThePortal", returns.StatusApproved, []returns.Refund{fromShopify(1, 1000), refund(returns.RefundSucceeded)}, done},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -196,6 +198,40 @@ func TestCheckRefundable(t *testing.T) {
 			}
 			if returns.ErrorCode(err) != returns.ECONFLICT || returns.ErrorMessage(err).String() != tc.want {
 				t.Errorf("CheckRefundable() = %v, want ECONFLICT %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// fromShopify is a refund of amount made in Shopify admin and booked to
+// return returnID.
+func fromShopify(returnID, minor int64) returns.Refund {
+	return returns.Refund{ReturnID: returnID, Amount: eur(minor), State: returns.RefundSucceeded, Source: returns.RefundFromShopify}
+}
+
+// TestRefundOffer: what a return may still be refunded is Shopify's
+// suggestion for its items, less what was refunded of them in Shopify admin,
+// whether that refund gave back money alone (Shopify's suggestion stays) or
+// the lines (Shopify's suggestion drops by it already).
+func TestRefundOffer(t *testing.T) {
+	r := &returns.Return{Currency: "EUR", Items: []returns.Item{{LineItemID: "L1", Quantity: 2, UnitPrice: eur(1450)}}} // 29.00
+	for _, tc := range []struct {
+		name                      string
+		suggested, refunded, want int64
+	}{
+		{"NothingRefunded", 2900, 0, 2900},
+		{"NothingRefundedSuggestionWithTax", 3480, 0, 3480},
+		{"MoneyAlone", 2900, 1000, 1900},
+		{"MoneyAloneCappedByTheOrder", 2800, 1000, 1900},
+		{"MoneyAloneWithTax", 3480, 1000, 2480},
+		{"OneLineOfTwo", 1450, 1450, 1450},
+		{"EveryLine", 0, 2900, 0},
+		{"MoreThanItIsWorth", 2900, 3000, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r.Refunded = eur(tc.refunded)
+			if got := r.RefundOffer(eur(tc.suggested)); got != eur(tc.want) {
+				t.Errorf("RefundOffer(%d) after %d refunded = %v, want %d", tc.suggested, tc.refunded, got, tc.want)
 			}
 		})
 	}
@@ -234,6 +270,12 @@ func TestCheckNewRefund(t *testing.T) {
 			wantCode: returns.ECONFLICT, wantMsg: "A refund of 1.00 EUR for this return is being made already. It is checked with Shopify before another refund can be made."},
 		{name: "RefundedAlready", amount: eur(100), refunds: []returns.Refund{ofReturn(1, 2400, returns.RefundSucceeded)},
 			wantCode: returns.ECONFLICT, wantMsg: "This return was refunded already: 24.00 EUR. The refund is in the ledger below."},
+		{name: "AfterARefundInShopifyAdmin", amount: eur(1400), refunds: []returns.Refund{fromShopify(1, 1000)},
+			lim: returns.RefundLimits{Return: eur(1400), Paid: eur(12200), Refunded: eur(1000)}},
+		{name: "ARefundInShopifyAdminMeanwhile", amount: eur(2400), refunds: []returns.Refund{fromShopify(1, 1000)},
+			wantCode: returns.ECONFLICT, wantMsg: "A refund of this return was made in Shopify admin in the meantime. Please reload the page: the amount it may still be refunded has changed."},
+		{name: "RefundsInShopifyAdminCountForTheOrder", amount: eur(2400), refunds: []returns.Refund{fromShopify(2, 9801)},
+			wantCode: returns.ECONFLICT, wantMsg: "This would refund more than the customer paid."},
 		{name: "StatusMoved", amount: eur(2400), status: returns.StatusClosed,
 			wantCode: returns.ECONFLICT, wantMsg: "This return is closed now, so it cannot be refunded."},
 		{name: "OtherCurrency", amount: returns.Money{Minor: 2400, Currency: "USD"},

@@ -96,10 +96,11 @@ func (s *RefundService) Refund(ctx context.Context, staffID int64, code string, 
 	if o.Currency != r.Currency {
 		return nil, fmt.Errorf("order %s is in %s, its return in %s", o.Name, o.Currency, r.Currency)
 	}
-	worth, err := s.refunder.SuggestRefund(ctx, r.OrderID, r.Items)
+	suggested, err := s.refunder.SuggestRefund(ctx, r.OrderID, r.Items)
 	if err != nil {
 		return nil, fmt.Errorf("value of the returned items: %w", err)
 	}
+	worth := r.RefundOffer(suggested)
 	// Shopify's figures just read may count a refund of this return made from
 	// another tab or by another staff member a moment ago. That refund was in
 	// the ledger before Shopify was asked, so the ledger read now shows it:
@@ -113,7 +114,7 @@ func (s *RefundService) Refund(ctx context.Context, staffID int64, code string, 
 	// for them: prices paid, tax, less what Shopify refunded of them already).
 	// More, up to what the order has left, only on purpose and with a reason.
 	refundable := o.Refundable()
-	lim := RefundLimits{Return: worth, Paid: o.Received}
+	lim := RefundLimits{Return: worth, Paid: o.Received, Refunded: r.Refunded}
 	reason := ""
 	switch {
 	case m.Minor > refundable.Minor:
@@ -187,6 +188,19 @@ func refundNote(r *Return, key string) string {
 	return fmt.Sprintf("Return %s (refund %s)", r.Code, key)
 }
 
+// refundNoteKey finds the idempotency key in a refund's note as refundNote
+// writes it, or returns "" for a note the portal did not write.
+var refundNoteKey = regexp.MustCompile(`\(refund ([0-9a-f]{32})\)`)
+
+// keyOfRefundNote returns the idempotency key a Shopify refund's note carries,
+// or "" when it carries none.
+func keyOfRefundNote(note string) string {
+	if m := refundNoteKey.FindStringSubmatch(note); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
 // sendRefund asks Shopify for a stored refund and records the outcome.
 func (s *RefundService) sendRefund(ctx context.Context, r *Return, ref *Refund, parent Payment) (*Refund, error) {
 	// The call goes on if staff close the page: a refund half asked is settled
@@ -205,7 +219,10 @@ func (s *RefundService) settleRefund(ctx context.Context, r *Return, ref *Refund
 	switch {
 	case callErr == nil:
 		return s.succeeded(ctx, r, ref, shopifyID)
-	case ErrorCode(callErr) == EINVALID || ErrorCode(callErr) == ECONFLICT:
+	case ErrorCode(callErr) == EINVALID || ErrorCode(callErr) == ECONFLICT || ShopUninstalled(callErr):
+		// Refused, or never sent for want of an installed app: nothing was
+		// refunded, and asking again with the key could only bring the
+		// refusal back, or make a refund staff gave up on.
 		msg := ErrorMessage(callErr).String()
 		if err := s.store.SettleRefund(ctx, ref.ID, RefundFailed, "", msg, nil); err != nil {
 			return fmt.Errorf("record refused refund: %w", err)
@@ -290,10 +307,54 @@ func (s *RefundService) reconcileRefunds(ctx context.Context, pendingBefore time
 		if ctx.Err() != nil {
 			return
 		}
-		if err := s.reconcile(ctx, &refs[i]); err != nil && ErrorCode(err) != EUNKNOWN {
+		err := s.reconcile(ctx, &refs[i])
+		if ShopUninstalled(err) {
+			// Every refund would fail alike: they wait for the app to be
+			// installed again, unchanged.
+			s.log.Info("refunds wait to be reconciled: the app is uninstalled from the shop", "unsettled", len(refs)-i)
+			return
+		}
+		if err != nil && ErrorCode(err) != EUNKNOWN {
 			s.log.Warn("reconcile refund", "id", refs[i].ID, "err", err)
 		}
 	}
+}
+
+// SettleFromShopify settles the refund of the order's returns that the portal
+// made with key, as Shopify tells it made the refund shopifyID (refunds/create,
+// or the order's refunds read by the periodic pass): what the reconciler would
+// find, without asking Shopify. A refund settled already is left as it is.
+// found reports whether key is one of the portal's refunds of the order.
+func (s *RefundService) SettleFromShopify(ctx context.Context, orderID, key, shopifyID string) (found bool, err error) {
+	rs, err := s.returns.ReturnsByOrder(ctx, orderID)
+	if err != nil {
+		return false, fmt.Errorf("read returns of order: %w", err)
+	}
+	for i := range rs {
+		ref, err := s.refundByKey(ctx, rs[i].ID, key)
+		if err != nil {
+			return false, err
+		}
+		if ref == nil {
+			continue
+		}
+		// The reconciler may be at the same refund; its outcome is in the
+		// ledger once the lock is free.
+		unlock, err := s.reconciling.lock(ctx, key)
+		if err != nil {
+			return true, err
+		}
+		defer unlock()
+		if ref, err = s.refundByKey(ctx, rs[i].ID, key); err != nil || ref.Settled() {
+			return true, err
+		}
+		r, err := s.returns.ReturnByID(ctx, ref.ReturnID)
+		if err != nil {
+			return true, err
+		}
+		return true, s.settleRefund(ctx, r, ref, shopifyID, nil)
+	}
+	return false, nil
 }
 
 // ReconcileRefund settles one refund of a return now, for staff who do not want

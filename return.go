@@ -136,6 +136,17 @@ const (
 	EventRefundUnknown      EventType = "refund_unknown"   // the answer was lost; the reconciler checks
 	EventShopifyUpdated     EventType = "shopify_updated"  // the order's note and tags were written
 	EventShopifyDeferred    EventType = "shopify_deferred" // writing them failed; it is retried
+	// EventShopifyRefund: the merchant refunded money of this return in
+	// Shopify admin; it is in the refund ledger. Message: the amount.
+	EventShopifyRefund EventType = "shopify_refund"
+	// EventOrderRefund: the merchant refunded money of the return's order in
+	// Shopify admin that the portal could not book to one return, so no
+	// return's ledger has it. Message: the amount, for staff.
+	EventOrderRefund EventType = "order_refund"
+	// EventDataRequest: Shopify passed on the customer's request for the data
+	// the portal holds about them (customers/data_request); staff were
+	// emailed to answer it. Message: what was asked, for staff.
+	EventDataRequest EventType = "data_request"
 )
 
 // Event is one entry on a return's timeline.

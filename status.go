@@ -58,6 +58,11 @@ func (s Status) Transition(next Status) error {
 	return nil
 }
 
+// OpenStatuses are the statuses of a return that Shopify may still refund
+// money of: not closed, declined, cancelled or refunded. The periodic pass
+// over Shopify's refunds looks at the orders of returns in them.
+var OpenStatuses = []Status{StatusRequested, StatusApproved, StatusItemReceived, StatusReplacementShipped}
+
 // Active reports whether a return in status s still holds its items, i.e. they
 // count as returned or requested and cannot be returned again.
 func (s Status) Active() bool {

@@ -79,11 +79,14 @@ func (w *OrderWriter) Flush(ctx context.Context) {
 		w.log.Error("read due write-backs", "err", err)
 		return
 	}
-	for _, wb := range due {
+	for i, wb := range due {
 		if ctx.Err() != nil {
 			return
 		}
-		w.attempt(ctx, wb)
+		if !w.attempt(ctx, wb) {
+			w.log.Info("write-backs wait: the app is uninstalled from the shop", "due", len(due)-i)
+			return
+		}
 	}
 }
 
@@ -99,11 +102,15 @@ func (w *OrderWriter) Run(ctx context.Context, every time.Duration) {
 // same order's note at once (the second would drop the first one's line), while
 // write-backs to other orders go on beside it. When ctx ends before the lock is
 // free, the write-back stays due for the retry loop.
-func (w *OrderWriter) attempt(ctx context.Context, wb Writeback) {
+//
+// While the app is uninstalled from the shop the write-back waits, still due,
+// without an attempt counted against it, and attempt reports false: every
+// other write-back would fail alike.
+func (w *OrderWriter) attempt(ctx context.Context, wb Writeback) (shopAnswers bool) {
 	unlock, err := w.writing.lock(ctx, wb.OrderID)
 	if err != nil {
 		w.log.Warn("write-back to Shopify left to the retry loop", "order", wb.OrderID, "err", err)
-		return
+		return true
 	}
 	defer unlock()
 	err = w.write(ctx, wb)
@@ -112,7 +119,10 @@ func (w *OrderWriter) attempt(ctx context.Context, wb Writeback) {
 		if err := w.store.WritebackDone(ctx, wb.ID, ev); err != nil {
 			w.log.Error("mark write-back done", "id", wb.ID, "err", err)
 		}
-		return
+		return true
+	}
+	if ShopUninstalled(err) {
+		return false
 	}
 	w.log.Warn("write-back to Shopify failed", "order", wb.OrderID, "attempt", wb.Attempts+1, "err", err)
 	var ev *Event
@@ -123,6 +133,7 @@ func (w *OrderWriter) attempt(ctx context.Context, wb Writeback) {
 	if err := w.store.WritebackFailed(ctx, wb.ID, next, err.Error(), ev); err != nil {
 		w.log.Error("record failed write-back", "id", wb.ID, "err", err)
 	}
+	return true
 }
 
 // write appends the line to the order's note unless it is there already (an

@@ -6,6 +6,7 @@ package app
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -31,6 +32,11 @@ type Store interface {
 	returns.StaffSessionStore
 	returns.OutboxStore
 	returns.AccessLinkStore
+	returns.WebhookInbox
+	returns.ShopRefundStore
+	returns.StaffNoticeStore
+	returns.InstallationStore
+	returns.OpenReturnOrders
 	returns.ShopIdentityStore
 	returns.ErasureStore
 	returns.PhotoStore
@@ -50,9 +56,18 @@ type Deps struct {
 	Shop  Shop
 	// Refunder makes refunds through Shopify: the same *shopify.Client as
 	// Shop, or a fake in tests that make none.
-	Refunder  returns.Refunder
-	Photos    returns.PhotoProcessor
-	Passwords returns.PasswordHasher
+	Refunder returns.Refunder
+	// ShopRefunds reads an order's refunds and Webhooks makes sure of the
+	// webhook subscriptions: the same *shopify.Client as Shop.
+	ShopRefunds returns.ShopRefunds
+	Webhooks    returns.WebhookSubscriber
+	// ParseWebhook reads a webhook's payload: shopify.ParseWebhook.
+	ParseWebhook func(topic string, body []byte, h returns.WebhookHeaders) (returns.ShopEvent, error)
+	// SweepEvery is how often the periodic pass over Shopify's refunds runs;
+	// 0 means returns.DefaultSweepEvery.
+	SweepEvery time.Duration
+	Photos     returns.PhotoProcessor
+	Passwords  returns.PasswordHasher
 	// Emails renders the emails; nil queues none.
 	Emails returns.EmailRenderer
 	// BaseURL is the portal's public address, for links in emails and the
@@ -76,6 +91,7 @@ type App struct {
 	Accounts    *returns.AccountService
 	Outbox      *returns.OutboxService
 	Writer      *returns.OrderWriter
+	Events      *returns.ShopEventService
 	Connection  *returns.ConnectionService
 	// Redaction erases customers' personal data (Shopify's compliance
 	// webhooks, the redact command); PhotoRetention deletes the photos of
@@ -93,36 +109,60 @@ func New(d Deps) *App {
 		d.Log = slog.Default()
 	}
 	orders := returns.NewOrderCache()
+	// Every call to Shopify goes through the installation: while the app is
+	// uninstalled from the shop, none is made.
+	installation := returns.NewShopInstallation(d.Store)
+	shop := installation.GuardOrders(d.Shop)
+	refunder := installation.GuardRefunder(d.Refunder)
 	settings := returns.NewSettingsService(d.Store, d.Now)
 	mailer := returns.NewMailer(d.Emails, settings, d.BaseURL, d.WakeMail, d.Now, d.Log)
-	writer := returns.NewOrderWriter(d.Shop, d.Store, orders, d.Now, d.Log)
+	writer := returns.NewOrderWriter(shop, d.Store, orders, d.Now, d.Log)
 	changes := returns.NewChanges(d.Store, d.Store, mailer, writer, d.Now, d.Log)
+	refunds := returns.NewRefundService(returns.RefundDeps{
+		Returns: d.Store, Store: d.Store, Refunder: refunder, Shop: shop, Notes: d.Store,
+		Changes: changes, Now: d.Now, Log: d.Log,
+	})
+	// Erasures forget the orders they erased from the cache.
+	redaction := returns.NewRedactionService(d.Store, orders, d.Now, d.Log)
+	events := returns.NewShopEventService(returns.ShopEventDeps{
+		Inbox: d.Store, ParseWebhook: d.ParseWebhook, Returns: d.Store, Search: d.Store, Refunds: d.Store,
+		Notices: d.Store, Portal: refunds, Changes: changes, Mailer: mailer, Orders: orders,
+		Installation: installation, ShopRefunds: installation.GuardRefunds(d.ShopRefunds),
+		OpenOrders: d.Store, Webhooks: installation.GuardWebhooks(d.Webhooks), Redactor: redaction,
+		SweepEvery: d.SweepEvery, Now: d.Now, Log: d.Log,
+	})
+	// The check asks Shopify itself, not through the installation's guard:
+	// it is how the portal finds the app installed again.
+	var connection *returns.ConnectionService
+	connection = returns.NewConnectionService(returns.ConnectionDeps{
+		Checker: d.Shop, Store: d.Store, Now: d.Now, Log: d.Log,
+		Need: returns.ConnectionNeeds{Scopes: returns.RequiredScopes, WebhookURI: WebhookURI(d.BaseURL), WebhookTopics: returns.SubscribedTopics},
+		Reached: func(ctx context.Context) {
+			r, _ := connection.Last()
+			if err := events.Reinstalled(ctx, r.CheckedAt); err != nil {
+				d.Log.ErrorContext(ctx, "record the app installed", "err", err)
+			}
+		},
+	})
 	return &App{
 		Settings: settings,
 		Customers: returns.NewCustomerService(returns.CustomerDeps{
-			Shop: d.Shop, Returns: d.Store, Access: d.Store, Timeline: d.Store, Photos: d.Photos,
+			Shop: shop, Returns: d.Store, Access: d.Store, Timeline: d.Store, Photos: d.Photos,
 			Settings: settings, Changes: changes, Orders: orders, Now: d.Now, Log: d.Log,
 		}),
-		AccessLinks: returns.NewAccessLinkService(d.Shop, d.Store, mailer, d.Now, d.Log),
+		AccessLinks: returns.NewAccessLinkService(shop, d.Store, mailer, d.Now, d.Log),
 		Backoffice: returns.NewBackofficeService(returns.BackofficeDeps{
 			Returns: d.Store, Access: d.Store, Timeline: d.Store, Notes: d.Store, Queue: d.Store,
-			Shipments: d.Store, Staff: d.Store, Ledger: d.Store, Shop: d.Shop, Suggester: d.Refunder,
+			Shipments: d.Store, Staff: d.Store, Ledger: d.Store, Shop: shop, Suggester: refunder,
 			Changes: changes, Now: d.Now, Log: d.Log,
 		}),
-		Refunds: returns.NewRefundService(returns.RefundDeps{
-			Returns: d.Store, Store: d.Store, Refunder: d.Refunder, Shop: d.Shop, Notes: d.Store,
-			Changes: changes, Now: d.Now, Log: d.Log,
-		}),
-		Accounts: returns.NewAccountService(d.Store, d.Store, d.Passwords, d.Now, d.Log),
-		Outbox:   returns.NewOutboxService(d.Store, d.Now),
-		Writer:   writer,
-		Connection: returns.NewConnectionService(returns.ConnectionDeps{
-			Checker: d.Shop, Store: d.Store, Now: d.Now, Log: d.Log,
-			Need: returns.ConnectionNeeds{Scopes: returns.RequiredScopes, WebhookURI: WebhookURI(d.BaseURL), WebhookTopics: returns.SubscribedTopics},
-		}),
-
-		// Erasures forget the orders they erased from the cache.
-		Redaction:      returns.NewRedactionService(d.Store, orders, d.Now, d.Log),
+		Refunds:        refunds,
+		Accounts:       returns.NewAccountService(d.Store, d.Store, d.Passwords, d.Now, d.Log),
+		Outbox:         returns.NewOutboxService(d.Store, d.Now),
+		Writer:         writer,
+		Events:         events,
+		Connection:     connection,
+		Redaction:      redaction,
 		PhotoRetention: returns.NewPhotoRetentionService(d.Store, settings, d.Now, d.Log),
 	}
 }
@@ -138,6 +178,7 @@ func (a *App) Services() handlers.Services {
 		Refunds:     a.Refunds,
 		Outbox:      a.Outbox,
 		Connection:  a.Connection,
+		ShopEvents:  a.Events,
 	}
 }
 
@@ -149,10 +190,19 @@ func WebhookURI(baseURL string) string {
 	return baseURL + paths.ShopifyWebhooks
 }
 
+// EnsureWebhooks makes sure the app is subscribed to the portal's webhook
+// topics at baseURL, the portal's public address.
+func (a *App) EnsureWebhooks(ctx context.Context, baseURL string) (*returns.WebhookSetup, error) {
+	return a.Events.EnsureSubscriptions(ctx, WebhookURI(strings.TrimRight(baseURL, "/")))
+}
+
 // Intervals of the background work.
 const (
 	writebackEvery = 30 * time.Second
 	reconcileEvery = time.Minute
+	// inboxEvery is how often webhooks that failed to apply are looked at
+	// again; a new one is applied when it arrives.
+	inboxEvery = 30 * time.Second
 	// checkEvery keeps the staff's checklist and the token's expiry on it
 	// current; a check costs two requests.
 	checkEvery = time.Hour
@@ -163,11 +213,14 @@ const (
 
 // Run starts the background work, which goes on until ctx ends: write-backs to
 // Shopify that failed are retried, refunds whose outcome is unknown are
-// reconciled, and photos past their retention time are deleted, at once and
-// then daily. wg counts the goroutines, so that a stop can wait for them.
+// reconciled, Shopify's webhooks are applied from the inbox (with the periodic
+// pass over the refunds of orders with open returns), and photos past their
+// retention time are deleted, at once and then daily. wg counts the
+// goroutines, so that a stop can wait for them.
 func (a *App) Run(ctx context.Context, wg *sync.WaitGroup) {
 	wg.Go(func() { a.Writer.Run(ctx, writebackEvery) })
 	wg.Go(func() { a.Refunds.Run(ctx, reconcileEvery) })
+	wg.Go(func() { a.Events.Run(ctx, inboxEvery) })
 	wg.Go(func() { a.Connection.Run(ctx, checkEvery) })
 	wg.Go(func() { a.PhotoRetention.Run(ctx, photoPurgeEvery) })
 }

@@ -71,12 +71,15 @@ func (db *DB) CreateRefund(ctx context.Context, r *returns.Refund, lim returns.R
 	if r.UpdatedAt.IsZero() {
 		r.UpdatedAt = r.CreatedAt
 	}
+	if r.Source == "" {
+		r.Source = returns.RefundFromPortal
+	}
 	res, err := tx.ExecContext(ctx, `
 		INSERT INTO refunds (return_id, order_id, amount_minor, currency, idempotency_key, state,
-			shopify_id, error, reason, staff_id, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, '', '', ?, ?, ?, ?)`,
+			shopify_id, error, reason, staff_id, source, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, '', '', ?, ?, ?, ?, ?)`,
 		r.ReturnID, r.OrderID, r.Amount.Minor, r.Amount.Currency, r.IdempotencyKey, returns.RefundPending,
-		r.Reason, r.StaffID, millis(r.CreatedAt), millis(r.UpdatedAt))
+		r.Reason, r.StaffID, r.Source, millis(r.CreatedAt), millis(r.UpdatedAt))
 	if err != nil {
 		return false, fmt.Errorf("insert refund of return %d: %w", r.ReturnID, err)
 	}
@@ -189,7 +192,7 @@ func findRefund(ctx context.Context, tx *sql.Tx, where string, args ...any) (*re
 func findRefunds(ctx context.Context, tx *sql.Tx, where string, args ...any) ([]returns.Refund, error) {
 	rows, err := tx.QueryContext(ctx, `
 		SELECT id, return_id, order_id, amount_minor, currency, idempotency_key, state,
-			shopify_id, error, reason, staff_id, created_at, updated_at
+			shopify_id, error, reason, staff_id, source, created_at, updated_at
 		FROM refunds WHERE `+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read refunds: %w", err)
@@ -200,7 +203,7 @@ func findRefunds(ctx context.Context, tx *sql.Tx, where string, args ...any) ([]
 		var r returns.Refund
 		var created, updated int64
 		if err := rows.Scan(&r.ID, &r.ReturnID, &r.OrderID, &r.Amount.Minor, &r.Amount.Currency, &r.IdempotencyKey, &r.State,
-			&r.ShopifyID, &r.Error, &r.Reason, &r.StaffID, &created, &updated); err != nil {
+			&r.ShopifyID, &r.Error, &r.Reason, &r.StaffID, &r.Source, &created, &updated); err != nil {
 			return nil, fmt.Errorf("read refunds: %w", err)
 		}
 		r.CreatedAt, r.UpdatedAt = fromMillis(created), fromMillis(updated)

@@ -21,11 +21,12 @@ const sessionSecret = "session-key-0123456789-0123456789-abcdef"
 // for tests that serve the same service under another configuration.
 func harnessConfig() handlers.Config {
 	return handlers.Config{
-		SessionKeys:  [][]byte{[]byte(sessionSecret)},
-		LinkSecret:   linkSecret,
-		DemoMode:     true,
-		LookupLimits: &handlers.LookupLimits{PerIPMinute: 1000, PerIPHour: 1000, PerOrderHour: 1000},
-		LoginLimits:  &handlers.LoginLimits{PerIPMinute: 1000, PerIPHour: 1000, FailuresPerAccountAddress: 1000, SlowDownAfter: 1000},
+		SessionKeys:   [][]byte{[]byte(sessionSecret)},
+		LinkSecret:    linkSecret,
+		WebhookSecret: webhookSecret,
+		DemoMode:      true,
+		LookupLimits:  &handlers.LookupLimits{PerIPMinute: 1000, PerIPHour: 1000, PerOrderHour: 1000},
+		LoginLimits:   &handlers.LoginLimits{PerIPMinute: 1000, PerIPHour: 1000, FailuresPerAccountAddress: 1000, SlowDownAfter: 1000},
 	}
 }
 

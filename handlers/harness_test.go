@@ -17,6 +17,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -32,6 +33,9 @@ import (
 
 const linkSecret = "test-link-secret-0123456789"
 
+// webhookSecret signs the demo store's webhooks in the harness.
+const webhookSecret = "test-webhook-secret-0123456789"
+
 // harness is the portal's HTTP handler over the real services (wired by
 // app.New, as the server wires them), a real SQLite file and the demo store.
 // A test that changes deps or cfg calls rebuild to serve the change.
@@ -40,9 +44,14 @@ type harness struct {
 	srv   *httptest.Server
 	shop  *devshop.Shop
 	store *db.DB
-	deps  app.Deps
-	cfg   handlers.Config
-	app   *app.App
+	// dbPath is the database file, for a test that opens it again.
+	dbPath string
+	// shopRequests counts every request that reaches the demo store,
+	// whether or not it lets it in (its Calls counts only those it does).
+	shopRequests *atomic.Int64
+	deps         app.Deps
+	cfg          handlers.Config
+	app          *app.App
 
 	mu      sync.Mutex
 	handler http.Handler
@@ -51,8 +60,16 @@ type harness struct {
 func newHarness(t testing.TB, limits *handlers.LookupLimits, opts ...func(*shopify.Config)) *harness {
 	t.Helper()
 	ctx := context.Background()
-	shop := devshop.New(devshop.Options{})
-	shopSrv := httptest.NewServer(shop)
+	// The demo store signs its webhooks with the secret the portal checks
+	// them with, and retries a failed delivery at once.
+	shop := devshop.New(devshop.Options{WebhookSecret: webhookSecret,
+		Webhooks: devshop.WebhookOptions{RetryDelays: []time.Duration{10 * time.Millisecond, 10 * time.Millisecond}}})
+	t.Cleanup(shop.Close)
+	shopRequests := &atomic.Int64{}
+	shopSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		shopRequests.Add(1)
+		shop.ServeHTTP(w, r)
+	}))
 	t.Cleanup(shopSrv.Close)
 	cfg := shopify.Config{Shop: "demo-store", AccessToken: shop.Token(), Endpoint: shopSrv.URL, Timeout: 5 * time.Second, RetryWait: time.Millisecond, MaxAttempts: 2,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
@@ -63,21 +80,22 @@ func newHarness(t testing.TB, limits *handlers.LookupLimits, opts ...func(*shopi
 	if err != nil {
 		t.Fatal(err)
 	}
-	store, err := db.Open(ctx, filepath.Join(t.TempDir(), "portal.db"))
+	dbPath := filepath.Join(t.TempDir(), "portal.db")
+	store, err := db.Open(ctx, dbPath)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	h := &harness{t: t, shop: shop, store: store, cfg: harnessConfig()}
+	h := &harness{t: t, shop: shop, store: store, dbPath: dbPath, shopRequests: shopRequests, cfg: harnessConfig()}
 	h.cfg.Logger = log
 	if limits != nil {
 		h.cfg.LookupLimits = limits
 	}
 	h.serve()
 	h.deps = app.Deps{
-		Store: store, Shop: client, Refunder: client, Photos: photo.New(), Passwords: password.Hasher{},
-		Emails: email.Renderer{StoreName: "Linen & Co"}, BaseURL: h.srv.URL, Log: log,
+		Store: store, Shop: client, Refunder: client, ShopRefunds: client, Webhooks: client, ParseWebhook: shopify.ParseWebhook,
+		Photos: photo.New(), Passwords: password.Hasher{}, Emails: email.Renderer{StoreName: "Linen & Co"}, BaseURL: h.srv.URL, Log: log,
 	}
 	h.rebuild()
 	return h

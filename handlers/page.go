@@ -36,6 +36,9 @@ func (s *Server) adminPage(r *http.Request, title string) views.AdminPage {
 	p := views.AdminPage{Title: title, DemoMode: s.cfg.DemoMode}
 	if st := staffFrom(r); st != nil {
 		p.StaffName = st.Email
+		if s.shopEvents != nil {
+			p.ShopUninstalledAt = s.shopEvents.UninstalledAt(r.Context())
+		}
 	}
 	if done := r.URL.Query().Get(paths.ParamDone); done != "" {
 		p.Flash = flashes[done]

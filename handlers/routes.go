@@ -58,6 +58,10 @@ func (s *Server) addRoutes(mux router) {
 	// about the backoffice shows to a stranger, not even which pages exist.
 	mux.Handle(paths.AdminElse, staff(s.handleNotFound()))
 
+	// Shopify signs its deliveries and sends no cookie: the handler checks
+	// the signature, and no session is asked for.
+	mux.Handle("POST "+paths.ShopifyWebhooks, s.handleShopifyWebhook())
+
 	mux.Handle("GET "+paths.Healthz, handleHealthz())
 	mux.Handle("GET "+static.Prefix, static.Handler())
 	mux.Handle("/", s.handleNotFound())

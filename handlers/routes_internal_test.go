@@ -65,6 +65,7 @@ func TestBuildersReachTheirRoutes(t *testing.T) {
 		{"GET", paths.AdminShopifyURL(), paths.AdminShopify},
 		{"POST", paths.AdminShopifyCheckURL(), paths.AdminShopifyCheck},
 
+		{"POST", paths.ShopifyWebhooks, paths.ShopifyWebhooks},
 		{"GET", paths.Healthz, paths.Healthz},
 		{"GET", static.URL("app.css"), static.Prefix},
 	}

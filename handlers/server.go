@@ -22,8 +22,9 @@ type Config struct {
 	SessionKeys [][]byte
 	// LinkSecret signs the start links in the store's emails.
 	LinkSecret string
-	// WebhookSecret is the secret Shopify signs its webhooks with: the app's
-	// client secret, or an admin-made app's webhook secret.
+	// WebhookSecret keys the HMAC of Shopify's webhooks: the app's client
+	// secret, or the webhook secret of an app made in the Shopify admin. Empty,
+	// every delivery is refused.
 	WebhookSecret string
 	// Secure marks cookies Secure and sends HSTS; false only for plain-http localhost.
 	Secure bool
@@ -53,6 +54,7 @@ type Server struct {
 	backoffice Backoffice
 	refunds    Refunds
 	outbox     Outbox
+	shopEvents ShopEvents
 	connection Connection
 	sessions   *sessionStore
 	limits     *limiter
@@ -85,6 +87,7 @@ func NewServer(cfg Config, svc Services) *Server {
 		backoffice:   svc.Backoffice,
 		refunds:      svc.Refunds,
 		outbox:       svc.Outbox,
+		shopEvents:   svc.ShopEvents,
 		connection:   svc.Connection,
 		sessions:     newSessionStore(cfg.SessionKeys, cfg.Secure),
 		statusPages:  newStatusPages(),

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"time"
 
 	returns "github.com/returnsportal/returns"
 )
@@ -16,6 +17,7 @@ type Services struct {
 	Backoffice  Backoffice
 	Refunds     Refunds
 	Outbox      Outbox
+	ShopEvents  ShopEvents
 	Connection  Connection
 }
 
@@ -82,4 +84,15 @@ type Outbox interface {
 	Outbox(ctx context.Context, status returns.OutboxStatus, before int64) (*returns.OutboxPage, error)
 	OutboxMessage(ctx context.Context, id int64) (*returns.OutboxMessage, error)
 	RequeueOutbox(ctx context.Context, id int64) error
+}
+
+// ShopEvents is what Shopify tells the portal by webhook, and what became of
+// the shop.
+type ShopEvents interface {
+	// Receive stores a delivery whose signature holds; an error means it was
+	// not stored.
+	Receive(ctx context.Context, topic string, body []byte, h returns.WebhookHeaders) error
+	// UninstalledAt is when the app was uninstalled from the shop, zero while
+	// it is installed.
+	UninstalledAt(ctx context.Context) time.Time
 }

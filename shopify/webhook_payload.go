@@ -195,18 +195,7 @@ func parseRefund(body []byte) (*returns.ShopRefund, error) {
 			}
 		}
 	}
-	r.Amount, r.Pending = returns.Money{Currency: currency}, returns.Money{Currency: currency}
-	for _, t := range r.Transactions {
-		if t.Kind != "REFUND" {
-			continue
-		}
-		switch t.Status {
-		case "SUCCESS":
-			r.Amount.Minor += t.Amount.Minor
-		case "PENDING":
-			r.Pending.Minor += t.Amount.Minor
-		}
-	}
+	r.Amount, r.Pending = refundTotals(r.Transactions, currency)
 	for i, l := range p.RefundLineItems {
 		id := gidOrEmpty("LineItem", l.LineItemID)
 		if id == "" {

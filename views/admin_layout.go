@@ -1,11 +1,16 @@
 package views
 
+import "time"
+
 // AdminPage is what every backoffice page's layout needs. The backoffice is in
 // English.
 type AdminPage struct {
 	Title     string
 	StaffName string // the signed-in staff member's email; "" on the sign-in page
 	DemoMode  bool
+	// ShopUninstalledAt is when the app was uninstalled from the shop, which
+	// every page says in a banner; zero while it is installed.
+	ShopUninstalledAt time.Time
 	// Flash is a one-line confirmation of the last action ("Return approved.").
 	Flash string
 }

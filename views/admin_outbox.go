@@ -97,6 +97,10 @@ func emailKindLabel(k returns.EmailKind) string {
 		return "New return (to staff)"
 	case returns.EmailAccessLink:
 		return "Link to an order"
+	case returns.EmailStaffAppUninstalled:
+		return "App uninstalled (to staff)"
+	case returns.EmailStaffDataRequest:
+		return "Customer data request (to staff)"
 	}
 	return string(k)
 }

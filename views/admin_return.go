@@ -95,6 +95,12 @@ func adminEventLabel(ev returns.Event) string {
 		return "Shopify order updated"
 	case returns.EventShopifyDeferred:
 		return "Shopify order not updated yet (retried automatically)"
+	case returns.EventShopifyRefund:
+		return "Refunded in Shopify admin"
+	case returns.EventOrderRefund:
+		return "Order refunded in Shopify admin"
+	case returns.EventDataRequest:
+		return "Customer data request"
 	case returns.EventPersonalDataErased:
 		return "Personal data erased"
 	case returns.EventPhotosDeleted:

@@ -249,12 +249,13 @@ var catalogLV = map[string]string{
 
 	// The refund ledger's rules (refund.go). Staff see them; the backoffice
 	// becomes bilingual with them.
-	"This return is %s now, so it cannot be refunded.":                                                                    "Šī atgriešana tagad ir ar statusu „%s”, tāpēc to nevar atmaksāt.",
-	"This return was refunded already: %s. The refund is in the ledger below.":                                            "Šī atgriešana jau ir atmaksāta: %s. Atmaksa ir redzama sarakstā zemāk.",
-	"A refund of %s for this return is being made already. It is checked with Shopify before another refund can be made.": "Šai atgriešanai jau tiek veikta atmaksa %s apmērā. Pirms var veikt citu atmaksu, tā tiek pārbaudīta Shopify.",
-	"The refund must be in the order's currency, %s.":                                                                     "Atmaksai jābūt pasūtījuma valūtā (%s).",
-	"At most %s can be refunded for this return.":                                                                         "Šai atgriešanai var atmaksāt ne vairāk kā %s.",
-	"This would refund more than the customer paid.":                                                                      "Tā tiktu atmaksāts vairāk, nekā klients samaksāja.",
+	"This return is %s now, so it cannot be refunded.":                                                                                            "Šī atgriešana tagad ir ar statusu „%s”, tāpēc to nevar atmaksāt.",
+	"This return was refunded already: %s. The refund is in the ledger below.":                                                                    "Šī atgriešana jau ir atmaksāta: %s. Atmaksa ir redzama sarakstā zemāk.",
+	"A refund of %s for this return is being made already. It is checked with Shopify before another refund can be made.":                         "Šai atgriešanai jau tiek veikta atmaksa %s apmērā. Pirms var veikt citu atmaksu, tā tiek pārbaudīta Shopify.",
+	"A refund of this return was made in Shopify admin in the meantime. Please reload the page: the amount it may still be refunded has changed.": "Šīs atgriešanas atmaksa pa to laiku tika veikta Shopify administrācijā. Lūdzu, pārlādējiet lapu: summa, ko vēl var atmaksāt, ir mainījusies.",
+	"The refund must be in the order's currency, %s.":                                                                                             "Atmaksai jābūt pasūtījuma valūtā (%s).",
+	"At most %s can be refunded for this return.":                                                                                                 "Šai atgriešanai var atmaksāt ne vairāk kā %s.",
+	"This would refund more than the customer paid.":                                                                                              "Tā tiktu atmaksāts vairāk, nekā klients samaksāja.",
 
 	// Photo processor (package photo).
 	"This file is not a JPEG, PNG or WebP image.":                                                   "Šis fails nav JPEG, PNG vai WebP attēls.",

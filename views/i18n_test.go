@@ -168,11 +168,13 @@ var (
 // which is English: the domain's backoffice use cases, the privacy work (its
 // messages go to the command line and to Shopify's webhooks), the Shopify adapter's
 // refunds and connection (tokens, refusals, the check, webhooks: customers
-// see EUNAVAILABLE as the shop's own words) and the handlers' admin routes
+// see EUNAVAILABLE as the shop's own words), the domain's webhooks and the
+// app's installation (shopinstall, shopevents, shoprefunds: its calls that
+// fail fast are EUNAVAILABLE too) and the handlers' admin routes
 // (handlers/admin*.go). The backoffice templates (views/admin*) call no
 // T, so the view scan finds nothing in them anyway. A message in these files
 // that a customer can see belongs in a file the scan reads, with its Latvian.
-var staffOnly = regexp.MustCompile(`^\.\./(backoffice|staff|refunding|settings|shipment|redaction|retention|shopify/(refund|token|denied|check|webhooks|webhook_payload)|handlers/admin[^/]*)\.go$`)
+var staffOnly = regexp.MustCompile(`^\.\./(backoffice|staff|refunding|settings|shipment|redaction|retention|shopinstall|shopevents|shoprefunds|shopify/(refund|order_refunds|token|denied|check|webhooks|webhook_payload)|handlers/admin[^/]*)\.go$`)
 
 // scanKeys returns the texts the regexps find in the files matching the globs,
 // with the file each came from.

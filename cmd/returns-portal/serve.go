@@ -115,15 +115,18 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 
 	services := app.New(app.Deps{
-		Store:     store,
-		Shop:      shop,
-		Refunder:  shop,
-		Photos:    photo.New(),
-		Passwords: password.Hasher{},
-		Emails:    email.Renderer{StoreName: c.StoreName()},
-		BaseURL:   base,
-		WakeMail:  worker.Kick,
-		Log:       log,
+		Store:        store,
+		Shop:         shop,
+		Refunder:     shop,
+		ShopRefunds:  shop,
+		Webhooks:     shop,
+		ParseWebhook: shopify.ParseWebhook,
+		Photos:       photo.New(),
+		Passwords:    password.Hasher{},
+		Emails:       email.Renderer{StoreName: c.StoreName()},
+		BaseURL:      base,
+		WakeMail:     worker.Kick,
+		Log:          log,
 	})
 	if c.Demo {
 		if err := ensureDemoStaff(ctx, services.Accounts, services.Settings, stdout); err != nil {
@@ -156,7 +159,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 
 	services.Run(bgCtx, &bg)
-	bg.Go(func() { logConnection(bgCtx, services.Connection, log) })
+	bg.Go(func() {
+		logConnection(bgCtx, services.Connection, log)
+		// After the check, which finds the app installed again if it was
+		// uninstalled.
+		ensureWebhooks(bgCtx, c, services, base, webhookSecret, log)
+	})
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
@@ -234,6 +242,23 @@ func newShopClient(c config, log *slog.Logger) (*shopify.Client, error) {
 		return nil, fmt.Errorf("shopify: %w", err)
 	}
 	return shop, nil
+}
+
+// ensureWebhooks subscribes to Shopify's webhooks at the portal's address, and
+// logs why not when it does not: Shopify delivers only to an address it can
+// reach (the public BASE_URL, or in demo mode the portal beside the demo
+// store), and a delivery is taken only when its signature can be checked.
+func ensureWebhooks(ctx context.Context, c config, services *app.App, base, webhookSecret string, log *slog.Logger) {
+	switch {
+	case c.BaseURL == "" && !c.Demo:
+		log.Info("no BASE_URL set: the portal does not subscribe to Shopify's webhooks; the periodic pass finds refunds made in Shopify admin")
+	case webhookSecret == "":
+		log.Warn("no secret to verify Shopify's webhooks with: the portal does not subscribe to them")
+	default:
+		if _, err := services.EnsureWebhooks(ctx, base); err != nil {
+			log.Warn("webhook subscriptions not made; the periodic pass finds refunds made in Shopify admin meanwhile", "err", err)
+		}
+	}
 }
 
 // logConnection runs the connection checklist at start and logs it: a line

@@ -35,7 +35,7 @@ var _ returns.EmailRenderer = Renderer{}
 // RenderEmail renders the email of d.Kind: to the customer in d.Lang ("en" or
 // "lv"; another language falls back to English), or to staff in English.
 func (r Renderer) RenderEmail(d returns.EmailData) (returns.Email, error) {
-	if d.Return == nil && d.Kind != returns.EmailAccessLink {
+	if d.Return == nil && !aboutNoReturn[d.Kind] {
 		return returns.Email{}, errors.New("render email: no return")
 	}
 	m, err := r.message(d)
@@ -50,6 +50,11 @@ func (r Renderer) RenderEmail(d returns.EmailData) (returns.Email, error) {
 		return returns.Email{}, fmt.Errorf("render %s email text: %w", d.Kind, err)
 	}
 	return returns.Email{Subject: m.Subject, HTML: html.String(), Text: text.String()}, nil
+}
+
+// aboutNoReturn are the kinds of email that are about no return.
+var aboutNoReturn = map[returns.EmailKind]bool{
+	returns.EmailAccessLink: true, returns.EmailStaffAppUninstalled: true, returns.EmailStaffDataRequest: true,
 }
 
 // link is the address of a path of the portal (built by package paths), as an
@@ -70,6 +75,10 @@ func (r Renderer) message(d returns.EmailData) (*message, error) {
 		return r.staffNewReturn(d), nil
 	case returns.EmailAccessLink:
 		return r.accessLink(d)
+	case returns.EmailStaffAppUninstalled:
+		return r.staffAppUninstalled(d)
+	case returns.EmailStaffDataRequest:
+		return r.staffDataRequest(d)
 	}
 	c := customerEmail{l: views.NewLocalizer(d.Lang), d: d, ret: d.Return}
 	m := &message{Lang: c.l.Code(), Store: r.StoreName}

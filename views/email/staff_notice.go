@@ -1,0 +1,89 @@
+package email
+
+import (
+	"errors"
+	"time"
+
+	returns "github.com/returnsportal/returns"
+	"github.com/returnsportal/returns/paths"
+)
+
+// staffNoticeFooter says why staff get a notice about the shop.
+const staffNoticeFooter = "You get this notice because this address is the staff notification email in the backoffice settings."
+
+// noticeTime formats a moment of a notice for staff, in UTC, which is what the
+// portal knows of it.
+func noticeTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format("2 Jan 2006, 15:04 MST")
+}
+
+// staffAppUninstalled tells staff that the portal's app was uninstalled from
+// the shop: what stopped, and how to start it again.
+func (r Renderer) staffAppUninstalled(d returns.EmailData) (*message, error) {
+	n := d.Notice
+	if n == nil {
+		return nil, errors.New("render app uninstalled email: no notice")
+	}
+	shop := n.ShopName
+	if shop == "" {
+		shop = n.ShopDomain
+	}
+	m := &message{Lang: "en", Store: r.StoreName}
+	m.Subject = oneLine("The returns portal’s app was uninstalled from " + shop)
+	m.Heading = "App uninstalled from the Shopify store"
+	m.Preheader = "The portal stopped calling Shopify at " + noticeTime(n.At) + "."
+	m.facts(
+		fact{"Shop", n.ShopName},
+		fact{"Shopify domain", n.ShopDomain},
+		fact{"Uninstalled", noticeTime(n.At)},
+	)
+	m.paragraph("Shopify told the returns portal that its app was uninstalled from the store. Since then the portal does not call Shopify: customers cannot look up their orders, staff cannot refund through the portal, and the lines for the orders’ notes wait to be written.")
+	m.paragraph("If that was on purpose, nothing else needs doing. Otherwise install the app on the store again: the portal checks its connection to Shopify every hour (or at once with “Check again” on the backoffice’s Shopify page), and takes up its work where it stopped when it finds the app installed.")
+	m.button("Open the backoffice", link(d, paths.AdminURL()), "Or copy this address into your browser:")
+	m.Footer = []string{staffNoticeFooter}
+	return m, nil
+}
+
+// dataRequestDays is how long the merchant has to answer a customer's request
+// for their data.
+const dataRequestDays = 30
+
+// staffDataRequest passes on a customer's request for their data, as Shopify
+// sends it, with what the portal holds of theirs and the date to answer by.
+func (r Renderer) staffDataRequest(d returns.EmailData) (*message, error) {
+	n := d.Notice
+	if n == nil {
+		return nil, errors.New("render data request email: no notice")
+	}
+	due := ""
+	if !n.At.IsZero() {
+		due = english.Date(n.At.UTC().AddDate(0, 0, dataRequestDays))
+	}
+	m := &message{Lang: "en", Store: r.StoreName}
+	m.Subject = oneLine("Customer data request from Shopify: answer by " + due)
+	m.Heading = "A customer asks for their data"
+	m.Preheader = "Shopify passed on a request for the data the returns portal holds about a customer."
+	m.facts(
+		fact{"Customer", n.CustomerEmail},
+		fact{"Shopify’s request", n.DataRequestID},
+		fact{"Received", noticeTime(n.At)},
+		fact{"Answer by", due},
+	)
+	m.paragraph("A customer asked the store for the data it holds about them, and Shopify passed the request on to the returns portal. Send the customer what the portal holds about them within 30 days: for each of their returns, its code, the order, the items, the reason, their note and photos, and the timeline.")
+	m.subheading("Orders Shopify names")
+	if len(n.Orders) == 0 {
+		m.paragraph("None.")
+	}
+	m.list(n.Orders)
+	m.subheading("The customer’s returns in the portal")
+	if len(n.ReturnCodes) == 0 {
+		m.paragraph("The portal holds no return of this customer.")
+	}
+	m.list(n.ReturnCodes)
+	m.button("Find their returns in the backoffice", link(d, paths.AdminQueueURL("", n.CustomerEmail, 0)), "Or copy this address into your browser:")
+	m.Footer = []string{staffNoticeFooter}
+	return m, nil
+}
