@@ -70,7 +70,6 @@ type eventsFixture struct {
 	cache        *returns.OrderCache
 	remote       *remoteRefunds
 	hooks        *fakeSubscriber
-	redactor     *fakeRedactor
 	// open are the orders with open returns; search the returns the queue's
 	// search finds.
 	open   []string
