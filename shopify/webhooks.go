@@ -71,7 +71,6 @@ func (c *Client) EnsureWebhooks(ctx context.Context, uri string, topics []string
 		}
 		if refused == nil {
 			setup.Created = append(setup.Created, *sub)
-			c.log.InfoContext(ctx, "shopify webhook subscription created", "topic", t, "uri", uri)
 			continue
 		}
 		// Refused. Another instance of the portal starting at the same

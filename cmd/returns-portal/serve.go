@@ -160,10 +160,14 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 
 	services.Run(bgCtx, &bg)
 	bg.Go(func() {
-		logConnection(bgCtx, services.Connection, log)
-		// After the check, which finds the app installed again if it was
-		// uninstalled.
-		ensureWebhooks(bgCtx, c, services, base, webhookSecret, log)
+		// The check first: it finds the app installed again if it was
+		// uninstalled, which lets the subscriptions be made. When they were
+		// made only now, the checklist is made again to show them.
+		r, err := services.Connection.Check(bgCtx)
+		if ensureWebhooks(bgCtx, c, services, base, webhookSecret, log) {
+			r, err = services.Connection.Check(bgCtx)
+		}
+		logConnection(r, err, log)
 	})
 
 	served := make(chan error, 1)
@@ -247,24 +251,27 @@ func newShopClient(c config, log *slog.Logger) (*shopify.Client, error) {
 // ensureWebhooks subscribes to Shopify's webhooks at the portal's address, and
 // logs why not when it does not: Shopify delivers only to an address it can
 // reach (the public BASE_URL, or in demo mode the portal beside the demo
-// store), and a delivery is taken only when its signature can be checked.
-func ensureWebhooks(ctx context.Context, c config, services *app.App, base, webhookSecret string, log *slog.Logger) {
+// store), and a delivery is taken only when its signature can be checked. It
+// reports whether it made any subscription.
+func ensureWebhooks(ctx context.Context, c config, services *app.App, base, webhookSecret string, log *slog.Logger) bool {
 	switch {
 	case c.BaseURL == "" && !c.Demo:
 		log.Info("no BASE_URL set: the portal does not subscribe to Shopify's webhooks; the periodic pass finds refunds made in Shopify admin")
 	case webhookSecret == "":
 		log.Warn("no secret to verify Shopify's webhooks with: the portal does not subscribe to them")
 	default:
-		if _, err := services.EnsureWebhooks(ctx, base); err != nil {
+		setup, err := services.EnsureWebhooks(ctx, base)
+		if err != nil {
 			log.Warn("webhook subscriptions not made; the periodic pass finds refunds made in Shopify admin meanwhile", "err", err)
 		}
+		return setup != nil && len(setup.Created) > 0
 	}
+	return false
 }
 
-// logConnection runs the connection checklist at start and logs it: a line
-// per problem, with its fix, so that a deploy's log says what to do.
-func logConnection(ctx context.Context, conn *returns.ConnectionService, log *slog.Logger) {
-	r, err := conn.Check(ctx)
+// logConnection logs the connection checklist made at start: a line per
+// problem, with its fix, so that a deploy's log says what to do.
+func logConnection(r returns.ConnectionReport, err error, log *slog.Logger) {
 	if err != nil {
 		log.Error("shopify check", "err", err)
 	}
