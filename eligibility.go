@@ -9,6 +9,7 @@ const (
 	IneligibleNone            Ineligible = ""
 	IneligibleOrderCancelled  Ineligible = "order_cancelled"
 	IneligibleGiftCard        Ineligible = "gift_card"
+	IneligibleProductGone     Ineligible = "product_gone"
 	IneligibleFinalSale       Ineligible = "final_sale"
 	IneligibleNotFulfilled    Ineligible = "not_fulfilled"
 	IneligibleWindowClosed    Ineligible = "window_closed"
@@ -46,6 +47,8 @@ func Eligibility(o *Order, p Policy, held map[string]int, now time.Time) []LineE
 			e.Reason = IneligibleOrderCancelled
 		case l.GiftCard:
 			e.Reason = IneligibleGiftCard
+		case l.ProductGone:
+			e.Reason = IneligibleProductGone
 		case p.NonReturnableTag != "" && l.HasProductTag(p.NonReturnableTag):
 			e.Reason = IneligibleFinalSale
 		case fulfilled <= 0:

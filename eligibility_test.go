@@ -54,6 +54,9 @@ func TestEligibility(t *testing.T) {
 		{name: "TagOnlySimilar", line: line(func(l *returns.LineItem) { l.ProductTags = []string{"final-sale-2024"} }), policy: policy, now: inWindow, returnable: 2, windowEnds: windowEnds},
 		{name: "NoTagInPolicy", line: line(func(l *returns.LineItem) { l.ProductTags = []string{"final-sale", ""} }), policy: returns.Policy{WindowDays: 30}, now: inWindow, returnable: 2, windowEnds: windowEnds},
 		{name: "GiftCard", line: line(func(l *returns.LineItem) { l.GiftCard = true }), policy: policy, now: inWindow, reason: returns.IneligibleGiftCard, windowEnds: windowEnds},
+		// A deleted product's final-sale tag can no longer be read: the line
+		// is not taken back, even when it would be in the window.
+		{name: "ProductGone", line: line(func(l *returns.LineItem) { l.ProductGone, l.ProductTags = true, nil }), policy: policy, now: inWindow, reason: returns.IneligibleProductGone, windowEnds: windowEnds},
 		{name: "CancelledOrder", line: line(nil), cancelled: true, policy: policy, now: inWindow, reason: returns.IneligibleOrderCancelled, windowEnds: windowEnds},
 		{name: "CancelledBeatsGiftCard", line: line(func(l *returns.LineItem) { l.GiftCard = true }), cancelled: true, policy: policy, now: inWindow, reason: returns.IneligibleOrderCancelled, windowEnds: windowEnds},
 		{name: "NotFulfilled", line: line(func(l *returns.LineItem) { l.Fulfilled = 0; l.FulfilledAt = time.Time{} }), policy: policy, now: inWindow, reason: returns.IneligibleNotFulfilled},

@@ -64,7 +64,12 @@ type LineItem struct {
 	UnitPrice    Money // what the customer paid per unit, after all discounts
 	GiftCard     bool
 	ProductTags  []string
-	ImageURL     string
+	// ProductGone is set when the line has no product any more: it was
+	// deleted from the shop since the order (or the line was a custom item).
+	// Its tags, such as final-sale, can no longer be read, so the portal does
+	// not take it back.
+	ProductGone bool
+	ImageURL    string
 	// Fulfilled is the number of units shipped by successful fulfillments, and
 	// FulfilledAt when the last of them was delivered (or shipped, when no delivery
 	// date is known). The return window counts from FulfilledAt.

@@ -400,6 +400,10 @@ func (n *orderNode) toOrder() (*returns.Order, error) {
 		}
 		if l.Product != nil {
 			line.ProductTags = append([]string{}, l.Product.Tags...)
+		} else if !l.IsGiftCard {
+			// Shopify answers null for a product deleted since the order
+			// (and for a custom item, which never had one).
+			line.ProductGone = true
 		}
 		if l.Image != nil {
 			line.ImageURL = l.Image.URL

@@ -2,6 +2,7 @@ package shopify
 
 import (
 	"encoding/json"
+	"fmt"
 	"testing"
 )
 
@@ -68,4 +69,30 @@ func FuzzDecodeOrder(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestProductGone: a line whose product Shopify answers null (deleted since
+// the order) is marked so, and is not mistaken for one without tags; a gift
+// card is left to its own rule.
+func TestProductGone(t *testing.T) {
+	line := func(id, product string, giftCard bool) string {
+		return `{"id":"gid://shopify/LineItem/` + id + `","title":"T","currentQuantity":1,"isGiftCard":` + fmt.Sprint(giftCard) + `,` +
+			`"discountedUnitPriceAfterAllDiscountsSet":{"presentmentMoney":{"amount":"9.0","currencyCode":"EUR"}},"product":` + product + `}`
+	}
+	data := `{"order":{"id":"gid://shopify/Order/1","name":"#1","presentmentCurrencyCode":"EUR","createdAt":"2026-01-01T00:00:00Z",` +
+		`"totalReceivedSet":{"presentmentMoney":{"amount":"27.0","currencyCode":"EUR"}},"totalRefundedSet":{"presentmentMoney":{"amount":"0.0","currencyCode":"EUR"}},` +
+		`"lineItems":{"nodes":[` + line("1", `{"tags":[]}`, false) + `,` + line("2", `null`, false) + `,` + line("3", `null`, true) + `]}}}`
+	var resp orderResponse
+	if err := json.Unmarshal([]byte(data), &resp); err != nil {
+		t.Fatal(err)
+	}
+	o, err := resp.Order.toOrder()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []bool{false, true, false} {
+		if o.Lines[i].ProductGone != want {
+			t.Errorf("line %d: ProductGone = %v, want %v", i+1, o.Lines[i].ProductGone, want)
+		}
+	}
 }

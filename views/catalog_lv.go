@@ -63,14 +63,15 @@ var catalogLV = map[string]string{
 	"Returns for this order":                                                        "Šī pasūtījuma atgriešanas pieteikumi",
 
 	// Why a line cannot be returned.
-	"The order was cancelled.":                                "Pasūtījums ir atcelts.",
-	"Gift cards cannot be returned.":                          "Dāvanu kartes nevar atgriezt.",
-	"Final sale: this item cannot be returned.":               "Izpārdošanas prece: to nevar atgriezt.",
-	"Not shipped yet: you can return it once it has arrived.": "Vēl nav nosūtīta: to varēs atgriezt, kad tā būs pienākusi.",
-	"The return period has ended.":                            "Atgriešanas termiņš ir beidzies.",
-	"The return period ended on %s.":                          "Atgriešanas termiņš ir beidzies (%s).",
-	"Already returned or in a return.":                        "Jau atgriezta vai pieteikta atgriešanai.",
-	"This item cannot be returned.":                           "Šo preci nevar atgriezt.",
+	"The order was cancelled.":                  "Pasūtījums ir atcelts.",
+	"Gift cards cannot be returned.":            "Dāvanu kartes nevar atgriezt.",
+	"Final sale: this item cannot be returned.": "Izpārdošanas prece: to nevar atgriezt.",
+	"This item is no longer sold in our shop, so it cannot be returned here. Please contact us.": "Šī prece mūsu veikalā vairs netiek pārdota, tāpēc to šeit nevar atgriezt. Lūdzu, sazinieties ar mums.",
+	"Not shipped yet: you can return it once it has arrived.":                                    "Vēl nav nosūtīta: to varēs atgriezt, kad tā būs pienākusi.",
+	"The return period has ended.":                                                               "Atgriešanas termiņš ir beidzies.",
+	"The return period ended on %s.":                                                             "Atgriešanas termiņš ir beidzies (%s).",
+	"Already returned or in a return.":                                                           "Jau atgriezta vai pieteikta atgriešanai.",
+	"This item cannot be returned.":                                                              "Šo preci nevar atgriezt.",
 
 	// Kinds, reasons, resolutions.
 	"The item arrived damaged":         "Prece saņemta bojāta",

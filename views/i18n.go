@@ -271,6 +271,8 @@ func (l Localizer) Ineligible(le returns.LineEligibility) string {
 		return l.T("The order was cancelled.")
 	case returns.IneligibleGiftCard:
 		return l.T("Gift cards cannot be returned.")
+	case returns.IneligibleProductGone:
+		return l.T("This item is no longer sold in our shop, so it cannot be returned here. Please contact us.")
 	case returns.IneligibleFinalSale:
 		return l.T("Final sale: this item cannot be returned.")
 	case returns.IneligibleNotFulfilled:
