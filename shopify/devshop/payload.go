@@ -61,7 +61,7 @@ type restLineItem struct {
 	Price               string       `json:"price"`
 	PriceSet            restMoneySet `json:"price_set"`
 	GiftCard            bool         `json:"gift_card"`
-	ProductID           int64        `json:"product_id"`
+	ProductID           *int64       `json:"product_id"`
 	ProductExists       bool         `json:"product_exists"`
 }
 
@@ -70,12 +70,17 @@ func (l *lineItem) rest() restLineItem {
 	if l.variantTitle != "" {
 		name += " - " + l.variantTitle
 	}
-	return restLineItem{
+	out := restLineItem{
 		ID: l.id, AdminGraphqlAPIID: l.gid(), Title: l.title, VariantTitle: stringOrNil(l.variantTitle),
 		Name: name, SKU: stringOrNil(l.sku), Quantity: l.quantity, CurrentQuantity: l.current,
 		Price: money{minor: l.unitPrice, currency: l.order.presentment}.fixed(), PriceSet: l.order.restSet(l.unitPrice),
-		GiftCard: l.giftCard, ProductID: l.product.id, ProductExists: true,
+		GiftCard: l.giftCard, ProductExists: l.product != nil,
 	}
+	if l.product != nil {
+		id := l.product.id
+		out.ProductID = &id
+	}
+	return out
 }
 
 type restTransaction struct {
