@@ -161,11 +161,19 @@ func refundPayload(r *refund) restRefund {
 		Duties: []any{}, TotalDutiesSet: o.restSet(0), RefundShippingLines: []any{}, OrderAdjustments: []any{},
 		RefundLineItems: []restRefundLine{}, Transactions: []restTransaction{},
 	}
+	if r.ret != nil {
+		out.Return = &restRef{ID: r.ret.id, AdminGraphqlAPIID: r.ret.gid()}
+	}
 	for _, l := range r.lines {
 		subtotal := l.line.unitPrice * int64(l.quantity)
+		var locationID *int64
+		if l.location != nil {
+			id := l.location.id
+			locationID = &id
+		}
 		out.Restock = out.Restock || l.restockType == "RETURN" || l.restockType == "CANCEL"
 		out.RefundLineItems = append(out.RefundLineItems, restRefundLine{
-			ID: l.id, LineItemID: l.line.id, Quantity: l.quantity, RestockType: strings.ToLower(l.restockType),
+			ID: l.id, LineItemID: l.line.id, LocationID: locationID, Quantity: l.quantity, RestockType: strings.ToLower(l.restockType),
 			Subtotal:    json.Number(money{minor: subtotal, currency: o.presentment}.decimal()),
 			SubtotalSet: o.restSet(subtotal), TotalTax: "0.0", TotalTaxSet: o.restSet(0),
 			LineItem: l.line.rest(),

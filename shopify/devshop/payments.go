@@ -210,3 +210,12 @@ func (o *order) paymentsForRefund() []*transaction {
 	}
 	return append(gift, other...)
 }
+
+// StoreCredit returns the store credit balance of the customer with the
+// given email, in the shop currency (e.g. "10.00"): what refunds to store
+// credit gave them.
+func (s *Shop) StoreCredit(email string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return money{minor: s.storeCredit[customerID(email)], currency: shopCurrency}.fixed()
+}

@@ -171,10 +171,7 @@ func processInputFrom(input map[string]any) processInput {
 				ref.transactions = append(ref.transactions, mv)
 			}
 			methods, _ := ir["refundMethods"].([]any)
-			for _, sc := range storeCreditInputs(methods) {
-				sc.at = append([]any{"input", "financialTransfer", "issueRefund"}, sc.at...)
-				ref.storeCredit = append(ref.storeCredit, sc)
-			}
+			ref.storeCredit = storeCreditInputs(methods)
 			in.refund = ref
 		}
 	}
