@@ -178,7 +178,8 @@ func (s ShopReturnStatus) settledWithout() bool {
 }
 
 // restockLocation is where returned items go back into stock: the location
-// chosen in settings, else the shop's first location.
+// chosen in settings, else the first of the shop's locations that fulfils
+// online orders (where parcels come back to).
 func (s *RefundService) restockLocation(ctx context.Context) (string, error) {
 	if s.settings != nil {
 		st, err := s.settings.Settings(ctx)

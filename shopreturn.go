@@ -157,6 +157,7 @@ type ShopReturns interface {
 	// GID ("" when nothing was refunded). Refusals are EINVALID; a lost
 	// answer is EUNKNOWN: ShopReturn tells what was processed and refunded.
 	ProcessReturn(ctx context.Context, req ProcessRequest) (refundID string, err error)
-	// Locations returns the shop's active locations that hold stock.
+	// Locations returns the shop's active locations that hold stock, those
+	// that fulfil online orders (where parcels come back to) first.
 	Locations(ctx context.Context) ([]Location, error)
 }

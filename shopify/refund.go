@@ -115,19 +115,24 @@ func (c *Client) SuggestTransactions(ctx context.Context, orderID string, items 
 	return out, nil
 }
 
-// Locations returns the shop's active locations that hold stock.
+// Locations returns the shop's active locations that hold stock, those that
+// fulfil online orders first.
 func (c *Client) Locations(ctx context.Context) ([]returns.Location, error) {
 	resp, err := call[locationsResponse](ctx, c, "Locations", locationsOperation, nil)
 	if err != nil {
 		return nil, err
 	}
-	var out []returns.Location
+	var online, others []returns.Location
 	for _, l := range resp.Locations.Nodes {
-		if l.IsActive && l.ShipsInventory {
-			out = append(out, returns.Location{ID: l.ID, Name: l.Name})
+		switch {
+		case !l.IsActive || !l.ShipsInventory:
+		case l.FulfillsOnlineOrders:
+			online = append(online, returns.Location{ID: l.ID, Name: l.Name})
+		default:
+			others = append(others, returns.Location{ID: l.ID, Name: l.Name})
 		}
 	}
-	return out, nil
+	return append(online, others...), nil
 }
 
 // CreateRefund refunds req.Amount to the payments of req.Transactions with
@@ -294,6 +299,9 @@ type locationsResponse struct {
 			Name           string `json:"name"`
 			IsActive       bool   `json:"isActive"`
 			ShipsInventory bool   `json:"shipsInventory"`
+			// FulfillsOnlineOrders marks the locations parcels are sent
+			// from, and so come back to.
+			FulfillsOnlineOrders bool `json:"fulfillsOnlineOrders"`
 		} `json:"nodes"`
 	} `json:"locations"`
 }

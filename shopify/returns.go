@@ -95,7 +95,8 @@ func (c *Client) ShopReturn(ctx context.Context, id string) (*returns.ShopReturn
 	return resp.Return.shopReturn(), nil
 }
 
-// OrderReturns reads an order's Shopify returns (its first 20).
+// OrderReturns reads an order's Shopify returns (its first 5: the query's
+// cost stays under Shopify's limit of 1000 points).
 func (c *Client) OrderReturns(ctx context.Context, orderID string) ([]returns.ShopReturn, error) {
 	if !strings.HasPrefix(orderID, "gid://shopify/Order/") {
 		return nil, returns.Errorf(returns.ENOTFOUND, "Order not found.")

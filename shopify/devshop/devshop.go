@@ -291,6 +291,8 @@ type OrderSnapshot struct {
 	Tags        []string  `json:"tags"`
 	// FinancialStatus is displayFinancialStatus, e.g. "PARTIALLY_REFUNDED".
 	FinancialStatus string `json:"financial_status"`
+	// ReturnStatus is Order.returnStatus, e.g. "RETURNED".
+	ReturnStatus string `json:"return_status"`
 	// TotalReceived, TotalRefunded and Refundable are in the presentment
 	// currency, e.g. "29.00".
 	TotalReceived string `json:"total_received"`
@@ -410,6 +412,7 @@ func (o *order) snapshot() OrderSnapshot {
 		Note:            o.note,
 		Tags:            slices.Clone(o.tags),
 		FinancialStatus: o.financial,
+		ReturnStatus:    o.returnStatus(),
 		TotalReceived:   money{minor: o.received(), currency: o.presentment}.fixed(),
 		TotalRefunded:   money{minor: o.refunded(), currency: o.presentment}.fixed(),
 		Refundable:      money{minor: o.refundable(), currency: o.presentment}.fixed(),

@@ -61,16 +61,6 @@ func reasonByID(id string) *returnReason {
 	return nil
 }
 
-// reasonByHandle returns the reason with the given handle, or nil.
-func reasonByHandle(handle string) *returnReason {
-	for _, r := range returnReasons {
-		if r.handle == handle {
-			return r
-		}
-	}
-	return nil
-}
-
 func (r *returnReason) typeName() string { return "ReturnReasonDefinition" }
 func (r *returnReason) gid() string      { return gid("ReturnReasonDefinition", r.id) }
 

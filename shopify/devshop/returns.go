@@ -154,14 +154,6 @@ type rfoLine struct {
 	dispositions []*disposition
 }
 
-func (l *rfoLine) disposed() int {
-	n := 0
-	for _, d := range l.dispositions {
-		n += d.quantity
-	}
-	return n
-}
-
 type disposition struct {
 	id        int64
 	typ       string // ReverseFulfillmentOrderDispositionType
