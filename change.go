@@ -83,6 +83,9 @@ type Changes struct {
 	writer   *OrderWriter
 	now      func() time.Time
 	log      *slog.Logger
+	// wake is called after every committed change: the pass that keeps
+	// Shopify's returns in step has work.
+	wake func()
 }
 
 // NewChanges returns the path of status changes over the stores that commit
@@ -156,9 +159,15 @@ func (c *Changes) prepare(ctx context.Context, sc StatusChange) (Change, error) 
 	return ch, nil
 }
 
+// WakeOnChange has fn called after every committed change.
+func (c *Changes) WakeOnChange(fn func()) { c.wake = fn }
+
 // committed wakes the mail worker for the emails a change queued and writes the
 // change back to its Shopify order now.
 func (c *Changes) committed(ctx context.Context, wb *Writeback, emails []OutboxMessage) {
+	if c.wake != nil {
+		c.wake()
+	}
 	c.mailer.Queued(emails)
 	if wb != nil {
 		c.writer.WriteNow(ctx, *wb)

@@ -77,11 +77,14 @@ func AnyReturnable(lines []LineEligibility) bool {
 
 // HeldUnits sums, per line item, the units in the active returns among rs:
 // requested or further along, they count as returned and cannot be returned
-// again.
+// again. The units of a return refunded with its lines (through Shopify's
+// return, or refundCreate with refundLineItems) are not among them: the
+// refund took them off the line's current quantity already, which Eligibility
+// counts from.
 func HeldUnits(rs []Return) map[string]int {
 	held := make(map[string]int)
 	for _, r := range rs {
-		if !r.Status.Active() {
+		if !r.Status.Active() || r.LinesRefunded() {
 			continue
 		}
 		for _, it := range r.Items {

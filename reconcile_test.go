@@ -45,7 +45,7 @@ func TestReconcileRefunds(t *testing.T) {
 		if !slices.Equal(keys, []string{testKey}) || len(created) != 1 {
 			t.Fatalf("looked for %q, asked %+v; want one look and one request", keys, created)
 		}
-		if req := created[0]; req.Key != testKey || req.Amount != eur(2400) || !strings.Contains(req.Note, testKey) || req.ParentID != "gid://shopify/OrderTransaction/71" {
+		if req := created[0]; req.Key != testKey || req.Amount != eur(2400) || !strings.Contains(req.Note, testKey) || len(req.Transactions) != 1 || req.Transactions[0].ParentID != "gid://shopify/OrderTransaction/71" {
 			t.Errorf("asked again with %+v, want the stored key and amount", req)
 		}
 		if got := f.ledger.byID(t, ref.ID); got.State != returns.RefundSucceeded || got.ShopifyID != "gid://shopify/Refund/501" {
@@ -78,6 +78,7 @@ func TestReconcileRefunds(t *testing.T) {
 		r := f.addReturn(returns.StatusApproved)
 		ref := f.ledger.add(unsettled(r, testKey, returns.RefundUnknown, 10*time.Minute))
 		f.shop.orders["gid://shopify/Order/1001"].Payments = nil
+		f.refunder.NoPayments = true
 		f.ReconcileRefunds(ctx)
 		if created, _ := f.refunder.calls(); len(created) != 0 {
 			t.Errorf("Shopify asked %d times without a payment to refund", len(created))

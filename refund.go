@@ -180,19 +180,32 @@ type RefundStore interface {
 	RefundsByReturn(ctx context.Context, returnID int64) ([]Refund, error)
 }
 
-// RefundRequest asks Shopify for a money-only refund to the original payment.
+// RefundRequest asks Shopify for a refund with refundCreate: money back to
+// the order's payments, and the returned line items when Lines are given.
 type RefundRequest struct {
-	OrderID  string
-	Key      string // the idempotency key
-	Amount   Money
-	Note     string // carries the return code and the key, so a refund can be found again
-	ParentID string // the SALE or CAPTURE transaction refunded
-	Gateway  string
+	OrderID      string
+	Key          string // the idempotency key
+	Amount       Money
+	Note         string // carries the return code and the key, so a refund can be found again
+	Transactions []RefundTransaction
+	Lines        []RefundLine
+}
+
+// RefundLine is a line item a refund takes back, restocked at LocationID or
+// not.
+type RefundLine struct {
+	LineItemID string
+	Quantity   int
+	Restock    bool
+	LocationID string
 }
 
 // Refunder makes refunds through Shopify.
 type Refunder interface {
 	RefundSuggester
+	// SuggestTransactions returns how Shopify would split a refund of items
+	// over the order's payments, in the order it would use them.
+	SuggestTransactions(ctx context.Context, orderID string, items []Item) ([]SuggestedTransaction, error)
 	// CreateRefund makes a refund with refundCreate @idempotent(key). Shopify's
 	// refusal is an EINVALID error with its message; an answer that did not
 	// come (timeout, dropped connection, 5xx) is an EUNKNOWN error: the refund

@@ -19,8 +19,14 @@ type RefundService struct {
 	shop     Shop
 	notes    NoteTaker
 	changes  *Changes
-	now      func() time.Time
-	log      *slog.Logger
+	// shopReturns keeps Shopify's returns in step; nil when the portal does
+	// not drive them (refunds then go through refundCreate alone).
+	shopReturns *ShopReturnService
+	settings    interface {
+		Settings(ctx context.Context) (Settings, error)
+	}
+	now func() time.Time
+	log *slog.Logger
 	// reconciling holds one lock per refund being reconciled: the background
 	// pass and the staff's button may meet on one.
 	reconciling keyedLocks
@@ -34,13 +40,23 @@ type RefundDeps struct {
 	Shop     Shop
 	Notes    NoteTaker
 	Changes  *Changes
-	Now      func() time.Time
-	Log      *slog.Logger
+	// ShopReturns and Settings are for refunds on Shopify's returns
+	// (returnProcess, restocked at the location chosen in settings); nil
+	// ShopReturns makes every refund a refundCreate.
+	ShopReturns *ShopReturnService
+	Settings    *SettingsService
+	Now         func() time.Time
+	Log         *slog.Logger
 }
 
 // NewRefundService returns a RefundService.
 func NewRefundService(d RefundDeps) *RefundService {
-	return &RefundService{returns: d.Returns, store: d.Store, refunder: d.Refunder, shop: d.Shop, notes: d.Notes, changes: d.Changes, now: d.Now, log: d.Log}
+	s := &RefundService{returns: d.Returns, store: d.Store, refunder: d.Refunder, shop: d.Shop, notes: d.Notes, changes: d.Changes,
+		shopReturns: d.ShopReturns, now: d.Now, log: d.Log}
+	if d.Settings != nil {
+		s.settings = d.Settings
+	}
+	return s
 }
 
 // refundPendingGrace is how long a pending refund may stay pending before the
@@ -135,7 +151,6 @@ func (s *RefundService) Refund(ctx context.Context, staffID int64, code string, 
 	if len(o.Payments) == 0 {
 		return nil, Errorf(ECONFLICT, "This order has no payment that can be refunded.")
 	}
-	parent := o.Payments[0]
 
 	ref := &Refund{ReturnID: r.ID, OrderID: r.OrderID, Amount: m, IdempotencyKey: in.Key, State: RefundPending, Reason: reason, StaffID: staffID, CreatedAt: s.now(), UpdatedAt: s.now()}
 	created, err := s.store.CreateRefund(ctx, ref, lim)
@@ -145,7 +160,7 @@ func (s *RefundService) Refund(ctx context.Context, staffID int64, code string, 
 	if !created {
 		return ref, nil
 	}
-	return s.sendRefund(ctx, r, ref, parent)
+	return s.sendRefund(ctx, r, ref)
 }
 
 // checkRefundable applies CheckRefundable to the return's status and refunds as
@@ -202,16 +217,39 @@ func keyOfRefundNote(note string) string {
 }
 
 // sendRefund asks Shopify for a stored refund and records the outcome.
-func (s *RefundService) sendRefund(ctx context.Context, r *Return, ref *Refund, parent Payment) (*Refund, error) {
+func (s *RefundService) sendRefund(ctx context.Context, r *Return, ref *Refund) (*Refund, error) {
 	// The call goes on if staff close the page: a refund half asked is settled
 	// here, not left pending.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), RefundTimeout)
 	defer cancel()
-	id, err := s.refunder.CreateRefund(ctx, RefundRequest{
-		OrderID: r.OrderID, Key: ref.IdempotencyKey, Amount: ref.Amount,
-		Note: refundNote(r, ref.IdempotencyKey), ParentID: parent.ID, Gateway: parent.Gateway,
-	})
+	id, err := s.makeRefund(ctx, r, ref)
 	return ref, s.settleRefund(ctx, r, ref, id, err)
+}
+
+// makeRefund asks Shopify for a stored refund: on the return's Shopify return
+// (returnProcess: its units confirmed, restocked or not, and the money) when
+// it has units to process, else with refundCreate @idempotent. Either way the
+// money is split over the order's payments as Shopify suggests.
+func (s *RefundService) makeRefund(ctx context.Context, r *Return, ref *Refund) (string, error) {
+	sugg, err := s.refunder.SuggestTransactions(ctx, r.OrderID, r.Items)
+	if err != nil {
+		return "", fmt.Errorf("split the refund over the order's payments: %w", err)
+	}
+	txs, err := SplitRefund(ref.Amount, sugg)
+	if err != nil {
+		return "", err
+	}
+	if id, ok, err := s.nativeRefund(ctx, r, ref, txs); ok || err != nil {
+		if err == nil && s.shopReturns != nil {
+			// Refunded in full, the Shopify return is closed.
+			defer s.shopReturns.Wake()
+		}
+		return id, err
+	}
+	return s.refunder.CreateRefund(ctx, RefundRequest{
+		OrderID: r.OrderID, Key: ref.IdempotencyKey, Amount: ref.Amount,
+		Note: refundNote(r, ref.IdempotencyKey), Transactions: txs,
+	})
 }
 
 // settleRefund records what Shopify answered to a refund.
@@ -357,6 +395,33 @@ func (s *RefundService) SettleFromShopify(ctx context.Context, orderID, key, sho
 	return false, nil
 }
 
+// SettleFromShopReturn settles the portal's refund in flight (pending or
+// unknown) of the return whose Shopify return is shopReturnID, as Shopify
+// tells it made refund shopifyID by processing that return. found reports
+// whether there was one.
+func (s *RefundService) SettleFromShopReturn(ctx context.Context, shopReturnID, shopifyID string) (found bool, err error) {
+	if s.shopReturns == nil || shopReturnID == "" {
+		return false, nil
+	}
+	r, err := s.shopReturns.ReturnOfShopReturn(ctx, shopReturnID)
+	if ErrorCode(err) == ENOTFOUND {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	refs, err := s.store.RefundsByReturn(ctx, r.ID)
+	if err != nil {
+		return false, fmt.Errorf("read refunds: %w", err)
+	}
+	for i := range refs {
+		if refs[i].Source != RefundFromShopify && !refs[i].Settled() {
+			return s.SettleFromShopify(ctx, r.OrderID, refs[i].IdempotencyKey, shopifyID)
+		}
+	}
+	return false, nil
+}
+
 // ReconcileRefund settles one refund of a return now, for staff who do not want
 // to wait for the background pass.
 func (s *RefundService) ReconcileRefund(ctx context.Context, code string, refundID int64) (*Refund, error) {
@@ -412,18 +477,49 @@ func (s *RefundService) reconcile(ctx context.Context, ref *Refund) error {
 	if err != nil {
 		return fmt.Errorf("look for refund: %w", err)
 	}
+	if !found {
+		if id, found, err = s.findOnShopReturn(ctx, r, ref); err != nil {
+			return err
+		}
+	}
 	if found {
 		return s.settleRefund(ctx, r, ref, id, nil)
 	}
-	o, err := s.shop.Order(ctx, ref.OrderID)
-	if err != nil {
-		return fmt.Errorf("read order for refund: %w", err)
-	}
-	if len(o.Payments) == 0 {
-		return s.settleRefund(ctx, r, ref, "", Errorf(ECONFLICT, "The order has no payment that can be refunded."))
-	}
-	_, err = s.sendRefund(ctx, r, ref, o.Payments[0])
+	_, err = s.sendRefund(ctx, r, ref)
 	return err
+}
+
+// findOnShopReturn looks for ref on r's Shopify return, where returnProcess
+// made it: a refund whose note carries its key, or one the ledger does not
+// know. Asking returnProcess again could not refund twice (the units it
+// processed cannot be processed again), but it would make the refund a
+// refundCreate of money alone.
+func (s *RefundService) findOnShopReturn(ctx context.Context, r *Return, ref *Refund) (string, bool, error) {
+	if s.shopReturns == nil || r.ShopReturnID == "" {
+		return "", false, nil
+	}
+	sr, err := s.shopReturns.shop.ShopReturn(ctx, r.ShopReturnID)
+	if err != nil {
+		return "", false, fmt.Errorf("read Shopify return for refund: %w", err)
+	}
+	known := map[string]bool{}
+	rs, err := s.returns.ReturnsByOrder(ctx, r.OrderID)
+	if err != nil {
+		return "", false, err
+	}
+	for i := range rs {
+		refs, err := s.store.RefundsByReturn(ctx, rs[i].ID)
+		if err != nil {
+			return "", false, err
+		}
+		for _, x := range refs {
+			if x.ShopifyID != "" {
+				known[x.ShopifyID] = true
+			}
+		}
+	}
+	id, found := refundOnShopReturn(sr, ref.IdempotencyKey, known)
+	return id, found, nil
 }
 
 // RunRefundReconciler settles unknown and cut-off refunds every interval until

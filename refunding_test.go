@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -20,6 +21,9 @@ type fakeRefunder struct {
 	SuggestRefundFn func(orderID string, items []returns.Item) (returns.Money, error)
 	CreateRefundFn  func(ctx context.Context, req returns.RefundRequest) (string, error)
 	FindRefundFn    func(ctx context.Context, orderID, key string) (string, bool, error)
+	// NoPayments makes SuggestTransactions suggest none, as Shopify does for
+	// an order without a payment left to refund.
+	NoPayments bool
 
 	mu        sync.Mutex
 	suggested int
@@ -41,6 +45,19 @@ func (s *fakeRefunder) SuggestRefund(ctx context.Context, orderID string, items 
 		sum.Minor += it.UnitPrice.Times(it.Quantity).Minor
 	}
 	return sum, nil
+}
+
+// SuggestTransactions suggests the whole refund back to the order's one
+// payment, as Shopify does for an order paid once.
+func (s *fakeRefunder) SuggestTransactions(ctx context.Context, orderID string, items []returns.Item) ([]returns.SuggestedTransaction, error) {
+	worth, err := s.SuggestRefund(ctx, orderID, items)
+	if err != nil || s.NoPayments {
+		return nil, err
+	}
+	return []returns.SuggestedTransaction{{
+		ParentID: "gid://shopify/OrderTransaction/71", Gateway: "shopify_payments",
+		Amount: worth, Max: returns.Money{Minor: 12200, Currency: worth.Currency},
+	}}, nil
 }
 
 func (s *fakeRefunder) CreateRefund(ctx context.Context, req returns.RefundRequest) (string, error) {
@@ -224,10 +241,10 @@ func TestRefund(t *testing.T) {
 	created, _ := f.refunder.calls()
 	want := returns.RefundRequest{
 		OrderID: "gid://shopify/Order/1001", Key: testKey, Amount: eur(2400),
-		Note:     "Return " + testReturnCode + " (refund " + testKey + ")",
-		ParentID: "gid://shopify/OrderTransaction/71", Gateway: "shopify_payments",
+		Note:         "Return " + testReturnCode + " (refund " + testKey + ")",
+		Transactions: []returns.RefundTransaction{{ParentID: "gid://shopify/OrderTransaction/71", Gateway: "shopify_payments", Amount: eur(2400)}},
 	}
-	if len(created) != 1 || created[0] != want {
+	if len(created) != 1 || !reflect.DeepEqual(created[0], want) {
 		t.Errorf("Shopify asked %+v, want %+v", created, want)
 	}
 	if got := f.ledger.byID(t, ref.ID); got.State != returns.RefundSucceeded || got.ShopifyID != "gid://shopify/Refund/501" {

@@ -67,6 +67,18 @@ type Return struct {
 	// RedactedAt is when the customer's personal data was erased from the
 	// return (RedactionService); zero while it is kept.
 	RedactedAt time.Time
+	// ShopReturnID is the GID of the return as Shopify records it ("" while
+	// there is none), and ShopReturnStatus its status as last seen, or why
+	// there is none (ShopReturnLegacy, ShopReturnRefused, ShopReturnNone).
+	ShopReturnID     string
+	ShopReturnStatus ShopReturnStatus
+}
+
+// LinesRefunded reports whether r's items were refunded as line items, which
+// takes them off their lines' current quantity at Shopify. Returns made before
+// the portal drove Shopify's returns were refunded as money alone.
+func (r *Return) LinesRefunded() bool {
+	return r.Refunded.Minor > 0 && r.ShopReturnStatus != ShopReturnLegacy
 }
 
 // Redacted reports whether the customer's personal data was erased from r.

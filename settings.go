@@ -24,8 +24,11 @@ type Settings struct {
 	// PhotoRetentionDays is how many days after a return is done (declined,
 	// cancelled or closed) its damage photos are deleted; 0 keeps them.
 	PhotoRetentionDays int
-	UpdatedAt          time.Time
-	UpdatedBy          string
+	// RestockLocationID is the Shopify location (GID) returned items that
+	// come back in good order are restocked at; "" for the shop's first.
+	RestockLocationID string
+	UpdatedAt         time.Time
+	UpdatedBy         string
 	// Revision numbers the settings' changes: 0 while every setting has its
 	// default, and different after every save that changed one. A page
 	// rendered with the settings is the same while their revision is.

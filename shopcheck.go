@@ -119,6 +119,8 @@ var RequiredScopes = []ScopeRequirement{
 	{Handle: "write_orders", Reason: "write each return's line and tag to the order's note, and refund through Shopify"},
 	{Handle: "read_all_orders", Reason: "find orders older than 60 days, which Shopify hides without it"},
 	{Handle: "read_products", Reason: "read product tags, such as final-sale, that decide what may be returned"},
+	{Handle: "write_returns", Reason: "record each return in Shopify's Returns, approve, decline, close and process it there (restock and refund), and hear of what staff do to it in Shopify admin"},
+	{Handle: "read_locations", Reason: "read the shop's locations, to restock returned items at the one chosen in settings"},
 }
 
 // MissingScopes returns the requirements among reqs the installation does

@@ -21,6 +21,7 @@ type ShopEvent struct {
 	Order       *ShopOrderUpdate // orders/updated
 	Uninstalled *ShopUninstall   // app/uninstalled
 	Redact      *ShopRedact      // customers/redact, customers/data_request, shop/redact
+	Return      *ShopReturnEvent // returns/*
 }
 
 // ShopRefund is a refund made at Shopify, as refunds/create tells of it: by

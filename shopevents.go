@@ -37,6 +37,7 @@ const (
 // *RefundService is one.
 type PortalRefunds interface {
 	SettleFromShopify(ctx context.Context, orderID, key, shopifyID string) (found bool, err error)
+	SettleFromShopReturn(ctx context.Context, shopReturnID, shopifyID string) (found bool, err error)
 }
 
 // ShopEventService takes in what Shopify tells the portal by webhook: it
@@ -63,6 +64,7 @@ type ShopEventService struct {
 	openOrders   OpenReturnOrders
 	webhooks     WebhookSubscriber
 	redactor     Redactor
+	shopReturns  *ShopReturnService
 	sweepEvery   time.Duration
 	now          func() time.Time
 	log          *slog.Logger
@@ -107,6 +109,9 @@ type ShopEventDeps struct {
 	// Redactor honours the compliance requests; nil leaves them pending in
 	// the inbox until one is given.
 	Redactor Redactor
+	// ShopReturns moves portal returns as staff move their Shopify returns
+	// (returns/* webhooks); nil leaves those webhooks without effect.
+	ShopReturns *ShopReturnService
 	// SweepEvery is how often the periodic pass runs; 0 means
 	// DefaultSweepEvery.
 	SweepEvery time.Duration
@@ -123,7 +128,7 @@ func NewShopEventService(d ShopEventDeps) *ShopEventService {
 		inbox: d.Inbox, parse: d.ParseWebhook, returns: d.Returns, search: d.Search, refunds: d.Refunds,
 		notices: d.Notices, portal: d.Portal, changes: d.Changes, mailer: d.Mailer, orders: d.Orders,
 		installation: d.Installation, shopRefunds: d.ShopRefunds, openOrders: d.OpenOrders, webhooks: d.Webhooks,
-		redactor: d.Redactor, sweepEvery: d.SweepEvery, now: d.Now, log: d.Log,
+		redactor: d.Redactor, shopReturns: d.ShopReturns, sweepEvery: d.SweepEvery, now: d.Now, log: d.Log,
 		wake: make(chan struct{}, 1),
 	}
 }
@@ -331,6 +336,11 @@ func (s *ShopEventService) applyEvent(ctx context.Context, w *InboxWebhook, ev *
 		return s.applyDataRequest(ctx, w, ev.Redact)
 	case ev.Redact != nil:
 		return s.applyRedact(ctx, w, ev.Redact, out)
+	case ev.Return != nil:
+		if s.shopReturns == nil {
+			return nil
+		}
+		return s.shopReturns.ApplyEvent(ctx, w.Topic, *ev.Return)
 	}
 	return cannotApply{fmt.Errorf("a %s webhook without its event", w.Topic)}
 }

@@ -3,6 +3,7 @@ package returns_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -960,7 +961,7 @@ func TestEnsureSubscriptions(t *testing.T) {
 	if err != nil || setup != f.hooks.setup {
 		t.Fatalf("%+v, %v", setup, err)
 	}
-	if want := "https://returns.example.com/webhooks/shopify [refunds/create orders/updated app/uninstalled]"; len(f.hooks.asked) != 1 || f.hooks.asked[0] != want {
+	if want := "https://returns.example.com/webhooks/shopify " + fmt.Sprint(returns.SubscribedTopics); len(f.hooks.asked) != 1 || f.hooks.asked[0] != want {
 		t.Errorf("asked %q", f.hooks.asked)
 	}
 	logs := f.logs.String()

@@ -308,3 +308,98 @@ func (s *ShopEventService) Reinstalled(ctx context.Context, checkedAt time.Time)
 	}
 	return nil
 }
+
+func (g guardedRefunder) SuggestTransactions(ctx context.Context, orderID string, items []Item) ([]SuggestedTransaction, error) {
+	if err := g.i.check(ctx); err != nil {
+		return nil, err
+	}
+	return g.refunder.SuggestTransactions(ctx, orderID, items)
+}
+
+// GuardShopReturns is GuardOrders for Shopify's returns. A mutation refused
+// here was certainly not made.
+func (i *ShopInstallation) GuardShopReturns(r ShopReturns) ShopReturns {
+	return guardedShopReturns{i: i, r: r}
+}
+
+type guardedShopReturns struct {
+	i *ShopInstallation
+	r ShopReturns
+}
+
+func (g guardedShopReturns) ReturnableUnits(ctx context.Context, orderID string) ([]ReturnableUnit, error) {
+	if err := g.i.check(ctx); err != nil {
+		return nil, err
+	}
+	return g.r.ReturnableUnits(ctx, orderID)
+}
+
+func (g guardedShopReturns) ReturnReasons(ctx context.Context, handles []string) ([]ReturnReasonDefinition, error) {
+	if err := g.i.check(ctx); err != nil {
+		return nil, err
+	}
+	return g.r.ReturnReasons(ctx, handles)
+}
+
+func (g guardedShopReturns) RequestReturn(ctx context.Context, req ShopReturnRequest) (*ShopReturn, error) {
+	if err := g.i.check(ctx); err != nil {
+		return nil, err
+	}
+	return g.r.RequestReturn(ctx, req)
+}
+
+func (g guardedShopReturns) OrderReturns(ctx context.Context, orderID string) ([]ShopReturn, error) {
+	if err := g.i.check(ctx); err != nil {
+		return nil, err
+	}
+	return g.r.OrderReturns(ctx, orderID)
+}
+
+func (g guardedShopReturns) ShopReturn(ctx context.Context, id string) (*ShopReturn, error) {
+	if err := g.i.check(ctx); err != nil {
+		return nil, err
+	}
+	return g.r.ShopReturn(ctx, id)
+}
+
+func (g guardedShopReturns) ApproveReturn(ctx context.Context, id string) error {
+	if err := g.i.check(ctx); err != nil {
+		return err
+	}
+	return g.r.ApproveReturn(ctx, id)
+}
+
+func (g guardedShopReturns) DeclineReturn(ctx context.Context, id, note string) error {
+	if err := g.i.check(ctx); err != nil {
+		return err
+	}
+	return g.r.DeclineReturn(ctx, id, note)
+}
+
+func (g guardedShopReturns) CancelReturn(ctx context.Context, id string) error {
+	if err := g.i.check(ctx); err != nil {
+		return err
+	}
+	return g.r.CancelReturn(ctx, id)
+}
+
+func (g guardedShopReturns) CloseReturn(ctx context.Context, id string) error {
+	if err := g.i.check(ctx); err != nil {
+		return err
+	}
+	return g.r.CloseReturn(ctx, id)
+}
+
+func (g guardedShopReturns) ProcessReturn(ctx context.Context, req ProcessRequest) (string, error) {
+	if err := g.i.check(ctx); err != nil {
+		return "", err
+	}
+	return g.r.ProcessReturn(ctx, req)
+}
+
+func (g guardedShopReturns) Locations(ctx context.Context) ([]Location, error) {
+	if err := g.i.check(ctx); err != nil {
+		return nil, err
+	}
+	return g.r.Locations(ctx)
+}

@@ -36,6 +36,15 @@ func (s *ShopEventService) applyRefund(ctx context.Context, ref ShopRefund, via 
 			return err
 		}
 	}
+	if ref.ReturnID != "" {
+		// Made by processing a Shopify return: the portal's refund in
+		// flight on it, when there is one (Shopify is not documented to
+		// copy returnProcess's note, with the key, onto the refund).
+		found, err := s.portal.SettleFromShopReturn(ctx, ref.ReturnID, ref.ID)
+		if err != nil || found {
+			return err
+		}
+	}
 	return s.bookShopRefund(ctx, ref, via)
 }
 

@@ -33,7 +33,10 @@ const (
 // SubscribedTopics are the topics the portal subscribes to at start. The
 // compliance topics are not among them: they are declared in the app's
 // configuration.
-var SubscribedTopics = []string{TopicRefundsCreate, TopicOrdersUpdated, TopicAppUninstalled}
+var SubscribedTopics = []string{
+	TopicRefundsCreate, TopicOrdersUpdated, TopicAppUninstalled,
+	TopicReturnsApprove, TopicReturnsDecline, TopicReturnsCancel, TopicReturnsClose, TopicReturnsReopen, TopicReturnsProcess,
+}
 
 // ComplianceTopic reports whether topic is one of Shopify's mandatory
 // compliance topics. They are declared in the app's configuration (the Dev

@@ -40,6 +40,7 @@ type Store interface {
 	returns.ShopIdentityStore
 	returns.ErasureStore
 	returns.PhotoStore
+	returns.ShopReturnStore
 }
 
 // Shop is what the services ask of Shopify about orders; *shopify.Client is
@@ -61,6 +62,10 @@ type Deps struct {
 	// webhook subscriptions: the same *shopify.Client as Shop.
 	ShopRefunds returns.ShopRefunds
 	Webhooks    returns.WebhookSubscriber
+	// ShopReturns drives Shopify's own returns: the same *shopify.Client as
+	// Shop; nil keeps returns in the portal alone (refunds through
+	// refundCreate), for tests that do not look at Shopify's returns.
+	ShopReturns returns.ShopReturns
 	// ParseWebhook reads a webhook's payload: shopify.ParseWebhook.
 	ParseWebhook func(topic string, body []byte, h returns.WebhookHeaders) (returns.ShopEvent, error)
 	// SweepEvery is how often the periodic pass over Shopify's refunds runs;
@@ -98,6 +103,9 @@ type App struct {
 	// returns closed long ago.
 	Redaction      *returns.RedactionService
 	PhotoRetention *returns.PhotoRetentionService
+	// ShopReturns keeps Shopify's returns in step with the portal's; nil
+	// when Deps.ShopReturns is.
+	ShopReturns *returns.ShopReturnService
 }
 
 // New builds the services over d.
@@ -118,9 +126,17 @@ func New(d Deps) *App {
 	mailer := returns.NewMailer(d.Emails, settings, d.BaseURL, d.WakeMail, d.Now, d.Log)
 	writer := returns.NewOrderWriter(shop, d.Store, orders, d.Now, d.Log)
 	changes := returns.NewChanges(d.Store, d.Store, mailer, writer, d.Now, d.Log)
+	var shopReturns *returns.ShopReturnService
+	if d.ShopReturns != nil {
+		shopReturns = returns.NewShopReturnService(returns.ShopReturnDeps{
+			Returns: d.Store, Timeline: d.Store, Changes: changes, Store: d.Store,
+			Shop: installation.GuardShopReturns(d.ShopReturns), Now: d.Now, Log: d.Log,
+		})
+		changes.WakeOnChange(shopReturns.Wake)
+	}
 	refunds := returns.NewRefundService(returns.RefundDeps{
 		Returns: d.Store, Store: d.Store, Refunder: refunder, Shop: shop, Notes: d.Store,
-		Changes: changes, Now: d.Now, Log: d.Log,
+		Changes: changes, ShopReturns: shopReturns, Settings: settings, Now: d.Now, Log: d.Log,
 	})
 	// Erasures forget the orders they erased from the cache.
 	redaction := returns.NewRedactionService(d.Store, orders, d.Now, d.Log)
@@ -129,7 +145,7 @@ func New(d Deps) *App {
 		Notices: d.Store, Portal: refunds, Changes: changes, Mailer: mailer, Orders: orders,
 		Installation: installation, ShopRefunds: installation.GuardRefunds(d.ShopRefunds),
 		OpenOrders: d.Store, Webhooks: installation.GuardWebhooks(d.Webhooks), Redactor: redaction,
-		SweepEvery: d.SweepEvery, Now: d.Now, Log: d.Log,
+		ShopReturns: shopReturns, SweepEvery: d.SweepEvery, Now: d.Now, Log: d.Log,
 	})
 	// The check asks Shopify itself, not through the installation's guard:
 	// it is how the portal finds the app installed again.
@@ -164,6 +180,7 @@ func New(d Deps) *App {
 		Connection:     connection,
 		Redaction:      redaction,
 		PhotoRetention: returns.NewPhotoRetentionService(d.Store, settings, d.Now, d.Log),
+		ShopReturns:    shopReturns,
 	}
 }
 
@@ -209,6 +226,10 @@ const (
 	// Photos are kept for days after a return closes: a purge a day is
 	// enough, and one at start catches up after a long stop.
 	photoPurgeEvery = 24 * time.Hour
+	// shopReturnSyncEvery is how often the returns whose Shopify return
+	// failed to follow them are looked at again; a change wakes the pass at
+	// once.
+	shopReturnSyncEvery = 30 * time.Second
 )
 
 // Run starts the background work, which goes on until ctx ends: write-backs to
@@ -223,4 +244,7 @@ func (a *App) Run(ctx context.Context, wg *sync.WaitGroup) {
 	wg.Go(func() { a.Events.Run(ctx, inboxEvery) })
 	wg.Go(func() { a.Connection.Run(ctx, checkEvery) })
 	wg.Go(func() { a.PhotoRetention.Run(ctx, photoPurgeEvery) })
+	if a.ShopReturns != nil {
+		wg.Go(func() { a.ShopReturns.Run(ctx, shopReturnSyncEvery) })
+	}
 }

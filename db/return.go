@@ -214,7 +214,8 @@ func findReturn(ctx context.Context, tx *sql.Tx, where string, args ...any) (*re
 }
 
 const returnColumns = `id, code, submission_key, order_id, order_name, email, locale,
-	kind, reason, resolution, note, status, currency, created_at, updated_at, version, redacted_at`
+	kind, reason, resolution, note, status, currency, created_at, updated_at, version, redacted_at,
+	shopify_return_id, shopify_return_status`
 
 // findReturns returns the returns matching where (a condition on the returns
 // table, written by this package, never by a caller's input), newest first, with
@@ -243,7 +244,8 @@ func scanReturns(rows *sql.Rows) ([]returns.Return, error) {
 		var created, updated int64
 		var redacted sql.NullInt64
 		if err := rows.Scan(&r.ID, &r.Code, &r.SubmissionKey, &r.OrderID, &r.OrderName, &r.Email, &r.Locale,
-			&r.Kind, &r.Reason, &r.Resolution, &r.Note, &r.Status, &r.Currency, &created, &updated, &r.Version, &redacted); err != nil {
+			&r.Kind, &r.Reason, &r.Resolution, &r.Note, &r.Status, &r.Currency, &created, &updated, &r.Version, &redacted,
+			&r.ShopReturnID, &r.ShopReturnStatus); err != nil {
 			return nil, fmt.Errorf("read returns: %w", err)
 		}
 		r.CreatedAt, r.UpdatedAt = fromMillis(created), fromMillis(updated)

@@ -39,8 +39,8 @@ func (db *DB) SeedForBenchmark(ctx context.Context, n int, now time.Time) error 
 
 	insReturn, err := tx.PrepareContext(ctx, `
 		INSERT INTO returns (code, token, submission_key, order_id, order_name, email, locale,
-			kind, reason, resolution, note, status, currency, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'EUR', ?, ?)`)
+			kind, reason, resolution, note, status, currency, created_at, updated_at, shopify_return_status)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'EUR', ?, ?, 'LEGACY')`)
 	if err != nil {
 		return fmt.Errorf("seed: %w", err)
 	}

@@ -41,6 +41,9 @@ var settingFields = []struct {
 			s.RequireEmailedLink, err = strconv.ParseBool(v)
 			return err
 		}},
+	{"restock_location_id",
+		func(s *returns.Settings) string { return s.RestockLocationID },
+		func(s *returns.Settings, v string) error { s.RestockLocationID = v; return nil }},
 	{"photo_retention_days",
 		func(s *returns.Settings) string { return strconv.Itoa(s.PhotoRetentionDays) },
 		func(s *returns.Settings, v string) (err error) {

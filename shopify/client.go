@@ -245,6 +245,22 @@ func callIdempotent[T any](ctx context.Context, c *Client, op, query string, var
 // chain, and are never retried. A refusal that follows an attempt which may
 // have been carried out is failed() all the same: only asking again tells.
 func callAs[T any](ctx context.Context, c *Client, op, query string, vars map[string]any, failed func() *returns.Error) (*T, *exchange, error) {
+	return callRetrying[T](ctx, c, op, query, vars, failed, true)
+}
+
+// callUnrepeatable runs a mutation that takes no idempotency key and must not
+// be carried out twice (returnRequest, returnProcess). It retries only
+// attempts that did not run (refused at the door, throttled, a token to
+// renew); once an attempt may have run, a failure to get its answer is an
+// error made by lost, and only reading what it would have changed tells.
+func callUnrepeatable[T any](ctx context.Context, c *Client, op, query string, vars map[string]any, lost func() *returns.Error) (*T, error) {
+	out, _, err := callRetrying[T](ctx, c, op, query, vars, lost, false)
+	return out, err
+}
+
+// callRetrying is callAs; with repeatable false it does not send again an
+// attempt that may have run.
+func callRetrying[T any](ctx context.Context, c *Client, op, query string, vars map[string]any, failed func() *returns.Error, repeatable bool) (*T, *exchange, error) {
 	mayHaveRun := false // an attempt reached Shopify and was not refused at the door
 	renewed := false
 	for attempt := 1; ; attempt++ {
@@ -288,6 +304,12 @@ func callAs[T any](ctx context.Context, c *Client, op, query string, vars map[st
 				return nil, nil, fmt.Errorf("shopify %s: %w: %s", op, failed(), describe(err, ex))
 			}
 			return nil, nil, fmt.Errorf("shopify %s: %s", op, describe(err, ex))
+		}
+		var throttled goshopify.RateLimitError
+		if !repeatable && mayHaveRun && !errors.As(err, &throttled) {
+			// Throttled requests are refused before they run; anything else
+			// that reached Shopify may have been carried out.
+			return nil, nil, fmt.Errorf("shopify %s: %w: not sent again: %s", op, failed(), describe(err, ex))
 		}
 		if attempt >= c.maxAttempts {
 			return nil, nil, fmt.Errorf("shopify %s: %w: gave up after %d attempts: %s", op, failed(), attempt, describe(err, ex))

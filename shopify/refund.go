@@ -17,6 +17,10 @@ var (
 	createRefundOperation string
 	//go:embed find_refund.graphql
 	findRefundOperation string
+	//go:embed suggest_transactions.graphql
+	suggestTransactionsOperation string
+	//go:embed locations.graphql
+	locationsOperation string
 )
 
 // unknownOutcome is the error of a refund whose answer did not come.
@@ -30,27 +34,8 @@ func (c *Client) SuggestRefund(ctx context.Context, orderID string, items []retu
 	if !strings.HasPrefix(orderID, "gid://shopify/Order/") {
 		return returns.Money{}, returns.Errorf(returns.ENOTFOUND, "Order not found.")
 	}
-	// One entry per line: the same line twice is one line with both
-	// quantities.
-	var lines []map[string]any
-	at := map[string]int{}
-	for _, it := range items {
-		if it.Quantity <= 0 || it.LineItemID == "" {
-			continue
-		}
-		if i, ok := at[it.LineItemID]; ok {
-			lines[i]["quantity"] = lines[i]["quantity"].(int) + it.Quantity
-			continue
-		}
-		at[it.LineItemID] = len(lines)
-		lines = append(lines, map[string]any{"lineItemId": it.LineItemID, "quantity": it.Quantity, "restockType": "NO_RESTOCK"})
-	}
-	if lines == nil {
-		lines = []map[string]any{}
-	}
-
 	resp, err := call[suggestRefundResponse](ctx, c, "SuggestRefund", suggestRefundOperation,
-		map[string]any{"id": orderID, "refundLineItems": lines})
+		map[string]any{"id": orderID, "refundLineItems": suggestLines(items)})
 	if err != nil {
 		return returns.Money{}, err
 	}
@@ -67,7 +52,90 @@ func (c *Client) SuggestRefund(ctx context.Context, orderID string, items []retu
 	return m, nil
 }
 
-// CreateRefund refunds req.Amount to the payment req.ParentID with
+// suggestLines is the refundLineItems of a suggestion for items: one entry per
+// line (the same line twice is one line with both quantities), not
+// restocked.
+func suggestLines(items []returns.Item) []map[string]any {
+	lines := []map[string]any{}
+	at := map[string]int{}
+	for _, it := range items {
+		if it.Quantity <= 0 || it.LineItemID == "" {
+			continue
+		}
+		if i, ok := at[it.LineItemID]; ok {
+			lines[i]["quantity"] = lines[i]["quantity"].(int) + it.Quantity
+			continue
+		}
+		at[it.LineItemID] = len(lines)
+		lines = append(lines, map[string]any{"lineItemId": it.LineItemID, "quantity": it.Quantity, "restockType": "NO_RESTOCK"})
+	}
+	return lines
+}
+
+// SuggestTransactions returns how Shopify would split a refund of items over
+// the order's payments, in Shopify's order.
+func (c *Client) SuggestTransactions(ctx context.Context, orderID string, items []returns.Item) ([]returns.SuggestedTransaction, error) {
+	if !strings.HasPrefix(orderID, "gid://shopify/Order/") {
+		return nil, returns.Errorf(returns.ENOTFOUND, "Order not found.")
+	}
+	resp, err := call[suggestTransactionsResponse](ctx, c, "SuggestTransactions", suggestTransactionsOperation,
+		map[string]any{"id": orderID, "refundLineItems": suggestLines(items)})
+	if err != nil {
+		return nil, err
+	}
+	if resp.Order == nil {
+		return nil, returns.Errorf(returns.ENOTFOUND, "Order not found.")
+	}
+	if resp.Order.SuggestedRefund == nil {
+		return nil, fmt.Errorf("shopify SuggestTransactions %s: %w: no suggestion in the answer", orderID, unavailable())
+	}
+	cur := resp.Order.PresentmentCurrencyCode
+	var out []returns.SuggestedTransaction
+	for _, t := range resp.Order.SuggestedRefund.SuggestedTransactions {
+		if t.ParentTransaction == nil || t.ParentTransaction.ID == "" {
+			// A suggestion without a parent cannot be sent as a refund
+			// transaction; Shopify suggests one for every payment it refunds.
+			continue
+		}
+		amount, err := t.AmountSet.money(cur)
+		if err != nil {
+			return nil, fmt.Errorf("shopify SuggestTransactions %s: %w: %w", orderID, unavailable(), err)
+		}
+		most := amount
+		if t.MaximumRefundableSet != nil {
+			if most, err = t.MaximumRefundableSet.money(cur); err != nil {
+				return nil, fmt.Errorf("shopify SuggestTransactions %s: %w: %w", orderID, unavailable(), err)
+			}
+		}
+		out = append(out, returns.SuggestedTransaction{
+			ParentID: t.ParentTransaction.ID, Gateway: deref(t.Gateway), Manual: t.ParentTransaction.ManualPaymentGateway,
+			Amount: amount, Max: most,
+		})
+	}
+	return out, nil
+}
+
+// Locations returns the shop's active locations that hold stock, those that
+// fulfil online orders first.
+func (c *Client) Locations(ctx context.Context) ([]returns.Location, error) {
+	resp, err := call[locationsResponse](ctx, c, "Locations", locationsOperation, nil)
+	if err != nil {
+		return nil, err
+	}
+	var online, others []returns.Location
+	for _, l := range resp.Locations.Nodes {
+		switch {
+		case !l.IsActive || !l.ShipsInventory:
+		case l.FulfillsOnlineOrders:
+			online = append(online, returns.Location{ID: l.ID, Name: l.Name})
+		default:
+			others = append(others, returns.Location{ID: l.ID, Name: l.Name})
+		}
+	}
+	return append(online, others...), nil
+}
+
+// CreateRefund refunds req.Amount to the payments of req.Transactions with
 // refundCreate @idempotent(key: req.Key), without notifying the customer (the
 // portal sends its own email). It returns the Shopify Refund GID.
 //
@@ -82,18 +150,30 @@ func (c *Client) CreateRefund(ctx context.Context, req returns.RefundRequest) (s
 	if err := checkRefundRequest(req); err != nil {
 		return "", err
 	}
+	txs := make([]map[string]any, 0, len(req.Transactions))
+	for _, t := range req.Transactions {
+		txs = append(txs, map[string]any{
+			"orderId": req.OrderID, "parentId": t.ParentID, "gateway": t.Gateway,
+			"kind": "REFUND", "amount": t.Amount.Decimal(),
+		})
+	}
 	input := map[string]any{
-		"orderId":  req.OrderID,
-		"note":     req.Note,
-		"notify":   false,
-		"currency": req.Amount.Currency,
-		"transactions": []map[string]any{{
-			"orderId":  req.OrderID,
-			"parentId": req.ParentID,
-			"gateway":  req.Gateway,
-			"kind":     "REFUND",
-			"amount":   req.Amount.Decimal(),
-		}},
+		"orderId":      req.OrderID,
+		"note":         req.Note,
+		"notify":       false,
+		"currency":     req.Amount.Currency,
+		"transactions": txs,
+	}
+	if len(req.Lines) > 0 {
+		lines := make([]map[string]any, 0, len(req.Lines))
+		for _, l := range req.Lines {
+			in := map[string]any{"lineItemId": l.LineItemID, "quantity": l.Quantity, "restockType": "NO_RESTOCK"}
+			if l.Restock {
+				in["restockType"], in["locationId"] = "RETURN", l.LocationID
+			}
+			lines = append(lines, in)
+		}
+		input["refundLineItems"] = lines
 	}
 	resp, err := callIdempotent[createRefundResponse](ctx, c, "CreateRefund", createRefundOperation,
 		map[string]any{"input": input, "key": req.Key}, unknownOutcome)
@@ -131,8 +211,18 @@ func checkRefundRequest(req returns.RefundRequest) error {
 		return returns.Errorf(returns.EINVALID, "The refund has no idempotency key.")
 	case req.Amount.Minor <= 0 || req.Amount.Currency == "":
 		return returns.Errorf(returns.EINVALID, "The refund amount must be above zero.")
-	case req.ParentID == "" || req.Gateway == "":
+	case len(req.Transactions) == 0:
 		return returns.Errorf(returns.EINVALID, "The refund names no payment to refund to.")
+	}
+	var sum int64
+	for _, t := range req.Transactions {
+		if t.ParentID == "" || t.Gateway == "" || t.Amount.Minor <= 0 || t.Amount.Currency != req.Amount.Currency {
+			return returns.Errorf(returns.EINVALID, "The refund names a payment it cannot go back to.")
+		}
+		sum += t.Amount.Minor
+	}
+	if sum != req.Amount.Minor {
+		return returns.Errorf(returns.EINVALID, "The refund's parts do not add up to its amount.")
 	}
 	return nil
 }
@@ -183,6 +273,37 @@ type suggestRefundResponse struct {
 			AmountSet moneyBag `json:"amountSet"`
 		} `json:"suggestedRefund"`
 	} `json:"order"`
+}
+
+type suggestTransactionsResponse struct {
+	Order *struct {
+		PresentmentCurrencyCode string `json:"presentmentCurrencyCode"`
+		SuggestedRefund         *struct {
+			SuggestedTransactions []struct {
+				Gateway              *string   `json:"gateway"`
+				AmountSet            moneyBag  `json:"amountSet"`
+				MaximumRefundableSet *moneyBag `json:"maximumRefundableSet"`
+				ParentTransaction    *struct {
+					ID                   string `json:"id"`
+					ManualPaymentGateway bool   `json:"manualPaymentGateway"`
+				} `json:"parentTransaction"`
+			} `json:"suggestedTransactions"`
+		} `json:"suggestedRefund"`
+	} `json:"order"`
+}
+
+type locationsResponse struct {
+	Locations struct {
+		Nodes []struct {
+			ID             string `json:"id"`
+			Name           string `json:"name"`
+			IsActive       bool   `json:"isActive"`
+			ShipsInventory bool   `json:"shipsInventory"`
+			// FulfillsOnlineOrders marks the locations parcels are sent
+			// from, and so come back to.
+			FulfillsOnlineOrders bool `json:"fulfillsOnlineOrders"`
+		} `json:"nodes"`
+	} `json:"locations"`
 }
 
 type createRefundResponse struct {

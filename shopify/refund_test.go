@@ -58,8 +58,8 @@ const (
 func refundOf1001(key string, amount returns.Money) returns.RefundRequest {
 	return returns.RefundRequest{
 		OrderID: order1001, Key: key, Amount: amount,
-		Note:     "Return R-7KQ9X2MD (refund " + key + ")",
-		ParentID: sale1001, Gateway: "bogus",
+		Note:         "Return R-7KQ9X2MD (refund " + key + ")",
+		Transactions: []returns.RefundTransaction{{ParentID: sale1001, Gateway: "bogus", Amount: amount}},
 	}
 }
 
@@ -162,7 +162,7 @@ func TestCreateRefund(t *testing.T) {
 
 	t.Run("wrong parent", func(t *testing.T) {
 		req := refundOf1001("k-3", eur(100))
-		req.ParentID = "gid://shopify/OrderTransaction/1002" // the sale of #1002
+		req.Transactions[0].ParentID = "gid://shopify/OrderTransaction/1002" // the sale of #1002
 		_, err := c.CreateRefund(ctx, req)
 		if code := returns.ErrorCode(err); code != returns.EINVALID {
 			t.Fatalf("err = %v, want EINVALID", err)
@@ -185,7 +185,7 @@ func TestCreateRefund(t *testing.T) {
 	t.Run("presentment currency", func(t *testing.T) {
 		id, err := c.CreateRefund(ctx, returns.RefundRequest{
 			OrderID: "gid://shopify/Order/1005", Key: "k-usd", Amount: returns.Money{Minor: 650, Currency: "USD"},
-			Note: "bulb", ParentID: "gid://shopify/OrderTransaction/1005", Gateway: "bogus",
+			Note: "bulb", Transactions: []returns.RefundTransaction{{ParentID: "gid://shopify/OrderTransaction/1005", Gateway: "bogus", Amount: returns.Money{Minor: 650, Currency: "USD"}}},
 		})
 		if err != nil || id == "" {
 			t.Fatalf("CreateRefund = %q, %v", id, err)
@@ -208,8 +208,11 @@ func TestCreateRefund_NotSent(t *testing.T) {
 		{"zero amount", func(r *returns.RefundRequest) { r.Amount = eur(0) }},
 		{"negative amount", func(r *returns.RefundRequest) { r.Amount = eur(-100) }},
 		{"no currency", func(r *returns.RefundRequest) { r.Amount.Currency = "" }},
-		{"no parent", func(r *returns.RefundRequest) { r.ParentID = "" }},
-		{"no gateway", func(r *returns.RefundRequest) { r.Gateway = "" }},
+		{"no parent", func(r *returns.RefundRequest) { r.Transactions[0].ParentID = "" }},
+		{"no gateway", func(r *returns.RefundRequest) { r.Transactions[0].Gateway = "" }},
+		{"no payment", func(r *returns.RefundRequest) { r.Transactions = nil }},
+		{"parts not adding up", func(r *returns.RefundRequest) { r.Transactions[0].Amount = eur(99) }},
+		{"part in another currency", func(r *returns.RefundRequest) { r.Transactions[0].Amount.Currency = "USD" }},
 		{"not an order", func(r *returns.RefundRequest) { r.OrderID = "1001" }},
 	}
 	for _, tt := range tests {

@@ -41,6 +41,12 @@ func ParseWebhook(topic string, body []byte, headers returns.WebhookHeaders) (re
 		ev.Uninstalled, err = parseUninstall(body)
 	case returns.TopicCustomersRedact, returns.TopicCustomersDataRequest, returns.TopicShopRedact:
 		ev.Redact, err = parseRedact(topic, body)
+	case returns.TopicReturnsApprove, returns.TopicReturnsDecline, returns.TopicReturnsCancel,
+		returns.TopicReturnsClose, returns.TopicReturnsReopen, returns.TopicReturnsProcess:
+		ev.Return, err = parseReturnEvent(body)
+		if err == nil {
+			ev.OrderID = ev.Return.OrderID
+		}
 	default:
 		return ev, returns.Errorf(returns.EINVALID, "The portal does not handle %q webhooks.", topic)
 	}
@@ -293,4 +299,38 @@ func parseRedact(topic string, body []byte) (*returns.ShopRedact, error) {
 		}
 	}
 	return r, nil
+}
+
+// returnEventPayload is the part of a returns/* payload the portal reads: the
+// return and its order. What the return became is read from the Admin API,
+// so nothing else of the payload (whose shape differs between the topics) is
+// relied on.
+type returnEventPayload struct {
+	ID                restID `json:"id"`
+	AdminGraphqlAPIID string `json:"admin_graphql_api_id"`
+	Order             *struct {
+		ID                restID `json:"id"`
+		AdminGraphqlAPIID string `json:"admin_graphql_api_id"`
+	} `json:"order"`
+}
+
+func parseReturnEvent(body []byte) (*returns.ShopReturnEvent, error) {
+	var p returnEventPayload
+	if err := json.Unmarshal(body, &p); err != nil {
+		return nil, err
+	}
+	e := &returns.ShopReturnEvent{ID: p.AdminGraphqlAPIID}
+	if e.ID == "" && p.ID > 0 {
+		e.ID = fmt.Sprintf("gid://shopify/Return/%d", p.ID)
+	}
+	if !strings.HasPrefix(e.ID, "gid://shopify/Return/") {
+		return nil, fmt.Errorf("no return id in the payload")
+	}
+	if p.Order != nil {
+		e.OrderID = p.Order.AdminGraphqlAPIID
+		if e.OrderID == "" && p.Order.ID > 0 {
+			e.OrderID = fmt.Sprintf("gid://shopify/Order/%d", p.Order.ID)
+		}
+	}
+	return e, nil
 }

@@ -220,6 +220,17 @@ var catalogLV = map[string]string{
 	"The form could not be read. Please try again.":      "Neizdevās nolasīt veidlapu. Lūdzu, mēģiniet vēlreiz.",
 	"We could not find that photo.":                      "Neizdevās atrast šo fotoattēlu.",
 
+	// Domain messages of Shopify's returns and refunds split over payments
+	// (mostly for staff, who may read Latvian).
+	"The order's payments can take back %s less than this refund.":                                    "Pasūtījuma maksājumos var atmaksāt par %s mazāk nekā šī atmaksa.",
+	"The order has no payment that can be refunded.":                                                  "Pasūtījumam nav maksājuma, ko varētu atmaksāt.",
+	"The return holds no items.":                                                                      "Atgriešanā nav nevienas preces.",
+	"Shopify takes back fewer units of %s than the return holds.":                                     "Shopify pieņem atpakaļ mazāk preces %s vienību, nekā ir atgriešanā.",
+	"Shopify did not confirm the change to the return. Reading the return tells whether it was made.": "Shopify neapstiprināja atgriešanas izmaiņas. Vai tās tika veiktas, parādīs atgriešanas dati.",
+	"Return not found.":                       "Atgriešana nav atrasta.",
+	"The return names no order or no items.":  "Atgriešanā nav norādīts pasūtījums vai preces.",
+	"The refund is not for a Shopify return.": "Atmaksa nav paredzēta Shopify atgriešanai.",
+
 	// Domain messages (package returns).
 	"Please correct the marked fields.":                              "Lūdzu, izlabojiet atzīmētos laukus.",
 	"Internal error.":                                                "Radās iekšēja kļūda.",

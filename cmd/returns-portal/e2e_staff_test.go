@@ -92,7 +92,18 @@ func TestStaffWorkflowInBrowser(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS("a[href='https://tracking.dpd.de/status/en_US/parcel/05212345678901']")),
 	))
 
-	// #1002: approve, item received, refund 29.00 EUR.
+	// #1002: approve, item received, refund 29.00 EUR, close.
+	stock := func() int {
+		o, _ := demoShop.Load().OrderByName("#1002")
+		n := 0
+		for _, inv := range o.Inventory {
+			if inv.LineItem == "gid://shopify/LineItem/100201" && inv.Location == "gid://shopify/Location/7001" {
+				n = inv.Available
+			}
+		}
+		return n
+	}
+	scarvesBefore := stock()
 	must(t, chromedp.Do(staff,
 		chromedp.Navigate(base+"/admin/returns/"+scarf),
 		chromedp.WaitVisible(chromedp.CSS("form[action$='/approve']")),
@@ -106,11 +117,36 @@ func TestStaffWorkflowInBrowser(t *testing.T) {
 	if flash := text(t, staff, "[role=status]"); !strings.Contains(flash, "Refund made") {
 		t.Fatalf("after the refund the page says %q", flash)
 	}
+	postIn(t, staff, "close", "closed")
+
+	// In Shopify the return was requested, approved, processed with the
+	// refund against its line (the scarf restocked at the warehouse) and
+	// closed; the order's return status says so.
+	waitForShop(t, "#1002's Shopify return closed", func() bool {
+		o, _ := demoShop.Load().OrderByName("#1002")
+		return len(o.Returns) == 1 && o.Returns[0].Status == "CLOSED"
+	})
+	o1002, _ := demoShop.Load().OrderByName("#1002")
+	ret := o1002.Returns[0]
+	if len(ret.Lines) != 1 || ret.Lines[0].LineItem != "gid://shopify/LineItem/100201" || ret.Lines[0].Processed != 1 ||
+		!strings.HasPrefix(ret.Lines[0].CustomerNote, scarf+":") || ret.Lines[0].Reason == "" {
+		t.Fatalf("Shopify return lines %+v, want the scarf, processed, with the code and a reason", ret.Lines)
+	}
+	if len(o1002.RefundDetails) != 1 || o1002.RefundDetails[0].Return != ret.ID || len(o1002.RefundDetails[0].Lines) != 1 ||
+		o1002.RefundDetails[0].Lines[0].LineItem != "gid://shopify/LineItem/100201" || o1002.RefundDetails[0].Lines[0].Quantity != 1 {
+		t.Fatalf("refund details %+v, want the refund made by the return, against the scarf's line", o1002.RefundDetails)
+	}
+	if got := stock(); got != scarvesBefore+1 {
+		t.Fatalf("scarves available at the warehouse: %d, want %d (restocked); %+v %+v %+v", got, scarvesBefore+1, o1002.Inventory, ret.Lines, o1002.RefundDetails)
+	}
+	if o1002.ReturnStatus != "RETURNED" {
+		t.Fatalf("#1002's return status %q, want RETURNED", o1002.ReturnStatus)
+	}
 
 	// The demo store holds exactly one refund of 29.00 EUR, and the orders tell
 	// the story in their notes and tags.
 	shop := demoShop.Load()
-	o1002, _ := shop.OrderByName("#1002")
+	o1002, _ = shop.OrderByName("#1002")
 	if len(o1002.Refunds) != 1 || o1002.Refunds[0].Amount != "29.00" || o1002.Refunds[0].Currency != "EUR" {
 		t.Fatalf("#1002 refunds %+v, want one of 29.00 EUR", o1002.Refunds)
 	}
@@ -130,6 +166,19 @@ func TestStaffWorkflowInBrowser(t *testing.T) {
 	must(t, chromedp.Do(ctx, chromedp.Navigate(base+"/returns/"+scarf+"?lang=en"), chromedp.WaitVisible(chromedp.CSS("p.status"))))
 	if body := text(t, ctx, "main"); !regexp.MustCompile(`€29\.00`).MatchString(body) {
 		t.Fatalf("the customer's page does not show the refund:\n%s", body)
+	}
+}
+
+// waitForShop polls cond, about the demo store, for up to 10 s: Shopify's
+// return follows the portal's in the background.
+func waitForShop(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting until %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 

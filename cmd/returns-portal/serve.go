@@ -120,6 +120,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		Refunder:     shop,
 		ShopRefunds:  shop,
 		Webhooks:     shop,
+		ShopReturns:  shop,
 		ParseWebhook: shopify.ParseWebhook,
 		Photos:       photo.New(),
 		Passwords:    password.Hasher{},

@@ -12,8 +12,9 @@ import "strings"
 // What needs what here:
 //
 //   - QueryRoot.order, orders and node (an order): read_orders;
-//   - LineItem.product: read_products;
+//   - LineItem.product and LineItem.variant: read_products;
 //   - orderUpdate, tagsAdd and refundCreate: write_orders;
+//   - returns, locations and inventory: see returns_graphql.go;
 //   - webhookSubscriptionCreate of an order topic: read_orders (a userError).
 //
 // A write_ scope grants the read_ scope of the same resource, as at Shopify.

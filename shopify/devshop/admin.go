@@ -24,6 +24,13 @@ import (
 //	POST /_devshop/compliance/{topic}       customers/redact or customers/data_request
 //	                                        with {"email":"…"}, or shop/redact
 //	GET  /_devshop/webhooks                 subscriptions and delivery attempts
+//	POST /_devshop/returns/{id}/…           approve, decline, process, close (admin_returns.go)
+//	POST /_devshop/transactions/{id}/settle a pending refund settles (admin_returns.go)
+//
+// The order's JSON holds its returns (status, lines, dispositions, reverse
+// deliveries), its refunds with their line items and transactions
+// (refund_details), and the stock of its items at each location
+// (inventory).
 //
 // Each action fires the webhooks Shopify would. The API is guarded three ways,
 // since it acts without a token: it answers only a peer on loopback, only a
@@ -94,6 +101,7 @@ func (s *Shop) adminMux() *http.ServeMux {
 		}
 		writeAdminJSON(w, http.StatusAccepted, map[string]string{"topic": r.PathValue("topic")})
 	})
+	s.adminReturnRoutes(mux)
 	mux.HandleFunc("GET /_devshop/webhooks", func(w http.ResponseWriter, r *http.Request) {
 		writeAdminJSON(w, http.StatusOK, map[string]any{
 			"subscriptions": s.WebhookSubscriptions(),

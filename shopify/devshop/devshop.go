@@ -57,8 +57,11 @@ func loadSchema() (*ast.Schema, error) {
 // DefaultScopes are the access scopes of the app's installation when
 // Options.Scopes is nil: those the portal asks for. read_all_orders lets the
 // demo find #1003, which is 92 days old; read_products lets it read product
-// tags.
-var DefaultScopes = []string{"read_orders", "write_orders", "read_all_orders", "read_products"}
+// tags. read_returns and write_returns let it read and drive Shopify's
+// native returns, read_locations list the locations a return may be
+// restocked at, and read_inventory read what a restock changed there.
+var DefaultScopes = []string{"read_orders", "write_orders", "read_all_orders", "read_products",
+	"read_returns", "write_returns", "read_locations", "read_inventory"}
 
 // DefaultTokenTTL is the lifetime of a token from the client credentials
 // grant when Options.TokenTTL is zero: Shopify's, about 24 hours (it answers
@@ -102,6 +105,13 @@ type Options struct {
 	ShopDomain string
 	// Webhooks configures webhook delivery.
 	Webhooks WebhookOptions
+	// PendingRefundGateways name the payment gateways (e.g.
+	// "shopify_payments") whose refund transactions stay PENDING until
+	// SettleTransaction settles them, as an asynchronous gateway's do.
+	PendingRefundGateways []string
+	// StoreCreditDisabled makes the shop unable to issue store credit, as
+	// one without new customer accounts is.
+	StoreCreditDisabled bool
 }
 
 // Shop is the stand-in store. It is an http.Handler and safe for concurrent use.
@@ -116,11 +126,19 @@ type Shop struct {
 	scopes    map[string]bool
 	scopeList []string // the scopes in the order given, for accessScopes and the grant
 	orders    []*order
-	bucket    bucket
-	calls     int
-	throttled bool
-	throttleN int
-	failN     int
+	locations []*location      // the warehouse first: fulfillments ship from it
+	items     []*inventoryItem // the inventory items of the seed orders' variants
+	// storeCredit is each customer's store credit balance, by customer id,
+	// in minor units of the shop currency (every customer's orders are in
+	// it).
+	storeCredit map[int64]int64
+	// pendingGateways are the gateways whose refunds stay PENDING.
+	pendingGateways []string
+	bucket          bucket
+	calls           int
+	throttled       bool
+	throttleN       int
+	failN           int
 	// failMutationsN fails the next requests that hold a mutation, letting
 	// queries through, with failStatus.
 	failMutationsN int
@@ -179,7 +197,10 @@ func New(opts Options) *Shop {
 		scopes = DefaultScopes
 	}
 	s.setScopesLocked(scopes)
-	s.orders = seed(s.now())
+	s.locations = seedLocations(s.now())
+	s.orders, s.items = seed(s.now(), s.locations)
+	s.storeCredit = map[int64]int64{}
+	s.pendingGateways = slices.Clone(opts.PendingRefundGateways)
 	s.bucket = bucket{available: bucketSize}
 	s.opts = opts
 	s.hooks.init(opts.Webhooks)
@@ -270,6 +291,8 @@ type OrderSnapshot struct {
 	Tags        []string  `json:"tags"`
 	// FinancialStatus is displayFinancialStatus, e.g. "PARTIALLY_REFUNDED".
 	FinancialStatus string `json:"financial_status"`
+	// ReturnStatus is Order.returnStatus, e.g. "RETURNED".
+	ReturnStatus string `json:"return_status"`
 	// TotalReceived, TotalRefunded and Refundable are in the presentment
 	// currency, e.g. "29.00".
 	TotalReceived string `json:"total_received"`
@@ -279,6 +302,9 @@ type OrderSnapshot struct {
 	// order of creation.
 	Transactions []TransactionSnapshot `json:"transactions"`
 	Refunds      []RefundSnapshot      `json:"refunds"`
+	// RefundDetails are the refunds' line items and transactions, in the
+	// order of Refunds.
+	RefundDetails []RefundDetailSnapshot `json:"refund_details"`
 	// RefundKeys are the idempotency keys of every refundCreate for this
 	// order that the store looked at, in arrival order with repeats: those
 	// that made or replayed a refund and those refused; "" stands for a
@@ -286,6 +312,10 @@ type OrderSnapshot struct {
 	// knob, throttled, or held by HoldMutations and dropped) are not in it. A
 	// portal that keeps its promise sends only its ledger's keys.
 	RefundKeys []string `json:"refund_keys"`
+	// Returns are the order's returns, oldest first.
+	Returns []ReturnSnapshot `json:"returns"`
+	// Inventory is the stock of the order's items at each location.
+	Inventory []InventorySnapshot `json:"inventory"`
 }
 
 // RefundSnapshot is a copy of a refund, for tests.
@@ -297,8 +327,19 @@ type RefundSnapshot struct {
 	// Keys are the idempotency keys of the requests answered with this
 	// refund: the one that made it, then one per replay. A refund the
 	// merchant made in admin has none. Its transactions are among the
-	// order's, with the payment they went back to as parent.
+	// order's, with the payment they went back to as parent; its details
+	// are OrderSnapshot.RefundDetails.
 	Keys []string `json:"keys"`
+}
+
+// RefundDetailSnapshot is what a refund gave back: its line items and its
+// own transactions, and the return it was made for.
+type RefundDetailSnapshot struct {
+	ID string `json:"id"`
+	// Return is the return whose processing made the refund, "" for none.
+	Return       string                `json:"return_id,omitempty"`
+	Lines        []RefundLineSnapshot  `json:"lines"`
+	Transactions []TransactionSnapshot `json:"transactions"`
 }
 
 // TransactionSnapshot is a copy of an order transaction, for tests.
@@ -309,6 +350,9 @@ type TransactionSnapshot struct {
 	Gateway  string `json:"gateway"`
 	Amount   string `json:"amount"`    // in the presentment currency
 	ParentID string `json:"parent_id"` // the payment a refund went back to
+	// Manual is true for a manual payment method's transaction (cash on
+	// delivery…), which moves no money.
+	Manual bool `json:"manual"`
 }
 
 // firstNewID is the first id of objects made after the seed (refunds and
@@ -368,12 +412,19 @@ func (o *order) snapshot() OrderSnapshot {
 		Note:            o.note,
 		Tags:            slices.Clone(o.tags),
 		FinancialStatus: o.financial,
+		ReturnStatus:    o.returnStatus(),
 		TotalReceived:   money{minor: o.received(), currency: o.presentment}.fixed(),
 		TotalRefunded:   money{minor: o.refunded(), currency: o.presentment}.fixed(),
 		Refundable:      money{minor: o.refundable(), currency: o.presentment}.fixed(),
 		Transactions:    []TransactionSnapshot{},
 		Refunds:         o.refundSnapshots(),
+		RefundDetails:   o.refundDetails(),
 		RefundKeys:      slices.Clone(o.refundKeys),
+		Returns:         []ReturnSnapshot{},
+		Inventory:       o.inventorySnapshots(),
+	}
+	for _, r := range o.returns {
+		snap.Returns = append(snap.Returns, r.snapshot())
 	}
 	for _, t := range o.transactions {
 		snap.Transactions = append(snap.Transactions, t.snapshot())
@@ -383,7 +434,7 @@ func (o *order) snapshot() OrderSnapshot {
 
 func (t *transaction) snapshot() TransactionSnapshot {
 	ts := TransactionSnapshot{ID: t.gid(), Kind: t.kind, Status: t.status, Gateway: t.gateway,
-		Amount: money{minor: t.amount, currency: t.order.presentment}.fixed()}
+		Amount: money{minor: t.amount, currency: t.order.presentment}.fixed(), Manual: isManualGateway(t.gateway)}
 	if t.parent != nil {
 		ts.ParentID = t.parent.gid()
 	}

@@ -23,13 +23,13 @@ type object interface {
 
 // gqlError is one entry of a response's "errors".
 type gqlError struct {
-	Message    string         `json:"message"`
-	Locations  []location     `json:"locations,omitempty"`
-	Path       []any          `json:"path,omitempty"`
-	Extensions map[string]any `json:"extensions,omitempty"`
+	Message    string           `json:"message"`
+	Locations  []sourceLocation `json:"locations,omitempty"`
+	Path       []any            `json:"path,omitempty"`
+	Extensions map[string]any   `json:"extensions,omitempty"`
 }
 
-type location struct {
+type sourceLocation struct {
 	Line   int `json:"line"`
 	Column int `json:"column"`
 }
@@ -110,7 +110,7 @@ func (x *execution) resolveField(obj object, f *ast.Field) (v any, err error) {
 func (x *execution) fieldError(f *ast.Field, path []any, err error) {
 	e := gqlError{Message: err.Error(), Path: path}
 	if f.Position != nil {
-		e.Locations = []location{{Line: f.Position.Line, Column: f.Position.Column}}
+		e.Locations = []sourceLocation{{Line: f.Position.Line, Column: f.Position.Column}}
 	}
 	if ce, ok := err.(codedError); ok {
 		e.Extensions = map[string]any{"code": ce.code}

@@ -289,7 +289,7 @@ func fromGQLErrors(list gqlerror.List, code string) []gqlError {
 	for _, e := range list {
 		g := gqlError{Message: e.Message, Extensions: map[string]any{}}
 		for _, l := range e.Locations {
-			g.Locations = append(g.Locations, location{Line: l.Line, Column: l.Column})
+			g.Locations = append(g.Locations, sourceLocation{Line: l.Line, Column: l.Column})
 		}
 		if code != "" {
 			g.Extensions["code"] = code

@@ -61,7 +61,7 @@ type restLineItem struct {
 	Price               string       `json:"price"`
 	PriceSet            restMoneySet `json:"price_set"`
 	GiftCard            bool         `json:"gift_card"`
-	ProductID           int64        `json:"product_id"`
+	ProductID           *int64       `json:"product_id"`
 	ProductExists       bool         `json:"product_exists"`
 }
 
@@ -70,12 +70,17 @@ func (l *lineItem) rest() restLineItem {
 	if l.variantTitle != "" {
 		name += " - " + l.variantTitle
 	}
-	return restLineItem{
+	out := restLineItem{
 		ID: l.id, AdminGraphqlAPIID: l.gid(), Title: l.title, VariantTitle: stringOrNil(l.variantTitle),
 		Name: name, SKU: stringOrNil(l.sku), Quantity: l.quantity, CurrentQuantity: l.current,
 		Price: money{minor: l.unitPrice, currency: l.order.presentment}.fixed(), PriceSet: l.order.restSet(l.unitPrice),
-		GiftCard: l.giftCard, ProductID: l.product.id, ProductExists: true,
+		GiftCard: l.giftCard, ProductExists: l.product != nil,
 	}
+	if l.product != nil {
+		id := l.product.id
+		out.ProductID = &id
+	}
+	return out
 }
 
 type restTransaction struct {
@@ -156,11 +161,19 @@ func refundPayload(r *refund) restRefund {
 		Duties: []any{}, TotalDutiesSet: o.restSet(0), RefundShippingLines: []any{}, OrderAdjustments: []any{},
 		RefundLineItems: []restRefundLine{}, Transactions: []restTransaction{},
 	}
+	if r.ret != nil {
+		out.Return = &restRef{ID: r.ret.id, AdminGraphqlAPIID: r.ret.gid()}
+	}
 	for _, l := range r.lines {
 		subtotal := l.line.unitPrice * int64(l.quantity)
+		var locationID *int64
+		if l.location != nil {
+			id := l.location.id
+			locationID = &id
+		}
 		out.Restock = out.Restock || l.restockType == "RETURN" || l.restockType == "CANCEL"
 		out.RefundLineItems = append(out.RefundLineItems, restRefundLine{
-			ID: l.id, LineItemID: l.line.id, Quantity: l.quantity, RestockType: strings.ToLower(l.restockType),
+			ID: l.id, LineItemID: l.line.id, LocationID: locationID, Quantity: l.quantity, RestockType: strings.ToLower(l.restockType),
 			Subtotal:    json.Number(money{minor: subtotal, currency: o.presentment}.decimal()),
 			SubtotalSet: o.restSet(subtotal), TotalTax: "0.0", TotalTaxSet: o.restSet(0),
 			LineItem: l.line.rest(),

@@ -44,13 +44,17 @@ type refund struct {
 	createdAt    time.Time
 	transactions []*transaction
 	lines        []*refundLine
+	// ret is the return the refund was made for by returnProcess, or nil.
+	ret *orderReturn
 	// keys are the idempotency keys of the requests answered with this
 	// refund: the one that made it, then each replay; "" for a request
 	// without a key (2026-01). Tests compare them with the portal's ledger.
 	keys []string
 }
 
-// total is what the refund gave back, in presentment minor units.
+// total is what the refund gave back, in presentment minor units: its
+// successful transactions, store credit included; a pending one counts once
+// it settles.
 func (r *refund) total() int64 {
 	var sum int64
 	for _, t := range r.transactions {
@@ -67,6 +71,7 @@ type refundLine struct {
 	line        *lineItem
 	quantity    int
 	restockType string
+	location    *location // where RETURN or CANCEL restocked it
 }
 
 // newID returns an id for a new object. The seed's ids stay below it.
@@ -125,8 +130,9 @@ func (x *execution) refundCreate(args map[string]any) (any, error) {
 	return &refundCreatePayload{refund: r, order: r.order}, nil
 }
 
-// makeRefund checks a RefundInput and, when it is good, makes the refund. The
-// caller holds s.mu.
+// makeRefund checks a RefundInput and, when it is good, makes the refund:
+// line items refunded (and restocked where RETURN or CANCEL says), money
+// back to payments, store credit to the customer. The caller holds s.mu.
 func (s *Shop) makeRefund(input map[string]any) (*refund, []userError) {
 	orderID, _ := input["orderId"].(string)
 	o := s.visibleOrder(orderID)
@@ -151,12 +157,9 @@ func (s *Shop) makeRefund(input map[string]any) (*refund, []userError) {
 	if v, _ := input["refundDuties"].([]any); len(v) > 0 {
 		fail("devshop does not emulate duty refunds", "refundDuties")
 	}
-	if v, _ := input["refundMethods"].([]any); len(v) > 0 {
-		fail("devshop does not emulate store credit refunds", "refundMethods")
-	}
 
 	// Line items: quantities within what is refundable, restock types
-	// Shopify accepts for new refunds.
+	// Shopify accepts for new refunds, restocking where units can be.
 	var lines []*refundLine
 	wanted := map[*lineItem]int{}
 	rawLines, _ := input["refundLineItems"].([]any)
@@ -174,6 +177,16 @@ func (s *Shop) makeRefund(input map[string]any) (*refund, []userError) {
 		if restock == "" {
 			restock = "NO_RESTOCK" // REST's default; GraphQL's is unverified
 		}
+		locationID, _ := in["locationId"].(string)
+		var loc *location
+		if restock == "RETURN" || restock == "CANCEL" {
+			// Without a location Shopify restocks at the shop's default
+			// one (unverified): the warehouse here.
+			loc = s.locations[0]
+			if locationID != "" {
+				loc = s.location(locationID)
+			}
+		}
 		switch {
 		case qty <= 0:
 			fail("Quantity must be greater than 0", "refundLineItems", at, "quantity")
@@ -181,22 +194,24 @@ func (s *Shop) makeRefund(input map[string]any) (*refund, []userError) {
 			fail("Quantity cannot refund more items than were purchased", "refundLineItems", at, "quantity")
 		case restock == "LEGACY_RESTOCK":
 			fail("Restock type LEGACY_RESTOCK is not supported", "refundLineItems", at, "restockType")
+		case (restock == "RETURN" || restock == "CANCEL") && loc == nil:
+			fail("Location does not exist", "refundLineItems", at, "locationId")
+		case (restock == "RETURN" || restock == "CANCEL") && l.variant == nil:
+			fail("Line item can't be restocked: its product was deleted", "refundLineItems", at, "restockType")
+		case restock == "RETURN" && wanted[l]+qty > o.fulfilled(l):
+			fail("Only fulfilled items can be restocked as returned", "refundLineItems", at, "restockType")
+		case restock == "CANCEL" && wanted[l]+qty > l.quantity-o.fulfilled(l):
+			fail("Only unfulfilled items can be restocked as canceled", "refundLineItems", at, "restockType")
 		default:
 			wanted[l] += qty
-			lines = append(lines, &refundLine{line: l, quantity: qty, restockType: restock})
+			lines = append(lines, &refundLine{line: l, quantity: qty, restockType: restock, location: loc})
 		}
 	}
 
 	// Transactions: REFUNDs of a successful payment of this order, through
-	// its gateway, within what is left to refund.
-	type movement struct {
-		parent *transaction
-		amount int64
-	}
-	var moves []movement
-	allowOver, _ := input["allowOverRefunding"].(bool)
-	taken := map[*transaction]int64{}
-	var total int64
+	// its gateway; store credit; within what is left to refund.
+	var money processRefund
+	money.allowOver, _ = input["allowOverRefunding"].(bool)
 	rawTxs, _ := input["transactions"].([]any)
 	for i, raw := range rawTxs {
 		in, _ := raw.(map[string]any)
@@ -219,40 +234,158 @@ func (s *Shop) makeRefund(input map[string]any) (*refund, []userError) {
 			fail("Gateway must match the parent transaction's gateway", "transactions", at, "gateway")
 			continue
 		}
-		s, _ := in["amount"].(string)
-		amount, ok := parseMoney(s)
-		switch {
-		case !ok:
-			fail("Amount is not a valid amount", "transactions", at, "amount")
-			continue
-		case amount <= 0:
-			fail("Amount must be greater than 0", "transactions", at, "amount")
-			continue
-		case !allowOver && (taken[parent]+amount > parent.refundable() || total+amount > o.refundable()):
-			fail("Refund amount exceeds the maximum refundable amount", "transactions", at, "amount")
-			continue
-		}
-		taken[parent] += amount
-		total += amount
-		moves = append(moves, movement{parent: parent, amount: amount})
+		amount, _ := in["amount"].(string)
+		money.transactions = append(money.transactions, refundMovementInput{parentID: parentID, amount: moneyInput{amount: amount}, at: []any{"transactions", i}})
 	}
-	if len(errs) == 0 && len(moves) == 0 && len(lines) == 0 {
+	rawMethods, _ := input["refundMethods"].([]any)
+	money.storeCredit = storeCreditInputs(rawMethods)
+	checked, merrs := s.checkRefundMoney(o, money, nil, "", "parentId", "amount")
+	for _, e := range merrs {
+		fail(e.message, e.field...)
+	}
+	if len(errs) == 0 && checked.empty() && len(lines) == 0 {
 		fail("A refund needs line items or transactions")
 	}
 	if len(errs) > 0 {
 		return nil, errs
 	}
 
+	for _, rl := range lines {
+		if rl.location != nil {
+			s.restock(rl.line, rl.location, rl.quantity)
+		}
+	}
+	note, _ := input["note"].(string)
+	r := s.applyRefund(o, note, lines, checked, nil)
+	// Whoever made it (the app, or the merchant in admin), Shopify tells
+	// the app's subscriptions of the refund and of the order it changed.
+	s.orderChanged(o)
+	return r, nil
+}
+
+// storeCreditInputs reads RefundMethodInput entries: their store credit
+// amounts, each with its place for errors.
+func storeCreditInputs(methods []any) []moneyInput {
+	var out []moneyInput
+	for i, raw := range methods {
+		m, _ := raw.(map[string]any)
+		sc, _ := m["storeCreditRefund"].(map[string]any)
+		if sc == nil {
+			continue
+		}
+		amt, _ := sc["amount"].(map[string]any)
+		a, _ := amt["amount"].(string)
+		c, _ := amt["currencyCode"].(string)
+		out = append(out, moneyInput{amount: a, currency: c, at: []any{"refundMethods", i, "storeCreditRefund"}})
+	}
+	return out
+}
+
+// refundMoney is the checked money of a refund: what goes back to each
+// payment and what becomes store credit.
+type refundMoney struct {
+	moves       []movement
+	storeCredit int64
+}
+
+type movement struct {
+	parent *transaction
+	amount int64
+}
+
+func (m *refundMoney) empty() bool { return m == nil || (len(m.moves) == 0 && m.storeCredit == 0) }
+
+// checkRefundMoney checks the money of a refund of o: each payment given
+// is one of the order's, each amount a valid amount in the presentment
+// currency, and all of it within what is refundable, on each payment and
+// on the order, unless over-refunding is allowed. Store credit needs a
+// customer and a shop that issues it, and never goes beyond what is
+// refundable. Errors' field paths start with at, each entry's own place,
+// and the field names given. The caller holds s.mu.
+func (s *Shop) checkRefundMoney(o *order, in processRefund, at []any, listField, parentField, amountField string) (*refundMoney, []returnUserError) {
+	var errs []returnUserError
+	fail := func(code, message string, field ...any) {
+		errs = append(errs, returnUserError{field: errPath(append(append([]any{}, at...), field...)...), message: message, code: code})
+	}
+	out := &refundMoney{}
+	taken := map[*transaction]int64{}
+	var total int64
+	for i, mv := range in.transactions {
+		place := mv.at
+		if place == nil {
+			place = []any{listField, i}
+		}
+		parent := o.transaction(mv.parentID)
+		if parent == nil || !parent.isPayment() {
+			fail("NOT_FOUND", "Parent transaction must be a successful sale or capture of this order", append(place, parentField)...)
+			continue
+		}
+		amount, ok := parseMoney(mv.amount.amount)
+		switch {
+		case !ok:
+			fail("INVALID", "Amount is not a valid amount", append(place, amountField)...)
+			continue
+		case amount <= 0:
+			fail("GREATER_THAN", "Amount must be greater than 0", append(place, amountField)...)
+			continue
+		case mv.amount.currency != "" && mv.amount.currency != o.presentment:
+			fail("INVALID", "Currency must be the order's presentment currency ("+o.presentment+")", append(place, amountField)...)
+			continue
+		case !in.allowOver && (taken[parent]+amount > parent.refundable() || total+amount > o.refundable()):
+			fail("INVALID", "Refund amount exceeds the maximum refundable amount", append(place, amountField)...)
+			continue
+		}
+		taken[parent] += amount
+		total += amount
+		out.moves = append(out.moves, movement{parent: parent, amount: amount})
+	}
+	for _, sc := range in.storeCredit {
+		if why := s.storeCreditRefusal(o); why != "" {
+			fail("INVALID", why, sc.at...)
+			continue
+		}
+		amount, ok := parseMoney(sc.amount)
+		switch {
+		case !ok:
+			fail("INVALID", "Amount is not a valid amount", append(sc.at, "amount")...)
+			continue
+		case amount <= 0:
+			fail("GREATER_THAN", "Amount must be greater than 0", append(sc.at, "amount")...)
+			continue
+		case sc.currency != o.presentment:
+			fail("INVALID", "Currency must be the order's presentment currency ("+o.presentment+")", append(sc.at, "amount")...)
+			continue
+		case out.storeCredit+amount > max(o.refundable()-total, 0):
+			fail("INVALID", "Store credit can't exceed the maximum refundable amount", append(sc.at, "amount")...)
+			continue
+		}
+		out.storeCredit += amount
+	}
+	return out, errs
+}
+
+// applyRefund makes a refund of o: its transactions (PENDING through a
+// gateway SetPendingRefundGateways names), store credit, its line items
+// taken off what is refundable, linked to ret when a return made it. It
+// fires refunds/create; the caller fires orders/updated when it is done.
+// The caller holds s.mu.
+func (s *Shop) applyRefund(o *order, note string, lines []*refundLine, money *refundMoney, ret *orderReturn) *refund {
 	now := s.now().UTC().Truncate(time.Second)
-	r := &refund{id: s.newID(), order: o, createdAt: now}
-	r.note, _ = input["note"].(string)
-	for _, m := range moves {
+	r := &refund{id: s.newID(), order: o, createdAt: now, note: note, ret: ret}
+	for _, m := range money.moves {
 		t := &transaction{
-			id: s.newID(), order: o, kind: "REFUND", status: "SUCCESS",
-			gateway: m.parent.gateway, amount: m.amount, parent: m.parent, createdAt: now,
+			id: s.newID(), order: o, kind: "REFUND", status: s.refundStatus(m.parent.gateway),
+			gateway: m.parent.gateway, amount: m.amount, parent: m.parent, createdAt: now, refund: r,
 		}
 		o.transactions = append(o.transactions, t)
 		r.transactions = append(r.transactions, t)
+	}
+	if money.storeCredit > 0 {
+		t := &transaction{id: s.newID(), order: o, kind: "REFUND", status: "SUCCESS", gateway: gatewayStoreCredit,
+			amount: money.storeCredit, createdAt: now, refund: r}
+		o.transactions = append(o.transactions, t)
+		r.transactions = append(r.transactions, t)
+		s.storeCredit[o.customer.id] += money.storeCredit
 	}
 	for _, rl := range lines {
 		rl.id = s.newID()
@@ -261,16 +394,12 @@ func (s *Shop) makeRefund(input map[string]any) (*refund, []userError) {
 		r.lines = append(r.lines, rl)
 	}
 	o.refunds = append(o.refunds, r)
-	if o.refundable() == 0 && o.refunded() > 0 {
-		o.financial = "REFUNDED"
-	} else if o.refunded() > 0 {
-		o.financial = "PARTIALLY_REFUNDED"
+	if ret != nil {
+		ret.refunds = append(ret.refunds, r)
 	}
-	// Whoever made it (the app, or the merchant in admin), Shopify tells
-	// the app's subscriptions of the refund and of the order it changed.
+	o.updateFinancialStatus()
 	s.trigger(topicRefundsCreate, refundPayload(r))
-	s.orderChanged(o)
-	return r, nil
+	return r
 }
 
 // line returns the order's line item with the given GID, or nil.
@@ -341,6 +470,18 @@ func (r *refund) resolve(x *execution, field string, args map[string]any) (any, 
 		return dateTime(r.createdAt), nil
 	case "order":
 		return r.order, nil
+	case "return":
+		if err := x.shop.requireScope("return", "read_returns"); err != nil {
+			return nil, err
+		}
+		if r.ret == nil {
+			return nil, nil
+		}
+		return r.ret, nil
+	case "duties":
+		return []any{}, nil
+	case "staffMember":
+		return nil, nil
 	case "totalRefundedSet":
 		return r.order.bag(r.total()), nil
 	case "transactions":
@@ -379,7 +520,10 @@ func (l *refundLine) resolve(x *execution, field string, args map[string]any) (a
 	case "restocked":
 		return l.id != 0 && (l.restockType == "RETURN" || l.restockType == "CANCEL"), nil
 	case "location":
-		return nil, nil
+		if l.location == nil {
+			return nil, nil
+		}
+		return l.location, nil
 	case "priceSet":
 		return o.bag(l.line.unitPrice), nil
 	case "subtotalSet":

@@ -50,6 +50,9 @@ func (queryRoot) resolve(x *execution, field string, args map[string]any) (any, 
 			return nil, err
 		}
 	}
+	if v, ok, err := x.returnQuery(field, args); ok {
+		return v, err
+	}
 	switch field {
 	case "shop":
 		return shopObject{}, nil
@@ -135,6 +138,9 @@ func (mutationRoot) resolve(x *execution, field string, args map[string]any) (an
 		return &payload{typ: "TagsAddPayload", result: o}, nil
 	case "refundCreate":
 		return x.refundCreate(args)
+	}
+	if slices.Contains(returnMutations, field) {
+		return x.returnMutation(field, args)
 	}
 	return nil, notResolved("Mutation", field)
 }
@@ -279,6 +285,15 @@ func (o *order) resolve(x *execution, field string, args map[string]any) (any, e
 		return firstOf(o.fulfillments, args), nil
 	case "transactions":
 		return firstOf(o.transactions, args), nil
+	case "returns":
+		if err := x.shop.requireScope("returns", "read_returns"); err != nil {
+			return nil, err
+		}
+		return o.returnsOf(args)
+	case "returnStatus":
+		return o.returnStatus(), nil
+	case "customer":
+		return o.customer, nil
 	}
 	return nil, notResolved("Order", field)
 }
@@ -338,6 +353,11 @@ func (l *lineItem) resolve(x *execution, field string, args map[string]any) (any
 			return nil, err
 		}
 		return l.product, nil
+	case "variant":
+		if err := x.shop.requireScope("variant", "read_products"); err != nil {
+			return nil, err
+		}
+		return l.variant, nil
 	case "image":
 		return l.image, nil
 	}
@@ -425,10 +445,28 @@ func (t *transaction) resolve(x *execution, field string, args map[string]any) (
 		return t.order.bag(t.amount), nil
 	case "parentTransaction":
 		return t.parent, nil
-	case "createdAt", "processedAt":
+	case "createdAt":
+		return dateTime(t.createdAt), nil
+	case "processedAt":
+		// A pending refund is processed when its gateway settles it.
+		switch {
+		case t.status == "PENDING":
+			return nil, nil
+		case !t.processedAt.IsZero():
+			return dateTime(t.processedAt), nil
+		}
 		return dateTime(t.createdAt), nil
 	case "test":
 		return t.gateway == "bogus", nil
+	case "formattedGateway":
+		return formattedGateway(t.gateway), nil
+	case "manualPaymentGateway":
+		return isManualGateway(t.gateway), nil
+	case "errorCode":
+		if t.status == "FAILURE" {
+			return "GENERIC_ERROR", nil
+		}
+		return nil, nil
 	case "order":
 		return t.order, nil
 	case "maximumRefundableV2":

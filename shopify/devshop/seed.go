@@ -83,10 +83,12 @@ type order struct {
 	note         string
 	tags         []string
 	financial    string
+	customer     *customer // nil for a guest checkout
 	lines        []*lineItem
 	fulfillments []*fulfillment
 	transactions []*transaction
 	refunds      []*refund
+	returns      []*orderReturn
 	// refundKeys are the idempotency keys of every refundCreate that named
 	// this order, in arrival order, repeats kept: those that made a refund,
 	// replayed one, or were refused; "" for one without a key.
@@ -104,13 +106,26 @@ type lineItem struct {
 	refundable   int
 	unitPrice    int64 // presentment minor units, before and after discounts (no discounts in the demo)
 	giftCard     bool
-	product      *product
-	image        *image
+	// product is nil once the product was deleted, and so are variant and
+	// its inventory item: Shopify answers LineItem.product and .variant
+	// null then.
+	product *product
+	variant *variant
+	image   *image
 }
 
 type product struct {
 	id   int64
 	tags []string
+}
+
+// variant is the product variant a line item bought. Its inventory item
+// has the same numeric id in the demo.
+type variant struct {
+	id      int64
+	line    *lineItem
+	product *product
+	item    *inventoryItem
 }
 
 type image struct {
@@ -122,15 +137,17 @@ type fulfillment struct {
 	id          int64
 	order       *order
 	status      string
+	location    *location
 	createdAt   time.Time
 	deliveredAt time.Time
 	lines       []*fulfillmentLine
 }
 
 type fulfillmentLine struct {
-	id       int64
-	line     *lineItem
-	quantity int
+	id          int64
+	fulfillment *fulfillment
+	line        *lineItem
+	quantity    int
 }
 
 type transaction struct {
@@ -142,6 +159,11 @@ type transaction struct {
 	amount    int64 // presentment minor units
 	parent    *transaction
 	createdAt time.Time
+	// processedAt is when a pending transaction settled; zero until then,
+	// and for those that never waited.
+	processedAt time.Time
+	// refund is the refund a REFUND transaction belongs to.
+	refund *refund
 }
 
 // bag returns the MoneyBag of a presentment amount of o.
@@ -164,7 +186,8 @@ func (o *order) received() int64 {
 	return sum
 }
 
-// refunded is what the order's successful REFUND transactions gave back.
+// refunded is what the order's successful REFUND transactions gave back,
+// store credit included.
 func (o *order) refunded() int64 {
 	var sum int64
 	for _, t := range o.transactions {
@@ -175,8 +198,35 @@ func (o *order) refunded() int64 {
 	return sum
 }
 
-// refundable is what can still be refunded on the order: received − refunded.
-func (o *order) refundable() int64 { return max(o.received()-o.refunded(), 0) }
+// pendingRefunds is what REFUND transactions still waiting for their
+// gateway hold back.
+func (o *order) pendingRefunds() int64 {
+	var sum int64
+	for _, t := range o.transactions {
+		if t.kind == "REFUND" && t.status == "PENDING" {
+			sum += t.amount
+		}
+	}
+	return sum
+}
+
+// refundable is what can still be refunded on the order: received − refunded,
+// less what pending refunds hold back, so that a refund waiting for its
+// gateway cannot be paid a second time meanwhile.
+func (o *order) refundable() int64 { return max(o.received()-o.refunded()-o.pendingRefunds(), 0) }
+
+// updateFinancialStatus sets displayFinancialStatus from the money moved so
+// far: a refund that is still pending, or failed, changes nothing yet.
+func (o *order) updateFinancialStatus() {
+	switch refunded := o.refunded(); {
+	case refunded == 0:
+		o.financial = "PAID"
+	case refunded >= o.received():
+		o.financial = "REFUNDED"
+	default:
+		o.financial = "PARTIALLY_REFUNDED"
+	}
+}
 
 // isPayment reports whether t is money received: a successful SALE or CAPTURE,
 // the only kinds a refund may name as its parent.
@@ -184,11 +234,12 @@ func (t *transaction) isPayment() bool {
 	return t.status == "SUCCESS" && (t.kind == "SALE" || t.kind == "CAPTURE")
 }
 
-// refundable is what can still be refunded against payment p.
+// refundable is what can still be refunded against payment p: its amount
+// less its successful and pending refunds.
 func (p *transaction) refundable() int64 {
 	left := p.amount
 	for _, t := range p.order.transactions {
-		if t.parent == p && t.kind == "REFUND" && t.status == "SUCCESS" {
+		if t.parent == p && t.kind == "REFUND" && (t.status == "SUCCESS" || t.status == "PENDING") {
 			left -= t.amount
 		}
 	}
@@ -209,6 +260,16 @@ type seedLine struct {
 	qty                 int
 	price               int64
 	productTags         []string
+	// productDeleted makes a line whose product the merchant deleted after
+	// the order: no product, variant or inventory item any more.
+	productDeleted bool
+}
+
+// seedPayment is a payment of a seed order: a gateway and an amount in
+// presentment minor units.
+type seedPayment struct {
+	gateway string
+	amount  int64
 }
 
 // seedOrder describes one demo order. Ages are in days before now.
@@ -219,36 +280,73 @@ type seedOrder struct {
 	fulfilledAgo          int // 0 when not fulfilled
 	deliveredAfterShipped int // days from shipping to delivery; 0 when unknown
 	lines                 []seedLine
+	// payments are the order's SALE transactions in order of creation;
+	// nil means one payment of the whole total through the bogus gateway.
+	payments []seedPayment
+	// customerName is the first and last name of the order's customer
+	// account; "" for a guest checkout, as every order before #1006 is.
+	customerName string
 }
+
+// Payment gateways of the demo orders, as Shopify names them in
+// OrderTransaction.gateway.
+const (
+	gatewayBogus           = "bogus"                  // Shopify's test gateway
+	gatewayShopifyPayments = "shopify_payments"       // a card
+	gatewayGiftCard        = "gift_card"              // a Shopify gift card
+	gatewayCashOnDelivery  = "Cash on Delivery (COD)" // a manual payment method
+	gatewayStoreCredit     = "shopify_store_credit"   // refunds to store credit
+)
 
 var seedOrders = []seedOrder{
-	{1001, "anna.berzina@example.lv", "lv", "EUR", 8, 5, 2, []seedLine{
-		{"Linen tea towel", "Natural", "LTT-NAT", 1, 2900, []string{"kitchen", "linen"}},
-		{"Ceramic mug", "Blue", "MUG-BLU", 2, 1450, []string{"kitchen"}},
+	{number: 1001, email: "anna.berzina@example.lv", locale: "lv", curr: "EUR", createdAgo: 8, fulfilledAgo: 5, deliveredAfterShipped: 2, lines: []seedLine{
+		{title: "Linen tea towel", variant: "Natural", sku: "LTT-NAT", qty: 1, price: 2900, productTags: []string{"kitchen", "linen"}},
+		{title: "Ceramic mug", variant: "Blue", sku: "MUG-BLU", qty: 2, price: 1450, productTags: []string{"kitchen"}},
 	}},
-	{1002, "sam.taylor@example.com", "en", "EUR", 14, 10, 0, []seedLine{
-		{"Wool scarf", "Grey", "SCF-GRY", 1, 4900, []string{"wool"}},
-		{"Sale socks", "One size", "SCK-SALE", 1, 900, []string{"final-sale"}},
+	{number: 1002, email: "sam.taylor@example.com", locale: "en", curr: "EUR", createdAgo: 14, fulfilledAgo: 10, lines: []seedLine{
+		{title: "Wool scarf", variant: "Grey", sku: "SCF-GRY", qty: 1, price: 4900, productTags: []string{"wool"}},
+		{title: "Sale socks", variant: "One size", sku: "SCK-SALE", qty: 1, price: 900, productTags: []string{"final-sale"}},
 	}},
-	{1003, "sam.taylor@example.com", "en", "EUR", 92, 90, 0, []seedLine{
-		{"Canvas tote", "", "TOTE-CNV", 1, 1900, []string{"bags"}},
+	{number: 1003, email: "sam.taylor@example.com", locale: "en", curr: "EUR", createdAgo: 92, fulfilledAgo: 90, lines: []seedLine{
+		{title: "Canvas tote", sku: "TOTE-CNV", qty: 1, price: 1900, productTags: []string{"bags"}},
 	}},
-	{1004, "anna.berzina@example.lv", "lv", "EUR", 2, 0, 0, []seedLine{
-		{"Wool blanket", "Oatmeal", "BLK-OAT", 1, 8900, []string{"wool", "home"}},
+	{number: 1004, email: "anna.berzina@example.lv", locale: "lv", curr: "EUR", createdAgo: 2, lines: []seedLine{
+		{title: "Wool blanket", variant: "Oatmeal", sku: "BLK-OAT", qty: 1, price: 8900, productTags: []string{"wool", "home"}},
 	}},
-	{1005, "lee.jordan@example.com", "en", "USD", 6, 3, 0, []seedLine{
-		{"Desk lamp", "Black", "LAMP-BLK", 1, 6400, []string{"lighting"}},
-		{"Bulb", "E27 warm", "BULB-E27", 2, 650, []string{"lighting"}},
+	{number: 1005, email: "lee.jordan@example.com", locale: "en", curr: "USD", createdAgo: 6, fulfilledAgo: 3, lines: []seedLine{
+		{title: "Desk lamp", variant: "Black", sku: "LAMP-BLK", qty: 1, price: 6400, productTags: []string{"lighting"}},
+		{title: "Bulb", variant: "E27 warm", sku: "BULB-E27", qty: 2, price: 650, productTags: []string{"lighting"}},
+	}},
+	// #1006 was paid 40.00 by card and 20.00 by gift card. The card's
+	// payment comes first, so that a refund split gift card first (as
+	// Shopify suggests) differs from one split in order of payment.
+	{number: 1006, email: "jamie.rivera@example.com", locale: "en", curr: "EUR", createdAgo: 7, fulfilledAgo: 4, lines: []seedLine{
+		{title: "Merino beanie", variant: "Moss", sku: "BEA-MOS", qty: 1, price: 2500, productTags: []string{"wool"}},
+		{title: "Linen napkins", variant: "Set of 4", sku: "NAP-LIN4", qty: 1, price: 3500, productTags: []string{"kitchen", "linen"}},
+	}, payments: []seedPayment{{gatewayShopifyPayments, 4000}, {gatewayGiftCard, 2000}}, customerName: "Jamie Rivera"},
+	// #1007 was paid cash on delivery: a manual payment method.
+	{number: 1007, email: "ilze.kalnina@example.lv", locale: "lv", curr: "EUR", createdAgo: 9, fulfilledAgo: 6, lines: []seedLine{
+		{title: "Ceramic bowl", variant: "Sand", sku: "BWL-SND", qty: 1, price: 2400, productTags: []string{"kitchen"}},
+	}, payments: []seedPayment{{gatewayCashOnDelivery, 2400}}, customerName: "Ilze Kalnina"},
+	// #1008 has a line whose product was deleted after the order.
+	{number: 1008, email: "alex.berg@example.com", locale: "en", curr: "EUR", createdAgo: 11, fulfilledAgo: 8, lines: []seedLine{
+		{title: "Birch candle", variant: "Large", sku: "CND-BRC", qty: 1, price: 1800, productTags: []string{"home"}, productDeleted: true},
+		{title: "Beeswax wrap", variant: "Set of 3", sku: "WRP-BEE3", qty: 1, price: 1200, productTags: []string{"kitchen"}},
 	}},
 }
 
-// seed builds the demo orders relative to now. Ids are derived from the order
-// number so they stay stable across restarts: LineItem 100101 is the first line
-// of #1001, Fulfillment 1001 and Transaction 1001 belong to #1001.
-func seed(now time.Time) []*order {
+// seed builds the demo orders relative to now, their fulfillments from the
+// warehouse and the inventory of their products. Ids are derived from the
+// order number so they stay stable across restarts: LineItem 100101 is the
+// first line of #1001 (and so are its Product, ProductVariant, InventoryItem
+// and FulfillmentLineItem), Fulfillment 1001 and Transaction 1001 belong to
+// #1001; a second payment of #1006 is Transaction 10062. Every id stays below
+// firstNewID.
+func seed(now time.Time, locations []*location) ([]*order, []*inventoryItem) {
 	day := 24 * time.Hour
 	now = now.UTC().Truncate(time.Second)
 	var orders []*order
+	var items []*inventoryItem
 	for _, s := range seedOrders {
 		created := now.Add(-time.Duration(s.createdAgo) * day)
 		o := &order{
@@ -268,9 +366,13 @@ func seed(now time.Time) []*order {
 		if s.curr != shopCurrency {
 			o.rate = 92 // 1.00 USD = 0.92 EUR in the demo
 		}
+		if s.customerName != "" {
+			first, last, _ := strings.Cut(s.customerName, " ")
+			o.customer = &customer{id: customerID(s.email), firstName: first, lastName: last, email: s.email, createdAt: created}
+		}
 		for i, sl := range s.lines {
 			id := int64(s.number*100 + i + 1)
-			o.lines = append(o.lines, &lineItem{
+			l := &lineItem{
 				id:           id,
 				order:        o,
 				title:        sl.title,
@@ -280,39 +382,49 @@ func seed(now time.Time) []*order {
 				current:      sl.qty,
 				refundable:   sl.qty,
 				unitPrice:    sl.price,
-				product:      &product{id: id, tags: sl.productTags},
 				image: &image{
 					url:     "https://cdn.example.com/devshop/" + strings.ToLower(sl.sku) + ".jpg",
 					altText: sl.title,
 				},
+			}
+			if !sl.productDeleted {
+				l.product = &product{id: id, tags: sl.productTags}
+				l.variant = &variant{id: id, line: l, product: l.product}
+				items = append(items, seedInventory(l.variant, locations, created))
+			}
+			o.lines = append(o.lines, l)
+		}
+		payments := s.payments
+		if payments == nil {
+			payments = []seedPayment{{gatewayBogus, o.total()}}
+		}
+		for i, p := range payments {
+			id := int64(s.number)
+			if i > 0 {
+				id = int64(s.number*10 + i + 1)
+			}
+			o.transactions = append(o.transactions, &transaction{
+				id: id, order: o, kind: "SALE", status: "SUCCESS", gateway: p.gateway, amount: p.amount, createdAt: created,
 			})
 		}
-		o.transactions = append(o.transactions, &transaction{
-			id:        int64(s.number),
-			order:     o,
-			kind:      "SALE",
-			status:    "SUCCESS",
-			gateway:   "bogus",
-			amount:    o.total(),
-			createdAt: created,
-		})
 		if s.fulfilledAgo > 0 {
 			f := &fulfillment{
 				id:        int64(s.number),
 				order:     o,
 				status:    "SUCCESS",
+				location:  locations[0],
 				createdAt: now.Add(-time.Duration(s.fulfilledAgo) * day),
 			}
 			if s.deliveredAfterShipped > 0 {
 				f.deliveredAt = f.createdAt.Add(time.Duration(s.deliveredAfterShipped) * day)
 			}
 			for _, l := range o.lines {
-				f.lines = append(f.lines, &fulfillmentLine{id: l.id, line: l, quantity: l.quantity})
+				f.lines = append(f.lines, &fulfillmentLine{id: l.id, fulfillment: f, line: l, quantity: l.quantity})
 			}
 			o.fulfillments = append(o.fulfillments, f)
 			o.closed = true
 		}
 		orders = append(orders, o)
 	}
-	return orders
+	return orders, items
 }

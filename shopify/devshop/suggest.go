@@ -15,7 +15,9 @@ import "fmt"
 //     refundShipping or shippingAmount say;
 //   - the amount is capped by maximumRefundableSet: received − refunded;
 //   - suggestedTransactions spread the amount over the order's successful
-//     SALE and CAPTURE transactions in order, each up to what is left on it.
+//     SALE and CAPTURE transactions, each up to what is left on it: gift
+//     cards first, then the others in order of payment (paymentsForRefund;
+//     that Shopify refunds a gift card first is unverified).
 //
 // A lineItemId that is not a line of the order is a GraphQL error on the field
 // (Shopify's answer is unverified).
@@ -72,12 +74,9 @@ func (o *order) suggestRefund(args map[string]any) (*suggestion, error) {
 	s.amount = min(s.subtotal, o.refundable())
 
 	left := s.amount
-	for _, t := range o.transactions {
+	for _, t := range o.paymentsForRefund() {
 		if left <= 0 {
 			break
-		}
-		if !t.isPayment() {
-			continue
 		}
 		if take := min(left, t.refundable()); take > 0 {
 			s.transactions = append(s.transactions, &suggestedTransaction{parent: t, amount: take})
@@ -135,8 +134,10 @@ func (t *suggestedTransaction) resolve(x *execution, field string, args map[stri
 	switch field {
 	case "kind":
 		return "SUGGESTED_REFUND", nil
-	case "gateway", "formattedGateway":
+	case "gateway":
 		return t.parent.gateway, nil
+	case "formattedGateway":
+		return formattedGateway(t.parent.gateway), nil
 	case "accountNumber":
 		return nil, nil
 	case "amountSet":

@@ -49,6 +49,15 @@ const (
 	topicCustomersRedact      = "customers/redact"
 	topicCustomersDataRequest = "customers/data_request"
 	topicShopRedact           = "shop/redact"
+
+	topicReturnsRequest          = "returns/request"
+	topicReturnsApprove          = "returns/approve"
+	topicReturnsDecline          = "returns/decline"
+	topicReturnsCancel           = "returns/cancel"
+	topicReturnsClose            = "returns/close"
+	topicReturnsReopen           = "returns/reopen"
+	topicReturnsProcess          = "returns/process"
+	topicReverseDeliveriesAttach = "reverse_deliveries/attach_deliverable"
 )
 
 // subscriptionTopics maps the WebhookSubscriptionTopic values devshop
@@ -57,6 +66,16 @@ var subscriptionTopics = map[string]struct{ topic, scope string }{
 	"REFUNDS_CREATE":  {topicRefundsCreate, "read_orders"},
 	"ORDERS_UPDATED":  {topicOrdersUpdated, "read_orders"},
 	"APP_UNINSTALLED": {topicAppUninstalled, ""},
+
+	"RETURNS_REQUEST": {topicReturnsRequest, "read_returns"},
+	"RETURNS_APPROVE": {topicReturnsApprove, "read_returns"},
+	"RETURNS_DECLINE": {topicReturnsDecline, "read_returns"},
+	"RETURNS_CANCEL":  {topicReturnsCancel, "read_returns"},
+	"RETURNS_CLOSE":   {topicReturnsClose, "read_returns"},
+	"RETURNS_REOPEN":  {topicReturnsReopen, "read_returns"},
+	"RETURNS_PROCESS": {topicReturnsProcess, "read_returns"},
+
+	"REVERSE_DELIVERIES_ATTACH_DELIVERABLE": {topicReverseDeliveriesAttach, "read_returns"},
 }
 
 // DefaultRetryDelays are the waits before each retry of a failed delivery:
