@@ -466,7 +466,7 @@ func shopAdminChange(r *Return, sr *ShopReturn) (StatusChange, bool) {
 		sc.To, sc.Event, sc.Email = StatusApproved, EventApproved, EmailApproved
 		sc.Message = "Approved in Shopify admin."
 		sc.Note, sc.Tags = fmt.Sprintf("%s: %s approved (in Shopify admin)", r.Code, r.summary()), []string{"returns:approved"}
-	case sr.Status == ShopReturnOpen && r.Status == StatusApproved && !sr.unprocessed() && len(sr.Refunds) == 0:
+	case sr.Status == ShopReturnOpen && r.Status == StatusApproved && len(sr.Lines) > 0 && !sr.unprocessed() && len(sr.Refunds) == 0:
 		// Processed without a refund; one made with it moves the return
 		// when refunds/create books it.
 		sc.To, sc.Event, sc.Email = StatusItemReceived, EventItemReceived, EmailItemReceived
