@@ -23,7 +23,9 @@ func (m memShopReturnStore) DueShopReturnSyncs(ctx context.Context, now time.Tim
 	return nil, nil
 }
 
-func (m memShopReturnStore) ShopReturnSynced(ctx context.Context, returnID, seq int64) error { return nil }
+func (m memShopReturnStore) ShopReturnSynced(ctx context.Context, returnID, seq int64) error {
+	return nil
+}
 
 func (m memShopReturnStore) ShopReturnSyncFailed(ctx context.Context, returnID, seq int64, next time.Time, lastErr string) error {
 	return nil
