@@ -503,3 +503,54 @@ func TestSplitRefund(t *testing.T) {
 		})
 	}
 }
+
+// TestSubmitReturnChecksWhatShopifyTakesBack: Shopify's returnable units are
+// authoritative. A unit on a return made in Shopify admin is not offered to
+// the portal's customer; the portal's own returns not yet in Shopify are
+// counted here, those in Shopify are not counted twice.
+func TestSubmitReturnChecksWhatShopifyTakesBack(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name       string
+		returnable int // towels Shopify still takes back
+		earlier    func(*returns.Return)
+		wantErr    string
+	}{
+		{"Shopify takes both back", 2, nil, ""},
+		{"one is on a return made in Shopify admin", 1, nil, returns.ECONFLICT},
+		{"one is on a portal return Shopify has", 1, func(r *returns.Return) {
+			r.ShopReturnID, r.ShopReturnStatus = "gid://shopify/Return/1", returns.ShopReturnOpen
+		}, ""},
+		{"another is on a return made in Shopify admin, one on a portal return Shopify has not heard of yet", 1, func(r *returns.Return) {}, returns.ECONFLICT},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newServiceFixture(t, testOrder())
+			sf := newFakeShopReturns()
+			sf.units = []returns.ReturnableUnit{{FulfillmentLineItemID: "FL1", LineItemID: "L1", Quantity: tc.returnable}}
+			svc := returns.NewShopReturnService(returns.ShopReturnDeps{
+				Returns: f.store, Timeline: f.store, Changes: f.changes, Store: memShopReturnStore{f.store},
+				Shop: sf, Now: func() time.Time { return f.now }, Log: quietLog,
+			})
+			f.CustomerService = returns.NewCustomerService(returns.CustomerDeps{
+				Shop: f.shop, Returns: f.store, Access: f.store, Timeline: f.store,
+				Settings: returns.NewSettingsService(settingsFunc(func(context.Context) (returns.Settings, error) { return returns.DefaultSettings(), nil }), func() time.Time { return f.now }),
+				Changes: f.changes, Orders: returns.NewOrderCache(), ShopReturns: svc, Now: func() time.Time { return f.now }, Log: quietLog,
+			})
+			want := 2
+			if tc.earlier != nil {
+				// One towel on an earlier portal return of the order.
+				earlier := returns.Return{ID: 99, Code: "R-EARLIER1", OrderID: "gid://shopify/Order/1001", Status: returns.StatusRequested, Currency: "EUR",
+					Items: []returns.Item{{LineItemID: "L1", Quantity: 1, UnitPrice: eur(1200)}}}
+				tc.earlier(&earlier)
+				f.store.returns = append(f.store.returns, earlier)
+				want = 1
+			}
+			req := returns.ReturnRequest{SubmissionKey: "submission-key-0001", Kind: returns.KindDissatisfied, Reason: returns.ReasonNoLongerNeeded,
+				Resolution: returns.ResolutionRefund, Quantities: map[string]int{"L1": want}}
+			_, err := f.SubmitReturn(ctx, "gid://shopify/Order/1001", req)
+			if returns.ErrorCode(err) != tc.wantErr && !(tc.wantErr == "" && err == nil) {
+				t.Fatalf("err = %v, want %q", err, tc.wantErr)
+			}
+		})
+	}
+}
