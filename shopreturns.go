@@ -71,6 +71,9 @@ type ShopReturnStore interface {
 	// ReturnByShopReturn returns the portal return of a Shopify return, or
 	// ENOTFOUND.
 	ReturnByShopReturn(ctx context.Context, shopifyID string) (*Return, error)
+	// SetRestock records what staff chose for a return's items: line item
+	// id → back in stock or not.
+	SetRestock(ctx context.Context, returnID int64, choice map[string]Restock) error
 }
 
 // reasonHandles maps the portal's reasons to the handles of Shopify's return

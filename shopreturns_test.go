@@ -534,7 +534,7 @@ func TestSubmitReturnChecksWhatShopifyTakesBack(t *testing.T) {
 			f.CustomerService = returns.NewCustomerService(returns.CustomerDeps{
 				Shop: f.shop, Returns: f.store, Access: f.store, Timeline: f.store,
 				Settings: returns.NewSettingsService(settingsFunc(func(context.Context) (returns.Settings, error) { return returns.DefaultSettings(), nil }), func() time.Time { return f.now }),
-				Changes: f.changes, Orders: returns.NewOrderCache(), ShopReturns: svc, Now: func() time.Time { return f.now }, Log: quietLog,
+				Changes:  f.changes, Orders: returns.NewOrderCache(), ShopReturns: svc, Now: func() time.Time { return f.now }, Log: quietLog,
 			})
 			want := 2
 			if tc.earlier != nil {
@@ -553,4 +553,19 @@ func TestSubmitReturnChecksWhatShopifyTakesBack(t *testing.T) {
 			}
 		})
 	}
+}
+
+func (m memShopReturnStore) SetRestock(ctx context.Context, returnID int64, choice map[string]returns.Restock) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for i := range m.returns {
+		if m.returns[i].ID == returnID {
+			for j, it := range m.returns[i].Items {
+				if c, ok := choice[it.LineItemID]; ok {
+					m.returns[i].Items[j].Restock = c
+				}
+			}
+		}
+	}
+	return nil
 }
