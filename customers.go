@@ -79,8 +79,10 @@ type CustomerService struct {
 	settings SettingsReader
 	changes  *Changes
 	orders   *OrderCache
-	now      func() time.Time
-	log      *slog.Logger
+	// shopReturns is nil when the portal does not drive Shopify's returns.
+	shopReturns *ShopReturnService
+	now         func() time.Time
+	log         *slog.Logger
 }
 
 // CustomerDeps are what a CustomerService uses.
@@ -94,15 +96,18 @@ type CustomerDeps struct {
 	Changes  *Changes
 	// Orders keeps the orders a lookup read, for the pages right after it.
 	Orders *OrderCache
-	Now    func() time.Time
-	Log    *slog.Logger
+	// ShopReturns, when the portal drives Shopify's returns, says what
+	// Shopify still takes back of an order, checked at each submission.
+	ShopReturns *ShopReturnService
+	Now         func() time.Time
+	Log         *slog.Logger
 }
 
 // NewCustomerService returns a CustomerService.
 func NewCustomerService(d CustomerDeps) *CustomerService {
 	return &CustomerService{
 		shop: d.Shop, returns: d.Returns, access: d.Access, timeline: d.Timeline, photos: d.Photos,
-		settings: d.Settings, changes: d.Changes, orders: d.Orders, now: d.Now, log: d.Log,
+		settings: d.Settings, changes: d.Changes, orders: d.Orders, shopReturns: d.ShopReturns, now: d.Now, log: d.Log,
 	}
 }
 
@@ -267,6 +272,9 @@ func (s *CustomerService) SubmitReturn(ctx context.Context, orderID string, req 
 	}
 	if len(fields) > 0 {
 		return nil, Invalid(fields)
+	}
+	if err := s.shopReturns.checkReturnable(ctx, r, co.Returns); err != nil {
+		return nil, err
 	}
 	if len(req.Photos) > 0 {
 		r.Photos, err = s.photos.Process(ctx, req.Photos)

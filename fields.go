@@ -27,11 +27,15 @@ const (
 	FieldAmount      = "amount"
 	FieldRaise       = "raise" // refund more than the items are worth
 	FieldRaiseReason = "raise_reason"
-	FieldCarrier     = "carrier"
-	FieldCarrierName = "carrier_name"
-	FieldNumber      = "number" // a tracking number
-	FieldTrackingURL = "tracking_url"
-	FieldNote        = "note" // an internal staff note
+	// FieldRestock holds, once per ticked item, the line item ids to put back
+	// into stock; FieldRestockShown says the form offered the choice.
+	FieldRestock      = "restock"
+	FieldRestockShown = "restock_shown"
+	FieldCarrier      = "carrier"
+	FieldCarrierName  = "carrier_name"
+	FieldNumber       = "number" // a tracking number
+	FieldTrackingURL  = "tracking_url"
+	FieldNote         = "note" // an internal staff note
 
 	// Settings.
 	FieldReturnAddress      = "return_address"

@@ -77,6 +77,10 @@ type RefundInput struct {
 	// worth (up to what the order has left to refund); RaiseReason says why.
 	Raise       bool
 	RaiseReason string
+	// RestockShown says the form offered a choice of restocking per item;
+	// Restock then holds the line items staff ticked to go back into stock.
+	RestockShown bool
+	Restock      map[string]bool
 }
 
 // Refund refunds a return through Shopify exactly once (DESIGN.md, "Exactly-once
@@ -152,6 +156,9 @@ func (s *RefundService) Refund(ctx context.Context, staffID int64, code string, 
 		return nil, Errorf(ECONFLICT, "This order has no payment that can be refunded.")
 	}
 
+	if err := s.recordRestock(ctx, r, in); err != nil {
+		return nil, err
+	}
 	ref := &Refund{ReturnID: r.ID, OrderID: r.OrderID, Amount: m, IdempotencyKey: in.Key, State: RefundPending, Reason: reason, StaffID: staffID, CreatedAt: s.now(), UpdatedAt: s.now()}
 	created, err := s.store.CreateRefund(ctx, ref, lim)
 	if err != nil {
@@ -161,6 +168,27 @@ func (s *RefundService) Refund(ctx context.Context, staffID int64, code string, 
 		return ref, nil
 	}
 	return s.sendRefund(ctx, r, ref)
+}
+
+// recordRestock keeps what staff chose on the refund form for each item, so
+// that the refund, and any retry of it after a crash, restocks as they chose.
+func (s *RefundService) recordRestock(ctx context.Context, r *Return, in RefundInput) error {
+	if !in.RestockShown || s.shopReturns == nil {
+		return nil
+	}
+	choice := map[string]Restock{}
+	for i, it := range r.Items {
+		c := RestockNo
+		if in.Restock[it.LineItemID] {
+			c = RestockYes
+		}
+		choice[it.LineItemID] = c
+		r.Items[i].Restock = c
+	}
+	if err := s.shopReturns.store.SetRestock(ctx, r.ID, choice); err != nil {
+		return fmt.Errorf("record restock choice: %w", err)
+	}
+	return nil
 }
 
 // checkRefundable applies CheckRefundable to the return's status and refunds as

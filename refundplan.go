@@ -82,6 +82,17 @@ func ManualPart(txs []RefundTransaction, currency string) Money {
 // damaged one does not.
 func (r *Return) restocks() bool { return r.Kind != KindDamaged }
 
+// Restocks reports whether r's units of a line item go back into stock: as
+// staff chose when they refunded it, else by the rule (restocks).
+func (r *Return) Restocks(lineItemID string) bool {
+	for _, it := range r.Items {
+		if it.LineItemID == lineItemID && it.Restock != RestockByRule {
+			return it.Restock == RestockYes
+		}
+	}
+	return r.restocks()
+}
+
 // processRequest builds the returnProcess of a refund of r on its Shopify
 // return sr: every unprocessed unit confirmed (restocked at loc when r's items
 // go back into stock), and txs refunded.
@@ -94,7 +105,7 @@ func processRequest(r *Return, sr *ShopReturn, key string, txs []RefundTransacti
 		}
 		pl := ProcessLine{ReturnLineItemID: l.ID, Quantity: n}
 		if len(l.DispositionLines) > 0 {
-			pl.Dispositions = []Disposition{{LineID: l.DispositionLines[0], Quantity: n, Restock: r.restocks() && loc != "", LocationID: loc}}
+			pl.Dispositions = []Disposition{{LineID: l.DispositionLines[0], Quantity: n, Restock: r.Restocks(l.LineItemID) && loc != "", LocationID: loc}}
 		}
 		req.Lines = append(req.Lines, pl)
 	}
@@ -170,6 +181,10 @@ func (s *RefundService) nativeRefund(ctx context.Context, r *Return, ref *Refund
 	id, err = s.shopReturns.shop.ProcessReturn(ctx, processRequest(r, sr, ref.IdempotencyKey, txs, loc))
 	return id, true, err
 }
+
+// DrivesShopReturn reports whether r has, or is to get, a Shopify return
+// that its refund processes (with its units restocked or not).
+func (r *Return) DrivesShopReturn() bool { return !r.ShopReturnStatus.settledWithout() }
 
 // settledWithout reports whether s says a return has no Shopify return and
 // is not to get one.

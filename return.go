@@ -108,7 +108,21 @@ type Item struct {
 	Title      string
 	Quantity   int
 	UnitPrice  Money
+	// Restock is what staff chose for the item when they refunded it: back
+	// in stock or not; RestockByRule until they chose.
+	Restock Restock
 }
+
+// Restock says whether a returned item goes back into stock.
+type Restock string
+
+const (
+	// RestockByRule: items that come back in good order are restocked,
+	// damaged ones are not.
+	RestockByRule Restock = ""
+	RestockYes    Restock = "restock"
+	RestockNo     Restock = "no_restock"
+)
 
 // Photo is a damage photo, already checked and re-encoded. Data is empty when a
 // Photo is loaded as part of a Return; it is read separately when served.

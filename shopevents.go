@@ -137,6 +137,8 @@ func NewShopEventService(d ShopEventDeps) *ShopEventService {
 var handledTopics = map[string]bool{
 	TopicRefundsCreate: true, TopicOrdersUpdated: true, TopicAppUninstalled: true,
 	TopicCustomersRedact: true, TopicCustomersDataRequest: true, TopicShopRedact: true,
+	TopicReturnsApprove: true, TopicReturnsDecline: true, TopicReturnsCancel: true,
+	TopicReturnsClose: true, TopicReturnsReopen: true, TopicReturnsProcess: true,
 }
 
 // Receive stores a webhook delivery whose signature the HTTP layer has

@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -29,6 +31,11 @@ const (
 	// ShopReturnNone marks a return declined or cancelled before Shopify heard
 	// of it: there is nothing to record.
 	ShopReturnNone ShopReturnStatus = "NONE"
+	// ShopReturnAsked marks a return Shopify was asked for without an
+	// answer kept: the order's returns are looked through for it (by its
+	// code) before asking again, since returnRequest takes no idempotency
+	// key.
+	ShopReturnAsked ShopReturnStatus = "ASKED"
 )
 
 // Mirrored reports whether s is one of Shopify's statuses, i.e. the return
@@ -64,6 +71,9 @@ type ShopReturnStore interface {
 	// ReturnByShopReturn returns the portal return of a Shopify return, or
 	// ENOTFOUND.
 	ReturnByShopReturn(ctx context.Context, shopifyID string) (*Return, error)
+	// SetRestock records what staff chose for a return's items: line item
+	// id → back in stock or not.
+	SetRestock(ctx context.Context, returnID int64, choice map[string]Restock) error
 }
 
 // reasonHandles maps the portal's reasons to the handles of Shopify's return
@@ -91,6 +101,9 @@ type ShopReturnService struct {
 	// syncing holds one lock per return being synced: the background pass and
 	// a refund waiting for the Shopify return may meet on one.
 	syncing keyedLocks
+	// reasons are the shop's return reason definitions, read once.
+	reasonsMu sync.Mutex
+	reasons   []ReturnReasonDefinition
 }
 
 // ShopReturnDeps are what a ShopReturnService uses.
@@ -209,16 +222,26 @@ func (s *ShopReturnService) Sync(ctx context.Context, returnID int64) error {
 
 func (s *ShopReturnService) sync(ctx context.Context, r *Return) error {
 	want := wantShopStatus(r)
+	if r.ShopReturnID == "" && r.ShopReturnStatus == ShopReturnAsked {
+		// Asked before, the answer lost: Shopify may have made it.
+		sr, err := s.findAsked(ctx, r)
+		if err != nil {
+			return err
+		}
+		if sr != nil {
+			if err := s.record(ctx, r, sr); err != nil {
+				return err
+			}
+		}
+	}
 	if r.ShopReturnID == "" {
 		switch {
-		case r.ShopReturnStatus == ShopReturnLegacy || r.ShopReturnStatus == ShopReturnRefused:
+		case r.ShopReturnStatus.settledWithout():
 			return nil
 		case want == ShopReturnDeclined || want == ShopReturnCanceled:
 			// Declined or withdrawn before Shopify heard of it: nothing
 			// to record there.
 			return s.store.SetShopReturn(ctx, r.ID, "", ShopReturnNone)
-		case r.ShopReturnStatus == ShopReturnNone:
-			return nil
 		}
 		sr, err := s.request(ctx, r)
 		if ErrorCode(err) == EINVALID {
@@ -230,18 +253,26 @@ func (s *ShopReturnService) sync(ctx context.Context, r *Return) error {
 		if err != nil {
 			return err
 		}
-		r.ShopReturnID, r.ShopReturnStatus = sr.ID, sr.Status
-		if err := s.store.SetShopReturn(ctx, r.ID, sr.ID, sr.Status); err != nil {
+		if err := s.record(ctx, r, sr); err != nil {
 			return err
 		}
-		s.log.Info("Shopify return requested", "code", r.Code, "return", sr.ID, "name", sr.Name)
 	}
 	return s.drive(ctx, r, want)
 }
 
-// request finds the Shopify return made for r by an earlier attempt whose
-// answer was lost, or asks for one.
-func (s *ShopReturnService) request(ctx context.Context, r *Return) (*ShopReturn, error) {
+// record keeps sr as r's Shopify return.
+func (s *ShopReturnService) record(ctx context.Context, r *Return, sr *ShopReturn) error {
+	r.ShopReturnID, r.ShopReturnStatus = sr.ID, sr.Status
+	if err := s.store.SetShopReturn(ctx, r.ID, sr.ID, sr.Status); err != nil {
+		return err
+	}
+	s.log.Info("Shopify return requested", "code", r.Code, "return", sr.ID, "name", sr.Name)
+	return nil
+}
+
+// findAsked looks through the order's Shopify returns for the one asked for
+// r, by its code; nil when there is none.
+func (s *ShopReturnService) findAsked(ctx context.Context, r *Return) (*ShopReturn, error) {
 	existing, err := s.shop.OrderReturns(ctx, r.OrderID)
 	if err != nil {
 		return nil, fmt.Errorf("read Shopify returns of the order: %w", err)
@@ -251,9 +282,22 @@ func (s *ShopReturnService) request(ctx context.Context, r *Return) (*ShopReturn
 			return &existing[i], nil
 		}
 	}
+	return nil, nil
+}
+
+// request asks Shopify for r's return. That it asks is recorded first, so
+// that an answer lost to a crash or a timeout is looked for (findAsked)
+// before anything is asked again: returnRequest takes no idempotency key.
+func (s *ShopReturnService) request(ctx context.Context, r *Return) (*ShopReturn, error) {
 	req, err := s.requestFor(ctx, r)
 	if err != nil {
 		return nil, err
+	}
+	if r.ShopReturnStatus != ShopReturnAsked {
+		if err := s.store.SetShopReturn(ctx, r.ID, "", ShopReturnAsked); err != nil {
+			return nil, err
+		}
+		r.ShopReturnStatus = ShopReturnAsked
 	}
 	return s.shop.RequestReturn(ctx, req)
 }
@@ -266,13 +310,9 @@ func (s *ShopReturnService) requestFor(ctx context.Context, r *Return) (ShopRetu
 	if err != nil {
 		return ShopReturnRequest{}, fmt.Errorf("read returnable units: %w", err)
 	}
-	reasonID := ""
-	if handles := reasonHandles[r.Reason]; len(handles) > 0 {
-		defs, err := s.shop.ReturnReasons(ctx, handles)
-		if err != nil {
-			return ShopReturnRequest{}, fmt.Errorf("read return reasons: %w", err)
-		}
-		reasonID = pickReason(handles, defs)
+	reasonID, err := s.reasonID(ctx, r.Reason)
+	if err != nil {
+		return ShopReturnRequest{}, err
 	}
 	note := r.Code
 	if words := oneLine(r.Note); words != "" {
@@ -307,6 +347,31 @@ func (s *ShopReturnService) requestFor(ctx context.Context, r *Return) (ShopRetu
 		return ShopReturnRequest{}, Errorf(EINVALID, "The return holds no items.")
 	}
 	return req, nil
+}
+
+// reasonID returns the id of the Shopify reason definition a portal reason
+// maps to ("" when the shop has none of its handles). The definitions are
+// Shopify's taxonomy, the same for every return: read once and kept.
+func (s *ShopReturnService) reasonID(ctx context.Context, reason Reason) (string, error) {
+	handles := reasonHandles[reason]
+	if len(handles) == 0 {
+		return "", nil
+	}
+	s.reasonsMu.Lock()
+	defer s.reasonsMu.Unlock()
+	if s.reasons == nil {
+		var all []string
+		for _, hs := range reasonHandles {
+			all = append(all, hs...)
+		}
+		slices.Sort(all)
+		defs, err := s.shop.ReturnReasons(ctx, slices.Compact(all))
+		if err != nil {
+			return "", fmt.Errorf("read return reasons: %w", err)
+		}
+		s.reasons = defs
+	}
+	return pickReason(handles, s.reasons), nil
 }
 
 // pickReason returns the id of the first of handles among defs, or "".
@@ -466,7 +531,7 @@ func shopAdminChange(r *Return, sr *ShopReturn) (StatusChange, bool) {
 		sc.To, sc.Event, sc.Email = StatusApproved, EventApproved, EmailApproved
 		sc.Message = "Approved in Shopify admin."
 		sc.Note, sc.Tags = fmt.Sprintf("%s: %s approved (in Shopify admin)", r.Code, r.summary()), []string{"returns:approved"}
-	case sr.Status == ShopReturnOpen && r.Status == StatusApproved && !sr.unprocessed() && len(sr.Refunds) == 0:
+	case sr.Status == ShopReturnOpen && r.Status == StatusApproved && len(sr.Lines) > 0 && !sr.unprocessed() && len(sr.Refunds) == 0:
 		// Processed without a refund; one made with it moves the return
 		// when refunds/create books it.
 		sc.To, sc.Event, sc.Email = StatusItemReceived, EventItemReceived, EmailItemReceived
@@ -492,6 +557,41 @@ func shopAdminChange(r *Return, sr *ShopReturn) (StatusChange, bool) {
 		return StatusChange{}, false
 	}
 	return sc, true
+}
+
+// checkReturnable checks a new return r of an order against what Shopify
+// still takes back of it (returnableFulfillments, authoritative): the units
+// on Shopify's returns are taken off there already, so only those of the
+// portal's own returns that Shopify has not heard of yet (rs, the order's
+// returns) are taken off here. Units Shopify will not take back are an
+// ECONFLICT the customer is told of, as units another return took meanwhile
+// are. Without a ShopReturnService (s nil) nothing is checked.
+func (s *ShopReturnService) checkReturnable(ctx context.Context, r *Return, rs []Return) error {
+	if s == nil {
+		return nil
+	}
+	units, err := s.shop.ReturnableUnits(ctx, r.OrderID)
+	if err != nil {
+		return fmt.Errorf("read what Shopify takes back: %w", err)
+	}
+	left := map[string]int{}
+	for _, u := range units {
+		left[u.LineItemID] += u.Quantity
+	}
+	for _, x := range rs {
+		if x.Status.Active() && x.ShopReturnID == "" && !x.ShopReturnStatus.settledWithout() {
+			for _, it := range x.Items {
+				left[it.LineItemID] -= it.Quantity
+			}
+		}
+	}
+	for _, it := range r.Items {
+		if it.Quantity > left[it.LineItemID] {
+			s.log.Info("Shopify takes back fewer units than the portal offered", "order", r.OrderName, "line", it.LineItemID, "wanted", it.Quantity, "returnable", left[it.LineItemID])
+			return Errorf(ECONFLICT, "Some of these items can no longer be returned. Please look at your order again.")
+		}
+	}
+	return nil
 }
 
 // ReturnOfShopReturn returns the portal return of a Shopify return, or

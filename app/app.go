@@ -164,7 +164,7 @@ func New(d Deps) *App {
 		Settings: settings,
 		Customers: returns.NewCustomerService(returns.CustomerDeps{
 			Shop: shop, Returns: d.Store, Access: d.Store, Timeline: d.Store, Photos: d.Photos,
-			Settings: settings, Changes: changes, Orders: orders, Now: d.Now, Log: d.Log,
+			Settings: settings, Changes: changes, Orders: orders, ShopReturns: shopReturns, Now: d.Now, Log: d.Log,
 		}),
 		AccessLinks: returns.NewAccessLinkService(shop, d.Store, mailer, d.Now, d.Log),
 		Backoffice: returns.NewBackofficeService(returns.BackofficeDeps{

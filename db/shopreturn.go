@@ -72,3 +72,22 @@ func (db *DB) ReturnByShopReturn(ctx context.Context, shopifyID string) (*return
 	}
 	return db.returnWhere(ctx, `shopify_return_id = ?`, shopifyID)
 }
+
+// SetRestock records what staff chose for the return's items: line item id →
+// back in stock or not.
+func (db *DB) SetRestock(ctx context.Context, returnID int64, choice map[string]returns.Restock) error {
+	tx, err := db.beginWrite(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	for line, c := range choice {
+		if _, err := tx.ExecContext(ctx, `UPDATE return_items SET restock = ? WHERE return_id = ? AND line_item_id = ?`, c, returnID, line); err != nil {
+			return fmt.Errorf("record restock of return %d: %w", returnID, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("record restock of return %d: %w", returnID, err)
+	}
+	return nil
+}

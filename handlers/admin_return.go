@@ -155,8 +155,13 @@ func (s *Server) handleAdminShip() http.Handler {
 func (s *Server) handleAdminRefund() http.Handler {
 	return withRefundDeadline(s.adminAction(paths.ActionRefund, "refunded", func(r *http.Request, st *returns.Staff, code string) (string, error) {
 		f := r.PostForm
+		restock := map[string]bool{}
+		for _, line := range f[returns.FieldRestock] {
+			restock[line] = true
+		}
 		ref, err := s.refunds.Refund(r.Context(), st.ID, code, returns.RefundInput{
 			Key: f.Get(returns.FieldKey), Amount: f.Get(returns.FieldAmount), Raise: f.Get(returns.FieldRaise) == "on", RaiseReason: f.Get(returns.FieldRaiseReason),
+			RestockShown: f.Get(returns.FieldRestockShown) != "", Restock: restock,
 		})
 		if returns.ErrorCode(err) == returns.EUNKNOWN {
 			return "refund-unknown", nil

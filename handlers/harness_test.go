@@ -94,7 +94,7 @@ func newHarness(t testing.TB, limits *handlers.LookupLimits, opts ...func(*shopi
 	}
 	h.serve()
 	h.deps = app.Deps{
-		Store: store, Shop: client, Refunder: client, ShopRefunds: client, Webhooks: client, ParseWebhook: shopify.ParseWebhook,
+		Store: store, Shop: client, Refunder: client, ShopRefunds: client, Webhooks: client, ShopReturns: client, ParseWebhook: shopify.ParseWebhook,
 		Photos: photo.New(), Passwords: password.Hasher{}, Emails: email.Renderer{StoreName: "Linen & Co"}, BaseURL: h.srv.URL, Log: log,
 	}
 	h.rebuild()

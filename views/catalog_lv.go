@@ -227,6 +227,7 @@ var catalogLV = map[string]string{
 	"The return holds no items.":                                                                      "Atgriešanā nav nevienas preces.",
 	"Shopify takes back fewer units of %s than the return holds.":                                     "Shopify pieņem atpakaļ mazāk preces %s vienību, nekā ir atgriešanā.",
 	"Shopify did not confirm the change to the return. Reading the return tells whether it was made.": "Shopify neapstiprināja atgriešanas izmaiņas. Vai tās tika veiktas, parādīs atgriešanas dati.",
+	"Some of these items can no longer be returned. Please look at your order again.":                 "Dažas no šīm precēm vairs nevar atgriezt. Lūdzu, apskatiet savu pasūtījumu vēlreiz.",
 	"Return not found.":                       "Atgriešana nav atrasta.",
 	"The return names no order or no items.":  "Atgriešanā nav norādīts pasūtījums vai preces.",
 	"The refund is not for a Shopify return.": "Atmaksa nav paredzēta Shopify atgriešanai.",

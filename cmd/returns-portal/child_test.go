@@ -99,15 +99,20 @@ func freePort(t *testing.T) string {
 	return port
 }
 
+// childWebhookSecret signs the webhooks of the child portals' demo store.
+const childWebhookSecret = "crash-test-webhook-secret"
+
 // newChildPortal prepares a portal configured for "Shopify" at a demo store run
 // by the test, with a staff account kim@example.com, and starts it.
 func newChildPortal(t *testing.T, extraEnv ...string) *childPortal {
 	t.Helper()
-	shop := devshop.New(devshop.Options{})
+	// The demo store signs its webhooks with the secret the portal checks
+	// them with, as Shopify signs them with the app's.
+	shop := devshop.New(devshop.Options{WebhookSecret: childWebhookSecret})
 	srv := httptest.NewServer(shop)
 	t.Cleanup(srv.Close)
 	shopEnv := []string{"SHOPIFY_SHOP=crash-test", "SHOPIFY_ACCESS_TOKEN=" + shop.Token(),
-		"SHOPIFY_WEBHOOK_SECRET=crash-test-webhook-secret", "SHOPIFY_ENDPOINT=" + srv.URL}
+		"SHOPIFY_WEBHOOK_SECRET=" + childWebhookSecret, "SHOPIFY_ENDPOINT=" + srv.URL}
 	p := startChildPortal(t, shopEnv, extraEnv...)
 	p.shop = shop
 	return p

@@ -1,0 +1,68 @@
+package handlers_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// available is what the demo store's warehouse holds of #1002's scarf.
+func scarvesAtWarehouse(h *harness) int {
+	snap, _ := h.shop.OrderByName("#1002")
+	for _, inv := range snap.Inventory {
+		if inv.LineItem == "gid://shopify/LineItem/100201" && inv.Location == "gid://shopify/Location/7001" {
+			return inv.Available
+		}
+	}
+	return -1
+}
+
+// TestRefundRestocksAsStaffChoose: the refund form offers, per returned
+// item, to put it back into stock, ticked for an item the customer did not
+// want; what staff leave ticked or untick is what the refund's processing of
+// the Shopify return does.
+func TestRefundRestocksAsStaffChoose(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		restock bool
+		want    string // the disposition at Shopify
+	}{
+		{"as offered", true, "RESTOCKED"},
+		{"unticked: it came back worn", false, "NOT_RESTOCKED"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, nil)
+			c := h.staff("kim@example.com")
+			code := h.dissatisfiedScarf()
+			if a := h.action(c, code, "approve", nil); a.status != http.StatusSeeOther {
+				t.Fatalf("approve: %d\n%s", a.status, a.body)
+			}
+			page := h.get(c, "/admin/returns/"+code)
+			if !strings.Contains(page.body, `name="restock" value="gid://shopify/LineItem/100201" checked`) {
+				t.Fatalf("the refund form does not offer the scarf back into stock, ticked:\n%s", page.body)
+			}
+			key, _ := refundKey(t, h, c, code)
+			before := scarvesAtWarehouse(h)
+			form := url.Values{"amount": {"49.00"}, "key": {key}, "restock_shown": {"1"}}
+			if tc.restock {
+				form.Set("restock", "gid://shopify/LineItem/100201")
+			}
+			if a := h.action(c, code, "refund", form); a.status != http.StatusSeeOther {
+				t.Fatalf("refund: %d\n%s", a.status, a.body)
+			}
+			snap, _ := h.shop.OrderByName("#1002")
+			if len(snap.Returns) != 1 || len(snap.Returns[0].Lines) != 1 || len(snap.Returns[0].Lines[0].Dispositions) != 1 ||
+				snap.Returns[0].Lines[0].Dispositions[0].Type != tc.want {
+				t.Fatalf("Shopify returns %+v, want the scarf %s", snap.Returns, tc.want)
+			}
+			wantStock := before
+			if tc.restock {
+				wantStock++
+			}
+			if got := scarvesAtWarehouse(h); got != wantStock {
+				t.Fatalf("scarves at the warehouse %d, want %d", got, wantStock)
+			}
+		})
+	}
+}
