@@ -61,6 +61,9 @@ type EmailData struct {
 	Message  string
 	Shipment *Shipment
 	Amount   Money // the refunded amount
+	// Manual is the part of Amount that staff pay back themselves: it went
+	// through a manual payment method (cash on delivery, bank transfer).
+	Manual Money
 	// AccessLink is the one-time link of an EmailAccessLink, which has no Return.
 	AccessLink *AccessLinkEmail
 	// Notice is what a staff notice about the shop says (EmailStaffAppUninstalled,

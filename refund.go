@@ -54,6 +54,12 @@ type Refund struct {
 	Source    RefundSource
 	CreatedAt time.Time
 	UpdatedAt time.Time
+	// Payout is how the money of a succeeded refund reaches the customer
+	// (its Error is in Error); ManualPaidAt and ManualPaidBy record staff's
+	// confirmation that they paid its manual part.
+	Payout       RefundPayout
+	ManualPaidAt time.Time
+	ManualPaidBy int64
 }
 
 // Settled reports whether the refund's outcome is final.

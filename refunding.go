@@ -25,8 +25,13 @@ type RefundService struct {
 	settings    interface {
 		Settings(ctx context.Context) (Settings, error)
 	}
-	now func() time.Time
-	log *slog.Logger
+	// payments reads a refund's transactions back, and payouts records how
+	// its money reaches the customer; with either nil, a refund Shopify made
+	// is taken for money sent (refundpayout.go).
+	payments ShopRefunds
+	payouts  PayoutStore
+	now      func() time.Time
+	log      *slog.Logger
 	// reconciling holds one lock per refund being reconciled: the background
 	// pass and the staff's button may meet on one.
 	reconciling keyedLocks
@@ -45,14 +50,18 @@ type RefundDeps struct {
 	// ShopReturns makes every refund a refundCreate.
 	ShopReturns *ShopReturnService
 	Settings    *SettingsService
-	Now         func() time.Time
-	Log         *slog.Logger
+	// Payments (guarded by the installation) and Payouts follow how each
+	// refund's money reaches the customer; nil takes it for sent.
+	Payments ShopRefunds
+	Payouts  PayoutStore
+	Now      func() time.Time
+	Log      *slog.Logger
 }
 
 // NewRefundService returns a RefundService.
 func NewRefundService(d RefundDeps) *RefundService {
 	s := &RefundService{returns: d.Returns, store: d.Store, refunder: d.Refunder, shop: d.Shop, notes: d.Notes, changes: d.Changes,
-		shopReturns: d.ShopReturns, now: d.Now, log: d.Log}
+		shopReturns: d.ShopReturns, payments: d.Payments, payouts: d.Payouts, now: d.Now, log: d.Log}
 	if d.Settings != nil {
 		s.settings = d.Settings
 	}
@@ -313,6 +322,9 @@ func (s *RefundService) settleRefund(ctx context.Context, r *Return, ref *Refund
 // when the return can still make it, else (a reconciler settling late, after
 // staff moved the return on) the money alone.
 func (s *RefundService) succeeded(ctx context.Context, r *Return, ref *Refund, shopifyID string) error {
+	if s.payouts != nil {
+		return s.succeededWithPayout(ctx, r, ref, shopifyID)
+	}
 	settle := func(ctx context.Context, ch Change) error {
 		return s.store.SettleRefund(ctx, ref.ID, RefundSucceeded, shopifyID, "", &ch)
 	}
@@ -359,6 +371,7 @@ func (s *RefundService) addEvent(ctx context.Context, ev Event) {
 // with the first result). It never makes a new key.
 func (s *RefundService) ReconcileRefunds(ctx context.Context) {
 	s.reconcileRefunds(ctx, s.now().Add(-refundPendingGrace))
+	s.followPayouts(ctx)
 }
 
 // reconcileRefunds settles unknown refunds and those pending since before
@@ -556,5 +569,6 @@ func (s *RefundService) findOnShopReturn(ctx context.Context, r *Return, ref *Re
 // stop (or crash) of the process before.
 func (s *RefundService) Run(ctx context.Context, every time.Duration) {
 	s.reconcileRefunds(ctx, s.now())
+	s.followPayouts(ctx)
 	runEvery(ctx, every, s.ReconcileRefunds)
 }

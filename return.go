@@ -58,8 +58,11 @@ type Return struct {
 	Photos        []Photo
 	Shipments     []Shipment // replacements sent, oldest first
 	Refunded      Money      // the sum of the return's succeeded refunds
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	// Payouts says how much of Refunded is not on the customer's payments:
+	// pending or failed at the payment provider, or for staff to pay.
+	Payouts   PayoutSummary
+	CreatedAt time.Time
+	UpdatedAt time.Time
 	// Version changes with every change of the return, its items, photos,
 	// timeline, shipments or refunds: what the customer's status page shows of
 	// it is the same while its version is.

@@ -56,6 +56,12 @@ type ShopRefundTransaction struct {
 	Status   string // "SUCCESS", "PENDING", "FAILURE", "ERROR"
 	Gateway  string
 	Amount   Money
+	// Manual is set for a manual payment method (cash on delivery, bank
+	// transfer): Shopify recorded the refund and moved no money.
+	Manual bool
+	// ErrorCode is the gateway's error of a failed transaction, e.g.
+	// "GENERIC_ERROR".
+	ErrorCode string
 }
 
 // ShopRefundLine is a line item given back by a refund.

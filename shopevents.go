@@ -38,6 +38,9 @@ const (
 type PortalRefunds interface {
 	SettleFromShopify(ctx context.Context, orderID, key, shopifyID string) (found bool, err error)
 	SettleFromShopReturn(ctx context.Context, shopReturnID, shopifyID string) (found bool, err error)
+	// FollowPayouts reads back the order's refunds whose money was on its
+	// way, as orders/updated may tell that a transaction settled.
+	FollowPayouts(ctx context.Context, orderID string) error
 }
 
 // ShopEventService takes in what Shopify tells the portal by webhook: it
@@ -363,6 +366,12 @@ func (s *ShopEventService) applyOrderUpdate(ctx context.Context, w *InboxWebhook
 	// first whether the order has open returns.
 	s.orders.drop(o.ID)
 	out.OrderUpdatedAt = w.OccurredAt
+	// Shopify updates the order when a refund's transaction settles. A
+	// failure to follow it here is left to the reconciler's periodic pass,
+	// rather than holding up the order's later webhooks.
+	if err := s.portal.FollowPayouts(ctx, o.ID); err != nil {
+		s.log.Warn("follow the order's refunds whose money is on its way; the periodic pass tries again", "order", o.Name, "err", err)
+	}
 	return nil
 }
 

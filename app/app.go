@@ -41,6 +41,7 @@ type Store interface {
 	returns.ErasureStore
 	returns.PhotoStore
 	returns.ShopReturnStore
+	returns.PayoutStore
 }
 
 // Shop is what the services ask of Shopify about orders; *shopify.Client is
@@ -136,7 +137,8 @@ func New(d Deps) *App {
 	}
 	refunds := returns.NewRefundService(returns.RefundDeps{
 		Returns: d.Store, Store: d.Store, Refunder: refunder, Shop: shop, Notes: d.Store,
-		Changes: changes, ShopReturns: shopReturns, Settings: settings, Now: d.Now, Log: d.Log,
+		Changes: changes, ShopReturns: shopReturns, Settings: settings,
+		Payments: installation.GuardRefunds(d.ShopRefunds), Payouts: d.Store, Now: d.Now, Log: d.Log,
 	})
 	// Erasures forget the orders they erased from the cache.
 	redaction := returns.NewRedactionService(d.Store, orders, d.Now, d.Log)

@@ -102,6 +102,12 @@ func (db *DB) CreateRefund(ctx context.Context, r *returns.Refund, lim returns.R
 // the outcome or not at all: when the return is not in change.From any more,
 // nothing changes and it answers ECONFLICT.
 func (db *DB) SettleRefund(ctx context.Context, id int64, state returns.RefundState, shopifyID, errMsg string, change *returns.Change) error {
+	return db.settleRefund(ctx, id, state, shopifyID, errMsg, nil, change)
+}
+
+// settleRefund is SettleRefund that, with p non-nil, records how the money of
+// a succeeded refund reaches the customer too.
+func (db *DB) settleRefund(ctx context.Context, id int64, state returns.RefundState, shopifyID, errMsg string, p *returns.RefundPayout, change *returns.Change) error {
 	switch state {
 	case returns.RefundSucceeded, returns.RefundFailed, returns.RefundUnknown:
 	default:
@@ -133,6 +139,11 @@ func (db *DB) SettleRefund(ctx context.Context, id int64, state returns.RefundSt
 	}
 	if err != nil {
 		return fmt.Errorf("settle refund %d: %w", id, err)
+	}
+	if p != nil {
+		if err := setPayout(ctx, tx, id, *p); err != nil {
+			return err
+		}
 	}
 	if change != nil {
 		if change.ReturnID != returnID {
@@ -192,7 +203,8 @@ func findRefund(ctx context.Context, tx *sql.Tx, where string, args ...any) (*re
 func findRefunds(ctx context.Context, tx *sql.Tx, where string, args ...any) ([]returns.Refund, error) {
 	rows, err := tx.QueryContext(ctx, `
 		SELECT id, return_id, order_id, amount_minor, currency, idempotency_key, state,
-			shopify_id, error, reason, staff_id, source, created_at, updated_at
+			shopify_id, error, reason, staff_id, source, created_at, updated_at,
+			payout, manual_minor, manual_gateway, manual_paid_at, manual_paid_by
 		FROM refunds WHERE `+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read refunds: %w", err)
@@ -201,12 +213,22 @@ func findRefunds(ctx context.Context, tx *sql.Tx, where string, args ...any) ([]
 	var refs []returns.Refund
 	for rows.Next() {
 		var r returns.Refund
-		var created, updated int64
+		var created, updated, paidAt int64
 		if err := rows.Scan(&r.ID, &r.ReturnID, &r.OrderID, &r.Amount.Minor, &r.Amount.Currency, &r.IdempotencyKey, &r.State,
-			&r.ShopifyID, &r.Error, &r.Reason, &r.StaffID, &r.Source, &created, &updated); err != nil {
+			&r.ShopifyID, &r.Error, &r.Reason, &r.StaffID, &r.Source, &created, &updated,
+			&r.Payout.State, &r.Payout.Manual.Minor, &r.Payout.ManualGateway, &paidAt, &r.ManualPaidBy); err != nil {
 			return nil, fmt.Errorf("read refunds: %w", err)
 		}
 		r.CreatedAt, r.UpdatedAt = fromMillis(created), fromMillis(updated)
+		if r.Payout.Manual.Minor > 0 {
+			r.Payout.Manual.Currency = r.Amount.Currency
+		}
+		if r.Payout.State == returns.PayoutFailed {
+			r.Payout.Error = r.Error
+		}
+		if paidAt != 0 {
+			r.ManualPaidAt = fromMillis(paidAt)
+		}
 		refs = append(refs, r)
 	}
 	if err := rows.Err(); err != nil {
@@ -219,18 +241,33 @@ func findRefunds(ctx context.Context, tx *sql.Tx, where string, args ...any) ([]
 // refunds. scanReturns has set each to zero in the return's currency.
 func attachRefunded(ctx context.Context, tx *sql.Tx, in string, ids []any, byID map[int64]*returns.Return) error {
 	rows, err := tx.QueryContext(ctx, `
-		SELECT return_id, SUM(amount_minor) FROM refunds
+		SELECT return_id, SUM(amount_minor),
+			SUM(CASE WHEN payout = 'pending' THEN amount_minor ELSE 0 END),
+			SUM(CASE WHEN payout = 'failed' THEN amount_minor ELSE 0 END),
+			SUM(CASE WHEN payout = '' AND manual_paid_at = 0 THEN manual_minor ELSE 0 END),
+			SUM(CASE WHEN payout = '' AND manual_paid_at <> 0 THEN manual_minor ELSE 0 END),
+			MAX(manual_paid_at)
+		FROM refunds
 		WHERE return_id IN `+in+` AND state = 'succeeded' GROUP BY return_id`, ids...)
 	if err != nil {
 		return fmt.Errorf("read refunded sums: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var id, sum int64
-		if err := rows.Scan(&id, &sum); err != nil {
+		var id, sum, pending, failed, manual, paid, paidAt int64
+		if err := rows.Scan(&id, &sum, &pending, &failed, &manual, &paid, &paidAt); err != nil {
 			return fmt.Errorf("read refunded sums: %w", err)
 		}
-		byID[id].Refunded.Minor = sum
+		r := byID[id]
+		cur := r.Refunded.Currency
+		r.Refunded.Minor = sum
+		r.Payouts = returns.PayoutSummary{
+			Pending: returns.Money{Minor: pending, Currency: cur}, Failed: returns.Money{Minor: failed, Currency: cur},
+			Manual: returns.Money{Minor: manual, Currency: cur}, ManualPaid: returns.Money{Minor: paid, Currency: cur},
+		}
+		if paidAt != 0 {
+			r.Payouts.ManualPaidAt = fromMillis(paidAt)
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("read refunded sums: %w", err)

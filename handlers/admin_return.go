@@ -177,6 +177,14 @@ func (s *Server) handleAdminRefund() http.Handler {
 		case returns.RefundFailed:
 			return "", returns.Invalid(map[string]returns.Message{"amount": returns.Msg("Shopify refused the refund: %s", ref.Error)})
 		}
+		switch {
+		case ref.Payout.State == returns.PayoutPending:
+			return "refund-awaiting", nil
+		case ref.Payout.State == returns.PayoutFailed:
+			return "refund-payout-failed", nil
+		case ref.ToPayByStaff():
+			return "refund-to-pay", nil
+		}
 		return "", nil
 	}))
 }
@@ -194,6 +202,18 @@ func (s *Server) handleAdminReconcile() http.Handler {
 		}
 		return "", err
 	}))
+}
+
+// handleAdminManualPaid records that staff paid the customer the part of a
+// refund that went through a manual payment method.
+func (s *Server) handleAdminManualPaid() http.Handler {
+	return s.adminAction(paths.ActionManualPaid, "manual-paid", func(r *http.Request, st *returns.Staff, code string) (string, error) {
+		id, err := strconv.ParseInt(r.PathValue("refund"), 10, 64)
+		if err != nil {
+			return "", returns.Errorf(returns.ENOTFOUND, "No such refund.")
+		}
+		return "", s.refunds.ConfirmManualPaid(r.Context(), st.ID, code, id)
+	})
 }
 
 // handleAdminPhoto serves a damage photo to staff, full size.

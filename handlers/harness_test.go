@@ -204,7 +204,7 @@ func (h *harness) lineIDs(body string) []shownLine {
 		id := body[m[2]:m[3]]
 		rest := body[m[1]:]
 		title := ""
-		for _, t := range []string{"Linen tea towel", "Ceramic mug", "Wool scarf", "Sale socks", "Canvas tote", "Wool blanket", "Desk lamp", "Bulb"} {
+		for _, t := range []string{"Linen tea towel", "Ceramic mug", "Wool scarf", "Sale socks", "Canvas tote", "Wool blanket", "Desk lamp", "Bulb", "Merino beanie", "Linen napkins", "Ceramic bowl"} {
 			if i := strings.Index(rest, t); i >= 0 && (title == "" || i < strings.Index(rest, title)) {
 				title = t
 			}

@@ -49,19 +49,23 @@ func (s *Server) adminPage(r *http.Request, title string) views.AdminPage {
 // flashes are the confirmations an action's redirect can ask for; the page never
 // echoes text from the URL.
 var flashes = map[string]string{
-	"approved":       "Return approved.",
-	"declined":       "Return declined.",
-	"received":       "Item marked as received.",
-	"refunded":       "Refund made through Shopify.",
-	"refund-unknown": "Shopify did not confirm the refund in time. It is checked again automatically with the same key, so it cannot be made twice.",
-	"refund-pending": "This refund is being made already.",
-	"shipped":        "Replacement recorded; the customer sees the tracking link.",
-	"closed":         "Return closed.",
-	"noted":          "Note added.",
-	"reconciled":     "Checked with Shopify.",
-	"settings":       "Settings saved.",
-	"checked":        "Checked the connection to Shopify again.",
-	"requeued":       "The message is queued to be sent again.",
+	"approved":             "Return approved.",
+	"declined":             "Return declined.",
+	"received":             "Item marked as received.",
+	"refunded":             "Refund made through Shopify.",
+	"refund-unknown":       "Shopify did not confirm the refund in time. It is checked again automatically with the same key, so it cannot be made twice.",
+	"refund-pending":       "This refund is being made already.",
+	"shipped":              "Replacement recorded; the customer sees the tracking link.",
+	"closed":               "Return closed.",
+	"noted":                "Note added.",
+	"reconciled":           "Checked with Shopify.",
+	"refund-awaiting":      "Refund made in Shopify. The payment provider has not confirmed it yet; the customer is emailed once it has.",
+	"refund-payout-failed": "Shopify made the refund, but the payment provider refused it. See the refunds below for what to do.",
+	"refund-to-pay":        "Refund recorded in Shopify. Part of it went through a manual payment method: pay it to the customer yourself, then confirm below.",
+	"manual-paid":          "Payment to the customer confirmed; the customer is emailed.",
+	"settings":             "Settings saved.",
+	"checked":              "Checked the connection to Shopify again.",
+	"requeued":             "The message is queued to be sent again.",
 }
 
 // render writes a component with a status. It renders into a buffer first so that

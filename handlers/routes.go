@@ -43,6 +43,7 @@ func (s *Server) addRoutes(mux router) {
 	mux.Handle("POST "+paths.AdminAction(paths.ActionReceive), staff(s.handleAdminReceive()))
 	mux.Handle("POST "+paths.AdminAction(paths.ActionRefund), staff(s.handleAdminRefund()))
 	mux.Handle("POST "+paths.AdminReconcile, staff(s.handleAdminReconcile()))
+	mux.Handle("POST "+paths.AdminManualPaid, staff(s.handleAdminManualPaid()))
 	mux.Handle("POST "+paths.AdminAction(paths.ActionShip), staff(s.handleAdminShip()))
 	mux.Handle("POST "+paths.AdminAction(paths.ActionClose), staff(s.handleAdminClose()))
 	mux.Handle("POST "+paths.AdminAction(paths.ActionNote), staff(s.handleAdminNote()))

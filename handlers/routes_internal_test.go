@@ -55,6 +55,7 @@ func TestBuildersReachTheirRoutes(t *testing.T) {
 		{"GET", paths.WithDone(paths.AdminReturnURL(code), "approved"), paths.AdminReturn},
 		{"GET", paths.AdminPhotoURL(code, 31), paths.AdminPhoto},
 		{"POST", paths.AdminReconcileURL(code, 42), paths.AdminReconcile},
+		{"POST", paths.AdminManualPaidURL(code, 42), paths.AdminManualPaid},
 		{"GET", paths.AdminOutboxURL("", 0), paths.AdminOutbox},
 		{"GET", paths.AdminOutboxURL("dead", 10), paths.AdminOutbox},
 		{"GET", paths.AdminOutboxMessageURL(12), paths.AdminOutboxMessage},

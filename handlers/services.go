@@ -77,6 +77,7 @@ type Backoffice interface {
 type Refunds interface {
 	Refund(ctx context.Context, staffID int64, code string, in returns.RefundInput) (*returns.Refund, error)
 	ReconcileRefund(ctx context.Context, code string, refundID int64) (*returns.Refund, error)
+	ConfirmManualPaid(ctx context.Context, staffID int64, code string, refundID int64) error
 }
 
 // Outbox is the outbox as staff see it.

@@ -43,7 +43,10 @@ const (
 	AdminReturn = "/admin/returns/{code}"
 	AdminPhoto  = "/admin/returns/{code}/photos/{photo}"
 	// AdminReconcile asks Shopify now about a refund whose outcome is unknown.
-	AdminReconcile     = "/admin/returns/{code}/refunds/{refund}/reconcile"
+	AdminReconcile = "/admin/returns/{code}/refunds/{refund}/reconcile"
+	// AdminManualPaid is where staff confirm they paid a customer the part
+	// of a refund that went through a manual payment method.
+	AdminManualPaid    = "/admin/returns/{code}/refunds/{refund}/paid"
 	AdminOutbox        = "/admin/outbox"
 	AdminOutboxMessage = "/admin/outbox/{id}"
 	AdminOutboxHTML    = "/admin/outbox/{id}/html"
@@ -83,6 +86,9 @@ const (
 	// ActionReconcile is about one refund of the return, so its URL names
 	// the refund too (AdminReconcileURL).
 	ActionReconcile Action = "reconcile"
+	// ActionManualPaid confirms that staff paid the customer the manual part
+	// of one refund (AdminManualPaidURL).
+	ActionManualPaid Action = "manual-paid"
 )
 
 // ReturnActions are the actions whose form posts to AdminActionURL, in the
@@ -197,6 +203,12 @@ func AdminPhotoURL(code string, photoID int64) string {
 // AdminReconcileURL is where the "check with Shopify" form of a refund posts.
 func AdminReconcileURL(code string, refundID int64) string {
 	return fill(AdminReconcile, code, strconv.FormatInt(refundID, 10))
+}
+
+// AdminManualPaidURL is where the "I paid the customer" form of a refund
+// posts.
+func AdminManualPaidURL(code string, refundID int64) string {
+	return fill(AdminManualPaid, code, strconv.FormatInt(refundID, 10))
 }
 
 // AdminOutboxURL is the outbox filtered by a status ("" for every status), from

@@ -15,6 +15,7 @@ func TestBuilders(t *testing.T) {
 		{"code escaped", ReturnURL("a/b?c"), "/returns/a%2Fb%3Fc"},
 		{"action", AdminActionURL("R-7KQ9X2MD", ActionApprove), "/admin/returns/R-7KQ9X2MD/approve"},
 		{"reconcile", AdminReconcileURL("R-7KQ9X2MD", 42), "/admin/returns/R-7KQ9X2MD/refunds/42/reconcile"},
+		{"manual paid", AdminManualPaidURL("R-7KQ9X2MD", 42), "/admin/returns/R-7KQ9X2MD/refunds/42/paid"},
 		{"queue", AdminQueueURL("", "", 0), "/admin"},
 		{"queue filtered", AdminQueueURL("requested", "anna@example.lv", 6), "/admin?before=6&q=anna%40example.lv&status=requested"},
 		{"outbox", AdminOutboxURL("", 0), "/admin/outbox"},

@@ -73,11 +73,15 @@ type refundNode struct {
 	} `json:"refundLineItems"`
 	Transactions struct {
 		Nodes []struct {
-			ID                string  `json:"id"`
-			Kind              string  `json:"kind"`
-			Status            string  `json:"status"`
-			Gateway           *string `json:"gateway"`
-			ParentTransaction *struct {
+			ID      string  `json:"id"`
+			Kind    string  `json:"kind"`
+			Status  string  `json:"status"`
+			Gateway *string `json:"gateway"`
+			// ManualPaymentGateway marks a refund through a manual payment
+			// method, which moved no money.
+			ManualPaymentGateway bool    `json:"manualPaymentGateway"`
+			ErrorCode            *string `json:"errorCode"`
+			ParentTransaction    *struct {
 				ID string `json:"id"`
 			} `json:"parentTransaction"`
 			AmountSet moneyBag `json:"amountSet"`
@@ -101,7 +105,8 @@ func (n *refundNode) shopRefund(orderID, currency string) (returns.ShopRefund, e
 		if err != nil {
 			return returns.ShopRefund{}, fmt.Errorf("refund %s transaction %s: %w", n.ID, t.ID, err)
 		}
-		tx := returns.ShopRefundTransaction{ID: t.ID, Kind: t.Kind, Status: t.Status, Gateway: deref(t.Gateway), Amount: amount}
+		tx := returns.ShopRefundTransaction{ID: t.ID, Kind: t.Kind, Status: t.Status, Gateway: deref(t.Gateway), Amount: amount,
+			Manual: t.ManualPaymentGateway, ErrorCode: deref(t.ErrorCode)}
 		if t.ParentTransaction != nil {
 			tx.ParentID = t.ParentTransaction.ID
 		}

@@ -99,6 +99,12 @@ func adminEventLabel(ev returns.Event) string {
 		return "Refunded in Shopify admin"
 	case returns.EventOrderRefund:
 		return "Order refunded in Shopify admin"
+	case returns.EventRefundAwaiting:
+		return "Refund waiting for the payment provider"
+	case returns.EventRefundPayoutFailed:
+		return "Refund failed at the payment provider"
+	case returns.EventManualRefundPaid:
+		return "Refund paid to the customer by staff"
 	case returns.EventDataRequest:
 		return "Customer data request"
 	case returns.EventPersonalDataErased:

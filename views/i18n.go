@@ -323,6 +323,10 @@ func (l Localizer) Event(ev returns.Event) string {
 		return l.T("Your personal data was erased")
 	case returns.EventPhotosDeleted:
 		return l.T("Photos deleted")
+	case returns.EventRefundAwaiting:
+		return l.T("Refund being processed")
+	case returns.EventManualRefundPaid:
+		return l.T("Refund paid")
 	default:
 		// EventNote, EventRefundFailed, EventRefundUnknown, EventShopifyUpdated,
 		// EventShopifyDeferred and anything unknown.

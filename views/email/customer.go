@@ -146,11 +146,42 @@ func (c customerEmail) refunded(m *message) {
 	if amount.Currency == "" {
 		amount = c.ret.Refunded
 	}
+	if c.d.Manual.Minor > 0 {
+		c.refundedManually(m, amount)
+		return
+	}
 	m.Subject = c.subject(l.T("Return %s: %s refunded", c.ret.Code, l.Money(amount)))
 	lead := l.T("We refunded %s to your original payment method.", l.Money(amount))
 	c.intro(m, l.T("Refund issued"), lead)
 	m.paragraph(lead)
 	m.paragraph(l.T("It may take a few days to show on your account."))
+}
+
+// refundedManually is the refunded email of a refund that went, in part or
+// whole, through a manual payment method (cash on delivery, bank transfer):
+// the shop pays that part itself, and says so rather than that it was sent.
+func (c customerEmail) refundedManually(m *message, amount returns.Money) {
+	l := c.l
+	manual := c.d.Manual
+	m.Subject = c.subject(l.T("Return %s: refund of %s", c.ret.Code, l.Money(amount)))
+	lead := l.T("We will pay %s back to you ourselves, by bank transfer or in cash; we will tell you when it is done.", l.Money(manual))
+	c.intro(m, l.T("Your refund"), lead)
+	if sent := (returns.Money{Minor: amount.Minor - manual.Minor, Currency: amount.Currency}); sent.Minor > 0 {
+		m.paragraph(l.T("We refunded %s to your original payment method.", l.Money(sent)))
+		m.paragraph(l.T("It may take a few days to show on your account."))
+	}
+	m.paragraph(lead)
+}
+
+// manualRefundPaid tells the customer that the shop paid them what it said
+// it would pay itself.
+func (c customerEmail) manualRefundPaid(m *message) {
+	l := c.l
+	amount := c.d.Amount
+	m.Subject = c.subject(l.T("Return %s: %s paid back to you", c.ret.Code, l.Money(amount)))
+	lead := l.T("We have paid %s back to you, as we said we would.", l.Money(amount))
+	c.intro(m, l.T("We paid your refund"), lead)
+	m.paragraph(lead)
 }
 
 func (c customerEmail) replacementShipped(m *message) {

@@ -93,6 +93,8 @@ func (r Renderer) message(d returns.EmailData) (*message, error) {
 		c.itemReceived(m)
 	case returns.EmailRefunded:
 		c.refunded(m)
+	case returns.EmailManualRefundPaid:
+		c.manualRefundPaid(m)
 	case returns.EmailReplacementShipped:
 		c.replacementShipped(m)
 	case returns.EmailCancelled:
