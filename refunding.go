@@ -276,7 +276,8 @@ func (s *RefundService) makeRefund(ctx context.Context, r *Return, ref *Refund) 
 	if err != nil {
 		return "", err
 	}
-	if id, ok, err := s.nativeRefund(ctx, r, ref, txs); ok || err != nil {
+	id, ok, lines, err := s.nativeRefund(ctx, r, ref, txs)
+	if ok || err != nil {
 		if err == nil && s.shopReturns != nil {
 			// Refunded in full, the Shopify return is closed.
 			defer s.shopReturns.Wake()
@@ -285,7 +286,7 @@ func (s *RefundService) makeRefund(ctx context.Context, r *Return, ref *Refund) 
 	}
 	return s.refunder.CreateRefund(ctx, RefundRequest{
 		OrderID: r.OrderID, Key: ref.IdempotencyKey, Amount: ref.Amount,
-		Note: refundNote(r, ref.IdempotencyKey), Transactions: txs,
+		Note: refundNote(r, ref.IdempotencyKey), Transactions: txs, Lines: lines,
 	})
 }
 

@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -64,5 +65,42 @@ func TestRefundRestocksAsStaffChoose(t *testing.T) {
 				t.Fatalf("scarves at the warehouse %d, want %d", got, wantStock)
 			}
 		})
+	}
+}
+
+// TestRefundAfterTheShopifyReturnWasClosedUnprocessed: staff closed the
+// Shopify return in Shopify admin before its units were processed, so the
+// refund cannot process them; it goes through refundCreate with the units as
+// refund line items (restocked as offered), once, with its key.
+func TestRefundAfterTheShopifyReturnWasClosedUnprocessed(t *testing.T) {
+	h := newHarness(t, nil)
+	c := h.staff("kim@example.com")
+	code := h.dissatisfiedScarf()
+	if a := h.action(c, code, "approve", nil); a.status != http.StatusSeeOther {
+		t.Fatalf("approve: %d\n%s", a.status, a.body)
+	}
+	h.app.ShopReturns.Flush(context.Background())
+	snap, _ := h.shop.OrderByName("#1002")
+	if len(snap.Returns) != 1 || snap.Returns[0].Status != "OPEN" {
+		t.Fatalf("Shopify returns %+v, want one open", snap.Returns)
+	}
+	if _, err := h.shop.CloseReturn(snap.Returns[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	key, _ := refundKey(t, h, c, code)
+	before := scarvesAtWarehouse(h)
+	form := url.Values{"amount": {"49.00"}, "key": {key}, "restock_shown": {"1"}, "restock": {"gid://shopify/LineItem/100201"}}
+	if a := h.action(c, code, "refund", form); a.status != http.StatusSeeOther {
+		t.Fatalf("refund: %d\n%s", a.status, a.body)
+	}
+	snap, _ = h.shop.OrderByName("#1002")
+	if len(snap.Refunds) != 1 || !onlyKey(snap.Refunds[0].Keys, key) || len(snap.RefundDetails) != 1 || snap.RefundDetails[0].Return != "" {
+		t.Fatalf("refunds %+v %+v, want one refundCreate with the form's key", snap.Refunds, snap.RefundDetails)
+	}
+	if l := snap.RefundDetails[0].Lines; len(l) != 1 || l[0].LineItem != "gid://shopify/LineItem/100201" || l[0].Quantity != 1 || l[0].RestockType != "RETURN" {
+		t.Fatalf("refund lines %+v, want the scarf, returned to stock", l)
+	}
+	if got := scarvesAtWarehouse(h); got != before+1 {
+		t.Fatalf("scarves at the warehouse %d, want %d", got, before+1)
 	}
 }
