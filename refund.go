@@ -194,7 +194,10 @@ type RefundRequest struct {
 	Amount       Money
 	Note         string // carries the return code and the key, so a refund can be found again
 	Transactions []RefundTransaction
-	Lines        []RefundLine
+	// StoreCredit is what the refund issues as store credit to the order's
+	// customer instead of money back to payments; zero for none.
+	StoreCredit Money
+	Lines       []RefundLine
 }
 
 // RefundLine is a line item a refund takes back, restocked at LocationID or
@@ -209,9 +212,10 @@ type RefundLine struct {
 // Refunder makes refunds through Shopify.
 type Refunder interface {
 	RefundSuggester
-	// SuggestTransactions returns how Shopify would split a refund of items
-	// over the order's payments, in the order it would use them.
-	SuggestTransactions(ctx context.Context, orderID string, items []Item) ([]SuggestedTransaction, error)
+	// SuggestTransactions returns how Shopify would refund items: split over
+	// the order's payments, in the order it would use them, and how much it
+	// would issue as store credit instead.
+	SuggestTransactions(ctx context.Context, orderID string, items []Item) (RefundSuggestion, error)
 	// CreateRefund makes a refund with refundCreate @idempotent(key). Shopify's
 	// refusal is an EINVALID error with its message; an answer that did not
 	// come (timeout, dropped connection, 5xx) is an EUNKNOWN error: the refund

@@ -272,7 +272,7 @@ func (s *RefundService) makeRefund(ctx context.Context, r *Return, ref *Refund) 
 	if err != nil {
 		return "", fmt.Errorf("split the refund over the order's payments: %w", err)
 	}
-	txs, err := SplitRefund(ref.Amount, sugg)
+	txs, err := SplitRefund(ref.Amount, sugg.Transactions)
 	if err != nil {
 		return "", err
 	}

@@ -49,15 +49,15 @@ func (s *fakeRefunder) SuggestRefund(ctx context.Context, orderID string, items 
 
 // SuggestTransactions suggests the whole refund back to the order's one
 // payment, as Shopify does for an order paid once.
-func (s *fakeRefunder) SuggestTransactions(ctx context.Context, orderID string, items []returns.Item) ([]returns.SuggestedTransaction, error) {
+func (s *fakeRefunder) SuggestTransactions(ctx context.Context, orderID string, items []returns.Item) (returns.RefundSuggestion, error) {
 	worth, err := s.SuggestRefund(ctx, orderID, items)
 	if err != nil || s.NoPayments {
-		return nil, err
+		return returns.RefundSuggestion{}, err
 	}
-	return []returns.SuggestedTransaction{{
+	return returns.RefundSuggestion{Transactions: []returns.SuggestedTransaction{{
 		ParentID: "gid://shopify/OrderTransaction/71", Gateway: "shopify_payments",
 		Amount: worth, Max: returns.Money{Minor: 12200, Currency: worth.Currency},
-	}}, nil
+	}}}, nil
 }
 
 func (s *fakeRefunder) CreateRefund(ctx context.Context, req returns.RefundRequest) (string, error) {

@@ -19,6 +19,15 @@ type SuggestedTransaction struct {
 	Max    Money // the most it can still take back
 }
 
+// RefundSuggestion is how Shopify would refund items: split over the order's
+// payments (Transactions, in the order it uses them), and the most it would
+// issue as store credit instead (StoreCredit; zero when the shop cannot issue
+// store credit to the order's customer, or the order has none).
+type RefundSuggestion struct {
+	Transactions []SuggestedTransaction
+	StoreCredit  Money
+}
+
 // Location is a place of the shop where returned items can be restocked.
 type Location struct {
 	ID   string
