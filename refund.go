@@ -49,6 +49,9 @@ type Refund struct {
 	// for a refund within their worth.
 	Reason  string
 	StaffID int64 // 0 for a refund made in Shopify admin
+	// Method is where the money goes: back to the order's payments, or as
+	// store credit to the order's customer.
+	Method RefundMethod
 	// Source is who made the refund; the store fills RefundFromPortal when it
 	// is empty.
 	Source    RefundSource
@@ -61,6 +64,18 @@ type Refund struct {
 	ManualPaidAt time.Time
 	ManualPaidBy int64
 }
+
+// RefundMethod is where a refund's money goes.
+type RefundMethod string
+
+const (
+	// RefundToPayments: back to the order's payments, split as Shopify
+	// suggests.
+	RefundToPayments RefundMethod = ""
+	// RefundAsStoreCredit: store credit to the order's customer, spent at
+	// the store's checkout.
+	RefundAsStoreCredit RefundMethod = "store_credit"
+)
 
 // Settled reports whether the refund's outcome is final.
 func (r *Refund) Settled() bool { return r.State == RefundSucceeded || r.State == RefundFailed }

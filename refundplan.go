@@ -24,6 +24,8 @@ type SuggestedTransaction struct {
 // issue as store credit instead (StoreCredit; zero when the shop cannot issue
 // store credit to the order's customer, or the order has none).
 type RefundSuggestion struct {
+	// Amount is what Shopify suggests refunding for the items.
+	Amount       Money
 	Transactions []SuggestedTransaction
 	StoreCredit  Money
 }
@@ -105,8 +107,8 @@ func (r *Return) Restocks(lineItemID string) bool {
 // processRequest builds the returnProcess of a refund of r on its Shopify
 // return sr: every unprocessed unit confirmed (restocked at loc when r's items
 // go back into stock), and txs refunded.
-func processRequest(r *Return, sr *ShopReturn, key string, txs []RefundTransaction, loc string) ProcessRequest {
-	req := ProcessRequest{ReturnID: sr.ID, OrderID: r.OrderID, Transactions: txs, Note: refundNote(r, key)}
+func processRequest(r *Return, sr *ShopReturn, key string, txs []RefundTransaction, storeCredit Money, loc string) ProcessRequest {
+	req := ProcessRequest{ReturnID: sr.ID, OrderID: r.OrderID, Transactions: txs, StoreCredit: storeCredit, Note: refundNote(r, key)}
 	for _, l := range sr.Lines {
 		n := l.Unprocessed()
 		if n == 0 {
@@ -154,8 +156,8 @@ func refundOnShopReturn(sr *ShopReturn, key string, known map[string]bool) (stri
 // goes through refundCreate, with lines: the return's units that its Shopify
 // return holds unprocessed while it cannot process them any more (closed or
 // cancelled in Shopify admin before they were), restocked as staff chose.
-func (s *RefundService) nativeRefund(ctx context.Context, r *Return, ref *Refund, txs []RefundTransaction) (id string, ok bool, lines []RefundLine, err error) {
-	id, ok, sr, err := s.processOnShopReturn(ctx, r, ref, txs)
+func (s *RefundService) nativeRefund(ctx context.Context, r *Return, ref *Refund, txs []RefundTransaction, storeCredit Money) (id string, ok bool, lines []RefundLine, err error) {
+	id, ok, sr, err := s.processOnShopReturn(ctx, r, ref, txs, storeCredit)
 	if ok || err != nil || sr == nil || !sr.unprocessed() {
 		return id, ok, nil, err
 	}
@@ -178,7 +180,7 @@ func (s *RefundService) nativeRefund(ctx context.Context, r *Return, ref *Refund
 // processOnShopReturn processes r's Shopify return with the refund when it is
 // open with units to process (ok); otherwise it returns the Shopify return
 // as read (nil when r has none).
-func (s *RefundService) processOnShopReturn(ctx context.Context, r *Return, ref *Refund, txs []RefundTransaction) (id string, ok bool, sr *ShopReturn, err error) {
+func (s *RefundService) processOnShopReturn(ctx context.Context, r *Return, ref *Refund, txs []RefundTransaction, storeCredit Money) (id string, ok bool, sr *ShopReturn, err error) {
 	if s.shopReturns == nil {
 		return "", false, nil, nil
 	}
@@ -213,7 +215,7 @@ func (s *RefundService) processOnShopReturn(ctx context.Context, r *Return, ref 
 	if err != nil {
 		return "", false, nil, err
 	}
-	id, err = s.shopReturns.shop.ProcessReturn(ctx, processRequest(r, sr, ref.IdempotencyKey, txs, loc))
+	id, err = s.shopReturns.shop.ProcessReturn(ctx, processRequest(r, sr, ref.IdempotencyKey, txs, storeCredit, loc))
 	return id, true, sr, err
 }
 

@@ -99,6 +99,9 @@ func (c *Client) suggestTransactions(ctx context.Context, orderID string, items 
 	}
 	cur := resp.Order.PresentmentCurrencyCode
 	out := &returns.RefundSuggestion{StoreCredit: returns.Money{Currency: cur}}
+	if out.Amount, err = resp.Order.SuggestedRefund.AmountSet.money(cur); err != nil {
+		return nil, fmt.Errorf("shopify SuggestTransactions %s: %w: %w", orderID, unavailable(), err)
+	}
 	for _, m := range resp.Order.SuggestedRefund.SuggestedRefundMethods {
 		if m.MaximumRefundable != nil {
 			most, err := m.MaximumRefundable.money(cur)
@@ -303,6 +306,7 @@ type suggestTransactionsResponse struct {
 	Order *struct {
 		PresentmentCurrencyCode string `json:"presentmentCurrencyCode"`
 		SuggestedRefund         *struct {
+			AmountSet             moneyBag `json:"amountSet"`
 			SuggestedTransactions []struct {
 				Gateway              *string   `json:"gateway"`
 				AmountSet            moneyBag  `json:"amountSet"`
