@@ -57,6 +57,10 @@ type RefundLedger interface {
 type RefundSuggester interface {
 	// SuggestRefund returns Shopify's suggested refund for returning items.
 	SuggestRefund(ctx context.Context, orderID string, items []Item) (Money, error)
+	// SuggestTransactions returns how Shopify would refund items: split over
+	// the order's payments, in the order it would use them, and how much it
+	// would issue as store credit instead.
+	SuggestTransactions(ctx context.Context, orderID string, items []Item) (RefundSuggestion, error)
 }
 
 // BackofficeService carries out staff's work on returns: the queue, a return's
@@ -164,6 +168,9 @@ type StaffReturn struct {
 	// RefundKey is a new idempotency key for the refund form shown with this
 	// view: submitting the form twice sends the same key.
 	RefundKey string
+	// StoreCredit is the most Shopify would issue as store credit instead of
+	// money back; zero when it would not, and the form does not offer it.
+	StoreCredit Money
 }
 
 // StaffReturnView returns a return with its timeline, its refunds and the order
@@ -189,12 +196,16 @@ func (s *BackofficeService) StaffReturnView(ctx context.Context, code string) (*
 	}
 	v.Order, v.OrderErr = s.shop.Order(ctx, r.OrderID)
 	if v.OrderErr == nil && r.Status.CanMoveTo(StatusRefunded) {
-		suggested, err := s.suggester.SuggestRefund(ctx, r.OrderID, r.Items)
+		// One suggestion: what the items are worth, and whether Shopify
+		// would issue store credit instead (the shop can, and the order
+		// has a customer), which the form offers only then.
+		sugg, err := s.suggester.SuggestTransactions(ctx, r.OrderID, r.Items)
 		if err != nil {
 			s.log.Warn("suggested refund", "code", r.Code, "err", err)
-			suggested = Money{Currency: r.Currency}
+			sugg = RefundSuggestion{Amount: Money{Currency: r.Currency}}
 		}
-		v.Suggested = r.RefundOffer(suggested)
+		v.Suggested = r.RefundOffer(sugg.Amount)
+		v.StoreCredit = sugg.StoreCredit
 	}
 	return v, nil
 }

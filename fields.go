@@ -29,7 +29,9 @@ const (
 	FieldRaiseReason = "raise_reason"
 	// FieldRestock holds, once per ticked item, the line item ids to put back
 	// into stock; FieldRestockShown says the form offered the choice.
-	FieldRestock      = "restock"
+	FieldRestock = "restock"
+	// FieldRefundMethod is "store_credit" for a refund as store credit.
+	FieldRefundMethod = "refund_method"
 	FieldRestockShown = "restock_shown"
 	FieldCarrier      = "carrier"
 	FieldCarrierName  = "carrier_name"

@@ -64,6 +64,8 @@ type EmailData struct {
 	// Manual is the part of Amount that staff pay back themselves: it went
 	// through a manual payment method (cash on delivery, bank transfer).
 	Manual Money
+	// StoreCredit says Amount was issued as store credit to the customer.
+	StoreCredit bool
 	// AccessLink is the one-time link of an EmailAccessLink, which has no Return.
 	AccessLink *AccessLinkEmail
 	// Notice is what a staff notice about the shop says (EmailStaffAppUninstalled,

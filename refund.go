@@ -49,6 +49,9 @@ type Refund struct {
 	// for a refund within their worth.
 	Reason  string
 	StaffID int64 // 0 for a refund made in Shopify admin
+	// Method is where the money goes: back to the order's payments, or as
+	// store credit to the order's customer.
+	Method RefundMethod
 	// Source is who made the refund; the store fills RefundFromPortal when it
 	// is empty.
 	Source    RefundSource
@@ -61,6 +64,18 @@ type Refund struct {
 	ManualPaidAt time.Time
 	ManualPaidBy int64
 }
+
+// RefundMethod is where a refund's money goes.
+type RefundMethod string
+
+const (
+	// RefundToPayments: back to the order's payments, split as Shopify
+	// suggests.
+	RefundToPayments RefundMethod = ""
+	// RefundAsStoreCredit: store credit to the order's customer, spent at
+	// the store's checkout.
+	RefundAsStoreCredit RefundMethod = "store_credit"
+)
 
 // Settled reports whether the refund's outcome is final.
 func (r *Refund) Settled() bool { return r.State == RefundSucceeded || r.State == RefundFailed }
@@ -194,7 +209,10 @@ type RefundRequest struct {
 	Amount       Money
 	Note         string // carries the return code and the key, so a refund can be found again
 	Transactions []RefundTransaction
-	Lines        []RefundLine
+	// StoreCredit is what the refund issues as store credit to the order's
+	// customer instead of money back to payments; zero for none.
+	StoreCredit Money
+	Lines       []RefundLine
 }
 
 // RefundLine is a line item a refund takes back, restocked at LocationID or
@@ -209,9 +227,10 @@ type RefundLine struct {
 // Refunder makes refunds through Shopify.
 type Refunder interface {
 	RefundSuggester
-	// SuggestTransactions returns how Shopify would split a refund of items
-	// over the order's payments, in the order it would use them.
-	SuggestTransactions(ctx context.Context, orderID string, items []Item) ([]SuggestedTransaction, error)
+	// SuggestTransactions returns how Shopify would refund items: split over
+	// the order's payments, in the order it would use them, and how much it
+	// would issue as store credit instead.
+	SuggestTransactions(ctx context.Context, orderID string, items []Item) (RefundSuggestion, error)
 	// CreateRefund makes a refund with refundCreate @idempotent(key). Shopify's
 	// refusal is an EINVALID error with its message; an answer that did not
 	// come (timeout, dropped connection, 5xx) is an EUNKNOWN error: the refund

@@ -90,6 +90,9 @@ type RefundInput struct {
 	// Restock then holds the line items staff ticked to go back into stock.
 	RestockShown bool
 	Restock      map[string]bool
+	// StoreCredit issues the refund as store credit to the order's customer
+	// instead of money back to the order's payments.
+	StoreCredit bool
 }
 
 // Refund refunds a return through Shopify exactly once (DESIGN.md, "Exactly-once
@@ -165,10 +168,24 @@ func (s *RefundService) Refund(ctx context.Context, staffID int64, code string, 
 		return nil, Errorf(ECONFLICT, "This order has no payment that can be refunded.")
 	}
 
+	method := RefundToPayments
+	if in.StoreCredit {
+		sugg, err := s.refunder.SuggestTransactions(ctx, r.OrderID, r.Items)
+		if err != nil {
+			return nil, fmt.Errorf("store credit Shopify would issue: %w", err)
+		}
+		switch {
+		case sugg.StoreCredit.Minor <= 0:
+			return nil, Invalid(map[string]Message{FieldRefundMethod: Msg("Shopify cannot issue store credit on this order: refund to the payment methods instead.")})
+		case m.Minor > sugg.StoreCredit.Minor:
+			return nil, Invalid(map[string]Message{FieldAmount: Msg("At most %s can be issued as store credit on this order.", sugg.StoreCredit)})
+		}
+		method = RefundAsStoreCredit
+	}
 	if err := s.recordRestock(ctx, r, in); err != nil {
 		return nil, err
 	}
-	ref := &Refund{ReturnID: r.ID, OrderID: r.OrderID, Amount: m, IdempotencyKey: in.Key, State: RefundPending, Reason: reason, StaffID: staffID, CreatedAt: s.now(), UpdatedAt: s.now()}
+	ref := &Refund{ReturnID: r.ID, OrderID: r.OrderID, Amount: m, IdempotencyKey: in.Key, State: RefundPending, Reason: reason, StaffID: staffID, Method: method, CreatedAt: s.now(), UpdatedAt: s.now()}
 	created, err := s.store.CreateRefund(ctx, ref, lim)
 	if err != nil {
 		return nil, err
@@ -268,15 +285,21 @@ func (s *RefundService) sendRefund(ctx context.Context, r *Return, ref *Refund) 
 // it has units to process, else with refundCreate @idempotent. Either way the
 // money is split over the order's payments as Shopify suggests.
 func (s *RefundService) makeRefund(ctx context.Context, r *Return, ref *Refund) (string, error) {
-	sugg, err := s.refunder.SuggestTransactions(ctx, r.OrderID, r.Items)
-	if err != nil {
-		return "", fmt.Errorf("split the refund over the order's payments: %w", err)
+	var txs []RefundTransaction
+	var storeCredit Money // none
+	if ref.Method == RefundAsStoreCredit {
+		storeCredit = ref.Amount
+	} else {
+		sugg, err := s.refunder.SuggestTransactions(ctx, r.OrderID, r.Items)
+		if err != nil {
+			return "", fmt.Errorf("split the refund over the order's payments: %w", err)
+		}
+		if txs, err = SplitRefund(ref.Amount, sugg.Transactions); err != nil {
+			return "", err
+		}
 	}
-	txs, err := SplitRefund(ref.Amount, sugg)
-	if err != nil {
-		return "", err
-	}
-	if id, ok, err := s.nativeRefund(ctx, r, ref, txs); ok || err != nil {
+	id, ok, lines, err := s.nativeRefund(ctx, r, ref, txs, storeCredit)
+	if ok || err != nil {
 		if err == nil && s.shopReturns != nil {
 			// Refunded in full, the Shopify return is closed.
 			defer s.shopReturns.Wake()
@@ -285,7 +308,7 @@ func (s *RefundService) makeRefund(ctx context.Context, r *Return, ref *Refund) 
 	}
 	return s.refunder.CreateRefund(ctx, RefundRequest{
 		OrderID: r.OrderID, Key: ref.IdempotencyKey, Amount: ref.Amount,
-		Note: refundNote(r, ref.IdempotencyKey), Transactions: txs,
+		Note: refundNote(r, ref.IdempotencyKey), Transactions: txs, StoreCredit: storeCredit, Lines: lines,
 	})
 }
 

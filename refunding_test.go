@@ -49,15 +49,28 @@ func (s *fakeRefunder) SuggestRefund(ctx context.Context, orderID string, items 
 
 // SuggestTransactions suggests the whole refund back to the order's one
 // payment, as Shopify does for an order paid once.
-func (s *fakeRefunder) SuggestTransactions(ctx context.Context, orderID string, items []returns.Item) ([]returns.SuggestedTransaction, error) {
-	worth, err := s.SuggestRefund(ctx, orderID, items)
-	if err != nil || s.NoPayments {
-		return nil, err
+func (s *fakeRefunder) SuggestTransactions(ctx context.Context, orderID string, items []returns.Item) (returns.RefundSuggestion, error) {
+	s.mu.Lock()
+	s.suggested++
+	s.mu.Unlock()
+	var worth returns.Money
+	for _, it := range items {
+		worth.Currency = it.UnitPrice.Currency
+		worth.Minor += it.UnitPrice.Times(it.Quantity).Minor
 	}
-	return []returns.SuggestedTransaction{{
+	if s.SuggestRefundFn != nil {
+		var err error
+		if worth, err = s.SuggestRefundFn(orderID, items); err != nil {
+			return returns.RefundSuggestion{}, err
+		}
+	}
+	if s.NoPayments {
+		return returns.RefundSuggestion{}, nil
+	}
+	return returns.RefundSuggestion{Amount: worth, Transactions: []returns.SuggestedTransaction{{
 		ParentID: "gid://shopify/OrderTransaction/71", Gateway: "shopify_payments",
 		Amount: worth, Max: returns.Money{Minor: 12200, Currency: worth.Currency},
-	}}, nil
+	}}}, nil
 }
 
 func (s *fakeRefunder) CreateRefund(ctx context.Context, req returns.RefundRequest) (string, error) {

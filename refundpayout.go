@@ -90,12 +90,14 @@ type PayoutSummary struct {
 	Manual       Money
 	ManualPaid   Money
 	ManualPaidAt time.Time
+	// StoreCredit is what was issued as store credit to the customer.
+	StoreCredit Money
 }
 
 // Sent is what of refunded reached the customer's payments: neither pending,
-// failed, nor paid by staff.
+// failed, paid by staff, nor issued as store credit.
 func (p PayoutSummary) Sent(refunded Money) Money {
-	return Money{Minor: max(refunded.Minor-p.Pending.Minor-p.Failed.Minor-p.Manual.Minor-p.ManualPaid.Minor, 0), Currency: refunded.Currency}
+	return Money{Minor: max(refunded.Minor-p.Pending.Minor-p.Failed.Minor-p.Manual.Minor-p.ManualPaid.Minor-p.StoreCredit.Minor, 0), Currency: refunded.Currency}
 }
 
 // ToPayByStaff is what of a refund staff still pay the customer themselves.
@@ -198,13 +200,16 @@ func (s *RefundService) followPayouts(ctx context.Context) {
 // which says how the manual part reaches them.
 func refundedChange(r *Return, ref *Refund, p RefundPayout) StatusChange {
 	msg := ref.Amount.String()
+	if ref.Method == RefundAsStoreCredit {
+		msg += " as store credit"
+	}
 	if p.Manual.Minor > 0 {
 		msg += fmt.Sprintf("; %s to be paid to the customer by staff (%s)", p.Manual, p.ManualGateway)
 	}
 	return StatusChange{
 		Return: r, To: StatusRefunded, Actor: StaffActor(ref.StaffID), Event: EventRefunded, Message: msg,
 		Note: fmt.Sprintf("%s: refunded %s", r.Code, ref.Amount), Tags: []string{"returns:refunded"},
-		Email: EmailRefunded, EmailData: EmailData{Amount: ref.Amount, Manual: p.Manual},
+		Email: EmailRefunded, EmailData: EmailData{Amount: ref.Amount, Manual: p.Manual, StoreCredit: ref.Method == RefundAsStoreCredit},
 	}
 }
 

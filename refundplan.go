@@ -19,6 +19,17 @@ type SuggestedTransaction struct {
 	Max    Money // the most it can still take back
 }
 
+// RefundSuggestion is how Shopify would refund items: split over the order's
+// payments (Transactions, in the order it uses them), and the most it would
+// issue as store credit instead (StoreCredit; zero when the shop cannot issue
+// store credit to the order's customer, or the order has none).
+type RefundSuggestion struct {
+	// Amount is what Shopify suggests refunding for the items.
+	Amount       Money
+	Transactions []SuggestedTransaction
+	StoreCredit  Money
+}
+
 // Location is a place of the shop where returned items can be restocked.
 type Location struct {
 	ID   string
@@ -96,8 +107,8 @@ func (r *Return) Restocks(lineItemID string) bool {
 // processRequest builds the returnProcess of a refund of r on its Shopify
 // return sr: every unprocessed unit confirmed (restocked at loc when r's items
 // go back into stock), and txs refunded.
-func processRequest(r *Return, sr *ShopReturn, key string, txs []RefundTransaction, loc string) ProcessRequest {
-	req := ProcessRequest{ReturnID: sr.ID, OrderID: r.OrderID, Transactions: txs, Note: refundNote(r, key)}
+func processRequest(r *Return, sr *ShopReturn, key string, txs []RefundTransaction, storeCredit Money, loc string) ProcessRequest {
+	req := ProcessRequest{ReturnID: sr.ID, OrderID: r.OrderID, Transactions: txs, StoreCredit: storeCredit, Note: refundNote(r, key)}
 	for _, l := range sr.Lines {
 		n := l.Unprocessed()
 		if n == 0 {
@@ -141,45 +152,71 @@ func refundOnShopReturn(sr *ShopReturn, key string, known map[string]bool) (stri
 }
 
 // nativeRefund makes a refund of r through its Shopify return when it has one
-// with units to process; ok is false when it has none, and the refund goes
-// through refundCreate.
-func (s *RefundService) nativeRefund(ctx context.Context, r *Return, ref *Refund, txs []RefundTransaction) (id string, ok bool, err error) {
+// open with units to process; ok is false when it has none, and the refund
+// goes through refundCreate, with lines: the return's units that its Shopify
+// return holds unprocessed while it cannot process them any more (closed or
+// cancelled in Shopify admin before they were), restocked as staff chose.
+func (s *RefundService) nativeRefund(ctx context.Context, r *Return, ref *Refund, txs []RefundTransaction, storeCredit Money) (id string, ok bool, lines []RefundLine, err error) {
+	id, ok, sr, err := s.processOnShopReturn(ctx, r, ref, txs, storeCredit)
+	if ok || err != nil || sr == nil || !sr.unprocessed() {
+		return id, ok, nil, err
+	}
+	loc, err := s.restockLocation(ctx)
+	if err != nil {
+		return "", false, nil, err
+	}
+	for _, l := range sr.Lines {
+		if n := l.Unprocessed(); n > 0 {
+			line := RefundLine{LineItemID: l.LineItemID, Quantity: n}
+			if r.Restocks(l.LineItemID) && loc != "" {
+				line.Restock, line.LocationID = true, loc
+			}
+			lines = append(lines, line)
+		}
+	}
+	return "", false, lines, nil
+}
+
+// processOnShopReturn processes r's Shopify return with the refund when it is
+// open with units to process (ok); otherwise it returns the Shopify return
+// as read (nil when r has none).
+func (s *RefundService) processOnShopReturn(ctx context.Context, r *Return, ref *Refund, txs []RefundTransaction, storeCredit Money) (id string, ok bool, sr *ShopReturn, err error) {
 	if s.shopReturns == nil {
-		return "", false, nil
+		return "", false, nil, nil
 	}
 	if r.ShopReturnID == "" && !r.ShopReturnStatus.settledWithout() {
 		// Shopify's return may not be made yet (the background pass was
 		// behind, or Shopify down): made now, so the refund goes on it.
 		if err := s.shopReturns.Sync(ctx, r.ID); err != nil {
-			return "", false, fmt.Errorf("make Shopify return before refunding: %w", err)
+			return "", false, nil, fmt.Errorf("make Shopify return before refunding: %w", err)
 		}
 		fresh, err := s.returns.ReturnByID(ctx, r.ID)
 		if err != nil {
-			return "", false, err
+			return "", false, nil, err
 		}
 		r.ShopReturnID, r.ShopReturnStatus = fresh.ShopReturnID, fresh.ShopReturnStatus
 	}
 	if r.ShopReturnID == "" {
-		return "", false, nil
+		return "", false, nil, nil
 	}
 	if r.ShopReturnStatus == ShopReturnRequested {
 		if err := s.shopReturns.Sync(ctx, r.ID); err != nil {
-			return "", false, fmt.Errorf("open Shopify return before refunding: %w", err)
+			return "", false, nil, fmt.Errorf("open Shopify return before refunding: %w", err)
 		}
 	}
-	sr, err := s.shopReturns.shop.ShopReturn(ctx, r.ShopReturnID)
+	sr, err = s.shopReturns.shop.ShopReturn(ctx, r.ShopReturnID)
 	if err != nil {
-		return "", false, fmt.Errorf("read Shopify return: %w", err)
+		return "", false, nil, fmt.Errorf("read Shopify return: %w", err)
 	}
 	if sr.Status != ShopReturnOpen || !sr.unprocessed() {
-		return "", false, nil
+		return "", false, sr, nil
 	}
 	loc, err := s.restockLocation(ctx)
 	if err != nil {
-		return "", false, err
+		return "", false, nil, err
 	}
-	id, err = s.shopReturns.shop.ProcessReturn(ctx, processRequest(r, sr, ref.IdempotencyKey, txs, loc))
-	return id, true, err
+	id, err = s.shopReturns.shop.ProcessReturn(ctx, processRequest(r, sr, ref.IdempotencyKey, txs, storeCredit, loc))
+	return id, true, sr, err
 }
 
 // DrivesShopReturn reports whether r has, or is to get, a Shopify return

@@ -309,9 +309,9 @@ func (s *ShopEventService) Reinstalled(ctx context.Context, checkedAt time.Time)
 	return nil
 }
 
-func (g guardedRefunder) SuggestTransactions(ctx context.Context, orderID string, items []Item) ([]SuggestedTransaction, error) {
+func (g guardedRefunder) SuggestTransactions(ctx context.Context, orderID string, items []Item) (RefundSuggestion, error) {
 	if err := g.i.check(ctx); err != nil {
-		return nil, err
+		return RefundSuggestion{}, err
 	}
 	return g.refunder.SuggestTransactions(ctx, orderID, items)
 }

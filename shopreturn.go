@@ -100,6 +100,9 @@ type ProcessRequest struct {
 	OrderID      string
 	Lines        []ProcessLine
 	Transactions []RefundTransaction
+	// StoreCredit is what is issued as store credit to the order's customer
+	// instead of money back to payments; zero for none.
+	StoreCredit Money
 	// Note carries the return code and the refund's idempotency key, as a
 	// refundCreate's note does.
 	Note string

@@ -76,10 +76,10 @@ func (db *DB) CreateRefund(ctx context.Context, r *returns.Refund, lim returns.R
 	}
 	res, err := tx.ExecContext(ctx, `
 		INSERT INTO refunds (return_id, order_id, amount_minor, currency, idempotency_key, state,
-			shopify_id, error, reason, staff_id, source, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, '', '', ?, ?, ?, ?, ?)`,
+			shopify_id, error, reason, staff_id, source, created_at, updated_at, method)
+		VALUES (?, ?, ?, ?, ?, ?, '', '', ?, ?, ?, ?, ?, ?)`,
 		r.ReturnID, r.OrderID, r.Amount.Minor, r.Amount.Currency, r.IdempotencyKey, returns.RefundPending,
-		r.Reason, r.StaffID, r.Source, millis(r.CreatedAt), millis(r.UpdatedAt))
+		r.Reason, r.StaffID, r.Source, millis(r.CreatedAt), millis(r.UpdatedAt), r.Method)
 	if err != nil {
 		return false, fmt.Errorf("insert refund of return %d: %w", r.ReturnID, err)
 	}
@@ -204,7 +204,7 @@ func findRefunds(ctx context.Context, tx *sql.Tx, where string, args ...any) ([]
 	rows, err := tx.QueryContext(ctx, `
 		SELECT id, return_id, order_id, amount_minor, currency, idempotency_key, state,
 			shopify_id, error, reason, staff_id, source, created_at, updated_at,
-			payout, manual_minor, manual_gateway, manual_paid_at, manual_paid_by
+			payout, manual_minor, manual_gateway, manual_paid_at, manual_paid_by, method
 		FROM refunds WHERE `+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read refunds: %w", err)
@@ -216,7 +216,7 @@ func findRefunds(ctx context.Context, tx *sql.Tx, where string, args ...any) ([]
 		var created, updated, paidAt int64
 		if err := rows.Scan(&r.ID, &r.ReturnID, &r.OrderID, &r.Amount.Minor, &r.Amount.Currency, &r.IdempotencyKey, &r.State,
 			&r.ShopifyID, &r.Error, &r.Reason, &r.StaffID, &r.Source, &created, &updated,
-			&r.Payout.State, &r.Payout.Manual.Minor, &r.Payout.ManualGateway, &paidAt, &r.ManualPaidBy); err != nil {
+			&r.Payout.State, &r.Payout.Manual.Minor, &r.Payout.ManualGateway, &paidAt, &r.ManualPaidBy, &r.Method); err != nil {
 			return nil, fmt.Errorf("read refunds: %w", err)
 		}
 		r.CreatedAt, r.UpdatedAt = fromMillis(created), fromMillis(updated)
@@ -246,7 +246,8 @@ func attachRefunded(ctx context.Context, tx *sql.Tx, in string, ids []any, byID 
 			SUM(CASE WHEN payout = 'failed' THEN amount_minor ELSE 0 END),
 			SUM(CASE WHEN payout = '' AND manual_paid_at = 0 THEN manual_minor ELSE 0 END),
 			SUM(CASE WHEN payout = '' AND manual_paid_at <> 0 THEN manual_minor ELSE 0 END),
-			MAX(manual_paid_at)
+			MAX(manual_paid_at),
+			SUM(CASE WHEN payout = '' AND method = 'store_credit' THEN amount_minor ELSE 0 END)
 		FROM refunds
 		WHERE return_id IN `+in+` AND state = 'succeeded' GROUP BY return_id`, ids...)
 	if err != nil {
@@ -254,8 +255,8 @@ func attachRefunded(ctx context.Context, tx *sql.Tx, in string, ids []any, byID 
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var id, sum, pending, failed, manual, paid, paidAt int64
-		if err := rows.Scan(&id, &sum, &pending, &failed, &manual, &paid, &paidAt); err != nil {
+		var id, sum, pending, failed, manual, paid, paidAt, credit int64
+		if err := rows.Scan(&id, &sum, &pending, &failed, &manual, &paid, &paidAt, &credit); err != nil {
 			return fmt.Errorf("read refunded sums: %w", err)
 		}
 		r := byID[id]
@@ -264,6 +265,7 @@ func attachRefunded(ctx context.Context, tx *sql.Tx, in string, ids []any, byID 
 		r.Payouts = returns.PayoutSummary{
 			Pending: returns.Money{Minor: pending, Currency: cur}, Failed: returns.Money{Minor: failed, Currency: cur},
 			Manual: returns.Money{Minor: manual, Currency: cur}, ManualPaid: returns.Money{Minor: paid, Currency: cur},
+			StoreCredit: returns.Money{Minor: credit, Currency: cur},
 		}
 		if paidAt != 0 {
 			r.Payouts.ManualPaidAt = fromMillis(paidAt)

@@ -1,6 +1,9 @@
 package handlers_test
 
 import (
+	"context"
+
+	returns "github.com/returnsportal/returns"
 	"net/http"
 	"net/url"
 	"strings"
@@ -64,5 +67,93 @@ func TestRefundRestocksAsStaffChoose(t *testing.T) {
 				t.Fatalf("scarves at the warehouse %d, want %d", got, wantStock)
 			}
 		})
+	}
+}
+
+// TestRefundAfterTheShopifyReturnWasClosedUnprocessed: staff closed the
+// Shopify return in Shopify admin before its units were processed, so the
+// refund cannot process them; it goes through refundCreate with the units as
+// refund line items (restocked as offered), once, with its key.
+func TestRefundAfterTheShopifyReturnWasClosedUnprocessed(t *testing.T) {
+	h := newHarness(t, nil)
+	c := h.staff("kim@example.com")
+	code := h.dissatisfiedScarf()
+	if a := h.action(c, code, "approve", nil); a.status != http.StatusSeeOther {
+		t.Fatalf("approve: %d\n%s", a.status, a.body)
+	}
+	h.app.ShopReturns.Flush(context.Background())
+	snap, _ := h.shop.OrderByName("#1002")
+	if len(snap.Returns) != 1 || snap.Returns[0].Status != "OPEN" {
+		t.Fatalf("Shopify returns %+v, want one open", snap.Returns)
+	}
+	if _, err := h.shop.CloseReturn(snap.Returns[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	key, _ := refundKey(t, h, c, code)
+	before := scarvesAtWarehouse(h)
+	form := url.Values{"amount": {"49.00"}, "key": {key}, "restock_shown": {"1"}, "restock": {"gid://shopify/LineItem/100201"}}
+	if a := h.action(c, code, "refund", form); a.status != http.StatusSeeOther {
+		t.Fatalf("refund: %d\n%s", a.status, a.body)
+	}
+	snap, _ = h.shop.OrderByName("#1002")
+	if len(snap.Refunds) != 1 || !onlyKey(snap.Refunds[0].Keys, key) || len(snap.RefundDetails) != 1 || snap.RefundDetails[0].Return != "" {
+		t.Fatalf("refunds %+v %+v, want one refundCreate with the form's key", snap.Refunds, snap.RefundDetails)
+	}
+	if l := snap.RefundDetails[0].Lines; len(l) != 1 || l[0].LineItem != "gid://shopify/LineItem/100201" || l[0].Quantity != 1 || l[0].RestockType != "RETURN" {
+		t.Fatalf("refund lines %+v, want the scarf, returned to stock", l)
+	}
+	if got := scarvesAtWarehouse(h); got != before+1 {
+		t.Fatalf("scarves at the warehouse %d, want %d", got, before+1)
+	}
+}
+
+// TestRefundAsStoreCredit: #1006 has a customer and the demo store can issue
+// store credit, so the refund form offers it; chosen, the return's Shopify
+// return is processed with the refund as store credit (no money back to the
+// card or the gift card), the customer's balance grows, and the customer is
+// told so. #1002, without a customer, is not offered it, and a forged form
+// asking for it is refused.
+func TestRefundAsStoreCredit(t *testing.T) {
+	h := newHarness(t, nil)
+	c := h.staff("kim@example.com")
+	code := h.submitReturn("1006", "jamie.rivera@example.com", "Merino beanie",
+		field("kind", "dissatisfied"), field("reason", "no_longer_needed"))
+	if a := h.action(c, code, "approve", nil); a.status != http.StatusSeeOther {
+		t.Fatalf("approve: %d\n%s", a.status, a.body)
+	}
+	page := h.get(c, "/admin/returns/"+code)
+	if !strings.Contains(page.body, `value="store_credit"`) {
+		t.Fatalf("the refund form does not offer store credit:\n%s", page.body)
+	}
+	key, suggested := refundKey(t, h, c, code)
+	if a := h.action(c, code, "refund", url.Values{"amount": {suggested}, "key": {key}, "refund_method": {"store_credit"}}); a.status != http.StatusSeeOther {
+		t.Fatalf("refund: %d\n%s", a.status, a.body)
+	}
+	snap, _ := h.shop.OrderByName("#1006")
+	if len(snap.RefundDetails) != 1 || snap.RefundDetails[0].Return == "" {
+		t.Fatalf("refunds %+v, want one made by the return", snap.RefundDetails)
+	}
+	for _, tx := range snap.RefundDetails[0].Transactions {
+		if tx.ParentID != "" {
+			t.Fatalf("money went back to a payment: %+v", tx)
+		}
+	}
+	if bal := h.shop.StoreCredit(snap.Email); bal == "" || bal == "0.00" {
+		t.Fatalf("the customer's store credit is %q", bal)
+	}
+	if e := h.emailOf(t, code, returns.EmailRefunded); !strings.Contains(e.Text, "store credit") {
+		t.Fatalf("the customer's email does not say store credit:\n%s", e.Text)
+	}
+
+	// #1002 has no customer: no store credit.
+	scarf := h.dissatisfiedScarf()
+	h.action(c, scarf, "approve", nil)
+	if page := h.get(c, "/admin/returns/"+scarf); strings.Contains(page.body, `value="store_credit"`) {
+		t.Fatalf("store credit offered on an order without a customer")
+	}
+	key, _ = refundKey(t, h, c, scarf)
+	if a := h.action(c, scarf, "refund", url.Values{"amount": {"49.00"}, "key": {key}, "refund_method": {"store_credit"}}); a.status != http.StatusUnprocessableEntity ||
+		!strings.Contains(a.body, "cannot issue store credit") {
+		t.Fatalf("a forged store credit refund: %d\n%s", a.status, a.body)
 	}
 }

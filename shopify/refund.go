@@ -74,7 +74,15 @@ func suggestLines(items []returns.Item) []map[string]any {
 
 // SuggestTransactions returns how Shopify would split a refund of items over
 // the order's payments, in Shopify's order.
-func (c *Client) SuggestTransactions(ctx context.Context, orderID string, items []returns.Item) ([]returns.SuggestedTransaction, error) {
+func (c *Client) SuggestTransactions(ctx context.Context, orderID string, items []returns.Item) (returns.RefundSuggestion, error) {
+	out, err := c.suggestTransactions(ctx, orderID, items)
+	if err != nil {
+		return returns.RefundSuggestion{}, err
+	}
+	return *out, nil
+}
+
+func (c *Client) suggestTransactions(ctx context.Context, orderID string, items []returns.Item) (*returns.RefundSuggestion, error) {
 	if !strings.HasPrefix(orderID, "gid://shopify/Order/") {
 		return nil, returns.Errorf(returns.ENOTFOUND, "Order not found.")
 	}
@@ -90,7 +98,19 @@ func (c *Client) SuggestTransactions(ctx context.Context, orderID string, items 
 		return nil, fmt.Errorf("shopify SuggestTransactions %s: %w: no suggestion in the answer", orderID, unavailable())
 	}
 	cur := resp.Order.PresentmentCurrencyCode
-	var out []returns.SuggestedTransaction
+	out := &returns.RefundSuggestion{StoreCredit: returns.Money{Currency: cur}}
+	if out.Amount, err = resp.Order.SuggestedRefund.AmountSet.money(cur); err != nil {
+		return nil, fmt.Errorf("shopify SuggestTransactions %s: %w: %w", orderID, unavailable(), err)
+	}
+	for _, m := range resp.Order.SuggestedRefund.SuggestedRefundMethods {
+		if m.MaximumRefundable != nil {
+			most, err := m.MaximumRefundable.money(cur)
+			if err != nil {
+				return nil, fmt.Errorf("shopify SuggestTransactions %s: %w: %w", orderID, unavailable(), err)
+			}
+			out.StoreCredit = most
+		}
+	}
 	for _, t := range resp.Order.SuggestedRefund.SuggestedTransactions {
 		if t.ParentTransaction == nil || t.ParentTransaction.ID == "" {
 			// A suggestion without a parent cannot be sent as a refund
@@ -107,7 +127,7 @@ func (c *Client) SuggestTransactions(ctx context.Context, orderID string, items 
 				return nil, fmt.Errorf("shopify SuggestTransactions %s: %w: %w", orderID, unavailable(), err)
 			}
 		}
-		out = append(out, returns.SuggestedTransaction{
+		out.Transactions = append(out.Transactions, returns.SuggestedTransaction{
 			ParentID: t.ParentTransaction.ID, Gateway: deref(t.Gateway), Manual: t.ParentTransaction.ManualPaymentGateway,
 			Amount: amount, Max: most,
 		})
@@ -164,6 +184,11 @@ func (c *Client) CreateRefund(ctx context.Context, req returns.RefundRequest) (s
 		"currency":     req.Amount.Currency,
 		"transactions": txs,
 	}
+	if req.StoreCredit.Minor > 0 {
+		input["refundMethods"] = []map[string]any{{"storeCreditRefund": map[string]any{
+			"amount": map[string]any{"amount": req.StoreCredit.Decimal(), "currencyCode": req.StoreCredit.Currency},
+		}}}
+	}
 	if len(req.Lines) > 0 {
 		lines := make([]map[string]any, 0, len(req.Lines))
 		for _, l := range req.Lines {
@@ -211,10 +236,12 @@ func checkRefundRequest(req returns.RefundRequest) error {
 		return returns.Errorf(returns.EINVALID, "The refund has no idempotency key.")
 	case req.Amount.Minor <= 0 || req.Amount.Currency == "":
 		return returns.Errorf(returns.EINVALID, "The refund amount must be above zero.")
-	case len(req.Transactions) == 0:
+	case len(req.Transactions) == 0 && req.StoreCredit.Minor <= 0:
 		return returns.Errorf(returns.EINVALID, "The refund names no payment to refund to.")
+	case req.StoreCredit.Minor > 0 && req.StoreCredit.Currency != req.Amount.Currency:
+		return returns.Errorf(returns.EINVALID, "The store credit must be in the refund's currency.")
 	}
-	var sum int64
+	sum := max(req.StoreCredit.Minor, 0)
 	for _, t := range req.Transactions {
 		if t.ParentID == "" || t.Gateway == "" || t.Amount.Minor <= 0 || t.Amount.Currency != req.Amount.Currency {
 			return returns.Errorf(returns.EINVALID, "The refund names a payment it cannot go back to.")
@@ -279,6 +306,7 @@ type suggestTransactionsResponse struct {
 	Order *struct {
 		PresentmentCurrencyCode string `json:"presentmentCurrencyCode"`
 		SuggestedRefund         *struct {
+			AmountSet             moneyBag `json:"amountSet"`
 			SuggestedTransactions []struct {
 				Gateway              *string   `json:"gateway"`
 				AmountSet            moneyBag  `json:"amountSet"`
@@ -288,6 +316,11 @@ type suggestTransactionsResponse struct {
 					ManualPaymentGateway bool   `json:"manualPaymentGateway"`
 				} `json:"parentTransaction"`
 			} `json:"suggestedTransactions"`
+			// SuggestedRefundMethods has a maximumRefundable for store
+			// credit, the one method the query asks about.
+			SuggestedRefundMethods []struct {
+				MaximumRefundable *moneyBag `json:"maximumRefundable"`
+			} `json:"suggestedRefundMethods"`
 		} `json:"suggestedRefund"`
 	} `json:"order"`
 }

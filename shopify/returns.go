@@ -228,7 +228,7 @@ func (c *Client) ProcessReturn(ctx context.Context, req returns.ProcessRequest) 
 		lines = append(lines, in)
 	}
 	input := map[string]any{"returnId": req.ReturnID, "returnLineItems": lines, "notifyCustomer": false, "note": req.Note}
-	if len(req.Transactions) > 0 {
+	if len(req.Transactions) > 0 || req.StoreCredit.Minor > 0 {
 		txs := make([]map[string]any, 0, len(req.Transactions))
 		for _, t := range req.Transactions {
 			txs = append(txs, map[string]any{
@@ -236,7 +236,13 @@ func (c *Client) ProcessReturn(ctx context.Context, req returns.ProcessRequest) 
 				"transactionAmount": map[string]any{"amount": t.Amount.Decimal(), "currencyCode": t.Amount.Currency},
 			})
 		}
-		input["financialTransfer"] = map[string]any{"issueRefund": map[string]any{"orderTransactions": txs}}
+		refund := map[string]any{"orderTransactions": txs}
+		if req.StoreCredit.Minor > 0 {
+			refund["refundMethods"] = []map[string]any{{"storeCreditRefund": map[string]any{
+				"amount": map[string]any{"amount": req.StoreCredit.Decimal(), "currencyCode": req.StoreCredit.Currency},
+			}}}
+		}
+		input["financialTransfer"] = map[string]any{"issueRefund": refund}
 	}
 	resp, err := callUnrepeatable[processReturnResponse](ctx, c, "ProcessReturn", processReturnOperation, map[string]any{"input": input}, returnLost)
 	if err != nil {
@@ -252,7 +258,7 @@ func (c *Client) ProcessReturn(ctx context.Context, req returns.ProcessRequest) 
 	if p.Return == nil {
 		return "", fmt.Errorf("shopify ProcessReturn %s: %w: neither a return nor userErrors in the answer", req.ReturnID, returnLost())
 	}
-	if len(req.Transactions) == 0 {
+	if len(req.Transactions) == 0 && req.StoreCredit.Minor <= 0 {
 		return "", nil
 	}
 	for _, r := range p.Return.Refunds.Nodes {

@@ -72,7 +72,8 @@ func TestShopReturnLifecycle(t *testing.T) {
 	if err != nil || len(locs) != 2 || locs[0].Name != "Riga warehouse" {
 		t.Fatalf("locations %+v, %v: want the warehouse (it fulfils online orders) first", locs, err)
 	}
-	sugg, err := c.SuggestTransactions(ctx, order1002, []returns.Item{{LineItemID: "gid://shopify/LineItem/100201", Quantity: 1}})
+	suggestion, err := c.SuggestTransactions(ctx, order1002, []returns.Item{{LineItemID: "gid://shopify/LineItem/100201", Quantity: 1}})
+	sugg := suggestion.Transactions
 	if err != nil || len(sugg) != 1 || sugg[0].Amount != eur(4900) || sugg[0].ParentID != "gid://shopify/OrderTransaction/1002" || sugg[0].Manual {
 		t.Fatalf("suggested %+v, %v", sugg, err)
 	}

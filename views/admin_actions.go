@@ -10,7 +10,7 @@ import (
 var actionFields = map[paths.Action][]string{
 	paths.ActionApprove: {returns.FieldMessage},
 	paths.ActionDecline: {returns.FieldReason},
-	paths.ActionRefund:  {returns.FieldAmount, returns.FieldRaiseReason},
+	paths.ActionRefund:  {returns.FieldAmount, returns.FieldRaiseReason, returns.FieldRefundMethod},
 	paths.ActionShip:    {returns.FieldCarrier, returns.FieldNumber, returns.FieldCarrierName, returns.FieldTrackingURL},
 	paths.ActionNote:    {returns.FieldNote},
 }

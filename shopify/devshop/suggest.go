@@ -121,10 +121,40 @@ func (s *suggestion) resolve(x *execution, field string, args map[string]any) (a
 			out[i] = t
 		}
 		return out, nil
-	case "refundDuties", "suggestedRefundMethods":
+	case "refundDuties":
 		return []any{}, nil
+	case "suggestedRefundMethods":
+		// Store credit is suggested when the shop can issue it to the
+		// order's customer, for the suggested amount (unverified: which
+		// amount Shopify suggests as store credit with the default
+		// refundMethodAllocation).
+		if x.shop.storeCreditRefusal(o) != "" {
+			return []any{}, nil
+		}
+		return []any{&suggestedStoreCredit{order: o, amount: s.amount}}, nil
 	}
 	return nil, notResolved("SuggestedRefund", field)
+}
+
+// suggestedStoreCredit answers SuggestedStoreCreditRefund: store credit
+// Shopify offers as a refund method.
+type suggestedStoreCredit struct {
+	order  *order
+	amount int64
+}
+
+func (*suggestedStoreCredit) typeName() string { return "SuggestedStoreCreditRefund" }
+
+func (c *suggestedStoreCredit) resolve(x *execution, field string, args map[string]any) (any, error) {
+	switch field {
+	case "amount":
+		return c.order.bag(c.amount), nil
+	case "maximumRefundable":
+		return c.order.bag(c.order.refundable()), nil
+	case "expiresAt":
+		return nil, nil
+	}
+	return nil, notResolved("SuggestedStoreCreditRefund", field)
 }
 
 func (*suggestedTransaction) typeName() string { return "SuggestedOrderTransaction" }

@@ -150,6 +150,14 @@ func (c customerEmail) refunded(m *message) {
 		c.refundedManually(m, amount)
 		return
 	}
+	if c.d.StoreCredit {
+		m.Subject = c.subject(l.T("Return %s: %s as store credit", c.ret.Code, l.Money(amount)))
+		lead := l.T("We issued %s as store credit to your customer account at our store.", l.Money(amount))
+		c.intro(m, l.T("Refund issued"), lead)
+		m.paragraph(lead)
+		m.paragraph(l.T("It is taken off your next order at checkout when you sign in with this email address."))
+		return
+	}
 	m.Subject = c.subject(l.T("Return %s: %s refunded", c.ret.Code, l.Money(amount)))
 	lead := l.T("We refunded %s to your original payment method.", l.Money(amount))
 	c.intro(m, l.T("Refund issued"), lead)
