@@ -27,11 +27,14 @@ const (
 	FieldAmount      = "amount"
 	FieldRaise       = "raise" // refund more than the items are worth
 	FieldRaiseReason = "raise_reason"
-	FieldCarrier     = "carrier"
-	FieldCarrierName = "carrier_name"
-	FieldNumber      = "number" // a tracking number
-	FieldTrackingURL = "tracking_url"
-	FieldNote        = "note" // an internal staff note
+	// FieldPartialReason is why staff refund less than the items are worth,
+	// shown to the customer.
+	FieldPartialReason = "partial_reason"
+	FieldCarrier       = "carrier"
+	FieldCarrierName   = "carrier_name"
+	FieldNumber        = "number" // a tracking number
+	FieldTrackingURL   = "tracking_url"
+	FieldNote          = "note" // an internal staff note
 
 	// Settings.
 	FieldReturnAddress      = "return_address"

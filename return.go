@@ -58,6 +58,10 @@ type Return struct {
 	Photos        []Photo
 	Shipments     []Shipment // replacements sent, oldest first
 	Refunded      Money      // the sum of the return's succeeded refunds
+	// PartialRefund is the return's newest succeeded refund through the
+	// portal that was less than its items were worth, with staff's reason;
+	// nil when there is none.
+	PartialRefund *PartialRefund
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
 	// Version changes with every change of the return, its items, photos,

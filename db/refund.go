@@ -76,10 +76,10 @@ func (db *DB) CreateRefund(ctx context.Context, r *returns.Refund, lim returns.R
 	}
 	res, err := tx.ExecContext(ctx, `
 		INSERT INTO refunds (return_id, order_id, amount_minor, currency, idempotency_key, state,
-			shopify_id, error, reason, staff_id, source, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, '', '', ?, ?, ?, ?, ?)`,
+			shopify_id, error, reason, partial_reason, worth_minor, staff_id, source, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, '', '', ?, ?, ?, ?, ?, ?, ?)`,
 		r.ReturnID, r.OrderID, r.Amount.Minor, r.Amount.Currency, r.IdempotencyKey, returns.RefundPending,
-		r.Reason, r.StaffID, r.Source, millis(r.CreatedAt), millis(r.UpdatedAt))
+		r.Reason, r.PartialReason, max(r.Worth.Minor, 0), r.StaffID, r.Source, millis(r.CreatedAt), millis(r.UpdatedAt))
 	if err != nil {
 		return false, fmt.Errorf("insert refund of return %d: %w", r.ReturnID, err)
 	}
@@ -192,7 +192,7 @@ func findRefund(ctx context.Context, tx *sql.Tx, where string, args ...any) (*re
 func findRefunds(ctx context.Context, tx *sql.Tx, where string, args ...any) ([]returns.Refund, error) {
 	rows, err := tx.QueryContext(ctx, `
 		SELECT id, return_id, order_id, amount_minor, currency, idempotency_key, state,
-			shopify_id, error, reason, staff_id, source, created_at, updated_at
+			shopify_id, error, reason, partial_reason, worth_minor, staff_id, source, created_at, updated_at
 		FROM refunds WHERE `+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read refunds: %w", err)
@@ -203,8 +203,11 @@ func findRefunds(ctx context.Context, tx *sql.Tx, where string, args ...any) ([]
 		var r returns.Refund
 		var created, updated int64
 		if err := rows.Scan(&r.ID, &r.ReturnID, &r.OrderID, &r.Amount.Minor, &r.Amount.Currency, &r.IdempotencyKey, &r.State,
-			&r.ShopifyID, &r.Error, &r.Reason, &r.StaffID, &r.Source, &created, &updated); err != nil {
+			&r.ShopifyID, &r.Error, &r.Reason, &r.PartialReason, &r.Worth.Minor, &r.StaffID, &r.Source, &created, &updated); err != nil {
 			return nil, fmt.Errorf("read refunds: %w", err)
+		}
+		if r.Worth.Minor > 0 {
+			r.Worth.Currency = r.Amount.Currency
 		}
 		r.CreatedAt, r.UpdatedAt = fromMillis(created), fromMillis(updated)
 		refs = append(refs, r)
@@ -215,22 +218,28 @@ func findRefunds(ctx context.Context, tx *sql.Tx, where string, args ...any) ([]
 	return refs, nil
 }
 
-// attachRefunded fills the refunded sums of the returns in byID: their succeeded
-// refunds. scanReturns has set each to zero in the return's currency.
+// attachRefunded fills the refunded sums of the returns in byID (their
+// succeeded refunds) and their partial refunds. scanReturns has set each sum
+// to zero in the return's currency.
 func attachRefunded(ctx context.Context, tx *sql.Tx, in string, ids []any, byID map[int64]*returns.Return) error {
 	rows, err := tx.QueryContext(ctx, `
-		SELECT return_id, SUM(amount_minor) FROM refunds
-		WHERE return_id IN `+in+` AND state = 'succeeded' GROUP BY return_id`, ids...)
+		SELECT return_id, amount_minor, currency, worth_minor, partial_reason FROM refunds
+		WHERE return_id IN `+in+` AND state = 'succeeded' ORDER BY id`, ids...)
 	if err != nil {
 		return fmt.Errorf("read refunded sums: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var id, sum int64
-		if err := rows.Scan(&id, &sum); err != nil {
+		var id int64
+		var ref returns.Refund
+		if err := rows.Scan(&id, &ref.Amount.Minor, &ref.Amount.Currency, &ref.Worth.Minor, &ref.PartialReason); err != nil {
 			return fmt.Errorf("read refunded sums: %w", err)
 		}
-		byID[id].Refunded.Minor = sum
+		r := byID[id]
+		r.Refunded.Minor += ref.Amount.Minor
+		if ref.Worth.Currency = ref.Amount.Currency; ref.Partial() {
+			r.PartialRefund = &returns.PartialRefund{Amount: ref.Amount, Of: ref.Worth, Reason: ref.PartialReason}
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("read refunded sums: %w", err)

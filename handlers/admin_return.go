@@ -157,6 +157,7 @@ func (s *Server) handleAdminRefund() http.Handler {
 		f := r.PostForm
 		ref, err := s.refunds.Refund(r.Context(), st.ID, code, returns.RefundInput{
 			Key: f.Get(returns.FieldKey), Amount: f.Get(returns.FieldAmount), Raise: f.Get(returns.FieldRaise) == "on", RaiseReason: f.Get(returns.FieldRaiseReason),
+			PartialReason: f.Get(returns.FieldPartialReason),
 		})
 		if returns.ErrorCode(err) == returns.EUNKNOWN {
 			return "refund-unknown", nil

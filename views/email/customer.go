@@ -148,6 +148,16 @@ func (c customerEmail) refunded(m *message) {
 	}
 	m.Subject = c.subject(l.T("Return %s: %s refunded", c.ret.Code, l.Money(amount)))
 	lead := l.T("We refunded %s to your original payment method.", l.Money(amount))
+	if of := c.d.RefundOf; of.Minor > amount.Minor {
+		// A partial refund: how much of what, and staff's reason.
+		m.Subject = c.subject(l.T("Return %s: %s of %s refunded", c.ret.Code, l.Money(amount), l.Money(of)))
+		c.intro(m, l.T("%s of %s refunded", l.Money(amount), l.Money(of)), lead)
+		m.paragraph(lead)
+		m.paragraph(l.T("Why not the full amount:"))
+		m.quote(c.d.Message)
+		m.paragraph(l.T("It may take a few days to show on your account."))
+		return
+	}
 	c.intro(m, l.T("Refund issued"), lead)
 	m.paragraph(lead)
 	m.paragraph(l.T("It may take a few days to show on your account."))
