@@ -79,8 +79,12 @@ type CustomerService struct {
 	settings SettingsReader
 	changes  *Changes
 	orders   *OrderCache
-	now      func() time.Time
-	log      *slog.Logger
+	// parcels keeps the parcels customers send their items back in;
+	// wakeShopReturns, when set, has Shopify's return follow at once.
+	parcels         ParcelStore
+	wakeShopReturns func()
+	now             func() time.Time
+	log             *slog.Logger
 }
 
 // CustomerDeps are what a CustomerService uses.
@@ -94,15 +98,20 @@ type CustomerDeps struct {
 	Changes  *Changes
 	// Orders keeps the orders a lookup read, for the pages right after it.
 	Orders *OrderCache
-	Now    func() time.Time
-	Log    *slog.Logger
+	// Parcels keeps the parcels customers send their items back in;
+	// WakeShopReturns (optional) has Shopify's return follow at once.
+	Parcels         ParcelStore
+	WakeShopReturns func()
+	Now             func() time.Time
+	Log             *slog.Logger
 }
 
 // NewCustomerService returns a CustomerService.
 func NewCustomerService(d CustomerDeps) *CustomerService {
 	return &CustomerService{
 		shop: d.Shop, returns: d.Returns, access: d.Access, timeline: d.Timeline, photos: d.Photos,
-		settings: d.Settings, changes: d.Changes, orders: d.Orders, now: d.Now, log: d.Log,
+		settings: d.Settings, changes: d.Changes, orders: d.Orders, parcels: d.Parcels, wakeShopReturns: d.WakeShopReturns,
+		now: d.Now, log: d.Log,
 	}
 }
 

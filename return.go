@@ -57,7 +57,10 @@ type Return struct {
 	Items         []Item
 	Photos        []Photo
 	Shipments     []Shipment // replacements sent, oldest first
-	Refunded      Money      // the sum of the return's succeeded refunds
+	// Parcel is the parcel the customer sent the items back in, as they
+	// told it; nil while they have not.
+	Parcel   *Parcel
+	Refunded Money // the sum of the return's succeeded refunds
 	// PartialRefund is the return's newest succeeded refund through the
 	// portal that was less than its items were worth, with staff's reason;
 	// nil when there is none.
@@ -159,6 +162,9 @@ const (
 	// Shopify admin that the portal could not book to one return, so no
 	// return's ledger has it. Message: the amount, for staff.
 	EventOrderRefund EventType = "order_refund"
+	// EventParcelSent: the customer told the parcel they sent the items
+	// back in. Message: the carrier and tracking number.
+	EventParcelSent EventType = "parcel_sent"
 	// EventDataRequest: Shopify passed on the customer's request for the data
 	// the portal holds about them (customers/data_request); staff were
 	// emailed to answer it. Message: what was asked, for staff.

@@ -41,6 +41,7 @@ type Store interface {
 	returns.ErasureStore
 	returns.PhotoStore
 	returns.ShopReturnStore
+	returns.ParcelStore
 }
 
 // Shop is what the services ask of Shopify about orders; *shopify.Client is
@@ -164,7 +165,8 @@ func New(d Deps) *App {
 		Settings: settings,
 		Customers: returns.NewCustomerService(returns.CustomerDeps{
 			Shop: shop, Returns: d.Store, Access: d.Store, Timeline: d.Store, Photos: d.Photos,
-			Settings: settings, Changes: changes, Orders: orders, Now: d.Now, Log: d.Log,
+			Settings: settings, Changes: changes, Orders: orders, Parcels: d.Store, WakeShopReturns: shopReturns.Wake,
+			Now: d.Now, Log: d.Log,
 		}),
 		AccessLinks: returns.NewAccessLinkService(shop, d.Store, mailer, d.Now, d.Log),
 		Backoffice: returns.NewBackofficeService(returns.BackofficeDeps{

@@ -323,6 +323,8 @@ func (l Localizer) Event(ev returns.Event) string {
 		return l.T("Your personal data was erased")
 	case returns.EventPhotosDeleted:
 		return l.T("Photos deleted")
+	case returns.EventParcelSent:
+		return l.T("You sent the parcel")
 	default:
 		// EventNote, EventRefundFailed, EventRefundUnknown, EventShopifyUpdated,
 		// EventShopifyDeferred and anything unknown.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // submitInBrowser fills in the return form for one line of an order the browser
@@ -108,6 +109,29 @@ func TestStaffWorkflowInBrowser(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS("form[action$='/approve']")),
 	))
 	postIn(t, staff, "approve", "approved")
+
+	// The customer tells the parcel they sent back, on a phone-sized screen,
+	// with the keyboard: both sides get its tracking link, and the Shopify
+	// return a reverse delivery.
+	const parcelLink = "https://tracking.dpd.de/status/en_US/parcel/05212345678902"
+	lookUp(t, ctx, base, "1002", "sam.taylor@example.com")
+	must(t, chromedp.Do(ctx,
+		chromedp.EmulateViewport(390, 844),
+		chromedp.Navigate(base+"/returns/"+scarf+"?lang=en"),
+		chromedp.WaitVisible(chromedp.CSS("form[action$='/parcel']")),
+		chromedp.SetValue(chromedp.CSS("select[name=carrier]"), "dpd"),
+		chromedp.SendKeys(chromedp.CSS("input[name=number]"), "05212345678902"+kb.Enter),
+		chromedp.WaitVisible(chromedp.CSS("a[href='"+parcelLink+"']")),
+	))
+	must(t, chromedp.Do(staff,
+		chromedp.Navigate(base+"/admin/returns/"+scarf),
+		chromedp.WaitVisible(chromedp.CSS("a[href='"+parcelLink+"']")),
+	))
+	waitForShop(t, "the customer's parcel on #1002's Shopify return", func() bool {
+		o, _ := demoShop.Load().OrderByName("#1002")
+		return len(o.Returns) == 1 && len(o.Returns[0].Deliveries) == 1 &&
+			o.Returns[0].Deliveries[0].TrackingNumber == "05212345678902" && o.Returns[0].Deliveries[0].TrackingURL == parcelLink
+	})
 	postIn(t, staff, "receive", "received")
 	// Less than the scarf is worth (49.00), so staff say why: the customer
 	// is told.
