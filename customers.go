@@ -81,8 +81,12 @@ type CustomerService struct {
 	orders   *OrderCache
 	// shopReturns is nil when the portal does not drive Shopify's returns.
 	shopReturns *ShopReturnService
-	now         func() time.Time
-	log         *slog.Logger
+	// parcels keeps the parcels customers send their items back in;
+	// wakeShopReturns, when set, has Shopify's return follow at once.
+	parcels         ParcelStore
+	wakeShopReturns func()
+	now             func() time.Time
+	log             *slog.Logger
 }
 
 // CustomerDeps are what a CustomerService uses.
@@ -99,15 +103,20 @@ type CustomerDeps struct {
 	// ShopReturns, when the portal drives Shopify's returns, says what
 	// Shopify still takes back of an order, checked at each submission.
 	ShopReturns *ShopReturnService
-	Now         func() time.Time
-	Log         *slog.Logger
+	// Parcels keeps the parcels customers send their items back in;
+	// WakeShopReturns (optional) has Shopify's return follow at once.
+	Parcels         ParcelStore
+	WakeShopReturns func()
+	Now             func() time.Time
+	Log             *slog.Logger
 }
 
 // NewCustomerService returns a CustomerService.
 func NewCustomerService(d CustomerDeps) *CustomerService {
 	return &CustomerService{
 		shop: d.Shop, returns: d.Returns, access: d.Access, timeline: d.Timeline, photos: d.Photos,
-		settings: d.Settings, changes: d.Changes, orders: d.Orders, shopReturns: d.ShopReturns, now: d.Now, log: d.Log,
+		settings: d.Settings, changes: d.Changes, orders: d.Orders, shopReturns: d.ShopReturns,
+		parcels: d.Parcels, wakeShopReturns: d.WakeShopReturns, now: d.Now, log: d.Log,
 	}
 }
 

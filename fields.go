@@ -33,11 +33,14 @@ const (
 	// FieldRefundMethod is "store_credit" for a refund as store credit.
 	FieldRefundMethod = "refund_method"
 	FieldRestockShown = "restock_shown"
-	FieldCarrier      = "carrier"
-	FieldCarrierName  = "carrier_name"
-	FieldNumber       = "number" // a tracking number
-	FieldTrackingURL  = "tracking_url"
-	FieldNote         = "note" // an internal staff note
+	// FieldPartialReason is why staff refund less than the items are worth,
+	// shown to the customer.
+	FieldPartialReason = "partial_reason"
+	FieldCarrier       = "carrier"
+	FieldCarrierName   = "carrier_name"
+	FieldNumber        = "number" // a tracking number
+	FieldTrackingURL   = "tracking_url"
+	FieldNote          = "note" // an internal staff note
 
 	// Settings.
 	FieldReturnAddress      = "return_address"

@@ -57,7 +57,8 @@ type EmailData struct {
 	// StatusToken is the access token that opens the return's status page
 	// from a customer's email; "" in an email to staff.
 	StatusToken string
-	// Message is staff's word with an approval, or the reason of a decline.
+	// Message is staff's word with an approval, the reason of a decline, or
+	// why a refund is partial.
 	Message  string
 	Shipment *Shipment
 	Amount   Money // the refunded amount
@@ -66,6 +67,9 @@ type EmailData struct {
 	Manual Money
 	// StoreCredit says Amount was issued as store credit to the customer.
 	StoreCredit bool
+	// RefundOf is what the returned items were worth when a partial refund
+	// was made ("€29.00 of €49.00"); zero for a refund of their worth.
+	RefundOf Money
 	// AccessLink is the one-time link of an EmailAccessLink, which has no Return.
 	AccessLink *AccessLinkEmail
 	// Notice is what a staff notice about the shop says (EmailStaffAppUninstalled,

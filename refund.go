@@ -47,7 +47,15 @@ type Refund struct {
 	Error          string // Shopify's refusal, for staff
 	// Reason is why staff refunded more than the returned items are worth; empty
 	// for a refund within their worth.
-	Reason  string
+	Reason string
+	// PartialReason is why staff refunded less than the returned items are
+	// worth, in their words to the customer, who is shown it; empty for a
+	// refund of their worth.
+	PartialReason string
+	// Worth is what the returned items were worth when the refund was made
+	// (RefundService's offer), so the customer can be told "€29.00 of
+	// €49.00"; zero for a refund made in Shopify admin.
+	Worth   Money
 	StaffID int64 // 0 for a refund made in Shopify admin
 	// Method is where the money goes: back to the order's payments, or as
 	// store credit to the order's customer.
@@ -76,6 +84,18 @@ const (
 	// the store's checkout.
 	RefundAsStoreCredit RefundMethod = "store_credit"
 )
+
+// Partial reports whether the refund is less than the returned items were
+// worth when it was made.
+func (r *Refund) Partial() bool { return r.Worth.Minor > 0 && r.Amount.Minor < r.Worth.Minor }
+
+// PartialRefund is a refund of less than the returned items were worth, as
+// the customer is told of it: the amount, what the items were worth, and why.
+type PartialRefund struct {
+	Amount Money
+	Of     Money
+	Reason string
+}
 
 // Settled reports whether the refund's outcome is final.
 func (r *Refund) Settled() bool { return r.State == RefundSucceeded || r.State == RefundFailed }

@@ -93,6 +93,9 @@ type RefundInput struct {
 	// StoreCredit issues the refund as store credit to the order's customer
 	// instead of money back to the order's payments.
 	StoreCredit bool
+	// PartialReason says why staff refund less than the returned items are
+	// worth; required then, and shown to the customer.
+	PartialReason string
 }
 
 // Refund refunds a return through Shopify exactly once (DESIGN.md, "Exactly-once
@@ -147,11 +150,17 @@ func (s *RefundService) Refund(ctx context.Context, staffID int64, code string, 
 	// More, up to what the order has left, only on purpose and with a reason.
 	refundable := o.Refundable()
 	lim := RefundLimits{Return: worth, Paid: o.Received, Refunded: r.Refunded}
-	reason := ""
+	reason, partial := "", ""
 	switch {
 	case m.Minor > refundable.Minor:
 		return nil, Invalid(map[string]Message{FieldAmount: Msg("At most %s can be refunded on this order.", refundable)})
-	case m.Minor <= worth.Minor:
+	case m.Minor < worth.Minor:
+		// Less than the items are worth: the customer is told why, so staff
+		// must say it.
+		if partial, err = partialReason(in.PartialReason); err != nil {
+			return nil, err
+		}
+	case m.Minor == worth.Minor:
 	case !in.Raise:
 		return nil, Invalid(map[string]Message{FieldAmount: Msg("The returned items are worth %s. To refund more, tick “Refund more than the items are worth” and say why.", worth)})
 	default:
@@ -185,7 +194,8 @@ func (s *RefundService) Refund(ctx context.Context, staffID int64, code string, 
 	if err := s.recordRestock(ctx, r, in); err != nil {
 		return nil, err
 	}
-	ref := &Refund{ReturnID: r.ID, OrderID: r.OrderID, Amount: m, IdempotencyKey: in.Key, State: RefundPending, Reason: reason, StaffID: staffID, Method: method, CreatedAt: s.now(), UpdatedAt: s.now()}
+	ref := &Refund{ReturnID: r.ID, OrderID: r.OrderID, Amount: m, IdempotencyKey: in.Key, State: RefundPending, Reason: reason,
+		PartialReason: partial, Worth: worth, StaffID: staffID, Method: method, CreatedAt: s.now(), UpdatedAt: s.now()}
 	created, err := s.store.CreateRefund(ctx, ref, lim)
 	if err != nil {
 		return nil, err
@@ -215,6 +225,19 @@ func (s *RefundService) recordRestock(ctx context.Context, r *Return, in RefundI
 		return fmt.Errorf("record restock choice: %w", err)
 	}
 	return nil
+}
+
+// partialReason checks staff's reason for refunding less than the returned
+// items are worth, which the customer is shown.
+func partialReason(typed string) (string, error) {
+	reason := CleanText(typed)
+	if reason == "" {
+		return "", Invalid(map[string]Message{FieldPartialReason: Msg("Say why the refund is less than the items are worth. The customer sees it.")})
+	}
+	if msg := checkText(reason, MaxStaffTextRunes); msg != nil {
+		return "", Invalid(map[string]Message{FieldPartialReason: *msg})
+	}
+	return reason, nil
 }
 
 // checkRefundable applies CheckRefundable to the return's status and refunds as
@@ -354,10 +377,17 @@ func (s *RefundService) succeeded(ctx context.Context, r *Return, ref *Refund, s
 	var err error
 	moved := false
 	if r.Status.CanMoveTo(StatusRefunded) {
+		note, data := fmt.Sprintf("%s: refunded %s", r.Code, ref.Amount), EmailData{Amount: ref.Amount}
+		if ref.Partial() {
+			// The customer's email says how much of what, and why; the
+			// Shopify return stays open for the rest (wantShopStatus).
+			note += fmt.Sprintf(" of %s", ref.Worth)
+			data.RefundOf, data.Message = ref.Worth, ref.PartialReason
+		}
 		err = s.changes.ApplyWith(ctx, StatusChange{
 			Return: r, To: StatusRefunded, Actor: StaffActor(ref.StaffID), Event: EventRefunded, Message: ref.Amount.String(),
-			Note: fmt.Sprintf("%s: refunded %s", r.Code, ref.Amount), Tags: []string{"returns:refunded"},
-			Email: EmailRefunded, EmailData: EmailData{Amount: ref.Amount},
+			Note: note, Tags: []string{"returns:refunded"},
+			Email: EmailRefunded, EmailData: data,
 		}, settle)
 		moved = err == nil
 	}

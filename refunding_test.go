@@ -460,6 +460,12 @@ func TestRefundRefusedBeforeShopify(t *testing.T) {
 			wantCode: returns.EINVALID, field: returns.FieldRaiseReason, msg: "The text contains control characters."},
 		{name: "RaisedWithTooLongAReason", in: returns.RefundInput{Amount: "30.00", Raise: true, RaiseReason: strings.Repeat("ā", returns.MaxStaffTextRunes+1)},
 			wantCode: returns.EINVALID, field: returns.FieldRaiseReason, msg: "Please use at most 2000 characters."},
+		{name: "PartialWithoutReason", in: returns.RefundInput{Amount: "20.00", PartialReason: " \t "},
+			wantCode: returns.EINVALID, field: returns.FieldPartialReason, msg: "Say why the refund is less than the items are worth. The customer sees it."},
+		{name: "PartialWithControlCharacters", in: returns.RefundInput{Amount: "20.00", PartialReason: "Worn\x1b[2J"},
+			wantCode: returns.EINVALID, field: returns.FieldPartialReason, msg: "The text contains control characters."},
+		{name: "PartialWithTooLongAReason", in: returns.RefundInput{Amount: "20.00", PartialReason: strings.Repeat("ā", returns.MaxStaffTextRunes+1)},
+			wantCode: returns.EINVALID, field: returns.FieldPartialReason, msg: "Please use at most 2000 characters."},
 		{name: "RaisedAboveTheOrder", in: returns.RefundInput{Amount: "122.01", Raise: true, RaiseReason: "Postage both ways"},
 			wantCode: returns.EINVALID, field: returns.FieldAmount, msg: "At most 122.00 EUR can be refunded on this order."},
 		{name: "NoPayment", order: func(o *returns.Order) { o.Payments = nil },
@@ -564,12 +570,54 @@ func TestRefundRaised(t *testing.T) {
 	t.Run("TickedButWithinWorth", func(t *testing.T) {
 		f := newRefundFixture(t)
 		r := f.addReturn(returns.StatusApproved)
-		ref, err := f.Refund(context.Background(), 7, r.Code, returns.RefundInput{Key: testKey, Amount: "20,00", Raise: true})
+		ref, err := f.Refund(context.Background(), 7, r.Code, returns.RefundInput{Key: testKey, Amount: "20,00", Raise: true, PartialReason: "One towel came back stained."})
 		if err != nil || ref.Reason != "" || ref.Amount != eur(2000) {
-			t.Fatalf("Refund() = %+v, %v; want 20.00 EUR without a reason", ref, err)
+			t.Fatalf("Refund() = %+v, %v; want 20.00 EUR without a reason to raise it", ref, err)
 		}
 		if lim := f.ledger.limits[testKey]; lim.Return != eur(2400) {
 			t.Errorf("stored within %+v, want the items' worth", lim)
+		}
+	})
+}
+
+// TestRefundPartial: a refund below what the returned items are worth is
+// made with staff's reason, which is kept with it and told to the customer
+// with the amount and what the items were worth; a refund of their worth needs
+// none.
+func TestRefundPartial(t *testing.T) {
+	ctx := context.Background()
+	f := newRefundFixture(t)
+	r := f.addReturn(returns.StatusItemReceived)
+	ref, err := f.Refund(ctx, 7, r.Code, returns.RefundInput{Key: testKey, Amount: "20.00", PartialReason: "  One towel came back\r\nstained. "})
+	if err != nil {
+		t.Fatalf("Refund() = %v", err)
+	}
+	if ref.State != returns.RefundSucceeded || ref.PartialReason != "One towel came back\nstained." || ref.Worth != eur(2400) || !ref.Partial() || ref.Reason != "" {
+		t.Errorf("refund %+v, want 20.00 of 24.00 EUR with the reason cleaned", ref)
+	}
+	if got := f.ledger.byID(t, ref.ID); got.PartialReason != ref.PartialReason || got.Worth != eur(2400) {
+		t.Errorf("ledger %+v, want the reason and the worth stored", got)
+	}
+	if got := f.status(t, r.ID); got != returns.StatusRefunded {
+		t.Errorf("status %s, want refunded", got)
+	}
+	d := f.emails.rendered[len(f.emails.rendered)-1]
+	if d.Kind != returns.EmailRefunded || d.Amount != eur(2000) || d.RefundOf != eur(2400) || d.Message != "One towel came back\nstained." {
+		t.Errorf("email data %+v, want 20.00 of 24.00 EUR with the reason", d)
+	}
+	if wbs := f.storedWritebacks(); len(wbs) != 1 || wbs[0].NoteLine != r.Code+": refunded 20.00 EUR of 24.00 EUR" {
+		t.Errorf("write-backs %+v, want the partial refund in the order's note", wbs)
+	}
+
+	t.Run("FullNeedsNoReason", func(t *testing.T) {
+		f := newRefundFixture(t)
+		r := f.addReturn(returns.StatusItemReceived)
+		ref, err := f.Refund(ctx, 7, r.Code, returns.RefundInput{Key: testKey, Amount: "24.00"})
+		if err != nil || ref.Partial() || ref.PartialReason != "" || ref.Worth != eur(2400) {
+			t.Fatalf("Refund() = %+v, %v; want a full refund", ref, err)
+		}
+		if d := f.emails.rendered[len(f.emails.rendered)-1]; d.RefundOf != (returns.Money{}) || d.Message != "" {
+			t.Errorf("email data %+v, want a full refund's", d)
 		}
 	})
 }

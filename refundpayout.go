@@ -206,10 +206,18 @@ func refundedChange(r *Return, ref *Refund, p RefundPayout) StatusChange {
 	if p.Manual.Minor > 0 {
 		msg += fmt.Sprintf("; %s to be paid to the customer by staff (%s)", p.Manual, p.ManualGateway)
 	}
+	note := fmt.Sprintf("%s: refunded %s", r.Code, ref.Amount)
+	data := EmailData{Amount: ref.Amount, Manual: p.Manual, StoreCredit: ref.Method == RefundAsStoreCredit}
+	if ref.Partial() {
+		// The customer's email says how much of what, and why; the Shopify
+		// return stays open for the rest (wantShopStatus).
+		note += fmt.Sprintf(" of %s", ref.Worth)
+		data.RefundOf, data.Message = ref.Worth, ref.PartialReason
+	}
 	return StatusChange{
 		Return: r, To: StatusRefunded, Actor: StaffActor(ref.StaffID), Event: EventRefunded, Message: msg,
-		Note: fmt.Sprintf("%s: refunded %s", r.Code, ref.Amount), Tags: []string{"returns:refunded"},
-		Email: EmailRefunded, EmailData: EmailData{Amount: ref.Amount, Manual: p.Manual, StoreCredit: ref.Method == RefundAsStoreCredit},
+		Note: note, Tags: []string{"returns:refunded"},
+		Email: EmailRefunded, EmailData: data,
 	}
 }
 

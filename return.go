@@ -57,12 +57,20 @@ type Return struct {
 	Items         []Item
 	Photos        []Photo
 	Shipments     []Shipment // replacements sent, oldest first
-	Refunded      Money      // the sum of the return's succeeded refunds
+	// Parcel is the parcel the customer sent the items back in, as they
+	// told it; nil while they have not.
+	Parcel   *Parcel
+	Refunded Money // the sum of the return's succeeded refunds
 	// Payouts says how much of Refunded is not on the customer's payments:
-	// pending or failed at the payment provider, or for staff to pay.
-	Payouts   PayoutSummary
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	// pending or failed at the payment provider, for staff to pay, or
+	// issued as store credit.
+	Payouts PayoutSummary
+	// PartialRefund is the return's newest succeeded refund through the
+	// portal that was less than its items were worth, with staff's reason;
+	// nil when there is none.
+	PartialRefund *PartialRefund
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
 	// Version changes with every change of the return, its items, photos,
 	// timeline, shipments or refunds: what the customer's status page shows of
 	// it is the same while its version is.
@@ -172,6 +180,9 @@ const (
 	// Shopify admin that the portal could not book to one return, so no
 	// return's ledger has it. Message: the amount, for staff.
 	EventOrderRefund EventType = "order_refund"
+	// EventParcelSent: the customer told the parcel they sent the items
+	// back in. Message: the carrier and tracking number.
+	EventParcelSent EventType = "parcel_sent"
 	// EventDataRequest: Shopify passed on the customer's request for the data
 	// the portal holds about them (customers/data_request); staff were
 	// emailed to answer it. Message: what was asked, for staff.

@@ -1,8 +1,6 @@
 package returns
 
 import (
-	"net/url"
-	"strings"
 	"time"
 )
 
@@ -58,33 +56,9 @@ type Shipment struct {
 // newShipment checks what staff entered and builds the shipment with its
 // tracking link.
 func newShipment(in ShipmentInput, at time.Time) (*Shipment, error) {
-	carrier, otherName, trackingURL := in.Carrier, in.CarrierName, in.TrackingURL
-	fields := map[string]Message{}
-	number := strings.TrimSpace(in.Number)
-	if number == "" || len(number) > 64 || strings.ContainsAny(number, " \t\r\n/\\?#&%") || checkText(number, 64) != nil {
-		fields[FieldNumber] = Msg("Enter the tracking number without spaces.")
-	}
-	c, ok := CarrierByCode(carrier)
-	if !ok {
-		fields[FieldCarrier] = Msg("Choose a carrier.")
-	}
-	sh := &Shipment{Carrier: c.Code, CarrierName: c.Name, Number: number, ShippedAt: at}
-	if ok && c.Code == CarrierOther {
-		sh.CarrierName = strings.TrimSpace(otherName)
-		if sh.CarrierName == "" || len(sh.CarrierName) > 64 || checkText(sh.CarrierName, 64) != nil {
-			fields[FieldCarrierName] = Msg("Enter the carrier's name.")
-		}
-		u, err := url.Parse(strings.TrimSpace(trackingURL))
-		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || len(trackingURL) > 500 {
-			fields[FieldTrackingURL] = Msg("Enter the tracking page's address, starting with https://.")
-		} else {
-			sh.TrackingURL = u.String()
-		}
-	} else if ok {
-		sh.TrackingURL = strings.Replace(c.trackingURL, "%s", url.PathEscape(number), 1)
-	}
-	if err := Invalid(fields); err != nil {
+	tr, err := checkTracking(in)
+	if err != nil {
 		return nil, err
 	}
-	return sh, nil
+	return &Shipment{Carrier: tr.Carrier, CarrierName: tr.CarrierName, Number: tr.Number, TrackingURL: tr.TrackingURL, ShippedAt: at}, nil
 }

@@ -397,6 +397,13 @@ func (g guardedShopReturns) ProcessReturn(ctx context.Context, req ProcessReques
 	return g.r.ProcessReturn(ctx, req)
 }
 
+func (g guardedShopReturns) CreateReverseDelivery(ctx context.Context, req ReverseDeliveryRequest) (string, error) {
+	if err := g.i.check(ctx); err != nil {
+		return "", err
+	}
+	return g.r.CreateReverseDelivery(ctx, req)
+}
+
 func (g guardedShopReturns) Locations(ctx context.Context) ([]Location, error) {
 	if err := g.i.check(ctx); err != nil {
 		return nil, err

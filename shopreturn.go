@@ -30,6 +30,39 @@ type ShopReturn struct {
 	Lines       []ShopReturnLine
 	// Refunds are the GIDs and notes of the refunds made by processing it.
 	Refunds []ShopReturnRefund
+	// ReverseOrders are its reverse fulfillment orders, made when it was
+	// approved: the units to come back and the deliveries bringing them.
+	ReverseOrders []ReverseOrder
+}
+
+// ReverseOrder is a reverse fulfillment order of a Shopify return.
+type ReverseOrder struct {
+	ID         string
+	Lines      []ReverseOrderLine
+	Deliveries []ReverseDelivery
+}
+
+// ReverseOrderLine is a line of a reverse fulfillment order: units to come
+// back.
+type ReverseOrderLine struct {
+	ID       string // ReverseFulfillmentOrderLineItem GID
+	Quantity int
+}
+
+// ReverseDelivery is a parcel on its way back, as Shopify records it.
+type ReverseDelivery struct {
+	ID             string
+	TrackingNumber string
+	TrackingURL    string
+}
+
+// ReverseDeliveryRequest asks Shopify to record a customer's parcel on a
+// reverse fulfillment order: the units it brings, and its tracking.
+type ReverseDeliveryRequest struct {
+	ReverseOrderID string
+	Lines          []ReverseOrderLine
+	TrackingNumber string
+	TrackingURL    string
 }
 
 // ShopReturnLine is a line of a Shopify return.
@@ -160,6 +193,13 @@ type ShopReturns interface {
 	// GID ("" when nothing was refunded). Refusals are EINVALID; a lost
 	// answer is EUNKNOWN: ShopReturn tells what was processed and refunded.
 	ProcessReturn(ctx context.Context, req ProcessRequest) (refundID string, err error)
+	// CreateReverseDelivery records a customer's parcel on a Shopify
+	// return, without Shopify's email to the customer, and returns the
+	// reverse delivery's GID. It takes no idempotency key and is sent at
+	// most once per call: a lost answer is EUNKNOWN, and ShopReturn tells
+	// (the deliveries' tracking numbers); a refusal is EINVALID, or
+	// ECONFLICT when the return is no longer open.
+	CreateReverseDelivery(ctx context.Context, req ReverseDeliveryRequest) (id string, err error)
 	// Locations returns the shop's active locations that hold stock, those
 	// that fulfil online orders (where parcels come back to) first.
 	Locations(ctx context.Context) ([]Location, error)

@@ -74,6 +74,9 @@ type ShopReturnStore interface {
 	// SetRestock records what staff chose for a return's items: line item
 	// id → back in stock or not.
 	SetRestock(ctx context.Context, returnID int64, choice map[string]Restock) error
+	// SetParcelInShopify records the reverse delivery that carries a
+	// return's parcel in Shopify, or why Shopify would not take it.
+	SetParcelInShopify(ctx context.Context, returnID int64, reverseDeliveryID, shopifyError string) error
 }
 
 // reasonHandles maps the portal's reasons to the handles of Shopify's return
@@ -257,7 +260,58 @@ func (s *ShopReturnService) sync(ctx context.Context, r *Return) error {
 			return err
 		}
 	}
-	return s.drive(ctx, r, want)
+	if err := s.drive(ctx, r, want); err != nil {
+		return err
+	}
+	return s.sendParcel(ctx, r)
+}
+
+// sendParcel makes the parcel r's customer told of a reverse delivery on its
+// Shopify return, with all the units of its reverse fulfillment order and the
+// tracking, once. The mutation takes no idempotency key, so the return is
+// read first: a delivery with the parcel's tracking number was made by an
+// earlier attempt whose answer was lost, and is recorded instead. Nothing is
+// sent while the Shopify return is not open; a refusal is recorded and not
+// asked again, the parcel staying in the portal.
+func (s *ShopReturnService) sendParcel(ctx context.Context, r *Return) error {
+	p := r.Parcel
+	// An erased parcel (RedactionService) has no number left to send.
+	if p == nil || p.InShopify() || p.Number == "" || r.ShopReturnID == "" || r.ShopReturnStatus != ShopReturnOpen {
+		return nil
+	}
+	sr, err := s.shop.ShopReturn(ctx, r.ShopReturnID)
+	if err != nil {
+		return fmt.Errorf("read Shopify return for the customer's parcel: %w", err)
+	}
+	var ro *ReverseOrder
+	for i := range sr.ReverseOrders {
+		for _, d := range sr.ReverseOrders[i].Deliveries {
+			if d.TrackingNumber == p.Number {
+				s.log.Info("the customer's parcel is on the Shopify return already", "code", r.Code, "delivery", d.ID)
+				return s.store.SetParcelInShopify(ctx, r.ID, d.ID, "")
+			}
+		}
+		if ro == nil && len(sr.ReverseOrders[i].Lines) > 0 {
+			ro = &sr.ReverseOrders[i]
+		}
+	}
+	if ro == nil {
+		s.log.Warn("the Shopify return has no units to come back; the customer's parcel stays in the portal", "code", r.Code)
+		return s.store.SetParcelInShopify(ctx, r.ID, "", "The Shopify return has no units to come back.")
+	}
+	id, err := s.shop.CreateReverseDelivery(ctx, ReverseDeliveryRequest{
+		ReverseOrderID: ro.ID, Lines: ro.Lines, TrackingNumber: p.Number, TrackingURL: p.TrackingURL,
+	})
+	if code := ErrorCode(err); code == EINVALID || code == ECONFLICT {
+		msg := ErrorMessage(err).String()
+		s.log.Warn("Shopify refused the customer's parcel; it stays in the portal", "code", r.Code, "err", err)
+		return s.store.SetParcelInShopify(ctx, r.ID, "", msg)
+	}
+	if err != nil {
+		return fmt.Errorf("send the customer's parcel to Shopify return %s: %w", r.ShopReturnID, err)
+	}
+	s.log.Info("the customer's parcel is on the Shopify return", "code", r.Code, "delivery", id)
+	return s.store.SetParcelInShopify(ctx, r.ID, id, "")
 }
 
 // record keeps sr as r's Shopify return.

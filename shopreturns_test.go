@@ -569,3 +569,11 @@ func (m memShopReturnStore) SetRestock(ctx context.Context, returnID int64, choi
 	}
 	return nil
 }
+
+func (m memShopReturnStore) SetParcelInShopify(ctx context.Context, returnID int64, reverseDeliveryID, shopifyError string) error {
+	return nil
+}
+
+func (f *fakeShopReturns) CreateReverseDelivery(ctx context.Context, req returns.ReverseDeliveryRequest) (string, error) {
+	return "gid://shopify/ReverseDelivery/1", f.call("CreateReverseDelivery")
+}

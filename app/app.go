@@ -42,6 +42,7 @@ type Store interface {
 	returns.PhotoStore
 	returns.ShopReturnStore
 	returns.PayoutStore
+	returns.ParcelStore
 }
 
 // Shop is what the services ask of Shopify about orders; *shopify.Client is
@@ -166,7 +167,8 @@ func New(d Deps) *App {
 		Settings: settings,
 		Customers: returns.NewCustomerService(returns.CustomerDeps{
 			Shop: shop, Returns: d.Store, Access: d.Store, Timeline: d.Store, Photos: d.Photos,
-			Settings: settings, Changes: changes, Orders: orders, ShopReturns: shopReturns, Now: d.Now, Log: d.Log,
+			Settings: settings, Changes: changes, Orders: orders, ShopReturns: shopReturns, Parcels: d.Store,
+			WakeShopReturns: shopReturns.Wake, Now: d.Now, Log: d.Log,
 		}),
 		AccessLinks: returns.NewAccessLinkService(shop, d.Store, mailer, d.Now, d.Log),
 		Backoffice: returns.NewBackofficeService(returns.BackofficeDeps{

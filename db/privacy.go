@@ -117,6 +117,7 @@ func eraseReturns(ctx context.Context, tx *sql.Tx, e returns.Erasure, erased []r
 			WHERE message <> '' AND type NOT IN (SELECT value FROM json_each(?)) AND return_id IN ` + in, with(kept)},
 		{"write-backs", `UPDATE writebacks SET note_line = '' WHERE note_line <> '' AND return_id IN ` + in, with()},
 		{"shipments", `UPDATE shipments SET number = '', tracking_url = '' WHERE return_id IN ` + in, with()},
+		{"parcels", `UPDATE return_parcels SET number = '', tracking_url = '' WHERE return_id IN ` + in, with()},
 		{"link tokens", `DELETE FROM return_tokens WHERE return_id IN ` + in, with()},
 		// Not sent yet: dropped, so it never is. A worker sending one this
 		// moment finds it gone when it records the outcome.

@@ -76,10 +76,10 @@ func (db *DB) CreateRefund(ctx context.Context, r *returns.Refund, lim returns.R
 	}
 	res, err := tx.ExecContext(ctx, `
 		INSERT INTO refunds (return_id, order_id, amount_minor, currency, idempotency_key, state,
-			shopify_id, error, reason, staff_id, source, created_at, updated_at, method)
-		VALUES (?, ?, ?, ?, ?, ?, '', '', ?, ?, ?, ?, ?, ?)`,
+			shopify_id, error, reason, partial_reason, worth_minor, staff_id, source, created_at, updated_at, method)
+		VALUES (?, ?, ?, ?, ?, ?, '', '', ?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.ReturnID, r.OrderID, r.Amount.Minor, r.Amount.Currency, r.IdempotencyKey, returns.RefundPending,
-		r.Reason, r.StaffID, r.Source, millis(r.CreatedAt), millis(r.UpdatedAt), r.Method)
+		r.Reason, r.PartialReason, max(r.Worth.Minor, 0), r.StaffID, r.Source, millis(r.CreatedAt), millis(r.UpdatedAt), r.Method)
 	if err != nil {
 		return false, fmt.Errorf("insert refund of return %d: %w", r.ReturnID, err)
 	}
@@ -203,7 +203,7 @@ func findRefund(ctx context.Context, tx *sql.Tx, where string, args ...any) (*re
 func findRefunds(ctx context.Context, tx *sql.Tx, where string, args ...any) ([]returns.Refund, error) {
 	rows, err := tx.QueryContext(ctx, `
 		SELECT id, return_id, order_id, amount_minor, currency, idempotency_key, state,
-			shopify_id, error, reason, staff_id, source, created_at, updated_at,
+			shopify_id, error, reason, partial_reason, worth_minor, staff_id, source, created_at, updated_at,
 			payout, manual_minor, manual_gateway, manual_paid_at, manual_paid_by, method
 		FROM refunds WHERE `+where, args...)
 	if err != nil {
@@ -215,9 +215,12 @@ func findRefunds(ctx context.Context, tx *sql.Tx, where string, args ...any) ([]
 		var r returns.Refund
 		var created, updated, paidAt int64
 		if err := rows.Scan(&r.ID, &r.ReturnID, &r.OrderID, &r.Amount.Minor, &r.Amount.Currency, &r.IdempotencyKey, &r.State,
-			&r.ShopifyID, &r.Error, &r.Reason, &r.StaffID, &r.Source, &created, &updated,
+			&r.ShopifyID, &r.Error, &r.Reason, &r.PartialReason, &r.Worth.Minor, &r.StaffID, &r.Source, &created, &updated,
 			&r.Payout.State, &r.Payout.Manual.Minor, &r.Payout.ManualGateway, &paidAt, &r.ManualPaidBy, &r.Method); err != nil {
 			return nil, fmt.Errorf("read refunds: %w", err)
+		}
+		if r.Worth.Minor > 0 {
+			r.Worth.Currency = r.Amount.Currency
 		}
 		r.CreatedAt, r.UpdatedAt = fromMillis(created), fromMillis(updated)
 		if r.Payout.Manual.Minor > 0 {
@@ -237,38 +240,51 @@ func findRefunds(ctx context.Context, tx *sql.Tx, where string, args ...any) ([]
 	return refs, nil
 }
 
-// attachRefunded fills the refunded sums of the returns in byID: their succeeded
-// refunds. scanReturns has set each to zero in the return's currency.
+// attachRefunded fills the refunded sums of the returns in byID (their
+// succeeded refunds) and their partial refunds. scanReturns has set each sum
+// to zero in the return's currency.
 func attachRefunded(ctx context.Context, tx *sql.Tx, in string, ids []any, byID map[int64]*returns.Return) error {
 	rows, err := tx.QueryContext(ctx, `
-		SELECT return_id, SUM(amount_minor),
-			SUM(CASE WHEN payout = 'pending' THEN amount_minor ELSE 0 END),
-			SUM(CASE WHEN payout = 'failed' THEN amount_minor ELSE 0 END),
-			SUM(CASE WHEN payout = '' AND manual_paid_at = 0 THEN manual_minor ELSE 0 END),
-			SUM(CASE WHEN payout = '' AND manual_paid_at <> 0 THEN manual_minor ELSE 0 END),
-			MAX(manual_paid_at),
-			SUM(CASE WHEN payout = '' AND method = 'store_credit' THEN amount_minor ELSE 0 END)
+		SELECT return_id, amount_minor, currency, worth_minor, partial_reason, payout, manual_minor, manual_paid_at, method
 		FROM refunds
-		WHERE return_id IN `+in+` AND state = 'succeeded' GROUP BY return_id`, ids...)
+		WHERE return_id IN `+in+` AND state = 'succeeded' ORDER BY id`, ids...)
 	if err != nil {
 		return fmt.Errorf("read refunded sums: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var id, sum, pending, failed, manual, paid, paidAt, credit int64
-		if err := rows.Scan(&id, &sum, &pending, &failed, &manual, &paid, &paidAt, &credit); err != nil {
+		var id, paidAt int64
+		var ref returns.Refund
+		if err := rows.Scan(&id, &ref.Amount.Minor, &ref.Amount.Currency, &ref.Worth.Minor, &ref.PartialReason,
+			&ref.Payout.State, &ref.Payout.Manual.Minor, &paidAt, &ref.Method); err != nil {
 			return fmt.Errorf("read refunded sums: %w", err)
 		}
 		r := byID[id]
 		cur := r.Refunded.Currency
-		r.Refunded.Minor = sum
-		r.Payouts = returns.PayoutSummary{
-			Pending: returns.Money{Minor: pending, Currency: cur}, Failed: returns.Money{Minor: failed, Currency: cur},
-			Manual: returns.Money{Minor: manual, Currency: cur}, ManualPaid: returns.Money{Minor: paid, Currency: cur},
-			StoreCredit: returns.Money{Minor: credit, Currency: cur},
+		r.Refunded.Minor += ref.Amount.Minor
+		if ref.Worth.Currency = ref.Amount.Currency; ref.Partial() {
+			r.PartialRefund = &returns.PartialRefund{Amount: ref.Amount, Of: ref.Worth, Reason: ref.PartialReason}
 		}
-		if paidAt != 0 {
-			r.Payouts.ManualPaidAt = fromMillis(paidAt)
+		// How the money reaches the customer, summed over the refunds.
+		p := &r.Payouts
+		for _, m := range []*returns.Money{&p.Pending, &p.Failed, &p.Manual, &p.ManualPaid, &p.StoreCredit} {
+			m.Currency = cur
+		}
+		switch {
+		case ref.Payout.State == returns.PayoutPending:
+			p.Pending.Minor += ref.Amount.Minor
+		case ref.Payout.State == returns.PayoutFailed:
+			p.Failed.Minor += ref.Amount.Minor
+		case paidAt == 0:
+			p.Manual.Minor += ref.Payout.Manual.Minor
+		default:
+			p.ManualPaid.Minor += ref.Payout.Manual.Minor
+			if at := fromMillis(paidAt); at.After(p.ManualPaidAt) {
+				p.ManualPaidAt = at
+			}
+		}
+		if ref.Payout.State == returns.PayoutSent && ref.Method == returns.RefundAsStoreCredit {
+			p.StoreCredit.Minor += ref.Amount.Minor
 		}
 	}
 	if err := rows.Err(); err != nil {

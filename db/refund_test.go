@@ -476,3 +476,31 @@ func TestRefundsByReturn(t *testing.T) {
 		t.Errorf("unknown return: %v, %v", none, err)
 	}
 }
+
+// TestPartialRefundKept: a partial refund's reason and what the items were
+// worth are stored with it, and the return shows its newest succeeded one;
+// one still pending, or failed, is not shown.
+func TestPartialRefundKept(t *testing.T) {
+	ctx := context.Background()
+	d := MustOpenDB(t)
+	r := approved(t, d, order1, "key-0000000000000001")
+	ref := newRefund(r, key1, 29_00)
+	ref.PartialReason, ref.Worth = "The scarf came back worn.", returns.Money{Minor: 49_00, Currency: "EUR"}
+	mustCreateRefund(t, d, ref, limits)
+	refs, err := d.RefundsByReturn(ctx, r.ID)
+	if err != nil || len(refs) != 1 || refs[0].PartialReason != ref.PartialReason || refs[0].Worth != ref.Worth || !refs[0].Partial() {
+		t.Fatalf("RefundsByReturn = %+v, %v; want the reason and the worth kept", refs, err)
+	}
+	got, err := d.ReturnByID(ctx, r.ID)
+	if err != nil || got.PartialRefund != nil {
+		t.Fatalf("pending: PartialRefund %+v, %v; want none yet", got.PartialRefund, err)
+	}
+	if err := d.SettleRefund(ctx, ref.ID, returns.RefundSucceeded, "gid://shopify/Refund/1", "", nil); err != nil {
+		t.Fatal(err)
+	}
+	got, err = d.ReturnByID(ctx, r.ID)
+	want := &returns.PartialRefund{Amount: ref.Amount, Of: ref.Worth, Reason: ref.PartialReason}
+	if err != nil || !reflect.DeepEqual(got.PartialRefund, want) || got.Refunded.Minor != 29_00 {
+		t.Fatalf("succeeded: PartialRefund %+v, refunded %v, %v; want %+v", got.PartialRefund, got.Refunded, err, want)
+	}
+}

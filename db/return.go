@@ -261,7 +261,7 @@ func scanReturns(rows *sql.Rows) ([]returns.Return, error) {
 	return rs, nil
 }
 
-// attachDetails fills the items, shipments and refunded sums of rs, and with
+// attachDetails fills the items, shipments, parcels and refunded sums of rs, and with
 // photos their photo metadata, with one query per kind for all of rs rather than
 // one per return.
 func attachDetails(ctx context.Context, tx *sql.Tx, rs []returns.Return, photos bool) error {
@@ -284,6 +284,9 @@ func attachDetails(ctx context.Context, tx *sql.Tx, rs []returns.Return, photos 
 		}
 	}
 	if err := attachShipments(ctx, tx, in, ids, byID); err != nil {
+		return err
+	}
+	if err := attachParcels(ctx, tx, in, ids, byID); err != nil {
 		return err
 	}
 	return attachRefunded(ctx, tx, in, ids, byID)

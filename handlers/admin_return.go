@@ -162,7 +162,8 @@ func (s *Server) handleAdminRefund() http.Handler {
 		ref, err := s.refunds.Refund(r.Context(), st.ID, code, returns.RefundInput{
 			Key: f.Get(returns.FieldKey), Amount: f.Get(returns.FieldAmount), Raise: f.Get(returns.FieldRaise) == "on", RaiseReason: f.Get(returns.FieldRaiseReason),
 			RestockShown: f.Get(returns.FieldRestockShown) != "", Restock: restock,
-			StoreCredit: f.Get(returns.FieldRefundMethod) == string(returns.RefundAsStoreCredit),
+			StoreCredit:   f.Get(returns.FieldRefundMethod) == string(returns.RefundAsStoreCredit),
+			PartialReason: f.Get(returns.FieldPartialReason),
 		})
 		if returns.ErrorCode(err) == returns.EUNKNOWN {
 			return "refund-unknown", nil

@@ -254,7 +254,7 @@ func TestRefundScarfExactlyOnce(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			answers[i] = h.action(c, code, "refund", url.Values{"amount": {"29.00"}, "key": {key}})
+			answers[i] = h.action(c, code, "refund", url.Values{"amount": {"29.00"}, "key": {key}, "partial_reason": {partialReason}})
 		}()
 	}
 	wg.Wait()
@@ -274,7 +274,7 @@ func TestRefundScarfExactlyOnce(t *testing.T) {
 		t.Fatalf("ledger %+v, demo store %+v", refs[0], snap.Refunds[0])
 	}
 	// The same form once more, later: still one refund.
-	h.action(c, code, "refund", url.Values{"amount": {"29.00"}, "key": {key}})
+	h.action(c, code, "refund", url.Values{"amount": {"29.00"}, "key": {key}, "partial_reason": {partialReason}})
 	if snap, _ := h.shop.OrderByName("#1002"); len(snap.Refunds) != 1 {
 		t.Fatalf("resubmitting made %d refunds", len(snap.Refunds))
 	}
@@ -414,7 +414,7 @@ func TestRefundFromManyTabs(t *testing.T) {
 			for i := range answers {
 				wg.Go(func() {
 					<-start
-					answers[i] = h.action(c, code, "refund", url.Values{"amount": {tc.amount}, "key": {keys[i]}})
+					answers[i] = h.action(c, code, "refund", url.Values{"amount": {tc.amount}, "key": {keys[i]}, "partial_reason": {partialReason}})
 				})
 			}
 			close(start)
@@ -475,7 +475,7 @@ func TestRefundWithLostAnswerIsReconciledToOne(t *testing.T) {
 	key, _ := refundKey(t, h, c, code)
 
 	h.shop.DropAfterCommit(10) // Shopify commits, and every answer is lost
-	a := h.action(c, code, "refund", url.Values{"amount": {"29.00"}, "key": {key}})
+	a := h.action(c, code, "refund", url.Values{"amount": {"29.00"}, "key": {key}, "partial_reason": {partialReason}})
 	if a.status != http.StatusSeeOther || !strings.Contains(a.header.Get("Location"), "refund-unknown") {
 		t.Fatalf("refund with lost answers: status %d location %q\n%s", a.status, a.header.Get("Location"), a.body)
 	}
@@ -608,7 +608,7 @@ func TestIllegalTransitionsChangeNothing(t *testing.T) {
 		action string
 		v      url.Values
 	}{
-		{"refund", url.Values{"amount": {"29.00"}, "key": {key}}},
+		{"refund", url.Values{"amount": {"29.00"}, "key": {key}, "partial_reason": {partialReason}}},
 		{"approve", nil},
 		{"receive", nil},
 		{"close", nil},

@@ -31,7 +31,7 @@ func TestLookupWhileRefundIsHeld(t *testing.T) {
 		// h.do would call t.Fatal from this goroutine; the answer is
 		// checked below instead.
 		req, _ := http.NewRequest("POST", h.srv.URL+"/admin/returns/"+code+"/refund",
-			strings.NewReader(url.Values{"amount": {"29.00"}, "key": {key}}.Encode()))
+			strings.NewReader(url.Values{"amount": {"29.00"}, "key": {key}, "partial_reason": {partialReason}}.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		res, err := c.Do(req)
 		if err != nil {

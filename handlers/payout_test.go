@@ -14,16 +14,6 @@ import (
 	"github.com/returnsportal/returns/shopify/devshop"
 )
 
-// nativeHarness is a harness whose refunds go through Shopify's own returns
-// (returnProcess), as the server's are.
-func nativeHarness(t *testing.T) *harness {
-	t.Helper()
-	h := newHarness(t, nil)
-	h.deps.ShopReturns = h.deps.Refunder.(returns.ShopReturns)
-	h.rebuild()
-	return h
-}
-
 // refundReturn submits a dissatisfied return of title on order as its
 // customer, approves it, marks it received and refunds what the form
 // suggests, as staff c; it returns the code and the refund's answer.

@@ -51,7 +51,7 @@ func TestRefundOutlastingWriteTimeoutAnswers(t *testing.T) {
 	short := h.withServerTimeouts(serverTimeout)
 
 	h.shop.SetCommitDelay(2 * serverTimeout) // the refund is made, and answered late
-	a := short.action(c, code, "refund", url.Values{"amount": {"29.00"}, "key": {key}})
+	a := short.action(c, code, "refund", url.Values{"amount": {"29.00"}, "key": {key}, "partial_reason": {partialReason}})
 	h.shop.SetCommitDelay(0)
 	if a.status != http.StatusSeeOther || !strings.Contains(a.header.Get("Location"), "done=refunded") {
 		t.Fatalf("refund: status %d location %q, want the redirect of a refund made\n%s", a.status, a.header.Get("Location"), a.body)
@@ -103,7 +103,7 @@ func TestReconcileOutlastingWriteTimeoutAnswers(t *testing.T) {
 	}
 	key, _ := refundKey(t, h, c, code)
 	h.shop.FailMutations(1000, http.StatusInternalServerError) // the refund never reaches Shopify
-	a := h.action(c, code, "refund", url.Values{"amount": {"29.00"}, "key": {key}})
+	a := h.action(c, code, "refund", url.Values{"amount": {"29.00"}, "key": {key}, "partial_reason": {partialReason}})
 	h.shop.FailMutations(0, 0)
 	if !strings.Contains(a.header.Get("Location"), "done=refund-unknown") {
 		t.Fatalf("refund during failures: status %d location %q, want it unknown", a.status, a.header.Get("Location"))

@@ -42,21 +42,7 @@ func (s *Server) handleReturn() http.Handler {
 			s.Error(w, r, err)
 			return
 		}
-		page := s.page(r, returns.Msg("Return %s", ret.Code))
-		// The page is the same for every request that gets it from the cache,
-		// so its address (for the language switch) leaves out whatever else
-		// the query held.
-		page.Path = paths.ReturnURL(ret.Code)
-		p := views.ReturnPage{
-			Page:          page,
-			Return:        ret,
-			Events:        events,
-			ReturnAddress: settings.ReturnAddress,
-			Instructions:  settings.Instructions(l.Lang),
-			CanCancel:     ret.Status.CanMoveTo(returns.StatusCancelled),
-			OrderLink:     true,
-		}
-		body, err := s.renderBytes(r, views.ReturnPageView(p))
+		body, err := s.renderBytes(r, views.ReturnPageView(s.returnPage(r, ret, events, settings)))
 		if err != nil {
 			s.Error(w, r, err)
 			return
@@ -66,6 +52,64 @@ func (s *Server) handleReturn() http.Handler {
 		// version, and the next view renders it again.
 		s.statusPages.put(ret.Code, l.Lang, ret.Version, settings.Revision, body)
 		s.writePage(w, http.StatusOK, body)
+	})
+}
+
+// returnPage is the status page of ret for r, as kept and served again.
+func (s *Server) returnPage(r *http.Request, ret *returns.Return, events []returns.Event, settings returns.Settings) views.ReturnPage {
+	page := s.page(r, returns.Msg("Return %s", ret.Code))
+	// The page is the same for every request that gets it from the cache,
+	// so its address (for the language switch) leaves out whatever else
+	// the query held.
+	page.Path = paths.ReturnURL(ret.Code)
+	return views.ReturnPage{
+		Page:          page,
+		Return:        ret,
+		Events:        events,
+		ReturnAddress: settings.ReturnAddress,
+		Instructions:  settings.Instructions(localizer(r).Lang),
+		CanCancel:     ret.Status.CanMoveTo(returns.StatusCancelled),
+		OrderLink:     true,
+	}
+}
+
+// handleReturnParcel records the parcel a customer sent the items back in.
+// A form with mistakes comes back on the status page with them (422), which
+// is not kept: the kept page is the one without them.
+func (s *Server) handleReturnParcel() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c := s.sessions.customer(r)
+		code := r.PathValue("code")
+		if err := parseForm(w, r); err != nil {
+			s.Error(w, r, errFormUnreadable)
+			return
+		}
+		f := r.PostForm
+		_, err := s.customers.SendParcel(r.Context(), c.OrderID, code, returns.ShipmentInput{
+			Carrier: f.Get(returns.FieldCarrier), CarrierName: f.Get(returns.FieldCarrierName),
+			Number: f.Get(returns.FieldNumber), TrackingURL: f.Get(returns.FieldTrackingURL),
+		})
+		if len(returns.ErrorFields(err)) > 0 {
+			ret, events, rerr := s.customers.CustomerReturn(r.Context(), c.OrderID, code)
+			if rerr != nil {
+				s.Error(w, r, rerr)
+				return
+			}
+			settings, rerr := s.settings.Settings(r.Context())
+			if rerr != nil {
+				s.Error(w, r, rerr)
+				return
+			}
+			p := s.returnPage(r, ret, events, settings)
+			p.ParcelForm = failedForm(err, f)
+			s.render(w, r, http.StatusUnprocessableEntity, views.ReturnPageView(p))
+			return
+		}
+		if err != nil {
+			s.Error(w, r, err)
+			return
+		}
+		http.Redirect(w, r, paths.ReturnURL(code), http.StatusSeeOther)
 	})
 }
 

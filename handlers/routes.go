@@ -29,6 +29,7 @@ func (s *Server) addRoutes(mux router) {
 	mux.Handle("GET "+paths.Return, s.handleReturn())
 	mux.Handle("GET "+paths.ReturnConfirmation, s.handleReturnConfirmation())
 	mux.Handle("POST "+paths.ReturnCancel, s.handleReturnCancel())
+	mux.Handle("POST "+paths.ReturnParcel, s.handleReturnParcel())
 	mux.Handle("GET "+paths.ReturnPhoto, s.handleReturnPhoto())
 
 	mux.Handle("GET "+paths.AdminLogin, s.handleAdminLoginForm())

@@ -43,6 +43,7 @@ func TestBuildersReachTheirRoutes(t *testing.T) {
 		{"GET", paths.ReturnTokenURL(code, "0123456789abcdef0123456789abcdef"), paths.Return},
 		{"GET", paths.ReturnConfirmationURL(code), paths.ReturnConfirmation},
 		{"POST", paths.ReturnCancelURL(code), paths.ReturnCancel},
+		{"POST", paths.ReturnParcelURL(code), paths.ReturnParcel},
 		{"GET", paths.ReturnPhotoURL(code, 31), paths.ReturnPhoto},
 
 		{"GET", paths.AdminLoginURL(""), paths.AdminLogin},

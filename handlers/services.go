@@ -37,6 +37,7 @@ type Customers interface {
 	ReturnByToken(ctx context.Context, token string) (*returns.Return, error)
 	ReturnPhoto(ctx context.Context, orderID, code string, photoID int64) (*returns.Photo, error)
 	CancelReturn(ctx context.Context, orderID, code string) error
+	SendParcel(ctx context.Context, orderID, code string, in returns.ShipmentInput) (*returns.Parcel, error)
 }
 
 // AccessLinks are the one-time links emailed to an order's address.

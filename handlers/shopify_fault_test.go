@@ -149,7 +149,7 @@ func TestRefundWhileShopifyFailsIsMadeOnce(t *testing.T) {
 				t.Fatalf("approve: %d", a.status)
 			}
 			key, _ := refundKey(t, h, c, code)
-			form := url.Values{"amount": {"29.00"}, "key": {key}}
+			form := url.Values{"amount": {"29.00"}, "key": {key}, "partial_reason": {partialReason}}
 
 			tc.fault.on(h.shop)
 			for try := 1; try <= 2; try++ {

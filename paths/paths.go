@@ -32,6 +32,7 @@ const (
 	Return             = "/returns/{code}"
 	ReturnConfirmation = "/returns/{code}/confirmation"
 	ReturnCancel       = "/returns/{code}/cancel"
+	ReturnParcel       = "/returns/{code}/parcel" // the customer's parcel sent back
 	ReturnPhoto        = "/returns/{code}/photos/{photo}"
 )
 
@@ -151,6 +152,9 @@ func ReturnConfirmationURL(code string) string { return fill(ReturnConfirmation,
 
 // ReturnCancelURL is where the customer's cancel form posts.
 func ReturnCancelURL(code string) string { return fill(ReturnCancel, code) }
+
+// ReturnParcelURL is where the customer's parcel form posts.
+func ReturnParcelURL(code string) string { return fill(ReturnParcel, code) }
 
 // ReturnPhotoURL is a damage photo as its customer sees it.
 func ReturnPhotoURL(code string, photoID int64) string {

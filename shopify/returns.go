@@ -32,6 +32,8 @@ var (
 	closeReturnOperation string
 	//go:embed process_return.graphql
 	processReturnOperation string
+	//go:embed create_reverse_delivery.graphql
+	createReverseDeliveryOperation string
 
 	shopReturnQuery    = shopReturnOperation + "\n" + returnFieldsFragment
 	orderReturnsQuery  = orderReturnsOperation + "\n" + returnFieldsFragment
@@ -274,6 +276,50 @@ func (c *Client) ProcessReturn(ctx context.Context, req returns.ProcessRequest) 
 	return "", fmt.Errorf("shopify ProcessReturn %s: %w: the return was processed and shows no refund", req.ReturnID, returnLost())
 }
 
+// CreateReverseDelivery records a customer's parcel on a reverse fulfillment
+// order of a Shopify return, without Shopify's email. It is sent at most once
+// per call (the mutation takes no idempotency key): an answer that did not
+// come is EUNKNOWN, and reading the return (its deliveries' tracking numbers)
+// tells whether it was made.
+func (c *Client) CreateReverseDelivery(ctx context.Context, req returns.ReverseDeliveryRequest) (string, error) {
+	if !strings.HasPrefix(req.ReverseOrderID, "gid://shopify/ReverseFulfillmentOrder/") || len(req.Lines) == 0 {
+		return "", returns.Errorf(returns.EINVALID, "The parcel names no reverse fulfillment order or no units.")
+	}
+	lines := make([]map[string]any, 0, len(req.Lines))
+	for _, l := range req.Lines {
+		lines = append(lines, map[string]any{"reverseFulfillmentOrderLineItemId": l.ID, "quantity": l.Quantity})
+	}
+	tracking := map[string]any{"number": req.TrackingNumber}
+	if req.TrackingURL != "" {
+		tracking["url"] = req.TrackingURL
+	}
+	vars := map[string]any{"reverseFulfillmentOrderId": req.ReverseOrderID, "lines": lines, "tracking": tracking}
+	resp, err := callUnrepeatable[reverseDeliveryResponse](ctx, c, "CreateReverseDelivery", createReverseDeliveryOperation, vars, returnLost)
+	if err != nil {
+		return "", err
+	}
+	p := resp.ReverseDeliveryCreateWithShipping
+	if p == nil {
+		return "", fmt.Errorf("shopify CreateReverseDelivery %s: %w: no payload in the answer", req.ReverseOrderID, returnLost())
+	}
+	if err := returnErrors("reverseDeliveryCreateWithShipping", p.UserErrors); err != nil {
+		return "", err
+	}
+	if p.ReverseDelivery == nil {
+		return "", fmt.Errorf("shopify CreateReverseDelivery %s: %w: neither a delivery nor userErrors in the answer", req.ReverseOrderID, returnLost())
+	}
+	return p.ReverseDelivery.ID, nil
+}
+
+type reverseDeliveryResponse struct {
+	ReverseDeliveryCreateWithShipping *struct {
+		ReverseDelivery *struct {
+			ID string `json:"id"`
+		} `json:"reverseDelivery"`
+		UserErrors []returnUserError `json:"userErrors"`
+	} `json:"reverseDeliveryCreateWithShipping"`
+}
+
 // truncateRunes cuts s to at most n characters.
 func truncateRunes(s string, n int) string {
 	r := []rune(s)
@@ -381,6 +427,18 @@ type returnNode struct {
 	} `json:"returnLineItems"`
 	ReverseFulfillmentOrders struct {
 		Nodes []struct {
+			ID                string `json:"id"`
+			ReverseDeliveries struct {
+				Nodes []struct {
+					ID          string `json:"id"`
+					Deliverable *struct {
+						Tracking *struct {
+							Number *string `json:"number"`
+							URL    *string `json:"url"`
+						} `json:"tracking"`
+					} `json:"deliverable"`
+				} `json:"nodes"`
+			} `json:"reverseDeliveries"`
 			LineItems struct {
 				Nodes []struct {
 					ID                  string `json:"id"`
@@ -423,6 +481,20 @@ func (n *returnNode) shopReturn() *returns.ShopReturn {
 	}
 	for _, r := range n.Refunds.Nodes {
 		sr.Refunds = append(sr.Refunds, returns.ShopReturnRefund{ID: r.ID, Note: deref(r.Note)})
+	}
+	for _, rfo := range n.ReverseFulfillmentOrders.Nodes {
+		ro := returns.ReverseOrder{ID: rfo.ID}
+		for _, rl := range rfo.LineItems.Nodes {
+			ro.Lines = append(ro.Lines, returns.ReverseOrderLine{ID: rl.ID, Quantity: rl.TotalQuantity})
+		}
+		for _, d := range rfo.ReverseDeliveries.Nodes {
+			rd := returns.ReverseDelivery{ID: d.ID}
+			if d.Deliverable != nil && d.Deliverable.Tracking != nil {
+				rd.TrackingNumber, rd.TrackingURL = deref(d.Deliverable.Tracking.Number), deref(d.Deliverable.Tracking.URL)
+			}
+			ro.Deliveries = append(ro.Deliveries, rd)
+		}
+		sr.ReverseOrders = append(sr.ReverseOrders, ro)
 	}
 	return sr
 }

@@ -111,6 +111,8 @@ func adminEventLabel(ev returns.Event) string {
 		return "Personal data erased"
 	case returns.EventPhotosDeleted:
 		return "Photos deleted"
+	case returns.EventParcelSent:
+		return "The customer sent the parcel"
 	}
 	if ev.Status != "" {
 		return english.Status(ev.Status)

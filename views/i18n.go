@@ -327,6 +327,8 @@ func (l Localizer) Event(ev returns.Event) string {
 		return l.T("Refund being processed")
 	case returns.EventManualRefundPaid:
 		return l.T("Refund paid")
+	case returns.EventParcelSent:
+		return l.T("You sent the parcel")
 	default:
 		// EventNote, EventRefundFailed, EventRefundUnknown, EventShopifyUpdated,
 		// EventShopifyDeferred and anything unknown.

@@ -122,6 +122,16 @@ func pages(lang string) map[string]templ.Component {
 			p.CanCancel = false
 			return ReturnPageView(p)
 		}(),
+		"return-parcel-form": func() templ.Component {
+			p := returnPage(lang)
+			r := dissatisfied
+			r.Status = returns.StatusApproved
+			p.Return, p.CanCancel = &r, false
+			p.ParcelForm = Form{Values: map[string]string{returns.FieldCarrier: "other"},
+				Fields: map[string]returns.Message{returns.FieldNumber: returns.Msg("Enter the tracking number without spaces."),
+					returns.FieldCarrierName: returns.Msg("Enter the carrier's name.")}}
+			return ReturnPageView(p)
+		}(),
 		"error": ErrorPageView(ErrorPage{Page: page(lang, "/", "Too many attempts"), Status: 429,
 			Heading: returns.Msg("Too many attempts"), Message: returns.Msg("Please try again later."), RetryAfter: 90 * time.Second}),
 	}
@@ -510,7 +520,7 @@ func TestReturnPageSendBack(t *testing.T) {
 	if !strings.Contains(doc.Text(), "Man tā vairs nav vajadzīga") || !strings.Contains(doc.Text(), "Rūpīgi iepakojiet") {
 		t.Error("reason or instructions missing")
 	}
-	if doc.Find("form").Length() != 0 || doc.Find(`a[href="/order"]`).Length() != 0 {
+	if doc.Find(`form[action$="/cancel"]`).Length() != 0 || doc.Find(`a[href="/order"]`).Length() != 0 {
 		t.Error("cancel form or order link shown when not allowed")
 	}
 	r.Status = returns.StatusRefunded

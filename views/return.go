@@ -19,6 +19,9 @@ type ReturnPage struct {
 	// OrderLink links back to the order's page (every session that may see a
 	// return has proved its order).
 	OrderLink bool
+	// ParcelForm is the customer's parcel form as it comes back with
+	// mistakes; such a page is not kept.
+	ParcelForm Form
 }
 
 // sendsItemBackNow reports whether the customer has the item to send back

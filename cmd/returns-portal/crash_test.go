@@ -103,7 +103,7 @@ func TestRefundSurvivesKill9(t *testing.T) {
 			reached, undo := tc.arrange(p)
 			go func() {
 				// The answer may never come: the portal is killed meanwhile.
-				req, _ := http.NewRequest("POST", p.base+"/admin/returns/"+code+"/refund", strings.NewReader(url.Values{"amount": {"29.00"}, "key": {key}}.Encode()))
+				req, _ := http.NewRequest("POST", p.base+"/admin/returns/"+code+"/refund", strings.NewReader(url.Values{"amount": {"29.00"}, "key": {key}, "partial_reason": {"The scarf came back worn."}}.Encode()))
 				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 				if res, err := staff.Do(req); err == nil {
 					res.Body.Close()

@@ -98,7 +98,7 @@ func TestClientCredentialsAgainstDevshop(t *testing.T) {
 		t.Fatalf("approve: %d", res.StatusCode)
 	}
 	key := p.refundKey(staff, code)
-	if res, body := p.post(staff, "/admin/returns/"+code+"/refund", url.Values{"amount": {"29.00"}, "key": {key}}); res.StatusCode != http.StatusSeeOther {
+	if res, body := p.post(staff, "/admin/returns/"+code+"/refund", url.Values{"amount": {"29.00"}, "key": {key}, "partial_reason": {"The scarf came back worn."}}); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("refund: %d\n%s", res.StatusCode, body)
 	}
 	var order devshop.OrderSnapshot

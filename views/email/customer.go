@@ -156,10 +156,21 @@ func (c customerEmail) refunded(m *message) {
 		c.intro(m, l.T("Refund issued"), lead)
 		m.paragraph(lead)
 		m.paragraph(l.T("It is taken off your next order at checkout when you sign in with this email address."))
+		c.partialReason(m, amount)
 		return
 	}
 	m.Subject = c.subject(l.T("Return %s: %s refunded", c.ret.Code, l.Money(amount)))
 	lead := l.T("We refunded %s to your original payment method.", l.Money(amount))
+	if of := c.d.RefundOf; of.Minor > amount.Minor {
+		// A partial refund: how much of what, and staff's reason.
+		m.Subject = c.subject(l.T("Return %s: %s of %s refunded", c.ret.Code, l.Money(amount), l.Money(of)))
+		c.intro(m, l.T("%s of %s refunded", l.Money(amount), l.Money(of)), lead)
+		m.paragraph(lead)
+		m.paragraph(l.T("Why not the full amount:"))
+		m.quote(c.d.Message)
+		m.paragraph(l.T("It may take a few days to show on your account."))
+		return
+	}
 	c.intro(m, l.T("Refund issued"), lead)
 	m.paragraph(lead)
 	m.paragraph(l.T("It may take a few days to show on your account."))
@@ -179,6 +190,19 @@ func (c customerEmail) refundedManually(m *message, amount returns.Money) {
 		m.paragraph(l.T("It may take a few days to show on your account."))
 	}
 	m.paragraph(lead)
+	c.partialReason(m, amount)
+}
+
+// partialReason adds, to the email of a refund of less than the returned
+// items were worth, how much of what and staff's reason.
+func (c customerEmail) partialReason(m *message, amount returns.Money) {
+	of := c.d.RefundOf
+	if of.Minor <= amount.Minor {
+		return
+	}
+	m.paragraph(c.l.T("%s of %s refunded", c.l.Money(amount), c.l.Money(of)))
+	m.paragraph(c.l.T("Why not the full amount:"))
+	m.quote(c.d.Message)
 }
 
 // manualRefundPaid tells the customer that the shop paid them what it said
