@@ -51,6 +51,9 @@ const (
 	FieldStaffEmail         = "staff_email"
 	FieldRequireEmailedLink = "require_emailed_link"
 	FieldPhotoRetentionDays = "photo_retention_days"
+	// FieldRestockLocation is the Shopify location returned items are
+	// restocked at.
+	FieldRestockLocation = "restock_location_id"
 )
 
 // FieldQuantity is the name of the quantity field of a line item.

@@ -229,6 +229,16 @@ func (s ShopReturnStatus) settledWithout() bool {
 	return s == ShopReturnLegacy || s == ShopReturnRefused || s == ShopReturnNone
 }
 
+// RestockLocations returns the shop's locations returned items can be
+// restocked at, for the settings page: none when the portal does not drive
+// Shopify's returns.
+func (s *RefundService) RestockLocations(ctx context.Context) ([]Location, error) {
+	if s.shopReturns == nil {
+		return nil, nil
+	}
+	return s.shopReturns.shop.Locations(ctx)
+}
+
 // restockLocation is where returned items go back into stock: the location
 // chosen in settings, else the first of the shop's locations that fulfils
 // online orders (where parcels come back to).

@@ -150,6 +150,10 @@ func (s *SettingsService) UpdateSettings(ctx context.Context, st Settings, by st
 			st.StaffEmail = e
 		}
 	}
+	st.RestockLocationID = strings.TrimSpace(st.RestockLocationID)
+	if st.RestockLocationID != "" && !strings.HasPrefix(st.RestockLocationID, "gid://shopify/Location/") {
+		fields[FieldRestockLocation] = Msg("Choose one of the shop's locations.")
+	}
 	if err := Invalid(fields); err != nil {
 		return err
 	}

@@ -29,11 +29,18 @@ func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, status i
 		s.Error(w, r, err)
 		return
 	}
+	// The locations come from Shopify; the page works without them.
+	locations, err := s.refunds.RestockLocations(r.Context())
+	if err != nil {
+		s.log.Warn("read the shop's locations for the settings page", "err", err)
+	}
 	p := views.SettingsPage{
-		AdminPage: s.adminPage(r, "Settings"),
-		Settings:  st,
-		Form:      form,
-		Changes:   changes,
+		AdminPage:      s.adminPage(r, "Settings"),
+		Settings:       st,
+		Form:           form,
+		Changes:        changes,
+		Locations:      locations,
+		LocationsKnown: err == nil,
 	}
 	s.render(w, r, status, views.SettingsPageView(p))
 }
@@ -61,6 +68,19 @@ func (s *Server) handleAdminSettings() http.Handler {
 			StaffEmail:       f.Get(returns.FieldStaffEmail),
 			// A checkbox is sent only when ticked.
 			RequireEmailedLink: f.Get(returns.FieldRequireEmailedLink) != "",
+		}
+		if loc, sent := f[returns.FieldRestockLocation]; sent {
+			st.RestockLocationID = loc[0]
+		} else {
+			// A form without the field (Shopify's locations could not be
+			// read, or a tab from before it existed) keeps the one in
+			// effect.
+			current, err := s.settings.Settings(r.Context())
+			if err != nil {
+				s.Error(w, r, err)
+				return
+			}
+			st.RestockLocationID = current.RestockLocationID
 		}
 		retention, sent := f[returns.FieldPhotoRetentionDays]
 		if sent {

@@ -157,3 +157,37 @@ func TestRefundAsStoreCredit(t *testing.T) {
 		t.Fatalf("a forged store credit refund: %d\n%s", a.status, a.body)
 	}
 }
+
+// TestRestockLocationInSettings: staff choose in settings, among the shop's
+// locations read from Shopify, where returned items are restocked; a refund
+// then restocks there.
+func TestRestockLocationInSettings(t *testing.T) {
+	h := newHarness(t, nil)
+	c := h.staff("kim@example.com")
+	page := h.get(c, "/admin/settings")
+	for _, want := range []string{`name="restock_location_id"`, "Riga warehouse", `value="gid://shopify/Location/7002"`} {
+		if !strings.Contains(page.body, want) {
+			t.Fatalf("the settings page lacks %q:\n%s", want, page.body)
+		}
+	}
+	form := url.Values{"return_address": {"Returns, Rīga"}, "window_days": {"30"}, "photo_retention_days": {"180"},
+		"restock_location_id": {"not a location"}}
+	if a := h.postForm(c, "/admin/settings", form); a.status != http.StatusUnprocessableEntity || !strings.Contains(a.body, "Choose one of the shop") {
+		t.Fatalf("a bad location: %d\n%s", a.status, a.body)
+	}
+	form.Set("restock_location_id", "gid://shopify/Location/7002")
+	if a := h.postForm(c, "/admin/settings", form); a.status != http.StatusSeeOther {
+		t.Fatalf("save: %d\n%s", a.status, a.body)
+	}
+
+	code := h.dissatisfiedScarf()
+	h.action(c, code, "approve", nil)
+	key, _ := refundKey(t, h, c, code)
+	if a := h.action(c, code, "refund", url.Values{"amount": {"49.00"}, "key": {key}}); a.status != http.StatusSeeOther {
+		t.Fatalf("refund: %d\n%s", a.status, a.body)
+	}
+	snap, _ := h.shop.OrderByName("#1002")
+	if d := snap.Returns[0].Lines[0].Dispositions; len(d) != 1 || d[0].Type != "RESTOCKED" || d[0].Location != "gid://shopify/Location/7002" {
+		t.Fatalf("dispositions %+v, want restocked at the Old Town shop", d)
+	}
+}

@@ -77,6 +77,9 @@ type Backoffice interface {
 // Refunds refunds returns through Shopify.
 type Refunds interface {
 	Refund(ctx context.Context, staffID int64, code string, in returns.RefundInput) (*returns.Refund, error)
+	// RestockLocations are the shop's locations returned items can be
+	// restocked at, for the settings page.
+	RestockLocations(ctx context.Context) ([]returns.Location, error)
 	ReconcileRefund(ctx context.Context, code string, refundID int64) (*returns.Refund, error)
 	ConfirmManualPaid(ctx context.Context, staffID int64, code string, refundID int64) error
 }

@@ -17,6 +17,11 @@ type SettingsPage struct {
 	// typed, when it did not parse.
 	Form    Form
 	Changes []returns.SettingsChange
+	// Locations are the shop's locations returned items can be restocked
+	// at; LocationsKnown is false when Shopify could not be asked, and the
+	// choice is not shown.
+	Locations      []returns.Location
+	LocationsKnown bool
 }
 
 // settingsFields is the settings form's fields in page order, with their
@@ -30,6 +35,7 @@ var settingsFields = []struct{ name, label string }{
 	{returns.FieldStaffEmail, "Staff notification email"},
 	{returns.FieldRequireEmailedLink, "Emailed link for every lookup"},
 	{returns.FieldPhotoRetentionDays, "Photo retention"},
+	{returns.FieldRestockLocation, "Restock location"},
 }
 
 // changedFields names the fields of a settings change.
