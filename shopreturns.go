@@ -107,6 +107,50 @@ type ShopReturnService struct {
 	// reasons are the shop's return reason definitions, read once.
 	reasonsMu sync.Mutex
 	reasons   []ReturnReasonDefinition
+	// units are what Shopify still takes back of the orders a submission
+	// just checked, by order id: the return made then is asked for with
+	// them, without reading them again a moment later.
+	unitsMu sync.Mutex
+	units   map[string]keptUnits
+}
+
+// keptUnits are an order's returnable units as read at a moment.
+type keptUnits struct {
+	at    time.Time
+	units []ReturnableUnit
+}
+
+// unitsFreshFor is how long returnable units read at a submission are used
+// to ask for its Shopify return. Within it, a return made in Shopify admin
+// for the same units makes Shopify refuse the request, which is safe.
+const unitsFreshFor = 30 * time.Second
+
+// returnableUnits returns what Shopify still takes back of an order: as read
+// a moment ago when fresh is true, else read now.
+func (s *ShopReturnService) returnableUnits(ctx context.Context, orderID string, fresh bool) ([]ReturnableUnit, error) {
+	now := s.now()
+	s.unitsMu.Lock()
+	k, ok := s.units[orderID]
+	for id, u := range s.units {
+		if now.Sub(u.at) > unitsFreshFor {
+			delete(s.units, id)
+		}
+	}
+	s.unitsMu.Unlock()
+	if fresh && ok && now.Sub(k.at) <= unitsFreshFor {
+		return k.units, nil
+	}
+	units, err := s.shop.ReturnableUnits(ctx, orderID)
+	if err != nil {
+		return nil, err
+	}
+	s.unitsMu.Lock()
+	if s.units == nil {
+		s.units = map[string]keptUnits{}
+	}
+	s.units[orderID] = keptUnits{at: now, units: units}
+	s.unitsMu.Unlock()
+	return units, nil
 }
 
 // ShopReturnDeps are what a ShopReturnService uses.
@@ -360,7 +404,7 @@ func (s *ShopReturnService) request(ctx context.Context, r *Return) (*ShopReturn
 // line items Shopify still takes back, with the reason matched to Shopify's
 // and the customer's words after the return's code.
 func (s *ShopReturnService) requestFor(ctx context.Context, r *Return) (ShopReturnRequest, error) {
-	units, err := s.shop.ReturnableUnits(ctx, r.OrderID)
+	units, err := s.returnableUnits(ctx, r.OrderID, true)
 	if err != nil {
 		return ShopReturnRequest{}, fmt.Errorf("read returnable units: %w", err)
 	}
@@ -624,7 +668,7 @@ func (s *ShopReturnService) checkReturnable(ctx context.Context, r *Return, rs [
 	if s == nil {
 		return nil
 	}
-	units, err := s.shop.ReturnableUnits(ctx, r.OrderID)
+	units, err := s.returnableUnits(ctx, r.OrderID, false)
 	if err != nil {
 		return fmt.Errorf("read what Shopify takes back: %w", err)
 	}

@@ -94,7 +94,7 @@ func parseOptions(args []string, stderr io.Writer) (*options, error) {
 	fs.Float64Var(&o.lookupRate, "lookup-rate", 3, "the rate of the lookup run (Shopify's cost bucket allows about 3 a second)")
 	fs.StringVar(&o.portal, "portal", "", "a returns-portal binary to measure instead of building ./cmd/returns-portal")
 	fs.BoolVar(&o.keep, "keep", false, "keep the working directory (databases, logs) instead of removing it")
-	fs.StringVar(&o.only, "only", "", "run only this part: upload (the portal's memory under the largest photo uploads, about 2 minutes), or status (the status page against the bare handler, about a minute)")
+	fs.StringVar(&o.only, "only", "", "run only this part: upload (the portal's memory under the largest photo uploads, about 2 minutes), status (the status page against the bare handler, about a minute), or calls (Shopify calls per customer return, seconds)")
 	fs.StringVar(&o.gomemlimit, "gomemlimit", "", "GOMEMLIMIT for the portal in the upload part (default: none, so the portal sets its own)")
 	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the portal under each page's load to this prefix + page name + .pprof (serves net/http/pprof on a loopback port through PPROF_ADDR)")
 	if err := fs.Parse(args); err != nil {
@@ -119,8 +119,8 @@ func parseOptions(args []string, stderr io.Writer) (*options, error) {
 		return nil, errors.New("-conns must be between 1 and 4096")
 	case o.lookupRate <= 0 || o.targetRate <= 0:
 		return nil, errors.New("-lookup-rate and -target-rate must be positive")
-	case o.only != "" && o.only != "upload" && o.only != "status":
-		return nil, errors.New("-only takes upload or status, or nothing for every part")
+	case o.only != "" && o.only != "upload" && o.only != "status" && o.only != "calls":
+		return nil, errors.New("-only takes upload, status or calls, or nothing for every part")
 	}
 	return o, nil
 }
@@ -169,6 +169,12 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		if bin, err = buildPortal(ctx, work); err != nil {
 			return err
 		}
+	}
+	if o.only == "calls" {
+		if err := countCalls(ctx, bin, work, rep, log); err != nil {
+			return err
+		}
+		return writeReport(stdout, o, rep.callsMarkdown())
 	}
 	if o.only == "upload" {
 		up, err := runUpload(ctx, bin, work, o.gomemlimit, log)

@@ -16,7 +16,12 @@ const (
 	targetP99       = 10 * time.Millisecond
 	targetColdStart = 150 * time.Millisecond
 	targetRSS       = 60 << 20
-	targetCalls     = 3
+	// targetCalls was 3 (lookup, the order read at submit, the note's
+	// write-back) until the portal drove Shopify's own returns: a return now
+	// also reads what Shopify takes back (returnableFulfillments) and asks
+	// for the Shopify return (returnRequest). The first return after a start
+	// reads the shop's return reasons once more.
+	targetCalls     = 5
 	targetPageBytes = 30 << 10
 )
 
@@ -183,7 +188,7 @@ func (r *report) markdown() string {
 	fmt.Fprintf(&b, "| cold start to /healthz 200 (median of %d restarts) | **%s** (first start %s) | ≤ 150 ms | %s |\n",
 		len(r.starts)-1, fmtDur(r.coldStart()), fmtDur(r.starts[0]), met(r.coldStart() <= targetColdStart))
 	fmt.Fprintf(&b, "| peak RSS under the load (VmHWM) | **%.1f MB** | ≤ 60 MB | %s |\n", float64(r.peakRSS)/(1<<20), met(r.peakRSS <= targetRSS))
-	fmt.Fprintf(&b, "| Shopify calls per customer return (most of %d) | **%d** | ≤ 3 | %s |\n", len(r.flows), calls, met(calls <= targetCalls))
+	fmt.Fprintf(&b, "| Shopify calls per customer return (most of %d) | **%d** | ≤ %d | %s |\n", len(r.flows), calls, targetCalls, met(calls <= targetCalls))
 	fmt.Fprintf(&b, "| Shopify calls of three status views | **%d** | 0 | %s |\n", statusCalls, met(statusCalls == 0))
 	fmt.Fprintf(&b, "| largest customer page, HTML + CSS | **%s** | ≤ 30 KB | %s |\n", kb(maxPage), met(maxPage <= targetPageBytes))
 
@@ -209,6 +214,25 @@ func (r *report) markdown() string {
 		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", p.Page, kb(p.HTML), kb(p.WithCSS), demo)
 	}
 
+	b.WriteString(r.callsTable())
+	b.WriteString("\nEvery run:\n\n```\n")
+	for _, p := range append(slices.Clone(r.pages), bare) {
+		for _, run := range p.runs {
+			fmt.Fprintf(&b, "%-12s %s\n", p.name, run)
+		}
+	}
+	fmt.Fprintf(&b, "%-12s %s\n", "lookup", r.lookup)
+	starts := make([]string, len(r.starts))
+	for i, s := range r.starts {
+		starts[i] = fmtDur(s)
+	}
+	fmt.Fprintf(&b, "cold starts  %s\n```\n", strings.Join(starts, " "))
+	return b.String()
+}
+
+// callsTable is the Shopify calls of each customer's return, per step.
+func (r *report) callsTable() string {
+	var b strings.Builder
 	b.WriteString("\nShopify calls, counted by the demo store, per step of each customer's return:\n\n")
 	b.WriteString("| order | lookup form | lookup | order page | submit (+ write-back) | confirmation | 3 status views | total |\n|---|---|---|---|---|---|---|---|\n")
 	for i, f := range r.flows {
@@ -228,17 +252,13 @@ func (r *report) markdown() string {
 			r.flows[0].FailedLookupCalls, r.startCalls, r.afterCalls)
 	}
 
-	b.WriteString("\nEvery run:\n\n```\n")
-	for _, p := range append(slices.Clone(r.pages), bare) {
-		for _, run := range p.runs {
-			fmt.Fprintf(&b, "%-12s %s\n", p.name, run)
-		}
-	}
-	fmt.Fprintf(&b, "%-12s %s\n", "lookup", r.lookup)
-	starts := make([]string, len(r.starts))
-	for i, s := range r.starts {
-		starts[i] = fmtDur(s)
-	}
-	fmt.Fprintf(&b, "cold starts  %s\n```\n", strings.Join(starts, " "))
 	return b.String()
+}
+
+// callsMarkdown is the report of -only calls.
+func (r *report) callsMarkdown() string {
+	total, views := r.maxCallsPerReturn()
+	m := r.machine
+	return fmt.Sprintf("### Shopify calls per customer return\n\nMachine: %d CPUs (%s), Linux %s, %s.\n\nMost per return: %d; of three status views: %d.\n%s",
+		m.NumCPU, m.CPU, m.Kernel, m.GoToolchain, total, views, r.callsTable())
 }
