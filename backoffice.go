@@ -249,7 +249,7 @@ func (s *BackofficeService) Approve(ctx context.Context, staffID int64, code, me
 	}
 	return s.changes.Apply(ctx, StatusChange{
 		Return: r, To: StatusApproved, Actor: StaffActor(staffID), Event: EventApproved, Message: message,
-		Note: fmt.Sprintf("%s: %s approved", r.Code, r.summary()), Tags: []string{"returns:approved"},
+		Note: fmt.Sprintf("%s: approved — %s", r.Code, r.summary()), Tags: []string{"returns:approved"},
 		Email: EmailApproved, EmailData: EmailData{Message: message},
 	})
 }
@@ -269,7 +269,7 @@ func (s *BackofficeService) Decline(ctx context.Context, staffID int64, code, re
 	}
 	return s.changes.Apply(ctx, StatusChange{
 		Return: r, To: StatusDeclined, Actor: StaffActor(staffID), Event: EventDeclined, Message: reason,
-		Note: fmt.Sprintf("%s: %s declined — %s", r.Code, r.summary(), oneLine(reason)), Tags: []string{"returns:declined"},
+		Note: fmt.Sprintf("%s: declined — %s. Reason: %s", r.Code, r.summary(), oneLine(reason)), Tags: []string{"returns:declined"},
 		Email: EmailDeclined, EmailData: EmailData{Message: reason},
 	})
 }
