@@ -166,8 +166,8 @@ func adminPages() map[string]templ.Component {
 	msg := returns.Msg("Please correct the marked fields.")
 	failed.Failed, failed.Form = paths.ActionShip, Form{Values: map[string]string{"carrier": "other", "number": "AB 12", "carrier_name": "", "tracking_url": "ftp://x"},
 		Error: &msg, Fields: map[string]returns.Message{
-			"number": returns.Msg("Enter the tracking number without spaces."), "carrier_name": returns.Msg("Enter the carrier's name."),
-			"tracking_url": returns.Msg("Enter the tracking page's address, starting with https://."),
+			"number": returns.Msg("Enter the tracking number without spaces."), "carrier_name": returns.Msg("Enter the carrier’s name."),
+			"tracking_url": returns.Msg("Enter the tracking page’s address, starting with https://."),
 		}}
 	orderErr := adminReturnPage()
 	orderErr.View.Order, orderErr.View.OrderErr = nil, errors.New("shopify: Post \"https://x.myshopify.com\": dial tcp: i/o timeout")
@@ -375,7 +375,7 @@ func TestQueuePage(t *testing.T) {
 	if rows.First().Find(`a[href="/admin/returns/R-7KQ9X2MD"]`).Length() != 1 {
 		t.Error("no link to the return")
 	}
-	if !strings.Contains(rows.Eq(1).Text(), "Not satisfied (It doesn't fit) → Refund") {
+	if !strings.Contains(rows.Eq(1).Text(), "Not satisfied (It doesn’t fit) → Refund") {
 		t.Errorf("second row = %q", rows.Eq(1).Text())
 	}
 	if doc.Find(`a[href="/admin?before=6"]`).Text() != "Next page" {

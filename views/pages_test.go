@@ -129,7 +129,7 @@ func pages(lang string) map[string]templ.Component {
 			p.Return, p.CanCancel = &r, false
 			p.ParcelForm = Form{Values: map[string]string{returns.FieldCarrier: "other"},
 				Fields: map[string]returns.Message{returns.FieldNumber: returns.Msg("Enter the tracking number without spaces."),
-					returns.FieldCarrierName: returns.Msg("Enter the carrier's name.")}}
+					returns.FieldCarrierName: returns.Msg("Enter the carrier’s name.")}}
 			return ReturnPageView(p)
 		}(),
 		"error": ErrorPageView(ErrorPage{Page: page(lang, "/", "Too many attempts"), Status: 429,
