@@ -116,7 +116,11 @@ var catalogLV = map[string]string{
 	"We will look at your report and photos and email you within a few working days. Please do not send the item yet: keep it and its packaging until then.":                                                                      "Mēs izskatīsim jūsu pieteikumu un fotoattēlus un dažu darbdienu laikā atbildēsim pa e-pastu. Lūdzu, vēl nesūtiet preci: līdz tam saglabājiet to un tās iepakojumu.",
 	"If we approve the refund, we will ask you to send the item back to this address, and refund it when it has arrived:":                                                                                                         "Ja apstiprināsim naudas atmaksu, lūgsim preci nosūtīt uz šo adresi un atmaksāsim naudu, kad prece būs saņemta:",
 	"We will look at your report and photos and email you within a few working days. If we approve it, we send you a replacement and email you when it is on its way. Please keep the damaged item and its packaging until then.": "Mēs izskatīsim jūsu pieteikumu un fotoattēlus un dažu darbdienu laikā atbildēsim pa e-pastu. Ja to apstiprināsim, nosūtīsim jums jaunu preci un paziņosim, kad tā būs ceļā. Līdz tam, lūdzu, saglabājiet bojāto preci un tās iepakojumu.",
-	"We sent you a replacement":                                   "Mēs jums nosūtījām jaunu preci",
+	"We sent you a replacement": "Mēs jums nosūtījām jaunu preci",
+	"Cancel return %s?":         "Atcelt atgriešanu %s?",
+	"If you cancel it, we will not look at it, and you cannot open it again. The items can be returned again within the return window.": "Ja to atcelsiet, mēs to neizskatīsim, un to nevarēs atjaunot. Preces varēsiet atgriezt vēlreiz atgriešanas termiņa laikā.",
+	"Yes, cancel this return": "Jā, atcelt šo atgriešanu",
+	"No, keep my return":      "Nē, paturēt atgriešanu",
 	"If we ask you to send the item back, this is where it goes:": "Ja lūgsim preci nosūtīt atpakaļ, lūk, kur to sūtīt:",
 	"Follow the status of your return":                            "Sekojiet atgriešanas statusam",
 	"Where to send the item":                                      "Kur nosūtīt preci",
@@ -242,7 +246,6 @@ var catalogLV = map[string]string{
 	"Please try again later.": "Lūdzu, mēģiniet vēlreiz vēlāk.",
 
 	// Titles and messages of the handlers (package handlers).
-	"Return an item":                    "Atgriezt preci",
 	"Return %s requested":               "Atgriešana %s pieteikta",
 	"Not found":                         "Nav atrasts",
 	"There is no page at this address.": "Šajā adresē nav nevienas lapas.",
