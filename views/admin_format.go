@@ -1,6 +1,7 @@
 package views
 
 import (
+	"regexp"
 	"time"
 
 	returns "github.com/returnsportal/returns"
@@ -34,3 +35,27 @@ func dateTime(t time.Time) string {
 
 // isoDateTime formats t for a <time datetime> attribute.
 func isoDateTime(t time.Time) string { return t.Format(time.RFC3339) }
+
+// storedAmount is an amount as the domain writes it into the messages of the
+// timeline's refund entries, e.g. "29.00 EUR" (Money.String).
+var storedAmount = regexp.MustCompile(`\b(\d+(?:\.\d+)?) ([A-Z]{3})\b`)
+
+// eventMessage is an event's message as staff read it: amounts the domain
+// wrote ("29.00 EUR") in the page's way ("€29.00"), like every other amount on
+// the page. Words people wrote (notes, a decline's reason, an approval's
+// message, a customer's request) and the line written to the Shopify order
+// are shown as they were written.
+func eventMessage(ev returns.Event) string {
+	switch ev.Type {
+	case returns.EventNote, returns.EventApproved, returns.EventDeclined, returns.EventDataRequest, returns.EventShopifyUpdated:
+		return ev.Message
+	}
+	return storedAmount.ReplaceAllStringFunc(ev.Message, func(s string) string {
+		m := storedAmount.FindStringSubmatch(s)
+		amount, err := returns.ParseDecimal(m[1], m[2])
+		if err != nil {
+			return s
+		}
+		return english.Money(amount)
+	})
+}

@@ -162,3 +162,56 @@ func TestDemoBannerInALandmark(t *testing.T) {
 		t.Error("the demo banner is outside every landmark")
 	}
 }
+
+// TestChooseAnItemTiedToEachBox: "Choose at least one item" was tied to the
+// fieldset only, so a screen reader on a checkbox did not hear it.
+func TestChooseAnItemTiedToEachBox(t *testing.T) {
+	p := orderPage("en")
+	p.Form.Fields = map[string]returns.Message{returns.FieldItems: returns.Msg("Choose at least one item.")}
+	_, doc := render(t, OrderPageView(p))
+	boxes := doc.Find(`input[type=checkbox][name=line]`)
+	if boxes.Length() == 0 {
+		t.Fatal("no line checkboxes")
+	}
+	msgID := "items-error"
+	if doc.Find("#"+msgID).Length() != 1 {
+		t.Fatalf("no #%s", msgID)
+	}
+	boxes.Each(func(_ int, s *goquery.Selection) {
+		if !strings.Contains(" "+s.AttrOr("aria-describedby", "")+" ", " "+msgID+" ") {
+			t.Errorf("checkbox %s is not described by the message", s.AttrOr("id", ""))
+		}
+	})
+}
+
+// TestOutboxTextNamedByItsRole: the plain text's pre (a scrollable, focusable
+// box) carried aria-labelledby, which its generic role may not have.
+func TestOutboxTextNamedByItsRole(t *testing.T) {
+	_, doc := render(t, OutboxMessagePageView(outboxMessagePage()))
+	pre := doc.Find("pre.mail-text")
+	if _, named := pre.Attr("aria-labelledby"); named && pre.AttrOr("role", "") != "region" {
+		t.Error("the pre carries a name but no role that may have one")
+	}
+}
+
+// TestTimelineAmountsAsThePage: the timeline said "29.00 EUR" where the page
+// says "€29.00".
+func TestTimelineAmountsAsThePage(t *testing.T) {
+	ap := adminReturnPage()
+	v := *ap.View
+	v.Events = append(v.Events,
+		returns.Event{ID: 20, At: now, Actor: returns.StaffActor(2), Type: returns.EventRefunded, Status: returns.StatusRefunded, Message: "29.00 EUR"},
+		returns.Event{ID: 21, At: now, Actor: returns.ActorSystem, Type: returns.EventRefundAwaiting, Message: "1234.50 EUR refunded in Shopify; the payment provider has not confirmed it yet."},
+		returns.Event{ID: 22, At: now, Actor: returns.StaffActor(2), Type: returns.EventNote, Message: "Customer asked: 29.00 EUR?"})
+	ap.View = &v
+	_, doc := render(t, AdminReturnPageView(ap))
+	log := doc.Find(".log").Text()
+	for _, want := range []string{"€29.00", "€1,234.50 refunded in Shopify", "Customer asked: 29.00 EUR?"} {
+		if !strings.Contains(log, want) {
+			t.Errorf("timeline lacks %q", want)
+		}
+	}
+	if strings.Contains(strings.ReplaceAll(log, "Customer asked: 29.00 EUR?", ""), " EUR") {
+		t.Errorf("timeline still writes amounts as stored:\n%s", log)
+	}
+}
