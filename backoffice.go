@@ -11,9 +11,13 @@ import (
 // QueueFilter selects returns for the backoffice queue.
 type QueueFilter struct {
 	Status Status // "" for every status
-	// Query matches a return code, an order number (with or without "#") or a
-	// customer's email, exactly.
+	// Query is found in part of a return code, an order number, a
+	// customer's email or an item's title or variant, ignoring ASCII case
+	// (ReturnQueue lower-cases it).
 	Query string
+	// Code is set by ReturnQueue when Query is a whole return code: no other
+	// code contains it, so the store reads its index instead of searching.
+	Code string
 	// Before is the keyset cursor: only returns with an ID below it (0: from the
 	// newest).
 	Before int64
@@ -123,16 +127,9 @@ func (s *BackofficeService) ReturnQueue(ctx context.Context, f QueueFilter) (*Qu
 	if f.Status != "" && !f.Status.Valid() {
 		f.Status = ""
 	}
-	f.Query = strings.TrimSpace(f.Query)
-	if len(f.Query) > 254 {
-		f.Query = f.Query[:254]
-	}
+	f.Query, f.Code = searchText(f.Query), ""
 	if code := strings.ToUpper(f.Query); ValidReturnCode(code) {
-		f.Query = code
-	} else if email := NormalizeEmail(f.Query); email != "" {
-		f.Query = email
-	} else if n := NormalizeOrderNumber(f.Query); n != "" {
-		f.Query = "#" + n
+		f.Code = code
 	}
 	f.Limit = QueuePageSize + 1
 	rs, err := s.queue.Queue(ctx, f)
@@ -149,6 +146,26 @@ func (s *BackofficeService) ReturnQueue(ctx context.Context, f QueueFilter) (*Qu
 		p.Next = p.Returns[QueuePageSize-1].ID
 	}
 	return p, nil
+}
+
+// searchText is what staff typed into the queue's search as the store looks
+// for it: trimmed (after an order's "#" too), at most 254 bytes (cut at a character), lower-cased the
+// way SQLite's lower() writes what it looks through (ASCII letters only, so
+// that "Ā" typed finds "Ā" stored).
+func searchText(q string) string {
+	q = strings.TrimSpace(q)
+	if rest, ok := strings.CutPrefix(q, "#"); ok {
+		q = "#" + strings.TrimSpace(rest) // "# 1001" is order #1001
+	}
+	if len(q) > 254 {
+		q = strings.ToValidUTF8(q[:254], "")
+	}
+	return strings.Map(func(r rune) rune {
+		if 'A' <= r && r <= 'Z' {
+			return r + 'a' - 'A'
+		}
+		return r
+	}, q)
 }
 
 // StaffReturn is everything a staff member sees of one return.

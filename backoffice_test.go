@@ -434,13 +434,17 @@ func TestReturnQueue(t *testing.T) {
 		name, query, want string
 	}{
 		{"Empty", "  ", ""},
-		{"ReturnCode", " r-7kq9x2md ", "R-7KQ9X2MD"},
+		{"ReturnCode", " R-7KQ9X2MD ", "r-7kq9x2md"}, // and Code, below
+		{"PartOfACode", "7kq9", "7kq9"},
 		{"Email", " Anna.Berzina@Example.LV ", "anna.berzina@example.lv"},
-		{"OrderNumber", "1001", "#1001"},
+		{"PartOfAnEmail", "Berzina", "berzina"},
+		{"OrderNumber", "1001", "1001"},
 		{"OrderName", "# 1001 ", "#1001"},
-		{"OrderNameWithPrefix", "en1001-a", "#EN1001-A"},
-		{"Words", " Anna Berzina ", "Anna Berzina"},
+		{"OrderNameWithPrefix", "EN1001-a", "en1001-a"},
+		{"ProductName", " Linen Tea ", "linen tea"},
+		{"NonASCIIKeepsItsCase", "Ābols", "Ābols"},
 		{"TooLong", strings.Repeat("x", 300), strings.Repeat("x", 254)},
+		{"TooLongCutAtACharacter", strings.Repeat("x", 253) + "ā", strings.Repeat("x", 253)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newBackofficeFixture(t)
@@ -448,6 +452,9 @@ func TestReturnQueue(t *testing.T) {
 				t.Fatal(err)
 			}
 			want := returns.QueueFilter{Query: tc.want, Before: 77, Limit: returns.QueuePageSize + 1}
+			if tc.name == "ReturnCode" {
+				want.Code = "R-7KQ9X2MD"
+			}
 			if len(f.queue.filters) != 1 || f.queue.filters[0] != want {
 				t.Errorf("Queue(%+v), want %+v", f.queue.filters, want)
 			}

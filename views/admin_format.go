@@ -59,3 +59,13 @@ func eventMessage(ev returns.Event) string {
 		return english.Money(amount)
 	})
 }
+
+// shopifyRefundText says what Shopify has of a refund, for the refunds table:
+// staff know a refund by its amount and day (the table's other columns), so
+// Shopify's id for it (gid://shopify/Refund/…) is not shown.
+func shopifyRefundText(ref returns.Refund) string {
+	if ref.ShopifyID == "" {
+		return "Not in Shopify"
+	}
+	return "Refund " + english.Money(ref.Amount) + " of " + dateTime(ref.CreatedAt)
+}

@@ -65,3 +65,16 @@ func itemsSummary(r *returns.Return) string {
 	}
 	return strings.Join(parts, ", ")
 }
+
+// shownStatuses are the statuses the filter offers: those some return is in,
+// and the one chosen, so the row of filters stays short (one row on a
+// desktop) and never offers an empty list.
+func (p QueuePage) shownStatuses() []returns.Status {
+	var out []returns.Status
+	for _, s := range returns.Statuses {
+		if p.Counts[s] > 0 || p.Status == s {
+			out = append(out, s)
+		}
+	}
+	return out
+}

@@ -215,3 +215,30 @@ func TestTimelineAmountsAsThePage(t *testing.T) {
 		t.Errorf("timeline still writes amounts as stored:\n%s", log)
 	}
 }
+
+// TestQueueFiltersHideEmptyStatuses: eight statuses with (0) took two rows;
+// the chosen one stays even when empty.
+func TestQueueFiltersHideEmptyStatuses(t *testing.T) {
+	p := queuePage()
+	p.Status = returns.StatusRefunded
+	_, doc := render(t, QueuePageView(p))
+	var got []string
+	doc.Find(".filters a").Each(func(_ int, s *goquery.Selection) { got = append(got, strings.Join(strings.Fields(s.Text()), " ")) })
+	if want := []string{"All (7)", "Requested (2)", "Refunded (0)", "Closed (5)"}; strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("filters %q, want %q", got, want)
+	}
+}
+
+// TestQueueCardsOnAPhone: each cell of the queue says its column's name, which
+// a phone shows beside it when the table becomes a card per return.
+func TestQueueCardsOnAPhone(t *testing.T) {
+	_, doc := render(t, QueuePageView(queuePage()))
+	doc.Find("table.queue tbody td").Each(func(_ int, s *goquery.Selection) {
+		if s.AttrOr("data-label", "") == "" {
+			t.Errorf("cell %q has no column name", s.Text())
+		}
+	})
+	if doc.Find("table.queue.cards").Length() != 1 {
+		t.Error("the queue is not laid out as cards on a phone")
+	}
+}

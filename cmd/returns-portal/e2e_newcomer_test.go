@@ -216,4 +216,29 @@ func TestNewcomerStaffPagesInBrowser(t *testing.T) {
 		visit(t, ctx, base+path)
 		fitsWidth(t, ctx, path+" at 320 px")
 	}
+
+	// Finding returns: part of an email, of a product's name; the filters in
+	// one row; on a phone the queue and the order's lines fit without
+	// scrolling sideways, even inside their regions.
+	for _, q := range []string{"berzina", "Tea Towel", towel[2:6]} {
+		visit(t, ctx, base+"/admin?q="+strings.ReplaceAll(q, " ", "+"))
+		if n := evalInt(t, ctx, `document.querySelectorAll('table.queue a[href="/admin/returns/`+towel+`"]').length`); n != 1 {
+			t.Errorf("searching %q does not find %s", q, towel)
+		}
+	}
+	for _, width := range []int64{390, 1280} {
+		phone(t, ctx, width)
+		visit(t, ctx, base+"/admin")
+		if rows := evalInt(t, ctx, `new Set([...document.querySelectorAll('.filters li')].map(li => li.offsetTop)).size`); rows != 1 {
+			t.Errorf("the status filters take %d rows at %d px", rows, width)
+		}
+	}
+	phone(t, ctx, 390)
+	for _, path := range []string{"/admin", "/admin/returns/" + towel} {
+		visit(t, ctx, base+path)
+		if n := evalInt(t, ctx, `[...document.querySelectorAll('table.cards')].filter(t => t.scrollWidth > t.parentElement.clientWidth + 1).length`); n != 0 {
+			t.Errorf("%s: %d tables scroll sideways on a phone", path, n)
+		}
+		axeClean(t, ctx, path+" on a phone")
+	}
 }
