@@ -18,7 +18,7 @@ const (
 // Queue returns the returns matching f, newest (highest ID) first, with their
 // items, shipments and refunded sums but without photos. f.Query, lower-cased
 // by the service, is found anywhere in a return's code, order name, email and
-// items' titles and variants (migration 018's return_search). Browsing reads an
+// items' titles and variants (migration 020's return_search). Browsing reads an
 // index in ID order, so a deep page costs what the first does; a search reads
 // the narrow search rows newest first until the page is full.
 func (db *DB) Queue(ctx context.Context, f returns.QueueFilter) ([]returns.Return, error) {
