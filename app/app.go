@@ -42,6 +42,7 @@ type Store interface {
 	returns.PhotoStore
 	returns.ShopReturnStore
 	returns.PayoutStore
+	returns.ReportStore
 }
 
 // Shop is what the services ask of Shopify about orders; *shopify.Client is
@@ -107,6 +108,7 @@ type App struct {
 	// ShopReturns keeps Shopify's returns in step with the portal's; nil
 	// when Deps.ShopReturns is.
 	ShopReturns *returns.ShopReturnService
+	Reports     *returns.ReportService
 }
 
 // New builds the services over d.
@@ -183,6 +185,7 @@ func New(d Deps) *App {
 		Redaction:      redaction,
 		PhotoRetention: returns.NewPhotoRetentionService(d.Store, settings, d.Now, d.Log),
 		ShopReturns:    shopReturns,
+		Reports:        returns.NewReportService(d.Store, nil, d.Now),
 	}
 }
 
@@ -198,6 +201,7 @@ func (a *App) Services() handlers.Services {
 		Outbox:      a.Outbox,
 		Connection:  a.Connection,
 		ShopEvents:  a.Events,
+		Reports:     a.Reports,
 	}
 }
 
