@@ -285,3 +285,11 @@ func shorten(s string, n int) string {
 	}
 	return string(r[:n-1]) + "…"
 }
+
+// refundCount counts refunds, e.g. "1 refund", "3 refunds".
+func refundCount(n int) string {
+	if n == 1 {
+		return "1 refund"
+	}
+	return strconv.Itoa(n) + " refunds"
+}
