@@ -26,6 +26,7 @@ type Store interface {
 	returns.WritebackStore
 	returns.SettingsStore
 	returns.QueueStore
+	returns.ReportStore
 	returns.ShipmentStore
 	returns.RefundStore
 	returns.StaffStore
@@ -42,7 +43,6 @@ type Store interface {
 	returns.PhotoStore
 	returns.ShopReturnStore
 	returns.PayoutStore
-	returns.ReportStore
 }
 
 // Shop is what the services ask of Shopify about orders; *shopify.Client is
