@@ -22,6 +22,10 @@ const (
 	FieldResolution  = "resolution"
 	FieldPhotos      = "photos"
 
+	// A report's period: its first and last day.
+	FieldReportFrom = "from"
+	FieldReportTo   = "to"
+
 	// Staff actions.
 	FieldMessage     = "message" // staff's word to the customer with an approval
 	FieldAmount      = "amount"

@@ -26,6 +26,7 @@ type Store interface {
 	returns.WritebackStore
 	returns.SettingsStore
 	returns.QueueStore
+	returns.ReportStore
 	returns.ShipmentStore
 	returns.RefundStore
 	returns.StaffStore
@@ -108,6 +109,7 @@ type App struct {
 	// ShopReturns keeps Shopify's returns in step with the portal's; nil
 	// when Deps.ShopReturns is.
 	ShopReturns *returns.ShopReturnService
+	Reports     *returns.ReportService
 }
 
 // New builds the services over d.
@@ -185,6 +187,7 @@ func New(d Deps) *App {
 		Redaction:      redaction,
 		PhotoRetention: returns.NewPhotoRetentionService(d.Store, settings, d.Now, d.Log),
 		ShopReturns:    shopReturns,
+		Reports:        returns.NewReportService(d.Store, nil, d.Now),
 	}
 }
 
@@ -200,6 +203,7 @@ func (a *App) Services() handlers.Services {
 		Outbox:      a.Outbox,
 		Connection:  a.Connection,
 		ShopEvents:  a.Events,
+		Reports:     a.Reports,
 	}
 }
 

@@ -48,6 +48,8 @@ func (s *Server) addRoutes(mux router) {
 	mux.Handle("POST "+paths.AdminAction(paths.ActionShip), staff(s.handleAdminShip()))
 	mux.Handle("POST "+paths.AdminAction(paths.ActionClose), staff(s.handleAdminClose()))
 	mux.Handle("POST "+paths.AdminAction(paths.ActionNote), staff(s.handleAdminNote()))
+	mux.Handle("GET "+paths.AdminReports, staff(s.handleAdminReports()))
+	mux.Handle("GET "+paths.AdminReportsCSV, staff(s.handleAdminReportsCSV()))
 	mux.Handle("GET "+paths.AdminOutbox, staff(s.handleAdminOutbox()))
 	mux.Handle("GET "+paths.AdminOutboxMessage, staff(s.handleAdminOutboxMessage()))
 	mux.Handle("GET "+paths.AdminOutboxHTML, staff(s.handleAdminOutboxHTML()))

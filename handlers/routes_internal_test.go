@@ -62,6 +62,8 @@ func TestBuildersReachTheirRoutes(t *testing.T) {
 		{"GET", paths.AdminOutboxMessageURL(12), paths.AdminOutboxMessage},
 		{"GET", paths.AdminOutboxHTMLURL(12), paths.AdminOutboxHTML},
 		{"POST", paths.AdminOutboxRequeueURL(12), paths.AdminOutboxRequeue},
+		{"GET", paths.AdminReportsURL("2026-01-05", "2026-03-29"), paths.AdminReports},
+		{"GET", paths.AdminReportsCSVURL("", ""), paths.AdminReportsCSV},
 		{"GET", paths.AdminSettingsURL(), paths.AdminSettings},
 		{"POST", paths.AdminSettingsURL(), paths.AdminSettings},
 		{"GET", paths.AdminShopifyURL(), paths.AdminShopify},

@@ -56,6 +56,7 @@ type Server struct {
 	outbox     Outbox
 	shopEvents ShopEvents
 	connection Connection
+	reports    Reports
 	sessions   *sessionStore
 	limits     *limiter
 	// statusPages keeps rendered status pages while their return is unchanged.
@@ -89,6 +90,7 @@ func NewServer(cfg Config, svc Services) *Server {
 		outbox:       svc.Outbox,
 		shopEvents:   svc.ShopEvents,
 		connection:   svc.Connection,
+		reports:      svc.Reports,
 		sessions:     newSessionStore(cfg.SessionKeys, cfg.Secure),
 		statusPages:  newStatusPages(),
 		limits:       newLimiter(cfg.Now),

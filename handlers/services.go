@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"io"
 	"time"
 
 	returns "github.com/returnsportal/returns"
@@ -19,6 +20,7 @@ type Services struct {
 	Outbox      Outbox
 	ShopEvents  ShopEvents
 	Connection  Connection
+	Reports     Reports
 }
 
 // Connection is the checklist of the connection to Shopify.
@@ -89,6 +91,13 @@ type Outbox interface {
 	Outbox(ctx context.Context, status returns.OutboxStatus, before int64) (*returns.OutboxPage, error)
 	OutboxMessage(ctx context.Context, id int64) (*returns.OutboxMessage, error)
 	RequeueOutbox(ctx context.Context, id int64) error
+}
+
+// Reports adds up the returns of a period for staff, and exports them.
+type Reports interface {
+	ReportPeriod(from, to string) (returns.ReportPeriod, error)
+	Report(ctx context.Context, p returns.ReportPeriod) (*returns.Report, error)
+	ExportCSV(ctx context.Context, p returns.ReportPeriod, w io.Writer) error
 }
 
 // ShopEvents is what Shopify tells the portal by webhook, and what became of

@@ -57,6 +57,10 @@ const (
 	// AdminShopifyCheck runs it again.
 	AdminShopify      = "/admin/shopify"
 	AdminShopifyCheck = "/admin/shopify/check"
+	// AdminReports adds up the returns of a period; AdminReportsCSV exports
+	// them.
+	AdminReports    = "/admin/reports"
+	AdminReportsCSV = "/admin/reports/returns.csv"
 	// AdminElse is everything else under /admin, which answers only after
 	// sign-in, so that a stranger learns nothing of the backoffice.
 	AdminElse = "/admin/"
@@ -111,6 +115,8 @@ const (
 	ParamQuery  = "q"      // the queue's search
 	ParamStatus = "status" // the queue's and the outbox's status filter
 	ParamBefore = "before" // keyset pagination: the id the next page starts before
+	ParamFrom   = "from"   // a report's first day, YYYY-MM-DD
+	ParamTo     = "to"     // a report's last day
 )
 
 // LookupURL is the start page.
@@ -250,6 +256,27 @@ func AdminShopifyURL() string { return AdminShopify }
 
 // AdminShopifyCheckURL is where the form that runs the checks again posts.
 func AdminShopifyCheckURL() string { return AdminShopifyCheck }
+
+// AdminReportsURL is the report of the days from and to (YYYY-MM-DD; "" for
+// the default period).
+func AdminReportsURL(from, to string) string { return withQuery(AdminReports, period(from, to)) }
+
+// AdminReportsCSVURL is the CSV export of the returns of the days from and to.
+func AdminReportsCSVURL(from, to string) string {
+	return withQuery(AdminReportsCSV, period(from, to))
+}
+
+// period is the query of a report's days.
+func period(from, to string) url.Values {
+	v := url.Values{}
+	if from != "" {
+		v.Set(ParamFrom, from)
+	}
+	if to != "" {
+		v.Set(ParamTo, to)
+	}
+	return v
+}
 
 // WithDone adds to a backoffice URL which confirmation its page shows, after an
 // action redirected to it.
