@@ -58,10 +58,10 @@ type orderRefundsResponse struct {
 }
 
 type refundNode struct {
-	ID              string     `json:"id"`
-	Note            *string    `json:"note"`
-	CreatedAt       *time.Time `json:"createdAt"`
-	ProcessedAt     time.Time  `json:"processedAt"`
+	ID          string     `json:"id"`
+	Note        *string    `json:"note"`
+	CreatedAt   *time.Time `json:"createdAt"`
+	ProcessedAt time.Time  `json:"processedAt"`
 	// Return is the Shopify return whose processing made the refund.
 	Return *struct {
 		ID string `json:"id"`
