@@ -602,6 +602,13 @@ func (s *ShopReturnService) ApplyEvent(ctx context.Context, topic string, e Shop
 		}
 		r.ShopReturnStatus = sr.Status
 	}
+	if wantShopStatus(r) == sr.Status && sr.Status != ShopReturnOpen {
+		// Where the portal's own status asks Shopify's to be: the move was
+		// the portal's (returns/close after a full refund closed it), or it
+		// is in step already. An open return may still have been processed
+		// in Shopify admin, which shopAdminChange tells.
+		return nil
+	}
 	sc, ok := shopAdminChange(r, sr)
 	if !ok {
 		return nil
@@ -677,7 +684,10 @@ func (s *ShopReturnService) checkReturnable(ctx context.Context, r *Return, rs [
 		left[u.LineItemID] += u.Quantity
 	}
 	for _, x := range rs {
-		if x.Status.Active() && x.ShopReturnID == "" && !x.ShopReturnStatus.settledWithout() {
+		// A return Shopify was asked for without an answer kept (ASKED) may
+		// be on Shopify's count already: not counted here, the portal's own
+		// count of units held still keeps it.
+		if x.Status.Active() && x.ShopReturnID == "" && !x.ShopReturnStatus.settledWithout() && x.ShopReturnStatus != ShopReturnAsked {
 			for _, it := range x.Items {
 				left[it.LineItemID] -= it.Quantity
 			}
