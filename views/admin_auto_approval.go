@@ -40,7 +40,8 @@ func ruleValues(r returns.AutoApprovalRule) map[string]string {
 	if r.WithinDays > 0 {
 		v[returns.FieldRuleDays] = strconv.Itoa(r.WithinDays)
 	}
-	if r.MaxAmount.Currency != "" {
+	// The new rule's form leaves the amount for staff to choose.
+	if r.ID != 0 {
 		v[returns.FieldRuleMaxAmount] = r.MaxAmount.Decimal()
 	}
 	for name, on := range map[string]bool{returns.FieldRuleEnabled: r.Enabled, returns.FieldRuleDissatisfied: r.Dissatisfied, returns.FieldRuleDamaged: r.Damaged} {
