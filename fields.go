@@ -60,5 +60,21 @@ const (
 	FieldRestockLocation = "restock_location_id"
 )
 
+// The form of an auto-approval rule.
+const (
+	FieldRuleID           = "rule" // the rule's ID; empty for a new rule
+	FieldRuleName         = "rule_name"
+	FieldRuleEnabled      = "enabled"
+	FieldRuleKinds        = "kinds" // a message about the two kinds below
+	FieldRuleDissatisfied = "dissatisfied"
+	FieldRuleDamaged      = "damaged"
+	FieldRuleDays         = "within_days"
+	FieldRuleMaxAmount    = "max_amount"
+	FieldRuleCurrency     = "currency"
+	// SettingAutoApprovalRules names the rules in the history of the
+	// settings' changes.
+	SettingAutoApprovalRules = "auto_approval_rules"
+)
+
 // FieldQuantity is the name of the quantity field of a line item.
 func FieldQuantity(lineItemID string) string { return FieldQuantityOf + lineItemID }

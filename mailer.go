@@ -60,7 +60,7 @@ func (m *Mailer) ForChange(ctx context.Context, kind EmailKind, r *Return, d Ema
 		out = append(out, *msg)
 	}
 	if kind == EmailRequestReceived {
-		if msg, err = m.staffEmail(ctx, r); err != nil {
+		if msg, err = m.staffEmail(ctx, r, d.AutoApprovalRule); err != nil {
 			return nil, err
 		}
 		if msg != nil {
@@ -105,14 +105,15 @@ func (m *Mailer) customerEmail(ctx context.Context, kind EmailKind, r *Return, d
 	return msg, err
 }
 
-// staffEmail renders the staff notice of a new return, or nil when no staff
+// staffEmail renders the staff notice of a new return, saying the
+// auto-approval rule that matched it (rule, "" for none), or nil when no staff
 // address is set.
-func (m *Mailer) staffEmail(ctx context.Context, r *Return) (*OutboxMessage, error) {
+func (m *Mailer) staffEmail(ctx context.Context, r *Return, rule string) (*OutboxMessage, error) {
 	settings, to, err := m.staffAddress(ctx)
 	if err != nil || to == "" {
 		return nil, err
 	}
-	d := EmailData{Kind: EmailStaffNewReturn, Lang: "en", Return: r, Settings: settings}
+	d := EmailData{Kind: EmailStaffNewReturn, Lang: "en", Return: r, Settings: settings, AutoApprovalRule: rule}
 	replyTo := NormalizeEmail(r.Email)
 	if r.Redacted() || replyTo == RedactedEmail {
 		replyTo = ""

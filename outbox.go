@@ -75,6 +75,9 @@ type EmailData struct {
 	// Notice is what a staff notice about the shop says (EmailStaffAppUninstalled,
 	// EmailStaffDataRequest), which has no Return.
 	Notice *StaffNotice
+	// AutoApprovalRule names the auto-approval rule that matched a new
+	// return, for the staff notice of it; "" when none did.
+	AutoApprovalRule string
 }
 
 // Email is a rendered email: both parts and the subject.

@@ -190,6 +190,9 @@ const (
 	// the portal holds about them (customers/data_request); staff were
 	// emailed to answer it. Message: what was asked, for staff.
 	EventDataRequest EventType = "data_request"
+	// EventAutoApproved: an auto-approval rule approved the new return, with
+	// the system as actor. Message: "By the rule “name”", for staff.
+	EventAutoApproved EventType = "auto_approved"
 )
 
 // Event is one entry on a return's timeline.

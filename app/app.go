@@ -44,6 +44,7 @@ type Store interface {
 	returns.ShopReturnStore
 	returns.PayoutStore
 	returns.ParcelStore
+	returns.AutoApprovalStore
 }
 
 // Shop is what the services ask of Shopify about orders; *shopify.Client is
@@ -110,6 +111,10 @@ type App struct {
 	// when Deps.ShopReturns is.
 	ShopReturns *returns.ShopReturnService
 	Reports     *returns.ReportService
+
+	// AutoApproval keeps the auto-approval rules and approves the new
+	// returns they match.
+	AutoApproval *returns.AutoApprovalService
 }
 
 // New builds the services over d.
@@ -165,12 +170,13 @@ func New(d Deps) *App {
 			}
 		},
 	})
+	autoApproval := returns.NewAutoApprovalService(d.Store, d.Store, changes, d.Now, d.Log)
 	return &App{
 		Settings: settings,
 		Customers: returns.NewCustomerService(returns.CustomerDeps{
 			Shop: shop, Returns: d.Store, Access: d.Store, Timeline: d.Store, Photos: d.Photos,
 			Settings: settings, Changes: changes, Orders: orders, ShopReturns: shopReturns, Parcels: d.Store,
-			WakeShopReturns: shopReturns.Wake, Now: d.Now, Log: d.Log,
+			WakeShopReturns: shopReturns.Wake, AutoApproval: autoApproval, Now: d.Now, Log: d.Log,
 		}),
 		AccessLinks: returns.NewAccessLinkService(shop, d.Store, mailer, d.Now, d.Log),
 		Backoffice: returns.NewBackofficeService(returns.BackofficeDeps{
@@ -188,6 +194,7 @@ func New(d Deps) *App {
 		PhotoRetention: returns.NewPhotoRetentionService(d.Store, settings, d.Now, d.Log),
 		ShopReturns:    shopReturns,
 		Reports:        returns.NewReportService(d.Store, nil, d.Now),
+		AutoApproval:   autoApproval,
 	}
 }
 
@@ -204,6 +211,8 @@ func (a *App) Services() handlers.Services {
 		Connection:  a.Connection,
 		ShopEvents:  a.Events,
 		Reports:     a.Reports,
+
+		AutoApproval: a.AutoApproval,
 	}
 }
 

@@ -64,6 +64,8 @@ var flashes = map[string]string{
 	"refund-to-pay":        "Refund recorded in Shopify. Part of it went through a manual payment method: pay it to the customer yourself, then confirm below.",
 	"manual-paid":          "Payment to the customer confirmed; the customer is emailed.",
 	"settings":             "Settings saved.",
+	"rule-saved":           "Rule saved.",
+	"rule-deleted":         "Rule deleted.",
 	"checked":              "Checked the connection to Shopify again.",
 	"requeued":             "The message is queued to be sent again.",
 }

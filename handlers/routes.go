@@ -56,6 +56,9 @@ func (s *Server) addRoutes(mux router) {
 	mux.Handle("POST "+paths.AdminOutboxRequeue, staff(s.handleAdminOutboxRequeue()))
 	mux.Handle("GET "+paths.AdminSettings, staff(s.handleAdminSettingsForm()))
 	mux.Handle("POST "+paths.AdminSettings, staff(s.handleAdminSettings()))
+	mux.Handle("GET "+paths.AdminAutoApproval, staff(s.handleAdminAutoApproval()))
+	mux.Handle("POST "+paths.AdminAutoApproval, staff(s.handleAdminAutoApprovalSave()))
+	mux.Handle("POST "+paths.AdminAutoApprovalDelete, staff(s.handleAdminAutoApprovalDelete()))
 	mux.Handle("GET "+paths.AdminShopify, staff(s.handleAdminShopify()))
 	mux.Handle("POST "+paths.AdminShopifyCheck, staff(s.handleAdminShopifyCheck()))
 	// Anything else under /admin asks for a session first, so that nothing

@@ -66,6 +66,9 @@ func TestBuildersReachTheirRoutes(t *testing.T) {
 		{"GET", paths.AdminReportsCSVURL("", ""), paths.AdminReportsCSV},
 		{"GET", paths.AdminSettingsURL(), paths.AdminSettings},
 		{"POST", paths.AdminSettingsURL(), paths.AdminSettings},
+		{"GET", paths.AdminAutoApprovalURL(), paths.AdminAutoApproval},
+		{"POST", paths.AdminAutoApprovalURL(), paths.AdminAutoApproval},
+		{"POST", paths.AdminAutoApprovalDeleteURL(3), paths.AdminAutoApprovalDelete},
 		{"GET", paths.AdminShopifyURL(), paths.AdminShopify},
 		{"POST", paths.AdminShopifyCheckURL(), paths.AdminShopifyCheck},
 

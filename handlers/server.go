@@ -65,6 +65,7 @@ type Server struct {
 
 	lookupLimits LookupLimits
 	loginLimits  LoginLimits
+	autoApproval AutoApproval // the auto-approval rules
 }
 
 // NewServer returns the portal's HTTP handler with every route and middleware.
@@ -91,6 +92,7 @@ func NewServer(cfg Config, svc Services) *Server {
 		shopEvents:   svc.ShopEvents,
 		connection:   svc.Connection,
 		reports:      svc.Reports,
+		autoApproval: svc.AutoApproval,
 		sessions:     newSessionStore(cfg.SessionKeys, cfg.Secure),
 		statusPages:  newStatusPages(),
 		limits:       newLimiter(cfg.Now),

@@ -21,6 +21,8 @@ type Services struct {
 	ShopEvents  ShopEvents
 	Connection  Connection
 	Reports     Reports
+
+	AutoApproval AutoApproval
 }
 
 // Connection is the checklist of the connection to Shopify.
@@ -54,6 +56,14 @@ type Settings interface {
 	Settings(ctx context.Context) (returns.Settings, error)
 	UpdateSettings(ctx context.Context, st returns.Settings, by string) error
 	SettingsChanges(ctx context.Context) ([]returns.SettingsChange, error)
+}
+
+// AutoApproval keeps the auto-approval rules.
+type AutoApproval interface {
+	Rules(ctx context.Context) ([]returns.AutoApprovalRule, error)
+	NewRuleCurrency(ctx context.Context) string
+	SaveRule(ctx context.Context, in returns.AutoApprovalRuleInput, by string) (returns.AutoApprovalRule, error)
+	DeleteRule(ctx context.Context, id int64, by string) error
 }
 
 // Accounts signs staff in and out.

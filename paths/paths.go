@@ -61,6 +61,11 @@ const (
 	// them.
 	AdminReports    = "/admin/reports"
 	AdminReportsCSV = "/admin/reports/returns.csv"
+	// AdminAutoApproval lists the auto-approval rules, and saves one (a
+	// new one when its form names none); AdminAutoApprovalDelete deletes
+	// one.
+	AdminAutoApproval       = "/admin/settings/auto-approval"
+	AdminAutoApprovalDelete = "/admin/settings/auto-approval/{rule}/delete"
 	// AdminElse is everything else under /admin, which answers only after
 	// sign-in, so that a stranger learns nothing of the backoffice.
 	AdminElse = "/admin/"
@@ -250,6 +255,14 @@ func AdminOutboxRequeueURL(id int64) string {
 
 // AdminSettingsURL is the store's settings form.
 func AdminSettingsURL() string { return AdminSettings }
+
+// AdminAutoApprovalURL is the page of the auto-approval rules.
+func AdminAutoApprovalURL() string { return AdminAutoApproval }
+
+// AdminAutoApprovalDeleteURL is where the form that deletes a rule posts.
+func AdminAutoApprovalDeleteURL(rule int64) string {
+	return fill(AdminAutoApprovalDelete, strconv.FormatInt(rule, 10))
+}
 
 // AdminShopifyURL is the checklist of the connection to Shopify.
 func AdminShopifyURL() string { return AdminShopify }

@@ -75,6 +75,8 @@ func adminEventLabel(ev returns.Event) string {
 		return "Cancelled by the customer"
 	case returns.EventApproved:
 		return "Approved"
+	case returns.EventAutoApproved:
+		return "Approved automatically"
 	case returns.EventDeclined:
 		return "Declined"
 	case returns.EventItemReceived:

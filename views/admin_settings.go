@@ -36,6 +36,7 @@ var settingsFields = []struct{ name, label string }{
 	{returns.FieldRequireEmailedLink, "Emailed link for every lookup"},
 	{returns.FieldPhotoRetentionDays, "Photo retention"},
 	{returns.FieldRestockLocation, "Restock location"},
+	{returns.SettingAutoApprovalRules, "Auto-approval rules"},
 }
 
 // changedFields names the fields of a settings change.

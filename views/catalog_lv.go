@@ -106,6 +106,7 @@ var catalogLV = map[string]string{
 
 	// Confirmation and return status.
 	"Thank you, we have your return request":                               "Paldies, jūsu atgriešanas pieteikums ir saņemts",
+	"Your return is approved already.":                                     "Jūsu atgriešanas pieteikums jau ir apstiprināts.",
 	"Your return code":                                                     "Jūsu atgriešanas kods",
 	"What happens next":                                                    "Kas notiks tālāk",
 	"Pack the item and write the return code on the parcel.":               "Iepakojiet preci un uzrakstiet uz sūtījuma atgriešanas kodu.",

@@ -307,7 +307,7 @@ func (l Localizer) Event(ev returns.Event) string {
 		st = returns.StatusRequested
 	case returns.EventCancelled:
 		st = returns.StatusCancelled
-	case returns.EventApproved:
+	case returns.EventApproved, returns.EventAutoApproved:
 		st = returns.StatusApproved
 	case returns.EventDeclined:
 		st = returns.StatusDeclined
