@@ -262,6 +262,6 @@ func (a *App) Run(ctx context.Context, wg *sync.WaitGroup) {
 	wg.Go(func() { a.Connection.Run(ctx, checkEvery) })
 	wg.Go(func() { a.PhotoRetention.Run(ctx, photoPurgeEvery) })
 	if a.ShopReturns != nil {
-		wg.Go(func() { a.ShopReturns.Run(ctx, shopReturnSyncEvery) })
+		wg.Go(func() { a.ShopReturns.Run(ctx, shopReturnSyncEvery, returns.DefaultSweepEvery) })
 	}
 }

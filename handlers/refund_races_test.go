@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"sync"
 	"testing"
 
@@ -283,5 +284,42 @@ func TestSecondUnitAfterTheFirstWasRefundedAsLine(t *testing.T) {
 	t.Logf("refund details: %+v", snap.RefundDetails)
 	if second := mug(); second == "" || second == code {
 		t.Fatalf("second mug: %q", second)
+	}
+}
+
+// TestSweepCatchesAnApprovalWithoutItsWebhook: staff approve the Shopify
+// return in Shopify admin and returns/approve never comes; the periodic
+// sweep reads the open returns' Shopify returns and moves the portal's.
+func TestSweepCatchesAnApprovalWithoutItsWebhook(t *testing.T) {
+	h := newHarness(t, nil)
+	ctx := context.Background()
+	code := h.dissatisfiedScarf()
+	h.app.ShopReturns.Flush(ctx)
+	snap, _ := h.shop.OrderByName("#1002")
+	if len(snap.Returns) != 1 || snap.Returns[0].Status != "REQUESTED" {
+		t.Fatalf("Shopify returns %+v, want one requested", snap.Returns)
+	}
+	if _, err := h.shop.ApproveReturn(snap.Returns[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if st := h.returnStatus(code); st != returns.StatusRequested {
+		t.Fatalf("status %s before the sweep", st)
+	}
+	h.app.ShopReturns.Sweep(ctx)
+	if st := h.returnStatus(code); st != returns.StatusApproved {
+		t.Fatalf("status %s after the sweep, want approved", st)
+	}
+	if kinds := h.emailsOf(t, code); !slices.Contains(kinds, returns.EmailApproved) {
+		t.Fatalf("emails %v, want the approval", kinds)
+	}
+	h.app.ShopReturns.Sweep(ctx) // again: nothing more
+	n := 0
+	for _, k := range h.emailsOf(t, code) {
+		if k == returns.EmailApproved {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Fatalf("%d approval emails, want 1", n)
 	}
 }
