@@ -56,6 +56,8 @@ func (s *Server) addRoutes(mux router) {
 	mux.Handle("POST "+paths.AdminOutboxRequeue, staff(s.handleAdminOutboxRequeue()))
 	mux.Handle("GET "+paths.AdminSettings, staff(s.handleAdminSettingsForm()))
 	mux.Handle("POST "+paths.AdminSettings, staff(s.handleAdminSettings()))
+	mux.Handle("POST "+paths.AdminLogo, staff(s.handleAdminLogo()))
+	mux.Handle("POST "+paths.AdminLogoRemove, staff(s.handleAdminLogoRemove()))
 	mux.Handle("GET "+paths.AdminShopify, staff(s.handleAdminShopify()))
 	mux.Handle("POST "+paths.AdminShopifyCheck, staff(s.handleAdminShopifyCheck()))
 	// Anything else under /admin asks for a session first, so that nothing
@@ -67,6 +69,7 @@ func (s *Server) addRoutes(mux router) {
 	mux.Handle("POST "+paths.ShopifyWebhooks, s.handleShopifyWebhook())
 
 	mux.Handle("GET "+paths.Healthz, handleHealthz())
+	mux.Handle("GET "+paths.Logo, s.handleLogo())
 	mux.Handle("GET "+static.Prefix, static.Handler())
 	mux.Handle("/", s.handleNotFound())
 }

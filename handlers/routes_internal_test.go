@@ -67,6 +67,9 @@ func TestBuildersReachTheirRoutes(t *testing.T) {
 		{"GET", paths.AdminSettingsURL(), paths.AdminSettings},
 		{"POST", paths.AdminSettingsURL(), paths.AdminSettings},
 		{"GET", paths.AdminShopifyURL(), paths.AdminShopify},
+		{"POST", paths.AdminLogoURL(), paths.AdminLogo},
+		{"POST", paths.AdminLogoRemoveURL(), paths.AdminLogoRemove},
+		{"GET", paths.LogoURL("0123456789abcdef0123456789abcdef.png"), paths.Logo},
 		{"POST", paths.AdminShopifyCheckURL(), paths.AdminShopifyCheck},
 
 		{"POST", paths.ShopifyWebhooks, paths.ShopifyWebhooks},

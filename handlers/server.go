@@ -57,6 +57,7 @@ type Server struct {
 	shopEvents ShopEvents
 	connection Connection
 	reports    Reports
+	identity   StoreIdentity
 	sessions   *sessionStore
 	limits     *limiter
 	// statusPages keeps rendered status pages while their return is unchanged.
@@ -91,6 +92,7 @@ func NewServer(cfg Config, svc Services) *Server {
 		shopEvents:   svc.ShopEvents,
 		connection:   svc.Connection,
 		reports:      svc.Reports,
+		identity:     svc.Identity,
 		sessions:     newSessionStore(cfg.SessionKeys, cfg.Secure),
 		statusPages:  newStatusPages(),
 		limits:       newLimiter(cfg.Now),
