@@ -58,6 +58,13 @@ const (
 	// FieldRestockLocation is the Shopify location returned items are
 	// restocked at.
 	FieldRestockLocation = "restock_location_id"
+	// The store's identity: its name, contact address, time zone and logo
+	// (an upload of its own form), and the Latvian return address.
+	FieldStoreName       = "store_name"
+	FieldContactEmail    = "contact_email"
+	FieldTimeZone        = "time_zone"
+	FieldLogo            = "logo"
+	FieldReturnAddressLV = "return_address_lv"
 )
 
 // The form of an auto-approval rule.

@@ -45,6 +45,7 @@ type Store interface {
 	returns.PayoutStore
 	returns.ParcelStore
 	returns.AutoApprovalStore
+	returns.LogoStore
 }
 
 // Shop is what the services ask of Shopify about orders; *shopify.Client is
@@ -76,7 +77,13 @@ type Deps struct {
 	// 0 means returns.DefaultSweepEvery.
 	SweepEvery time.Duration
 	Photos     returns.PhotoProcessor
-	Passwords  returns.PasswordHasher
+	// Logos checks and re-encodes an uploaded logo: the same processor as
+	// Photos; nil refuses no logo but cannot save one either.
+	Logos returns.LogoProcessor
+	// StoreName is the store's name from the portal's configuration, for
+	// while neither the settings nor Shopify name it.
+	StoreName string
+	Passwords returns.PasswordHasher
 	// Emails renders the emails; nil queues none.
 	Emails returns.EmailRenderer
 	// BaseURL is the portal's public address, for links in emails and the
@@ -115,6 +122,9 @@ type App struct {
 	// AutoApproval keeps the auto-approval rules and approves the new
 	// returns they match.
 	AutoApproval *returns.AutoApprovalService
+	// Identity is the store's name, logo, storefront and time zone, as
+	// pages and emails show them.
+	Identity *returns.StoreIdentityService
 }
 
 // New builds the services over d.
@@ -171,7 +181,13 @@ func New(d Deps) *App {
 		},
 	})
 	autoApproval := returns.NewAutoApprovalService(d.Store, d.Store, changes, d.Now, d.Log)
+	identity := returns.NewStoreIdentityService(returns.StoreIdentityDeps{
+		Settings: settings, Shop: connection, Logos: d.Store, Images: d.Logos,
+		FallbackName: d.StoreName, Now: d.Now, Log: d.Log,
+	})
+	mailer.UseIdentity(identity)
 	return &App{
+		Identity: identity,
 		Settings: settings,
 		Customers: returns.NewCustomerService(returns.CustomerDeps{
 			Shop: shop, Returns: d.Store, Access: d.Store, Timeline: d.Store, Photos: d.Photos,
@@ -182,7 +198,7 @@ func New(d Deps) *App {
 		Backoffice: returns.NewBackofficeService(returns.BackofficeDeps{
 			Returns: d.Store, Access: d.Store, Timeline: d.Store, Notes: d.Store, Queue: d.Store,
 			Shipments: d.Store, Staff: d.Store, Ledger: d.Store, Shop: shop, Suggester: refunder,
-			Changes: changes, Now: d.Now, Log: d.Log,
+			Changes: changes, Zone: identity, Now: d.Now, Log: d.Log,
 		}),
 		Refunds:        refunds,
 		Accounts:       returns.NewAccountService(d.Store, d.Store, d.Passwords, d.Now, d.Log),
@@ -213,6 +229,7 @@ func (a *App) Services() handlers.Services {
 		Reports:     a.Reports,
 
 		AutoApproval: a.AutoApproval,
+		Identity:     a.Identity,
 	}
 }
 

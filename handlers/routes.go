@@ -59,6 +59,8 @@ func (s *Server) addRoutes(mux router) {
 	mux.Handle("GET "+paths.AdminAutoApproval, staff(s.handleAdminAutoApproval()))
 	mux.Handle("POST "+paths.AdminAutoApproval, staff(s.handleAdminAutoApprovalSave()))
 	mux.Handle("POST "+paths.AdminAutoApprovalDelete, staff(s.handleAdminAutoApprovalDelete()))
+	mux.Handle("POST "+paths.AdminLogo, staff(s.handleAdminLogo()))
+	mux.Handle("POST "+paths.AdminLogoRemove, staff(s.handleAdminLogoRemove()))
 	mux.Handle("GET "+paths.AdminShopify, staff(s.handleAdminShopify()))
 	mux.Handle("POST "+paths.AdminShopifyCheck, staff(s.handleAdminShopifyCheck()))
 	// Anything else under /admin asks for a session first, so that nothing
@@ -70,6 +72,7 @@ func (s *Server) addRoutes(mux router) {
 	mux.Handle("POST "+paths.ShopifyWebhooks, s.handleShopifyWebhook())
 
 	mux.Handle("GET "+paths.Healthz, handleHealthz())
+	mux.Handle("GET "+paths.Logo, s.handleLogo())
 	mux.Handle("GET "+static.Prefix, static.Handler())
 	mux.Handle("/", s.handleNotFound())
 }

@@ -70,6 +70,9 @@ func TestBuildersReachTheirRoutes(t *testing.T) {
 		{"POST", paths.AdminAutoApprovalURL(), paths.AdminAutoApproval},
 		{"POST", paths.AdminAutoApprovalDeleteURL(3), paths.AdminAutoApprovalDelete},
 		{"GET", paths.AdminShopifyURL(), paths.AdminShopify},
+		{"POST", paths.AdminLogoURL(), paths.AdminLogo},
+		{"POST", paths.AdminLogoRemoveURL(), paths.AdminLogoRemove},
+		{"GET", paths.LogoURL("0123456789abcdef0123456789abcdef.png"), paths.Logo},
 		{"POST", paths.AdminShopifyCheckURL(), paths.AdminShopifyCheck},
 
 		{"POST", paths.ShopifyWebhooks, paths.ShopifyWebhooks},

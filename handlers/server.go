@@ -57,6 +57,7 @@ type Server struct {
 	shopEvents ShopEvents
 	connection Connection
 	reports    Reports
+	identity   StoreIdentity
 	sessions   *sessionStore
 	limits     *limiter
 	// statusPages keeps rendered status pages while their return is unchanged.
@@ -93,6 +94,7 @@ func NewServer(cfg Config, svc Services) *Server {
 		connection:   svc.Connection,
 		reports:      svc.Reports,
 		autoApproval: svc.AutoApproval,
+		identity:     svc.Identity,
 		sessions:     newSessionStore(cfg.SessionKeys, cfg.Secure),
 		statusPages:  newStatusPages(),
 		limits:       newLimiter(cfg.Now),

@@ -23,6 +23,17 @@ type Services struct {
 	Reports     Reports
 
 	AutoApproval AutoApproval
+	// Identity is the store's identity and logo; nil shows pages without
+	// them (tests of other things).
+	Identity StoreIdentity
+}
+
+// StoreIdentity is the store as pages show it, and its logo.
+type StoreIdentity interface {
+	StoreIdentity(ctx context.Context) returns.StoreIdentity
+	SaveLogo(ctx context.Context, upload returns.PhotoUpload, by string) error
+	RemoveLogo(ctx context.Context, by string) error
+	Logo(ctx context.Context, hash string) (*returns.Logo, error)
 }
 
 // Connection is the checklist of the connection to Shopify.

@@ -79,6 +79,25 @@ const ShopifyWebhooks = "/webhooks/shopify"
 // Healthz answers load balancers and the deploy's health checks.
 const Healthz = "/healthz"
 
+// Store's logo: Logo serves it by the hash of its content (a new logo has a
+// new address, so browsers keep each for good); AdminLogo is where staff
+// upload one, AdminLogoRemove where they remove it.
+const (
+	Logo            = "/logo/{file}"
+	AdminLogo       = "/admin/settings/logo"
+	AdminLogoRemove = "/admin/settings/logo/remove"
+)
+
+// LogoURL is the store's logo, file being its hash and extension
+// (returns.LogoRef.File).
+func LogoURL(file string) string { return fill(Logo, file) }
+
+// AdminLogoURL is where the logo's upload form posts.
+func AdminLogoURL() string { return AdminLogo }
+
+// AdminLogoRemoveURL is where the logo's remove button posts.
+func AdminLogoRemoveURL() string { return AdminLogoRemove }
+
 // Action names a staff action on a return. Most are the last segment of the
 // URL their form posts to (AdminActionURL); every one names its form on the
 // return's page and in the confirmation the page shows after it.

@@ -24,13 +24,5 @@ func StaffKind(k returns.Kind) string {
 	return string(k)
 }
 
-// dateTime formats a moment for staff in t's location, e.g. "26 Nov 2026, 10:00".
-func dateTime(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.Format("2 Jan 2006, 15:04")
-}
-
 // isoDateTime formats t for a <time datetime> attribute.
 func isoDateTime(t time.Time) string { return t.Format(time.RFC3339) }

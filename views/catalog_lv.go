@@ -327,4 +327,14 @@ var catalogLV = map[string]string{
 	"We delete them %d days after your return is completed.": "Fotoattēlus dzēšam %d dienas pēc atgriešanas pabeigšanas.",
 	"Your personal data was erased":                          "Jūsu personas dati tika dzēsti",
 	"Photos deleted":                                         "Fotoattēli dzēsti",
+
+	// The store's identity, in the header and footer of every page and
+	// email, and the time zone of the times on a page.
+	"Back to %s":                                      "Atpakaļ uz %s",
+	"Questions? Write to us at":                       "Jautājumi? Rakstiet mums:",
+	"Questions? Write to us at %s.":                   "Jautājumi? Rakstiet mums: %s.",
+	"Time zone: %s.":                                  "Laika josla: %s.",
+	"Enter a valid email address, or leave it empty.": "Ievadiet derīgu e-pasta adresi vai atstājiet lauku tukšu.",
+	"Enter a time zone by its IANA name, such as Europe/Riga, or leave it empty to use the shop’s.":                                                       "Ievadiet laika joslu ar tās IANA nosaukumu, piemēram, Europe/Riga, vai atstājiet lauku tukšu, lai izmantotu veikala laika joslu.",
+	"The logo takes %d KB even at %d×%d pixels; at most %d KB is accepted. Please upload a simpler or smaller image, for example a PNG with few colours.": "Logotips aizņem %d KB pat ar izmēru %d×%d pikseļi; pieņemam ne vairāk kā %d KB. Lūdzu, augšupielādējiet vienkāršāku vai mazāku attēlu, piemēram, PNG ar nedaudz krāsām.",
 }

@@ -16,7 +16,7 @@ var english = views.NewLocalizer("en")
 // who asked for what, with a link to the return in the backoffice.
 func (r Renderer) staffNewReturn(d returns.EmailData) *message {
 	ret := d.Return
-	m := &message{Lang: "en", Store: r.StoreName}
+	m := &message{Lang: "en", Store: r.storeName(d)}
 	m.Subject = oneLine("New return " + ret.Code + " for order " + ret.OrderName)
 	m.Heading = "New return request"
 	m.Preheader = views.StaffKind(ret.Kind) + " → " + english.Resolution(ret.Resolution) + ", from " + ret.Email
