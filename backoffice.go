@@ -81,6 +81,7 @@ type BackofficeService struct {
 	shop      Shop
 	suggester RefundSuggester
 	changes   *Changes
+	zone      StoreZone
 	now       func() time.Time
 	log       *slog.Logger
 }
@@ -98,8 +99,11 @@ type BackofficeDeps struct {
 	Shop      Shop
 	Suggester RefundSuggester
 	Changes   *Changes
-	Now       func() time.Time
-	Log       *slog.Logger
+	// Zone tells the store's time zone, which the dates written to the
+	// Shopify order are in; nil writes them in UTC.
+	Zone StoreZone
+	Now  func() time.Time
+	Log  *slog.Logger
 }
 
 // NewBackofficeService returns a BackofficeService.
@@ -107,7 +111,7 @@ func NewBackofficeService(d BackofficeDeps) *BackofficeService {
 	return &BackofficeService{
 		returns: d.Returns, access: d.Access, timeline: d.Timeline, notes: d.Notes, queue: d.Queue,
 		shipments: d.Shipments, staff: d.Staff, ledger: d.Ledger, shop: d.Shop, suggester: d.Suggester,
-		changes: d.Changes, now: d.Now, log: d.Log,
+		changes: d.Changes, zone: d.Zone, now: d.Now, log: d.Log,
 	}
 }
 
@@ -299,7 +303,7 @@ func (s *BackofficeService) MarkReceived(ctx context.Context, staffID int64, cod
 	}
 	return s.changes.Apply(ctx, StatusChange{
 		Return: r, To: StatusItemReceived, Actor: StaffActor(staffID), Event: EventItemReceived,
-		Note: fmt.Sprintf("%s: item received %s", r.Code, s.now().Format("2006-01-02")), Tags: []string{"returns:received"},
+		Note: fmt.Sprintf("%s: item received %s", r.Code, shopDate(ctx, s.zone, s.now())), Tags: []string{"returns:received"},
 		Email: EmailItemReceived,
 	})
 }
@@ -357,7 +361,7 @@ func (s *BackofficeService) ShipReplacement(ctx context.Context, staffID int64, 
 	err = s.changes.ApplyWith(ctx, StatusChange{
 		Return: r, To: StatusReplacementShipped, Actor: StaffActor(staffID), Event: EventReplacementShipped,
 		Message: sh.CarrierName + " " + sh.Number,
-		Note:    fmt.Sprintf("%s: %s; replacement shipped %s, %s %s", r.Code, r.summary(), sh.ShippedAt.Format("2006-01-02"), sh.CarrierName, sh.Number),
+		Note:    fmt.Sprintf("%s: %s; replacement shipped %s, %s %s", r.Code, r.summary(), shopDate(ctx, s.zone, sh.ShippedAt), sh.CarrierName, sh.Number),
 		Tags:    []string{"returns:replacement-shipped"},
 		Email:   EmailReplacementShipped, EmailData: EmailData{Shipment: sh},
 	}, func(ctx context.Context, ch Change) error { return s.shipments.ShipReplacement(ctx, sh, ch) })

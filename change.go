@@ -121,9 +121,15 @@ func (c *Changes) ApplyWith(ctx context.Context, sc StatusChange, commit func(co
 // event, its write-back and its emails, as CreateReturn does. created is false
 // when the form that made r had made a return already; r is then that one.
 func (c *Changes) Create(ctx context.Context, r *Return, maxUnits map[string]int) (created bool, err error) {
+	return c.CreateWith(ctx, r, maxUnits, EmailData{})
+}
+
+// CreateWith is Create with what its emails say beyond the return: the
+// auto-approval rule that matched it, for staff.
+func (c *Changes) CreateWith(ctx context.Context, r *Return, maxUnits map[string]int, d EmailData) (created bool, err error) {
 	ev := Event{At: c.now(), Actor: ActorCustomer, Type: EventRequested, Status: StatusRequested}
 	wb := &Writeback{OrderID: r.OrderID, NoteLine: requestNoteLine(r), Tags: []string{"returns:requested"}, NextAt: c.now()}
-	emails, err := c.mailer.ForChange(ctx, EmailRequestReceived, r, EmailData{})
+	emails, err := c.mailer.ForChange(ctx, EmailRequestReceived, r, d)
 	if err != nil {
 		return false, err
 	}

@@ -85,8 +85,10 @@ type CustomerService struct {
 	// wakeShopReturns, when set, has Shopify's return follow at once.
 	parcels         ParcelStore
 	wakeShopReturns func()
-	now             func() time.Time
-	log             *slog.Logger
+	// autoApproval approves new returns its rules match; nil for none.
+	autoApproval *AutoApprovalService
+	now          func() time.Time
+	log          *slog.Logger
 }
 
 // CustomerDeps are what a CustomerService uses.
@@ -107,8 +109,10 @@ type CustomerDeps struct {
 	// WakeShopReturns (optional) has Shopify's return follow at once.
 	Parcels         ParcelStore
 	WakeShopReturns func()
-	Now             func() time.Time
-	Log             *slog.Logger
+	// AutoApproval (optional) approves new returns its rules match.
+	AutoApproval *AutoApprovalService
+	Now          func() time.Time
+	Log          *slog.Logger
 }
 
 // NewCustomerService returns a CustomerService.
@@ -116,7 +120,7 @@ func NewCustomerService(d CustomerDeps) *CustomerService {
 	return &CustomerService{
 		shop: d.Shop, returns: d.Returns, access: d.Access, timeline: d.Timeline, photos: d.Photos,
 		settings: d.Settings, changes: d.Changes, orders: d.Orders, shopReturns: d.ShopReturns,
-		parcels: d.Parcels, wakeShopReturns: d.WakeShopReturns, now: d.Now, log: d.Log,
+		parcels: d.Parcels, wakeShopReturns: d.WakeShopReturns, autoApproval: d.AutoApproval, now: d.Now, log: d.Log,
 	}
 }
 
@@ -295,12 +299,21 @@ func (s *CustomerService) SubmitReturn(ctx context.Context, orderID string, req 
 		}
 	}
 
-	created, err := s.changes.Create(ctx, r, maxUnits)
+	// The rule is found before the return is stored, so that the staff
+	// notice stored with it can name it; the approval follows the return's
+	// own creation, once: a form sent again finds its return above.
+	rule := s.autoApproval.match(ctx, r, o)
+	var d EmailData
+	if rule != nil {
+		d.AutoApprovalRule = rule.Name
+	}
+	created, err := s.changes.CreateWith(ctx, r, maxUnits, d)
 	if err != nil {
 		return nil, err
 	}
 	if created {
 		s.log.Info("return requested", "code", r.Code, "order", o.Name, "items", len(r.Items), "photos", len(r.Photos))
+		s.autoApproval.approve(ctx, r, rule)
 	}
 	return r, nil
 }

@@ -22,6 +22,10 @@ const (
 	FieldResolution  = "resolution"
 	FieldPhotos      = "photos"
 
+	// A report's period: its first and last day.
+	FieldReportFrom = "from"
+	FieldReportTo   = "to"
+
 	// Staff actions.
 	FieldMessage     = "message" // staff's word to the customer with an approval
 	FieldAmount      = "amount"
@@ -57,6 +61,29 @@ const (
 	// FieldRestockLocation is the Shopify location returned items are
 	// restocked at.
 	FieldRestockLocation = "restock_location_id"
+	// The store's identity: its name, contact address, time zone and logo
+	// (an upload of its own form), and the Latvian return address.
+	FieldStoreName       = "store_name"
+	FieldContactEmail    = "contact_email"
+	FieldTimeZone        = "time_zone"
+	FieldLogo            = "logo"
+	FieldReturnAddressLV = "return_address_lv"
+)
+
+// The form of an auto-approval rule.
+const (
+	FieldRuleID           = "rule" // the rule's ID; empty for a new rule
+	FieldRuleName         = "rule_name"
+	FieldRuleEnabled      = "enabled"
+	FieldRuleKinds        = "kinds" // a message about the two kinds below
+	FieldRuleDissatisfied = "dissatisfied"
+	FieldRuleDamaged      = "damaged"
+	FieldRuleDays         = "within_days"
+	FieldRuleMaxAmount    = "max_amount"
+	FieldRuleCurrency     = "currency"
+	// SettingAutoApprovalRules names the rules in the history of the
+	// settings' changes.
+	SettingAutoApprovalRules = "auto_approval_rules"
 )
 
 // FieldQuantity is the name of the quantity field of a line item.

@@ -31,7 +31,21 @@ type Mailer struct {
 	wake     func() // wakes the mail worker; nil for none
 	now      func() time.Time
 	log      *slog.Logger
+	// identity tells the store's name, storefront, contact address, logo and
+	// time zone to the emails; nil leaves them to the renderer.
+	identity StoreIdentitySource
 }
+
+// StoreIdentitySource tells the store's identity; StoreIdentityService is one.
+type StoreIdentitySource interface {
+	StoreIdentity(ctx context.Context) StoreIdentity
+}
+
+// UseIdentity makes the emails name the store as id tells it, and tell dates
+// in its time zone. The identity service is built after the mailer (it reads
+// the settings and the shop's identity the mailer's users keep), hence a
+// setter, called once while the services are wired.
+func (m *Mailer) UseIdentity(id StoreIdentitySource) { m.identity = id }
 
 // NewMailer returns a Mailer. renderer nil makes no emails at all (a tool that
 // changes nothing customers hear of); wake, when set, is called after emails
@@ -60,7 +74,7 @@ func (m *Mailer) ForChange(ctx context.Context, kind EmailKind, r *Return, d Ema
 		out = append(out, *msg)
 	}
 	if kind == EmailRequestReceived {
-		if msg, err = m.staffEmail(ctx, r); err != nil {
+		if msg, err = m.staffEmail(ctx, r, d.AutoApprovalRule); err != nil {
 			return nil, err
 		}
 		if msg != nil {
@@ -98,26 +112,27 @@ func (m *Mailer) customerEmail(ctx context.Context, kind EmailKind, r *Return, d
 	// so a token cannot be read back for a later email.
 	token := NewToken()
 	d.StatusToken = token
-	msg, err := m.message(d, r.Code+":"+string(kind)+":customer", to, NormalizeEmail(settings.StaffEmail))
+	msg, err := m.message(ctx, d, r.Code+":"+string(kind)+":customer", to, NormalizeEmail(settings.StaffEmail))
 	if msg != nil {
 		msg.LinkTokenHash = HashToken(token)
 	}
 	return msg, err
 }
 
-// staffEmail renders the staff notice of a new return, or nil when no staff
+// staffEmail renders the staff notice of a new return, saying the
+// auto-approval rule that matched it (rule, "" for none), or nil when no staff
 // address is set.
-func (m *Mailer) staffEmail(ctx context.Context, r *Return) (*OutboxMessage, error) {
+func (m *Mailer) staffEmail(ctx context.Context, r *Return, rule string) (*OutboxMessage, error) {
 	settings, to, err := m.staffAddress(ctx)
 	if err != nil || to == "" {
 		return nil, err
 	}
-	d := EmailData{Kind: EmailStaffNewReturn, Lang: "en", Return: r, Settings: settings}
+	d := EmailData{Kind: EmailStaffNewReturn, Lang: "en", Return: r, Settings: settings, AutoApprovalRule: rule}
 	replyTo := NormalizeEmail(r.Email)
 	if r.Redacted() || replyTo == RedactedEmail {
 		replyTo = ""
 	}
-	return m.message(d, r.Code+":"+string(EmailStaffNewReturn)+":staff", to, replyTo)
+	return m.message(ctx, d, r.Code+":"+string(EmailStaffNewReturn)+":staff", to, replyTo)
 }
 
 // StaffNotice renders a notice about the shop (kind EmailStaffAppUninstalled or
@@ -132,7 +147,7 @@ func (m *Mailer) StaffNotice(ctx context.Context, kind EmailKind, dedupeKey stri
 	if err != nil || to == "" {
 		return nil, err
 	}
-	return m.message(EmailData{Kind: kind, Lang: "en", Settings: settings, Notice: &n}, dedupeKey, to, "")
+	return m.message(ctx, EmailData{Kind: kind, Lang: "en", Settings: settings, Notice: &n}, dedupeKey, to, "")
 }
 
 // staffAddress returns the settings in effect and the store's staff address
@@ -165,12 +180,15 @@ func (m *Mailer) AccessLink(ctx context.Context, l *AccessLink, token, lang stri
 			ValidFor:  AccessLinkTTL,
 		},
 	}
-	return m.message(d, "access-link:"+l.TokenHash, l.Email, NormalizeEmail(settings.StaffEmail))
+	return m.message(ctx, d, "access-link:"+l.TokenHash, l.Email, NormalizeEmail(settings.StaffEmail))
 }
 
 // message renders d into an outbox message, queued to be sent now.
-func (m *Mailer) message(d EmailData, dedupeKey, to, replyTo string) (*OutboxMessage, error) {
+func (m *Mailer) message(ctx context.Context, d EmailData, dedupeKey, to, replyTo string) (*OutboxMessage, error) {
 	d.BaseURL = m.baseURL
+	if m.identity != nil {
+		d.Store = m.identity.StoreIdentity(ctx)
+	}
 	e, err := m.renderer.RenderEmail(d)
 	if err != nil {
 		return nil, fmt.Errorf("render %s email: %w", d.Kind, err)

@@ -51,6 +51,10 @@ type EmailData struct {
 	Lang     string // "en" or "lv"; staff emails are in English
 	Return   *Return
 	Settings Settings
+	// Store is the store's identity: its name heads and signs the email,
+	// with its storefront and contact address; dates are in its time zone.
+	// Its zero value leaves the name to the renderer's own, and dates in UTC.
+	Store StoreIdentity
 	// BaseURL is the portal's public address: the emails' links start with
 	// it, so that they work from a mail client.
 	BaseURL string
@@ -75,6 +79,9 @@ type EmailData struct {
 	// Notice is what a staff notice about the shop says (EmailStaffAppUninstalled,
 	// EmailStaffDataRequest), which has no Return.
 	Notice *StaffNotice
+	// AutoApprovalRule names the auto-approval rule that matched a new
+	// return, for the staff notice of it; "" when none did.
+	AutoApprovalRule string
 }
 
 // Email is a rendered email: both parts and the subject.

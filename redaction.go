@@ -34,10 +34,11 @@ const (
 // names, phone numbers or addresses), a replacement's tracking number (it
 // leads to the customer's address at the carrier), the lines written to the
 // Shopify order (they repeat the reason and the tracking number), and any type
-// added later, until someone decides it is safe to keep.
+// added later, until someone decides it is safe to keep. An automatic
+// approval's message names the staff's rule, nothing about the customer.
 var messagesKeptOnErasure = []EventType{
 	EventRefunded, EventRefundFailed, EventRefundUnknown, EventShopifyDeferred,
-	EventPersonalDataErased, EventPhotosDeleted,
+	EventPersonalDataErased, EventPhotosDeleted, EventAutoApproved,
 }
 
 // ErasesMessage reports whether erasing a return's personal data erases the

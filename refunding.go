@@ -191,9 +191,6 @@ func (s *RefundService) Refund(ctx context.Context, staffID int64, code string, 
 		}
 		method = RefundAsStoreCredit
 	}
-	if err := s.recordRestock(ctx, r, in); err != nil {
-		return nil, err
-	}
 	ref := &Refund{ReturnID: r.ID, OrderID: r.OrderID, Amount: m, IdempotencyKey: in.Key, State: RefundPending, Reason: reason,
 		PartialReason: partial, Worth: worth, StaffID: staffID, Method: method, CreatedAt: s.now(), UpdatedAt: s.now()}
 	created, err := s.store.CreateRefund(ctx, ref, lim)
@@ -203,11 +200,16 @@ func (s *RefundService) Refund(ctx context.Context, staffID int64, code string, 
 	if !created {
 		return ref, nil
 	}
+	// Kept once this form's refund is the one made (another tab's refused
+	// form must not change it); a crash between the two restocks by the rule.
+	if err := s.recordRestock(ctx, r, in); err != nil {
+		s.log.Error("record restock choice; the rule applies", "code", r.Code, "err", err)
+	}
 	return s.sendRefund(ctx, r, ref)
 }
 
 // recordRestock keeps what staff chose on the refund form for each item, so
-// that the refund, and any retry of it after a crash, restocks as they chose.
+// that the refund, and any retry of it, restocks as they chose.
 func (s *RefundService) recordRestock(ctx context.Context, r *Return, in RefundInput) error {
 	if !in.RestockShown || s.shopReturns == nil {
 		return nil
@@ -299,8 +301,37 @@ func (s *RefundService) sendRefund(ctx context.Context, r *Return, ref *Refund) 
 	// here, not left pending.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), RefundTimeout)
 	defer cancel()
+	if settled, err := s.stillToMake(ctx, ref); err != nil || settled {
+		if err != nil && ErrorCode(err) == ECONFLICT {
+			return ref, s.settleRefund(ctx, r, ref, "", err)
+		}
+		return ref, err
+	}
 	id, err := s.makeRefund(ctx, r, ref)
 	return ref, s.settleRefund(ctx, r, ref, id, err)
+}
+
+// stillToMake reads ref again from the ledger right before Shopify is asked
+// for it. settled is true (and ref updated) when it was settled meanwhile —
+// Shopify told of it by webhook —, and there is nothing to ask. A refund of
+// the return booked from Shopify admin since ref was stored is an ECONFLICT:
+// staff refunded there meanwhile, and what ref was checked against no longer
+// holds.
+func (s *RefundService) stillToMake(ctx context.Context, ref *Refund) (settled bool, err error) {
+	refs, err := s.store.RefundsByReturn(ctx, ref.ReturnID)
+	if err != nil {
+		return false, fmt.Errorf("read refunds: %w", err)
+	}
+	for _, x := range refs {
+		switch {
+		case x.ID == ref.ID && x.Settled():
+			*ref = x
+			return true, nil
+		case x.Source == RefundFromShopify && x.UpdatedAt.After(ref.CreatedAt):
+			return false, Errorf(ECONFLICT, "A refund of this return was made in Shopify admin after this one was asked for. Look at the return in Shopify admin before refunding more.")
+		}
+	}
+	return false, nil
 }
 
 // makeRefund asks Shopify for a stored refund: on the return's Shopify return
@@ -328,6 +359,12 @@ func (s *RefundService) makeRefund(ctx context.Context, r *Return, ref *Refund) 
 			defer s.shopReturns.Wake()
 		}
 		return id, err
+	}
+	// The Shopify return was read a moment ago, and staff may have refunded
+	// it in Shopify admin meanwhile, which refunds/create settled this
+	// refund with: asked for again now, it would be paid twice.
+	if settled, err := s.stillToMake(ctx, ref); err != nil || settled {
+		return ref.ShopifyID, err
 	}
 	return s.refunder.CreateRefund(ctx, RefundRequest{
 		OrderID: r.OrderID, Key: ref.IdempotencyKey, Amount: ref.Amount,
@@ -490,14 +527,16 @@ func (s *RefundService) SettleFromShopify(ctx context.Context, orderID, key, sho
 }
 
 // SettleFromShopReturn settles the portal's refund in flight (pending or
-// unknown) of the return whose Shopify return is shopReturnID, as Shopify
-// tells it made refund shopifyID by processing that return. found reports
-// whether there was one.
-func (s *RefundService) SettleFromShopReturn(ctx context.Context, shopReturnID, shopifyID string) (found bool, err error) {
-	if s.shopReturns == nil || shopReturnID == "" {
+// unknown) of the return whose Shopify return made ref, as Shopify tells it
+// made ref by processing that return: when ref gives back what that refund
+// asked for. Staff processing the same return in Shopify admin at the same
+// moment for another amount is not taken for it. found reports whether there
+// was one.
+func (s *RefundService) SettleFromShopReturn(ctx context.Context, ref ShopRefund) (found bool, err error) {
+	if s.shopReturns == nil || ref.ReturnID == "" {
 		return false, nil
 	}
-	r, err := s.shopReturns.ReturnOfShopReturn(ctx, shopReturnID)
+	r, err := s.shopReturns.ReturnOfShopReturn(ctx, ref.ReturnID)
 	if ErrorCode(err) == ENOTFOUND {
 		return false, nil
 	}
@@ -508,9 +547,10 @@ func (s *RefundService) SettleFromShopReturn(ctx context.Context, shopReturnID, 
 	if err != nil {
 		return false, fmt.Errorf("read refunds: %w", err)
 	}
+	gave := ref.Amount.Minor + ref.Pending.Minor
 	for i := range refs {
-		if refs[i].Source != RefundFromShopify && !refs[i].Settled() {
-			return s.SettleFromShopify(ctx, r.OrderID, refs[i].IdempotencyKey, shopifyID)
+		if refs[i].Source != RefundFromShopify && !refs[i].Settled() && refs[i].Amount.Minor == gave {
+			return s.SettleFromShopify(ctx, r.OrderID, refs[i].IdempotencyKey, ref.ID)
 		}
 	}
 	return false, nil
@@ -596,15 +636,26 @@ func (s *RefundService) findOnShopReturn(ctx context.Context, r *Return, ref *Re
 	if err != nil {
 		return "", false, fmt.Errorf("read Shopify return for refund: %w", err)
 	}
-	known := map[string]bool{}
-	rs, err := s.returns.ReturnsByOrder(ctx, r.OrderID)
+	known, err := s.knownShopifyRefunds(ctx, r.OrderID)
 	if err != nil {
 		return "", false, err
+	}
+	id, found := refundOnShopReturn(sr, ref.IdempotencyKey, known)
+	return id, found, nil
+}
+
+// knownShopifyRefunds returns the Shopify refunds the ledger holds of the
+// order's returns, by GID.
+func (s *RefundService) knownShopifyRefunds(ctx context.Context, orderID string) (map[string]bool, error) {
+	known := map[string]bool{}
+	rs, err := s.returns.ReturnsByOrder(ctx, orderID)
+	if err != nil {
+		return nil, err
 	}
 	for i := range rs {
 		refs, err := s.store.RefundsByReturn(ctx, rs[i].ID)
 		if err != nil {
-			return "", false, err
+			return nil, err
 		}
 		for _, x := range refs {
 			if x.ShopifyID != "" {
@@ -612,8 +663,7 @@ func (s *RefundService) findOnShopReturn(ctx context.Context, r *Return, ref *Re
 			}
 		}
 	}
-	id, found := refundOnShopReturn(sr, ref.IdempotencyKey, known)
-	return id, found, nil
+	return known, nil
 }
 
 // RunRefundReconciler settles unknown and cut-off refunds every interval until

@@ -158,8 +158,24 @@ func refundOnShopReturn(sr *ShopReturn, key string, known map[string]bool) (stri
 // cancelled in Shopify admin before they were), restocked as staff chose.
 func (s *RefundService) nativeRefund(ctx context.Context, r *Return, ref *Refund, txs []RefundTransaction, storeCredit Money) (id string, ok bool, lines []RefundLine, err error) {
 	id, ok, sr, err := s.processOnShopReturn(ctx, r, ref, txs, storeCredit)
-	if ok || err != nil || sr == nil || !sr.unprocessed() {
+	if ok || err != nil || sr == nil {
 		return id, ok, nil, err
+	}
+	if !sr.unprocessed() {
+		// Processed already. A refund of it the ledger does not know may be
+		// this very refund, made by an attempt whose answer was lost and not
+		// found yet, or one staff made in Shopify admin: a money-only
+		// refund now could pay twice.
+		known, err := s.knownShopifyRefunds(ctx, r.OrderID)
+		if err != nil {
+			return "", false, nil, err
+		}
+		for _, x := range sr.Refunds {
+			if !known[x.ID] {
+				return "", false, nil, Errorf(ECONFLICT, "The return was processed and refunded in Shopify already (%s). Look at it in Shopify admin before refunding more.", x.ID)
+			}
+		}
+		return "", false, nil, nil
 	}
 	loc, err := s.restockLocation(ctx)
 	if err != nil {

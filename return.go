@@ -86,10 +86,13 @@ type Return struct {
 }
 
 // LinesRefunded reports whether r's items were refunded as line items, which
-// takes them off their lines' current quantity at Shopify. Returns made before
-// the portal drove Shopify's returns were refunded as money alone.
+// takes them off their lines' current quantity at Shopify: the refunds of a
+// return with a Shopify return process its units (or, when it was closed
+// unprocessed, refund them as lines). A return without one — made before the
+// portal drove Shopify's returns, or refused by Shopify — is refunded as money
+// alone.
 func (r *Return) LinesRefunded() bool {
-	return r.Refunded.Minor > 0 && r.ShopReturnStatus != ShopReturnLegacy
+	return r.Refunded.Minor > 0 && r.ShopReturnID != ""
 }
 
 // Redacted reports whether the customer's personal data was erased from r.
@@ -207,6 +210,9 @@ const (
 	// the portal holds about them (customers/data_request); staff were
 	// emailed to answer it. Message: what was asked, for staff.
 	EventDataRequest EventType = "data_request"
+	// EventAutoApproved: an auto-approval rule approved the new return, with
+	// the system as actor. Message: "By the rule “name”", for staff.
+	EventAutoApproved EventType = "auto_approved"
 )
 
 // Event is one entry on a return's timeline.

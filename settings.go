@@ -27,8 +27,20 @@ type Settings struct {
 	// RestockLocationID is the Shopify location (GID) returned items that
 	// come back in good order are restocked at; "" for the shop's first.
 	RestockLocationID string
-	UpdatedAt         time.Time
-	UpdatedBy         string
+	// ReturnAddressLV is the return address for Latvian pages and emails;
+	// "" uses ReturnAddress, as every language but Latvian does.
+	ReturnAddressLV string
+	// StoreName names the store on pages and in emails in place of
+	// Shopify's name of the shop; "" uses Shopify's.
+	StoreName string
+	// ContactEmail is where customers write with questions, shown on every
+	// customer page and email; "" shows none.
+	ContactEmail string
+	// TimeZone is the IANA time zone every date is told in, in place of the
+	// shop's time zone in Shopify; "" uses Shopify's.
+	TimeZone  string
+	UpdatedAt time.Time
+	UpdatedBy string
 	// Revision numbers the settings' changes: 0 while every setting has its
 	// default, and different after every save that changed one. A page
 	// rendered with the settings is the same while their revision is.
@@ -51,6 +63,15 @@ func DefaultSettings() Settings {
 // Policy returns the return policy part of the settings.
 func (s Settings) Policy() Policy {
 	return Policy{WindowDays: s.WindowDays, NonReturnableTag: s.NonReturnableTag}
+}
+
+// Address returns the return address in the given language ("en", "lv"):
+// Latvian falls back to the English one when none is set.
+func (s Settings) Address(lang string) string {
+	if lang == "lv" && s.ReturnAddressLV != "" {
+		return s.ReturnAddressLV
+	}
+	return s.ReturnAddress
 }
 
 // Instructions returns the return instructions in the given language ("en", "lv").
@@ -124,6 +145,7 @@ func (s *SettingsService) UpdateSettings(ctx context.Context, st Settings, by st
 	st.InstructionsLV = CleanText(st.InstructionsLV)
 	st.StaffEmail = strings.TrimSpace(st.StaffEmail)
 	fields := map[string]Message{}
+	checkIdentitySettings(&st, fields)
 	if st.ReturnAddress == "" {
 		fields[FieldReturnAddress] = Msg("Enter the address returns are sent to.")
 	} else if m := checkText(st.ReturnAddress, 500); m != nil {

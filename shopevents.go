@@ -37,7 +37,7 @@ const (
 // *RefundService is one.
 type PortalRefunds interface {
 	SettleFromShopify(ctx context.Context, orderID, key, shopifyID string) (found bool, err error)
-	SettleFromShopReturn(ctx context.Context, shopReturnID, shopifyID string) (found bool, err error)
+	SettleFromShopReturn(ctx context.Context, ref ShopRefund) (found bool, err error)
 	// FollowPayouts reads back the order's refunds whose money was on its
 	// way, as orders/updated may tell that a transaction settled.
 	FollowPayouts(ctx context.Context, orderID string) error

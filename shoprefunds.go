@@ -40,7 +40,7 @@ func (s *ShopEventService) applyRefund(ctx context.Context, ref ShopRefund, via 
 		// Made by processing a Shopify return: the portal's refund in
 		// flight on it, when there is one (Shopify is not documented to
 		// copy returnProcess's note, with the key, onto the refund).
-		found, err := s.portal.SettleFromShopReturn(ctx, ref.ReturnID, ref.ID)
+		found, err := s.portal.SettleFromShopReturn(ctx, ref)
 		if err != nil || found {
 			return err
 		}

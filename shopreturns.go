@@ -71,6 +71,9 @@ type ShopReturnStore interface {
 	// ReturnByShopReturn returns the portal return of a Shopify return, or
 	// ENOTFOUND.
 	ReturnByShopReturn(ctx context.Context, shopifyID string) (*Return, error)
+	// OpenShopReturns returns up to limit Shopify return GIDs, in order,
+	// after after ("" for the first), of the open returns that have one.
+	OpenShopReturns(ctx context.Context, after string, limit int) ([]string, error)
 	// SetRestock records what staff chose for a return's items: line item
 	// id → back in stock or not.
 	SetRestock(ctx context.Context, returnID int64, choice map[string]Restock) error
@@ -107,6 +110,9 @@ type ShopReturnService struct {
 	// reasons are the shop's return reason definitions, read once.
 	reasonsMu sync.Mutex
 	reasons   []ReturnReasonDefinition
+	// sweepAfter is the Shopify return the last Sweep stopped after; only
+	// Run's goroutine uses it.
+	sweepAfter string
 	// units are what Shopify still takes back of the orders a submission
 	// just checked, by order id: the return made then is asked for with
 	// them, without reading them again a moment later.
@@ -181,10 +187,14 @@ func (s *ShopReturnService) Wake() {
 	}
 }
 
-// Run syncs due returns when woken and every interval until ctx ends.
-func (s *ShopReturnService) Run(ctx context.Context, every time.Duration) {
+// Run syncs due returns when woken and every interval until ctx ends, and
+// every sweepEvery reads the Shopify returns of open returns for a returns/*
+// webhook that never came (Sweep).
+func (s *ShopReturnService) Run(ctx context.Context, every, sweepEvery time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
+	sweep := time.NewTicker(sweepEvery)
+	defer sweep.Stop()
 	s.Flush(ctx)
 	for {
 		select {
@@ -192,8 +202,40 @@ func (s *ShopReturnService) Run(ctx context.Context, every time.Duration) {
 			return
 		case <-s.wake:
 		case <-t.C:
+		case <-sweep.C:
+			s.Sweep(ctx)
 		}
 		s.Flush(ctx)
+	}
+}
+
+// sweepReturns is how many Shopify returns one Sweep reads; the next goes on
+// after the last of them.
+const sweepReturns = 25
+
+// Sweep reads the Shopify returns of up to sweepReturns open returns, after
+// where the last pass stopped, and moves each portal return as ApplyEvent
+// does: what staff did in Shopify admin reaches the portal even when its
+// webhook never came.
+func (s *ShopReturnService) Sweep(ctx context.Context) {
+	ids, err := s.store.OpenShopReturns(ctx, s.sweepAfter, sweepReturns)
+	if err != nil {
+		s.log.Error("read open returns to sweep", "err", err)
+		return
+	}
+	if len(ids) < sweepReturns {
+		s.sweepAfter = "" // from the start next time
+	} else {
+		s.sweepAfter = ids[len(ids)-1]
+	}
+	for _, id := range ids {
+		err := s.ApplyEvent(ctx, "sweep", ShopReturnEvent{ID: id})
+		if ShopUninstalled(err) {
+			return
+		}
+		if err != nil {
+			s.log.Warn("sweep Shopify return", "return", id, "err", err)
+		}
 	}
 }
 
@@ -602,6 +644,13 @@ func (s *ShopReturnService) ApplyEvent(ctx context.Context, topic string, e Shop
 		}
 		r.ShopReturnStatus = sr.Status
 	}
+	if wantShopStatus(r) == sr.Status && sr.Status != ShopReturnOpen {
+		// Where the portal's own status asks Shopify's to be: the move was
+		// the portal's (returns/close after a full refund closed it), or it
+		// is in step already. An open return may still have been processed
+		// in Shopify admin, which shopAdminChange tells.
+		return nil
+	}
 	sc, ok := shopAdminChange(r, sr)
 	if !ok {
 		return nil
@@ -677,7 +726,10 @@ func (s *ShopReturnService) checkReturnable(ctx context.Context, r *Return, rs [
 		left[u.LineItemID] += u.Quantity
 	}
 	for _, x := range rs {
-		if x.Status.Active() && x.ShopReturnID == "" && !x.ShopReturnStatus.settledWithout() {
+		// A return Shopify was asked for without an answer kept (ASKED) may
+		// be on Shopify's count already: not counted here, the portal's own
+		// count of units held still keeps it.
+		if x.Status.Active() && x.ShopReturnID == "" && !x.ShopReturnStatus.settledWithout() && x.ShopReturnStatus != ShopReturnAsked {
 			for _, it := range x.Items {
 				left[it.LineItemID] -= it.Quantity
 			}

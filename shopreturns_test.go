@@ -577,3 +577,16 @@ func (m memShopReturnStore) SetParcelInShopify(ctx context.Context, returnID int
 func (f *fakeShopReturns) CreateReverseDelivery(ctx context.Context, req returns.ReverseDeliveryRequest) (string, error) {
 	return "gid://shopify/ReverseDelivery/1", f.call("CreateReverseDelivery")
 }
+
+func (m memShopReturnStore) OpenShopReturns(ctx context.Context, after string, limit int) ([]string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []string
+	for _, r := range m.returns {
+		if r.ShopReturnID > after && slices.Contains(returns.OpenStatuses, r.Status) {
+			out = append(out, r.ShopReturnID)
+		}
+	}
+	slices.Sort(out)
+	return out[:min(len(out), limit)], nil
+}

@@ -26,6 +26,7 @@ type Store interface {
 	returns.WritebackStore
 	returns.SettingsStore
 	returns.QueueStore
+	returns.ReportStore
 	returns.ShipmentStore
 	returns.RefundStore
 	returns.StaffStore
@@ -43,6 +44,8 @@ type Store interface {
 	returns.ShopReturnStore
 	returns.PayoutStore
 	returns.ParcelStore
+	returns.AutoApprovalStore
+	returns.LogoStore
 }
 
 // Shop is what the services ask of Shopify about orders; *shopify.Client is
@@ -74,7 +77,13 @@ type Deps struct {
 	// 0 means returns.DefaultSweepEvery.
 	SweepEvery time.Duration
 	Photos     returns.PhotoProcessor
-	Passwords  returns.PasswordHasher
+	// Logos checks and re-encodes an uploaded logo: the same processor as
+	// Photos; nil refuses no logo but cannot save one either.
+	Logos returns.LogoProcessor
+	// StoreName is the store's name from the portal's configuration, for
+	// while neither the settings nor Shopify name it.
+	StoreName string
+	Passwords returns.PasswordHasher
 	// Emails renders the emails; nil queues none.
 	Emails returns.EmailRenderer
 	// BaseURL is the portal's public address, for links in emails and the
@@ -108,6 +117,14 @@ type App struct {
 	// ShopReturns keeps Shopify's returns in step with the portal's; nil
 	// when Deps.ShopReturns is.
 	ShopReturns *returns.ShopReturnService
+	Reports     *returns.ReportService
+
+	// AutoApproval keeps the auto-approval rules and approves the new
+	// returns they match.
+	AutoApproval *returns.AutoApprovalService
+	// Identity is the store's name, logo, storefront and time zone, as
+	// pages and emails show them.
+	Identity *returns.StoreIdentityService
 }
 
 // New builds the services over d.
@@ -163,18 +180,25 @@ func New(d Deps) *App {
 			}
 		},
 	})
+	autoApproval := returns.NewAutoApprovalService(d.Store, d.Store, changes, d.Now, d.Log)
+	identity := returns.NewStoreIdentityService(returns.StoreIdentityDeps{
+		Settings: settings, Shop: connection, Logos: d.Store, Images: d.Logos,
+		FallbackName: d.StoreName, Now: d.Now, Log: d.Log,
+	})
+	mailer.UseIdentity(identity)
 	return &App{
+		Identity: identity,
 		Settings: settings,
 		Customers: returns.NewCustomerService(returns.CustomerDeps{
 			Shop: shop, Returns: d.Store, Access: d.Store, Timeline: d.Store, Photos: d.Photos,
 			Settings: settings, Changes: changes, Orders: orders, ShopReturns: shopReturns, Parcels: d.Store,
-			WakeShopReturns: shopReturns.Wake, Now: d.Now, Log: d.Log,
+			WakeShopReturns: shopReturns.Wake, AutoApproval: autoApproval, Now: d.Now, Log: d.Log,
 		}),
 		AccessLinks: returns.NewAccessLinkService(shop, d.Store, mailer, d.Now, d.Log),
 		Backoffice: returns.NewBackofficeService(returns.BackofficeDeps{
 			Returns: d.Store, Access: d.Store, Timeline: d.Store, Notes: d.Store, Queue: d.Store,
 			Shipments: d.Store, Staff: d.Store, Ledger: d.Store, Shop: shop, Suggester: refunder,
-			Changes: changes, Now: d.Now, Log: d.Log,
+			Changes: changes, Zone: identity, Now: d.Now, Log: d.Log,
 		}),
 		Refunds:        refunds,
 		Accounts:       returns.NewAccountService(d.Store, d.Store, d.Passwords, d.Now, d.Log),
@@ -185,6 +209,8 @@ func New(d Deps) *App {
 		Redaction:      redaction,
 		PhotoRetention: returns.NewPhotoRetentionService(d.Store, settings, d.Now, d.Log),
 		ShopReturns:    shopReturns,
+		Reports:        returns.NewReportService(d.Store, nil, d.Now),
+		AutoApproval:   autoApproval,
 	}
 }
 
@@ -200,6 +226,10 @@ func (a *App) Services() handlers.Services {
 		Outbox:      a.Outbox,
 		Connection:  a.Connection,
 		ShopEvents:  a.Events,
+		Reports:     a.Reports,
+
+		AutoApproval: a.AutoApproval,
+		Identity:     a.Identity,
 	}
 }
 
@@ -249,6 +279,6 @@ func (a *App) Run(ctx context.Context, wg *sync.WaitGroup) {
 	wg.Go(func() { a.Connection.Run(ctx, checkEvery) })
 	wg.Go(func() { a.PhotoRetention.Run(ctx, photoPurgeEvery) })
 	if a.ShopReturns != nil {
-		wg.Go(func() { a.ShopReturns.Run(ctx, shopReturnSyncEvery) })
+		wg.Go(func() { a.ShopReturns.Run(ctx, shopReturnSyncEvery, returns.DefaultSweepEvery) })
 	}
 }

@@ -12,4 +12,6 @@ var (
 	QueueQuery     = queueQuery
 	UnsettledWhere = unsettledWhere
 	ClaimSelect    = claimSelect
+	// ReturnRecordsQuery is the export's SELECT, for its query plan.
+	ReturnRecordsQuery = returnRecordsQuery
 )

@@ -67,25 +67,31 @@ func (db *DB) CreateReturn(ctx context.Context, r *returns.Return, maxUnits map[
 // active returns of its order, exceed maxUnits on any line.
 func checkUnits(ctx context.Context, tx *sql.Tx, r *returns.Return, maxUnits map[string]int) error {
 	rows, err := tx.QueryContext(ctx, `
-		SELECT r.id, r.status, i.line_item_id, i.quantity
+		SELECT r.id, r.status, r.shopify_return_id, r.shopify_return_status,
+			(SELECT coalesce(SUM(amount_minor), 0) FROM refunds f WHERE f.return_id = r.id AND f.state = 'succeeded'),
+			i.line_item_id, i.quantity
 		FROM return_items i JOIN returns r ON r.id = i.return_id
 		WHERE r.order_id = ? ORDER BY r.id`, r.OrderID)
 	if err != nil {
 		return fmt.Errorf("read held units: %w", err)
 	}
 	defer rows.Close()
-	// The order's returns with their statuses and items: which of them hold
-	// their units is the domain's rule (returns.HeldUnits), not repeated here.
+	// The order's returns with their statuses, Shopify returns, refunded sums
+	// and items: which of them hold their units is the domain's rule
+	// (returns.HeldUnits), not repeated here.
 	var rs []returns.Return
 	for rows.Next() {
-		var id int64
+		var id, refunded int64
 		var status returns.Status
+		var shopID string
+		var shopStatus returns.ShopReturnStatus
 		var it returns.Item
-		if err := rows.Scan(&id, &status, &it.LineItemID, &it.Quantity); err != nil {
+		if err := rows.Scan(&id, &status, &shopID, &shopStatus, &refunded, &it.LineItemID, &it.Quantity); err != nil {
 			return fmt.Errorf("read held units: %w", err)
 		}
 		if len(rs) == 0 || rs[len(rs)-1].ID != id {
-			rs = append(rs, returns.Return{ID: id, Status: status})
+			rs = append(rs, returns.Return{ID: id, Status: status, ShopReturnID: shopID, ShopReturnStatus: shopStatus,
+				Refunded: returns.Money{Minor: refunded, Currency: r.Currency}})
 		}
 		rs[len(rs)-1].Items = append(rs[len(rs)-1].Items, it)
 	}

@@ -66,7 +66,8 @@ func (db *DB) SeedForBenchmark(ctx context.Context, n int, now time.Time) error 
 		codes[code] = true
 
 		status := seedStatuses[i%len(seedStatuses)]
-		created := now.Add(-year + time.Duration(i)*year/time.Duration(n))
+		// year/n first: i times a year in nanoseconds overflows int64.
+		created := now.Add(-year + time.Duration(i)*(year/time.Duration(n)))
 		updated := created.Add(time.Duration(i%72) * time.Hour)
 		if status == returns.StatusRequested {
 			updated = created

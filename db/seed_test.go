@@ -73,3 +73,27 @@ func TestSeedForBenchmark(t *testing.T) {
 	}
 	check("after seeding more")
 }
+
+// TestSeedForBenchmark_AYearOfDates: the returns are spread over the year
+// before now, oldest first, as a report of that year expects them. (i times a
+// year in nanoseconds overflows int64 from the 293rd return on.)
+func TestSeedForBenchmark_AYearOfDates(t *testing.T) {
+	d := MustOpenDB(t)
+	now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	if err := d.SeedForBenchmark(context.Background(), 2000, now); err != nil {
+		t.Fatal(err)
+	}
+	_, r := d.Pools()
+	var first, last, unordered int64
+	if err := r.QueryRow(`SELECT min(created_at), max(created_at) FROM returns`).Scan(&first, &last); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.QueryRow(`SELECT count(*) FROM returns a JOIN returns b ON b.id = a.id + 1 WHERE b.created_at < a.created_at`).Scan(&unordered); err != nil {
+		t.Fatal(err)
+	}
+	year := now.AddDate(0, 0, -365)
+	if first != year.UnixMilli() || last < now.Add(-6*time.Hour).UnixMilli() || last >= now.UnixMilli() || unordered != 0 {
+		t.Errorf("created from %s to %s, %d out of order; want from %s to just before %s, in order",
+			time.UnixMilli(first).UTC(), time.UnixMilli(last).UTC(), unordered, year, now)
+	}
+}

@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/returnsportal/returns"
@@ -90,4 +91,34 @@ func (db *DB) SetRestock(ctx context.Context, returnID int64, choice map[string]
 		return fmt.Errorf("record restock of return %d: %w", returnID, err)
 	}
 	return nil
+}
+
+// OpenShopReturns returns up to limit Shopify return GIDs, in order, after
+// after ("" for the first), of the returns that are open (returns.OpenStatuses)
+// and have a Shopify return.
+func (db *DB) OpenShopReturns(ctx context.Context, after string, limit int) ([]string, error) {
+	in := strings.Repeat("?, ", len(returns.OpenStatuses)-1) + "?"
+	args := make([]any, 0, len(returns.OpenStatuses)+2)
+	for _, st := range returns.OpenStatuses {
+		args = append(args, st)
+	}
+	rows, err := db.reader.QueryContext(ctx, `SELECT shopify_return_id FROM returns
+		WHERE status IN (`+in+`) AND shopify_return_id > ?
+		ORDER BY shopify_return_id LIMIT ?`, append(args, after, limit)...)
+	if err != nil {
+		return nil, fmt.Errorf("read open Shopify returns: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("read open Shopify returns: %w", err)
+		}
+		out = append(out, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read open Shopify returns: %w", err)
+	}
+	return out, nil
 }

@@ -24,6 +24,12 @@ func (s *Server) handleAdminSettingsForm() http.Handler {
 // renderSettings shows the settings form with st's values, and form's messages
 // when it comes back after a failed validation.
 func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, status int, st returns.Settings, form views.Form) {
+	s.renderSettingsWithLogo(w, r, status, st, form, views.Form{})
+}
+
+// renderSettingsWithLogo shows the settings form, and logoForm's message when
+// a logo was refused.
+func (s *Server) renderSettingsWithLogo(w http.ResponseWriter, r *http.Request, status int, st returns.Settings, form, logoForm views.Form) {
 	changes, err := s.settings.SettingsChanges(r.Context())
 	if err != nil {
 		s.Error(w, r, err)
@@ -35,6 +41,9 @@ func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, status i
 		s.log.Warn("read the shop's locations for the settings page", "err", err)
 	}
 	p := views.SettingsPage{
+		Identity:       s.storeIdentity(r),
+		Shop:           s.shopIdentity(r),
+		LogoForm:       logoForm,
 		AdminPage:      s.adminPage(r, "Settings"),
 		Settings:       st,
 		Form:           form,
@@ -68,6 +77,10 @@ func (s *Server) handleAdminSettings() http.Handler {
 			StaffEmail:       f.Get(returns.FieldStaffEmail),
 			// A checkbox is sent only when ticked.
 			RequireEmailedLink: f.Get(returns.FieldRequireEmailedLink) != "",
+		}
+		if err := s.keepUnsent(r, f, &st); err != nil {
+			s.Error(w, r, err)
+			return
 		}
 		if loc, sent := f[returns.FieldRestockLocation]; sent {
 			st.RestockLocationID = loc[0]

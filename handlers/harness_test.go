@@ -93,9 +93,10 @@ func newHarness(t testing.TB, limits *handlers.LookupLimits, opts ...func(*shopi
 		h.cfg.LookupLimits = limits
 	}
 	h.serve()
+	photos := photo.New()
 	h.deps = app.Deps{
 		Store: store, Shop: client, Refunder: client, ShopRefunds: client, Webhooks: client, ShopReturns: client, ParseWebhook: shopify.ParseWebhook,
-		Photos: photo.New(), Passwords: password.Hasher{}, Emails: email.Renderer{StoreName: "Linen & Co"}, BaseURL: h.srv.URL, Log: log,
+		Photos: photos, Logos: photos, Passwords: password.Hasher{}, Emails: email.Renderer{StoreName: "Linen & Co"}, BaseURL: h.srv.URL, Log: log,
 	}
 	h.rebuild()
 	return h

@@ -28,7 +28,18 @@ func (s *Server) page(r *http.Request, title returns.Message) views.Page {
 		// language; the page that shows the form again sets its own.
 		path = paths.LookupURL()
 	}
-	return views.Page{L: l, Title: l.Msg(title), Path: path, DemoMode: s.cfg.DemoMode, NoIndex: true}
+	id := s.storeIdentity(r)
+	l.Zone = id.Location
+	return views.Page{L: l, Title: l.Msg(title), Path: path, DemoMode: s.cfg.DemoMode, NoIndex: true, Store: id}
+}
+
+// storeIdentity is the store's identity for a page; zero when the server has
+// none.
+func (s *Server) storeIdentity(r *http.Request) returns.StoreIdentity {
+	if s.identity == nil {
+		return returns.StoreIdentity{}
+	}
+	return s.identity.StoreIdentity(r.Context())
 }
 
 // adminPage returns the layout data of a backoffice page.
@@ -64,6 +75,10 @@ var flashes = map[string]string{
 	"refund-to-pay":        "Refund recorded in Shopify. Part of it went through a manual payment method: pay it to the customer yourself, then confirm below.",
 	"manual-paid":          "Payment to the customer confirmed; the customer is emailed.",
 	"settings":             "Settings saved.",
+	"rule-saved":           "Rule saved.",
+	"rule-deleted":         "Rule deleted.",
+	"logo":                 "Logo saved.",
+	"logo-removed":         "Logo removed.",
 	"checked":              "Checked the connection to Shopify again.",
 	"requeued":             "The message is queued to be sent again.",
 }
@@ -83,7 +98,13 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c te
 // renderBytes renders a component into a page.
 func (s *Server) renderBytes(r *http.Request, c templ.Component) ([]byte, error) {
 	var buf bytes.Buffer
-	if err := c.Render(r.Context(), &buf); err != nil {
+	// Staff pages tell every time in the store's time zone (customer pages
+	// take it from their Localizer).
+	ctx := r.Context()
+	if loc := s.storeIdentity(r).Location; loc != nil {
+		ctx = views.WithTimeZone(ctx, loc)
+	}
+	if err := c.Render(ctx, &buf); err != nil {
 		return nil, fmt.Errorf("render page: %w", err)
 	}
 	return buf.Bytes(), nil

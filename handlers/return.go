@@ -33,7 +33,13 @@ func (s *Server) handleReturn() http.Handler {
 			return
 		}
 		l := localizer(r)
-		if body, ok := s.statusPages.get(code, l.Lang, version, settings.Revision); ok {
+		// The page shows the store's identity too, whose revision moves
+		// with the settings'.
+		revision := settings.Revision
+		if s.identity != nil {
+			revision = s.storeIdentity(r).Revision
+		}
+		if body, ok := s.statusPages.get(code, l.Lang, version, revision); ok {
 			s.writePage(w, http.StatusOK, body)
 			return
 		}
@@ -50,7 +56,7 @@ func (s *Server) handleReturn() http.Handler {
 		// Kept under the version read with the return, before its timeline:
 		// were the return changed in between, the page shows more than that
 		// version, and the next view renders it again.
-		s.statusPages.put(ret.Code, l.Lang, ret.Version, settings.Revision, body)
+		s.statusPages.put(ret.Code, l.Lang, ret.Version, revision, body)
 		s.writePage(w, http.StatusOK, body)
 	})
 }
@@ -66,7 +72,7 @@ func (s *Server) returnPage(r *http.Request, ret *returns.Return, events []retur
 		Page:          page,
 		Return:        ret,
 		Events:        events,
-		ReturnAddress: settings.ReturnAddress,
+		ReturnAddress: settings.Address(localizer(r).Lang),
 		Instructions:  settings.Instructions(localizer(r).Lang),
 		CanCancel:     ret.Status.CanMoveTo(returns.StatusCancelled),
 		OrderLink:     true,
@@ -143,7 +149,7 @@ func (s *Server) handleReturnConfirmation() http.Handler {
 		p := views.ConfirmationPage{
 			Page:          s.page(r, returns.Msg("Return %s requested", ret.Code)),
 			Return:        ret,
-			ReturnAddress: settings.ReturnAddress,
+			ReturnAddress: settings.Address(localizer(r).Lang),
 			Instructions:  settings.Instructions(localizer(r).Lang),
 		}
 		s.render(w, r, http.StatusOK, views.ConfirmationPageView(p))

@@ -49,12 +49,19 @@ func (s *Server) addRoutes(mux router) {
 	mux.Handle("POST "+paths.AdminAction(paths.ActionShip), staff(s.handleAdminShip()))
 	mux.Handle("POST "+paths.AdminAction(paths.ActionClose), staff(s.handleAdminClose()))
 	mux.Handle("POST "+paths.AdminAction(paths.ActionNote), staff(s.handleAdminNote()))
+	mux.Handle("GET "+paths.AdminReports, staff(s.handleAdminReports()))
+	mux.Handle("GET "+paths.AdminReportsCSV, staff(s.handleAdminReportsCSV()))
 	mux.Handle("GET "+paths.AdminOutbox, staff(s.handleAdminOutbox()))
 	mux.Handle("GET "+paths.AdminOutboxMessage, staff(s.handleAdminOutboxMessage()))
 	mux.Handle("GET "+paths.AdminOutboxHTML, staff(s.handleAdminOutboxHTML()))
 	mux.Handle("POST "+paths.AdminOutboxRequeue, staff(s.handleAdminOutboxRequeue()))
 	mux.Handle("GET "+paths.AdminSettings, staff(s.handleAdminSettingsForm()))
 	mux.Handle("POST "+paths.AdminSettings, staff(s.handleAdminSettings()))
+	mux.Handle("GET "+paths.AdminAutoApproval, staff(s.handleAdminAutoApproval()))
+	mux.Handle("POST "+paths.AdminAutoApproval, staff(s.handleAdminAutoApprovalSave()))
+	mux.Handle("POST "+paths.AdminAutoApprovalDelete, staff(s.handleAdminAutoApprovalDelete()))
+	mux.Handle("POST "+paths.AdminLogo, staff(s.handleAdminLogo()))
+	mux.Handle("POST "+paths.AdminLogoRemove, staff(s.handleAdminLogoRemove()))
 	mux.Handle("GET "+paths.AdminShopify, staff(s.handleAdminShopify()))
 	mux.Handle("POST "+paths.AdminShopifyCheck, staff(s.handleAdminShopifyCheck()))
 	// Anything else under /admin asks for a session first, so that nothing
@@ -66,6 +73,7 @@ func (s *Server) addRoutes(mux router) {
 	mux.Handle("POST "+paths.ShopifyWebhooks, s.handleShopifyWebhook())
 
 	mux.Handle("GET "+paths.Healthz, handleHealthz())
+	mux.Handle("GET "+paths.Logo, s.handleLogo())
 	mux.Handle("GET "+static.Prefix, static.Handler())
 	mux.Handle("/", s.handleNotFound())
 }

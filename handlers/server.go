@@ -56,6 +56,8 @@ type Server struct {
 	outbox     Outbox
 	shopEvents ShopEvents
 	connection Connection
+	reports    Reports
+	identity   StoreIdentity
 	sessions   *sessionStore
 	limits     *limiter
 	// statusPages keeps rendered status pages while their return is unchanged.
@@ -64,6 +66,7 @@ type Server struct {
 
 	lookupLimits LookupLimits
 	loginLimits  LoginLimits
+	autoApproval AutoApproval // the auto-approval rules
 }
 
 // NewServer returns the portal's HTTP handler with every route and middleware.
@@ -89,6 +92,9 @@ func NewServer(cfg Config, svc Services) *Server {
 		outbox:       svc.Outbox,
 		shopEvents:   svc.ShopEvents,
 		connection:   svc.Connection,
+		reports:      svc.Reports,
+		autoApproval: svc.AutoApproval,
+		identity:     svc.Identity,
 		sessions:     newSessionStore(cfg.SessionKeys, cfg.Secure),
 		statusPages:  newStatusPages(),
 		limits:       newLimiter(cfg.Now),

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"io"
 	"time"
 
 	returns "github.com/returnsportal/returns"
@@ -19,6 +20,20 @@ type Services struct {
 	Outbox      Outbox
 	ShopEvents  ShopEvents
 	Connection  Connection
+	Reports     Reports
+
+	AutoApproval AutoApproval
+	// Identity is the store's identity and logo; nil shows pages without
+	// them (tests of other things).
+	Identity StoreIdentity
+}
+
+// StoreIdentity is the store as pages show it, and its logo.
+type StoreIdentity interface {
+	StoreIdentity(ctx context.Context) returns.StoreIdentity
+	SaveLogo(ctx context.Context, upload returns.PhotoUpload, by string) error
+	RemoveLogo(ctx context.Context, by string) error
+	Logo(ctx context.Context, hash string) (*returns.Logo, error)
 }
 
 // Connection is the checklist of the connection to Shopify.
@@ -52,6 +67,14 @@ type Settings interface {
 	Settings(ctx context.Context) (returns.Settings, error)
 	UpdateSettings(ctx context.Context, st returns.Settings, by string) error
 	SettingsChanges(ctx context.Context) ([]returns.SettingsChange, error)
+}
+
+// AutoApproval keeps the auto-approval rules.
+type AutoApproval interface {
+	Rules(ctx context.Context) ([]returns.AutoApprovalRule, error)
+	NewRuleCurrency(ctx context.Context) string
+	SaveRule(ctx context.Context, in returns.AutoApprovalRuleInput, by string) (returns.AutoApprovalRule, error)
+	DeleteRule(ctx context.Context, id int64, by string) error
 }
 
 // Accounts signs staff in and out.
@@ -89,6 +112,13 @@ type Outbox interface {
 	Outbox(ctx context.Context, status returns.OutboxStatus, before int64) (*returns.OutboxPage, error)
 	OutboxMessage(ctx context.Context, id int64) (*returns.OutboxMessage, error)
 	RequeueOutbox(ctx context.Context, id int64) error
+}
+
+// Reports adds up the returns of a period for staff, and exports them.
+type Reports interface {
+	ReportPeriod(from, to string) (returns.ReportPeriod, error)
+	Report(ctx context.Context, p returns.ReportPeriod) (*returns.Report, error)
+	ExportCSV(ctx context.Context, p returns.ReportPeriod, w io.Writer) error
 }
 
 // ShopEvents is what Shopify tells the portal by webhook, and what became of

@@ -57,6 +57,15 @@ const (
 	// AdminShopifyCheck runs it again.
 	AdminShopify      = "/admin/shopify"
 	AdminShopifyCheck = "/admin/shopify/check"
+	// AdminReports adds up the returns of a period; AdminReportsCSV exports
+	// them.
+	AdminReports    = "/admin/reports"
+	AdminReportsCSV = "/admin/reports/returns.csv"
+	// AdminAutoApproval lists the auto-approval rules, and saves one (a
+	// new one when its form names none); AdminAutoApprovalDelete deletes
+	// one.
+	AdminAutoApproval       = "/admin/settings/auto-approval"
+	AdminAutoApprovalDelete = "/admin/settings/auto-approval/{rule}/delete"
 	// AdminElse is everything else under /admin, which answers only after
 	// sign-in, so that a stranger learns nothing of the backoffice.
 	AdminElse = "/admin/"
@@ -69,6 +78,25 @@ const ShopifyWebhooks = "/webhooks/shopify"
 
 // Healthz answers load balancers and the deploy's health checks.
 const Healthz = "/healthz"
+
+// Store's logo: Logo serves it by the hash of its content (a new logo has a
+// new address, so browsers keep each for good); AdminLogo is where staff
+// upload one, AdminLogoRemove where they remove it.
+const (
+	Logo            = "/logo/{file}"
+	AdminLogo       = "/admin/settings/logo"
+	AdminLogoRemove = "/admin/settings/logo/remove"
+)
+
+// LogoURL is the store's logo, file being its hash and extension
+// (returns.LogoRef.File).
+func LogoURL(file string) string { return fill(Logo, file) }
+
+// AdminLogoURL is where the logo's upload form posts.
+func AdminLogoURL() string { return AdminLogo }
+
+// AdminLogoRemoveURL is where the logo's remove button posts.
+func AdminLogoRemoveURL() string { return AdminLogoRemove }
 
 // Action names a staff action on a return. Most are the last segment of the
 // URL their form posts to (AdminActionURL); every one names its form on the
@@ -111,6 +139,8 @@ const (
 	ParamQuery  = "q"      // the queue's search
 	ParamStatus = "status" // the queue's and the outbox's status filter
 	ParamBefore = "before" // keyset pagination: the id the next page starts before
+	ParamFrom   = "from"   // a report's first day, YYYY-MM-DD
+	ParamTo     = "to"     // a report's last day
 )
 
 // LookupURL is the start page.
@@ -246,11 +276,40 @@ func AdminOutboxRequeueURL(id int64) string {
 // AdminSettingsURL is the store's settings form.
 func AdminSettingsURL() string { return AdminSettings }
 
+// AdminAutoApprovalURL is the page of the auto-approval rules.
+func AdminAutoApprovalURL() string { return AdminAutoApproval }
+
+// AdminAutoApprovalDeleteURL is where the form that deletes a rule posts.
+func AdminAutoApprovalDeleteURL(rule int64) string {
+	return fill(AdminAutoApprovalDelete, strconv.FormatInt(rule, 10))
+}
+
 // AdminShopifyURL is the checklist of the connection to Shopify.
 func AdminShopifyURL() string { return AdminShopify }
 
 // AdminShopifyCheckURL is where the form that runs the checks again posts.
 func AdminShopifyCheckURL() string { return AdminShopifyCheck }
+
+// AdminReportsURL is the report of the days from and to (YYYY-MM-DD; "" for
+// the default period).
+func AdminReportsURL(from, to string) string { return withQuery(AdminReports, period(from, to)) }
+
+// AdminReportsCSVURL is the CSV export of the returns of the days from and to.
+func AdminReportsCSVURL(from, to string) string {
+	return withQuery(AdminReportsCSV, period(from, to))
+}
+
+// period is the query of a report's days.
+func period(from, to string) url.Values {
+	v := url.Values{}
+	if from != "" {
+		v.Set(ParamFrom, from)
+	}
+	if to != "" {
+		v.Set(ParamTo, to)
+	}
+	return v
+}
 
 // WithDone adds to a backoffice URL which confirmation its page shows, after an
 // action redirected to it.

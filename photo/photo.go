@@ -162,7 +162,7 @@ func (p *Processor) memoryGate() *gate {
 func (p *Processor) Process(ctx context.Context, uploads []returns.PhotoUpload) ([]returns.Photo, error) {
 	plans := make([]plan, len(uploads))
 	for i, u := range uploads {
-		if err := p.check(u, &plans[i]); err != nil {
+		if err := p.check(u, &plans[i], MaxSide); err != nil {
 			return nil, err
 		}
 	}
@@ -213,7 +213,7 @@ func (p *Processor) Process(ctx context.Context, uploads []returns.PhotoUpload) 
 // EINVALID error that Process would refuse it with, without decoding it.
 func (p *Processor) Check(upload returns.PhotoUpload) (int64, error) {
 	var pl plan
-	if err := p.check(upload, &pl); err != nil {
+	if err := p.check(upload, &pl, MaxSide); err != nil {
 		return 0, err
 	}
 	return pl.cost, nil
@@ -233,8 +233,9 @@ type plan struct {
 	cost      int64 // bytes of memory processing takes
 }
 
-// check reads an upload's headers into pl, or refuses it.
-func (p *Processor) check(upload returns.PhotoUpload, pl *plan) error {
+// check reads an upload's headers into pl, to be scaled to at most side
+// pixels on its longest side, or refuses it.
+func (p *Processor) check(upload returns.PhotoUpload, pl *plan, side int) error {
 	size := upload.Size()
 	if limit := p.maxBytes(); size > limit {
 		return returns.Errorf(returns.EINVALID, "The photo is too large (at most %d MB).", limit>>20)
@@ -258,8 +259,8 @@ func (p *Processor) check(upload returns.PhotoUpload, pl *plan) error {
 	*pl = plan{upload: upload, format: f, cfg: cfg, orientation: 1, ow: cfg.Width, oh: cfg.Height}
 	decodeBytes, opaque := decodeCost(f, cfg, upload, size)
 	pl.opaque = opaque
-	if pl.ow > MaxSide || pl.oh > MaxSide {
-		pl.ow, pl.oh = fit(pl.ow, pl.oh, MaxSide)
+	if pl.ow > side || pl.oh > side {
+		pl.ow, pl.oh = fit(pl.ow, pl.oh, side)
 		// A strip thinner than its scale keeps a pixel across.
 		pl.ow, pl.oh = max(pl.ow, 1), max(pl.oh, 1)
 	}

@@ -58,10 +58,14 @@ type orderRefundsResponse struct {
 }
 
 type refundNode struct {
-	ID              string     `json:"id"`
-	Note            *string    `json:"note"`
-	CreatedAt       *time.Time `json:"createdAt"`
-	ProcessedAt     time.Time  `json:"processedAt"`
+	ID          string     `json:"id"`
+	Note        *string    `json:"note"`
+	CreatedAt   *time.Time `json:"createdAt"`
+	ProcessedAt time.Time  `json:"processedAt"`
+	// Return is the Shopify return whose processing made the refund.
+	Return *struct {
+		ID string `json:"id"`
+	} `json:"return"`
 	RefundLineItems struct {
 		Nodes []struct {
 			LineItem struct {
@@ -99,6 +103,9 @@ func (n *refundNode) shopRefund(orderID, currency string) (returns.ShopRefund, e
 	r := returns.ShopRefund{ID: n.ID, OrderID: orderID, Note: deref(n.Note), ProcessedAt: n.ProcessedAt}
 	if n.CreatedAt != nil {
 		r.CreatedAt = *n.CreatedAt
+	}
+	if n.Return != nil {
+		r.ReturnID = n.Return.ID
 	}
 	for _, t := range n.Transactions.Nodes {
 		amount, err := t.AmountSet.money(currency)

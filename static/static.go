@@ -16,7 +16,7 @@ import (
 	"time"
 )
 
-//go:embed app.css admin.css favicon.svg
+//go:embed app.css admin.css reports.css favicon.svg
 var files embed.FS
 
 // Prefix is the path under which Handler expects to be mounted.

@@ -1,6 +1,7 @@
 package views
 
 import (
+	"context"
 	"regexp"
 	"time"
 
@@ -23,14 +24,6 @@ func StaffKind(k returns.Kind) string {
 		return "Not satisfied"
 	}
 	return string(k)
-}
-
-// dateTime formats a moment for staff in t's location, e.g. "26 Nov 2026, 10:00".
-func dateTime(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.Format("2 Jan 2006, 15:04")
 }
 
 // isoDateTime formats t for a <time datetime> attribute.
@@ -63,9 +56,9 @@ func eventMessage(ev returns.Event) string {
 // shopifyRefundText says what Shopify has of a refund, for the refunds table:
 // staff know a refund by its amount and day (the table's other columns), so
 // Shopify's id for it (gid://shopify/Refund/…) is not shown.
-func shopifyRefundText(ref returns.Refund) string {
+func shopifyRefundText(ctx context.Context, ref returns.Refund) string {
 	if ref.ShopifyID == "" {
 		return "Not in Shopify"
 	}
-	return "Refund " + english.Money(ref.Amount) + " of " + dateTime(ref.CreatedAt)
+	return "Refund " + english.Money(ref.Amount) + " of " + dateTime(ctx, ref.CreatedAt)
 }

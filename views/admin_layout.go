@@ -35,6 +35,7 @@ const (
 	sectionOutbox
 	sectionOutboxMessage // a message opened from the outbox
 	sectionShopify
+	sectionReports
 )
 
 // current is the aria-current value of a navigation link to section: "page"

@@ -1,6 +1,7 @@
 package views
 
 import (
+	"context"
 	"slices"
 	"strconv"
 	"strings"
@@ -75,6 +76,8 @@ func adminEventLabel(ev returns.Event) string {
 		return "Cancelled by the customer"
 	case returns.EventApproved:
 		return "Approved"
+	case returns.EventAutoApproved:
+		return "Approved automatically"
 	case returns.EventDeclined:
 		return "Declined"
 	case returns.EventItemReceived:
@@ -122,8 +125,8 @@ func adminEventLabel(ev returns.Event) string {
 
 // erasedCustomer is what the backoffice shows for the customer of a return
 // whose personal data was erased, in place of the address that stands in.
-func erasedCustomer(r *returns.Return) string {
-	return "Personal data erased on " + dateTime(r.RedactedAt)
+func erasedCustomer(ctx context.Context, r *returns.Return) string {
+	return "Personal data erased on " + dateTime(ctx, r.RedactedAt)
 }
 
 // erasedText reports whether an event's message was emptied by the erasure of

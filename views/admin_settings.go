@@ -22,12 +22,24 @@ type SettingsPage struct {
 	// choice is not shown.
 	Locations      []returns.Location
 	LocationsKnown bool
+	// Identity is the store's identity in effect (its logo, storefront);
+	// Shop is Shopify's identity of the shop, zero when never read, whose
+	// name and time zone apply while the settings leave theirs empty.
+	Identity returns.StoreIdentity
+	Shop     returns.ShopIdentity
+	// LogoForm has the logo upload's message when it was refused.
+	LogoForm Form
 }
 
 // settingsFields is the settings form's fields in page order, with their
 // labels for the history of changes.
 var settingsFields = []struct{ name, label string }{
+	{returns.FieldStoreName, "Store name"},
+	{returns.FieldContactEmail, "Contact email"},
+	{returns.FieldTimeZone, "Time zone"},
+	{returns.FieldLogo, "Logo"},
 	{returns.FieldReturnAddress, "Return address"},
+	{returns.FieldReturnAddressLV, "Return address (Latvian)"},
 	{returns.FieldWindowDays, "Return window"},
 	{returns.FieldNonReturnableTag, "Non-returnable tag"},
 	{returns.FieldInstructionsEN, "Instructions (English)"},
@@ -36,6 +48,7 @@ var settingsFields = []struct{ name, label string }{
 	{returns.FieldRequireEmailedLink, "Emailed link for every lookup"},
 	{returns.FieldPhotoRetentionDays, "Photo retention"},
 	{returns.FieldRestockLocation, "Restock location"},
+	{returns.SettingAutoApprovalRules, "Auto-approval rules"},
 }
 
 // changedFields names the fields of a settings change.
@@ -80,4 +93,37 @@ func (p SettingsPage) windowDays() string {
 		return ""
 	}
 	return strconv.Itoa(p.Settings.WindowDays)
+}
+
+// formValue is a field's text: as sent when the form came back with messages,
+// else value.
+func (p SettingsPage) formValue(field, value string) string {
+	if sent, ok := p.Form.Values[field]; ok {
+		return sent
+	}
+	return value
+}
+
+// storefront names the storefront the pages link back to, e.g. " (https://linen.example)".
+func (p SettingsPage) storefront() string {
+	if p.Identity.StoreURL == "" {
+		return " (once the shop has been reached)"
+	}
+	return " (" + p.Identity.StoreURL + ")"
+}
+
+// shopName names Shopify's name of the shop, e.g. " (Linen & Co)".
+func (p SettingsPage) shopName() string {
+	if p.Shop.Name == "" {
+		return ""
+	}
+	return " (" + p.Shop.Name + ")"
+}
+
+// shopZone names Shopify's time zone of the shop, e.g. " (Europe/Riga)".
+func (p SettingsPage) shopZone() string {
+	if p.Shop.TimeZone == "" {
+		return ", or UTC while the shop has not been reached"
+	}
+	return " (" + p.Shop.TimeZone + ")"
 }

@@ -107,6 +107,7 @@ var catalogLV = map[string]string{
 
 	// Confirmation and return status.
 	"Thank you, we have your return request":                               "Paldies, jūsu atgriešanas pieteikums ir saņemts",
+	"Your return is approved already.":                                     "Jūsu atgriešanas pieteikums jau ir apstiprināts.",
 	"Your return code":                                                     "Jūsu atgriešanas kods",
 	"What happens next":                                                    "Kas notiks tālāk",
 	"Pack the item and write the return code on the parcel.":               "Iepakojiet preci un uzrakstiet uz sūtījuma atgriešanas kodu.",
@@ -266,17 +267,18 @@ var catalogLV = map[string]string{
 
 	// Domain messages of Shopify's returns and refunds split over payments
 	// (mostly for staff, who may read Latvian).
-	"The order’s payments can take back %s less than this refund.":                                    "Pasūtījuma maksājumos var atmaksāt par %s mazāk nekā šī atmaksa.",
-	"The order has no payment that can be refunded.":                                                  "Pasūtījumam nav maksājuma, ko varētu atmaksāt.",
-	"The return holds no items.":                                                                      "Atgriešanā nav nevienas preces.",
-	"Shopify takes back fewer units of %s than the return holds.":                                     "Shopify pieņem atpakaļ mazāk preces %s vienību, nekā ir atgriešanā.",
-	"Shopify did not confirm the change to the return. Reading the return tells whether it was made.": "Shopify neapstiprināja atgriešanas izmaiņas. Vai tās tika veiktas, parādīs atgriešanas dati.",
-	"Some of these items can no longer be returned. Please look at your order again.":                 "Dažas no šīm precēm vairs nevar atgriezt. Lūdzu, apskatiet savu pasūtījumu vēlreiz.",
-	"Return %s: %s as store credit":                                                                   "Atgriešana %s: %s kā veikala kredīts",
-	"We issued %s as store credit to your customer account at our store.":                             "Jūsu klienta kontā mūsu veikalā esam piešķīruši %s veikala kredītā.",
-	"It is taken off your next order at checkout when you sign in with this email address.":           "Tas tiks atskaitīts no jūsu nākamā pasūtījuma, kad noformēsiet pirkumu, pieslēdzoties ar šo e-pasta adresi.",
-	"Shopify cannot issue store credit on this order: refund to the payment methods instead.":         "Shopify šim pasūtījumam nevar piešķirt veikala kredītu: atmaksājiet uz maksājuma veidiem.",
-	"At most %s can be issued as store credit on this order.":                                         "Šim pasūtījumam kā veikala kredītu var piešķirt ne vairāk kā %s.",
+	"The order’s payments can take back %s less than this refund.":                                                      "Pasūtījuma maksājumos var atmaksāt par %s mazāk nekā šī atmaksa.",
+	"The order has no payment that can be refunded.":                                                                    "Pasūtījumam nav maksājuma, ko varētu atmaksāt.",
+	"The return holds no items.":                                                                                        "Atgriešanā nav nevienas preces.",
+	"Shopify takes back fewer units of %s than the return holds.":                                                       "Shopify pieņem atpakaļ mazāk preces %s vienību, nekā ir atgriešanā.",
+	"Shopify did not confirm the change to the return. Reading the return tells whether it was made.":                   "Shopify neapstiprināja atgriešanas izmaiņas. Vai tās tika veiktas, parādīs atgriešanas dati.",
+	"Some of these items can no longer be returned. Please look at your order again.":                                   "Dažas no šīm precēm vairs nevar atgriezt. Lūdzu, apskatiet savu pasūtījumu vēlreiz.",
+	"Return %s: %s as store credit":                                                                                     "Atgriešana %s: %s kā veikala kredīts",
+	"We issued %s as store credit to your customer account at our store.":                                               "Jūsu klienta kontā mūsu veikalā esam piešķīruši %s veikala kredītā.",
+	"It is taken off your next order at checkout when you sign in with this email address.":                             "Tas tiks atskaitīts no jūsu nākamā pasūtījuma, kad noformēsiet pirkumu, pieslēdzoties ar šo e-pasta adresi.",
+	"Shopify cannot issue store credit on this order: refund to the payment methods instead.":                           "Shopify šim pasūtījumam nevar piešķirt veikala kredītu: atmaksājiet uz maksājuma veidiem.",
+	"At most %s can be issued as store credit on this order.":                                                           "Šim pasūtījumam kā veikala kredītu var piešķirt ne vairāk kā %s.",
+	"The return was processed and refunded in Shopify already (%s). Look at it in Shopify admin before refunding more.": "Atgriešana Shopify jau ir apstrādāta un atmaksāta (%s). Pirms atmaksāt vairāk, apskatiet to Shopify administrācijā.",
 	"Return not found.":                       "Atgriešana nav atrasta.",
 	"The return names no order or no items.":  "Atgriešanā nav norādīts pasūtījums vai preces.",
 	"The refund is not for a Shopify return.": "Atmaksa nav paredzēta Shopify atgriešanai.",
@@ -285,6 +287,9 @@ var catalogLV = map[string]string{
 	"Please correct the marked fields.":                              "Lūdzu, izlabojiet atzīmētos laukus.",
 	"Internal error.":                                                "Radās iekšēja kļūda.",
 	"Enter an amount like 29.00.":                                    "Ievadiet summu, piemēram, 29,00.",
+	"Enter a date like 2026-03-31.":                                  "Ievadiet datumu, piemēram, 2026-03-31.",
+	"The last day must not be before the first.":                     "Pēdējā diena nedrīkst būt pirms pirmās.",
+	"Choose a period of at most two years.":                          "Izvēlieties periodu, kas nav garāks par diviem gadiem.",
 	"Enter a whole amount.":                                          "Ievadiet summu bez decimāldaļas.",
 	"The text contains invisible formatting characters.":             "Tekstā ir neredzamas formatēšanas rakstzīmes.",
 	"Use at most %d decimal places.":                                 "Norādiet ne vairāk kā %d ciparus aiz komata.",
@@ -330,4 +335,14 @@ var catalogLV = map[string]string{
 	"We delete them %d days after your return is completed.": "Fotoattēlus dzēšam %d dienas pēc atgriešanas pabeigšanas.",
 	"Your personal data was erased":                          "Jūsu personas dati tika dzēsti",
 	"Photos deleted":                                         "Fotoattēli dzēsti",
+
+	// The store's identity, in the header and footer of every page and
+	// email, and the time zone of the times on a page.
+	"Back to %s":                                      "Atpakaļ uz %s",
+	"Questions? Write to us at":                       "Jautājumi? Rakstiet mums:",
+	"Questions? Write to us at %s.":                   "Jautājumi? Rakstiet mums: %s.",
+	"Time zone: %s.":                                  "Laika josla: %s.",
+	"Enter a valid email address, or leave it empty.": "Ievadiet derīgu e-pasta adresi vai atstājiet lauku tukšu.",
+	"Enter a time zone by its IANA name, such as Europe/Riga, or leave it empty to use the shop’s.":                                                       "Ievadiet laika joslu ar tās IANA nosaukumu, piemēram, Europe/Riga, vai atstājiet lauku tukšu, lai izmantotu veikala laika joslu.",
+	"The logo takes %d KB even at %d×%d pixels; at most %d KB is accepted. Please upload a simpler or smaller image, for example a PNG with few colours.": "Logotips aizņem %d KB pat ar izmēru %d×%d pikseļi; pieņemam ne vairāk kā %d KB. Lūdzu, augšupielādējiet vienkāršāku vai mazāku attēlu, piemēram, PNG ar nedaudz krāsām.",
 }

@@ -45,6 +45,9 @@ func SupportedLanguage(s string) bool {
 // speaks English.
 type Localizer struct {
 	Lang string // "en" or "lv"
+	// Zone is the store's time zone, which dates are told in; nil tells
+	// them in their own.
+	Zone *time.Location
 }
 
 // NewLocalizer returns a Localizer for lang, falling back to English for a
@@ -173,9 +176,10 @@ var monthsEN = [...]string{"January", "February", "March", "April", "May", "June
 // Latvian month names in the nominative, as a date on its own is written.
 var monthsLV = [...]string{"janvāris", "februāris", "marts", "aprīlis", "maijs", "jūnijs", "jūlijs", "augusts", "septembris", "oktobris", "novembris", "decembris"}
 
-// Date formats the calendar day of t (in t's location): "26 November 2026" or
+// Date formats the calendar day of t in the store's time zone (Zone): "26 November 2026" or
 // "2026. gada 26. novembris".
 func (l Localizer) Date(t time.Time) string {
+	t = l.In(t)
 	if l.Lang == "lv" {
 		return fmt.Sprintf("%d. gada %d. %s", t.Year(), t.Day(), monthsLV[t.Month()-1])
 	}
@@ -307,7 +311,7 @@ func (l Localizer) Event(ev returns.Event) string {
 		st = returns.StatusRequested
 	case returns.EventCancelled:
 		st = returns.StatusCancelled
-	case returns.EventApproved:
+	case returns.EventApproved, returns.EventAutoApproved:
 		st = returns.StatusApproved
 	case returns.EventDeclined:
 		st = returns.StatusDeclined

@@ -165,7 +165,7 @@ var (
 )
 
 // staffOnly matches the files whose texts only staff read, in the backoffice,
-// which is English: the domain's backoffice use cases, the privacy work (its
+// which is English: the domain's backoffice use cases (auto-approval rules among them), the privacy work (its
 // messages go to the command line and to Shopify's webhooks), the Shopify adapter's
 // refunds and connection (tokens, refusals, the check, webhooks: customers
 // see EUNAVAILABLE as the shop's own words), the domain's webhooks and the
@@ -174,7 +174,7 @@ var (
 // (handlers/admin*.go). The backoffice templates (views/admin*) call no
 // T, so the view scan finds nothing in them anyway. A message in these files
 // that a customer can see belongs in a file the scan reads, with its Latvian.
-var staffOnly = regexp.MustCompile(`^\.\./(backoffice|staff|refunding|settings|shipment|redaction|retention|shopinstall|shopevents|shoprefunds|shopify/(refund|order_refunds|token|denied|check|webhooks|webhook_payload)|handlers/admin[^/]*)\.go$`)
+var staffOnly = regexp.MustCompile(`^\.\./(backoffice|autoapproval|staff|refunding|settings|shipment|redaction|retention|shopinstall|shopevents|shoprefunds|shopify/(refund|order_refunds|token|denied|check|webhooks|webhook_payload)|handlers/admin[^/]*)\.go$`)
 
 // scanKeys returns the texts the regexps find in the files matching the globs,
 // with the file each came from.

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	returns "github.com/returnsportal/returns"
 	"github.com/returnsportal/returns/paths"
 )
 
@@ -16,15 +17,34 @@ type Page struct {
 	DemoMode bool      // show the "demo store" banner
 	// NoIndex asks robots not to index the page (every page with order data).
 	NoIndex bool
+	// Store is the store's identity: its name and logo head the page, its
+	// storefront and contact address end it. L.Zone is its time zone.
+	Store returns.StoreIdentity
 }
 
-// title is the document title: the page's own and the site's name.
+// title is the document title: the page's own and the store's name.
 func (p Page) title() string {
 	if p.Title == "" {
+		return p.storeName() + " · " + p.L.T("Returns")
+	}
+	return p.Title + " · " + p.storeName()
+}
+
+// storeName is the store's name, or "Returns" for a page made without the
+// store's identity.
+func (p Page) storeName() string {
+	if p.Store.Name == "" {
 		return p.L.T("Returns")
 	}
-	return p.Title + " · " + p.L.T("Returns")
+	return p.Store.Name
 }
+
+// The box the header shows the logo in, in CSS pixels: as tall as the header's
+// text is with its padding, and at most half a phone's width.
+const logoBoxWidth, logoBoxHeight = 180, 40
+
+func (p Page) logoWidth() int  { w, _ := LogoSize(p.Store.Logo, logoBoxWidth, logoBoxHeight); return w }
+func (p Page) logoHeight() int { _, h := LogoSize(p.Store.Logo, logoBoxWidth, logoBoxHeight); return h }
 
 // LangURL returns the current page's address with lang set, for the language
 // switch. path is Page.Path (a local path, with or without a query); anything
@@ -49,3 +69,12 @@ func itoa(n int) string { return strconv.Itoa(n) }
 
 // itoa64 writes an id for a page.
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
+
+// zoneNote tells a customer the time zone of the times on the page, e.g.
+// "Time zone: Europe/Riga."; "" when the page has none.
+func (p Page) zoneNote() string {
+	if p.L.Zone == nil {
+		return ""
+	}
+	return p.L.T("Time zone: %s.", p.L.Zone.String())
+}

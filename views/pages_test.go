@@ -479,7 +479,7 @@ func TestReturnPage(t *testing.T) {
 	}
 	var timeline []string
 	doc.Find(".timeline li").Each(func(_ int, s *goquery.Selection) { timeline = append(timeline, strings.TrimSpace(s.Text())) })
-	if got := strings.Join(timeline, " | "); got != "25 November 2026 Return requested | 26 November 2026 Return approved" {
+	if got := strings.Join(timeline, " | "); got != "25 November 2026, 10:00 Return requested | 26 November 2026, 10:00 Return approved" {
 		t.Errorf("timeline = %q", got)
 	}
 	if strings.Contains(html, "staff") || strings.Contains(html, "Shopify") {

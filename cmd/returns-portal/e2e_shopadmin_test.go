@@ -37,6 +37,16 @@ func TestReturnApprovedInShopifyAdmin(t *testing.T) {
 		t.Skip("builds and runs the portal as a child process")
 	}
 	p := newChildPortal(t)
+	// The portal subscribes to the webhooks in the background at start
+	// (slowly under -race); Shopify delivers only to subscriptions.
+	waitUntil(t, "the portal subscribed to returns/approve", func() bool {
+		for _, sub := range p.shop.WebhookSubscriptions() {
+			if sub.Topic == "RETURNS_APPROVE" {
+				return true
+			}
+		}
+		return false
+	})
 	code := p.returnScarf()
 
 	// The portal asked Shopify for the return in the background.

@@ -114,6 +114,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		log.Info("no SMTP_HOST set: emails are kept in the outbox (/admin/outbox), not sent")
 	}
 
+	// One processor for photos and logos, so that their decoding shares
+	// one memory budget.
+	photos := photo.New()
 	services := app.New(app.Deps{
 		Store:        store,
 		Shop:         shop,
@@ -122,7 +125,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		Webhooks:     shop,
 		ShopReturns:  shop,
 		ParseWebhook: shopify.ParseWebhook,
-		Photos:       photo.New(),
+		Photos:       photos,
+		Logos:        photos,
+		StoreName:    c.StoreName(),
 		Passwords:    password.Hasher{},
 		Emails:       email.Renderer{StoreName: c.StoreName()},
 		BaseURL:      base,

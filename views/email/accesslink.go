@@ -20,7 +20,7 @@ func (r Renderer) accessLink(d returns.EmailData) (*message, error) {
 	url := link(d, paths.AccessLinkTokenURL(a.Token))
 	l := views.NewLocalizer(d.Lang)
 	minutes := max(1, int(a.ValidFor.Round(time.Minute)/time.Minute))
-	m := &message{Lang: l.Code(), Store: r.StoreName}
+	m := &message{Lang: l.Code(), Store: r.storeName(d)}
 	m.Subject = oneLine(l.T("Your link to order %s", a.OrderName))
 	m.Heading = l.T("Open your order")
 	m.Preheader = l.Plural(minutes, "The link works once, for %d minute.", "The link works once, for %d minutes.")

@@ -33,7 +33,7 @@ func (c customerEmail) intro(m *message, heading, preheader string) {
 // the code to put in the parcel.
 func (c customerEmail) sendBack(m *message) {
 	m.subheading(c.l.T("Where to send the item"))
-	m.lines(textLines(c.d.Settings.ReturnAddress))
+	m.lines(textLines(c.d.Settings.Address(c.l.Lang)))
 	if in := c.d.Settings.Instructions(c.l.Code()); in != "" {
 		m.paragraph(in)
 	}
@@ -273,7 +273,10 @@ func (c customerEmail) finish(m *message, store string) {
 		m.button(l.T("See the status of your return"), link(c.d, paths.ReturnTokenURL(c.ret.Code, c.d.StatusToken)), c.linkHint())
 	}
 	m.Footer = append(m.Footer, l.T("Return %s · Order %s", c.ret.Code, c.ret.OrderName))
-	if c.d.Settings.StaffEmail != "" {
+	switch {
+	case c.d.Store.ContactEmail != "":
+		m.Footer = append(m.Footer, l.T("Questions? Write to us at %s.", c.d.Store.ContactEmail))
+	case c.d.Settings.StaffEmail != "":
 		// The service sets the staff address as Reply-To; without one a reply
 		// would go to the sending address, which may be unread.
 		m.Footer = append(m.Footer, l.T("Questions? Reply to this email and we will help."))

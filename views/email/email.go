@@ -17,9 +17,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	returns "github.com/returnsportal/returns"
+	"github.com/returnsportal/returns/paths"
 	"github.com/returnsportal/returns/views"
 )
 
@@ -42,6 +44,7 @@ func (r Renderer) RenderEmail(d returns.EmailData) (returns.Email, error) {
 	if err != nil {
 		return returns.Email{}, err
 	}
+	m.brand(d)
 	var html, text bytes.Buffer
 	if err := htmlEmail(m).Render(context.Background(), &html); err != nil {
 		return returns.Email{}, fmt.Errorf("render %s email html: %w", d.Kind, err)
@@ -50,6 +53,15 @@ func (r Renderer) RenderEmail(d returns.EmailData) (returns.Email, error) {
 		return returns.Email{}, fmt.Errorf("render %s email text: %w", d.Kind, err)
 	}
 	return returns.Email{Subject: m.Subject, HTML: html.String(), Text: text.String()}, nil
+}
+
+// storeName is the name that heads and signs an email: the store's identity
+// as the domain tells it, else the renderer's own.
+func (r Renderer) storeName(d returns.EmailData) string {
+	if d.Store.Name != "" {
+		return d.Store.Name
+	}
+	return r.StoreName
 }
 
 // aboutNoReturn are the kinds of email that are about no return.
@@ -80,8 +92,10 @@ func (r Renderer) message(d returns.EmailData) (*message, error) {
 	case returns.EmailStaffDataRequest:
 		return r.staffDataRequest(d)
 	}
-	c := customerEmail{l: views.NewLocalizer(d.Lang), d: d, ret: d.Return}
-	m := &message{Lang: c.l.Code(), Store: r.StoreName}
+	l := views.NewLocalizer(d.Lang)
+	l.Zone = d.Store.Location
+	c := customerEmail{l: l, d: d, ret: d.Return}
+	m := &message{Lang: c.l.Code(), Store: r.storeName(d)}
 	switch d.Kind {
 	case returns.EmailRequestReceived:
 		c.requestReceived(m)
@@ -104,7 +118,7 @@ func (r Renderer) message(d returns.EmailData) (*message, error) {
 	default:
 		return nil, fmt.Errorf("render email: unknown kind %q", d.Kind)
 	}
-	c.finish(m, r.StoreName)
+	c.finish(m, r.storeName(d))
 	return m, nil
 }
 
@@ -112,13 +126,19 @@ func (r Renderer) message(d returns.EmailData) (*message, error) {
 // mail clients show after it, a heading and the body's blocks, every text in
 // the email's language.
 type message struct {
-	Lang      string // the html lang attribute: "en" or "lv"
-	Store     string
-	Subject   string
-	Preheader string
-	Heading   string
-	Blocks    []block
-	Footer    []string // small print, one paragraph each
+	Lang  string // the html lang attribute: "en" or "lv"
+	Store string
+	// StoreURL is the storefront the store's name links to; "" for none.
+	StoreURL string
+	// Logo is the store's logo, an absolute address, with its size as the
+	// email shows it; "" for none.
+	LogoURL               string
+	LogoWidth, LogoHeight int
+	Subject               string
+	Preheader             string
+	Heading               string
+	Blocks                []block
+	Footer                []string // small print, one paragraph each
 }
 
 // blockKind says how a block looks.
@@ -151,6 +171,22 @@ type block struct {
 // fact is one row of a blockFacts.
 type fact struct {
 	Label, Value string
+}
+
+// Largest box the email shows the store's logo in, in CSS pixels.
+const logoBoxWidth, logoBoxHeight = 200, 48
+
+// brand puts the store's storefront and logo at the head of the email. The
+// logo is an image on the portal's site, so it needs the portal's address;
+// a mail client that does not load images shows its alt text, the store's
+// name.
+func (m *message) brand(d returns.EmailData) {
+	m.StoreURL = d.Store.StoreURL
+	if d.Store.Logo.IsZero() || d.BaseURL == "" || m.Store == "" {
+		return
+	}
+	m.LogoURL = d.BaseURL + paths.LogoURL(d.Store.Logo.File())
+	m.LogoWidth, m.LogoHeight = views.LogoSize(d.Store.Logo, logoBoxWidth, logoBoxHeight)
 }
 
 func (m *message) add(b block) { m.Blocks = append(m.Blocks, b) }
@@ -219,3 +255,6 @@ func textLines(s string) []string {
 // oneLine makes a subject line of s: line breaks and runs of space become one
 // space, so a header cannot be broken by a value in it.
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// itoa writes a size for an attribute.
+func itoa(n int) string { return strconv.Itoa(n) }

@@ -16,10 +16,17 @@ var english = views.NewLocalizer("en")
 // who asked for what, with a link to the return in the backoffice.
 func (r Renderer) staffNewReturn(d returns.EmailData) *message {
 	ret := d.Return
-	m := &message{Lang: "en", Store: r.StoreName}
+	m := &message{Lang: "en", Store: r.storeName(d)}
 	m.Subject = oneLine("New return " + ret.Code + " for order " + ret.OrderName)
 	m.Heading = "New return request"
 	m.Preheader = views.StaffKind(ret.Kind) + " → " + english.Resolution(ret.Resolution) + ", from " + ret.Email
+	if d.AutoApprovalRule != "" {
+		// The notice is stored with the return, just before the approval:
+		// it says what happens, and where to look should it not have.
+		m.Subject = oneLine("New return " + ret.Code + " for order " + ret.OrderName + ", approved automatically")
+		m.Heading = "New return, approved automatically"
+		m.paragraph("The auto-approval rule “" + d.AutoApprovalRule + "” matches this return: the portal approves it at once and sends the customer the approval email. Its timeline shows the approval; should the return still be requested, approving it failed and it waits for you.")
+	}
 	reason := ""
 	if ret.Kind == returns.KindDissatisfied {
 		reason = english.Reason(ret.Reason)

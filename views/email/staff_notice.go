@@ -11,13 +11,16 @@ import (
 // staffNoticeFooter says why staff get a notice about the shop.
 const staffNoticeFooter = "You get this notice because this address is the staff notification email in the backoffice settings."
 
-// noticeTime formats a moment of a notice for staff, in UTC, which is what the
-// portal knows of it.
-func noticeTime(t time.Time) string {
+// noticeTime formats a moment of a notice for staff in the store's time zone,
+// naming the zone, e.g. "26 Nov 2026, 10:00 (Europe/Riga)".
+func noticeTime(d returns.EmailData, t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.UTC().Format("2 Jan 2006, 15:04 MST")
+	if d.Store.Location == nil {
+		return t.UTC().Format("2 Jan 2006, 15:04 MST")
+	}
+	return d.Store.In(t).Format("2 Jan 2006, 15:04") + " (" + d.Store.TimeZone + ")"
 }
 
 // staffAppUninstalled tells staff that the portal's app was uninstalled from
@@ -31,14 +34,14 @@ func (r Renderer) staffAppUninstalled(d returns.EmailData) (*message, error) {
 	if shop == "" {
 		shop = n.ShopDomain
 	}
-	m := &message{Lang: "en", Store: r.StoreName}
+	m := &message{Lang: "en", Store: r.storeName(d)}
 	m.Subject = oneLine("The returns portal’s app was uninstalled from " + shop)
 	m.Heading = "App uninstalled from the Shopify store"
-	m.Preheader = "The portal stopped calling Shopify at " + noticeTime(n.At) + "."
+	m.Preheader = "The portal stopped calling Shopify at " + noticeTime(d, n.At) + "."
 	m.facts(
 		fact{"Shop", n.ShopName},
 		fact{"Shopify domain", n.ShopDomain},
-		fact{"Uninstalled", noticeTime(n.At)},
+		fact{"Uninstalled", noticeTime(d, n.At)},
 	)
 	m.paragraph("Shopify told the returns portal that its app was uninstalled from the store. Since then the portal does not call Shopify: customers cannot look up their orders, staff cannot refund through the portal, and the lines for the orders’ notes wait to be written.")
 	m.paragraph("If that was on purpose, nothing else needs doing. Otherwise install the app on the store again: the portal checks its connection to Shopify every hour (or at once with “Check again” on the backoffice’s Shopify page), and takes up its work where it stopped when it finds the app installed.")
@@ -60,16 +63,16 @@ func (r Renderer) staffDataRequest(d returns.EmailData) (*message, error) {
 	}
 	due := ""
 	if !n.At.IsZero() {
-		due = english.Date(n.At.UTC().AddDate(0, 0, dataRequestDays))
+		due = english.Date(d.Store.In(n.At).AddDate(0, 0, dataRequestDays))
 	}
-	m := &message{Lang: "en", Store: r.StoreName}
+	m := &message{Lang: "en", Store: r.storeName(d)}
 	m.Subject = oneLine("Customer data request from Shopify: answer by " + due)
 	m.Heading = "A customer asks for their data"
 	m.Preheader = "Shopify passed on a request for the data the returns portal holds about a customer."
 	m.facts(
 		fact{"Customer", n.CustomerEmail},
 		fact{"Shopify’s request", n.DataRequestID},
-		fact{"Received", noticeTime(n.At)},
+		fact{"Received", noticeTime(d, n.At)},
 		fact{"Answer by", due},
 	)
 	m.paragraph("A customer asked the store for the data it holds about them, and Shopify passed the request on to the returns portal. Send the customer what the portal holds about them within 30 days: for each of their returns, its code, the order, the items, the reason, their note and photos, and the timeline.")

@@ -21,6 +21,8 @@ const (
 	sOuterCell templ.SafeCSS = "padding:24px 12px;"
 	sCard      templ.SafeCSS = "width:100%;max-width:600px;background-color:#ffffff;border:1px solid #e5e7eb;border-radius:8px;"
 	sStore     templ.SafeCSS = "padding:20px 28px 0;font-family:" + fontStack + ";font-size:14px;line-height:20px;font-weight:600;color:#4b5563;"
+	sStoreLink templ.SafeCSS = "color:#4b5563;text-decoration:none;"
+	sLogo      templ.SafeCSS = "display:block;border:0;outline:none;height:auto;max-width:100%;"
 	sContent   templ.SafeCSS = "padding:8px 28px 24px;font-family:" + fontStack + ";font-size:16px;line-height:24px;color:#1f2937;"
 	sFooter    templ.SafeCSS = "padding:16px 28px 24px;border-top:1px solid #e5e7eb;font-family:" + fontStack + ";font-size:13px;line-height:19px;color:#4b5563;"
 

@@ -32,7 +32,11 @@ func textEmail(m *message) templ.Component {
 func plainText(m *message) string {
 	var b strings.Builder
 	if m.Store != "" {
-		b.WriteString(m.Store + "\n\n")
+		b.WriteString(m.Store)
+		if m.StoreURL != "" {
+			b.WriteString(" · " + m.StoreURL)
+		}
+		b.WriteString("\n\n")
 	}
 	b.WriteString(m.Heading + "\n")
 	b.WriteString(strings.Repeat("=", max(3, utf8.RuneCountInString(m.Heading))) + "\n")
