@@ -11,9 +11,13 @@ import (
 // QueueFilter selects returns for the backoffice queue.
 type QueueFilter struct {
 	Status Status // "" for every status
-	// Query matches a return code, an order number (with or without "#") or a
-	// customer's email, exactly.
+	// Query is found in part of a return code, an order number, a
+	// customer's email or an item's title or variant, ignoring ASCII case
+	// (ReturnQueue lower-cases it).
 	Query string
+	// Code is set by ReturnQueue when Query is a whole return code: no other
+	// code contains it, so the store reads its index instead of searching.
+	Code string
 	// Before is the keyset cursor: only returns with an ID below it (0: from the
 	// newest).
 	Before int64
@@ -127,16 +131,9 @@ func (s *BackofficeService) ReturnQueue(ctx context.Context, f QueueFilter) (*Qu
 	if f.Status != "" && !f.Status.Valid() {
 		f.Status = ""
 	}
-	f.Query = strings.TrimSpace(f.Query)
-	if len(f.Query) > 254 {
-		f.Query = f.Query[:254]
-	}
+	f.Query, f.Code = searchText(f.Query), ""
 	if code := strings.ToUpper(f.Query); ValidReturnCode(code) {
-		f.Query = code
-	} else if email := NormalizeEmail(f.Query); email != "" {
-		f.Query = email
-	} else if n := NormalizeOrderNumber(f.Query); n != "" {
-		f.Query = "#" + n
+		f.Code = code
 	}
 	f.Limit = QueuePageSize + 1
 	rs, err := s.queue.Queue(ctx, f)
@@ -153,6 +150,26 @@ func (s *BackofficeService) ReturnQueue(ctx context.Context, f QueueFilter) (*Qu
 		p.Next = p.Returns[QueuePageSize-1].ID
 	}
 	return p, nil
+}
+
+// searchText is what staff typed into the queue's search as the store looks
+// for it: trimmed (after an order's "#" too), at most 254 bytes (cut at a character), lower-cased the
+// way SQLite's lower() writes what it looks through (ASCII letters only, so
+// that "Ā" typed finds "Ā" stored).
+func searchText(q string) string {
+	q = strings.TrimSpace(q)
+	if rest, ok := strings.CutPrefix(q, "#"); ok {
+		q = "#" + strings.TrimSpace(rest) // "# 1001" is order #1001
+	}
+	if len(q) > 254 {
+		q = strings.ToValidUTF8(q[:254], "")
+	}
+	return strings.Map(func(r rune) rune {
+		if 'A' <= r && r <= 'Z' {
+			return r + 'a' - 'A'
+		}
+		return r
+	}, q)
 }
 
 // StaffReturn is everything a staff member sees of one return.
@@ -253,7 +270,7 @@ func (s *BackofficeService) Approve(ctx context.Context, staffID int64, code, me
 	}
 	return s.changes.Apply(ctx, StatusChange{
 		Return: r, To: StatusApproved, Actor: StaffActor(staffID), Event: EventApproved, Message: message,
-		Note: fmt.Sprintf("%s: %s approved", r.Code, r.summary()), Tags: []string{"returns:approved"},
+		Note: fmt.Sprintf("%s: approved — %s", r.Code, r.summary()), Tags: []string{"returns:approved"},
 		Email: EmailApproved, EmailData: EmailData{Message: message},
 	})
 }
@@ -273,7 +290,7 @@ func (s *BackofficeService) Decline(ctx context.Context, staffID int64, code, re
 	}
 	return s.changes.Apply(ctx, StatusChange{
 		Return: r, To: StatusDeclined, Actor: StaffActor(staffID), Event: EventDeclined, Message: reason,
-		Note: fmt.Sprintf("%s: %s declined — %s", r.Code, r.summary(), oneLine(reason)), Tags: []string{"returns:declined"},
+		Note: fmt.Sprintf("%s: declined — %s. Reason: %s", r.Code, r.summary(), oneLine(reason)), Tags: []string{"returns:declined"},
 		Email: EmailDeclined, EmailData: EmailData{Message: reason},
 	})
 }

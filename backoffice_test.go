@@ -126,17 +126,17 @@ func TestBackofficeMoves(t *testing.T) {
 				return f.Approve(context.Background(), 7, code, "  Send it back\r\nin its box, please. \n")
 			},
 			to: returns.StatusApproved, event: returns.EventApproved, message: "Send it back\nin its box, please.",
-			note: ": item damaged approved", tag: "returns:approved", email: returns.EmailApproved},
+			note: ": approved — item damaged", tag: "returns:approved", email: returns.EmailApproved},
 		{name: "ApproveWithoutAWord", from: returns.StatusRequested, edit: dissatisfied,
 			act: func(f *backofficeFixture, code string) error { return f.Approve(context.Background(), 7, code, "") },
 			to:  returns.StatusApproved, event: returns.EventApproved,
-			note: ": item returned (doesn't fit) approved", tag: "returns:approved", email: returns.EmailApproved},
+			note: ": approved — item returned (doesn't fit)", tag: "returns:approved", email: returns.EmailApproved},
 		{name: "Decline", from: returns.StatusRequested,
 			act: func(f *backofficeFixture, code string) error {
 				return f.Decline(context.Background(), 7, code, " Bought more than 30 days ago.\r\nSorry. ")
 			},
 			to: returns.StatusDeclined, event: returns.EventDeclined, message: "Bought more than 30 days ago.\nSorry.",
-			note: ": item damaged declined — Bought more than 30 days ago. Sorry.", tag: "returns:declined", email: returns.EmailDeclined},
+			note: ": declined — item damaged. Reason: Bought more than 30 days ago. Sorry.", tag: "returns:declined", email: returns.EmailDeclined},
 		{name: "MarkReceived", from: returns.StatusApproved,
 			act: func(f *backofficeFixture, code string) error { return f.MarkReceived(context.Background(), 7, code) },
 			to:  returns.StatusItemReceived, event: returns.EventItemReceived,
@@ -204,7 +204,7 @@ func TestBackofficeDeclineNoteIsOneShortLine(t *testing.T) {
 			if err := f.Decline(context.Background(), 7, r.Code, tc.reason); err != nil {
 				t.Fatal(err)
 			}
-			want := r.Code + ": item damaged declined — " + tc.line
+			want := r.Code + ": declined — item damaged. Reason: " + tc.line
 			if wbs := f.storedWritebacks(); len(wbs) != 1 || wbs[0].NoteLine != want {
 				t.Errorf("note line %q,\nwant %q", wbs[0].NoteLine, want)
 			}
@@ -335,7 +335,7 @@ func TestBackofficeValidation(t *testing.T) {
 		{"ShipOtherWithoutTrackingPage", func(f *backofficeFixture) error {
 			_, err := f.ShipReplacement(ctx, 7, testReturnCode, returns.ShipmentInput{Carrier: returns.CarrierOther, CarrierName: "Venipak", Number: "V1", TrackingURL: "venipak.com/V1"})
 			return err
-		}, returns.FieldTrackingURL, "Enter the tracking page's address, starting with https://."},
+		}, returns.FieldTrackingURL, "Enter the tracking page’s address, starting with https://."},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -434,13 +434,17 @@ func TestReturnQueue(t *testing.T) {
 		name, query, want string
 	}{
 		{"Empty", "  ", ""},
-		{"ReturnCode", " r-7kq9x2md ", "R-7KQ9X2MD"},
+		{"ReturnCode", " R-7KQ9X2MD ", "r-7kq9x2md"}, // and Code, below
+		{"PartOfACode", "7kq9", "7kq9"},
 		{"Email", " Anna.Berzina@Example.LV ", "anna.berzina@example.lv"},
-		{"OrderNumber", "1001", "#1001"},
+		{"PartOfAnEmail", "Berzina", "berzina"},
+		{"OrderNumber", "1001", "1001"},
 		{"OrderName", "# 1001 ", "#1001"},
-		{"OrderNameWithPrefix", "en1001-a", "#EN1001-A"},
-		{"Words", " Anna Berzina ", "Anna Berzina"},
+		{"OrderNameWithPrefix", "EN1001-a", "en1001-a"},
+		{"ProductName", " Linen Tea ", "linen tea"},
+		{"NonASCIIKeepsItsCase", "Ābols", "Ābols"},
 		{"TooLong", strings.Repeat("x", 300), strings.Repeat("x", 254)},
+		{"TooLongCutAtACharacter", strings.Repeat("x", 253) + "ā", strings.Repeat("x", 253)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newBackofficeFixture(t)
@@ -448,6 +452,9 @@ func TestReturnQueue(t *testing.T) {
 				t.Fatal(err)
 			}
 			want := returns.QueueFilter{Query: tc.want, Before: 77, Limit: returns.QueuePageSize + 1}
+			if tc.name == "ReturnCode" {
+				want.Code = "R-7KQ9X2MD"
+			}
 			if len(f.queue.filters) != 1 || f.queue.filters[0] != want {
 				t.Errorf("Queue(%+v), want %+v", f.queue.filters, want)
 			}

@@ -274,7 +274,7 @@ func (s *CustomerService) SubmitReturn(ctx context.Context, orderID string, req 
 		case q < 1 || q > le.Returnable:
 			fields[FieldQuantity(le.Line.ID)] = Msg("Choose between 1 and %d.", le.Returnable)
 		default:
-			r.Items = append(r.Items, Item{LineItemID: le.Line.ID, Title: le.Line.Title, Quantity: q, UnitPrice: le.Line.UnitPrice})
+			r.Items = append(r.Items, Item{LineItemID: le.Line.ID, Title: le.Line.Title, VariantTitle: le.Line.VariantTitle, Quantity: q, UnitPrice: le.Line.UnitPrice})
 			maxUnits[le.Line.ID] = min(le.Line.Fulfilled, le.Line.Quantity)
 		}
 	}

@@ -43,8 +43,11 @@ const (
 	FieldCarrier       = "carrier"
 	FieldCarrierName   = "carrier_name"
 	FieldNumber        = "number" // a tracking number
-	FieldTrackingURL   = "tracking_url"
-	FieldNote          = "note" // an internal staff note
+	// FieldConfirm is "yes" on the second step of cancelling a return: the
+	// first only asks whether the customer means it.
+	FieldConfirm     = "confirm"
+	FieldTrackingURL = "tracking_url"
+	FieldNote        = "note" // an internal staff note
 
 	// Settings.
 	FieldReturnAddress      = "return_address"

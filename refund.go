@@ -190,7 +190,7 @@ func CheckNewRefund(ref *Refund, status Status, orderRefunds []Refund, lim Refun
 		return Errorf(ECONFLICT, "A refund of this return was made in Shopify admin in the meantime. Please reload the page: the amount it may still be refunded has changed.")
 	}
 	if ref.Amount.Currency != lim.Return.Currency || ref.Amount.Currency != lim.Paid.Currency {
-		return Errorf(EINVALID, "The refund must be in the order's currency, %s.", lim.Paid.Currency)
+		return Errorf(EINVALID, "The refund must be in the order’s currency, %s.", lim.Paid.Currency)
 	}
 	if ref.Amount.Minor > lim.Return.Minor {
 		return Invalid(map[string]Message{"amount": Msg("At most %s can be refunded for this return.", lim.Return)})

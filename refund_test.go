@@ -279,9 +279,9 @@ func TestCheckNewRefund(t *testing.T) {
 		{name: "StatusMoved", amount: eur(2400), status: returns.StatusClosed,
 			wantCode: returns.ECONFLICT, wantMsg: "This return is closed now, so it cannot be refunded."},
 		{name: "OtherCurrency", amount: returns.Money{Minor: 2400, Currency: "USD"},
-			wantCode: returns.EINVALID, wantMsg: "The refund must be in the order's currency, EUR."},
+			wantCode: returns.EINVALID, wantMsg: "The refund must be in the order’s currency, EUR."},
 		{name: "LimitInOtherCurrency", amount: eur(2400), lim: returns.RefundLimits{Return: returns.Money{Minor: 2400, Currency: "USD"}, Paid: eur(12200)},
-			wantCode: returns.EINVALID, wantMsg: "The refund must be in the order's currency, EUR."},
+			wantCode: returns.EINVALID, wantMsg: "The refund must be in the order’s currency, EUR."},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

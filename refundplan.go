@@ -65,7 +65,7 @@ func SplitRefund(amount Money, sugg []SuggestedTransaction) ([]RefundTransaction
 		}
 	}
 	if left > 0 {
-		return nil, Errorf(EINVALID, "The order's payments can take back %s less than this refund.", Money{Minor: left, Currency: amount.Currency})
+		return nil, Errorf(EINVALID, "The order’s payments can take back %s less than this refund.", Money{Minor: left, Currency: amount.Currency})
 	}
 	var out []RefundTransaction
 	for i, t := range sugg {

@@ -116,15 +116,35 @@ func (r *Return) ItemComesBack() bool {
 	return r.Kind == KindDissatisfied || r.Resolution == ResolutionRefund
 }
 
+// ItemGoesBeforeReview reports whether the customer sends the item as soon as
+// the return is requested: a dissatisfied customer does, since there is nothing
+// to look at first; a damaged item is looked at on its photos, and only an
+// approved refund asks for it back.
+func (r *Return) ItemGoesBeforeReview() bool {
+	return r.Kind == KindDissatisfied
+}
+
 // Item is one order line (and how many units of it) in a return.
 type Item struct {
 	LineItemID string
 	Title      string
-	Quantity   int
-	UnitPrice  Money
+	// VariantTitle is the line's variant as the order showed it, e.g.
+	// "Natural"; empty when the product has one.
+	VariantTitle string
+	Quantity     int
+	UnitPrice    Money
 	// Restock is what staff chose for the item when they refunded it: back
 	// in stock or not; RestockByRule until they chose.
 	Restock Restock
+}
+
+// Name is the item's title with its variant, e.g. "Linen tea towel — Natural",
+// as the order page names the line.
+func (it Item) Name() string {
+	if it.VariantTitle == "" || it.VariantTitle == "Default Title" {
+		return it.Title
+	}
+	return it.Title + " — " + it.VariantTitle
 }
 
 // Restock says whether a returned item goes back into stock.

@@ -53,8 +53,8 @@ func DefaultSettings() Settings {
 		ReturnAddress:    "Returns department\nBrīvības iela 1\nRīga, LV-1010\nLatvia",
 		WindowDays:       30,
 		NonReturnableTag: "final-sale",
-		InstructionsEN:   "Pack the item securely, write your return code on the parcel and send it to the address above. Keep the receipt from the post office until your return is complete.",
-		InstructionsLV:   "Rūpīgi iepakojiet preci, uzrakstiet uz sūtījuma atgriešanas kodu un nosūtiet to uz norādīto adresi. Saglabājiet pasta čeku, līdz atgriešana ir pabeigta.",
+		InstructionsEN:   "Pack the item securely and send it to the address above. Keep the receipt from the post office until your return is complete.",
+		InstructionsLV:   "Rūpīgi iepakojiet preci un nosūtiet to uz norādīto adresi. Saglabājiet pasta čeku, līdz atgriešana ir pabeigta.",
 
 		PhotoRetentionDays: DefaultPhotoRetentionDays,
 	}

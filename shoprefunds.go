@@ -176,7 +176,8 @@ func (s *ShopEventService) recordOrderRefund(ctx context.Context, ref ShopRefund
 	if made.IsZero() {
 		made = now
 	}
-	msg := fmt.Sprintf("%s refunded on order %s in Shopify admin, booked to no return (Shopify refund %s)", amount, rs[0].OrderName, ref.ID)
+	// Staff know a refund by its amount and day, not by Shopify's id.
+	msg := fmt.Sprintf("%s refunded on order %s in Shopify admin on %s UTC, booked to no return", amount, rs[0].OrderName, made.UTC().Format("2006-01-02 15:04"))
 	evs := make([]Event, 0, len(rs))
 	for _, r := range rs {
 		evs = append(evs, Event{ReturnID: r.ID, At: now, Actor: ActorSystem, Type: EventOrderRefund, Message: msg})

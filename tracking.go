@@ -37,11 +37,11 @@ func checkTracking(in ShipmentInput) (tracking, error) {
 	if ok && c.Code == CarrierOther {
 		tr.CarrierName = strings.TrimSpace(otherName)
 		if tr.CarrierName == "" || len(tr.CarrierName) > 64 || checkText(tr.CarrierName, 64) != nil {
-			fields[FieldCarrierName] = Msg("Enter the carrier's name.")
+			fields[FieldCarrierName] = Msg("Enter the carrier’s name.")
 		}
 		u, err := url.Parse(strings.TrimSpace(trackingURL))
 		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || len(trackingURL) > 500 {
-			fields[FieldTrackingURL] = Msg("Enter the tracking page's address, starting with https://.")
+			fields[FieldTrackingURL] = Msg("Enter the tracking page’s address, starting with https://.")
 		} else {
 			tr.TrackingURL = u.String()
 		}

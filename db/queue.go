@@ -16,10 +16,11 @@ const (
 )
 
 // Queue returns the returns matching f, newest (highest ID) first, with their
-// items, shipments and refunded sums but without photos. f.Query, normalised by
-// the service, matches a return code, an order name or an email exactly (the
-// last two ignoring ASCII case). Every variant reads an index in ID order, or the
-// few rows of one search, so a deep page costs what the first does.
+// items, shipments and refunded sums but without photos. f.Query, lower-cased
+// by the service, is found anywhere in a return's code, order name, email and
+// items' titles and variants (migration 020's return_search). Browsing reads an
+// index in ID order, so a deep page costs what the first does; a search reads
+// the narrow search rows newest first until the page is full.
 func (db *DB) Queue(ctx context.Context, f returns.QueueFilter) ([]returns.Return, error) {
 	q, args := queueQuery(f)
 	tx, err := db.beginRead(ctx)
@@ -46,21 +47,38 @@ func (db *DB) Queue(ctx context.Context, f returns.QueueFilter) ([]returns.Retur
 func queueQuery(f returns.QueueFilter) (string, []any) {
 	var where []string
 	var args []any
-	if f.Query != "" {
-		// Each branch reads an index of its own and finds a handful of ids.
-		// Written as one OR, SQLite would rather walk the whole table in id
-		// order than sort those few, as it cannot know how few they are.
-		// COLLATE NOCASE matches the indexes.
-		where = append(where, `id IN (
-			SELECT id FROM returns WHERE code = ?
-			UNION SELECT id FROM returns WHERE order_name = ? COLLATE NOCASE
-			UNION SELECT id FROM returns WHERE email = ? COLLATE NOCASE)`)
-		args = append(args, f.Query, f.Query, f.Query)
+	limit := f.Limit
+	if limit <= 0 {
+		limit = queueDefaultLimit
+	}
+	limit = min(limit, queueMaxLimit)
+
+	if f.Code != "" {
+		// A whole code: its index finds the one return.
+		where = append(where, `code = ?`)
+		args = append(args, f.Code)
+	} else if f.Query != "" {
+		// The search rows drive, newest first (CROSS JOIN keeps them the
+		// outer loop), each return looked up by its id: the scan stops as
+		// soon as the page is full. instr, not LIKE: what staff type has no
+		// wildcards. The unary + keeps the status index out of it.
+		where = append(where, `instr(s.text, ?) > 0`)
+		args = append(args, f.Query)
+		if f.Status != "" {
+			where = append(where, `+r.status = ?`)
+			args = append(args, f.Status)
+		}
+		if f.Before > 0 {
+			where = append(where, `s.return_id < ?`)
+			args = append(args, f.Before)
+		}
+		args = append(args, limit)
+		return `SELECT ` + qualified("r", returnColumns) + ` FROM return_search s CROSS JOIN returns r ON r.id = s.return_id
+			WHERE ` + strings.Join(where, ` AND `) + ` ORDER BY s.return_id DESC LIMIT ?`, args
 	}
 	if f.Status != "" {
-		if f.Query != "" {
-			// The unary + keeps SQLite from walking the status index instead of
-			// looking the search's ids up.
+		if f.Code != "" {
+			// The unary + keeps the code's index, not the status's.
 			where = append(where, `+status = ?`)
 		} else {
 			where = append(where, `status = ?`)
@@ -68,18 +86,9 @@ func queueQuery(f returns.QueueFilter) (string, []any) {
 		args = append(args, f.Status)
 	}
 	if f.Before > 0 {
-		if f.Query != "" {
-			where = append(where, `+id < ?`)
-		} else {
-			where = append(where, `id < ?`)
-		}
+		where = append(where, `id < ?`)
 		args = append(args, f.Before)
 	}
-	limit := f.Limit
-	if limit <= 0 {
-		limit = queueDefaultLimit
-	}
-	limit = min(limit, queueMaxLimit)
 	args = append(args, limit)
 
 	q := `SELECT ` + returnColumns + ` FROM returns`
@@ -87,7 +96,15 @@ func queueQuery(f returns.QueueFilter) (string, []any) {
 		q += ` WHERE ` + strings.Join(where, ` AND `)
 	}
 	return q + ` ORDER BY id DESC LIMIT ?`, args
+}
 
+// qualified prefixes each of a list of columns with a table's alias.
+func qualified(alias, columns string) string {
+	cols := strings.Split(columns, ",")
+	for i, c := range cols {
+		cols[i] = alias + "." + strings.TrimSpace(c)
+	}
+	return strings.Join(cols, ", ")
 }
 
 // CountByStatus counts the returns in each status; a status no return is in is

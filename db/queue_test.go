@@ -22,6 +22,9 @@ func queueFixture(t *testing.T, d *db.DB) []*returns.Return {
 	for i := range 10 {
 		r := newReturn(fmt.Sprintf("gid://shopify/Order/%d", 1000+i), fmt.Sprintf("key-%016d", i), item("L1", 1))
 		r.OrderName = fmt.Sprintf("#%d", 1000+i)
+		if i == 7 {
+			r.Items[0].Title, r.Items[0].VariantTitle = "Linen Tea Towel", "Natural"
+		}
 		if i%2 == 1 {
 			r.Email = "Sam.Taylor@Example.com"
 		}
@@ -71,15 +74,23 @@ func TestQueue_Filters(t *testing.T) {
 		{"status", returns.QueueFilter{Status: returns.StatusApproved}, id(8, 5, 2)},
 		{"status before", returns.QueueFilter{Status: returns.StatusApproved, Before: rs[8].ID}, id(5, 2)},
 		{"status none", returns.QueueFilter{Status: returns.StatusRefunded}, id()},
-		{"code", returns.QueueFilter{Query: rs[3].Code}, id(3)},
+		{"code", returns.QueueFilter{Query: strings.ToLower(rs[3].Code)}, id(3)},
+		{"whole code", returns.QueueFilter{Query: strings.ToLower(rs[3].Code), Code: rs[3].Code}, id(3)},
+		{"whole code of another status", returns.QueueFilter{Query: strings.ToLower(rs[3].Code), Code: rs[3].Code, Status: returns.StatusApproved}, id()},
+		{"part of a code", returns.QueueFilter{Query: strings.ToLower(rs[3].Code[2:7])}, id(3)},
 		{"order name", returns.QueueFilter{Query: "#1004"}, id(4)},
+		{"order number without #", returns.QueueFilter{Query: "1004"}, id(4)},
+		{"product title", returns.QueueFilter{Query: "towel"}, id(7)},
+		{"product variant", returns.QueueFilter{Query: "natural"}, id(7)},
 		{"email lower case, stored mixed case", returns.QueueFilter{Query: "sam.taylor@example.com"}, id(9, 7, 5, 3, 1)},
 		{"email", returns.QueueFilter{Query: "anna.berzina@example.lv"}, id(8, 6, 4, 2, 0)},
 		{"email and status", returns.QueueFilter{Query: "sam.taylor@example.com", Status: returns.StatusApproved}, id(5)},
 		{"email before, limit", returns.QueueFilter{Query: "anna.berzina@example.lv", Before: rs[8].ID, Limit: 2}, id(6, 4)},
-		{"code of another status", returns.QueueFilter{Query: rs[3].Code, Status: returns.StatusApproved}, id()},
+		{"code of another status", returns.QueueFilter{Query: strings.ToLower(rs[3].Code), Status: returns.StatusApproved}, id()},
 		{"no match", returns.QueueFilter{Query: "#999"}, id()},
-		{"part of an email is no match", returns.QueueFilter{Query: "sam.taylor"}, id()},
+		{"part of an email", returns.QueueFilter{Query: "sam.taylor"}, id(9, 7, 5, 3, 1)},
+		{"part of an email, status, before", returns.QueueFilter{Query: "taylor@", Status: returns.StatusApproved, Before: rs[5].ID}, id()},
+		{"part of an email, before, limit", returns.QueueFilter{Query: "taylor@", Before: rs[9].ID, Limit: 2}, id(7, 5)},
 		{"a LIKE pattern is no match", returns.QueueFilter{Query: "%"}, id()},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -214,15 +225,18 @@ func TestQueryPlans(t *testing.T) {
 		{"deep page", returns.QueueFilter{Before: 500}, []string{"USING INTEGER PRIMARY KEY (rowid<?)"}},
 		{"status", returns.QueueFilter{Status: returns.StatusApproved}, []string{"USING INDEX returns_status_id (status=?)"}},
 		{"status, deep page", returns.QueueFilter{Status: returns.StatusApproved, Before: 500}, []string{"USING INDEX returns_status_id (status=? AND id<?)"}},
+		{"whole code", returns.QueueFilter{Query: "r-7kq9x2md", Code: "R-7KQ9X2MD", Status: returns.StatusApproved}, []string{
+			"USING INDEX sqlite_autoindex_returns_1 (code=?)",
+		}},
+		// A search walks the narrow search rows backwards, looks each
+		// match's return up by its id, and stops after LIMIT rows.
 		{"search", returns.QueueFilter{Query: "#1001"}, []string{
-			"USING INTEGER PRIMARY KEY (rowid=?)",
-			"USING COVERING INDEX sqlite_autoindex_returns_1 (code=?)",
-			"USING COVERING INDEX returns_order_name_id (order_name=?)",
-			"USING COVERING INDEX returns_email_id (email=?)",
+			"SCAN s",
+			"SEARCH r USING INTEGER PRIMARY KEY (rowid=?)",
 		}},
 		{"search, status, deep page", returns.QueueFilter{Query: "#1001", Status: returns.StatusApproved, Before: 500}, []string{
-			"USING INTEGER PRIMARY KEY (rowid=?)",
-			"returns_order_name_id (order_name=?)",
+			"SEARCH s USING INTEGER PRIMARY KEY (rowid<?)",
+			"SEARCH r USING INTEGER PRIMARY KEY (rowid=?)",
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -254,7 +268,8 @@ func TestQueryPlans(t *testing.T) {
 }
 
 // seedReturns inserts n returns straight through SQL, in one transaction: ids 1
-// to n, a fifth of them approved, every return with two items, order names
+// to n, a fifth of them approved, every return with two items (one in a
+// thousand of them a linen tea towel, the rest ceramic mugs), order names
 // "#<id>", and emails shared by three returns each.
 func seedReturns(tb testing.TB, d *db.DB, n int) {
 	tb.Helper()
@@ -273,7 +288,7 @@ func seedReturns(tb testing.TB, d *db.DB, n int) {
 	}
 	insItem, err := tx.Prepare(`
 		INSERT INTO return_items (return_id, line_item_id, title, quantity, unit_price_minor, currency)
-		VALUES (?, ?, 'Ceramic mug', 1, 1450, 'EUR')`)
+		VALUES (?, ?, ?, 1, 1450, 'EUR')`)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -289,7 +304,11 @@ func seedReturns(tb testing.TB, d *db.DB, n int) {
 			tb.Fatal(err)
 		}
 		for _, line := range []string{"L1", "L2"} {
-			if _, err := insItem.Exec(i, line); err != nil {
+			title := "Ceramic mug"
+			if line == "L2" && i%1000 == 0 {
+				title = "Linen tea towel"
+			}
+			if _, err := insItem.Exec(i, line, title); err != nil {
 				tb.Fatal(err)
 			}
 		}
@@ -317,6 +336,14 @@ func BenchmarkQueue(b *testing.B) {
 		{"search email", returns.QueueFilter{Limit: 51, Query: "customer12345@example.com"}, 3},
 		{"search order", returns.QueueFilter{Limit: 51, Query: "#54321"}, 1},
 		{"search no match", returns.QueueFilter{Limit: 51, Query: "nobody@example.com"}, 0},
+		{"whole code", returns.QueueFilter{Limit: 51, Query: "r-0000d431", Code: "R-0000D431"}, 1},
+		// Parts: a common one fills the page from the newest rows; a rare
+		// one reads every search row, the worst case.
+		{"search part of emails", returns.QueueFilter{Limit: 51, Query: "customer1"}, 51},
+		{"search part of a code", returns.QueueFilter{Limit: 51, Query: "r-0000d43"}, 16},
+		{"search product, rare", returns.QueueFilter{Limit: 51, Query: "tea towel"}, 51},
+		{"search product, rare, deep page", returns.QueueFilter{Limit: 51, Query: "tea towel", Before: n / 2}, 49},
+		{"search product, status", returns.QueueFilter{Limit: 51, Query: "tea towel", Status: returns.StatusApproved}, 51},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			for b.Loop() {
@@ -341,4 +368,30 @@ func BenchmarkQueue(b *testing.B) {
 			}
 		}
 	})
+}
+
+// TestQueue_SearchFollowsErasure: the search rows follow a return's email when
+// the customer's personal data is erased, so the old address finds nothing.
+func TestQueue_SearchFollowsErasure(t *testing.T) {
+	d := MustOpenDB(t)
+	ctx := context.Background()
+	rs := queueFixture(t, d)
+	w, _ := d.Pools()
+	if _, err := w.ExecContext(ctx, `UPDATE returns SET email = 'erased@invalid' WHERE id = ?`, rs[9].ID); err != nil {
+		t.Fatal(err)
+	}
+	for query, want := range map[string][]int64{
+		"sam.taylor":                {rs[7].ID, rs[5].ID, rs[3].ID, rs[1].ID},
+		"erased@invalid":            {rs[9].ID},
+		strings.ToLower(rs[9].Code): {rs[9].ID},
+		"item l1":                   {rs[9].ID, rs[8].ID, rs[6].ID, rs[5].ID, rs[4].ID, rs[3].ID, rs[2].ID, rs[1].ID, rs[0].ID},
+	} {
+		got, err := d.Queue(ctx, returns.QueueFilter{Query: query})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(ids(got), want) {
+			t.Errorf("%q finds %v, want %v", query, ids(got), want)
+		}
+	}
 }

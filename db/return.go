@@ -128,9 +128,9 @@ func insertReturn(ctx context.Context, tx *sql.Tx, r *returns.Return) error {
 	}
 	for _, it := range r.Items {
 		if _, err := tx.ExecContext(ctx, `
-			INSERT INTO return_items (return_id, line_item_id, title, quantity, unit_price_minor, currency)
-			VALUES (?, ?, ?, ?, ?, ?)`,
-			r.ID, it.LineItemID, it.Title, it.Quantity, it.UnitPrice.Minor, it.UnitPrice.Currency); err != nil {
+			INSERT INTO return_items (return_id, line_item_id, title, variant_title, quantity, unit_price_minor, currency)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			r.ID, it.LineItemID, it.Title, it.VariantTitle, it.Quantity, it.UnitPrice.Minor, it.UnitPrice.Currency); err != nil {
 			return fmt.Errorf("insert return item %s: %w", it.LineItemID, err)
 		}
 	}
@@ -300,7 +300,7 @@ func attachDetails(ctx context.Context, tx *sql.Tx, rs []returns.Return, photos 
 
 func attachItems(ctx context.Context, tx *sql.Tx, in string, ids []any, byID map[int64]*returns.Return) error {
 	rows, err := tx.QueryContext(ctx, `
-		SELECT return_id, line_item_id, title, quantity, unit_price_minor, currency, restock
+		SELECT return_id, line_item_id, title, variant_title, quantity, unit_price_minor, currency, restock
 		FROM return_items WHERE return_id IN `+in+` ORDER BY id`, ids...)
 	if err != nil {
 		return fmt.Errorf("read return items: %w", err)
@@ -309,7 +309,7 @@ func attachItems(ctx context.Context, tx *sql.Tx, in string, ids []any, byID map
 	for rows.Next() {
 		var id int64
 		var it returns.Item
-		if err := rows.Scan(&id, &it.LineItemID, &it.Title, &it.Quantity, &it.UnitPrice.Minor, &it.UnitPrice.Currency, &it.Restock); err != nil {
+		if err := rows.Scan(&id, &it.LineItemID, &it.Title, &it.VariantTitle, &it.Quantity, &it.UnitPrice.Minor, &it.UnitPrice.Currency, &it.Restock); err != nil {
 			return fmt.Errorf("read return items: %w", err)
 		}
 		byID[id].Items = append(byID[id].Items, it)

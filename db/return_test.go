@@ -61,6 +61,7 @@ func TestCreateReturn_RoundTrip(t *testing.T) {
 	d := MustOpenDB(t)
 	ctx := context.Background()
 	r := newReturn(order1, "key-0000000000000001", item("L1", 1), item("L2", 2))
+	r.Items[1].VariantTitle = "Natural" // kept, as the order page named it
 	r.Photos = []returns.Photo{
 		{ContentType: "image/jpeg", Width: 640, Height: 480, Data: []byte("jpeg bytes")},
 		{ContentType: "image/png", Width: 10, Height: 20, Data: []byte("png bytes")},

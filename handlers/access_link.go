@@ -106,7 +106,7 @@ func (s *Server) requestAccessLink(w http.ResponseWriter, r *http.Request, order
 // renderAccessLinkForm shows the form that asks for an emailed link.
 func (s *Server) renderAccessLinkForm(w http.ResponseWriter, r *http.Request, status int, order, email string) {
 	p := views.LookupPage{
-		Page:      s.page(r, returns.Msg("Email me a link")),
+		Page:      s.page(r, returns.Msg("Find your order")),
 		Form:      lookupForm(order, email, nil),
 		EmailLink: true,
 	}

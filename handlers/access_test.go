@@ -58,11 +58,16 @@ func TestAnotherOrdersReturnLooksLikeNoReturn(t *testing.T) {
 		{"status page", "GET", "/returns/CODE"},
 		{"confirmation", "GET", "/returns/CODE/confirmation"},
 		{"photo", "GET", "/returns/CODE/photos/" + theirPhoto},
+		{"cancel asked", "GET", "/returns/CODE/cancel"},
 		{"cancel", "POST", "/returns/CODE/cancel"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ask := func(c *http.Client, code string) answer {
 				req, _ := http.NewRequest(tc.method, h.srv.URL+strings.ReplaceAll(tc.url, "CODE", code), nil)
+				if tc.method == "POST" {
+					req, _ = http.NewRequest(tc.method, h.srv.URL+strings.ReplaceAll(tc.url, "CODE", code), strings.NewReader("confirm=yes"))
+					req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				}
 				return h.do(c, req)
 			}
 			want := ask(other, unknown)

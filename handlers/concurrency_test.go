@@ -260,7 +260,7 @@ func TestConcurrentWritersLoseNothing(t *testing.T) {
 				if rng.IntN(3) == 0 {
 					continue // leave it to staff
 				}
-				a, ok = tryDo(l, c, formRequest(h.srv.URL, "/returns/"+code+"/cancel", nil))
+				a, ok = tryDo(l, c, formRequest(h.srv.URL, "/returns/"+code+"/cancel", url.Values{"confirm": {"yes"}}))
 				switch {
 				case !ok:
 				case a.status == http.StatusSeeOther:

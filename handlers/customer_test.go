@@ -356,7 +356,7 @@ func TestSubmitReturnEndToEnd(t *testing.T) {
 	if a := h.get(other, "/returns/R-ZZZZZZZZ"); a.status != http.StatusNotFound {
 		t.Errorf("unknown return: status %d", a.status)
 	}
-	if a := h.postForm(other, "/returns/"+code[1]+"/cancel", nil); a.status != http.StatusNotFound {
+	if a := h.postForm(other, "/returns/"+code[1]+"/cancel", url.Values{"confirm": {"yes"}}); a.status != http.StatusNotFound {
 		t.Errorf("other order's session cancelling: status %d, want 404", a.status)
 	}
 
@@ -374,10 +374,10 @@ func TestSubmitReturnEndToEnd(t *testing.T) {
 	}
 
 	// The customer cancels while it is still requested; then the units are free again.
-	if a := h.postForm(c, "/returns/"+code[1]+"/cancel", nil); a.status != http.StatusSeeOther {
+	if a := h.postForm(c, "/returns/"+code[1]+"/cancel", url.Values{"confirm": {"yes"}}); a.status != http.StatusSeeOther {
 		t.Fatalf("cancel: status %d\n%s", a.status, a.body)
 	}
-	if a := h.postForm(c, "/returns/"+code[1]+"/cancel", nil); a.status != http.StatusConflict {
+	if a := h.postForm(c, "/returns/"+code[1]+"/cancel", url.Values{"confirm": {"yes"}}); a.status != http.StatusConflict {
 		t.Fatalf("cancel twice: status %d, want 409", a.status)
 	}
 	_, lines = h.orderForm(c)

@@ -32,7 +32,7 @@ func (s *Server) renderLookup(w http.ResponseWriter, r *http.Request, status int
 		return
 	}
 	p := views.LookupPage{
-		Page:      s.page(r, returns.Msg("Return an item")),
+		Page:      s.page(r, returns.Msg("Find your order")),
 		Form:      lookupForm(order, email, msg),
 		EmailLink: emailLink,
 	}

@@ -48,7 +48,7 @@ func TestCustomerParcel(t *testing.T) {
 		t.Fatalf("a wrong parcel form: status %d, want 422 with each field's message\n%s", a.status, a.body)
 	}
 	a = h.postForm(customer, "/returns/"+code+"/parcel", url.Values{"carrier": {"other"}, "number": {"AB123"}, "tracking_url": {"javascript:alert(1)"}})
-	if a.status != http.StatusUnprocessableEntity || !strings.Contains(a.body, "Enter the carrier&#39;s name.") || !strings.Contains(a.body, "Enter the tracking page&#39;s address, starting with https://.") {
+	if a.status != http.StatusUnprocessableEntity || !strings.Contains(a.body, "Enter the carrier’s name.") || !strings.Contains(a.body, "Enter the tracking page’s address, starting with https://.") {
 		t.Fatalf("another carrier without a name or page: status %d\n%s", a.status, a.body)
 	}
 

@@ -57,7 +57,7 @@ func TestReportsPage(t *testing.T) {
 		want         []string
 	}{
 		{"Returns per reason", "Damaged", []string{"1", "50 %"}},
-		{"Returns per reason", "It doesn&#39;t fit", []string{"1", "50 %"}},
+		{"Returns per reason", "It doesn’t fit", []string{"1", "50 %"}},
 		{"Returns per reason", "Another reason", []string{"0", "0 %"}},
 		{"Returns by how they were resolved", "Declined", []string{"1", "50 %"}},
 		{"Returns by how they were resolved", "Not resolved yet", []string{"1", "50 %"}},

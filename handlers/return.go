@@ -156,11 +156,38 @@ func (s *Server) handleReturnConfirmation() http.Handler {
 	})
 }
 
-// handleReturnCancel cancels a return that is still requested.
+// handleReturnCancelAsk asks the customer whether they mean to cancel the
+// return: the second step of cancelling, a page of its own so that it works
+// without JavaScript. A return that can no longer be cancelled sends them to
+// its status page.
+func (s *Server) handleReturnCancelAsk() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c := s.sessions.customer(r)
+		ret, _, err := s.customers.CustomerReturn(r.Context(), c.OrderID, r.PathValue("code"))
+		if err != nil {
+			s.Error(w, r, err)
+			return
+		}
+		if !ret.Status.CanMoveTo(returns.StatusCancelled) {
+			http.Redirect(w, r, paths.ReturnURL(ret.Code), http.StatusSeeOther)
+			return
+		}
+		p := views.CancelPage{Page: s.page(r, returns.Msg("Cancel return %s?", ret.Code)), Return: ret}
+		s.render(w, r, http.StatusOK, views.CancelPageView(p))
+	})
+}
+
+// handleReturnCancel cancels a return that is still requested, when the form
+// says the customer confirmed it; a form without the confirmation (an old
+// status page's one-click form) is asked first.
 func (s *Server) handleReturnCancel() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c := s.sessions.customer(r)
 		code := r.PathValue("code")
+		if r.PostFormValue(returns.FieldConfirm) != "yes" {
+			http.Redirect(w, r, paths.ReturnCancelURL(code), http.StatusSeeOther)
+			return
+		}
 		if err := s.customers.CancelReturn(r.Context(), c.OrderID, code); err != nil {
 			s.Error(w, r, err)
 			return

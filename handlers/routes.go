@@ -28,6 +28,7 @@ func (s *Server) addRoutes(mux router) {
 	mux.Handle("POST "+paths.OrderReturns, s.handleReturnCreate())
 	mux.Handle("GET "+paths.Return, s.handleReturn())
 	mux.Handle("GET "+paths.ReturnConfirmation, s.handleReturnConfirmation())
+	mux.Handle("GET "+paths.ReturnCancel, s.handleReturnCancelAsk())
 	mux.Handle("POST "+paths.ReturnCancel, s.handleReturnCancel())
 	mux.Handle("POST "+paths.ReturnParcel, s.handleReturnParcel())
 	mux.Handle("GET "+paths.ReturnPhoto, s.handleReturnPhoto())

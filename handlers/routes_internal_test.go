@@ -42,6 +42,7 @@ func TestBuildersReachTheirRoutes(t *testing.T) {
 		{"GET", paths.ReturnURL(code), paths.Return},
 		{"GET", paths.ReturnTokenURL(code, "0123456789abcdef0123456789abcdef"), paths.Return},
 		{"GET", paths.ReturnConfirmationURL(code), paths.ReturnConfirmation},
+		{"GET", paths.ReturnCancelURL(code), paths.ReturnCancel},
 		{"POST", paths.ReturnCancelURL(code), paths.ReturnCancel},
 		{"POST", paths.ReturnParcelURL(code), paths.ReturnParcel},
 		{"GET", paths.ReturnPhotoURL(code, 31), paths.ReturnPhoto},

@@ -282,10 +282,13 @@ func TestMerchantRefundAtTheDemoStore(t *testing.T) {
 		t.Fatalf("booked %+v", r)
 	}
 	page := h.get(c, "/admin/returns/"+code)
-	for _, want := range []string{"Refunded in Shopify admin", "made in Shopify admin", live[0].ShopifyID} {
+	for _, want := range []string{"Refunded in Shopify admin", "made in Shopify admin", "Refund €10.00 of "} {
 		if !strings.Contains(page.body, want) {
 			t.Errorf("the return's page lacks %q", want)
 		}
+	}
+	if strings.Contains(page.body, live[0].ShopifyID) {
+		t.Errorf("the return's page shows Shopify's id %s, not the refund's amount and day", live[0].ShopifyID)
 	}
 	if _, offered := refundKey(t, h, c, code); offered != "39.00" {
 		t.Fatalf("the form offers %s after 10.00 refunded in Shopify admin, want 39.00", offered)

@@ -180,7 +180,8 @@ func ReturnTokenURL(code, token string) string {
 // ReturnConfirmationURL is the page shown right after a return was submitted.
 func ReturnConfirmationURL(code string) string { return fill(ReturnConfirmation, code) }
 
-// ReturnCancelURL is where the customer's cancel form posts.
+// ReturnCancelURL is the page that asks the customer whether to cancel a
+// return (GET), and where its form posts.
 func ReturnCancelURL(code string) string { return fill(ReturnCancel, code) }
 
 // ReturnParcelURL is where the customer's parcel form posts.

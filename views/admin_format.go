@@ -1,6 +1,8 @@
 package views
 
 import (
+	"context"
+	"regexp"
 	"time"
 
 	returns "github.com/returnsportal/returns"
@@ -26,3 +28,37 @@ func StaffKind(k returns.Kind) string {
 
 // isoDateTime formats t for a <time datetime> attribute.
 func isoDateTime(t time.Time) string { return t.Format(time.RFC3339) }
+
+// storedAmount is an amount as the domain writes it into the messages of the
+// timeline's refund entries, e.g. "29.00 EUR" (Money.String).
+var storedAmount = regexp.MustCompile(`\b(\d+(?:\.\d+)?) ([A-Z]{3})\b`)
+
+// eventMessage is an event's message as staff read it: amounts the domain
+// wrote ("29.00 EUR") in the page's way ("€29.00"), like every other amount on
+// the page. Words people wrote (notes, a decline's reason, an approval's
+// message, a customer's request) and the line written to the Shopify order
+// are shown as they were written.
+func eventMessage(ev returns.Event) string {
+	switch ev.Type {
+	case returns.EventNote, returns.EventApproved, returns.EventDeclined, returns.EventDataRequest, returns.EventShopifyUpdated:
+		return ev.Message
+	}
+	return storedAmount.ReplaceAllStringFunc(ev.Message, func(s string) string {
+		m := storedAmount.FindStringSubmatch(s)
+		amount, err := returns.ParseDecimal(m[1], m[2])
+		if err != nil {
+			return s
+		}
+		return english.Money(amount)
+	})
+}
+
+// shopifyRefundText says what Shopify has of a refund, for the refunds table:
+// staff know a refund by its amount and day (the table's other columns), so
+// Shopify's id for it (gid://shopify/Refund/…) is not shown.
+func shopifyRefundText(ctx context.Context, ref returns.Refund) string {
+	if ref.ShopifyID == "" {
+		return "Not in Shopify"
+	}
+	return "Refund " + english.Money(ref.Amount) + " of " + dateTime(ctx, ref.CreatedAt)
+}

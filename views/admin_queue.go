@@ -47,7 +47,7 @@ func (p QueuePage) caption() string {
 func (p QueuePage) filtered() bool { return p.Status != "" || p.Query != "" }
 
 // requestSummary says in a few words what the customer asked for, e.g.
-// "Damaged → Replacement" or "Not satisfied (It doesn't fit) → Refund".
+// "Damaged → Replacement" or "Not satisfied (It doesn’t fit) → Refund".
 func requestSummary(r *returns.Return) string {
 	s := StaffKind(r.Kind)
 	if r.Kind == returns.KindDissatisfied && r.Reason != "" {
@@ -61,7 +61,20 @@ func requestSummary(r *returns.Return) string {
 func itemsSummary(r *returns.Return) string {
 	parts := make([]string, len(r.Items))
 	for i, it := range r.Items {
-		parts[i] = strconv.Itoa(it.Quantity) + " × " + it.Title
+		parts[i] = strconv.Itoa(it.Quantity) + " × " + it.Name()
 	}
 	return strings.Join(parts, ", ")
+}
+
+// shownStatuses are the statuses the filter offers: those some return is in,
+// and the one chosen, so the row of filters stays short (one row on a
+// desktop) and never offers an empty list.
+func (p QueuePage) shownStatuses() []returns.Status {
+	var out []returns.Status
+	for _, s := range returns.Statuses {
+		if p.Counts[s] > 0 || p.Status == s {
+			out = append(out, s)
+		}
+	}
+	return out
 }

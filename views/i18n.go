@@ -243,7 +243,7 @@ func (l Localizer) Reason(r returns.Reason) string {
 	case returns.ReasonDamaged:
 		return l.T("Damaged")
 	case returns.ReasonDoesntFit:
-		return l.T("It doesn't fit")
+		return l.T("It doesn’t fit")
 	case returns.ReasonNotAsDescribed:
 		return l.T("It is not as described")
 	case returns.ReasonWrongItem:

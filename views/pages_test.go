@@ -105,6 +105,7 @@ func pages(lang string) map[string]templ.Component {
 			Return: &dissatisfied, ReturnAddress: returns.DefaultSettings().ReturnAddress,
 			Instructions: returns.DefaultSettings().Instructions(lang)}),
 		"return": ReturnPageView(returnPage(lang)),
+		"cancel": CancelPageView(CancelPage{Page: page(lang, "/returns/R-7KQ9X2MD/cancel", "Cancel return R-7KQ9X2MD?"), Return: testReturn}),
 		"return-shipped": func() templ.Component {
 			p := returnPage(lang)
 			p.Return, p.Events, p.CanCancel = shippedReturn(), shippedEvents(), false
@@ -129,7 +130,7 @@ func pages(lang string) map[string]templ.Component {
 			p.Return, p.CanCancel = &r, false
 			p.ParcelForm = Form{Values: map[string]string{returns.FieldCarrier: "other"},
 				Fields: map[string]returns.Message{returns.FieldNumber: returns.Msg("Enter the tracking number without spaces."),
-					returns.FieldCarrierName: returns.Msg("Enter the carrier's name.")}}
+					returns.FieldCarrierName: returns.Msg("Enter the carrier’s name.")}}
 			return ReturnPageView(p)
 		}(),
 		"error": ErrorPageView(ErrorPage{Page: page(lang, "/", "Too many attempts"), Status: 429,
@@ -497,8 +498,8 @@ func TestReturnPage(t *testing.T) {
 	if got := doc.Find(".items tfoot td").Text(); got != "€29.00" {
 		t.Errorf("total = %q", got)
 	}
-	if doc.Find(`form[method=post][action="/returns/R-7KQ9X2MD/cancel"] button`).Length() != 1 {
-		t.Error("no cancel form")
+	if doc.Find(`form[method=get][action="/returns/R-7KQ9X2MD/cancel"] button`).Length() != 1 {
+		t.Error("no cancel form (asking first)")
 	}
 	if doc.Find(`a[href="/order"]`).Length() != 1 {
 		t.Error("no link back to the order")

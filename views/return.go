@@ -25,13 +25,17 @@ type ReturnPage struct {
 }
 
 // sendsItemBackNow reports whether the customer has the item to send back
-// now, so the page shows the address: while the return is requested or
-// approved, when the item comes back at all.
+// now, so the page shows the address: a dissatisfied customer's from the
+// request on, a damaged item's only once a refund of it is approved (before,
+// nobody has looked at the photos), never after the item is on its way.
 func sendsItemBackNow(r *returns.Return) bool {
-	if r.Status != returns.StatusRequested && r.Status != returns.StatusApproved {
-		return false
+	switch r.Status {
+	case returns.StatusRequested:
+		return r.ItemGoesBeforeReview()
+	case returns.StatusApproved:
+		return r.ItemComesBack()
 	}
-	return r.ItemComesBack()
+	return false
 }
 
 // thumbSize scales a photo to fit a 160×160 box for its width and height
@@ -106,6 +110,18 @@ func (p ReturnPage) approval() (message string, show bool) {
 	}
 	ev, _ := lastEvent(p.Events, returns.EventApproved)
 	return ev.Message, p.Return.Status == returns.StatusApproved || ev.Message != ""
+}
+
+// approvalHeading names the approval box after where the return is now: once
+// a replacement is sent, the news is the replacement, not the approval.
+func (p ReturnPage) approvalHeading() string {
+	switch {
+	case p.Return.Status == returns.StatusReplacementShipped:
+		return p.L.T("Your replacement is on its way")
+	case len(p.Return.Shipments) > 0:
+		return p.L.T("We sent you a replacement")
+	}
+	return p.L.T("We approved your return")
 }
 
 // declineReason returns the reason staff gave the customer for declining.

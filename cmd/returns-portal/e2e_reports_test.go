@@ -92,7 +92,7 @@ func TestReportsInBrowser(t *testing.T) {
 		want         string
 	}{
 		{"Returns requested per week", "Total", 1, "2"},
-		{"Returns per reason", "It doesn't fit", 1, "1"},
+		{"Returns per reason", "It doesn’t fit", 1, "1"},
 		{"Returns per reason", "It is not as described", 1, "1"},
 		{"Returns by how they were resolved", "Refunded", 1, "1"},
 		{"Returns by how they were resolved", "Declined", 1, "1"},

@@ -62,7 +62,7 @@ func (c customerEmail) summary(m *message) {
 func itemLines(items []returns.Item) []string {
 	out := make([]string, len(items))
 	for i, it := range items {
-		out[i] = strconv.Itoa(it.Quantity) + " × " + it.Title
+		out[i] = strconv.Itoa(it.Quantity) + " × " + it.Name()
 	}
 	return out
 }
@@ -84,13 +84,19 @@ func (c customerEmail) requestReceived(m *message) {
 	m.code(c.ret.Code)
 	c.summary(m)
 	m.subheading(l.T("What happens next"))
-	if c.ret.ItemComesBack() {
+	if c.ret.ItemGoesBeforeReview() {
 		m.steps(
 			l.T("Pack the item and write the return code on the parcel."),
 			l.T("Send it to the address below."),
 			c.nextEmails(),
 		)
 		c.sendBack(m)
+		return
+	}
+	if c.ret.ItemComesBack() {
+		// A damaged item asking for a refund is looked at first: the
+		// approval email asks for it.
+		m.paragraph(l.T("We will look at your report and photos and email you within a few working days. Please do not send the item yet: keep it and its packaging until then."))
 		return
 	}
 	m.paragraph(l.T("We will look at your report and email you within a few working days. Please keep the item and its packaging until then."))

@@ -234,7 +234,7 @@ func TestContent(t *testing.T) {
 		wantLink string
 	}{
 		{"request received, item comes back", data(returns.EmailRequestReceived, testReturn("en")),
-			[]string{"R-7KQ9X2MD", "What happens next", "Brīvības iela 1", "2 × Ceramic mug", "It doesn't fit", "Pack the item securely"}, nil, ""},
+			[]string{"R-7KQ9X2MD", "What happens next", "Brīvības iela 1", "2 × Ceramic mug", "It doesn’t fit", "Pack the item securely"}, nil, ""},
 		{"request received, damage report", data(returns.EmailRequestReceived, damagedReturn("en")),
 			[]string{"R-7KQ9X2MD", "We will look at your report"}, []string{"Brīvības iela 1"}, ""},
 		{"approved, item comes back", data(returns.EmailApproved, testReturn("en")),
@@ -301,7 +301,7 @@ func TestStaffNotice(t *testing.T) {
 			}
 			want := []string{"anna.berzina@example.lv", "2 × Ceramic mug (€29.00)", "Total: €29.00", r.Note[:12]}
 			if r.Kind == returns.KindDissatisfied {
-				want = append(want, "Kind: Not satisfied", "Reason: It doesn't fit", "Asks for: Refund")
+				want = append(want, "Kind: Not satisfied", "Reason: It doesn’t fit", "Asks for: Refund")
 			} else {
 				want = append(want, "Kind: Damaged", "Asks for: Replacement", "Photos: 2")
 			}

@@ -49,7 +49,7 @@ func (r Renderer) staffNewReturn(d returns.EmailData) *message {
 	m.subheading("Items")
 	lines := make([]string, len(ret.Items))
 	for i, it := range ret.Items {
-		lines[i] = strconv.Itoa(it.Quantity) + " × " + it.Title + " (" + english.Money(it.UnitPrice.Times(it.Quantity)) + ")"
+		lines[i] = strconv.Itoa(it.Quantity) + " × " + it.Name() + " (" + english.Money(it.UnitPrice.Times(it.Quantity)) + ")"
 	}
 	m.list(lines)
 	if ret.Note != "" {
