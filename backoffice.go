@@ -82,6 +82,8 @@ type BackofficeService struct {
 	suggester RefundSuggester
 	changes   *Changes
 	zone      StoreZone
+	contacts  OrderContacts
+	identity  ShopIdentityStore
 	now       func() time.Time
 	log       *slog.Logger
 }
@@ -102,8 +104,40 @@ type BackofficeDeps struct {
 	// Zone tells the store's time zone, which the dates written to the
 	// Shopify order are in; nil writes them in UTC.
 	Zone StoreZone
-	Now  func() time.Time
-	Log  *slog.Logger
+	// Contacts reads the customer's name and shipping address, and Shop
+	// identity the shop's myshopify domain for links to Shopify admin; nil
+	// leaves them off the return page.
+	Contacts OrderContacts
+	Identity ShopIdentityStore
+	Now      func() time.Time
+	Log      *slog.Logger
+}
+
+// OrderContact is the customer's name and shipping address of an order, as
+// staff see them.
+type OrderContact struct {
+	Name    string
+	Address []string // lines, e.g. "Tērbatas iela 14-3", "LV-1011 Rīga", "Latvia"
+	// Hidden is set when Shopify shows no address: the app lacks the
+	// protected customer data fields Name and Address, or nothing was
+	// shipped.
+	Hidden bool
+}
+
+// OrderContacts reads orders' names and shipping addresses.
+type OrderContacts interface {
+	OrderContact(ctx context.Context, orderID string) (OrderContact, error)
+}
+
+// AdminOrderURL is the order's page in Shopify admin, for a shop whose
+// myshopify domain is domain; "" when either is not known.
+func AdminOrderURL(domain, orderID string) string {
+	handle, ok := strings.CutSuffix(domain, ".myshopify.com")
+	id, isOrder := strings.CutPrefix(orderID, "gid://shopify/Order/")
+	if !ok || handle == "" || !isOrder || id == "" {
+		return ""
+	}
+	return "https://admin.shopify.com/store/" + handle + "/orders/" + id
 }
 
 // NewBackofficeService returns a BackofficeService.
@@ -111,7 +145,7 @@ func NewBackofficeService(d BackofficeDeps) *BackofficeService {
 	return &BackofficeService{
 		returns: d.Returns, access: d.Access, timeline: d.Timeline, notes: d.Notes, queue: d.Queue,
 		shipments: d.Shipments, staff: d.Staff, ledger: d.Ledger, shop: d.Shop, suggester: d.Suggester,
-		changes: d.Changes, zone: d.Zone, now: d.Now, log: d.Log,
+		changes: d.Changes, zone: d.Zone, contacts: d.Contacts, identity: d.Identity, now: d.Now, log: d.Log,
 	}
 }
 
@@ -192,6 +226,11 @@ type StaffReturn struct {
 	// StoreCredit is the most Shopify would issue as store credit instead of
 	// money back; zero when it would not, and the form does not offer it.
 	StoreCredit Money
+	// Contact is the customer's name and shipping address; nil when not
+	// read. AdminOrderURL is the order's page in Shopify admin, "" when not
+	// known.
+	Contact       *OrderContact
+	AdminOrderURL string
 }
 
 // StaffReturnView returns a return with its timeline, its refunds and the order
@@ -216,6 +255,7 @@ func (s *BackofficeService) StaffReturnView(ctx context.Context, code string) (*
 		v.Staff[st.ID] = st.Email
 	}
 	v.Order, v.OrderErr = s.shop.Order(ctx, r.OrderID)
+	s.addContact(ctx, r, v)
 	if v.OrderErr == nil && r.Status.CanMoveTo(StatusRefunded) {
 		// One suggestion: what the items are worth, and whether Shopify
 		// would issue store credit instead (the shop can, and the order
@@ -229,6 +269,25 @@ func (s *BackofficeService) StaffReturnView(ctx context.Context, code string) (*
 		v.StoreCredit = sugg.StoreCredit
 	}
 	return v, nil
+}
+
+// addContact fills the view's customer contact and link to Shopify admin,
+// where they can be read; the page works without them.
+func (s *BackofficeService) addContact(ctx context.Context, r *Return, v *StaffReturn) {
+	if s.identity != nil {
+		if id, ok, err := s.identity.ShopIdentity(ctx); err == nil && ok {
+			v.AdminOrderURL = AdminOrderURL(id.MyshopifyDomain, r.OrderID)
+		}
+	}
+	if s.contacts == nil || r.Redacted() {
+		return
+	}
+	c, err := s.contacts.OrderContact(ctx, r.OrderID)
+	if err != nil {
+		s.log.Warn("read the order's shipping address", "code", r.Code, "err", err)
+		return
+	}
+	v.Contact = &c
 }
 
 // returnByCode reads the return with a code as staff type or paste it.

@@ -271,33 +271,44 @@ type OutcomeCount struct {
 type ReportService struct {
 	store ReportStore
 	now   func() time.Time
-	loc   *time.Location
+	// zone is the store's time zone, which the reports' days and weeks
+	// are in; nil for UTC.
+	zone StoreZone
 }
 
 // NewReportService returns a ReportService over store, whose periods are days
-// in loc (nil for UTC) and whose default period ends today by now.
-func NewReportService(store ReportStore, loc *time.Location, now func() time.Time) *ReportService {
-	if loc == nil {
-		loc = time.UTC
-	}
-	return &ReportService{store: store, now: now, loc: loc}
+// in the store's time zone (zone; nil for UTC) and whose default period ends
+// today by now.
+func NewReportService(store ReportStore, zone StoreZone, now func() time.Time) *ReportService {
+	return &ReportService{store: store, now: now, zone: zone}
 }
 
-// Location is the time zone of the reports' days and weeks.
-func (s *ReportService) Location() *time.Location { return s.loc }
+// Location is the time zone of the reports' days and weeks: the store's as
+// it is now (settings or Shopify), UTC when it is not known. It is read at
+// each use, so a change in settings applies to the next report; reading it
+// is a look at settings kept in memory, which needs no request's context.
+func (s *ReportService) Location() *time.Location {
+	if s.zone != nil {
+		if loc := s.zone.Location(context.Background()); loc != nil {
+			return loc
+		}
+	}
+	return time.UTC
+}
 
 // ReportPeriod reads a period from the days staff typed (YYYY-MM-DD). An empty
 // from starts the period ReportDefaultWeeks weeks back (on a Monday), an empty
 // to ends it today. A bad day, an end before the start or a period longer
 // than ReportMaxDays is an EINVALID error naming its field.
 func (s *ReportService) ReportPeriod(from, to string) (ReportPeriod, error) {
+	loc := s.Location()
 	fields := map[string]Message{}
 	parse := func(field, text string) (time.Time, bool) {
 		text = strings.TrimSpace(text)
 		if text == "" {
 			return time.Time{}, false
 		}
-		d, err := time.ParseInLocation(reportDateLayout, text, s.loc)
+		d, err := time.ParseInLocation(reportDateLayout, text, loc)
 		if err != nil || len(text) != len(reportDateLayout) || d.Year() < 2000 {
 			fields[field] = Msg("Enter a date like 2026-03-31.")
 			return time.Time{}, false
@@ -310,7 +321,7 @@ func (s *ReportService) ReportPeriod(from, to string) (ReportPeriod, error) {
 		return ReportPeriod{}, Invalid(fields)
 	}
 	if !hasTo {
-		t = midnight(s.now(), s.loc)
+		t = midnight(s.now(), loc)
 		if hasFrom && f.After(t) {
 			t = f
 		}
@@ -342,7 +353,7 @@ func (s *ReportService) Report(ctx context.Context, p ReportPeriod) (*Report, er
 	if err != nil {
 		return nil, err
 	}
-	rep := &Report{Period: p, Location: s.loc, Resolved: fig.Resolved, Median: fig.Median, Products: fig.Products}
+	rep := &Report{Period: p, Location: s.Location(), Resolved: fig.Resolved, Median: fig.Median, Products: fig.Products}
 	currencies := map[string]int64{}
 	for i, w := range q.Weeks {
 		var wf WeekFigures

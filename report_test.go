@@ -46,7 +46,7 @@ func TestReportPeriod(t *testing.T) {
 	if err != nil {
 		t.Skip("no time zone data:", err)
 	}
-	s := returns.NewReportService(&fakeReportStore{}, riga, func() time.Time { return reportNow })
+	s := returns.NewReportService(&fakeReportStore{}, &fixedZone{riga}, func() time.Time { return reportNow })
 	day := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, riga) }
 	tests := []struct {
 		name, from, to string
@@ -108,7 +108,7 @@ func TestReportWeeks(t *testing.T) {
 		t.Skip("no time zone data:", err)
 	}
 	store := &fakeReportStore{}
-	s := returns.NewReportService(store, riga, func() time.Time { return reportNow })
+	s := returns.NewReportService(store, &fixedZone{riga}, func() time.Time { return reportNow })
 	// Wednesday 25 March to Tuesday 7 April; the clocks go forward on 29 March.
 	p, err := s.ReportPeriod("2026-03-25", "2026-04-07")
 	if err != nil {
@@ -322,4 +322,31 @@ func (f failingRecords) ReportFigures(context.Context, returns.ReportQuery) (*re
 
 func (f failingRecords) EachReturnRecord(context.Context, returns.ReportQuery, func(*returns.ReturnRecord) error) error {
 	return f.err
+}
+
+// fixedZone is a store whose time zone is loc.
+type fixedZone struct{ loc *time.Location }
+
+func (z *fixedZone) Location(context.Context) *time.Location { return z.loc }
+
+// TestReportsFollowTheStoresZone: the reports' days are the store's, read at
+// each use: a zone changed in settings applies to the next report.
+func TestReportsFollowTheStoresZone(t *testing.T) {
+	riga, err := time.LoadLocation("Europe/Riga")
+	if err != nil {
+		t.Skip("no zone data:", err)
+	}
+	z := &fixedZone{}
+	s := returns.NewReportService(&fakeReportStore{}, z, func() time.Time { return reportNow })
+	if s.Location() != time.UTC {
+		t.Fatalf("zone %v before the store's is known, want UTC", s.Location())
+	}
+	z.loc = riga
+	p, err := s.ReportPeriod("2026-03-02", "2026-03-08")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Location() != riga || p.From.Location() != riga || !p.From.Equal(time.Date(2026, 3, 2, 0, 0, 0, 0, riga)) {
+		t.Fatalf("period from %v (zone %v), want midnight in Riga", p.From, s.Location())
+	}
 }

@@ -93,7 +93,7 @@ func (s *ReportService) csvTime(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.In(s.loc).Format(csvTimeLayout)
+	return t.In(s.Location()).Format(csvTimeLayout)
 }
 
 // NeutralizeCell keeps a spreadsheet from running a cell as a formula (CSV

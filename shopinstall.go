@@ -410,3 +410,20 @@ func (g guardedShopReturns) Locations(ctx context.Context) ([]Location, error) {
 	}
 	return g.r.Locations(ctx)
 }
+
+// GuardContacts is GuardOrders for the reads of orders' shipping addresses.
+func (i *ShopInstallation) GuardContacts(c OrderContacts) OrderContacts {
+	return guardedContacts{i: i, c: c}
+}
+
+type guardedContacts struct {
+	i *ShopInstallation
+	c OrderContacts
+}
+
+func (g guardedContacts) OrderContact(ctx context.Context, orderID string) (OrderContact, error) {
+	if err := g.i.check(ctx); err != nil {
+		return OrderContact{}, err
+	}
+	return g.c.OrderContact(ctx, orderID)
+}

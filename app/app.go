@@ -181,6 +181,12 @@ func New(d Deps) *App {
 		},
 	})
 	autoApproval := returns.NewAutoApprovalService(d.Store, d.Store, changes, d.Now, d.Log)
+	// The customer's name and shipping address on the staff's return page,
+	// when the Shopify adapter reads them.
+	var contacts returns.OrderContacts
+	if c, ok := d.Shop.(returns.OrderContacts); ok {
+		contacts = installation.GuardContacts(c)
+	}
 	identity := returns.NewStoreIdentityService(returns.StoreIdentityDeps{
 		Settings: settings, Shop: connection, Logos: d.Store, Images: d.Logos,
 		FallbackName: d.StoreName, Now: d.Now, Log: d.Log,
@@ -198,7 +204,7 @@ func New(d Deps) *App {
 		Backoffice: returns.NewBackofficeService(returns.BackofficeDeps{
 			Returns: d.Store, Access: d.Store, Timeline: d.Store, Notes: d.Store, Queue: d.Store,
 			Shipments: d.Store, Staff: d.Store, Ledger: d.Store, Shop: shop, Suggester: refunder,
-			Changes: changes, Zone: identity, Now: d.Now, Log: d.Log,
+			Changes: changes, Zone: identity, Contacts: contacts, Identity: d.Store, Now: d.Now, Log: d.Log,
 		}),
 		Refunds:        refunds,
 		Accounts:       returns.NewAccountService(d.Store, d.Store, d.Passwords, d.Now, d.Log),
@@ -209,7 +215,7 @@ func New(d Deps) *App {
 		Redaction:      redaction,
 		PhotoRetention: returns.NewPhotoRetentionService(d.Store, settings, d.Now, d.Log),
 		ShopReturns:    shopReturns,
-		Reports:        returns.NewReportService(d.Store, nil, d.Now),
+		Reports:        returns.NewReportService(d.Store, identity, d.Now),
 		AutoApproval:   autoApproval,
 	}
 }

@@ -98,6 +98,10 @@ type Options struct {
 	// app is not granted protected customer data (level 2: name, email,
 	// phone, address).
 	HideEmails bool
+	// HideAddresses answers every order's shipping address null, as for an
+	// app without access to the protected customer data fields Name and
+	// Address.
+	HideAddresses bool
 	// ShopName and ShopDomain name the shop: shop.name and its myshopify
 	// domain, which webhooks carry in X-Shopify-Shop-Domain. Defaults:
 	// "Returns Demo Store" and "returns-demo.myshopify.com".

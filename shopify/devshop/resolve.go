@@ -294,8 +294,69 @@ func (o *order) resolve(x *execution, field string, args map[string]any) (any, e
 		return o.returnStatus(), nil
 	case "customer":
 		return o.customer, nil
+	case "shippingAddress":
+		// Shopify hides the address from an app without access to the
+		// protected customer data fields Name and Address; that it answers
+		// null then, as it does for a hidden email, is unverified.
+		if o.shipping == nil || x.shop.opts.HideAddresses {
+			return nil, nil
+		}
+		return o.shipping, nil
 	}
 	return nil, notResolved("Order", field)
+}
+
+// mailingAddress answers MailingAddress.
+type mailingAddress struct {
+	name, company, address1, address2, city, zip, province, country, countryCode string
+}
+
+func (*mailingAddress) typeName() string { return "MailingAddress" }
+
+func (a *mailingAddress) resolve(x *execution, field string, args map[string]any) (any, error) {
+	str := func(v string) (any, error) {
+		if v == "" {
+			return nil, nil
+		}
+		return v, nil
+	}
+	switch field {
+	case "name":
+		return str(a.name)
+	case "firstName", "lastName":
+		first, last, _ := strings.Cut(a.name, " ")
+		if field == "firstName" {
+			return str(first)
+		}
+		return str(last)
+	case "company":
+		return str(a.company)
+	case "address1":
+		return str(a.address1)
+	case "address2":
+		return str(a.address2)
+	case "city":
+		return str(a.city)
+	case "zip":
+		return str(a.zip)
+	case "province", "provinceCode":
+		return str(a.province)
+	case "country":
+		return str(a.country)
+	case "countryCodeV2":
+		return str(a.countryCode)
+	case "phone", "latitude", "longitude", "timeZone":
+		return nil, nil
+	case "formatted":
+		var out []any
+		for _, v := range []string{a.name, a.company, a.address1, a.address2, strings.TrimSpace(a.zip + " " + a.city), a.country} {
+			if v != "" {
+				out = append(out, v)
+			}
+		}
+		return out, nil
+	}
+	return nil, notResolved("MailingAddress", field)
 }
 
 func (o *order) fulfillmentStatus() string {

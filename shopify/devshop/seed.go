@@ -68,22 +68,24 @@ func digitsOnly(s string) bool {
 }
 
 type order struct {
-	id           int64
-	name         string // "#1001"
-	email        string
-	locale       string
-	currency     string // shop currency
-	presentment  string // what the customer paid in
-	rate         int64  // shop minor units per 100 presentment minor units
-	createdAt    time.Time
-	processedAt  time.Time
-	updatedAt    time.Time // the last change: a refund, the note or the tags
-	cancelledAt  time.Time
-	closed       bool
-	note         string
-	tags         []string
-	financial    string
-	customer     *customer // nil for a guest checkout
+	id          int64
+	name        string // "#1001"
+	email       string
+	locale      string
+	currency    string // shop currency
+	presentment string // what the customer paid in
+	rate        int64  // shop minor units per 100 presentment minor units
+	createdAt   time.Time
+	processedAt time.Time
+	updatedAt   time.Time // the last change: a refund, the note or the tags
+	cancelledAt time.Time
+	closed      bool
+	note        string
+	tags        []string
+	financial   string
+	customer    *customer // nil for a guest checkout
+	// shipping is where the order was sent; nil for none.
+	shipping     *mailingAddress
 	lines        []*lineItem
 	fulfillments []*fulfillment
 	transactions []*transaction
@@ -298,6 +300,18 @@ const (
 	gatewayStoreCredit     = "shopify_store_credit"   // refunds to store credit
 )
 
+// seedAddresses are where the demo orders were shipped, by order number.
+var seedAddresses = map[int]mailingAddress{
+	1001: {name: "Anna Bērziņa", address1: "Tērbatas iela 14-3", city: "Rīga", zip: "LV-1011", country: "Latvia", countryCode: "LV"},
+	1002: {name: "Sam Taylor", address1: "12 Harbour Street", city: "Brighton", zip: "BN1 1AA", country: "United Kingdom", countryCode: "GB"},
+	1003: {name: "Sam Taylor", address1: "12 Harbour Street", city: "Brighton", zip: "BN1 1AA", country: "United Kingdom", countryCode: "GB"},
+	1004: {name: "Anna Bērziņa", address1: "Tērbatas iela 14-3", city: "Rīga", zip: "LV-1011", country: "Latvia", countryCode: "LV"},
+	1005: {name: "Lee Jordan", address1: "400 Pine Street", address2: "Apt 5", city: "Seattle", zip: "98101", country: "United States", countryCode: "US"},
+	1006: {name: "Jamie Rivera", address1: "Calle Mayor 7", city: "Madrid", zip: "28013", country: "Spain", countryCode: "ES"},
+	1007: {name: "Ilze Kalniņa", address1: "Rīgas iela 2", city: "Cēsis", zip: "LV-4101", country: "Latvia", countryCode: "LV"},
+	1008: {name: "Alex Berg", address1: "Storgatan 3", city: "Stockholm", zip: "111 51", country: "Sweden", countryCode: "SE"},
+}
+
 var seedOrders = []seedOrder{
 	{number: 1001, email: "anna.berzina@example.lv", locale: "lv", curr: "EUR", createdAgo: 8, fulfilledAgo: 5, deliveredAfterShipped: 2, lines: []seedLine{
 		{title: "Linen tea towel", variant: "Natural", sku: "LTT-NAT", qty: 1, price: 2900, productTags: []string{"kitchen", "linen"}},
@@ -365,6 +379,10 @@ func seed(now time.Time, locations []*location) ([]*order, []*inventoryItem) {
 		}
 		if s.curr != shopCurrency {
 			o.rate = 92 // 1.00 USD = 0.92 EUR in the demo
+		}
+		if a, ok := seedAddresses[s.number]; ok {
+			a := a
+			o.shipping = &a
 		}
 		if s.customerName != "" {
 			first, last, _ := strings.Cut(s.customerName, " ")
