@@ -49,7 +49,7 @@ func (p QueuePage) filtered() bool { return p.Status != "" || p.Query != "" }
 // requestSummary says in a few words what the customer asked for, e.g.
 // "Damaged → Replacement" or "Not satisfied (It doesn’t fit) → Refund".
 func requestSummary(r *returns.Return) string {
-	s := StaffKind(r.Kind)
+	s := english.StaffKind(r.Kind)
 	if r.Kind == returns.KindDissatisfied && r.Reason != "" {
 		s += " (" + english.Reason(r.Reason) + ")"
 	}

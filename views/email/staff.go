@@ -19,7 +19,7 @@ func (r Renderer) staffNewReturn(d returns.EmailData) *message {
 	m := &message{Lang: "en", Store: r.storeName(d)}
 	m.Subject = oneLine("New return " + ret.Code + " for order " + ret.OrderName)
 	m.Heading = "New return request"
-	m.Preheader = views.StaffKind(ret.Kind) + " → " + english.Resolution(ret.Resolution) + ", from " + ret.Email
+	m.Preheader = english.StaffKind(ret.Kind) + " → " + english.Resolution(ret.Resolution) + ", from " + ret.Email
 	if d.AutoApprovalRule != "" {
 		// The notice is stored with the return, just before the approval:
 		// it says what happens, and where to look should it not have.
@@ -40,7 +40,7 @@ func (r Renderer) staffNewReturn(d returns.EmailData) *message {
 		fact{"Order", ret.OrderName},
 		fact{"Customer", ret.Email},
 		fact{"Language", views.LanguageName(ret.Locale)},
-		fact{"Kind", views.StaffKind(ret.Kind)},
+		fact{"Kind", english.StaffKind(ret.Kind)},
 		fact{"Reason", reason},
 		fact{"Asks for", english.Resolution(ret.Resolution)},
 		fact{"Photos", photos},

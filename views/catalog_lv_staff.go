@@ -1,0 +1,125 @@
+package views
+
+// catalogLVStaff is the backoffice's part of the Latvian catalogue: its pages,
+// the staff's emails and the messages of the domain that only staff read. It
+// is kept in a file of its own so that the customer pages' part stays easy to
+// read; init adds it to catalogLV, the one catalogue every Localizer reads,
+// and refuses a text that both parts translate (one text, one translation).
+// The words are the store owner's own for the workflow: atgriešana, atmaksa,
+// apmaiņa pret jaunu preci, sūtījuma numurs.
+var catalogLVStaff = map[string]string{
+	// Layout, sign-in and errors.
+	"Returns backoffice": "Preču atgriešanas pārvaldība",
+	"Backoffice":         "Pārvaldība",
+	"Demo mode":          "Demonstrācijas režīms",
+	"Demo mode — the built-in demo store, no real orders or payments": "Demonstrācijas režīms — iebūvētais demonstrācijas veikals, nav īstu pasūtījumu un maksājumu",
+	"The portal’s app was uninstalled from the Shopify store on %s (%s). Until it is installed again the portal does not call Shopify: orders cannot be read, refunds cannot be made, and notes wait to be written. Install the app on the store again: the portal notices at its next check of the connection, hourly, or at once with “Check again” on the Shopify page.": "Portāla lietotne %s (%s) tika atinstalēta no Shopify veikala. Kamēr tā nav instalēta atkārtoti, portāls nesazinās ar Shopify: pasūtījumus nevar nolasīt, atmaksas nevar veikt, un piezīmes gaida ierakstīšanu. Instalējiet lietotni veikalā vēlreiz: portāls to pamanīs nākamajā savienojuma pārbaudē (reizi stundā) vai uzreiz, ja Shopify lapā nospiedīsiet „Pārbaudīt vēlreiz”.",
+	"The portal’s app was uninstalled from the Shopify store on %s, so the portal does not call Shopify: orders cannot be read, refunds cannot be made, and notes wait to be written. Install the app on the store again: the portal notices at its next check of the connection, hourly, or at once with “Check again” on the Shopify page.":                               "Portāla lietotne %s tika atinstalēta no Shopify veikala, tāpēc portāls nesazinās ar Shopify: pasūtījumus nevar nolasīt, atmaksas nevar veikt, un piezīmes gaida ierakstīšanu. Instalējiet lietotni veikalā vēlreiz: portāls to pamanīs nākamajā savienojuma pārbaudē (reizi stundā) vai uzreiz, ja Shopify lapā nospiedīsiet „Pārbaudīt vēlreiz”.",
+	"Queue":             "Rinda",
+	"Reports":           "Pārskati",
+	"Settings":          "Iestatījumi",
+	"Outbox":            "Izsūtne",
+	"Signed in as":      "Konts:",
+	"Sign out":          "Iziet",
+	"Sign in":           "Pieteikties",
+	"Password":          "Parole",
+	"Times in %s":       "Laika josla: %s",
+	"Back to return %s": "Atpakaļ uz atgriešanu %s",
+	"Back to the queue": "Atpakaļ uz rindu",
+	"Please sign in":    "Lūdzu, piesakieties",
+	"Please sign in.":   "Lūdzu, piesakieties.",
+	"Your session has ended. Sign in again and repeat the action.": "Jūsu sesija ir beigusies. Piesakieties vēlreiz un atkārtojiet darbību.",
+	"Too many attempts. Please wait a few minutes and try again.":  "Pārāk daudz mēģinājumu. Lūdzu, uzgaidiet dažas minūtes un mēģiniet vēlreiz.",
+	"The email address or password is not right.":                  "E-pasta adrese vai parole nav pareiza.",
+	"The password must be %d to %d characters long.":               "Parolei jābūt %d līdz %d rakstzīmes garai.",
+	"Enter a valid email address.":                                 "Ievadiet derīgu e-pasta adresi.",
+	"Choose English or Latvian.":                                   "Izvēlieties angļu vai latviešu valodu.",
+	"Not in Shopify":                                               "Nav Shopify",
+	"Not satisfied":                                                "Neapmierina",
+	"Refund %s of %s":                                              "Atmaksa %s, %s",
+	"Auto-approval rules":                                          "Automātiskās apstiprināšanas noteikumi",
+	"Shopify connection":                                           "Savienojums ar Shopify",
+	"Email %s":                                                     "E-pasts: %s",
+	"No such message.":                                             "Šāda ziņojuma nav.",
+	"%s":                                                           "%s",
+
+	// Confirmations of an action (handlers/page.go).
+	"Return approved.":             "Atgriešana apstiprināta.",
+	"Return declined.":             "Atgriešana noraidīta.",
+	"Item marked as received.":     "Prece atzīmēta kā saņemta.",
+	"Refund made through Shopify.": "Atmaksa veikta caur Shopify.",
+	"Shopify did not confirm the refund in time. It is checked again automatically with the same key, so it cannot be made twice.": "Shopify laikus neapstiprināja atmaksu. To automātiski pārbauda vēlreiz ar to pašu atslēgu, tāpēc to nevar veikt divreiz.",
+	"This refund is being made already.":                         "Šī atmaksa jau tiek veikta.",
+	"Replacement recorded; the customer sees the tracking link.": "Jaunās preces nosūtīšana reģistrēta; klients redz izsekošanas saiti.",
+	"Return closed.":        "Atgriešana pabeigta.",
+	"Note added.":           "Piezīme pievienota.",
+	"Checked with Shopify.": "Pārbaudīts Shopify.",
+	"Refund made in Shopify. The payment provider has not confirmed it yet; the customer is emailed once it has.":                       "Atmaksa veikta Shopify. Maksājumu pakalpojuma sniedzējs to vēl nav apstiprinājis; klients saņems e-pastu, tiklīdz tas notiks.",
+	"Shopify made the refund, but the payment provider refused it. See the refunds below for what to do.":                               "Shopify veica atmaksu, bet maksājumu pakalpojuma sniedzējs to atteica. Ko darīt, skatiet atmaksās zemāk.",
+	"Refund recorded in Shopify. Part of it went through a manual payment method: pay it to the customer yourself, then confirm below.": "Atmaksa reģistrēta Shopify. Daļa no tās attiecas uz manuālu maksājuma veidu: izmaksājiet to klientam paši un pēc tam apstipriniet zemāk.",
+	"Payment to the customer confirmed; the customer is emailed.":                                                                       "Izmaksa klientam apstiprināta; klientam nosūtīts e-pasts.",
+	"Settings saved.": "Iestatījumi saglabāti.",
+	"Rule saved.":     "Noteikums saglabāts.",
+	"Rule deleted.":   "Noteikums dzēsts.",
+	"Logo saved.":     "Logotips saglabāts.",
+	"Logo removed.":   "Logotips noņemts.",
+	"Checked the connection to Shopify again.": "Savienojums ar Shopify pārbaudīts vēlreiz.",
+	"The message is queued to be sent again.":  "Ziņojums ielikts rindā, lai to nosūtītu vēlreiz.",
+
+	// The domain's messages to staff: actions, refunds, settings, rules.
+	"Give the customer a reason.":    "Norādiet klientam iemeslu.",
+	"Write the note first.":          "Vispirms uzrakstiet piezīmi.",
+	"Shopify refused the refund: %s": "Shopify atteica atmaksu: %s",
+	"Shopify did not confirm the refund. Asking again with the same key tells whether it was made.": "Shopify neapstiprināja atmaksu. Vaicājot vēlreiz ar to pašu atslēgu, būs zināms, vai tā veikta.",
+	"The refund amount must be above zero.":                                                         "Atmaksas summai jābūt lielākai par nulli.",
+	"The refund has no idempotency key.":                                                            "Atmaksai nav idempotences atslēgas.",
+	"The refund is not for a Shopify order.":                                                        "Atmaksa nav par Shopify pasūtījumu.",
+	"The refund names a payment it cannot go back to.":                                              "Atmaksā norādīts maksājums, uz kuru to nevar atgriezt.",
+	"The refund names no payment to refund to.":                                                     "Atmaksā nav norādīts maksājums, uz kuru atmaksāt.",
+	"The refund’s parts do not add up to its amount.":                                               "Atmaksas daļu summa nesakrīt ar atmaksas summu.",
+	"The store credit must be in the refund’s currency.":                                            "Veikala kredītam jābūt atmaksas valūtā.",
+	"A refund of this return was made in Shopify admin after this one was asked for. Look at the return in Shopify admin before refunding more.": "Pēc šī pieprasījuma Shopify administrācijā tika veikta šīs atgriešanas atmaksa. Pirms atmaksājat vairāk, apskatiet atgriešanu Shopify administrācijā.",
+	"At most %s can be refunded on this order.":                                                                 "Šim pasūtījumam var atmaksāt ne vairāk kā %s.",
+	"Enter an amount above zero.":                                                                               "Ievadiet summu, kas lielāka par nulli.",
+	"Say why the refund is less than the items are worth. The customer sees it.":                                "Norādiet, kāpēc atmaksa ir mazāka par preču vērtību. Klients to redzēs.",
+	"Say why the refund is more than the items are worth.":                                                      "Norādiet, kāpēc atmaksa ir lielāka par preču vērtību.",
+	"The returned items are worth %s. To refund more, tick “Refund more than the items are worth” and say why.": "Atgriezto preču vērtība ir %s. Lai atmaksātu vairāk, atzīmējiet „Atmaksāt vairāk, nekā preces ir vērtas” un norādiet iemeslu.",
+	"This form has expired. Please open the return again.":                                                      "Šīs veidlapas derīgums ir beidzies. Lūdzu, atveriet atgriešanu vēlreiz.",
+	"This order has no payment that can be refunded.":                                                           "Šim pasūtījumam nav maksājuma, ko varētu atmaksāt.",
+	"Choose one of the shop’s locations.":                                                                       "Izvēlieties kādu no veikala noliktavām.",
+	"Enter a number of days from 0 to %d; 0 keeps photos.":                                                      "Ievadiet dienu skaitu no 0 līdz %d; 0 fotoattēlus saglabā.",
+	"Enter a number of days from 1 to 365.":                                                                     "Ievadiet dienu skaitu no 1 līdz 365.",
+	"Enter one product tag, without commas.":                                                                    "Ievadiet vienu produkta birku bez komatiem.",
+	"Enter the address returns are sent to.":                                                                    "Ievadiet adresi, uz kuru sūta atgrieztās preces.",
+	"Another rule has this name; give this one its own.":                                                        "Šāds nosaukums jau ir citam noteikumam; dodiet šim savu.",
+	"Choose at least one kind of return.":                                                                       "Izvēlieties vismaz vienu atgriešanas veidu.",
+	"Enter a number of days from 1 to %d.":                                                                      "Ievadiet dienu skaitu no 1 līdz %d.",
+	"Enter a three-letter currency code, such as EUR.":                                                          "Ievadiet trīsburtu valūtas kodu, piemēram, EUR.",
+	"Give the rule a name.":                                                                                     "Dodiet noteikumam nosaukumu.",
+	"There can be at most %d rules; delete one first.":                                                          "Var būt ne vairāk kā %d noteikumi; vispirms dzēsiet kādu.",
+	"This rule does not exist any more.":                                                                        "Šī noteikuma vairs nav.",
+	"%q is not a customer’s address.":                                                                           "%q nav klienta adrese.",
+	"%q is not a valid email address.":                                                                          "%q nav derīga e-pasta adrese.",
+	"Give the customer’s email address or their orders.":                                                        "Norādiet klienta e-pasta adresi vai pasūtījumus.",
+
+	// Shopify's refusals, as staff read them.
+	"Shopify refused the portal access to %s: the app lacks an access scope. Compare the app’s scopes in the Dev Dashboard with the ones the portal needs.": "Shopify atteica portālam piekļuvi %s: lietotnei trūkst piekļuves tiesību. Salīdziniet lietotnes tiesības Dev Dashboard ar tām, kas portālam vajadzīgas.",
+	"Shopify refused the portal access to %s: the app lacks the %s access scope. Add it to the app in the Dev Dashboard and approve it on the store.":       "Shopify atteica portālam piekļuvi %s: lietotnei trūkst piekļuves tiesību %s. Pievienojiet tās lietotnei Dev Dashboard un apstipriniet veikalā.",
+	"Shopify refused the portal’s access token. Check the app’s credentials, and that it is still installed on the store.":                                  "Shopify atteica portāla piekļuves pilnvaru. Pārbaudiet lietotnes akreditācijas datus un to, vai tā joprojām ir instalēta veikalā.",
+	"The portal’s app is not installed on the Shopify store. Install it from the Dev Dashboard, then try again.":                                            "Portāla lietotne nav instalēta Shopify veikalā. Instalējiet to no Dev Dashboard un mēģiniet vēlreiz.",
+	"Shopify refused the app’s client credentials. Check the client ID and secret from the Dev Dashboard.":                                                  "Shopify atteica lietotnes klienta akreditācijas datus. Pārbaudiet klienta ID un noslēpumu Dev Dashboard.",
+	"The portal does not handle %q webhooks.":                                               "Portāls neapstrādā %q tīmekļa āķus.",
+	"The webhook’s payload could not be read.":                                              "Tīmekļa āķa saturu nevarēja nolasīt.",
+	"%s is a compliance topic: declare it in the app’s configuration, not through the API.": "%s ir atbilstības tēma: norādiet to lietotnes konfigurācijā, nevis caur API.",
+	"Shopify refused to subscribe the portal to %s at %s: %s":                               "Shopify atteicās abonēt portālu tēmai %s adresē %s: %s",
+	"The address for Shopify’s webhooks is empty.":                                          "Shopify tīmekļa āķu adrese ir tukša.",
+}
+
+func init() {
+	for en, lv := range catalogLVStaff {
+		if _, twice := catalogLV[en]; twice {
+			panic("views: the Latvian catalogue translates " + en + " twice")
+		}
+		catalogLV[en] = lv
+	}
+}
