@@ -113,6 +113,26 @@ var catalogLVStaff = map[string]string{
 	"%s is a compliance topic: declare it in the app’s configuration, not through the API.": "%s ir atbilstības tēma: norādiet to lietotnes konfigurācijā, nevis caur API.",
 	"Shopify refused to subscribe the portal to %s at %s: %s":                               "Shopify atteicās abonēt portālu tēmai %s adresē %s: %s",
 	"The address for Shopify’s webhooks is empty.":                                          "Shopify tīmekļa āķu adrese ir tukša.",
+
+	// The queue (views/admin_queue).
+	"All":                           "Visas",
+	"Created":                       "Izveidota",
+	"Customer":                      "Klients",
+	"Erased":                        "Dzēsts",
+	"Filter by status":              "Filtrēt pēc statusa",
+	"Next page":                     "Nākamā lapa",
+	"No returns match this filter.": "Šim filtram neatbilst neviena atgriešana.",
+	"No returns yet. When a customer asks for one, it appears here.":                            "Atgriešanu vēl nav. Kad klients to pieteiks, tā parādīsies šeit.",
+	"Part of a return code, an order number, the customer’s email address or a product’s name.": "Atgriešanas koda daļa, pasūtījuma numurs, klienta e-pasta adrese vai preces nosaukums.",
+	"Request": "Pieprasījums",
+	"Return":  "Atgriešana",
+	"Returns matching “%s”, newest first":                "Atgriešanas, kas atbilst „%s”, jaunākās vispirms",
+	"Returns with status %s matching “%s”, newest first": "Atgriešanas ar statusu „%s”, kas atbilst „%s”, jaunākās vispirms",
+	"Returns with status %s, newest first":               "Atgriešanas ar statusu „%s”, jaunākās vispirms",
+	"Returns, newest first":                              "Atgriešanas, jaunākās vispirms",
+	"Search":                                             "Meklēt",
+	"Show every return":                                  "Rādīt visas atgriešanas",
+	"Status":                                             "Statuss",
 }
 
 func init() {
