@@ -382,6 +382,16 @@ var catalogLVStaff = map[string]string{
 	"This email has no HTML part.":                                "Šim e-pastam nav HTML daļas.",
 	"To":                                                          "Kam",
 	"Waiting to be sent, or to be tried again.":                   "Gaida nosūtīšanu vai atkārtotu mēģinājumu.",
+
+	// The connection to Shopify (views/admin_shopify).
+	"Check again":                         "Pārbaudīt vēlreiz",
+	"Look at this":                        "Apskatiet",
+	"Must be fixed":                       "Jānovērš",
+	"OK":                                  "Kārtībā",
+	"The portal can work with this shop.": "Portāls var strādāt ar šo veikalu.",
+	"The portal cannot work with this shop until the lines marked “Must be fixed” are fixed.": "Portāls nevar strādāt ar šo veikalu, kamēr nav novērsts tas, kas atzīmēts ar „Jānovērš”.",
+	"To fix: %s": "Kā novērst: %s",
+	"checked":    "pārbaudīts",
 }
 
 func init() {
