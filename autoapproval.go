@@ -79,25 +79,6 @@ func (rule AutoApprovalRule) Matches(r *Return, o *Order, at time.Time) bool {
 	return true
 }
 
-// Describe says in one sentence what the rule approves, for staff.
-func (rule AutoApprovalRule) Describe() string {
-	var kinds string
-	switch {
-	case rule.Dissatisfied && rule.Damaged:
-		kinds = "a return of an item the customer is not satisfied with, or of a damaged item,"
-	case rule.Damaged:
-		kinds = "a return of a damaged item"
-	default:
-		kinds = "a return of an item the customer is not satisfied with"
-	}
-	days := "days"
-	if rule.WithinDays == 1 {
-		days = "day"
-	}
-	return fmt.Sprintf("Approve %s requested within %d %s of delivery and worth at most %s.",
-		kinds, rule.WithinDays, days, rule.MaxAmount)
-}
-
 // MatchingRule returns the first of rules that approves r, a new return of o
 // requested at at, or nil when none does.
 func MatchingRule(rules []AutoApprovalRule, r *Return, o *Order, at time.Time) *AutoApprovalRule {

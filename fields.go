@@ -63,9 +63,12 @@ const (
 	FieldRestockLocation = "restock_location_id"
 	// The store's identity: its name, contact address, time zone and logo
 	// (an upload of its own form), and the Latvian return address.
-	FieldStoreName       = "store_name"
-	FieldContactEmail    = "contact_email"
-	FieldTimeZone        = "time_zone"
+	FieldStoreName    = "store_name"
+	FieldContactEmail = "contact_email"
+	FieldTimeZone     = "time_zone"
+	// FieldStaffLanguage is the store's backoffice language, for staff
+	// accounts that have not chosen their own.
+	FieldStaffLanguage   = "staff_language"
 	FieldLogo            = "logo"
 	FieldReturnAddressLV = "return_address_lv"
 )

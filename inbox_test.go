@@ -438,7 +438,7 @@ func testPayload(ev returns.ShopEvent) []byte {
 func parseTestWebhook(topic string, body []byte, h returns.WebhookHeaders) (returns.ShopEvent, error) {
 	var ev returns.ShopEvent
 	if err := json.Unmarshal(body, &ev); err != nil {
-		return returns.ShopEvent{}, returns.Errorf(returns.EINVALID, "The webhook's payload could not be read.")
+		return returns.ShopEvent{}, returns.Errorf(returns.EINVALID, "The webhook’s payload could not be read.")
 	}
 	if ev.Topic != topic {
 		return returns.ShopEvent{}, errors.New("the payload is of another topic")

@@ -34,6 +34,41 @@ type Mailer struct {
 	// identity tells the store's name, storefront, contact address, logo and
 	// time zone to the emails; nil leaves them to the renderer.
 	identity StoreIdentitySource
+	// staff finds the account an email to staff goes to, for its language;
+	// nil writes every staff email in English.
+	staff StaffFinder
+}
+
+// StaffFinder finds a staff account by its email address (lower case), or
+// answers ENOTFOUND; StaffStore is one.
+type StaffFinder interface {
+	StaffByEmail(ctx context.Context, email string) (*Staff, error)
+}
+
+// UseStaffAccounts makes the emails to staff speak the language of the
+// account they are sent to: its own choice, else the store's (the settings'
+// StaffLanguage). An address without an account reads English.
+func (m *Mailer) UseStaffAccounts(staff StaffFinder) { m.staff = staff }
+
+// staffLanguage is the language of an email to the staff address to.
+func (m *Mailer) staffLanguage(ctx context.Context, settings Settings, to string) (string, error) {
+	if m.staff == nil {
+		return StaffLanguages[0], nil
+	}
+	st, err := m.staff.StaffByEmail(ctx, to)
+	if ErrorCode(err) == ENOTFOUND {
+		return StaffLanguages[0], nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("find the staff account of %s: %w", to, err)
+	}
+	if ValidStaffLanguage(st.Lang) {
+		return st.Lang, nil
+	}
+	if ValidStaffLanguage(settings.StaffLanguage) {
+		return settings.StaffLanguage, nil
+	}
+	return StaffLanguages[0], nil
 }
 
 // StoreIdentitySource tells the store's identity; StoreIdentityService is one.
@@ -127,7 +162,11 @@ func (m *Mailer) staffEmail(ctx context.Context, r *Return, rule string) (*Outbo
 	if err != nil || to == "" {
 		return nil, err
 	}
-	d := EmailData{Kind: EmailStaffNewReturn, Lang: "en", Return: r, Settings: settings, AutoApprovalRule: rule}
+	lang, err := m.staffLanguage(ctx, settings, to)
+	if err != nil {
+		return nil, err
+	}
+	d := EmailData{Kind: EmailStaffNewReturn, Lang: lang, Return: r, Settings: settings, AutoApprovalRule: rule}
 	replyTo := NormalizeEmail(r.Email)
 	if r.Redacted() || replyTo == RedactedEmail {
 		replyTo = ""
@@ -136,8 +175,9 @@ func (m *Mailer) staffEmail(ctx context.Context, r *Return, rule string) (*Outbo
 }
 
 // StaffNotice renders a notice about the shop (kind EmailStaffAppUninstalled or
-// EmailStaffDataRequest, saying n) to the store's staff address, in English,
-// under dedupeKey. It returns nil when no email is rendered or no staff address
+// EmailStaffDataRequest, saying n) to the store's staff address, in the
+// language of its account (English for an address without one), under
+// dedupeKey. It returns nil when no email is rendered or no staff address
 // is set.
 func (m *Mailer) StaffNotice(ctx context.Context, kind EmailKind, dedupeKey string, n StaffNotice) (*OutboxMessage, error) {
 	if m.renderer == nil {
@@ -147,7 +187,11 @@ func (m *Mailer) StaffNotice(ctx context.Context, kind EmailKind, dedupeKey stri
 	if err != nil || to == "" {
 		return nil, err
 	}
-	return m.message(ctx, EmailData{Kind: kind, Lang: "en", Settings: settings, Notice: &n}, dedupeKey, to, "")
+	lang, err := m.staffLanguage(ctx, settings, to)
+	if err != nil {
+		return nil, err
+	}
+	return m.message(ctx, EmailData{Kind: kind, Lang: lang, Settings: settings, Notice: &n}, dedupeKey, to, "")
 }
 
 // staffAddress returns the settings in effect and the store's staff address

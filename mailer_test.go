@@ -128,6 +128,54 @@ func TestMailerStaffNotice(t *testing.T) {
 	}
 }
 
+// staffByEmail is a StaffFinder over a map of accounts by address.
+type staffByEmail map[string]*returns.Staff
+
+func (s staffByEmail) StaffByEmail(ctx context.Context, email string) (*returns.Staff, error) {
+	if st, ok := s[email]; ok {
+		return st, nil
+	}
+	return nil, returns.Errorf(returns.ENOTFOUND, "Staff member not found.")
+}
+
+// TestMailerStaffLanguage: an email to staff speaks the language of the
+// account at the staff address — its own, else the store's — whatever the
+// customer's; an address without an account reads English.
+func TestMailerStaffLanguage(t *testing.T) {
+	ctx := context.Background()
+	accounts := staffByEmail{
+		"ilze@example.lv": {Email: "ilze@example.lv", Lang: "lv"},
+		"sam@example.com": {Email: "sam@example.com", Lang: "en"},
+		"kim@example.com": {Email: "kim@example.com"},
+	}
+	for _, tc := range []struct {
+		name, to, storeLang, want string
+	}{
+		{"AccountInLatvian", "Ilze@Example.lv", "en", "lv"},
+		{"AccountInEnglishForALatvianCustomer", "sam@example.com", "lv", "en"},
+		{"AccountWithoutItsOwnTakesTheStore's", "kim@example.com", "lv", "lv"},
+		{"NoAccount", "team@example.com", "lv", "en"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newMailerFixture(t, "https://returns.example.com")
+			f.UseStaffAccounts(accounts)
+			f.settings.StaffEmail, f.settings.StaffLanguage = tc.to, tc.storeLang
+			if _, err := f.ForChange(ctx, returns.EmailRequestReceived, mailedReturn(), returns.EmailData{}); err != nil {
+				t.Fatal(err)
+			}
+			if d := f.emails.rendered[len(f.emails.rendered)-1]; d.Kind != returns.EmailStaffNewReturn || d.Lang != tc.want {
+				t.Errorf("new-return notice rendered as %q in %q, want %q", d.Kind, d.Lang, tc.want)
+			}
+			if _, err := f.StaffNotice(ctx, returns.EmailStaffAppUninstalled, "uninstalled:1", returns.StaffNotice{ShopDomain: "x.myshopify.com"}); err != nil {
+				t.Fatal(err)
+			}
+			if d := f.emails.rendered[len(f.emails.rendered)-1]; d.Lang != tc.want {
+				t.Errorf("shop notice in %q, want %q", d.Lang, tc.want)
+			}
+		})
+	}
+}
+
 // TestMailerNoAddress: a return without a usable address gets no email (the
 // staff still hear of a new one), and the gap is logged.
 func TestMailerNoAddress(t *testing.T) {

@@ -48,7 +48,7 @@ type StaffNotice struct {
 // EmailData is what an email is made from.
 type EmailData struct {
 	Kind     EmailKind
-	Lang     string // "en" or "lv"; staff emails are in English
+	Lang     string // "en" or "lv"; staff emails speak their account's
 	Return   *Return
 	Settings Settings
 	// Store is the store's identity: its name heads and signs the email,

@@ -148,7 +148,7 @@ func (s *RedactionService) RedactCustomerReturns(ctx context.Context, email stri
 			return nil, Errorf(EINVALID, "%q is not a valid email address.", email)
 		}
 		if e.Email == RedactedEmail {
-			return nil, Errorf(EINVALID, "%q is not a customer's address.", email)
+			return nil, Errorf(EINVALID, "%q is not a customer’s address.", email)
 		}
 	}
 	for _, id := range orderIDs {
@@ -163,7 +163,7 @@ func (s *RedactionService) RedactCustomerReturns(ctx context.Context, email stri
 		e.OrderIDs = append(e.OrderIDs, id)
 	}
 	if e.Email == "" && len(e.OrderIDs) == 0 {
-		return nil, Errorf(EINVALID, "Give the customer's email address or their orders.")
+		return nil, Errorf(EINVALID, "Give the customer’s email address or their orders.")
 	}
 	erased, err := s.erase(ctx, e, source)
 	for _, r := range erased {

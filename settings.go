@@ -38,9 +38,12 @@ type Settings struct {
 	ContactEmail string
 	// TimeZone is the IANA time zone every date is told in, in place of the
 	// shop's time zone in Shopify; "" uses Shopify's.
-	TimeZone  string
-	UpdatedAt time.Time
-	UpdatedBy string
+	TimeZone string
+	// StaffLanguage is the store's language for the backoffice ("en" or
+	// "lv"): staff accounts that have not chosen their own read it in it.
+	StaffLanguage string
+	UpdatedAt     time.Time
+	UpdatedBy     string
 	// Revision numbers the settings' changes: 0 while every setting has its
 	// default, and different after every save that changed one. A page
 	// rendered with the settings is the same while their revision is.
@@ -57,6 +60,7 @@ func DefaultSettings() Settings {
 		InstructionsLV:   "Rūpīgi iepakojiet preci un nosūtiet to uz norādīto adresi. Saglabājiet pasta čeku, līdz atgriešana ir pabeigta.",
 
 		PhotoRetentionDays: DefaultPhotoRetentionDays,
+		StaffLanguage:      "en",
 	}
 }
 
@@ -172,9 +176,17 @@ func (s *SettingsService) UpdateSettings(ctx context.Context, st Settings, by st
 			st.StaffEmail = e
 		}
 	}
+	if st.StaffLanguage == "" {
+		// A caller that does not set it (a tool, a form from before it
+		// existed passes it through keepUnsent) gets the default.
+		st.StaffLanguage = StaffLanguages[0]
+	}
+	if !ValidStaffLanguage(st.StaffLanguage) {
+		fields[FieldStaffLanguage] = Msg("Choose English or Latvian.")
+	}
 	st.RestockLocationID = strings.TrimSpace(st.RestockLocationID)
 	if st.RestockLocationID != "" && !strings.HasPrefix(st.RestockLocationID, "gid://shopify/Location/") {
-		fields[FieldRestockLocation] = Msg("Choose one of the shop's locations.")
+		fields[FieldRestockLocation] = Msg("Choose one of the shop’s locations.")
 	}
 	if err := Invalid(fields); err != nil {
 		return err

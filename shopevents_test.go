@@ -809,7 +809,7 @@ func TestRedactRequests(t *testing.T) {
 		}
 	})
 	t.Run("RedactorRefuses", func(t *testing.T) {
-		red := &fakeRedactor{err: returns.Errorf(returns.EINVALID, "Give the customer's email address or their orders.")}
+		red := &fakeRedactor{err: returns.Errorf(returns.EINVALID, "Give the customer’s email address or their orders.")}
 		f := newEventsFixture(t, func(d *returns.ShopEventDeps) { d.Redactor = red })
 		f.receive(t, "w-1", redactEvent(returns.TopicCustomersRedact))
 		f.svc.ProcessInbox(ctx)

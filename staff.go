@@ -16,6 +16,23 @@ type Staff struct {
 	PasswordHash string // argon2id, in the PHC string format
 	Disabled     bool
 	CreatedAt    time.Time
+	// Lang is the language of the backoffice and of the emails sent to this
+	// account ("en" or "lv"); "" until chosen, when the store's default applies.
+	Lang string
+}
+
+// StaffLanguages are the languages the backoffice speaks, the first the
+// default when neither the account nor the store chose one.
+var StaffLanguages = []string{"en", "lv"}
+
+// ValidStaffLanguage reports whether lang is one of StaffLanguages.
+func ValidStaffLanguage(lang string) bool {
+	for _, l := range StaffLanguages {
+		if l == lang {
+			return true
+		}
+	}
+	return false
 }
 
 // StaffSession is a signed-in staff member's session. Its ID is the SHA-256 of the
@@ -53,6 +70,10 @@ type StaffStore interface {
 	ListStaff(ctx context.Context) ([]Staff, error)
 	// UpdateStaff saves an account's password hash and disabled flag.
 	UpdateStaff(ctx context.Context, s *Staff) error
+	// SetStaffLanguage saves the language of the account id alone, so that a
+	// switch of language never overwrites a password changed meanwhile;
+	// ENOTFOUND for an unknown account.
+	SetStaffLanguage(ctx context.Context, id int64, lang string) error
 }
 
 // StaffSessionStore keeps staff sessions.
@@ -105,8 +126,17 @@ func checkPassword(pw string) error {
 	return nil
 }
 
-// CreateStaff creates a staff account.
+// CreateStaff creates a staff account whose language is not chosen yet.
 func (s *AccountService) CreateStaff(ctx context.Context, email, password string) (*Staff, error) {
+	return s.CreateStaffIn(ctx, email, password, "")
+}
+
+// CreateStaffIn creates a staff account that reads the backoffice in lang
+// ("" for the store's default).
+func (s *AccountService) CreateStaffIn(ctx context.Context, email, password, lang string) (*Staff, error) {
+	if lang != "" && !ValidStaffLanguage(lang) {
+		return nil, errStaffLanguage
+	}
 	addr := NormalizeEmail(email)
 	if addr == "" {
 		return nil, Errorf(EINVALID, "Enter a valid email address.")
@@ -118,11 +148,23 @@ func (s *AccountService) CreateStaff(ctx context.Context, email, password string
 	if err != nil {
 		return nil, fmt.Errorf("hash password: %w", err)
 	}
-	st := &Staff{Email: addr, PasswordHash: hash, CreatedAt: s.now()}
+	st := &Staff{Email: addr, PasswordHash: hash, CreatedAt: s.now(), Lang: lang}
 	if err := s.staff.CreateStaff(ctx, st); err != nil {
 		return nil, err
 	}
 	return st, nil
+}
+
+// errStaffLanguage refuses a language the backoffice does not speak.
+var errStaffLanguage = Errorf(EINVALID, "Choose English or Latvian.")
+
+// SetStaffLanguage saves the language staff member id reads the backoffice
+// and their emails in.
+func (s *AccountService) SetStaffLanguage(ctx context.Context, id int64, lang string) error {
+	if !ValidStaffLanguage(lang) {
+		return errStaffLanguage
+	}
+	return s.staff.SetStaffLanguage(ctx, id, lang)
 }
 
 // ListStaff returns every staff account.

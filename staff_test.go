@@ -60,6 +60,10 @@ func (s *fakeStaffStore) UpdateStaff(ctx context.Context, st *returns.Staff) err
 	panic("UpdateStaff in a sign-in test")
 }
 
+func (s *fakeStaffStore) SetStaffLanguage(ctx context.Context, id int64, lang string) error {
+	panic("SetStaffLanguage in a sign-in test")
+}
+
 // TestSignInChecksADummyHashForUnknownAccounts: an unknown email costs one
 // password check, as a wrong password does, against a hash made once from a
 // password nobody types, so its time does not tell which accounts exist. A
@@ -171,6 +175,18 @@ func (m *memAccounts) UpdateStaff(ctx context.Context, st *returns.Staff) error 
 	for i := range m.staff {
 		if m.staff[i].ID == st.ID {
 			m.staff[i].PasswordHash, m.staff[i].Disabled = st.PasswordHash, st.Disabled
+			return nil
+		}
+	}
+	return returns.Errorf(returns.ENOTFOUND, "Staff member not found.")
+}
+
+func (m *memAccounts) SetStaffLanguage(ctx context.Context, id int64, lang string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for i := range m.staff {
+		if m.staff[i].ID == id {
+			m.staff[i].Lang = lang
 			return nil
 		}
 	}

@@ -192,6 +192,7 @@ func New(d Deps) *App {
 		FallbackName: d.StoreName, Now: d.Now, Log: d.Log,
 	})
 	mailer.UseIdentity(identity)
+	mailer.UseStaffAccounts(d.Store)
 	return &App{
 		Identity: identity,
 		Settings: settings,

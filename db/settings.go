@@ -56,6 +56,9 @@ var settingFields = []struct {
 	{"time_zone",
 		func(s *returns.Settings) string { return s.TimeZone },
 		func(s *returns.Settings, v string) error { s.TimeZone = v; return nil }},
+	{"staff_language",
+		func(s *returns.Settings) string { return s.StaffLanguage },
+		func(s *returns.Settings, v string) error { s.StaffLanguage = v; return nil }},
 	{"photo_retention_days",
 		func(s *returns.Settings) string { return strconv.Itoa(s.PhotoRetentionDays) },
 		func(s *returns.Settings, v string) (err error) {

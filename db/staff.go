@@ -20,8 +20,8 @@ func (db *DB) CreateStaff(ctx context.Context, s *returns.Staff) error {
 	defer tx.Rollback()
 
 	res, err := tx.ExecContext(ctx, `
-		INSERT INTO staff (email, password_hash, disabled, created_at) VALUES (?, ?, ?, ?)`,
-		s.Email, s.PasswordHash, s.Disabled, millis(s.CreatedAt))
+		INSERT INTO staff (email, password_hash, disabled, created_at, lang) VALUES (?, ?, ?, ?, ?)`,
+		s.Email, s.PasswordHash, s.Disabled, millis(s.CreatedAt), s.Lang)
 	if isUnique(err) {
 		return returns.Errorf(returns.ECONFLICT, "There is already an account with this email address.")
 	}
@@ -39,7 +39,7 @@ func (db *DB) CreateStaff(ctx context.Context, s *returns.Staff) error {
 	return nil
 }
 
-const staffColumns = `staff.id, staff.email, staff.password_hash, staff.disabled, staff.created_at`
+const staffColumns = `staff.id, staff.email, staff.password_hash, staff.disabled, staff.created_at, staff.lang`
 
 // StaffByEmail returns the account with an email (lower case), or ENOTFOUND.
 func (db *DB) StaffByEmail(ctx context.Context, email string) (*returns.Staff, error) {
@@ -52,7 +52,7 @@ func (db *DB) StaffByEmail(ctx context.Context, email string) (*returns.Staff, e
 	var s returns.Staff
 	var created int64
 	err = tx.QueryRowContext(ctx, `SELECT `+staffColumns+` FROM staff WHERE email = ?`, email).
-		Scan(&s.ID, &s.Email, &s.PasswordHash, &s.Disabled, &created)
+		Scan(&s.ID, &s.Email, &s.PasswordHash, &s.Disabled, &created, &s.Lang)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errStaffNotFound()
 	}
@@ -84,7 +84,7 @@ func (db *DB) ListStaff(ctx context.Context) ([]returns.Staff, error) {
 	for rows.Next() {
 		var s returns.Staff
 		var created int64
-		if err := rows.Scan(&s.ID, &s.Email, &s.PasswordHash, &s.Disabled, &created); err != nil {
+		if err := rows.Scan(&s.ID, &s.Email, &s.PasswordHash, &s.Disabled, &created, &s.Lang); err != nil {
 			return nil, fmt.Errorf("read staff: %w", err)
 		}
 		s.CreatedAt = fromMillis(created)
@@ -119,6 +119,32 @@ func (db *DB) UpdateStaff(ctx context.Context, s *returns.Staff) error {
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit staff %d: %w", s.ID, err)
+	}
+	return nil
+}
+
+// SetStaffLanguage saves the language of account id, and nothing else of it.
+// An unknown account answers ENOTFOUND.
+func (db *DB) SetStaffLanguage(ctx context.Context, id int64, lang string) error {
+	tx, err := db.beginWrite(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+
+	res, err := tx.ExecContext(ctx, `UPDATE staff SET lang = ? WHERE id = ?`, lang, id)
+	if err != nil {
+		return fmt.Errorf("set language of staff %d: %w", id, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("set language of staff %d: %w", id, err)
+	}
+	if n == 0 {
+		return returns.Errorf(returns.ENOTFOUND, "Staff account not found.")
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit language of staff %d: %w", id, err)
 	}
 	return nil
 }
@@ -167,7 +193,7 @@ func (db *DB) StaffSession(ctx context.Context, id string) (*returns.StaffSessio
 		SELECT s.id, s.staff_id, s.created_at, s.last_seen_at, `+staffColumns+`
 		FROM staff_sessions s JOIN staff ON staff.id = s.staff_id
 		WHERE s.id = ?`, id).
-		Scan(&sess.ID, &sess.StaffID, &created, &seen, &st.ID, &st.Email, &st.PasswordHash, &st.Disabled, &staffCreated)
+		Scan(&sess.ID, &sess.StaffID, &created, &seen, &st.ID, &st.Email, &st.PasswordHash, &st.Disabled, &staffCreated, &st.Lang)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, returns.Errorf(returns.ENOTFOUND, "Session not found.")
 	}

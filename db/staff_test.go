@@ -184,3 +184,55 @@ func TestStaffSessions(t *testing.T) {
 		}
 	})
 }
+
+// TestStaffLanguage: an account's language is stored with it, read back with
+// its session, changes for that account alone and never overwrites a password
+// saved meanwhile; the table refuses a language the backoffice does not speak.
+func TestStaffLanguage(t *testing.T) {
+	d := MustOpenDB(t)
+	ctx := context.Background()
+	anna := mustCreateStaff(t, d, "anna@example.lv")
+	sam := mustCreateStaff(t, d, "sam@example.com")
+	if anna.Lang != "" {
+		t.Fatalf("a new account has language %q, want none", anna.Lang)
+	}
+	lee := &returns.Staff{Email: "lee@example.com", PasswordHash: "x", CreatedAt: now, Lang: "lv"}
+	if err := d.CreateStaff(ctx, lee); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := d.StaffByEmail(ctx, "lee@example.com"); err != nil || got.Lang != "lv" {
+		t.Fatalf("created in Latvian: got %+v, %v", got, err)
+	}
+
+	// Sam changes his password; Anna's switch must not touch it.
+	up := *sam
+	up.PasswordHash = "sam's new hash"
+	if err := d.UpdateStaff(ctx, &up); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.SetStaffLanguage(ctx, anna.ID, "lv"); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.CreateStaffSession(ctx, &returns.StaffSession{ID: "s1", StaffID: anna.ID, CreatedAt: now, LastSeenAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	_, st, err := d.StaffSession(ctx, "s1")
+	if err != nil || st.Lang != "lv" {
+		t.Fatalf("Anna's session: got %+v, %v; want Latvian", st, err)
+	}
+	gotSam, err := d.StaffByEmail(ctx, "sam@example.com")
+	if err != nil || gotSam.Lang != "" || gotSam.PasswordHash != "sam's new hash" {
+		t.Errorf("Sam after Anna's switch: %+v, %v", gotSam, err)
+	}
+	list, err := d.ListStaff(ctx)
+	if err != nil || len(list) != 3 || list[0].Lang != "lv" || list[1].Lang != "" {
+		t.Errorf("list: %+v, %v", list, err)
+	}
+
+	if err := d.SetStaffLanguage(ctx, anna.ID, "de"); err == nil {
+		t.Error("stored a language the backoffice does not speak")
+	}
+	if err := d.SetStaffLanguage(ctx, 999, "en"); returns.ErrorCode(err) != returns.ENOTFOUND {
+		t.Errorf("unknown account: err = %v, want ENOTFOUND", err)
+	}
+}

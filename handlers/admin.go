@@ -55,7 +55,7 @@ func (s *Server) handleAdminLoginForm() http.Handler {
 // one message of a failed sign-in (nil for none).
 func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, status int, email string, msg *returns.Message) {
 	p := views.LoginPage{
-		AdminPage: views.AdminPage{Title: "Sign in", DemoMode: s.cfg.DemoMode},
+		AdminPage: s.adminPage(r, returns.Msg("Sign in")),
 		Next:      safeNext(r.URL.Query().Get(paths.ParamNext)),
 		Form:      views.Form{Values: map[string]string{returns.FieldEmail: truncate(email, 254)}, Error: msg},
 	}
@@ -132,5 +132,26 @@ func (s *Server) handleAdminLogout() http.Handler {
 		}
 		s.sessions.clearStaff(w, r)
 		http.Redirect(w, r, paths.AdminLoginURL(""), http.StatusSeeOther)
+	})
+}
+
+// handleAdminLanguage saves the language the language switch posts for the
+// signed-in account, and goes back to the page the switch was on. Other
+// accounts keep theirs.
+func (s *Server) handleAdminLanguage() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := parseForm(w, r); err != nil {
+			s.Error(w, r, errFormUnreadable)
+			return
+		}
+		if err := s.accounts.SetStaffLanguage(r.Context(), staffFrom(r).ID, r.PostForm.Get(paths.ParamLang)); err != nil {
+			s.Error(w, r, err)
+			return
+		}
+		next := safeNext(r.PostForm.Get(paths.ParamNext))
+		if next == "" {
+			next = paths.AdminURL()
+		}
+		http.Redirect(w, r, next, http.StatusSeeOther)
 	})
 }

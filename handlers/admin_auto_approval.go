@@ -25,7 +25,7 @@ func (s *Server) renderAutoApproval(w http.ResponseWriter, r *http.Request, stat
 		return
 	}
 	s.render(w, r, status, views.AutoApprovalPageView(views.AutoApprovalPage{
-		AdminPage:   s.adminPage(r, "Auto-approval rules"),
+		AdminPage:   s.adminPage(r, returns.Msg("Auto-approval rules")),
 		Rules:       rules,
 		FailedRule:  failed,
 		Form:        form,

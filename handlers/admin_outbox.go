@@ -26,7 +26,7 @@ func (s *Server) handleAdminOutbox() http.Handler {
 			return
 		}
 		p := views.OutboxListPage{
-			AdminPage: s.adminPage(r, "Outbox"),
+			AdminPage: s.adminPage(r, returns.Msg("Outbox")),
 			Messages:  page.Messages,
 			Status:    status,
 			Next:      page.Next,
@@ -57,7 +57,7 @@ func (s *Server) handleAdminOutboxMessage() http.Handler {
 			return
 		}
 		p := views.OutboxMessagePage{
-			AdminPage:  s.adminPage(r, "Email "+m.Subject),
+			AdminPage:  s.adminPage(r, returns.Msg("Email %s", m.Subject)),
 			Message:    m,
 			ReturnCode: codeFromDedupeKey(m.DedupeKey),
 		}

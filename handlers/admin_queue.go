@@ -28,7 +28,7 @@ func (s *Server) handleAdminQueue() http.Handler {
 			status = ""
 		}
 		p := views.QueuePage{
-			AdminPage: s.adminPage(r, "Returns"),
+			AdminPage: s.adminPage(r, returns.Msg("Returns")),
 			Returns:   page.Returns,
 			Counts:    page.Counts,
 			Status:    status,

@@ -97,7 +97,7 @@ func (s *Server) reportPeriod(w http.ResponseWriter, r *http.Request) (returns.R
 // to.
 func (s *Server) reportsPage(r *http.Request, from, to string) views.ReportsPage {
 	return views.ReportsPage{
-		AdminPage: s.adminPage(r, "Reports"),
+		AdminPage: s.adminPage(r, returns.Msg("Reports")),
 		Form:      views.Form{Values: map[string]string{returns.FieldReportFrom: from, returns.FieldReportTo: to}},
 	}
 }

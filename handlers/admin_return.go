@@ -47,7 +47,7 @@ func (s *Server) renderAdminReturn(w http.ResponseWriter, r *http.Request, statu
 	}
 	code = v.Return.Code
 	p := views.AdminReturnPage{
-		AdminPage: s.adminPage(r, "Return "+code),
+		AdminPage: s.adminPage(r, returns.Msg("Return %s", code)),
 		View:      v,
 		Actions:   allowedActions(v.Return.Status),
 		Failed:    failed,

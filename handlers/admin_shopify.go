@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"time"
 
+	returns "github.com/returnsportal/returns"
 	"github.com/returnsportal/returns/paths"
 	"github.com/returnsportal/returns/views"
 )
@@ -28,7 +29,7 @@ func (s *Server) handleAdminShopify() http.Handler {
 			}
 		}
 		s.render(w, r, http.StatusOK, views.ShopifyPageView(views.ShopifyPage{
-			AdminPage: s.adminPage(r, "Shopify connection"),
+			AdminPage: s.adminPage(r, returns.Msg("Shopify connection")),
 			Report:    report,
 		}))
 	})

@@ -27,6 +27,7 @@ func (s *Server) keepUnsent(r *http.Request, f url.Values, st *returns.Settings)
 		{returns.FieldContactEmail, &st.ContactEmail, func(c returns.Settings) string { return c.ContactEmail }},
 		{returns.FieldTimeZone, &st.TimeZone, func(c returns.Settings) string { return c.TimeZone }},
 		{returns.FieldReturnAddressLV, &st.ReturnAddressLV, func(c returns.Settings) string { return c.ReturnAddressLV }},
+		{returns.FieldStaffLanguage, &st.StaffLanguage, func(c returns.Settings) string { return c.StaffLanguage }},
 	}
 	var current *returns.Settings
 	for _, fd := range fields {

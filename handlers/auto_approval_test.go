@@ -71,7 +71,7 @@ func TestAutoApprovalRulesForm(t *testing.T) {
 		t.Fatalf("save: %d %q\n%s", a.status, a.header.Get("Location"), a.body)
 	}
 	page = h.get(staff, a.header.Get("Location"))
-	for _, want := range []string{"Rule saved.", "Up to €50 within two weeks", "Approve a return of an item the customer is not satisfied with requested within 14 days of delivery and worth at most 50.00 EUR."} {
+	for _, want := range []string{"Rule saved.", "Up to €50 within two weeks", "Approve a return of an item the customer is not satisfied with requested within 14 days of delivery and worth at most €50.00."} {
 		if !strings.Contains(html.UnescapeString(page.body), want) {
 			t.Errorf("rules page lacks %q", want)
 		}

@@ -52,7 +52,7 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int,
 // backoffice, with a link back to the return it was about, or to the queue.
 func (s *Server) renderAdminError(w http.ResponseWriter, r *http.Request, status int, heading, msg returns.Message) {
 	p := views.AdminErrorPage{
-		AdminPage: s.adminPage(r, heading.String()),
+		AdminPage: s.adminPage(r, heading),
 		Heading:   heading,
 		Message:   msg,
 	}

@@ -64,6 +64,7 @@ func (s *Server) addRoutes(mux router) {
 	mux.Handle("POST "+paths.AdminLogoRemove, staff(s.handleAdminLogoRemove()))
 	mux.Handle("GET "+paths.AdminShopify, staff(s.handleAdminShopify()))
 	mux.Handle("POST "+paths.AdminShopifyCheck, staff(s.handleAdminShopifyCheck()))
+	mux.Handle("POST "+paths.AdminLanguage, staff(s.handleAdminLanguage()))
 	// Anything else under /admin asks for a session first, so that nothing
 	// about the backoffice shows to a stranger, not even which pages exist.
 	mux.Handle(paths.AdminElse, staff(s.handleNotFound()))

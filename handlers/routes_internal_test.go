@@ -75,6 +75,7 @@ func TestBuildersReachTheirRoutes(t *testing.T) {
 		{"POST", paths.AdminLogoRemoveURL(), paths.AdminLogoRemove},
 		{"GET", paths.LogoURL("0123456789abcdef0123456789abcdef.png"), paths.Logo},
 		{"POST", paths.AdminShopifyCheckURL(), paths.AdminShopifyCheck},
+		{"POST", paths.AdminLanguageURL(), paths.AdminLanguage},
 
 		{"POST", paths.ShopifyWebhooks, paths.ShopifyWebhooks},
 		{"GET", paths.Healthz, paths.Healthz},

@@ -82,6 +82,9 @@ type Accounts interface {
 	SignIn(ctx context.Context, email, password string) (token string, st *returns.Staff, err error)
 	StaffBySession(ctx context.Context, token string) (*returns.Staff, error)
 	SignOut(ctx context.Context, token string) error
+	// SetStaffLanguage saves the language a staff member reads the
+	// backoffice and their emails in.
+	SetStaffLanguage(ctx context.Context, staffID int64, lang string) error
 }
 
 // Backoffice is staff's work on returns, refunds aside.

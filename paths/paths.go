@@ -66,6 +66,9 @@ const (
 	// one.
 	AdminAutoApproval       = "/admin/settings/auto-approval"
 	AdminAutoApprovalDelete = "/admin/settings/auto-approval/{rule}/delete"
+	// AdminLanguage is where the backoffice's language switch posts: it
+	// saves the language for the signed-in account.
+	AdminLanguage = "/admin/language"
 	// AdminElse is everything else under /admin, which answers only after
 	// sign-in, so that a stranger learns nothing of the backoffice.
 	AdminElse = "/admin/"
@@ -272,6 +275,9 @@ func AdminOutboxHTMLURL(id int64) string { return fill(AdminOutboxHTML, strconv.
 func AdminOutboxRequeueURL(id int64) string {
 	return fill(AdminOutboxRequeue, strconv.FormatInt(id, 10))
 }
+
+// AdminLanguageURL is where the backoffice's language switch posts.
+func AdminLanguageURL() string { return AdminLanguage }
 
 // AdminSettingsURL is the store's settings form.
 func AdminSettingsURL() string { return AdminSettings }

@@ -49,11 +49,11 @@ func deniedError(d *returns.ShopDenied) *returns.Error {
 	switch d.Cause {
 	case returns.DeniedScope:
 		if d.Scope == "" {
-			return returns.Errorf(returns.EUNAVAILABLE, "Shopify refused the portal access to %s: the app lacks an access scope. Compare the app's scopes in the Dev Dashboard with the ones the portal needs.", d.Field)
+			return returns.Errorf(returns.EUNAVAILABLE, "Shopify refused the portal access to %s: the app lacks an access scope. Compare the app’s scopes in the Dev Dashboard with the ones the portal needs.", d.Field)
 		}
 		return returns.Errorf(returns.EUNAVAILABLE, "Shopify refused the portal access to %s: the app lacks the %s access scope. Add it to the app in the Dev Dashboard and approve it on the store.", d.Field, d.Scope)
 	case returns.DeniedUninstalled:
-		return returns.Errorf(returns.EUNAVAILABLE, "The portal's app is not installed on the Shopify store. Install it from the Dev Dashboard, then try again.")
+		return returns.Errorf(returns.EUNAVAILABLE, "The portal’s app is not installed on the Shopify store. Install it from the Dev Dashboard, then try again.")
 	}
-	return returns.Errorf(returns.EUNAVAILABLE, "Shopify refused the portal's access token. Check the app's credentials, and that it is still installed on the store.")
+	return returns.Errorf(returns.EUNAVAILABLE, "Shopify refused the portal’s access token. Check the app’s credentials, and that it is still installed on the store.")
 }

@@ -239,7 +239,7 @@ func checkRefundRequest(req returns.RefundRequest) error {
 	case len(req.Transactions) == 0 && req.StoreCredit.Minor <= 0:
 		return returns.Errorf(returns.EINVALID, "The refund names no payment to refund to.")
 	case req.StoreCredit.Minor > 0 && req.StoreCredit.Currency != req.Amount.Currency:
-		return returns.Errorf(returns.EINVALID, "The store credit must be in the refund's currency.")
+		return returns.Errorf(returns.EINVALID, "The store credit must be in the refund’s currency.")
 	}
 	sum := max(req.StoreCredit.Minor, 0)
 	for _, t := range req.Transactions {
@@ -249,7 +249,7 @@ func checkRefundRequest(req returns.RefundRequest) error {
 		sum += t.Amount.Minor
 	}
 	if sum != req.Amount.Minor {
-		return returns.Errorf(returns.EINVALID, "The refund's parts do not add up to its amount.")
+		return returns.Errorf(returns.EINVALID, "The refund’s parts do not add up to its amount.")
 	}
 	return nil
 }

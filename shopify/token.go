@@ -276,7 +276,7 @@ func refusal(status int, body []byte) *tokenError {
 		e.domain = deniedError(e.denied)
 	default:
 		e.permanent = true
-		e.domain = returns.Errorf(returns.EUNAVAILABLE, "Shopify refused the app's client credentials. Check the client ID and secret from the Dev Dashboard.")
+		e.domain = returns.Errorf(returns.EUNAVAILABLE, "Shopify refused the app’s client credentials. Check the client ID and secret from the Dev Dashboard.")
 		e.denied = &returns.ShopDenied{Cause: returns.DeniedToken, Detail: detail}
 	}
 	return e

@@ -52,7 +52,7 @@ func ParseWebhook(topic string, body []byte, headers returns.WebhookHeaders) (re
 	}
 	if err != nil {
 		return ev, fmt.Errorf("shopify webhook %s %s: %w: %w", topic, headers.WebhookID,
-			returns.Errorf(returns.EINVALID, "The webhook's payload could not be read."), err)
+			returns.Errorf(returns.EINVALID, "The webhook’s payload could not be read."), err)
 	}
 	return ev, nil
 }

@@ -31,13 +31,13 @@ func (c *Client) EnsureWebhooks(ctx context.Context, uri string, topics []string
 	setup := &returns.WebhookSetup{}
 	uri = strings.TrimSpace(uri)
 	if uri == "" {
-		return setup, returns.Errorf(returns.EINVALID, "The address for Shopify's webhooks is empty.")
+		return setup, returns.Errorf(returns.EINVALID, "The address for Shopify’s webhooks is empty.")
 	}
 	topics = sortedTopics(topics)
 	var enums []string
 	for _, t := range topics {
 		if returns.ComplianceTopic(t) {
-			return setup, returns.Errorf(returns.EINVALID, "%s is a compliance topic: declare it in the app's configuration, not through the API.", t)
+			return setup, returns.Errorf(returns.EINVALID, "%s is a compliance topic: declare it in the app’s configuration, not through the API.", t)
 		}
 		enums = append(enums, topicEnum(t))
 	}

@@ -16,22 +16,22 @@ var actionFields = map[paths.Action][]string{
 }
 
 // actionName is how the error summary names an action.
-func actionName(a paths.Action) string {
+func actionName(l Localizer, a paths.Action) string {
 	switch a {
 	case paths.ActionApprove:
-		return "Approve"
+		return l.T("Approve")
 	case paths.ActionDecline:
-		return "Decline"
+		return l.T("Decline")
 	case paths.ActionReceive:
-		return "Mark as received"
+		return l.T("Mark as received")
 	case paths.ActionRefund:
-		return "Refund"
+		return l.T("Refund")
 	case paths.ActionShip:
-		return "Ship a replacement"
+		return l.T("Ship a replacement")
 	case paths.ActionClose:
-		return "Close"
+		return l.T("Close")
 	case paths.ActionNote:
-		return "Internal note"
+		return l.T("Internal note")
 	}
 	return string(a)
 }
@@ -63,17 +63,17 @@ func (p AdminReturnPage) actionFailed() bool { return p.Failed != "" && p.Form.F
 
 // actionErrors is the heading of the failed action's error summary, which
 // names the action.
-func (p AdminReturnPage) actionErrors() string {
-	return actionName(p.Failed) + ": " + p.Form.heading(english)
+func (p AdminReturnPage) actionErrors(l Localizer) string {
+	return actionName(l, p.Failed) + ": " + p.Form.heading(l)
 }
 
 // actionSummary lists the failed action's messages, each linking to its field.
-func (p AdminReturnPage) actionSummary() []formError {
+func (p AdminReturnPage) actionSummary(l Localizer) []formError {
 	var fields []formField
 	for _, f := range actionFields[p.Failed] {
 		fields = append(fields, formField{f, fieldID(p.Failed, f)})
 	}
-	return p.Form.summary(english, fields)
+	return p.Form.summary(l, fields)
 }
 
 // refundKey is the idempotency key the refund form carries. A refund form shown

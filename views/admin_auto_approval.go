@@ -87,7 +87,7 @@ var ruleFields = []string{
 
 // summary lists the failed form's messages in page order, each linking to its
 // control.
-func (p AutoApprovalPage) summary() []formError {
+func (p AutoApprovalPage) summary(l Localizer) []formError {
 	f := ruleForm{ID: p.FailedRule}
 	fields := make([]formField, len(ruleFields))
 	for i, name := range ruleFields {
@@ -97,23 +97,41 @@ func (p AutoApprovalPage) summary() []formError {
 		}
 		fields[i] = formField{name, id}
 	}
-	return p.Form.summary(english, fields)
+	return p.Form.summary(l, fields)
 }
 
 // heading is the heading of a rule's form.
-func (f ruleForm) heading() string {
+func (f ruleForm) heading(l Localizer) string {
 	if f.ID == 0 {
-		return "Add a rule"
+		return l.T("Add a rule")
 	}
 	return f.Rule.Name
 }
 
 // state says whether a rule is on, for its heading.
-func (f ruleForm) state() string {
+func (f ruleForm) state(l Localizer) string {
 	if f.Rule.Enabled {
-		return "On"
+		return l.T("On")
 	}
-	return "Off"
+	return l.T("Off")
+}
+
+// ruleDescription says in one sentence what a rule approves, for staff.
+func ruleDescription(l Localizer, rule returns.AutoApprovalRule) string {
+	worth := l.Money(rule.MaxAmount)
+	switch {
+	case rule.Dissatisfied && rule.Damaged:
+		return l.Plural(rule.WithinDays,
+			"Approve a return of an item the customer is not satisfied with, or of a damaged item, requested within %d day of delivery and worth at most %s.",
+			"Approve a return of an item the customer is not satisfied with, or of a damaged item, requested within %d days of delivery and worth at most %s.", worth)
+	case rule.Damaged:
+		return l.Plural(rule.WithinDays,
+			"Approve a return of a damaged item requested within %d day of delivery and worth at most %s.",
+			"Approve a return of a damaged item requested within %d days of delivery and worth at most %s.", worth)
+	}
+	return l.Plural(rule.WithinDays,
+		"Approve a return of an item the customer is not satisfied with requested within %d day of delivery and worth at most %s.",
+		"Approve a return of an item the customer is not satisfied with requested within %d days of delivery and worth at most %s.", worth)
 }
 
 // errorIDIf is the id of the message about field name in f, or "" when the

@@ -8,20 +8,36 @@ import (
 	returns "github.com/returnsportal/returns"
 )
 
-// The backoffice speaks English only. Its texts are written in the templates
-// and in the admin_*.go files as they are, never through Localizer.T, so the
-// Latvian catalog and TestCatalogComplete stay about the customer pages. Domain
-// labels (statuses, reasons, money) come from the English Localizer.
-var english = Localizer{Lang: "en"}
+// staffLangKey keys the signed-in staff member's language in a rendering's
+// context.
+type staffLangKey struct{}
+
+// WithStaffLanguage returns ctx carrying the language the backoffice's pages
+// speak ("en" or "lv"): the staff account's, else the store's. The handlers
+// set it once per request, beside the time zone, so that every component of a
+// page, however deep, speaks the same language without passing it down.
+func WithStaffLanguage(ctx context.Context, lang string) context.Context {
+	return context.WithValue(ctx, staffLangKey{}, lang)
+}
+
+// staffL is the Localizer of a backoffice page: the staff member's language
+// (English when ctx carries none), and the store's time zone. The backoffice
+// translates through the same catalogue as the customer pages.
+func staffL(ctx context.Context) Localizer {
+	lang, _ := ctx.Value(staffLangKey{}).(string)
+	l := NewLocalizer(lang)
+	l.Zone = timeZone(ctx)
+	return l
+}
 
 // StaffKind is the short label staff read for what the customer reported, in
 // the backoffice and in the staff's emails.
-func StaffKind(k returns.Kind) string {
+func (l Localizer) StaffKind(k returns.Kind) string {
 	switch k {
 	case returns.KindDamaged:
-		return "Damaged"
+		return l.T("Damaged")
 	case returns.KindDissatisfied:
-		return "Not satisfied"
+		return l.T("Not satisfied")
 	}
 	return string(k)
 }
@@ -38,7 +54,7 @@ var storedAmount = regexp.MustCompile(`\b(\d+(?:\.\d+)?) ([A-Z]{3})\b`)
 // the page. Words people wrote (notes, a decline's reason, an approval's
 // message, a customer's request) and the line written to the Shopify order
 // are shown as they were written.
-func eventMessage(ev returns.Event) string {
+func eventMessage(ctx context.Context, ev returns.Event) string {
 	switch ev.Type {
 	case returns.EventNote, returns.EventApproved, returns.EventDeclined, returns.EventDataRequest, returns.EventShopifyUpdated:
 		return ev.Message
@@ -49,7 +65,7 @@ func eventMessage(ev returns.Event) string {
 		if err != nil {
 			return s
 		}
-		return english.Money(amount)
+		return staffL(ctx).Money(amount)
 	})
 }
 
@@ -57,8 +73,9 @@ func eventMessage(ev returns.Event) string {
 // staff know a refund by its amount and day (the table's other columns), so
 // Shopify's id for it (gid://shopify/Refund/…) is not shown.
 func shopifyRefundText(ctx context.Context, ref returns.Refund) string {
+	l := staffL(ctx)
 	if ref.ShopifyID == "" {
-		return "Not in Shopify"
+		return l.T("Not in Shopify")
 	}
-	return "Refund " + english.Money(ref.Amount) + " of " + dateTime(ctx, ref.CreatedAt)
+	return l.T("Refund %s of %s", l.Money(ref.Amount), dateTime(ctx, ref.CreatedAt))
 }

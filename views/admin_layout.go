@@ -2,25 +2,29 @@ package views
 
 import "time"
 
-// AdminPage is what every backoffice page's layout needs. The backoffice is in
-// English.
+// AdminPage is what every backoffice page's layout needs. Its texts are in the
+// language the rendering's context carries (WithStaffLanguage).
 type AdminPage struct {
-	Title     string
+	Title     string // already translated
 	StaffName string // the signed-in staff member's email; "" on the sign-in page
 	DemoMode  bool
 	// ShopUninstalledAt is when the app was uninstalled from the shop, which
 	// every page says in a banner; zero while it is installed.
 	ShopUninstalledAt time.Time
-	// Flash is a one-line confirmation of the last action ("Return approved.").
+	// Flash is a one-line confirmation of the last action ("Return approved."),
+	// already translated.
 	Flash string
+	// Path is the backoffice page the language switch comes back to: the
+	// current one, with its query, for a page that was asked for.
+	Path string
 }
 
 // title is the document title of a backoffice page.
-func (p AdminPage) title() string {
+func (p AdminPage) title(l Localizer) string {
 	if p.Title == "" {
-		return "Returns backoffice"
+		return l.T("Returns backoffice")
 	}
-	return p.Title + " · Returns backoffice"
+	return p.Title + " · " + l.T("Returns backoffice")
 }
 
 // adminSection is the part of the backoffice a page belongs to, for the

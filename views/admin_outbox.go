@@ -28,35 +28,35 @@ type OutboxMessagePage struct {
 var outboxStatuses = []returns.OutboxStatus{returns.OutboxQueued, returns.OutboxSent, returns.OutboxFailed, returns.OutboxDead, returns.OutboxUnsent}
 
 // outboxStatusLabel names where an email stands, for staff.
-func outboxStatusLabel(s returns.OutboxStatus) string {
+func outboxStatusLabel(l Localizer, s returns.OutboxStatus) string {
 	switch s {
 	case returns.OutboxQueued:
-		return "Queued"
+		return l.T("Queued")
 	case returns.OutboxSent:
-		return "Sent"
+		return l.T("Sent")
 	case returns.OutboxFailed:
-		return "Failed"
+		return l.T("Failed")
 	case returns.OutboxDead:
-		return "Gave up"
+		return l.T("Gave up")
 	case returns.OutboxUnsent:
-		return "Not sent"
+		return l.T("Not sent")
 	}
 	return string(s)
 }
 
 // outboxStatusHint says what a status means, for the message page.
-func outboxStatusHint(s returns.OutboxStatus) string {
+func outboxStatusHint(l Localizer, s returns.OutboxStatus) string {
 	switch s {
 	case returns.OutboxQueued:
-		return "Waiting to be sent, or to be tried again."
+		return l.T("Waiting to be sent, or to be tried again.")
 	case returns.OutboxSent:
-		return "The mail server accepted it."
+		return l.T("The mail server accepted it.")
 	case returns.OutboxFailed:
-		return "The mail server refused it for good; it is not tried again."
+		return l.T("The mail server refused it for good; it is not tried again.")
 	case returns.OutboxDead:
-		return "It kept failing for two days, so it is no longer tried."
+		return l.T("It kept failing for two days, so it is no longer tried.")
 	case returns.OutboxUnsent:
-		return "Kept, not sent: no mail server is set up."
+		return l.T("Kept, not sent: no mail server is set up.")
 	}
 	return ""
 }
@@ -75,32 +75,32 @@ func outboxStatusClass(s returns.OutboxStatus) string {
 }
 
 // emailKindLabel names an email for staff.
-func emailKindLabel(k returns.EmailKind) string {
+func emailKindLabel(l Localizer, k returns.EmailKind) string {
 	switch k {
 	case returns.EmailRequestReceived:
-		return "Request received"
+		return l.T("Request received")
 	case returns.EmailApproved:
-		return "Approved"
+		return l.T("Approved")
 	case returns.EmailDeclined:
-		return "Declined"
+		return l.T("Declined")
 	case returns.EmailItemReceived:
-		return "Item received"
+		return l.T("Item received")
 	case returns.EmailRefunded:
-		return "Refunded"
+		return l.T("Refunded")
 	case returns.EmailReplacementShipped:
-		return "Replacement shipped"
+		return l.T("Replacement shipped")
 	case returns.EmailCancelled:
-		return "Cancelled"
+		return l.T("Cancelled")
 	case returns.EmailClosed:
-		return "Closed"
+		return l.T("Closed")
 	case returns.EmailStaffNewReturn:
-		return "New return (to staff)"
+		return l.T("New return (to staff)")
 	case returns.EmailAccessLink:
-		return "Link to an order"
+		return l.T("Link to an order")
 	case returns.EmailStaffAppUninstalled:
-		return "App uninstalled (to staff)"
+		return l.T("App uninstalled (to staff)")
 	case returns.EmailStaffDataRequest:
-		return "Customer data request (to staff)"
+		return l.T("Customer data request (to staff)")
 	}
 	return string(k)
 }
@@ -116,11 +116,11 @@ func (p OutboxListPage) nextURL() string {
 }
 
 // caption describes the outbox table.
-func (p OutboxListPage) caption() string {
+func (p OutboxListPage) caption(l Localizer) string {
 	if p.Status == "" {
-		return "Emails, newest first"
+		return l.T("Emails, newest first")
 	}
-	return "Emails with status " + outboxStatusLabel(p.Status) + ", newest first"
+	return l.T("Emails with status %s, newest first", outboxStatusLabel(l, p.Status))
 }
 
 // canRequeue reports whether the message can be sent again: it failed, was
@@ -141,17 +141,17 @@ func (p OutboxMessagePage) canRequeue() bool {
 func erasedEmail(m *returns.OutboxMessage) bool { return m.To == returns.RedactedEmail }
 
 // recipient is the address an email went to, as staff see it.
-func recipient(m *returns.OutboxMessage) string {
+func recipient(l Localizer, m *returns.OutboxMessage) string {
 	if erasedEmail(m) {
-		return "Erased"
+		return l.T("Erased")
 	}
 	return m.To
 }
 
 // heading names a message on its page: its subject, or its kind when it has none.
-func (p OutboxMessagePage) heading() string {
+func (p OutboxMessagePage) heading(l Localizer) string {
 	if p.Message.Subject != "" {
 		return p.Message.Subject
 	}
-	return emailKindLabel(p.Message.Kind)
+	return emailKindLabel(l, p.Message.Kind)
 }

@@ -32,15 +32,16 @@ func (p QueuePage) nextURL() string {
 }
 
 // caption describes the queue table: its filter and its order.
-func (p QueuePage) caption() string {
-	s := "Returns"
-	if p.Status != "" {
-		s += " with status " + english.Status(p.Status)
+func (p QueuePage) caption(l Localizer) string {
+	switch {
+	case p.Status != "" && p.Query != "":
+		return l.T("Returns with status %s matching “%s”, newest first", l.Status(p.Status), p.Query)
+	case p.Status != "":
+		return l.T("Returns with status %s, newest first", l.Status(p.Status))
+	case p.Query != "":
+		return l.T("Returns matching “%s”, newest first", p.Query)
 	}
-	if p.Query != "" {
-		s += " matching “" + p.Query + "”"
-	}
-	return s + ", newest first"
+	return l.T("Returns, newest first")
 }
 
 // filtered reports whether the queue shows less than every return.
@@ -48,12 +49,12 @@ func (p QueuePage) filtered() bool { return p.Status != "" || p.Query != "" }
 
 // requestSummary says in a few words what the customer asked for, e.g.
 // "Damaged → Replacement" or "Not satisfied (It doesn’t fit) → Refund".
-func requestSummary(r *returns.Return) string {
-	s := StaffKind(r.Kind)
+func requestSummary(l Localizer, r *returns.Return) string {
+	s := l.StaffKind(r.Kind)
 	if r.Kind == returns.KindDissatisfied && r.Reason != "" {
-		s += " (" + english.Reason(r.Reason) + ")"
+		s += " (" + l.Reason(r.Reason) + ")"
 	}
-	return s + " → " + english.Resolution(r.Resolution)
+	return s + " → " + l.Resolution(r.Resolution)
 }
 
 // itemsSummary lists a return's items with their quantities, e.g.

@@ -27,66 +27,86 @@ func (p ReportsPage) csvURL() string {
 }
 
 // summary lists the period form's messages, each linking to its field.
-func (p ReportsPage) summary() []formError {
-	return p.Form.summary(english, []formField{
+func (p ReportsPage) summary(l Localizer) []formError {
+	return p.Form.summary(l, []formField{
 		{returns.FieldReportFrom, returns.FieldReportFrom}, {returns.FieldReportTo, returns.FieldReportTo},
 	})
 }
 
 // periodText says which returns the report adds up, e.g. "Returns requested
 // from 5 January 2026 to 29 March 2026 (days in UTC)".
-func periodText(r *returns.Report) string {
-	return "Returns requested from " + english.Date(r.Period.From) + " to " + english.Date(r.Period.To) +
-		" (days in " + r.Location.String() + ")."
+func periodText(l Localizer, r *returns.Report) string {
+	return l.T("Returns requested from %s to %s (days in %s).", l.Date(r.Period.From), l.Date(r.Period.To), r.Location.String())
 }
 
 // outcomeLabel is what staff read for an outcome.
-func outcomeLabel(o returns.Outcome) string {
+func outcomeLabel(l Localizer, o returns.Outcome) string {
 	switch o {
 	case returns.OutcomeReplacement:
-		return "Replacement shipped"
+		return l.T("Replacement shipped")
 	case returns.OutcomeRefund:
-		return "Refunded"
+		return l.T("Refunded")
 	case returns.OutcomeDeclined:
-		return "Declined"
+		return l.T("Declined")
 	case returns.OutcomeCancelled:
-		return "Cancelled by the customer"
+		return l.T("Cancelled by the customer")
 	case returns.OutcomeOpen:
-		return "Not resolved yet"
+		return l.T("Not resolved yet")
 	}
 	return string(o)
 }
 
 // weekLabel names a week of a report by its days, e.g. "5–11 Jan" or
 // "29 Dec – 4 Jan".
-func weekLabel(w returns.ReportWeek) string {
+func weekLabel(l Localizer, w returns.ReportWeek) string {
 	first, last := w.Start, w.LastDay()
 	switch {
 	case first.Equal(last):
-		return first.Format("2 Jan")
+		return l.shortDay(first)
+	case first.Month() == last.Month() && l.Lang == "lv":
+		return first.Format("2.") + "–" + l.shortDay(last)
 	case first.Month() == last.Month():
-		return first.Format("2") + "–" + last.Format("2 Jan")
+		return first.Format("2") + "–" + l.shortDay(last)
 	}
-	return first.Format("2 Jan") + " – " + last.Format("2 Jan")
+	return l.shortDay(first) + " – " + l.shortDay(last)
+}
+
+// monthsLVShort are the abbreviations of the Latvian month names.
+var monthsLVShort = [...]string{"janv.", "febr.", "marts", "apr.", "maijs", "jūn.", "jūl.", "aug.", "sept.", "okt.", "nov.", "dec."}
+
+// shortDay names a day without its year, for a chart: "5 Jan" or "5. janv.".
+func (l Localizer) shortDay(t time.Time) string {
+	if l.Lang == "lv" {
+		return t.Format("2.") + " " + monthsLVShort[t.Month()-1]
+	}
+	return t.Format("2 Jan")
 }
 
 // duration says how long a return took, for staff: "< 1 min", "45 min", "17 h",
-// "2.5 days"; "–" for none.
-func duration(d time.Duration) string {
+// "2.5 days" ("2,5 d." in Latvian); "–" for none.
+func duration(l Localizer, d time.Duration) string {
 	switch {
 	case d <= 0:
 		return "–"
 	case d < time.Minute:
-		return "< 1 min"
+		return l.T("< 1 min")
 	case d < time.Hour:
-		return strconv.Itoa(int(d.Round(time.Minute)/time.Minute)) + " min"
+		return l.T("%d min", int(d.Round(time.Minute)/time.Minute))
 	case d < 48*time.Hour:
-		return trimZero(fmt.Sprintf("%.1f", d.Hours())) + " h"
+		return l.T("%s h", l.decimal(d.Hours()))
 	}
-	return trimZero(fmt.Sprintf("%.1f", d.Hours()/24)) + " days"
+	return l.T("%s days", l.decimal(d.Hours()/24))
 }
 
-func trimZero(s string) string { return strings.TrimSuffix(s, ".0") }
+// decimal writes f with one decimal, none when it is whole, with the page
+// language's decimal mark: "2.5" or "2,5".
+func (l Localizer) decimal(f float64) string {
+	s := strings.TrimSuffix(fmt.Sprintf("%.1f", f), ".0")
+	if l.Lang == "lv" {
+		s = strings.Replace(s, ".", ",", 1)
+	}
+	return s
+}
 
 // share is n as a whole percentage of total, e.g. "42 %"; "–" of nothing.
 func share(n, total int) string {
@@ -134,14 +154,14 @@ func (columnChart) axisY() int  { return chartTop + columnChartHeight }
 func (columnChart) labelY() int { return chartTop + columnChartHeight + 16 }
 
 // weeklyChart is a column per week of values, labelled by label.
-func weeklyChart(weeks []returns.ReportWeek, values []int64, label func(int64) string) columnChart {
+func weeklyChart(l Localizer, weeks []returns.ReportWeek, values []int64, label func(int64) string) columnChart {
 	var top int64
 	for _, v := range values {
 		top = max(top, v)
 	}
 	c := columnChart{Top: label(top)}
 	if len(weeks) > 0 {
-		c.First, c.Last = weeks[0].Start.Format("2 Jan"), weeks[len(weeks)-1].Start.Format("2 Jan")
+		c.First, c.Last = l.shortDay(weeks[0].Start), l.shortDay(weeks[len(weeks)-1].Start)
 	}
 	n := float64(len(values))
 	for i, v := range values {
@@ -157,7 +177,7 @@ func weeklyChart(weeks []returns.ReportWeek, values []int64, label func(int64) s
 			Width:  percent(0.8 / n),
 			Y:      chartTop + columnChartHeight - h,
 			Height: h,
-			Title:  weekLabel(weeks[i]) + ": " + label(v),
+			Title:  weekLabel(l, weeks[i]) + ": " + label(v),
 		})
 	}
 	return c
@@ -167,32 +187,32 @@ func weeklyChart(weeks []returns.ReportWeek, values []int64, label func(int64) s
 func percent(f float64) string { return strconv.FormatFloat(f*100, 'f', 3, 64) + "%" }
 
 // returnsPerWeek charts the returns requested each week.
-func returnsPerWeek(r *returns.Report) columnChart {
+func returnsPerWeek(l Localizer, r *returns.Report) columnChart {
 	values := make([]int64, len(r.Weeks))
 	for i, w := range r.Weeks {
 		values[i] = int64(w.Returns)
 	}
-	return weeklyChart(r.Weeks, values, func(v int64) string { return strconv.FormatInt(v, 10) })
+	return weeklyChart(l, r.Weeks, values, func(v int64) string { return strconv.FormatInt(v, 10) })
 }
 
 // medianPerWeek charts the median time to resolution of each week's returns.
-func medianPerWeek(r *returns.Report) columnChart {
+func medianPerWeek(l Localizer, r *returns.Report) columnChart {
 	values := make([]int64, len(r.Weeks))
 	for i, w := range r.Weeks {
 		values[i] = int64(w.Median)
 	}
-	return weeklyChart(r.Weeks, values, func(v int64) string { return duration(time.Duration(v)) })
+	return weeklyChart(l, r.Weeks, values, func(v int64) string { return duration(l, time.Duration(v)) })
 }
 
 // refundedPerWeek charts the refunds of each week in the i-th currency of
 // the report.
-func refundedPerWeek(r *returns.Report, i int) columnChart {
+func refundedPerWeek(l Localizer, r *returns.Report, i int) columnChart {
 	cur := r.Currencies[i]
 	values := make([]int64, len(r.Weeks))
 	for j, w := range r.Weeks {
 		values[j] = w.Refunded[i].Minor
 	}
-	return weeklyChart(r.Weeks, values, func(v int64) string { return english.Money(returns.Money{Minor: v, Currency: cur}) })
+	return weeklyChart(l, r.Weeks, values, func(v int64) string { return l.Money(returns.Money{Minor: v, Currency: cur}) })
 }
 
 // barChart is a chart of one horizontal bar per row, each with its label and
@@ -236,44 +256,41 @@ func newBarChart(labels []string, counts []int, value func(int) string) barChart
 }
 
 // reasonsChart charts the returns per reason.
-func reasonsChart(r *returns.Report) barChart {
+func reasonsChart(l Localizer, r *returns.Report) barChart {
 	var labels []string
 	var counts []int
 	for _, rc := range r.Reasons {
-		labels = append(labels, english.Reason(rc.Reason))
+		labels = append(labels, l.Reason(rc.Reason))
 		counts = append(counts, rc.Returns)
 	}
 	return newBarChart(labels, counts, strconv.Itoa)
 }
 
 // outcomesChart charts the returns per outcome.
-func outcomesChart(r *returns.Report) barChart {
+func outcomesChart(l Localizer, r *returns.Report) barChart {
 	var labels []string
 	var counts []int
 	for _, o := range r.Outcomes {
-		labels = append(labels, outcomeLabel(o.Outcome))
+		labels = append(labels, outcomeLabel(l, o.Outcome))
 		counts = append(counts, o.Returns)
 	}
 	return newBarChart(labels, counts, strconv.Itoa)
 }
 
 // productsChart charts the units returned of the most returned products.
-func productsChart(r *returns.Report) barChart {
+func productsChart(l Localizer, r *returns.Report) barChart {
 	var labels []string
 	var counts []int
 	for _, p := range r.Products {
 		labels = append(labels, shorten(p.Title, 32))
 		counts = append(counts, p.Units)
 	}
-	return newBarChart(labels, counts, units)
+	return newBarChart(labels, counts, func(n int) string { return units(l, n) })
 }
 
 // units counts returned units, e.g. "1 unit", "3 units".
-func units(n int) string {
-	if n == 1 {
-		return "1 unit"
-	}
-	return strconv.Itoa(n) + " units"
+func units(l Localizer, n int) string {
+	return l.Plural(n, "%d unit", "%d units")
 }
 
 // shorten cuts a chart's label to n characters with an ellipsis: the table
@@ -287,9 +304,6 @@ func shorten(s string, n int) string {
 }
 
 // refundCount counts refunds, e.g. "1 refund", "3 refunds".
-func refundCount(n int) string {
-	if n == 1 {
-		return "1 refund"
-	}
-	return strconv.Itoa(n) + " refunds"
+func refundCount(l Localizer, n int) string {
+	return l.Plural(n, "%d refund", "%d refunds")
 }

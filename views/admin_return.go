@@ -48,12 +48,12 @@ func canReconcile(ref returns.Refund) bool {
 
 // actorName says who did something on the timeline: "Customer", "System", or
 // the staff member's email.
-func actorName(a returns.Actor, staff map[int64]string) string {
+func actorName(l Localizer, a returns.Actor, staff map[int64]string) string {
 	switch a {
 	case returns.ActorCustomer:
-		return "Customer"
+		return l.T("Customer")
 	case returns.ActorSystem:
-		return "System"
+		return l.T("System")
 	}
 	if idText, ok := strings.CutPrefix(string(a), "staff:"); ok {
 		id, err := strconv.ParseInt(idText, 10, 64)
@@ -61,64 +61,64 @@ func actorName(a returns.Actor, staff map[int64]string) string {
 			if email := staff[id]; email != "" {
 				return email
 			}
-			return "Staff member #" + idText
+			return l.T("Staff member #%s", idText)
 		}
 	}
 	return string(a)
 }
 
 // adminEventLabel names a timeline entry for staff; staff see every entry.
-func adminEventLabel(ev returns.Event) string {
+func adminEventLabel(l Localizer, ev returns.Event) string {
 	switch ev.Type {
 	case returns.EventRequested:
-		return "Return requested"
+		return l.T("Return requested")
 	case returns.EventCancelled:
-		return "Cancelled by the customer"
+		return l.T("Cancelled by the customer")
 	case returns.EventApproved:
-		return "Approved"
+		return l.T("Approved")
 	case returns.EventAutoApproved:
-		return "Approved automatically"
+		return l.T("Approved automatically")
 	case returns.EventDeclined:
-		return "Declined"
+		return l.T("Declined")
 	case returns.EventItemReceived:
-		return "Item received"
+		return l.T("Item received")
 	case returns.EventRefunded:
-		return "Refunded"
+		return l.T("Refunded")
 	case returns.EventReplacementShipped:
-		return "Replacement shipped"
+		return l.T("Replacement shipped")
 	case returns.EventClosed:
-		return "Closed"
+		return l.T("Closed")
 	case returns.EventNote:
-		return "Internal note"
+		return l.T("Internal note")
 	case returns.EventRefundFailed:
-		return "Refund failed"
+		return l.T("Refund failed")
 	case returns.EventRefundUnknown:
-		return "Refund outcome unknown"
+		return l.T("Refund outcome unknown")
 	case returns.EventShopifyUpdated:
-		return "Shopify order updated"
+		return l.T("Shopify order updated")
 	case returns.EventShopifyDeferred:
-		return "Shopify order not updated yet (retried automatically)"
+		return l.T("Shopify order not updated yet (retried automatically)")
 	case returns.EventShopifyRefund:
-		return "Refunded in Shopify admin"
+		return l.T("Refunded in Shopify admin")
 	case returns.EventOrderRefund:
-		return "Order refunded in Shopify admin"
+		return l.T("Order refunded in Shopify admin")
 	case returns.EventRefundAwaiting:
-		return "Refund waiting for the payment provider"
+		return l.T("Refund waiting for the payment provider")
 	case returns.EventRefundPayoutFailed:
-		return "Refund failed at the payment provider"
+		return l.T("Refund failed at the payment provider")
 	case returns.EventManualRefundPaid:
-		return "Refund paid to the customer by staff"
+		return l.T("Refund paid to the customer by staff")
 	case returns.EventDataRequest:
-		return "Customer data request"
+		return l.T("Customer data request")
 	case returns.EventPersonalDataErased:
-		return "Personal data erased"
+		return l.T("Personal data erased")
 	case returns.EventPhotosDeleted:
-		return "Photos deleted"
+		return l.T("Photos deleted")
 	case returns.EventParcelSent:
-		return "The customer sent the parcel"
+		return l.T("The customer sent the parcel")
 	}
 	if ev.Status != "" {
-		return english.Status(ev.Status)
+		return l.Status(ev.Status)
 	}
 	return string(ev.Type)
 }
@@ -126,7 +126,7 @@ func adminEventLabel(ev returns.Event) string {
 // erasedCustomer is what the backoffice shows for the customer of a return
 // whose personal data was erased, in place of the address that stands in.
 func erasedCustomer(ctx context.Context, r *returns.Return) string {
-	return "Personal data erased on " + dateTime(ctx, r.RedactedAt)
+	return staffL(ctx).T("Personal data erased on %s", dateTime(ctx, r.RedactedAt))
 }
 
 // erasedText reports whether an event's message was emptied by the erasure of
@@ -136,16 +136,16 @@ func erasedText(r *returns.Return, ev returns.Event) bool {
 }
 
 // refundStateLabel names a refund's state for staff.
-func refundStateLabel(s returns.RefundState) string {
+func refundStateLabel(l Localizer, s returns.RefundState) string {
 	switch s {
 	case returns.RefundPending:
-		return "Pending"
+		return l.T("Pending")
 	case returns.RefundSucceeded:
-		return "Succeeded"
+		return l.T("Succeeded")
 	case returns.RefundFailed:
-		return "Failed"
+		return l.T("Failed")
 	case returns.RefundUnknown:
-		return "Unknown, being checked"
+		return l.T("Unknown, being checked")
 	}
 	return string(s)
 }

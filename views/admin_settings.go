@@ -32,7 +32,7 @@ type SettingsPage struct {
 }
 
 // settingsFields is the settings form's fields in page order, with their
-// labels for the history of changes.
+// labels for the history of changes, which changedFields translates.
 var settingsFields = []struct{ name, label string }{
 	{returns.FieldStoreName, "Store name"},
 	{returns.FieldContactEmail, "Contact email"},
@@ -45,6 +45,7 @@ var settingsFields = []struct{ name, label string }{
 	{returns.FieldInstructionsEN, "Instructions (English)"},
 	{returns.FieldInstructionsLV, "Instructions (Latvian)"},
 	{returns.FieldStaffEmail, "Staff notification email"},
+	{returns.FieldStaffLanguage, "Backoffice language"},
 	{returns.FieldRequireEmailedLink, "Emailed link for every lookup"},
 	{returns.FieldPhotoRetentionDays, "Photo retention"},
 	{returns.FieldRestockLocation, "Restock location"},
@@ -52,13 +53,13 @@ var settingsFields = []struct{ name, label string }{
 }
 
 // changedFields names the fields of a settings change.
-func changedFields(c returns.SettingsChange) string {
+func changedFields(l Localizer, c returns.SettingsChange) string {
 	names := make([]string, len(c.Fields))
 	for i, f := range c.Fields {
 		names[i] = f
 		for _, sf := range settingsFields {
 			if sf.name == f {
-				names[i] = sf.label
+				names[i] = l.T(sf.label)
 			}
 		}
 	}
@@ -67,12 +68,12 @@ func changedFields(c returns.SettingsChange) string {
 
 // summary lists the settings form's messages in page order, each linking to
 // its field (whose id is its name).
-func (p SettingsPage) summary() []formError {
+func (p SettingsPage) summary(l Localizer) []formError {
 	fields := make([]formField, len(settingsFields))
 	for i, f := range settingsFields {
 		fields[i] = formField{f.name, f.name}
 	}
-	return p.Form.summary(english, fields)
+	return p.Form.summary(l, fields)
 }
 
 // photoRetentionDays is the retention field's text: as typed when it did not
@@ -105,9 +106,9 @@ func (p SettingsPage) formValue(field, value string) string {
 }
 
 // storefront names the storefront the pages link back to, e.g. " (https://linen.example)".
-func (p SettingsPage) storefront() string {
+func (p SettingsPage) storefront(l Localizer) string {
 	if p.Identity.StoreURL == "" {
-		return " (once the shop has been reached)"
+		return l.T(" (once the shop has been reached)")
 	}
 	return " (" + p.Identity.StoreURL + ")"
 }
@@ -121,9 +122,9 @@ func (p SettingsPage) shopName() string {
 }
 
 // shopZone names Shopify's time zone of the shop, e.g. " (Europe/Riga)".
-func (p SettingsPage) shopZone() string {
+func (p SettingsPage) shopZone(l Localizer) string {
 	if p.Shop.TimeZone == "" {
-		return ", or UTC while the shop has not been reached"
+		return l.T(", or UTC while the shop has not been reached")
 	}
 	return " (" + p.Shop.TimeZone + ")"
 }

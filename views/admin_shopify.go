@@ -10,13 +10,13 @@ type ShopifyPage struct {
 
 // checkStateLabel is the word a checklist line's state is shown with, besides
 // its colour.
-func checkStateLabel(s returns.CheckState) string {
+func checkStateLabel(l Localizer, s returns.CheckState) string {
 	switch s {
 	case returns.CheckOK:
-		return "OK"
+		return l.T("OK")
 	case returns.CheckWarn:
-		return "Look at this"
+		return l.T("Look at this")
 	default:
-		return "Must be fixed"
+		return l.T("Must be fixed")
 	}
 }

@@ -191,16 +191,18 @@ func ISODate(t time.Time) string { return t.Format("2006-01-02") }
 
 // Plural translates the form of a count that the page language needs: one is the
 // English text for a count of one ("in %d minute"), other for every other count.
-// Latvian uses its singular for counts ending in 1 but not 11.
-func (l Localizer) Plural(n int, one, other string) string {
+// Latvian uses its singular for counts ending in 1 but not 11. The count is
+// the first argument of the text; args follow it.
+func (l Localizer) Plural(n int, one, other string, args ...any) string {
 	single := n == 1
 	if l.Lang == "lv" {
 		single = n%10 == 1 && n%100 != 11
 	}
+	all := append([]any{n}, args...)
 	if single {
-		return l.T(one, n)
+		return l.T(one, all...)
 	}
-	return l.T(other, n)
+	return l.T(other, all...)
 }
 
 // Status returns the label of a return status.

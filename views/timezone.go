@@ -29,16 +29,22 @@ func timeZone(ctx context.Context) *time.Location {
 // timeZoneNote says which zone a backoffice page tells its times in, e.g.
 // "Times in Europe/Riga".
 func timeZoneNote(ctx context.Context) string {
-	return "Times in " + timeZone(ctx).String()
+	return staffL(ctx).T("Times in %s", timeZone(ctx).String())
 }
 
-// dateTime formats a moment for staff in the store's time zone, e.g. "26 Nov
-// 2026, 10:00"; every backoffice page names the zone once (timeZoneNote).
+// dateTime formats a moment for staff in the store's time zone and the page's
+// language, e.g. "26 Nov 2026, 10:00" or "26.11.2026. 10:00" (the short form
+// Latvian writes dates in); every backoffice page names the zone once
+// (timeZoneNote).
 func dateTime(ctx context.Context, t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.In(timeZone(ctx)).Format("2 Jan 2006, 15:04")
+	t = t.In(timeZone(ctx))
+	if staffL(ctx).Lang == "lv" {
+		return t.Format("02.01.2006. 15:04")
+	}
+	return t.Format("2 Jan 2006, 15:04")
 }
 
 // In returns t in the store's time zone of the page (as it is, when the page

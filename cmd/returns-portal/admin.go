@@ -21,7 +21,9 @@ import (
 )
 
 const adminUsage = `Usage:
-  returns-portal admin create   --email EMAIL   create a staff account (password from the terminal or stdin)
+  returns-portal admin create   --email EMAIL [--lang en|lv]
+                                              create a staff account (password from the terminal or stdin)
+                                              that reads the backoffice in lang (default: the store's)
   returns-portal admin list                     list staff accounts
   returns-portal admin disable  --email EMAIL   disable an account and end its sessions
   returns-portal admin enable   --email EMAIL   enable it again
@@ -43,6 +45,7 @@ func runAdmin(ctx context.Context, args []string, getenv func(string) string, st
 	fs := flag.NewFlagSet("admin "+cmd, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	email := fs.String("email", "", "the staff member's email address")
+	lang := fs.String("lang", "", "create: the language of the account's backoffice and emails, en or lv (default: the store's)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -70,7 +73,7 @@ func runAdmin(ctx context.Context, args []string, getenv func(string) string, st
 		if err != nil {
 			return err
 		}
-		st, err := svc.CreateStaff(ctx, *email, pw)
+		st, err := svc.CreateStaffIn(ctx, *email, pw, *lang)
 		if err != nil {
 			return errors.New(returns.ErrorMessage(err).String())
 		}
@@ -95,13 +98,17 @@ func runAdmin(ctx context.Context, args []string, getenv func(string) string, st
 			return err
 		}
 		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "EMAIL\tSTATUS\tCREATED")
+		fmt.Fprintln(tw, "EMAIL\tSTATUS\tLANGUAGE\tCREATED")
 		for _, st := range list {
 			status := "enabled"
 			if st.Disabled {
 				status = "disabled"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\n", st.Email, status, st.CreatedAt.Format("2006-01-02 15:04"))
+			lang := st.Lang
+			if lang == "" {
+				lang = "store's"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", st.Email, status, lang, st.CreatedAt.Format("2006-01-02 15:04"))
 		}
 		return tw.Flush()
 	default:

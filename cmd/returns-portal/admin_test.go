@@ -5,6 +5,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -29,9 +30,18 @@ func TestAdminCommands(t *testing.T) {
 	if _, err := admin("another long password\n", "create", "--email", "kim@example.com"); err == nil {
 		t.Fatal("a second account with the same email was created")
 	}
+	if _, err := admin("a long enough password\n", "create", "--email", "ilze@example.lv", "--lang", "de"); err == nil || !strings.Contains(err.Error(), "English or Latvian") {
+		t.Fatalf("a language the backoffice does not speak: %v", err)
+	}
+	if _, err := admin("a long enough password\n", "create", "--email", "ilze@example.lv", "--lang", "lv"); err != nil {
+		t.Fatal(err)
+	}
 	out, err := admin("", "list")
 	if err != nil || !strings.Contains(out, "kim@example.com") || !strings.Contains(out, "enabled") {
 		t.Fatalf("list: %v\n%s", err, out)
+	}
+	if !regexp.MustCompile(`ilze@example\.lv\s+enabled\s+lv\s`).MatchString(out) {
+		t.Fatalf("list does not show Ilze's Latvian:\n%s", out)
 	}
 
 	// The account signs in to the running portal.

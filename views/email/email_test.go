@@ -290,7 +290,7 @@ func TestStaffNotice(t *testing.T) {
 	for _, r := range []*returns.Return{testReturn("lv"), damagedReturn("en")} {
 		t.Run(string(r.Kind), func(t *testing.T) {
 			d := data(returns.EmailStaffNewReturn, r)
-			d.Lang = "lv" // staff notices are English whatever they are given
+			d.Lang = "en" // the language of the staff account the mailer found, not the return's
 			e, doc := render(t, d)
 			checkCommon(t, e, doc, "en")
 			if e.Subject != "New return R-7KQ9X2MD for order #1001" {
@@ -317,6 +317,58 @@ func TestStaffNotice(t *testing.T) {
 				t.Error("staff notice carries the customer's access link")
 			}
 		})
+	}
+}
+
+// TestStaffEmailsInLatvian renders every email to staff for an account that
+// reads Latvian: its language is the account's (not the return's), its words
+// and dates are Latvian, and no sentence of the English email is left in it.
+func TestStaffEmailsInLatvian(t *testing.T) {
+	at := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
+	notice := &returns.StaffNotice{ShopName: "Linen & Co", ShopDomain: "linen-co.myshopify.com", At: at,
+		CustomerEmail: "anna.berzina@example.lv", DataRequestID: "9012", Orders: []string{"#1001"}, ReturnCodes: []string{"R-7KQ9X2MD"}}
+	emails := map[string]returns.EmailData{
+		"new return":   data(returns.EmailStaffNewReturn, testReturn("en")),
+		"uninstalled":  {Kind: returns.EmailStaffAppUninstalled, Settings: settings(), Notice: notice, BaseURL: "https://returns.example"},
+		"data request": {Kind: returns.EmailStaffDataRequest, Settings: settings(), Notice: notice, BaseURL: "https://returns.example"},
+	}
+	auto := data(returns.EmailStaffNewReturn, damagedReturn("en"))
+	auto.AutoApprovalRule = "Small returns"
+	emails["auto-approved"] = auto
+	for name, d := range emails {
+		t.Run(name, func(t *testing.T) {
+			d.Lang = "en"
+			en, _ := render(t, d)
+			d.Lang = "lv"
+			lv, doc := render(t, d)
+			if got := doc.Find("html").AttrOr("lang", ""); got != "lv" || strings.ContainsAny(lv.Subject, "\r\n") {
+				t.Errorf("html lang %q, subject %q", got, lv.Subject)
+			}
+			if lv.Subject == en.Subject {
+				t.Errorf("subject left in English: %q", lv.Subject)
+			}
+			enLines := map[string]bool{}
+			for _, line := range strings.Split(en.Text, "\n") {
+				enLines[strings.TrimSpace(line)] = true
+			}
+			for _, line := range strings.Split(lv.Text, "\n") {
+				line = strings.TrimSpace(line)
+				// Lines of a few words may be names, codes or amounts
+				// that both languages share.
+				written := d.Return != nil && strings.Contains(d.Return.Note, line)
+				if enLines[line] && len(strings.Fields(line)) > 3 && !strings.Contains(line, "://") && !written {
+					t.Errorf("English left: %q", line)
+				}
+			}
+		})
+	}
+	d := data(returns.EmailStaffNewReturn, testReturn("en"))
+	d.Lang = "lv"
+	e, _ := render(t, d)
+	for _, want := range []string{"Veids: Neapmierina", "Kopā: 29,00 €", "Jauna atgriešana R-7KQ9X2MD pasūtījumam #1001"} {
+		if !strings.Contains(e.Subject+"\n"+e.Text, want) {
+			t.Errorf("Latvian notice lacks %q", want)
+		}
 	}
 }
 
