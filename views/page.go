@@ -67,9 +67,6 @@ func LangURL(path, lang string) string {
 // itoa writes a count or a size for a page.
 func itoa(n int) string { return strconv.Itoa(n) }
 
-// itoa64 writes an id for a page.
-func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
-
 // zoneNote tells a customer the time zone of the times on the page, e.g.
 // "Time zone: Europe/Riga."; "" when the page has none.
 func (p Page) zoneNote() string {
