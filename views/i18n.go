@@ -106,6 +106,9 @@ func (l Localizer) arg(a any) any {
 		return l.Resolution(v)
 	case returns.Money:
 		return l.Money(v)
+	case returns.Message:
+		// A message quoted in another, such as the error a retry is for.
+		return l.Msg(v)
 	}
 	return a
 }
