@@ -106,6 +106,8 @@ func (l Localizer) arg(a any) any {
 		return l.Resolution(v)
 	case returns.Money:
 		return l.Money(v)
+	case returns.Message:
+		return l.Msg(v)
 	}
 	return a
 }
