@@ -26,11 +26,14 @@ const (
 // CheckLine is one line of the connection checklist: what was checked, how
 // it came out, what was found and, unless it is fine, what to do about it.
 type CheckLine struct {
-	Name   string
+	Name   Message
 	State  CheckState
-	Detail string
-	Fix    string
+	Detail Message
+	Fix    Message // none when its Format is ""
 }
+
+// HasFix reports whether the line says how to fix it.
+func (l CheckLine) HasFix() bool { return l.Fix.Format != "" }
 
 // ConnectionReport is the connection checklist: what ShopCheck found, judged
 // against what the portal needs.
@@ -64,7 +67,7 @@ func (r *ConnectionReport) String() string {
 	mark := map[CheckState]string{CheckOK: "ok  ", CheckWarn: "warn", CheckFail: "FAIL"}
 	for _, l := range r.Lines {
 		fmt.Fprintf(&b, "[%s] %s: %s\n", mark[l.State], l.Name, l.Detail)
-		if l.Fix != "" {
+		if l.HasFix() {
 			fmt.Fprintf(&b, "       fix: %s\n", l.Fix)
 		}
 	}
@@ -110,42 +113,40 @@ func JudgeConnection(chk *ShopCheck, err error, need ConnectionNeeds) Connection
 }
 
 func unreachedLine(err error) CheckLine {
-	l := CheckLine{Name: "Shop reached", State: CheckFail}
+	l := CheckLine{Name: Msg("Shop reached"), State: CheckFail}
 	var denied *ShopDenied
 	switch {
 	case errors.As(err, &denied) && denied.Cause == DeniedToken:
-		l.Detail = "Shopify refused the portal's credentials: " + denied.Detail
-		l.Fix = "check SHOPIFY_CLIENT_ID and SHOPIFY_CLIENT_SECRET against the app's Settings in the Dev Dashboard (or SHOPIFY_ACCESS_TOKEN for an app made in the Shopify admin), and that the app is installed on this store"
+		l.Detail = Msg("Shopify refused the portal’s credentials: %s", denied.Detail)
+		l.Fix = Msg("check SHOPIFY_CLIENT_ID and SHOPIFY_CLIENT_SECRET against the app’s Settings in the Dev Dashboard (or SHOPIFY_ACCESS_TOKEN for an app made in the Shopify admin), and that the app is installed on this store")
 	case errors.As(err, &denied) && denied.Cause == DeniedUninstalled:
-		l.Detail = "the app is not installed on the shop"
-		l.Fix = "install the app on the store again from the Dev Dashboard (Home → Install app)"
+		l.Detail = Msg("the app is not installed on the shop")
+		l.Fix = Msg("install the app on the store again from the Dev Dashboard (Home → Install app)")
 	default:
-		l.Detail = "Shopify did not answer: " + ErrorMessage(err).String()
-		l.Fix = "check SHOPIFY_SHOP (the store's myshopify name) and the network; Shopify's status is at https://www.shopifystatus.com"
+		l.Detail = Msg("Shopify did not answer: %s", ErrorMessage(err))
+		l.Fix = Msg("check SHOPIFY_SHOP (the store’s myshopify name) and the network; Shopify’s status is at https://www.shopifystatus.com")
 	}
 	return l
 }
 
 func shopLine(s ShopIdentity) CheckLine {
-	d := fmt.Sprintf("%s (%s)", s.Name, s.MyshopifyDomain)
+	d := Msg("%s (%s), currency %s, time zone %s", s.Name, s.MyshopifyDomain, s.Currency, s.TimeZone)
 	if s.PrimaryDomainHost != "" && s.PrimaryDomainHost != s.MyshopifyDomain {
-		d += ", storefront " + s.PrimaryDomainHost
+		d = Msg("%s (%s), storefront %s, currency %s, time zone %s", s.Name, s.MyshopifyDomain, s.PrimaryDomainHost, s.Currency, s.TimeZone)
 	}
-	d += fmt.Sprintf(", currency %s, time zone %s", s.Currency, s.TimeZone)
-	return CheckLine{Name: "Shop reached", State: CheckOK, Detail: d}
+	return CheckLine{Name: Msg("Shop reached"), State: CheckOK, Detail: d}
 }
 
 func tokenLine(t ShopToken, now time.Time) CheckLine {
-	l := CheckLine{Name: "Access token", State: CheckOK}
-	switch t.Kind {
-	case TokenClientCredentials:
-		l.Detail = "from the client credentials grant of a Dev Dashboard app"
-		if !t.ExpiresAt.IsZero() {
-			l.Detail += fmt.Sprintf(", expires %s (in %s); the portal renews it before then",
-				t.ExpiresAt.UTC().Format("2006-01-02 15:04 MST"), t.ExpiresAt.Sub(now).Round(time.Minute))
-		}
+	l := CheckLine{Name: Msg("Access token"), State: CheckOK}
+	switch {
+	case t.Kind == TokenClientCredentials && !t.ExpiresAt.IsZero():
+		l.Detail = Msg("from the client credentials grant of a Dev Dashboard app, expires %s (in %s); the portal renews it before then",
+			t.ExpiresAt.UTC().Format("2006-01-02 15:04 MST"), t.ExpiresAt.Sub(now).Round(time.Minute).String())
+	case t.Kind == TokenClientCredentials:
+		l.Detail = Msg("from the client credentials grant of a Dev Dashboard app")
 	default:
-		l.Detail = "a static token of an app made in the Shopify admin; it does not expire"
+		l.Detail = Msg("a static token of an app made in the Shopify admin; it does not expire")
 	}
 	return l
 }
@@ -157,51 +158,51 @@ func scopeLines(chk *ShopCheck, reqs []ScopeRequirement) []CheckLine {
 			granted = append(granted, r.Handle)
 		}
 	}
-	lines := []CheckLine{{Name: "Access scopes", State: CheckOK,
-		Detail: "granted: " + strings.Join(chk.Scopes, ", ")}}
+	lines := []CheckLine{{Name: Msg("Access scopes"), State: CheckOK,
+		Detail: Msg("granted: %s", strings.Join(chk.Scopes, ", "))}}
 	for _, m := range chk.MissingScopes(reqs) {
-		l := CheckLine{Name: "Access scope " + m.Handle, State: CheckFail,
-			Detail: "missing; the portal needs it to " + m.Reason,
-			Fix:    fmt.Sprintf("add %s to the app's scopes (Dev Dashboard → the app → Versions → Access scopes, or access_scopes in shopify.app.toml), release the version and accept it on the store", m.Handle)}
+		l := CheckLine{Name: Msg("Access scope %s", m.Handle), State: CheckFail,
+			Detail: Msg("missing; the portal needs it to %s", Msg(m.Reason)),
+			Fix:    Msg("add %s to the app’s scopes (Dev Dashboard → the app → Versions → Access scopes, or access_scopes in shopify.app.toml), release the version and accept it on the store", m.Handle)}
 		lines = append(lines, l)
 	}
 	if len(lines) == 1 && len(granted) == 0 {
-		lines[0].Detail = "none granted"
+		lines[0].Detail = Msg("none granted")
 	}
 	return lines
 }
 
 func emailLine(chk *ShopCheck) CheckLine {
-	l := CheckLine{Name: "Order emails"}
+	l := CheckLine{Name: Msg("Order emails")}
 	switch chk.Emails {
 	case EmailsVisible:
-		l.State, l.Detail = CheckOK, fmt.Sprintf("visible (order %s came with its email)", chk.EmailsOrder)
+		l.State, l.Detail = CheckOK, Msg("visible (order %s came with its email)", chk.EmailsOrder)
 	case EmailsHidden:
 		l.State = CheckFail
-		l.Detail = fmt.Sprintf("hidden by Shopify's protected customer data rules (order %s came without its email): customers cannot find their orders", chk.EmailsOrder)
-		l.Fix = "in the Dev Dashboard, request access to protected customer data for the app, with the Email field (level 2), then release and install again"
+		l.Detail = Msg("hidden by Shopify’s protected customer data rules (order %s came without its email): customers cannot find their orders", chk.EmailsOrder)
+		l.Fix = Msg("in the Dev Dashboard, request access to protected customer data for the app, with the Email field (level 2), then release and install again")
 	default:
-		l.State, l.Detail = CheckWarn, "could not tell"
+		l.State, l.Detail = CheckWarn, Msg("could not tell")
 		if chk.EmailsProblem != "" {
-			l.Detail += ": " + chk.EmailsProblem
+			l.Detail = Msg("could not tell: %s", chk.EmailsProblem)
 		}
-		l.Fix = "try again once the store has an order with an email"
+		l.Fix = Msg("try again once the store has an order with an email")
 	}
 	return l
 }
 
 func versionLine(chk *ShopCheck) CheckLine {
-	l := CheckLine{Name: "API version", State: CheckOK, Detail: chk.APIVersionRequested + " requested and answered"}
+	l := CheckLine{Name: Msg("API version"), State: CheckOK, Detail: Msg("%s requested and answered", chk.APIVersionRequested)}
 	if chk.APIVersionAnswered != "" && chk.APIVersionAnswered != chk.APIVersionRequested {
 		l.State = CheckWarn
-		l.Detail = fmt.Sprintf("%s requested, Shopify answered %s: the requested version is no longer supported", chk.APIVersionRequested, chk.APIVersionAnswered)
-		l.Fix = "update the portal; until then Shopify answers in the newer version, which may differ"
+		l.Detail = Msg("%s requested, Shopify answered %s: the requested version is no longer supported", chk.APIVersionRequested, chk.APIVersionAnswered)
+		l.Fix = Msg("update the portal; until then Shopify answers in the newer version, which may differ")
 	}
 	return l
 }
 
 func webhookLine(chk *ShopCheck, need ConnectionNeeds) CheckLine {
-	l := CheckLine{Name: "Webhooks", State: CheckOK}
+	l := CheckLine{Name: Msg("Webhooks"), State: CheckOK}
 	var missing, elsewhere []string
 	for _, topic := range need.WebhookTopics {
 		found, atPortal := false, false
@@ -222,28 +223,22 @@ func webhookLine(chk *ShopCheck, need ConnectionNeeds) CheckLine {
 		}
 	}
 	switch {
+	case len(missing) == 0 && len(elsewhere) == 0 && need.WebhookURI == "":
+		l.Detail = Msg("%s delivered to the portal", strings.Join(need.WebhookTopics, ", "))
+		return l
 	case len(missing) == 0 && len(elsewhere) == 0:
-		l.Detail = fmt.Sprintf("%s delivered to %s", strings.Join(need.WebhookTopics, ", "), cmpOr(need.WebhookURI, "the portal"))
+		l.Detail = Msg("%s delivered to %s", strings.Join(need.WebhookTopics, ", "), need.WebhookURI)
+		return l
+	case len(elsewhere) == 0:
+		l.Detail = Msg("not subscribed: %s (the portal still reads Shopify every 15 minutes for refunds and returns changed in Shopify admin)", strings.Join(missing, ", "))
+	case len(missing) == 0:
+		l.Detail = Msg("delivered elsewhere than %s: %s (the portal still reads Shopify every 15 minutes for refunds and returns changed in Shopify admin)", need.WebhookURI, strings.Join(elsewhere, ", "))
 	default:
-		l.State = CheckWarn
-		var parts []string
-		if len(missing) > 0 {
-			parts = append(parts, "not subscribed: "+strings.Join(missing, ", "))
-		}
-		if len(elsewhere) > 0 {
-			parts = append(parts, "delivered elsewhere than "+need.WebhookURI+": "+strings.Join(elsewhere, ", "))
-		}
-		l.Detail = strings.Join(parts, "; ") + " (the portal still catches refunds made in Shopify admin by reading the orders of open returns every 15 minutes)"
-		l.Fix = "start the portal with BASE_URL set to its public address: it subscribes at start; a subscription to another address is left for you to delete in the Dev Dashboard if it is an old one"
+		l.Detail = Msg("not subscribed: %s; delivered elsewhere than %s: %s (the portal still reads Shopify every 15 minutes for refunds and returns changed in Shopify admin)", strings.Join(missing, ", "), need.WebhookURI, strings.Join(elsewhere, ", "))
 	}
+	l.State = CheckWarn
+	l.Fix = Msg("start the portal with BASE_URL set to its public address: it subscribes at start; a subscription to another address is left for you to delete in the Dev Dashboard if it is an old one")
 	return l
-}
-
-func cmpOr(s, alt string) string {
-	if s == "" {
-		return alt
-	}
-	return s
 }
 
 // ShopChecker reads the facts of the connection to the shop; the Shopify

@@ -43,7 +43,7 @@ func testNeeds() ConnectionNeeds {
 func lineNamed(t *testing.T, r ConnectionReport, name string) CheckLine {
 	t.Helper()
 	for _, l := range r.Lines {
-		if l.Name == name {
+		if l.Name.String() == name {
 			return l
 		}
 	}
@@ -62,10 +62,10 @@ func TestJudgeConnectionHealthy(t *testing.T) {
 		}
 	}
 	// read_orders is granted by write_orders, as Shopify treats them.
-	if got := lineNamed(t, r, "Shop reached").Detail; !strings.Contains(got, "Linen & Co (linen-co.myshopify.com)") || !strings.Contains(got, "Europe/Riga") || !strings.Contains(got, "EUR") {
+	if got := lineNamed(t, r, "Shop reached").Detail.String(); !strings.Contains(got, "Linen & Co (linen-co.myshopify.com)") || !strings.Contains(got, "Europe/Riga") || !strings.Contains(got, "EUR") {
 		t.Errorf("shop line %q does not name the shop, its currency and time zone", got)
 	}
-	if got := lineNamed(t, r, "Access token").Detail; !strings.Contains(got, "expires 2026-12-01 12:00 UTC (in 24h0m0s)") {
+	if got := lineNamed(t, r, "Access token").Detail.String(); !strings.Contains(got, "expires 2026-12-01 12:00 UTC (in 24h0m0s)") {
 		t.Errorf("token line %q does not say when the token expires", got)
 	}
 }
@@ -107,13 +107,13 @@ func TestJudgeConnectionNamesWhatIsWrong(t *testing.T) {
 			if r.Usable() != tc.usable {
 				t.Errorf("Usable = %v, want %v", r.Usable(), tc.usable)
 			}
-			text := l.Detail + " / " + l.Fix
+			text := l.Detail.String() + " / " + l.Fix.String()
 			for _, s := range tc.contains {
 				if !strings.Contains(text, s) {
 					t.Errorf("line %q says %q; want it to contain %q", tc.line, text, s)
 				}
 			}
-			if tc.state != CheckOK && l.Fix == "" {
+			if tc.state != CheckOK && !l.HasFix() {
 				t.Errorf("line %q is %s but says no fix", tc.line, tc.state)
 			}
 		})
@@ -139,7 +139,7 @@ func TestJudgeConnectionUnreached(t *testing.T) {
 			if !errors.Is(r.Err, tc.err) {
 				t.Errorf("Err = %v, want the check's error", r.Err)
 			}
-			if l := lineNamed(t, r, "Shop reached"); l.State != CheckFail || !strings.Contains(l.Fix, tc.want) {
+			if l := lineNamed(t, r, "Shop reached"); l.State != CheckFail || !strings.Contains(l.Fix.String(), tc.want) {
 				t.Errorf("line %+v; want a failure whose fix mentions %q", l, tc.want)
 			}
 			if !strings.Contains(r.String(), "cannot work") {

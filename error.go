@@ -39,8 +39,11 @@ func Msg(format string, args ...any) Message { return Message{Format: format, Ar
 func (m Message) String() string {
 	args := make([]any, len(m.Args))
 	for i, a := range m.Args {
-		if s, ok := a.(Status); ok {
-			a = s.label()
+		switch v := a.(type) {
+		case Status:
+			a = v.label()
+		case Message:
+			a = v.String()
 		}
 		args[i] = a
 	}

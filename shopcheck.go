@@ -40,7 +40,7 @@ type ShopIdentity struct {
 	// e.g. "https://linen.example" and "linen.example".
 	PrimaryDomainURL  string
 	PrimaryDomainHost string
-	Currency          string // the shop's currency, e.g. "EUR"
+	Currency          string // the shop’s currency, e.g. "EUR"
 	TimeZone          string // IANA, e.g. "Europe/Riga"
 }
 
@@ -48,7 +48,7 @@ type ShopIdentity struct {
 type EmailAccess string
 
 const (
-	// EmailsVisible: an order's email came back.
+	// EmailsVisible: an order’s email came back.
 	EmailsVisible EmailAccess = "visible"
 	// EmailsHidden: Shopify hides emails (protected customer data not
 	// granted): an order that can be notified by email came back without
@@ -115,12 +115,12 @@ type ScopeRequirement struct {
 // RequiredScopes are the access scopes the portal's app asks for, with the
 // reason for each.
 var RequiredScopes = []ScopeRequirement{
-	{Handle: "read_orders", Reason: "find a customer's order by number and email, and read its lines, payments and fulfillments"},
-	{Handle: "write_orders", Reason: "write each return's line and tag to the order's note, and refund through Shopify"},
+	{Handle: "read_orders", Reason: "find a customer’s order by number and email, and read its lines, payments and fulfillments"},
+	{Handle: "write_orders", Reason: "write each return’s line and tag to the order’s note, and refund through Shopify"},
 	{Handle: "read_all_orders", Reason: "find orders older than 60 days, which Shopify hides without it"},
 	{Handle: "read_products", Reason: "read product tags, such as final-sale, that decide what may be returned"},
-	{Handle: "write_returns", Reason: "record each return in Shopify's Returns, approve, decline, close and process it there (restock and refund), and hear of what staff do to it in Shopify admin"},
-	{Handle: "read_locations", Reason: "read the shop's locations, to restock returned items at the one chosen in settings"},
+	{Handle: "write_returns", Reason: "record each return in Shopify’s Returns, approve, decline, close and process it there (restock and refund), and hear of what staff do to it in Shopify admin"},
+	{Handle: "read_locations", Reason: "read the shop’s locations, to restock returned items at the one chosen in settings"},
 }
 
 // MissingScopes returns the requirements among reqs the installation does
@@ -141,7 +141,7 @@ type ShopDeniedCause string
 const (
 	// DeniedScope: the app lacks an access scope (ACCESS_DENIED).
 	DeniedScope ShopDeniedCause = "missing_scope"
-	// DeniedEmailHidden: the order's email is protected customer data that
+	// DeniedEmailHidden: the order’s email is protected customer data that
 	// Shopify does not show the app.
 	DeniedEmailHidden ShopDeniedCause = "email_hidden"
 	// DeniedToken: Shopify refused the access token, or the client

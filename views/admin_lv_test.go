@@ -133,11 +133,9 @@ var writtenTexts = []string{staffNoteText, refundFailedText, writebackText,
 	"New return R-7KQ9X2MD for order #1001",
 	"The handle came off. The box was crushed <b>badly</b>.", "Thank you for the photos. A new mug is on its way.", "The photos show wear from use, not damage in transit."}
 
-// checklistLines are the lines of the connection checklist, which the domain
-// writes in English for the command line and the page alike
-// (returns.CheckLine holds strings, not messages): not translated yet.
-var checklistLines = []string{"Shop reached", "Linen & Co (linen-co.myshopify.com)", "Webhooks", "not subscribed: orders/updated",
-	"Access scope read_all_orders", "missing"}
+// checklistLines are the parts of the connection checklist's lines that are
+// names, not words: the shop's, its domain, a scope and a topic.
+var checklistLines = []string{"Linen & Co", "linen-co.myshopify.com", "read_all_orders", "orders/updated", "Europe/Riga", "EUR"}
 
 // wordRe finds what is left of a word once notWords are taken out.
 var wordRe = regexp.MustCompile(`\p{L}{2,}`)

@@ -204,12 +204,16 @@ func shopifyPage(usable bool) ShopifyPage {
 	r := returns.ConnectionReport{Reached: true, CheckedAt: time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC),
 		Shop: returns.ShopIdentity{Name: "Linen & Co", MyshopifyDomain: "linen-co.myshopify.com"},
 		Lines: []returns.CheckLine{
-			{Name: "Shop reached", State: returns.CheckOK, Detail: "Linen & Co (linen-co.myshopify.com)"},
-			{Name: "Webhooks", State: returns.CheckWarn, Detail: "not subscribed: orders/updated", Fix: "start the portal with BASE_URL set"},
+			{Name: returns.Msg("Shop reached"), State: returns.CheckOK,
+				Detail: returns.Msg("%s (%s), currency %s, time zone %s", "Linen & Co", "linen-co.myshopify.com", "EUR", "Europe/Riga")},
+			{Name: returns.Msg("Webhooks"), State: returns.CheckWarn,
+				Detail: returns.Msg("not subscribed: %s (the portal still reads Shopify every 15 minutes for refunds and returns changed in Shopify admin)", "orders/updated"),
+				Fix:    returns.Msg("start the portal with BASE_URL set to its public address: it subscribes at start; a subscription to another address is left for you to delete in the Dev Dashboard if it is an old one")},
 		}}
 	if !usable {
-		r.Lines = append(r.Lines, returns.CheckLine{Name: "Access scope read_all_orders", State: returns.CheckFail,
-			Detail: "missing", Fix: "add read_all_orders to the app's scopes"})
+		r.Lines = append(r.Lines, returns.CheckLine{Name: returns.Msg("Access scope %s", "read_all_orders"), State: returns.CheckFail,
+			Detail: returns.Msg("missing; the portal needs it to %s", returns.Msg("find orders older than 60 days, which Shopify hides without it")),
+			Fix:    returns.Msg("add %s to the app’s scopes (Dev Dashboard → the app → Versions → Access scopes, or access_scopes in shopify.app.toml), release the version and accept it on the store", "read_all_orders")})
 	}
 	return ShopifyPage{AdminPage: AdminPage{Title: "Shopify connection", StaffName: "kate@shop.example", DemoMode: true}, Report: r}
 }

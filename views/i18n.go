@@ -107,7 +107,6 @@ func (l Localizer) arg(a any) any {
 	case returns.Money:
 		return l.Money(v)
 	case returns.Message:
-		// A message quoted in another, such as the error a retry is for.
 		return l.Msg(v)
 	}
 	return a

@@ -284,9 +284,9 @@ func logConnection(r returns.ConnectionReport, err error, log *slog.Logger) {
 	for _, l := range r.Lines {
 		switch l.State {
 		case returns.CheckFail:
-			log.Error("shopify check: "+l.Name, "problem", l.Detail, "fix", l.Fix)
+			log.Error("shopify check: "+l.Name.String(), "problem", l.Detail.String(), "fix", l.Fix.String())
 		case returns.CheckWarn:
-			log.Warn("shopify check: "+l.Name, "problem", l.Detail, "fix", l.Fix)
+			log.Warn("shopify check: "+l.Name.String(), "problem", l.Detail.String(), "fix", l.Fix.String())
 		}
 	}
 	if r.Err != nil {
