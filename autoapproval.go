@@ -281,10 +281,10 @@ func (s *AutoApprovalService) approve(ctx context.Context, r *Return, rule *Auto
 	ctx = context.WithoutCancel(ctx)
 	err := s.changes.Apply(ctx, StatusChange{
 		Return: r, To: StatusApproved, Actor: ActorSystem, Event: EventAutoApproved,
-		Message: "By the rule “" + rule.Name + "”",
-		Note:    fmt.Sprintf("%s: approved automatically by the rule “%s” — %s", r.Code, rule.Name, r.summary()),
-		Tags:    []string{"returns:approved", "returns:auto-approved"},
-		Email:   EmailApproved,
+		Msg:   Msg("By the rule “%s”", rule.Name),
+		Note:  fmt.Sprintf("%s: approved automatically by the rule “%s” — %s", r.Code, rule.Name, r.summary()),
+		Tags:  []string{"returns:approved", "returns:auto-approved"},
+		Email: EmailApproved,
 	})
 	if err != nil {
 		s.log.ErrorContext(ctx, "auto-approval failed; the return waits for staff", "code", r.Code, "rule", rule.Name, "err", err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -166,7 +167,7 @@ func TestBackofficeMoves(t *testing.T) {
 			}
 			evs, _ := f.store.Events(context.Background(), r.ID)
 			want := returns.Event{ReturnID: r.ID, At: serviceNow, Actor: "staff:7", Type: tc.event, Status: tc.to, Message: tc.message}
-			if len(evs) != 2 || evs[0] != want || evs[1].Type != returns.EventShopifyUpdated {
+			if len(evs) != 2 || !reflect.DeepEqual(evs[0], want) || evs[1].Type != returns.EventShopifyUpdated {
 				t.Errorf("timeline %+v, want %+v and the write-back", evs, want)
 			}
 			wbs := f.storedWritebacks()
@@ -366,7 +367,7 @@ func TestBackofficeAddNote(t *testing.T) {
 	}
 	evs, _ := f.store.Events(context.Background(), r.ID)
 	want := returns.Event{ReturnID: r.ID, At: serviceNow, Actor: "staff:8", Type: returns.EventNote, Message: "Called the customer:\nparcel on its way."}
-	if len(evs) != 1 || evs[0] != want {
+	if len(evs) != 1 || !reflect.DeepEqual(evs[0], want) {
 		t.Errorf("timeline %+v, want %+v", evs, want)
 	}
 	if got := f.status(t, r.ID); got != returns.StatusApproved {
@@ -406,7 +407,7 @@ func TestShipReplacement(t *testing.T) {
 			ch := f.shipments.changes[0]
 			line := r.Code + ": item damaged; replacement shipped 2025-03-20, " + tc.carrier + " 05212345678901"
 			wantEvent := returns.Event{ReturnID: r.ID, At: serviceNow, Actor: "staff:7", Type: returns.EventReplacementShipped, Status: returns.StatusReplacementShipped, Message: tc.carrier + " 05212345678901"}
-			if ch.From != returns.StatusApproved || ch.To != returns.StatusReplacementShipped || ch.Event != wantEvent {
+			if ch.From != returns.StatusApproved || ch.To != returns.StatusReplacementShipped || !reflect.DeepEqual(ch.Event, wantEvent) {
 				t.Errorf("change %s→%s, event %+v; want approved→replacement_shipped, %+v", ch.From, ch.To, ch.Event, wantEvent)
 			}
 			if ch.Writeback == nil || ch.Writeback.NoteLine != line || !slices.Equal(ch.Writeback.Tags, []string{"returns:replacement-shipped"}) {

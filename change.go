@@ -36,7 +36,11 @@ type StatusChange struct {
 	To      Status
 	Actor   Actor
 	Event   EventType
-	Message string // the event's message (a reason, an amount)
+	Message string // the event's message as people wrote it (a reason)
+	// Msg is the event's message when the system writes it (an amount, what
+	// happened in Shopify admin), for staff's pages to translate; it takes
+	// the place of Message.
+	Msg Message
 	// Note is the line added to the Shopify order's note and Tags the tags
 	// added to it; with neither, the order is not written to.
 	Note string
@@ -152,7 +156,7 @@ func (c *Changes) prepare(ctx context.Context, sc StatusChange) (Change, error) 
 	at := c.now()
 	ch := Change{
 		ReturnID: r.ID, From: r.Status, To: sc.To,
-		Event: Event{ReturnID: r.ID, At: at, Actor: sc.Actor, Type: sc.Event, Status: sc.To, Message: sc.Message},
+		Event: sc.event(r.ID, at),
 	}
 	if sc.Note != "" || len(sc.Tags) > 0 {
 		ch.Writeback = &Writeback{OrderID: r.OrderID, NoteLine: sc.Note, Tags: sc.Tags, NextAt: at}
@@ -163,6 +167,15 @@ func (c *Changes) prepare(ctx context.Context, sc StatusChange) (Change, error) 
 	}
 	ch.Emails = emails
 	return ch, nil
+}
+
+// event is the timeline's entry of sc on return returnID at at.
+func (sc StatusChange) event(returnID int64, at time.Time) Event {
+	ev := Event{ReturnID: returnID, At: at, Actor: sc.Actor, Type: sc.Event, Status: sc.To, Message: sc.Message}
+	if sc.Msg.Format != "" {
+		ev = ev.says(sc.Msg)
+	}
+	return ev
 }
 
 // WakeOnChange has fn called after every committed change.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -223,7 +224,7 @@ func TestChangesApplyWithCommitsTheChangeItMade(t *testing.T) {
 	}
 	ch := got[0]
 	wantEvent := returns.Event{ReturnID: r.ID, At: serviceNow, Actor: "staff:7", Type: returns.EventApproved, Status: returns.StatusApproved, Message: "Send it back, please."}
-	if ch.ReturnID != r.ID || ch.From != returns.StatusRequested || ch.To != returns.StatusApproved || ch.Event != wantEvent {
+	if ch.ReturnID != r.ID || ch.From != returns.StatusRequested || ch.To != returns.StatusApproved || !reflect.DeepEqual(ch.Event, wantEvent) {
 		t.Errorf("change %d %s→%s, event %+v; want %d requested→approved, event %+v", ch.ReturnID, ch.From, ch.To, ch.Event, r.ID, wantEvent)
 	}
 	if wb := ch.Writeback; wb == nil || wb.OrderID != r.OrderID || wb.NoteLine != testReturnCode+": item damaged approved" ||

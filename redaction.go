@@ -211,7 +211,7 @@ func (s *RedactionService) erase(ctx context.Context, e Erasure, source string) 
 	var erased []ErasedReturn
 	for {
 		e.At = s.now()
-		e.Event = Event{At: e.At, Actor: ActorSystem, Type: EventPersonalDataErased, Message: "Personal data erased (" + source + ")"}
+		e.Event = Event{At: e.At, Actor: ActorSystem, Type: EventPersonalDataErased}.says(Msg("Personal data erased (%s)", source))
 		batch, err := s.store.ErasePersonalData(ctx, e)
 		erased = append(erased, batch...)
 		if err != nil {

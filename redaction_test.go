@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -63,8 +64,9 @@ func TestRedactCustomer(t *testing.T) {
 		if e.Email != "anna.berzina@example.lv" || !slices.Equal(e.OrderIDs, []string{"gid://shopify/Order/7", "gid://shopify/Order/8"}) || e.All || e.Limit != 20 || e.After != int64(20*i) {
 			t.Errorf("erasure %d: %+v", i, e)
 		}
-		want := returns.Event{At: serviceNow, Actor: returns.ActorSystem, Type: returns.EventPersonalDataErased, Message: "Personal data erased (Shopify customers/redact)"}
-		if e.Event != want || !e.At.Equal(serviceNow) {
+		want := returns.Event{At: serviceNow, Actor: returns.ActorSystem, Type: returns.EventPersonalDataErased, Message: "Personal data erased (Shopify customers/redact)",
+			Msg: returns.Msg("Personal data erased (%s)", "Shopify customers/redact")}
+		if !reflect.DeepEqual(e.Event, want) || !e.At.Equal(serviceNow) {
 			t.Errorf("erasure %d: event %+v at %v, want %+v", i, e.Event, e.At, want)
 		}
 		for _, typ := range e.KeepMessages {

@@ -386,7 +386,7 @@ func (s *RefundService) settleRefund(ctx context.Context, r *Return, ref *Refund
 			return fmt.Errorf("record refused refund: %w", err)
 		}
 		ref.State, ref.Error = RefundFailed, msg
-		s.addEvent(ctx, Event{ReturnID: r.ID, At: s.now(), Actor: ActorSystem, Type: EventRefundFailed, Message: msg})
+		s.addEvent(ctx, Event{ReturnID: r.ID, At: s.now(), Actor: ActorSystem, Type: EventRefundFailed}.says(ErrorMessage(callErr)))
 		return Invalid(map[string]Message{FieldAmount: Msg("Shopify refused the refund: %s", msg)})
 	default:
 		s.log.Warn("refund outcome unknown", "code", r.Code, "err", callErr)
@@ -395,7 +395,7 @@ func (s *RefundService) settleRefund(ctx context.Context, r *Return, ref *Refund
 				return fmt.Errorf("record unknown refund: %w", err)
 			}
 			ref.State = RefundUnknown
-			s.addEvent(ctx, Event{ReturnID: r.ID, At: s.now(), Actor: ActorSystem, Type: EventRefundUnknown, Message: "Shopify did not confirm the refund; it is checked again automatically."})
+			s.addEvent(ctx, Event{ReturnID: r.ID, At: s.now(), Actor: ActorSystem, Type: EventRefundUnknown}.says(Msg("Shopify did not confirm the refund; it is checked again automatically.")))
 		}
 		return Errorf(EUNKNOWN, "Shopify did not confirm the refund in time. It is checked again automatically with the same key, so it cannot be made twice.")
 	}
@@ -422,7 +422,7 @@ func (s *RefundService) succeeded(ctx context.Context, r *Return, ref *Refund, s
 			data.RefundOf, data.Message = ref.Worth, ref.PartialReason
 		}
 		err = s.changes.ApplyWith(ctx, StatusChange{
-			Return: r, To: StatusRefunded, Actor: StaffActor(ref.StaffID), Event: EventRefunded, Message: ref.Amount.String(),
+			Return: r, To: StatusRefunded, Actor: StaffActor(ref.StaffID), Event: EventRefunded, Msg: Msg("%s", ref.Amount),
 			Note: note, Tags: []string{"returns:refunded"},
 			Email: EmailRefunded, EmailData: data,
 		}, settle)

@@ -202,10 +202,10 @@ func (f *refundFixture) checkRefunded(t *testing.T, r *returns.Return, amount re
 	}
 	evs, _ := f.store.Events(context.Background(), r.ID)
 	want := []returns.Event{
-		{ReturnID: r.ID, At: serviceNow, Actor: "staff:7", Type: returns.EventRefunded, Status: returns.StatusRefunded, Message: amount.String()},
+		{ReturnID: r.ID, At: serviceNow, Actor: "staff:7", Type: returns.EventRefunded, Status: returns.StatusRefunded, Message: amount.String(), Msg: returns.Msg("%s", amount)},
 		{ReturnID: r.ID, At: serviceNow, Actor: returns.ActorSystem, Type: returns.EventShopifyUpdated, Message: r.Code + ": refunded " + amount.String()},
 	}
-	if !slices.Equal(evs, want) {
+	if !reflect.DeepEqual(evs, want) {
 		t.Errorf("timeline %+v,\nwant %+v", evs, want)
 	}
 	wbs := f.storedWritebacks()

@@ -199,13 +199,7 @@ func (s *RefundService) followPayouts(ctx context.Context) {
 // timeline's entry, the line on the Shopify order and the customer's email,
 // which says how the manual part reaches them.
 func refundedChange(r *Return, ref *Refund, p RefundPayout) StatusChange {
-	msg := ref.Amount.String()
-	if ref.Method == RefundAsStoreCredit {
-		msg += " as store credit"
-	}
-	if p.Manual.Minor > 0 {
-		msg += fmt.Sprintf("; %s to be paid to the customer by staff (%s)", p.Manual, p.ManualGateway)
-	}
+	msg := refundedMessage(ref, p)
 	note := fmt.Sprintf("%s: refunded %s", r.Code, ref.Amount)
 	data := EmailData{Amount: ref.Amount, Manual: p.Manual, StoreCredit: ref.Method == RefundAsStoreCredit}
 	if ref.Partial() {
@@ -215,7 +209,7 @@ func refundedChange(r *Return, ref *Refund, p RefundPayout) StatusChange {
 		data.RefundOf, data.Message = ref.Worth, ref.PartialReason
 	}
 	return StatusChange{
-		Return: r, To: StatusRefunded, Actor: StaffActor(ref.StaffID), Event: EventRefunded, Message: msg,
+		Return: r, To: StatusRefunded, Actor: StaffActor(ref.StaffID), Event: EventRefunded, Msg: msg,
 		Note: note, Tags: []string{"returns:refunded"},
 		Email: EmailRefunded, EmailData: data,
 	}
@@ -249,8 +243,7 @@ func (s *RefundService) settlePayout(ctx context.Context, r *Return, ref *Refund
 func (s *RefundService) payoutEvent(ctx context.Context, r *Return, ref *Refund, p RefundPayout) {
 	switch p.State {
 	case PayoutPending:
-		s.addEvent(ctx, Event{ReturnID: r.ID, At: s.now(), Actor: ActorSystem, Type: EventRefundAwaiting,
-			Message: fmt.Sprintf("%s refunded in Shopify; the payment provider has not confirmed it yet. The customer is emailed once it has.", ref.Amount)})
+		s.addEvent(ctx, Event{ReturnID: r.ID, At: s.now(), Actor: ActorSystem, Type: EventRefundAwaiting}.says(Msg("%s refunded in Shopify; the payment provider has not confirmed it yet. The customer is emailed once it has.", ref.Amount)))
 	case PayoutFailed:
 		s.addEvent(ctx, Event{ReturnID: r.ID, At: s.now(), Actor: ActorSystem, Type: EventRefundPayoutFailed, Message: p.Error})
 	}
@@ -305,7 +298,7 @@ func (s *RefundService) finishPayout(ctx context.Context, ref *Refund, p RefundP
 	}
 	ev := Event{ReturnID: r.ID, At: s.now(), Actor: ActorSystem, Type: EventRefundPayoutFailed, Message: p.Error}
 	if p.State == PayoutSent {
-		ev = Event{ReturnID: r.ID, At: s.now(), Actor: ActorSystem, Type: EventRefunded, Message: ref.Amount.String() + " confirmed by the payment provider"}
+		ev = Event{ReturnID: r.ID, At: s.now(), Actor: ActorSystem, Type: EventRefunded}.says(Msg("%s confirmed by the payment provider", ref.Amount))
 	}
 	if p.State == PayoutSent && r.Status.CanMoveTo(StatusRefunded) {
 		err := s.changes.ApplyWith(ctx, refundedChange(r, ref, p), func(ctx context.Context, ch Change) error {
@@ -356,8 +349,8 @@ func (s *RefundService) ConfirmManualPaid(ctx context.Context, staffID int64, co
 		}
 		at := s.now()
 		amount := ref.Payout.Manual
-		ev := Event{ReturnID: r.ID, At: at, Actor: StaffActor(staffID), Type: EventManualRefundPaid,
-			Message: fmt.Sprintf("%s paid to the customer by staff (%s)", amount, ref.Payout.ManualGateway)}
+		ev := Event{ReturnID: r.ID, At: at, Actor: StaffActor(staffID), Type: EventManualRefundPaid}.
+			says(Msg("%s paid to the customer by staff (%s)", amount, ref.Payout.ManualGateway))
 		emails, err := s.changes.mailer.ForChange(ctx, EmailManualRefundPaid, r, EmailData{Amount: amount, Manual: amount})
 		if err != nil {
 			return err
@@ -374,4 +367,20 @@ func (s *RefundService) ConfirmManualPaid(ctx context.Context, staffID int64, co
 		return nil
 	}
 	return Errorf(ENOTFOUND, "No such refund.")
+}
+
+// refundedMessage is the timeline's word on a refund whose money is on its
+// way: the amount, how it was paid, and the part staff pay by hand; whole
+// sentences, one for each case, so that each translates as a whole.
+func refundedMessage(ref *Refund, p RefundPayout) Message {
+	credit := ref.Method == RefundAsStoreCredit
+	switch {
+	case p.Manual.Minor > 0 && credit:
+		return Msg("%s as store credit; %s to be paid to the customer by staff (%s)", ref.Amount, p.Manual, p.ManualGateway)
+	case p.Manual.Minor > 0:
+		return Msg("%s; %s to be paid to the customer by staff (%s)", ref.Amount, p.Manual, p.ManualGateway)
+	case credit:
+		return Msg("%s as store credit", ref.Amount)
+	}
+	return Msg("%s", ref.Amount)
 }

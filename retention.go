@@ -88,7 +88,7 @@ func (s *PhotoRetentionService) PurgePhotos(ctx context.Context) (int, error) {
 		Statuses: TerminalStatuses(),
 		Before:   now.AddDate(0, 0, -days),
 		Limit:    purgeBatch,
-		Event:    Event{At: now, Actor: ActorSystem, Type: EventPhotosDeleted, Message: fmt.Sprintf("Photos deleted after %d days", days)},
+		Event:    Event{At: now, Actor: ActorSystem, Type: EventPhotosDeleted}.says(Msg("Photos deleted after %d days", days)),
 	}
 	total := 0
 	for range purgeBatches {

@@ -3,6 +3,7 @@ package returns_test
 import (
 	"context"
 	"errors"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -91,8 +92,9 @@ func TestPurgePhotos(t *testing.T) {
 	if !p.Before.Equal(serviceNow.AddDate(0, 0, -180)) || !slices.Equal(p.Statuses, []returns.Status{returns.StatusDeclined, returns.StatusCancelled, returns.StatusClosed}) {
 		t.Errorf("purge %+v", p)
 	}
-	want := returns.Event{At: serviceNow, Actor: returns.ActorSystem, Type: returns.EventPhotosDeleted, Message: "Photos deleted after 180 days"}
-	if evs := store.events["closed 181 days ago"]; len(evs) != 1 || evs[0] != want {
+	want := returns.Event{At: serviceNow, Actor: returns.ActorSystem, Type: returns.EventPhotosDeleted, Message: "Photos deleted after 180 days",
+		Msg: returns.Msg("Photos deleted after %d days", 180)}
+	if evs := store.events["closed 181 days ago"]; len(evs) != 1 || !reflect.DeepEqual(evs[0], want) {
 		t.Errorf("timeline got %+v, want %+v", evs, want)
 	}
 }

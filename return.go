@@ -224,4 +224,17 @@ type Event struct {
 	Type     EventType
 	Status   Status // the status after the event; empty when it did not change it
 	Message  string // free text: a reason, a note, an error for staff
+	// Msg is the message as the system wrote it, a format and its arguments,
+	// for staff's pages to show in their language; Message is then its
+	// English. Zero for what people wrote (a note, a reason) and for events
+	// from before the timeline kept it.
+	Msg Message
+}
+
+// says returns ev with the message the system wrote: Msg for pages to
+// translate, and Message its English for what reads the text as stored (the
+// customer's pages and emails, exports).
+func (ev Event) says(m Message) Event {
+	ev.Msg, ev.Message = m, m.String()
+	return ev
 }

@@ -116,18 +116,10 @@ func (s *ShopEventService) applyDataRequest(ctx context.Context, w *InboxWebhook
 	if err != nil {
 		return err
 	}
-	msg := "Shopify passed on the customer’s request for the data the portal holds about them"
-	if rq.DataRequestID != "" {
-		msg += " (data request " + rq.DataRequestID + ")"
-	}
-	if email != nil {
-		msg += "; staff were emailed to answer it within 30 days."
-	} else {
-		msg += "; answer it within 30 days."
-	}
+	msg := dataRequestMessage(rq.DataRequestID, email != nil)
 	var evs []Event
 	for _, r := range found {
-		evs = append(evs, Event{ReturnID: r.ID, At: s.now(), Actor: ActorSystem, Type: EventDataRequest, Message: msg})
+		evs = append(evs, Event{ReturnID: r.ID, At: s.now(), Actor: ActorSystem, Type: EventDataRequest}.says(msg))
 	}
 	created, err := s.notices.QueueStaffNotice(ctx, email, evs)
 	if err != nil {
@@ -140,4 +132,18 @@ func (s *ShopEventService) applyDataRequest(ctx context.Context, w *InboxWebhook
 		s.mailer.Queued([]OutboxMessage{*email})
 	}
 	return nil
+}
+
+// dataRequestMessage is the timeline's word on a customer's data request:
+// whole sentences, one for each case, so that each translates as a whole.
+func dataRequestMessage(requestID string, staffEmailed bool) Message {
+	switch {
+	case requestID != "" && staffEmailed:
+		return Msg("Shopify passed on the customer’s request for the data the portal holds about them (data request %s); staff were emailed to answer it within 30 days.", requestID)
+	case requestID != "":
+		return Msg("Shopify passed on the customer’s request for the data the portal holds about them (data request %s); answer it within 30 days.", requestID)
+	case staffEmailed:
+		return Msg("Shopify passed on the customer’s request for the data the portal holds about them; staff were emailed to answer it within 30 days.")
+	}
+	return Msg("Shopify passed on the customer’s request for the data the portal holds about them; answer it within 30 days.")
 }

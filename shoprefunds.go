@@ -80,11 +80,11 @@ func (s *ShopEventService) bookShopRefund(ctx context.Context, ref ShopRefund, v
 		State: RefundSucceeded, ShopifyID: ref.ID, Reason: ShopRefundReason, Source: RefundFromShopify,
 		CreatedAt: made, UpdatedAt: now,
 	}
-	ev := Event{ReturnID: r.ID, At: now, Actor: ActorSystem, Type: EventShopifyRefund, Message: amount.String()}
+	ev := Event{ReturnID: r.ID, At: now, Actor: ActorSystem, Type: EventShopifyRefund}.says(Msg("%s", amount))
 	refunded := Money{Minor: r.Refunded.Minor + amount.Minor, Currency: r.Currency}
 	if r.Status.CanMoveTo(StatusRefunded) && refunded.Minor >= r.Total().Minor {
 		err := s.changes.ApplyWith(ctx, StatusChange{
-			Return: r, To: StatusRefunded, Actor: ActorSystem, Event: EventRefunded, Message: refunded.String(),
+			Return: r, To: StatusRefunded, Actor: ActorSystem, Event: EventRefunded, Msg: Msg("%s", refunded),
 			Note: fmt.Sprintf("%s: refunded %s (in Shopify admin)", r.Code, refunded), Tags: []string{"returns:refunded"},
 			Email: EmailRefunded, EmailData: EmailData{Amount: refunded},
 		}, func(ctx context.Context, ch Change) error {
@@ -177,10 +177,10 @@ func (s *ShopEventService) recordOrderRefund(ctx context.Context, ref ShopRefund
 		made = now
 	}
 	// Staff know a refund by its amount and day, not by Shopify's id.
-	msg := fmt.Sprintf("%s refunded on order %s in Shopify admin on %s UTC, booked to no return", amount, rs[0].OrderName, made.UTC().Format("2006-01-02 15:04"))
+	msg := Msg("%s refunded on order %s in Shopify admin on %s UTC, booked to no return", amount, rs[0].OrderName, made.UTC().Format("2006-01-02 15:04"))
 	evs := make([]Event, 0, len(rs))
 	for _, r := range rs {
-		evs = append(evs, Event{ReturnID: r.ID, At: now, Actor: ActorSystem, Type: EventOrderRefund, Message: msg})
+		evs = append(evs, Event{ReturnID: r.ID, At: now, Actor: ActorSystem, Type: EventOrderRefund}.says(msg))
 	}
 	created, err := s.refunds.RecordOrderRefund(ctx, OrderRefund{ShopifyID: ref.ID, OrderID: ref.OrderID, Amount: amount, CreatedAt: made}, evs)
 	if err != nil {

@@ -676,13 +676,13 @@ func shopAdminChange(r *Return, sr *ShopReturn) (StatusChange, bool) {
 	switch {
 	case sr.Status == ShopReturnOpen && r.Status == StatusRequested:
 		sc.To, sc.Event, sc.Email = StatusApproved, EventApproved, EmailApproved
-		sc.Message = "Approved in Shopify admin."
+		sc.Msg = Msg("Approved in Shopify admin.")
 		sc.Note, sc.Tags = fmt.Sprintf("%s: %s approved (in Shopify admin)", r.Code, r.summary()), []string{"returns:approved"}
 	case sr.Status == ShopReturnOpen && r.Status == StatusApproved && len(sr.Lines) > 0 && !sr.unprocessed() && len(sr.Refunds) == 0:
 		// Processed without a refund; one made with it moves the return
 		// when refunds/create books it.
 		sc.To, sc.Event, sc.Email = StatusItemReceived, EventItemReceived, EmailItemReceived
-		sc.Message = "Received and processed in Shopify admin."
+		sc.Msg = Msg("Received and processed in Shopify admin.")
 		sc.Note, sc.Tags = fmt.Sprintf("%s: item received (in Shopify admin)", r.Code), []string{"returns:received"}
 	case sr.Status == ShopReturnDeclined && r.Status == StatusRequested:
 		reason := CleanText(sr.DeclineNote)
@@ -694,11 +694,11 @@ func shopAdminChange(r *Return, sr *ShopReturn) (StatusChange, bool) {
 		sc.Note, sc.Tags = fmt.Sprintf("%s: %s declined (in Shopify admin)", r.Code, r.summary()), []string{"returns:declined"}
 	case sr.Status == ShopReturnCanceled && r.Status == StatusRequested:
 		sc.To, sc.Event, sc.Email = StatusCancelled, EventCancelled, EmailCancelled
-		sc.Message = "Cancelled in Shopify admin."
+		sc.Msg = Msg("Cancelled in Shopify admin.")
 		sc.Note, sc.Tags = fmt.Sprintf("Return %s cancelled (in Shopify admin)", r.Code), []string{"returns:cancelled"}
 	case sr.Status == ShopReturnClosed && r.Status.CanMoveTo(StatusClosed):
 		sc.To, sc.Event, sc.Email = StatusClosed, EventClosed, EmailClosed
-		sc.Message = "Closed in Shopify admin."
+		sc.Msg = Msg("Closed in Shopify admin.")
 		sc.Note, sc.Tags = fmt.Sprintf("%s: closed (in Shopify admin)", r.Code), []string{"returns:closed"}
 	default:
 		return StatusChange{}, false

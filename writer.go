@@ -127,7 +127,9 @@ func (w *OrderWriter) attempt(ctx context.Context, wb Writeback) (shopAnswers bo
 	w.log.Warn("write-back to Shopify failed", "order", wb.OrderID, "attempt", wb.Attempts+1, "err", err)
 	var ev *Event
 	if wb.Attempts == 0 {
-		ev = &Event{ReturnID: wb.ReturnID, At: w.now(), Actor: ActorSystem, Type: EventShopifyDeferred, Message: "Shopify order not updated yet, will retry: " + ErrorMessage(err).String()}
+		deferred := Event{ReturnID: wb.ReturnID, At: w.now(), Actor: ActorSystem, Type: EventShopifyDeferred}.
+			says(Msg("Shopify order not updated yet, will retry: %s", ErrorMessage(err)))
+		ev = &deferred
 	}
 	next := w.now().Add(Backoff(wb.Attempts+1, RetryFirst, RetryAtMost))
 	if err := w.store.WritebackFailed(ctx, wb.ID, next, err.Error(), ev); err != nil {

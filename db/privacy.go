@@ -113,8 +113,8 @@ func eraseReturns(ctx context.Context, tx *sql.Tx, e returns.Erasure, erased []r
 		// Rows and data: the writer connection has secure_delete on (Open),
 		// so the pages the photos held are zeroed as they are freed.
 		{"photos", `DELETE FROM photos WHERE return_id IN ` + in, with()},
-		{"timelines", `UPDATE events SET message = ''
-			WHERE message <> '' AND type NOT IN (SELECT value FROM json_each(?)) AND return_id IN ` + in, with(kept)},
+		{"timelines", `UPDATE events SET message = '', message_format = '', message_args = ''
+			WHERE (message <> '' OR message_format <> '') AND type NOT IN (SELECT value FROM json_each(?)) AND return_id IN ` + in, with(kept)},
 		{"write-backs", `UPDATE writebacks SET note_line = '' WHERE note_line <> '' AND return_id IN ` + in, with()},
 		{"shipments", `UPDATE shipments SET number = '', tracking_url = '' WHERE return_id IN ` + in, with()},
 		{"parcels", `UPDATE return_parcels SET number = '', tracking_url = '' WHERE return_id IN ` + in, with()},

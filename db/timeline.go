@@ -126,7 +126,7 @@ func (db *DB) Events(ctx context.Context, returnID int64) ([]returns.Event, erro
 	// One query sees one snapshot by itself: no transaction needed, and its
 	// BEGIN and ROLLBACK were a fifth of a status page's database time.
 	rows, err := db.reader.QueryContext(ctx, `
-		SELECT id, return_id, at, actor, type, status, message
+		SELECT id, return_id, at, actor, type, status, message, message_format, message_args
 		FROM events WHERE return_id = ? ORDER BY id`, returnID)
 	if err != nil {
 		return nil, fmt.Errorf("read events: %w", err)
@@ -136,8 +136,15 @@ func (db *DB) Events(ctx context.Context, returnID int64) ([]returns.Event, erro
 	for rows.Next() {
 		var ev returns.Event
 		var at int64
-		if err := rows.Scan(&ev.ID, &ev.ReturnID, &at, &ev.Actor, &ev.Type, &ev.Status, &ev.Message); err != nil {
+		var args string
+		if err := rows.Scan(&ev.ID, &ev.ReturnID, &at, &ev.Actor, &ev.Type, &ev.Status, &ev.Message, &ev.Msg.Format, &args); err != nil {
 			return nil, fmt.Errorf("read events: %w", err)
+		}
+		if ev.Msg.Format != "" {
+			var err error
+			if ev.Msg.Args, err = returns.DecodeMessageArgs(args); err != nil {
+				return nil, fmt.Errorf("read event %d: %w", ev.ID, err)
+			}
 		}
 		ev.At = fromMillis(at)
 		evs = append(evs, ev)
@@ -150,9 +157,16 @@ func (db *DB) Events(ctx context.Context, returnID int64) ([]returns.Event, erro
 
 // insertEvent appends ev to the timeline of ev.ReturnID.
 func insertEvent(ctx context.Context, tx *sql.Tx, ev returns.Event) error {
+	args := ""
+	if ev.Msg.Format != "" {
+		var err error
+		if args, err = returns.EncodeMessageArgs(ev.Msg.Args); err != nil {
+			return fmt.Errorf("insert %s event of return %d: %w", ev.Type, ev.ReturnID, err)
+		}
+	}
 	if _, err := tx.ExecContext(ctx, `
-		INSERT INTO events (return_id, at, actor, type, status, message) VALUES (?, ?, ?, ?, ?, ?)`,
-		ev.ReturnID, millis(ev.At), ev.Actor, ev.Type, ev.Status, ev.Message); err != nil {
+		INSERT INTO events (return_id, at, actor, type, status, message, message_format, message_args) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		ev.ReturnID, millis(ev.At), ev.Actor, ev.Type, ev.Status, ev.Message, ev.Msg.Format, args); err != nil {
 		return fmt.Errorf("insert %s event of return %d: %w", ev.Type, ev.ReturnID, err)
 	}
 	return nil

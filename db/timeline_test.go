@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -226,7 +227,7 @@ func TestAddEvent(t *testing.T) {
 	}
 	got := evs[len(evs)-1]
 	note.ID = got.ID
-	if len(evs) != 2 || got != note {
+	if len(evs) != 2 || !reflect.DeepEqual(got, note) {
 		t.Errorf("events = %+v, want the note last", evs)
 	}
 	if ret, err := d.ReturnByID(ctx, r.ID); err != nil || ret.Status != returns.StatusRequested || !ret.UpdatedAt.Equal(now) {
@@ -250,4 +251,52 @@ func TestAddEvent(t *testing.T) {
 	if n := count(t, d, "events"); n != 2 {
 		t.Errorf("%d events, want 2", n)
 	}
+}
+
+// An event the system writes keeps its message as a format and arguments of
+// their domain types, so that staff's pages can show it in their language; the
+// English text stays in Message for what reads it as stored.
+func TestEventMessageRoundTrip(t *testing.T) {
+	d := MustOpenDB(t)
+	ctx := context.Background()
+	r := newReturn(order1, "key-0000000000000001", item("L1", 1))
+	mustCreate(t, d, r, map[string]int{"L1": 1})
+
+	eur := func(minor int64) returns.Money { return returns.Money{Minor: minor, Currency: "EUR"} }
+	cases := []struct {
+		name string
+		msg  returns.Message
+	}{
+		{"no arguments", returns.Msg("Approved in Shopify admin.")},
+		{"amounts and text", returns.Msg("%s; %s to be paid to the customer by staff (%s)", eur(4900), eur(2400), "Cash on delivery")},
+		{"a number", returns.Msg("Photos deleted after %d days", 90)},
+		{"domain values", returns.Msg("%s %s %s %s", returns.StatusApproved, returns.KindDamaged, returns.Reason("too_small"), returns.Resolution("refund"))},
+		{"a nested message", returns.Msg("Shopify order not updated yet, will retry: %s", returns.Msg("Shopify refused: %s", "busy"))},
+	}
+	for i, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			ev := returns.Event{ReturnID: r.ID, At: now.Add(time.Duration(i+1) * time.Minute), Actor: returns.ActorSystem, Type: returns.EventRefundFailed,
+				Message: tc.msg.String(), Msg: tc.msg}
+			if err := d.AddEvent(ctx, ev); err != nil {
+				t.Fatal(err)
+			}
+			evs, err := d.Events(ctx, r.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := evs[len(evs)-1]
+			ev.ID = got.ID
+			if !reflect.DeepEqual(got, ev) {
+				t.Errorf("read back\n%#v\nwant\n%#v", got, ev)
+			}
+		})
+	}
+
+	t.Run("an argument that cannot be read back", func(t *testing.T) {
+		ev := returns.Event{ReturnID: r.ID, At: now.Add(time.Hour), Actor: returns.ActorSystem, Type: returns.EventRefundFailed,
+			Msg: returns.Msg("%v", 1.5)}
+		if err := d.AddEvent(ctx, ev); err == nil {
+			t.Error("stored a message whose argument no page could render")
+		}
+	})
 }

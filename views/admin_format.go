@@ -49,12 +49,17 @@ func isoDateTime(t time.Time) string { return t.Format(time.RFC3339) }
 // timeline's refund entries, e.g. "29.00 EUR" (Money.String).
 var storedAmount = regexp.MustCompile(`\b(\d+(?:\.\d+)?) ([A-Z]{3})\b`)
 
-// eventMessage is an event's message as staff read it: amounts the domain
-// wrote ("29.00 EUR") in the page's way ("€29.00"), like every other amount on
-// the page. Words people wrote (notes, a decline's reason, an approval's
-// message, a customer's request) and the line written to the Shopify order
-// are shown as they were written.
+// eventMessage is an event's message as staff read it: one the system wrote
+// in the page's language, from its format and arguments. Of events from before
+// the timeline kept those, amounts the domain wrote ("29.00 EUR") are shown in
+// the page's way ("€29.00"), like every other amount on the page. Words people
+// wrote (notes, a decline's reason, an approval's message, a customer's
+// request) and the line written to the Shopify order are shown as they were
+// written.
 func eventMessage(ctx context.Context, ev returns.Event) string {
+	if ev.Msg.Format != "" {
+		return staffL(ctx).Msg(ev.Msg)
+	}
 	switch ev.Type {
 	case returns.EventNote, returns.EventApproved, returns.EventDeclined, returns.EventDataRequest, returns.EventShopifyUpdated:
 		return ev.Message

@@ -121,10 +121,10 @@ var notWords = regexp.MustCompile(`(?i)` + strings.Join([]string{
 	`read_all_orders`, `orders/updated`, `BASE_URL`, `final-sale`,
 }, "|"))
 
-// writtenTexts are what people and Shopify wrote in the fixtures, and the
-// messages the domain stored with timeline entries: shown as they were
+// writtenTexts are what people and Shopify wrote in the fixtures (a refusal
+// of a refund, the line written to the Shopify order): shown as they were
 // written, in either language.
-var writtenTexts = []string{staffNoteText, refundFailedText, refundLostText, writebackText, deferredText,
+var writtenTexts = []string{staffNoteText, refundFailedText, writebackText,
 	"Pack the item securely and send it to the address above. Keep the receipt from the post office until your return is complete.",
 	"Returns department Brīvības iela 1 Rīga, LV-1010 Latvia",
 	"Rūpīgi iepakojiet preci un nosūtiet to uz norādīto adresi. Saglabājiet pasta čeku, līdz atgriešana ir pabeigta.",

@@ -24,7 +24,7 @@ const (
 	refundFailedText = "Card issuer declined the refund (gateway 402)"
 	refundLostText   = "Shopify did not confirm the refund; it is checked again automatically."
 	writebackText    = "R-7KQ9X2MD: item damaged; replacement shipped"
-	deferredText     = "Shopify order not updated yet, will retry: throttled"
+	deferredText     = "Shopify order not updated yet, will retry: Shopify is not answering right now. Please try again shortly."
 	declineText      = "The photos show wear from use,\nnot damage in transit."
 	approveText      = "Thank you for the photos.\nA new mug is on its way."
 	trackingURL      = "https://tracking.dpd.de/status/en_US/parcel/05212345678901"
@@ -37,16 +37,23 @@ func event(id int64, hour int, actor returns.Actor, typ returns.EventType, st re
 	return returns.Event{ID: id, ReturnID: 7, At: now.AddDate(0, 0, -2).Add(time.Duration(hour) * time.Hour), Actor: actor, Type: typ, Status: st, Message: msg}
 }
 
+// systemEvent is an event the system wrote, its message as the domain keeps it.
+func systemEvent(id int64, hour int, typ returns.EventType, m returns.Message) returns.Event {
+	ev := event(id, hour, returns.ActorSystem, typ, "", m.String())
+	ev.Msg = m
+	return ev
+}
+
 // shippedEvents is a timeline with staff-only entries of every kind, ending in
 // a replacement shipped.
 func shippedEvents() []returns.Event {
 	return []returns.Event{
 		event(1, 0, returns.ActorCustomer, returns.EventRequested, returns.StatusRequested, ""),
-		event(2, 1, returns.ActorSystem, returns.EventShopifyDeferred, "", deferredText),
+		systemEvent(2, 1, returns.EventShopifyDeferred, returns.Msg("Shopify order not updated yet, will retry: %s", returns.Msg("Shopify is not answering right now. Please try again shortly."))),
 		event(3, 2, returns.StaffActor(2), returns.EventNote, "", staffNoteText),
 		event(4, 3, returns.StaffActor(2), returns.EventApproved, returns.StatusApproved, approveText),
 		event(5, 4, returns.StaffActor(9), returns.EventRefundFailed, "", refundFailedText),
-		event(6, 5, returns.ActorSystem, returns.EventRefundUnknown, "", refundLostText),
+		systemEvent(6, 5, returns.EventRefundUnknown, returns.Msg(refundLostText)),
 		event(7, 6, returns.StaffActor(2), returns.EventReplacementShipped, returns.StatusReplacementShipped, "DPD 05212345678901"),
 		event(8, 7, returns.ActorSystem, returns.EventShopifyUpdated, "", writebackText),
 	}

@@ -507,6 +507,29 @@ var catalogLVStaff = map[string]string{
 	"The returns portal’s app was uninstalled from %s": "Preču atgriešanas portāla lietotne atinstalēta no %s",
 	"Uninstalled": "Atinstalēta",
 	"You get this notice because this address is the staff notification email in the backoffice settings.": "Jūs saņemat šo paziņojumu, jo šī adrese ir darbinieku paziņojumu e-pasts pārvaldības iestatījumos.",
+
+	// The timeline's messages the system writes (returns.Event.Msg): shown to
+	// staff in their language; what people wrote is shown as written.
+	"%s as store credit": "%s kā veikala kredīts",
+	"%s as store credit; %s to be paid to the customer by staff (%s)":                                             "%s kā veikala kredīts; %s klientam jāizmaksā darbiniekam (%s)",
+	"%s; %s to be paid to the customer by staff (%s)":                                                             "%s; %s klientam jāizmaksā darbiniekam (%s)",
+	"%s confirmed by the payment provider":                                                                        "%s — maksājumu pakalpojuma sniedzējs apstiprināja",
+	"%s paid to the customer by staff (%s)":                                                                       "%s darbinieks izmaksāja klientam (%s)",
+	"%s refunded in Shopify; the payment provider has not confirmed it yet. The customer is emailed once it has.": "%s atmaksāts Shopify; maksājumu pakalpojuma sniedzējs to vēl nav apstiprinājis. Klients saņems e-pastu, tiklīdz tas notiks.",
+	"%s refunded on order %s in Shopify admin on %s UTC, booked to no return":                                     "%s atmaksāts pasūtījumam %s Shopify administrācijā %s UTC, nav piesaistīts nevienai atgriešanai",
+	"Approved in Shopify admin.":                                                                                  "Apstiprināts Shopify administrācijā.",
+	"Received and processed in Shopify admin.":                                                                    "Saņemts un apstrādāts Shopify administrācijā.",
+	"Cancelled in Shopify admin.":                                                                                 "Atcelts Shopify administrācijā.",
+	"Closed in Shopify admin.":                                                                                    "Slēgts Shopify administrācijā.",
+	"By the rule “%s”":                                                                                            "Pēc noteikuma „%s”",
+	"Personal data erased (%s)":                                                                                   "Personas dati dzēsti (%s)",
+	"Photos deleted after %d days":                                                                                "Fotoattēli dzēsti, beidzoties glabāšanas termiņam (dienu skaits: %d)",
+	"Shopify did not confirm the refund; it is checked again automatically.":                                      "Shopify neapstiprināja atmaksu; tā tiek automātiski pārbaudīta vēlreiz.",
+	"Shopify order not updated yet, will retry: %s":                                                               "Shopify pasūtījums vēl nav atjaunināts, tiks mēģināts vēlreiz: %s",
+	"Shopify passed on the customer’s request for the data the portal holds about them (data request %s); answer it within 30 days.":                       "Shopify pārsūtīja klienta pieprasījumu pēc datiem, ko portāls par viņu glabā (datu pieprasījums %s); atbildiet uz to 30 dienu laikā.",
+	"Shopify passed on the customer’s request for the data the portal holds about them (data request %s); staff were emailed to answer it within 30 days.": "Shopify pārsūtīja klienta pieprasījumu pēc datiem, ko portāls par viņu glabā (datu pieprasījums %s); darbiniekiem nosūtīts e-pasts, lai uz to atbildētu 30 dienu laikā.",
+	"Shopify passed on the customer’s request for the data the portal holds about them; answer it within 30 days.":                                         "Shopify pārsūtīja klienta pieprasījumu pēc datiem, ko portāls par viņu glabā; atbildiet uz to 30 dienu laikā.",
+	"Shopify passed on the customer’s request for the data the portal holds about them; staff were emailed to answer it within 30 days.":                   "Shopify pārsūtīja klienta pieprasījumu pēc datiem, ko portāls par viņu glabā; darbiniekiem nosūtīts e-pasts, lai uz to atbildētu 30 dienu laikā.",
 }
 
 func init() {
