@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -100,9 +101,14 @@ func TestScreenshots(t *testing.T) {
 		shoot(t, ctx, dir, "customer-status-approved", lang)
 	}
 
-	// The backoffice's pages. It is in English; each is shot with ?lang= as
-	// well, so that a backoffice in Latvian shows here when it comes.
+	// The backoffice's pages, in each language: the switch on every page
+	// saves it for the staff member's account.
 	for _, lang := range []string{"en", "lv"} {
+		must(t, chromedp.Do(staff, chromedp.Navigate(base+"/admin"), chromedp.WaitVisible(chromedp.CSS("body"))))
+		switchTo := "form.lang-switch button[value=" + lang + "]"
+		if there, err := chromedp.Run(staff, chromedp.Evaluate[bool]("document.querySelector("+strconv.Quote(switchTo)+") !== null")); err == nil && there {
+			must(t, chromedp.Do(staff, chromedp.Click(chromedp.CSS(switchTo)), chromedp.WaitReady(chromedp.CSS("body"))))
+		}
 		for _, p := range []struct{ name, path string }{
 			{"queue", "/admin"},
 			{"return-damaged", "/admin/returns/" + towel},
@@ -111,8 +117,9 @@ func TestScreenshots(t *testing.T) {
 			{"outbox", "/admin/outbox"},
 			{"shopify", "/admin/shopify"},
 			{"reports", "/admin/reports"},
+			{"auto-approval", "/admin/settings/auto-approval"},
 		} {
-			must(t, chromedp.Do(staff, chromedp.Navigate(base+p.path+sep(p.path)+"lang="+lang), chromedp.WaitReady(chromedp.CSS("body"))))
+			must(t, chromedp.Do(staff, chromedp.Navigate(base+p.path), chromedp.WaitReady(chromedp.CSS("body"))))
 			shoot(t, staff, dir, "staff-"+p.name, lang)
 		}
 	}
