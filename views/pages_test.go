@@ -567,3 +567,20 @@ func TestErrorPage(t *testing.T) {
 		}
 	}
 }
+
+// TestApprovalInShopifyAdminIsNoMessageFromTheShop: a return approved in
+// Shopify admin carries the system's words for staff's timeline; the
+// customer's page does not show them as a message from the shop.
+func TestApprovalInShopifyAdminIsNoMessageFromTheShop(t *testing.T) {
+	p := returnPage("lv")
+	r := *p.Return
+	r.Status = returns.StatusApproved
+	p.Return = &r
+	sys := returns.Event{ReturnID: r.ID, Type: returns.EventApproved, Status: returns.StatusApproved, Actor: returns.ActorSystem,
+		Msg: returns.Msg("Approved in Shopify admin."), Message: "Approved in Shopify admin."}
+	p.Events = append(append([]returns.Event{}, p.Events...), sys)
+	html, _ := render(t, ReturnPageView(p))
+	if strings.Contains(html, "Approved in Shopify admin.") || strings.Contains(html, "Veikala ziņa:") {
+		t.Fatalf("the customer's page shows the system's words as a message from the shop:\n%s", html)
+	}
+}

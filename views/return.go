@@ -109,6 +109,11 @@ func (p ReturnPage) approval() (message string, show bool) {
 		return "", false
 	}
 	ev, _ := lastEvent(p.Events, returns.EventApproved)
+	if ev.Msg.Format != "" {
+		// The system's words ("Approved in Shopify admin."), for staff's
+		// timeline: not a message from the shop to the customer.
+		return "", p.Return.Status == returns.StatusApproved
+	}
 	return ev.Message, p.Return.Status == returns.StatusApproved || ev.Message != ""
 }
 
