@@ -685,12 +685,15 @@ func shopAdminChange(r *Return, sr *ShopReturn) (StatusChange, bool) {
 		sc.Msg = Msg("Received and processed in Shopify admin.")
 		sc.Note, sc.Tags = fmt.Sprintf("%s: item received (in Shopify admin)", r.Code), []string{"returns:received"}
 	case sr.Status == ShopReturnDeclined && r.Status == StatusRequested:
-		reason := CleanText(sr.DeclineNote)
-		if reason == "" {
-			reason = "Declined by the store."
+		sc.To, sc.Event, sc.Email = StatusDeclined, EventDeclined, EmailDeclined
+		if reason := CleanText(sr.DeclineNote); reason != "" {
+			// Staff's words to the customer, as they wrote them.
+			sc.Message, sc.EmailData = reason, EmailData{Message: reason}
+		} else {
+			// No reason for the customer: the email and the page say the
+			// return was declined, and staff's timeline says where.
+			sc.Msg = Msg("Declined in Shopify admin, without a reason for the customer.")
 		}
-		sc.To, sc.Event, sc.Email, sc.Message = StatusDeclined, EventDeclined, EmailDeclined, reason
-		sc.EmailData = EmailData{Message: reason}
 		sc.Note, sc.Tags = fmt.Sprintf("%s: %s declined (in Shopify admin)", r.Code, r.summary()), []string{"returns:declined"}
 	case sr.Status == ShopReturnCanceled && r.Status == StatusRequested:
 		sc.To, sc.Event, sc.Email = StatusCancelled, EventCancelled, EmailCancelled

@@ -416,6 +416,7 @@ func TestShopReturnEventsMoveThePortalReturn(t *testing.T) {
 	}{
 		{"approved in admin", returns.StatusRequested, returns.ShopReturnOpen, "", returns.StatusApproved, returns.EmailApproved, "Approved in Shopify admin."},
 		{"declined in admin", returns.StatusRequested, returns.ShopReturnDeclined, "Past the return window.", returns.StatusDeclined, returns.EmailDeclined, "Past the return window."},
+		{"declined in admin without a note", returns.StatusRequested, returns.ShopReturnDeclined, "", returns.StatusDeclined, returns.EmailDeclined, "Declined in Shopify admin, without a reason for the customer."},
 		{"cancelled in admin", returns.StatusRequested, returns.ShopReturnCanceled, "", returns.StatusCancelled, returns.EmailCancelled, "Cancelled in Shopify admin."},
 		{"closed in admin", returns.StatusRefunded, returns.ShopReturnClosed, "", returns.StatusClosed, returns.EmailClosed, "Closed in Shopify admin."},
 		{"processed in admin", returns.StatusApproved, returns.ShopReturnOpen, "", returns.StatusItemReceived, returns.EmailItemReceived, "Received and processed in Shopify admin."},

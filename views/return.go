@@ -135,5 +135,8 @@ func (p ReturnPage) declineReason() string {
 		return ""
 	}
 	ev, _ := lastEvent(p.Events, returns.EventDeclined)
+	if ev.Msg.Format != "" {
+		return "" // the system's words for staff, not a reason for the customer
+	}
 	return ev.Message
 }
