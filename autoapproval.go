@@ -20,6 +20,10 @@ type AutoApprovalRule struct {
 	ID      int64 // numbers the rule among the shop's, for its form
 	Name    string
 	Enabled bool
+	// Deleted marks a rule staff deleted. It is kept, so that its number
+	// is never given to another rule: a form still open on the deleted
+	// rule cannot edit or delete the rule added after it.
+	Deleted bool
 	// Dissatisfied covers returns of customers who are not satisfied;
 	// Damaged covers damaged items, which stay with staff unless a rule
 	// says so here.
@@ -170,6 +174,21 @@ func NewAutoApprovalService(store AutoApprovalStore, identity ShopIdentityStore,
 
 // Rules returns the shop's auto-approval rules.
 func (s *AutoApprovalService) Rules(ctx context.Context) ([]AutoApprovalRule, error) {
+	all, err := s.allRules(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var rules []AutoApprovalRule
+	for _, r := range all {
+		if !r.Deleted {
+			rules = append(rules, r)
+		}
+	}
+	return rules, nil
+}
+
+// allRules returns the rules, those deleted too.
+func (s *AutoApprovalService) allRules(ctx context.Context) ([]AutoApprovalRule, error) {
 	rules, err := s.store.AutoApprovalRules(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("read auto-approval rules: %w", err)
@@ -199,31 +218,39 @@ func (s *AutoApprovalService) SaveRule(ctx context.Context, in AutoApprovalRuleI
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	rules, err := s.Rules(ctx)
+	all, err := s.allRules(ctx)
 	if err != nil {
 		return AutoApprovalRule{}, err
 	}
-	i := slices.IndexFunc(rules, func(r AutoApprovalRule) bool { return r.ID == rule.ID })
+	i := slices.IndexFunc(all, func(r AutoApprovalRule) bool { return r.ID == rule.ID && !r.Deleted })
 	if rule.ID != 0 && i < 0 {
 		return AutoApprovalRule{}, errNoRule
 	}
-	for _, other := range rules {
+	live := 0
+	for _, other := range all {
+		if other.Deleted {
+			continue
+		}
+		live++
 		if other.ID != rule.ID && strings.EqualFold(other.Name, rule.Name) {
 			return AutoApprovalRule{}, Invalid(map[string]Message{FieldRuleName: Msg("Another rule has this name; give this one its own.")})
 		}
 	}
 	if rule.ID == 0 {
-		if len(rules) >= MaxAutoApprovalRules {
+		if live >= MaxAutoApprovalRules {
 			return AutoApprovalRule{}, Errorf(EINVALID, "There can be at most %d rules; delete one first.", MaxAutoApprovalRules)
 		}
-		for _, other := range rules {
+		// Past every rule ever made, deleted ones too: a number is never
+		// given twice.
+		for _, other := range all {
 			rule.ID = max(rule.ID, other.ID)
 		}
 		rule.ID++
-		rules = append(rules, rule)
+		all = append(all, rule)
 	} else {
-		rules[i] = rule
+		all[i] = rule
 	}
+	rules := all
 	if err := s.store.SaveAutoApprovalRules(ctx, rules, s.now(), by); err != nil {
 		return AutoApprovalRule{}, fmt.Errorf("save auto-approval rules: %w", err)
 	}
@@ -237,15 +264,16 @@ var errNoRule = Errorf(ENOTFOUND, "This rule does not exist any more.")
 func (s *AutoApprovalService) DeleteRule(ctx context.Context, id int64, by string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	rules, err := s.Rules(ctx)
+	rules, err := s.allRules(ctx)
 	if err != nil {
 		return err
 	}
-	i := slices.IndexFunc(rules, func(r AutoApprovalRule) bool { return r.ID == id })
+	i := slices.IndexFunc(rules, func(r AutoApprovalRule) bool { return r.ID == id && !r.Deleted })
 	if i < 0 {
 		return errNoRule
 	}
-	rules = slices.Delete(rules, i, i+1)
+	// Kept, deleted, so that its number is never given to another rule.
+	rules[i].Deleted = true
 	if err := s.store.SaveAutoApprovalRules(ctx, rules, s.now(), by); err != nil {
 		return fmt.Errorf("save auto-approval rules: %w", err)
 	}

@@ -215,6 +215,25 @@ func TestAutoApprovalSaveRule(t *testing.T) {
 		if err != nil || third.ID != 3 {
 			t.Errorf("third rule %+v, %v; want ID 3", third, err)
 		}
+		// The last one deleted: the next rule still gets a number of its
+		// own, so a form left open on the deleted one cannot edit it.
+		if err := s.DeleteRule(ctx, 3, "staff@example.lv"); err != nil {
+			t.Fatal(err)
+		}
+		in = validRuleInput()
+		in.Name = "Fourth"
+		fourth, err := s.SaveRule(ctx, in, "staff@example.lv")
+		if err != nil || fourth.ID != 4 {
+			t.Errorf("fourth rule %+v, %v; want ID 4, not the deleted rule's 3", fourth, err)
+		}
+		stale := validRuleInput()
+		stale.ID, stale.Name = 3, "Third"
+		if _, err := s.SaveRule(ctx, stale, "staff@example.lv"); returns.ErrorCode(err) != returns.ENOTFOUND {
+			t.Errorf("an old form of the deleted rule: %v, want ENOTFOUND", err)
+		}
+		if rules, _ := s.Rules(ctx); len(rules) != 2 || rules[1].ID != 4 || rules[1].Name != "Fourth" {
+			t.Errorf("rules = %+v, want Second and Fourth", rules)
+		}
 	})
 }
 

@@ -27,6 +27,7 @@ type storedRule struct {
 	WithinDays   int    `json:"within_days"`
 	MaxMinor     int64  `json:"max_minor"`
 	Currency     string `json:"currency"`
+	Deleted      bool   `json:"deleted,omitempty"`
 }
 
 // AutoApprovalRules returns the saved auto-approval rules in their order; none
@@ -53,7 +54,7 @@ func (db *DB) AutoApprovalRules(ctx context.Context) ([]returns.AutoApprovalRule
 	for i, s := range stored {
 		rules[i] = returns.AutoApprovalRule{
 			ID: s.ID, Name: s.Name, Enabled: s.Enabled, Dissatisfied: s.Dissatisfied, Damaged: s.Damaged,
-			WithinDays: s.WithinDays, MaxAmount: returns.Money{Minor: s.MaxMinor, Currency: s.Currency},
+			WithinDays: s.WithinDays, MaxAmount: returns.Money{Minor: s.MaxMinor, Currency: s.Currency}, Deleted: s.Deleted,
 		}
 	}
 	return rules, nil
@@ -71,7 +72,7 @@ func (db *DB) SaveAutoApprovalRules(ctx context.Context, rules []returns.AutoApp
 	for i, r := range rules {
 		stored[i] = storedRule{
 			ID: r.ID, Name: r.Name, Enabled: r.Enabled, Dissatisfied: r.Dissatisfied, Damaged: r.Damaged,
-			WithinDays: r.WithinDays, MaxMinor: r.MaxAmount.Minor, Currency: r.MaxAmount.Currency,
+			WithinDays: r.WithinDays, MaxMinor: r.MaxAmount.Minor, Currency: r.MaxAmount.Currency, Deleted: r.Deleted,
 		}
 	}
 	b, err := json.Marshal(stored)

@@ -114,7 +114,7 @@ func TestAutoApprovalRulesForm(t *testing.T) {
 		if a.status != http.StatusSeeOther {
 			t.Fatalf("delete: %d\n%s", a.status, a.body)
 		}
-		if got, _ := h.store.AutoApprovalRules(ctx); len(got) != 0 {
+		if got, _ := h.app.AutoApproval.Rules(ctx); len(got) != 0 {
 			t.Errorf("rules = %+v", got)
 		}
 		if a := h.postForm(staff, paths.AdminAutoApprovalDeleteURL(1), nil); a.status != http.StatusNotFound {
@@ -126,7 +126,7 @@ func TestAutoApprovalRulesForm(t *testing.T) {
 		if a := h.postForm(h.client(), paths.AdminAutoApprovalURL(), scarfRule()); a.status != http.StatusForbidden {
 			t.Errorf("a stranger's rule: %d, want 403", a.status)
 		}
-		if got, _ := h.store.AutoApprovalRules(ctx); len(got) != 0 {
+		if got, _ := h.app.AutoApproval.Rules(ctx); len(got) != 0 {
 			t.Errorf("rules = %+v", got)
 		}
 	})

@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"context"
+	"io"
 
 	returns "github.com/returnsportal/returns"
 	"net/http"
@@ -190,4 +191,46 @@ func TestRestockLocationInSettings(t *testing.T) {
 	if d := snap.Returns[0].Lines[0].Dispositions; len(d) != 1 || d[0].Type != "RESTOCKED" || d[0].Location != "gid://shopify/Location/7002" {
 		t.Fatalf("dispositions %+v, want restocked at the Old Town shop", d)
 	}
+}
+
+// countingBody counts what the server read of a request's body.
+type countingBody struct {
+	r io.Reader
+	n int64
+}
+
+func (b *countingBody) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	b.n += int64(n)
+	return n, err
+}
+
+// TestCancelFormIsReadWithTheCap: the cancel route reads its form with the
+// portal's cap on bodies, before it looks at the session: a stranger's large
+// multipart body is refused after the cap, never read whole.
+func TestCancelFormIsReadWithTheCap(t *testing.T) {
+	h := newHarness(t, nil)
+	const fileSize = 8 << 20
+	head := "--x\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a\"\r\n\r\n"
+	tail := "\r\n--x--\r\n"
+	size := int64(len(head)) + fileSize + int64(len(tail))
+	body := &countingBody{r: io.MultiReader(strings.NewReader(head), io.LimitReader(zeros{}, fileSize), strings.NewReader(tail))}
+	req, _ := http.NewRequest("POST", h.srv.URL+"/returns/R-ABCDEFGH/cancel", body)
+	req.Header.Set("Content-Type", "multipart/form-data; boundary=x")
+	req.ContentLength = size
+	res, err := http.DefaultClient.Do(req)
+	if err == nil {
+		res.Body.Close()
+	}
+	if body.n >= size {
+		t.Fatalf("the server read the whole %d-byte body", body.n)
+	}
+}
+
+// zeros is an endless reader of zero bytes.
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
 }

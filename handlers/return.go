@@ -182,9 +182,15 @@ func (s *Server) handleReturnCancelAsk() http.Handler {
 // status page's one-click form) is asked first.
 func (s *Server) handleReturnCancel() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// The form is read with the portal's cap on bodies, before anything
+		// else: Go's own limits would take 32 MB of a multipart body.
+		if err := parseForm(w, r); err != nil {
+			s.Error(w, r, errFormUnreadable)
+			return
+		}
 		c := s.sessions.customer(r)
 		code := r.PathValue("code")
-		if r.PostFormValue(returns.FieldConfirm) != "yes" {
+		if r.PostForm.Get(returns.FieldConfirm) != "yes" {
 			http.Redirect(w, r, paths.ReturnCancelURL(code), http.StatusSeeOther)
 			return
 		}
