@@ -414,18 +414,8 @@ func (s *RefundService) succeeded(ctx context.Context, r *Return, ref *Refund, s
 	var err error
 	moved := false
 	if r.Status.CanMoveTo(StatusRefunded) {
-		note, data := fmt.Sprintf("%s: refunded %s", r.Code, ref.Amount), EmailData{Amount: ref.Amount}
-		if ref.Partial() {
-			// The customer's email says how much of what, and why; the
-			// Shopify return stays open for the rest (wantShopStatus).
-			note += fmt.Sprintf(" of %s", ref.Worth)
-			data.RefundOf, data.Message = ref.Worth, ref.PartialReason
-		}
-		err = s.changes.ApplyWith(ctx, StatusChange{
-			Return: r, To: StatusRefunded, Actor: StaffActor(ref.StaffID), Event: EventRefunded, Msg: Msg("%s", ref.Amount),
-			Note: note, Tags: []string{"returns:refunded"},
-			Email: EmailRefunded, EmailData: data,
-		}, settle)
+		// No payout read back: the money is taken as sent.
+		err = s.changes.ApplyWith(ctx, refundedChange(r, ref, RefundPayout{}), settle)
 		moved = err == nil
 	}
 	if !moved && (err == nil || ErrorCode(err) == ECONFLICT) {

@@ -76,18 +76,6 @@ func SplitRefund(amount Money, sugg []SuggestedTransaction) ([]RefundTransaction
 	return out, nil
 }
 
-// ManualPart is what of a refund's transactions goes back through manual
-// payment methods: money staff pay the customer themselves.
-func ManualPart(txs []RefundTransaction, currency string) Money {
-	m := Money{Currency: currency}
-	for _, t := range txs {
-		if t.Manual {
-			m.Minor += t.Amount.Minor
-		}
-	}
-	return m
-}
-
 // restocks reports whether r's items go back into stock when received: a
 // return of an item the customer did not want comes back in good order; a
 // damaged one does not.

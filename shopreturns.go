@@ -38,16 +38,6 @@ const (
 	ShopReturnAsked ShopReturnStatus = "ASKED"
 )
 
-// Mirrored reports whether s is one of Shopify's statuses, i.e. the return
-// has a Shopify return.
-func (s ShopReturnStatus) Mirrored() bool {
-	switch s {
-	case ShopReturnRequested, ShopReturnOpen, ShopReturnDeclined, ShopReturnCanceled, ShopReturnClosed:
-		return true
-	}
-	return false
-}
-
 // ShopReturnSync is a return whose Shopify return is to be brought in step.
 type ShopReturnSync struct {
 	ReturnID int64
@@ -600,15 +590,6 @@ const (
 	TopicReturnsReopen  = "returns/reopen"
 	TopicReturnsProcess = "returns/process"
 )
-
-// ReturnTopic reports whether topic is one of the returns/* topics.
-func ReturnTopic(topic string) bool {
-	switch topic {
-	case TopicReturnsApprove, TopicReturnsDecline, TopicReturnsCancel, TopicReturnsClose, TopicReturnsReopen, TopicReturnsProcess:
-		return true
-	}
-	return false
-}
 
 // ApplyEvent moves the portal's return of a Shopify return the way staff
 // moved it in Shopify admin: approved, declined, cancelled, received

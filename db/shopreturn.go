@@ -3,7 +3,6 @@ package db
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/returnsportal/returns"
@@ -97,11 +96,7 @@ func (db *DB) SetRestock(ctx context.Context, returnID int64, choice map[string]
 // after ("" for the first), of the returns that are open (returns.OpenStatuses)
 // and have a Shopify return.
 func (db *DB) OpenShopReturns(ctx context.Context, after string, limit int) ([]string, error) {
-	in := strings.Repeat("?, ", len(returns.OpenStatuses)-1) + "?"
-	args := make([]any, 0, len(returns.OpenStatuses)+2)
-	for _, st := range returns.OpenStatuses {
-		args = append(args, st)
-	}
+	in, args := openStatuses()
 	rows, err := db.reader.QueryContext(ctx, `SELECT shopify_return_id FROM returns
 		WHERE status IN (`+in+`) AND shopify_return_id > ?
 		ORDER BY shopify_return_id LIMIT ?`, append(args, after, limit)...)

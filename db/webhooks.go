@@ -473,11 +473,7 @@ func (db *DB) MarkReinstalled(ctx context.Context, at time.Time) (changed bool, 
 // of the orders with a return in one of returns.OpenStatuses.
 func (db *DB) OrdersWithOpenReturns(ctx context.Context, after string, limit int) ([]string, error) {
 	// The status index finds the open returns, a small part of them all.
-	in := strings.Repeat("?, ", len(returns.OpenStatuses)-1) + "?"
-	args := make([]any, 0, len(returns.OpenStatuses)+2)
-	for _, st := range returns.OpenStatuses {
-		args = append(args, st)
-	}
+	in, args := openStatuses()
 	rows, err := db.reader.QueryContext(ctx, `SELECT DISTINCT order_id FROM returns
 		WHERE status IN (`+in+`) AND order_id > ?
 		ORDER BY order_id LIMIT ?`, append(args, after, limit)...)
@@ -497,4 +493,15 @@ func (db *DB) OrdersWithOpenReturns(ctx context.Context, after string, limit int
 		return nil, fmt.Errorf("read orders with open returns: %w", err)
 	}
 	return out, nil
+}
+
+// openStatuses is the placeholders and arguments of a condition
+// "status IN (…)" on returns.OpenStatuses, with room for two more arguments.
+func openStatuses() (in string, args []any) {
+	in = strings.Repeat("?, ", len(returns.OpenStatuses)-1) + "?"
+	args = make([]any, 0, len(returns.OpenStatuses)+2)
+	for _, st := range returns.OpenStatuses {
+		args = append(args, st)
+	}
+	return in, args
 }
