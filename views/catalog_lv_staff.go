@@ -8,6 +8,7 @@ package views
 // The words are the store owner's own for the workflow: atgriešana, atmaksa,
 // apmaiņa pret jaunu preci, sūtījuma numurs.
 var catalogLVStaff = map[string]string{
+	"The order’s history changed meanwhile.":                        "Pasūtījuma vēsture pa to laiku mainījās.",
 	"Declined in Shopify admin, without a reason for the customer.": "Noraidīta Shopify administrācijā, bez iemesla klientam.",
 	// The connection checklist (connection.go) and why each scope is needed
 	// (shopcheck.go).
