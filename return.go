@@ -83,6 +83,9 @@ type Return struct {
 	// there is none (ShopReturnLegacy, ShopReturnRefused, ShopReturnNone).
 	ShopReturnID     string
 	ShopReturnStatus ShopReturnStatus
+	// Withdrawal is the consumer's statement of withdrawal of a return of
+	// KindWithdrawal; nil for the others.
+	Withdrawal *WithdrawalStatement
 }
 
 // LinesRefunded reports whether r's items were refunded as line items, which
