@@ -231,6 +231,9 @@ type StaffReturn struct {
 	// known.
 	Contact       *OrderContact
 	AdminOrderURL string
+	// ReplacementOrderURL is the replacement order's page in Shopify admin;
+	// "" when there is none or it is not known.
+	ReplacementOrderURL string
 }
 
 // StaffReturnView returns a return with its timeline, its refunds and the order
@@ -256,7 +259,9 @@ func (s *BackofficeService) StaffReturnView(ctx context.Context, code string) (*
 	}
 	v.Order, v.OrderErr = s.shop.Order(ctx, r.OrderID)
 	s.addContact(ctx, r, v)
-	if v.OrderErr == nil && r.Status.CanMoveTo(StatusRefunded) {
+	// A replacement request offers no refund form until it is switched to
+	// a refund, so Shopify is not asked what its items are worth.
+	if v.OrderErr == nil && r.Status.CanMoveTo(StatusRefunded) && r.Resolution != ResolutionReplacement {
 		// One suggestion: what the items are worth, and whether Shopify
 		// would issue store credit instead (the shop can, and the order
 		// has a customer), which the form offers only then.
@@ -277,6 +282,9 @@ func (s *BackofficeService) addContact(ctx context.Context, r *Return, v *StaffR
 	if s.identity != nil {
 		if id, ok, err := s.identity.ShopIdentity(ctx); err == nil && ok {
 			v.AdminOrderURL = AdminOrderURL(id.MyshopifyDomain, r.OrderID)
+			if r.Replacement != nil {
+				v.ReplacementOrderURL = AdminOrderURL(id.MyshopifyDomain, r.Replacement.Order.ID)
+			}
 		}
 	}
 	if s.contacts == nil || r.Redacted() {

@@ -48,6 +48,13 @@ const (
 	FieldConfirm     = "confirm"
 	FieldTrackingURL = "tracking_url"
 	FieldNote        = "note" // an internal staff note
+	// FieldSwitchReason is why staff switch a replacement request to a
+	// refund, shown to the customer.
+	FieldSwitchReason = "switch_reason"
+	// FieldVariantPrefix starts the name of a replacement order form's
+	// field that picks another variant for a line: the prefix and the line
+	// item's id.
+	FieldVariantPrefix = "variant_"
 
 	// Settings.
 	FieldReturnAddress      = "return_address"

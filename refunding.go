@@ -117,6 +117,13 @@ func (s *RefundService) Refund(ctx context.Context, staffID int64, code string, 
 	if existing, err := s.checkRefundable(ctx, r.ID, in.Key); err != nil || existing != nil {
 		return existing, err
 	}
+	// A replacement request is refunded only after staff switched it to a
+	// refund on purpose, telling the customer why (ReplacementService.
+	// SwitchToRefund). A return never switches back, so no race lets a
+	// replacement's refund through.
+	if r.Resolution == ResolutionReplacement {
+		return nil, ErrReplacementNotRefund
+	}
 	m, err := ParseMoney(in.Amount, r.Currency)
 	if err != nil {
 		return nil, Invalid(map[string]Message{FieldAmount: ErrorMessage(err)})

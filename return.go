@@ -57,6 +57,9 @@ type Return struct {
 	Items         []Item
 	Photos        []Photo
 	Shipments     []Shipment // replacements sent, oldest first
+	// Replacement is the Shopify order the replacement is sent with; nil
+	// while none was made.
+	Replacement *ReplacementOrder
 	// Parcel is the parcel the customer sent the items back in, as they
 	// told it; nil while they have not.
 	Parcel   *Parcel

@@ -51,6 +51,9 @@ type Shipment struct {
 	Number      string
 	TrackingURL string
 	ShippedAt   time.Time
+	// FulfillmentID is the fulfilment of the replacement order it was read
+	// from; "" for a shipment staff recorded by hand.
+	FulfillmentID string
 }
 
 // newShipment checks what staff entered and builds the shipment with its

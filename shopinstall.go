@@ -427,3 +427,49 @@ func (g guardedContacts) OrderContact(ctx context.Context, orderID string) (Orde
 	}
 	return g.c.OrderContact(ctx, orderID)
 }
+
+// GuardReplacements is GuardOrders for replacement orders. A draft refused
+// here was certainly not made or completed.
+func (i *ShopInstallation) GuardReplacements(r ReplacementOrders) ReplacementOrders {
+	return guardedReplacements{i: i, r: r}
+}
+
+type guardedReplacements struct {
+	i *ShopInstallation
+	r ReplacementOrders
+}
+
+func (g guardedReplacements) CreateReplacementDraft(ctx context.Context, d ReplacementDraft) (string, error) {
+	if err := g.i.check(ctx); err != nil {
+		return "", err
+	}
+	return g.r.CreateReplacementDraft(ctx, d)
+}
+
+func (g guardedReplacements) CompleteDraftOrder(ctx context.Context, draftID string) (ShopOrderRef, error) {
+	if err := g.i.check(ctx); err != nil {
+		return ShopOrderRef{}, err
+	}
+	return g.r.CompleteDraftOrder(ctx, draftID)
+}
+
+func (g guardedReplacements) DraftOrder(ctx context.Context, draftID string) (DraftOrderState, error) {
+	if err := g.i.check(ctx); err != nil {
+		return DraftOrderState{}, err
+	}
+	return g.r.DraftOrder(ctx, draftID)
+}
+
+func (g guardedReplacements) OrderFulfillments(ctx context.Context, orderID string) ([]ShopFulfillment, error) {
+	if err := g.i.check(ctx); err != nil {
+		return nil, err
+	}
+	return g.r.OrderFulfillments(ctx, orderID)
+}
+
+func (g guardedReplacements) LineVariants(ctx context.Context, orderID, lineItemID string) ([]VariantChoice, error) {
+	if err := g.i.check(ctx); err != nil {
+		return nil, err
+	}
+	return g.r.LineVariants(ctx, orderID, lineItemID)
+}

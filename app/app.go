@@ -46,6 +46,7 @@ type Store interface {
 	returns.ParcelStore
 	returns.AutoApprovalStore
 	returns.LogoStore
+	returns.ReplacementStore
 }
 
 // Shop is what the services ask of Shopify about orders; *shopify.Client is
@@ -71,6 +72,10 @@ type Deps struct {
 	// Shop; nil keeps returns in the portal alone (refunds through
 	// refundCreate), for tests that do not look at Shopify's returns.
 	ShopReturns returns.ShopReturns
+	// Replacements makes replacement orders and reads their fulfilments:
+	// the same *shopify.Client as Shop; nil leaves replacements to be
+	// shipped by hand.
+	Replacements returns.ReplacementOrders
 	// ParseWebhook reads a webhook's payload: shopify.ParseWebhook.
 	ParseWebhook func(topic string, body []byte, h returns.WebhookHeaders) (returns.ShopEvent, error)
 	// SweepEvery is how often the periodic pass over Shopify's refunds runs;
@@ -125,6 +130,10 @@ type App struct {
 	// Identity is the store's name, logo, storefront and time zone, as
 	// pages and emails show them.
 	Identity *returns.StoreIdentityService
+	// Replacements makes replacement orders in Shopify and follows their
+	// fulfilment (none when Deps.Replacements is nil), and switches
+	// replacement requests to refunds.
+	Replacements *returns.ReplacementService
 }
 
 // New builds the services over d.
@@ -193,9 +202,15 @@ func New(d Deps) *App {
 	})
 	mailer.UseIdentity(identity)
 	mailer.UseStaffAccounts(d.Store)
+	var replacementShop returns.ReplacementOrders
+	if d.Replacements != nil {
+		replacementShop = installation.GuardReplacements(d.Replacements)
+	}
+	replacements := returns.NewReplacementService(d.Store, d.Store, d.Store, replacementShop, changes, identity, d.Now, d.Log)
 	return &App{
-		Identity: identity,
-		Settings: settings,
+		Replacements: replacements,
+		Identity:     identity,
+		Settings:     settings,
 		Customers: returns.NewCustomerService(returns.CustomerDeps{
 			Shop: shop, Returns: d.Store, Access: d.Store, Timeline: d.Store, Photos: d.Photos,
 			Settings: settings, Changes: changes, Orders: orders, ShopReturns: shopReturns, Parcels: d.Store,
@@ -223,7 +238,7 @@ func New(d Deps) *App {
 
 // Services are the services as the HTTP layer takes them.
 func (a *App) Services() handlers.Services {
-	return handlers.Services{
+	s := handlers.Services{
 		Customers:   a.Customers,
 		AccessLinks: a.AccessLinks,
 		Settings:    a.Settings,
@@ -237,7 +252,9 @@ func (a *App) Services() handlers.Services {
 
 		AutoApproval: a.AutoApproval,
 		Identity:     a.Identity,
+		Replacements: a.Replacements,
 	}
+	return s
 }
 
 // WebhookURI is where Shopify delivers webhooks to a portal at baseURL.
@@ -287,5 +304,8 @@ func (a *App) Run(ctx context.Context, wg *sync.WaitGroup) {
 	wg.Go(func() { a.PhotoRetention.Run(ctx, photoPurgeEvery) })
 	if a.ShopReturns != nil {
 		wg.Go(func() { a.ShopReturns.Run(ctx, shopReturnSyncEvery, returns.DefaultSweepEvery) })
+	}
+	if a.Replacements.MakesOrders() {
+		wg.Go(func() { a.Replacements.Run(ctx, returns.DefaultSweepEvery) })
 	}
 }

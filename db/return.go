@@ -295,6 +295,9 @@ func attachDetails(ctx context.Context, tx *sql.Tx, rs []returns.Return, photos 
 	if err := attachParcels(ctx, tx, in, ids, byID); err != nil {
 		return err
 	}
+	if err := attachReplacements(ctx, tx, in, ids, byID); err != nil {
+		return err
+	}
 	return attachRefunded(ctx, tx, in, ids, byID)
 }
 

@@ -31,9 +31,9 @@ func (db *DB) ShipReplacement(ctx context.Context, sh *returns.Shipment, change 
 		return err
 	}
 	res, err := tx.ExecContext(ctx, `
-		INSERT INTO shipments (return_id, carrier, carrier_name, number, tracking_url, shipped_at)
-		VALUES (?, ?, ?, ?, ?, ?)`,
-		change.ReturnID, sh.Carrier, sh.CarrierName, sh.Number, sh.TrackingURL, millis(sh.ShippedAt))
+		INSERT INTO shipments (return_id, carrier, carrier_name, number, tracking_url, shipped_at, fulfillment_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		change.ReturnID, sh.Carrier, sh.CarrierName, sh.Number, sh.TrackingURL, millis(sh.ShippedAt), sh.FulfillmentID)
 	if err != nil {
 		return fmt.Errorf("insert shipment of return %d: %w", change.ReturnID, err)
 	}
@@ -51,7 +51,7 @@ func (db *DB) ShipReplacement(ctx context.Context, sh *returns.Shipment, change 
 // attachShipments fills the shipments of the returns in byID, oldest first.
 func attachShipments(ctx context.Context, tx *sql.Tx, in string, ids []any, byID map[int64]*returns.Return) error {
 	rows, err := tx.QueryContext(ctx, `
-		SELECT id, return_id, carrier, carrier_name, number, tracking_url, shipped_at
+		SELECT id, return_id, carrier, carrier_name, number, tracking_url, shipped_at, fulfillment_id
 		FROM shipments WHERE return_id IN `+in+` ORDER BY id`, ids...)
 	if err != nil {
 		return fmt.Errorf("read shipments: %w", err)
@@ -60,7 +60,7 @@ func attachShipments(ctx context.Context, tx *sql.Tx, in string, ids []any, byID
 	for rows.Next() {
 		var sh returns.Shipment
 		var at int64
-		if err := rows.Scan(&sh.ID, &sh.ReturnID, &sh.Carrier, &sh.CarrierName, &sh.Number, &sh.TrackingURL, &at); err != nil {
+		if err := rows.Scan(&sh.ID, &sh.ReturnID, &sh.Carrier, &sh.CarrierName, &sh.Number, &sh.TrackingURL, &at, &sh.FulfillmentID); err != nil {
 			return fmt.Errorf("read shipments: %w", err)
 		}
 		sh.ShippedAt = fromMillis(at)

@@ -3,6 +3,7 @@ package handlers
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	returns "github.com/returnsportal/returns"
@@ -49,9 +50,18 @@ func (s *Server) renderAdminReturn(w http.ResponseWriter, r *http.Request, statu
 	p := views.AdminReturnPage{
 		AdminPage: s.adminPage(r, returns.Msg("Return %s", code)),
 		View:      v,
-		Actions:   allowedActions(v.Return.Status),
+		Actions:   allowedActions(v.Return, s.replacements != nil && s.replacements.MakesOrders()),
 		Failed:    failed,
 		Form:      form,
+	}
+	if ro := v.Return.Replacement; ro != nil && ro.State == returns.ReplacementFailed && s.replacements != nil {
+		// Shopify refused the replacement order: staff may choose other
+		// variants. Without them the page still offers a refund.
+		if vs, err := s.replacements.LineVariants(r.Context(), code); err == nil {
+			p.Variants = vs
+		} else {
+			s.log.Warn("read the variants a replacement could be", "code", code, "err", err)
+		}
 	}
 	s.render(w, r, status, views.AdminReturnPageView(p))
 }
@@ -67,13 +77,33 @@ var actionMoves = map[paths.Action]returns.Status{
 	paths.ActionClose:   returns.StatusClosed,
 }
 
-// allowedActions are the actions a return in status st offers, in page order:
-// those whose move the status allows, and a note at any time.
-func allowedActions(st returns.Status) []paths.Action {
+// allowedActions are the actions a return offers, in page order: those whose
+// move its status allows, and a note at any time. A replacement request
+// offers no refund until staff switch it to one on purpose, and a replacement
+// order (when the portal makes them, replacementOrders) until one was made.
+// A refund request is not shipped a replacement.
+func allowedActions(r *returns.Return, replacementOrders bool) []paths.Action {
+	st := r.Status
+	replacement := r.Resolution == returns.ResolutionReplacement
 	var out []paths.Action
 	for _, a := range paths.ReturnActions {
-		to, moves := actionMoves[a]
-		if !moves || st.CanMoveTo(to) {
+		ok := true
+		switch a {
+		case paths.ActionRefund:
+			ok = !replacement && st.CanMoveTo(returns.StatusRefunded)
+		case paths.ActionShip:
+			ok = replacement && st.CanMoveTo(returns.StatusReplacementShipped)
+		case paths.ActionReplacementOrder:
+			ok = replacementOrders && replacement && st == returns.StatusApproved &&
+				(r.Replacement == nil || r.Replacement.State != returns.ReplacementOrdered)
+		case paths.ActionSwitchToRefund:
+			ok = replacement && (st == returns.StatusRequested || st == returns.StatusApproved) && !r.Replacement.Live()
+		default:
+			if to, moves := actionMoves[a]; moves {
+				ok = st.CanMoveTo(to)
+			}
+		}
+		if ok {
 			out = append(out, a)
 		}
 	}
@@ -149,6 +179,43 @@ func (s *Server) handleAdminShip() http.Handler {
 		return "", err
 	})
 }
+
+// handleAdminReplacementOrder makes the replacement order in Shopify, with
+// the variants staff chose instead of unavailable ones.
+func (s *Server) handleAdminReplacementOrder() http.Handler {
+	return s.adminAction(paths.ActionReplacementOrder, "replacement-ordered", func(r *http.Request, st *returns.Staff, code string) (string, error) {
+		if s.replacements == nil || !s.replacements.MakesOrders() {
+			return "", errNoReplacementOrders
+		}
+		variants := map[string]string{}
+		for name, vs := range r.PostForm {
+			if line, ok := strings.CutPrefix(name, returns.FieldVariantPrefix); ok && len(vs) == 1 && vs[0] != "" {
+				variants[line] = vs[0]
+			}
+		}
+		_, err := s.replacements.CreateOrder(r.Context(), st.ID, code, variants)
+		return "", err
+	})
+}
+
+// handleAdminSwitchToRefund makes a replacement request a refund request,
+// with the reason the customer is told.
+func (s *Server) handleAdminSwitchToRefund() http.Handler {
+	return s.adminAction(paths.ActionSwitchToRefund, "switched-to-refund", func(r *http.Request, st *returns.Staff, code string) (string, error) {
+		if s.replacements == nil {
+			return "", errSwitchUnavailable
+		}
+		return "", s.replacements.SwitchToRefund(r.Context(), st.ID, code, r.PostForm.Get(returns.FieldSwitchReason))
+	})
+}
+
+// errNoReplacementOrders answers the forms of replacement orders on a portal
+// that makes none (they are not offered there).
+var errNoReplacementOrders = returns.Errorf(returns.ECONFLICT, "This portal does not make replacement orders in Shopify: record the shipment by hand.")
+
+// errSwitchUnavailable answers a switch to a refund on a portal wired
+// without the replacement service (tests of other things).
+var errSwitchUnavailable = returns.Errorf(returns.ECONFLICT, "A replacement request cannot be switched to a refund here.")
 
 // handleAdminRefund makes a refund through Shopify. The form carries the
 // idempotency key made when it was shown, so a double submit makes one refund.

@@ -579,6 +579,10 @@ func TestRefundsNeverExceedWhatWasPaid(t *testing.T) {
 	for _, code := range []string{towel, mug} {
 		h.action(c, code, "approve", nil)
 	}
+	// The towel asked for a replacement: refunded only once switched.
+	if a := h.action(c, towel, "switch-to-refund", url.Values{"switch_reason": {"This colour is sold out."}}); a.status != http.StatusSeeOther {
+		t.Fatalf("switch to a refund: %d\n%s", a.status, a.body)
+	}
 	k1, _ := refundKey(t, h, c, towel)
 	k2, _ := refundKey(t, h, c, mug)
 	var wg sync.WaitGroup

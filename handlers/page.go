@@ -101,6 +101,8 @@ var flashes = map[string]returns.Message{
 	"refund-unknown":       returns.Msg("Shopify did not confirm the refund in time. It is checked again automatically with the same key, so it cannot be made twice."),
 	"refund-pending":       returns.Msg("This refund is being made already."),
 	"shipped":              returns.Msg("Replacement recorded; the customer sees the tracking link."),
+	"replacement-ordered":  returns.Msg("Replacement order created in Shopify. The tracking number reaches the customer when the warehouse ships it."),
+	"switched-to-refund":   returns.Msg("The return is now a refund request; the customer is told why."),
 	"closed":               returns.Msg("Return closed."),
 	"noted":                returns.Msg("Note added."),
 	"reconciled":           returns.Msg("Checked with Shopify."),

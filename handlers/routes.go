@@ -47,6 +47,8 @@ func (s *Server) addRoutes(mux router) {
 	mux.Handle("POST "+paths.AdminReconcile, staff(s.handleAdminReconcile()))
 	mux.Handle("POST "+paths.AdminManualPaid, staff(s.handleAdminManualPaid()))
 	mux.Handle("POST "+paths.AdminAction(paths.ActionShip), staff(s.handleAdminShip()))
+	mux.Handle("POST "+paths.AdminAction(paths.ActionReplacementOrder), staff(s.handleAdminReplacementOrder()))
+	mux.Handle("POST "+paths.AdminAction(paths.ActionSwitchToRefund), staff(s.handleAdminSwitchToRefund()))
 	mux.Handle("POST "+paths.AdminAction(paths.ActionClose), staff(s.handleAdminClose()))
 	mux.Handle("POST "+paths.AdminAction(paths.ActionNote), staff(s.handleAdminNote()))
 	mux.Handle("GET "+paths.AdminReports, staff(s.handleAdminReports()))

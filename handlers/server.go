@@ -53,13 +53,15 @@ type Server struct {
 	accounts   Accounts
 	backoffice Backoffice
 	refunds    Refunds
-	outbox     Outbox
-	shopEvents ShopEvents
-	connection Connection
-	reports    Reports
-	identity   StoreIdentity
-	sessions   *sessionStore
-	limits     *limiter
+	// replacements is nil when the portal makes no replacement orders.
+	replacements Replacements
+	outbox       Outbox
+	shopEvents   ShopEvents
+	connection   Connection
+	reports      Reports
+	identity     StoreIdentity
+	sessions     *sessionStore
+	limits       *limiter
 	// statusPages keeps rendered status pages while their return is unchanged.
 	statusPages *statusPages
 	handler     http.Handler
@@ -89,6 +91,7 @@ func NewServer(cfg Config, svc Services) *Server {
 		accounts:     svc.Accounts,
 		backoffice:   svc.Backoffice,
 		refunds:      svc.Refunds,
+		replacements: svc.Replacements,
 		outbox:       svc.Outbox,
 		shopEvents:   svc.ShopEvents,
 		connection:   svc.Connection,

@@ -23,6 +23,9 @@ type Services struct {
 	Reports     Reports
 
 	AutoApproval AutoApproval
+	// Replacements makes replacement orders in Shopify; nil when the
+	// portal does not (replacements are then shipped by hand alone).
+	Replacements Replacements
 	// Identity is the store's identity and logo; nil shows pages without
 	// them (tests of other things).
 	Identity StoreIdentity
@@ -98,6 +101,17 @@ type Backoffice interface {
 	ShipReplacement(ctx context.Context, staffID int64, code string, in returns.ShipmentInput) (*returns.Shipment, error)
 	Close(ctx context.Context, staffID int64, code string) error
 	AddNote(ctx context.Context, staffID int64, code, text string) error
+}
+
+// Replacements makes the replacement orders of replacement requests, and
+// switches a replacement request to a refund.
+type Replacements interface {
+	CreateOrder(ctx context.Context, staffID int64, code string, variants map[string]string) (*returns.ReplacementOrder, error)
+	SwitchToRefund(ctx context.Context, staffID int64, code, reason string) error
+	LineVariants(ctx context.Context, code string) (map[string][]returns.VariantChoice, error)
+	// MakesOrders reports whether the portal makes replacement orders in
+	// Shopify; without, replacements are shipped by hand alone.
+	MakesOrders() bool
 }
 
 // Refunds refunds returns through Shopify.

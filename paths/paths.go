@@ -115,6 +115,10 @@ const (
 	ActionShip    Action = "ship"
 	ActionClose   Action = "close"
 	ActionNote    Action = "note"
+	// ActionReplacementOrder makes the replacement order in Shopify.
+	ActionReplacementOrder Action = "replacement-order"
+	// ActionSwitchToRefund makes a replacement request a refund request.
+	ActionSwitchToRefund Action = "switch-to-refund"
 	// ActionReconcile is about one refund of the return, so its URL names
 	// the refund too (AdminReconcileURL).
 	ActionReconcile Action = "reconcile"
@@ -125,7 +129,7 @@ const (
 
 // ReturnActions are the actions whose form posts to AdminActionURL, in the
 // order the return's page shows them.
-var ReturnActions = []Action{ActionApprove, ActionDecline, ActionReceive, ActionRefund, ActionShip, ActionClose, ActionNote}
+var ReturnActions = []Action{ActionApprove, ActionDecline, ActionReceive, ActionRefund, ActionReplacementOrder, ActionShip, ActionSwitchToRefund, ActionClose, ActionNote}
 
 // AdminAction is the route pattern of an action in ReturnActions.
 func AdminAction(a Action) string { return AdminReturn + "/" + string(a) }

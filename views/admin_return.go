@@ -22,6 +22,10 @@ type AdminReturnPage struct {
 	// and messages; "" when none did.
 	Failed paths.Action
 	Form   Form
+	// Variants are the variants each line's product has (line item id →
+	// variants), offered instead of the line's own after Shopify refused
+	// the replacement order; nil otherwise.
+	Variants map[string][]returns.VariantChoice
 }
 
 // allows reports whether the page shows the form of action a.
@@ -86,6 +90,14 @@ func adminEventLabel(l Localizer, ev returns.Event) string {
 		return l.T("Refunded")
 	case returns.EventReplacementShipped:
 		return l.T("Replacement shipped")
+	case returns.EventReplacementOrdered:
+		return l.T("Replacement order created")
+	case returns.EventReplacementRefused:
+		return l.T("Replacement order refused by Shopify")
+	case returns.EventReplacementDelivered:
+		return l.T("Replacement delivered")
+	case returns.EventSwitchedToRefund:
+		return l.T("Switched to a refund")
 	case returns.EventClosed:
 		return l.T("Closed")
 	case returns.EventNote:

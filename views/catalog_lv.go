@@ -4,6 +4,14 @@ package views
 // Latvian. The English text is the key, gettext style; a text missing here is
 // shown in English, and TestCatalogComplete lists every key the code uses.
 var catalogLV = map[string]string{
+	"A refund instead of a replacement":            "Atmaksa jaunas preces vietā",
+	"Changed to a refund":                          "Mainīts uz atmaksu",
+	"Replacement delivered":                        "Jaunā prece piegādāta",
+	"Replacement order created":                    "Jaunās preces pasūtījums izveidots",
+	"Return %s: a refund instead of a replacement": "Atgriešana %s: atmaksa jaunas preces vietā",
+	"We cannot send you a replacement for the item from order %s, so we will refund you instead.":        "Mēs nevaram nosūtīt jums jaunu preci pasūtījuma %s precei vietā, tāpēc naudu atmaksāsim.",
+	"We email you again when the refund is made.":                                                        "Kad atmaksa būs veikta, mēs jums atkal rakstīsim.",
+	"Your replacement is being packed as order %s. We will email you the tracking number when it ships.": "Jaunā prece tiek sagatavota kā pasūtījums %s. Kad tā tiks nosūtīta, pa e-pastu paziņosim sūtījuma izsekošanas numuru.",
 	// Layout.
 	"Returns":         "Preču atgriešana",
 	"Skip to content": "Pāriet uz saturu",

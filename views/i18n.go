@@ -337,6 +337,12 @@ func (l Localizer) Event(ev returns.Event) string {
 		return l.T("Refund paid")
 	case returns.EventParcelSent:
 		return l.T("You sent the parcel")
+	case returns.EventReplacementOrdered:
+		return l.T("Replacement order created")
+	case returns.EventReplacementDelivered:
+		return l.T("Replacement delivered")
+	case returns.EventSwitchedToRefund:
+		return l.T("Changed to a refund")
 	default:
 		// EventNote, EventRefundFailed, EventRefundUnknown, EventShopifyUpdated,
 		// EventShopifyDeferred and anything unknown.

@@ -129,6 +129,23 @@ func (p ReturnPage) approvalHeading() string {
 	return p.L.T("We approved your return")
 }
 
+// switchReason returns why staff refund instead of sending the replacement
+// the customer asked for; "" when they did not switch.
+func (p ReturnPage) switchReason() (string, bool) {
+	ev, ok := lastEvent(p.Events, returns.EventSwitchedToRefund)
+	return ev.Message, ok
+}
+
+// replacementOrdered reports whether the replacement order was made and not
+// shipped yet, and its name.
+func (p ReturnPage) replacementOrdered() (string, bool) {
+	ro := p.Return.Replacement
+	if ro == nil || ro.State != returns.ReplacementOrdered || len(p.Return.Shipments) > 0 || p.Return.Status != returns.StatusApproved {
+		return "", false
+	}
+	return ro.Order.Name, true
+}
+
 // declineReason returns the reason staff gave the customer for declining.
 func (p ReturnPage) declineReason() string {
 	if p.Return.Status != returns.StatusDeclined {

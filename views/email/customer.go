@@ -242,6 +242,21 @@ func (c customerEmail) replacementShipped(m *message) {
 	m.button(l.T("Track the parcel"), sh.TrackingURL, c.linkHint())
 }
 
+// switchedToRefund tells the customer that staff refund them instead of
+// sending a replacement, and why.
+func (c customerEmail) switchedToRefund(m *message) {
+	l := c.l
+	m.Subject = c.subject(l.T("Return %s: a refund instead of a replacement", c.ret.Code))
+	lead := l.T("We cannot send you a replacement for the item from order %s, so we will refund you instead.", c.ret.OrderName)
+	c.intro(m, l.T("A refund instead of a replacement"), lead)
+	m.paragraph(lead)
+	if c.d.Message != "" {
+		m.paragraph(l.T("Our reason:"))
+		m.quote(c.d.Message)
+	}
+	m.paragraph(l.T("We email you again when the refund is made."))
+}
+
 func (c customerEmail) cancelled(m *message) {
 	l := c.l
 	m.Subject = c.subject(l.T("Return %s: cancelled", c.ret.Code))

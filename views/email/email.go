@@ -111,6 +111,8 @@ func (r Renderer) message(d returns.EmailData) (*message, error) {
 		c.manualRefundPaid(m)
 	case returns.EmailReplacementShipped:
 		c.replacementShipped(m)
+	case returns.EmailSwitchedToRefund:
+		c.switchedToRefund(m)
 	case returns.EmailCancelled:
 		c.cancelled(m)
 	case returns.EmailClosed:

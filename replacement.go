@@ -1,0 +1,504 @@
+package returns
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+)
+
+// ReplacementState is where the making of a replacement order stands.
+type ReplacementState string
+
+const (
+	// ReplacementCreating: a draft order is to be made, or was asked for and
+	// the answer lost (the next attempt makes a new draft; a draft is no
+	// order, and only one draft is ever completed).
+	ReplacementCreating ReplacementState = "creating"
+	// ReplacementDrafted: the draft exists and is not completed.
+	ReplacementDrafted ReplacementState = "draft"
+	// ReplacementCompleting: its completion was asked for; the draft, read
+	// back, tells whether it happened before it is asked again.
+	ReplacementCompleting ReplacementState = "completing"
+	// ReplacementOrdered: the draft became an order.
+	ReplacementOrdered ReplacementState = "ordered"
+	// ReplacementFailed: Shopify refused (out of stock, a variant gone);
+	// staff may try again with other variants or switch to a refund.
+	ReplacementFailed ReplacementState = "failed"
+)
+
+// ReplacementOrder is the Shopify order a damaged item's replacement is
+// sent with, and how far its making got.
+type ReplacementOrder struct {
+	ReturnID int64
+	State    ReplacementState
+	Lines    []ReplacementLine
+	DraftID  string       // "" until the draft exists
+	Order    ShopOrderRef // zero until ordered
+	// Problem is why Shopify refused the last attempt, for staff; "" when
+	// it did not.
+	Problem   string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Live reports whether o is a replacement order made or being made: one that
+// stands in the way of a refund.
+func (o *ReplacementOrder) Live() bool { return o != nil && o.State != ReplacementFailed }
+
+// Events of replacement orders and of a switch to a refund.
+const (
+	// EventReplacementOrdered: the replacement order was made in Shopify.
+	// Message: its name.
+	EventReplacementOrdered EventType = "replacement_ordered"
+	// EventReplacementRefused: Shopify refused to make the replacement
+	// order. Message: why, for staff.
+	EventReplacementRefused EventType = "replacement_refused"
+	// EventReplacementDelivered: the replacement order's parcel was
+	// delivered; the return is closed with it.
+	EventReplacementDelivered EventType = "replacement_delivered"
+	// EventSwitchedToRefund: staff switched a replacement request to a
+	// refund. Message: their reason, shown to the customer.
+	EventSwitchedToRefund EventType = "switched_to_refund"
+)
+
+// EmailSwitchedToRefund tells the customer that their replacement request
+// became a refund, and why.
+const EmailSwitchedToRefund EmailKind = "switched_to_refund"
+
+// ErrReplacementNotRefund is the answer to a refund of a replacement request
+// that was not switched to a refund.
+var ErrReplacementNotRefund = Errorf(ECONFLICT, "This return asks for a replacement. Switch it to a refund first, with the reason the customer is told.")
+
+// ReplacementStore keeps the replacement orders of returns.
+type ReplacementStore interface {
+	// StartReplacement records that the replacement order of the return is
+	// to be made of lines, at at: a new row, or a failed one started again
+	// (its draft forgotten). A row under way or made is answered as it is,
+	// its lines unchanged. ECONFLICT when the return is not an approved
+	// replacement request, or its replacement was sent already.
+	StartReplacement(ctx context.Context, returnID int64, lines []ReplacementLine, at time.Time) (*ReplacementOrder, error)
+	// ReplacementDrafted records the draft made for a row still creating.
+	ReplacementDrafted(ctx context.Context, returnID int64, draftID string, at time.Time) error
+	// ReplacementCompleting records that completion is about to be asked.
+	ReplacementCompleting(ctx context.Context, returnID int64, at time.Time) error
+	// ReplacementOrdered records the order the draft became and appends ev
+	// to the return's timeline, in one transaction.
+	ReplacementOrdered(ctx context.Context, returnID int64, order ShopOrderRef, ev Event) error
+	// ReplacementFailed records Shopify's refusal and appends ev, in one
+	// transaction.
+	ReplacementFailed(ctx context.Context, returnID int64, problem string, ev Event) error
+	// ReturnByReplacementOrder returns the return whose replacement is the
+	// Shopify order orderID, or ENOTFOUND.
+	ReturnByReplacementOrder(ctx context.Context, orderID string) (*Return, error)
+	// ReplacementsToFollow returns up to limit returns whose replacement
+	// order is to be followed: completing, or ordered while the return is
+	// approved (not shipped yet) or its replacement shipped (not delivered).
+	ReplacementsToFollow(ctx context.Context, limit int) ([]Return, error)
+	// SwitchToRefund makes the return of c a refund request and commits c
+	// (its event, write-back and emails; c.From == c.To: the status does not
+	// move, but must still be c.From) in one transaction. ECONFLICT when
+	// the return is no replacement request any more, or has a live
+	// replacement order.
+	SwitchToRefund(ctx context.Context, c Change) error
+}
+
+// ReplacementService makes replacement orders in Shopify and follows their
+// fulfilment: the carrier and tracking number come from the warehouse's
+// fulfilment of the order, and the return moves to replacement shipped, and
+// on to closed when the parcel is delivered, by itself.
+type ReplacementService struct {
+	returns   ReturnReader
+	store     ReplacementStore
+	shipments ShipmentStore
+	shop      ReplacementOrders
+	changes   *Changes
+	zone      StoreZone
+	now       func() time.Time
+	log       *slog.Logger
+	// making keeps two attempts at one return's replacement order apart, so
+	// that one reads what the other stored before it asks Shopify.
+	making keyedLocks
+}
+
+// NewReplacementService returns a ReplacementService.
+func NewReplacementService(returns ReturnReader, store ReplacementStore, shipments ShipmentStore, shop ReplacementOrders, changes *Changes, zone StoreZone, now func() time.Time, log *slog.Logger) *ReplacementService {
+	return &ReplacementService{returns: returns, store: store, shipments: shipments, shop: shop, changes: changes, zone: zone, now: now, log: log}
+}
+
+// MakesOrders reports whether the service makes replacement orders in
+// Shopify: it does over a shop that makes them.
+func (s *ReplacementService) MakesOrders() bool { return s.shop != nil }
+
+// errNoReplacementShop answers a replacement order asked of a portal whose
+// shop makes none.
+var errNoReplacementShop = Errorf(ECONFLICT, "This portal does not make replacement orders in Shopify: record the shipment by hand.")
+
+// CreateOrder makes the replacement order of an approved replacement request:
+// the return's items at a 100 % discount, shipped free to the original
+// address. variants maps a line item id to another variant of its product to
+// send instead (staff's choice when the line's own is out of stock or gone);
+// lines not in it get their own variant. Pressing it again after a failure
+// or a lost answer carries on where it stopped: the draft is read back before
+// it is completed again, so one return never makes two orders.
+func (s *ReplacementService) CreateOrder(ctx context.Context, staffID int64, code string, variants map[string]string) (*ReplacementOrder, error) {
+	if s.shop == nil {
+		return nil, errNoReplacementShop
+	}
+	r, err := returnByCode(ctx, s.returns, code)
+	if err != nil {
+		return nil, err
+	}
+	if err := replacementAllowed(r); err != nil {
+		return nil, err
+	}
+	unlock, err := s.making.lock(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	lines := make([]ReplacementLine, 0, len(r.Items))
+	for _, it := range r.Items {
+		lines = append(lines, ReplacementLine{LineItemID: it.LineItemID, VariantID: variants[it.LineItemID], Quantity: it.Quantity})
+	}
+	ro, err := s.store.StartReplacement(ctx, r.ID, lines, s.now())
+	if err != nil {
+		return nil, err
+	}
+	return s.drive(ctx, r, ro, StaffActor(staffID))
+}
+
+// replacementAllowed checks that r is a replacement request a replacement
+// order can be made for.
+func replacementAllowed(r *Return) error {
+	switch {
+	case r.Resolution != ResolutionReplacement:
+		return Errorf(ECONFLICT, "This return asks for a refund, not a replacement.")
+	case r.Status != StatusApproved:
+		return Errorf(ECONFLICT, "A replacement order is made for an approved return whose replacement was not sent yet.")
+	}
+	return nil
+}
+
+// drive takes ro from where it stands to an order, or to Shopify's refusal.
+// An error from Shopify that is no refusal (no answer) leaves ro where it
+// is, for the next attempt or the periodic pass.
+func (s *ReplacementService) drive(ctx context.Context, r *Return, ro *ReplacementOrder, actor Actor) (*ReplacementOrder, error) {
+	for {
+		switch ro.State {
+		case ReplacementOrdered:
+			return ro, nil
+		case ReplacementFailed:
+			return ro, Errorf(EINVALID, "Shopify did not make the replacement order: %s", ro.Problem)
+		case ReplacementCreating:
+			draftID, err := s.shop.CreateReplacementDraft(ctx, ReplacementDraft{
+				OrderID: r.OrderID, ReturnCode: r.Code, Email: r.Email, Lines: ro.Lines,
+				Note: fmt.Sprintf("Replacement for return %s of order %s (%s).", r.Code, r.OrderName, r.summary()),
+				Tags: []string{TagReplacementOrder},
+			})
+			if err != nil {
+				return s.failed(ctx, r, ro, actor, err)
+			}
+			if err := s.store.ReplacementDrafted(ctx, r.ID, draftID, s.now()); err != nil {
+				return ro, err
+			}
+			ro.State, ro.DraftID = ReplacementDrafted, draftID
+		case ReplacementDrafted:
+			if err := s.store.ReplacementCompleting(ctx, r.ID, s.now()); err != nil {
+				return ro, err
+			}
+			ro.State = ReplacementCompleting
+			order, err := s.shop.CompleteDraftOrder(ctx, ro.DraftID)
+			if err != nil {
+				return s.failed(ctx, r, ro, actor, err)
+			}
+			return s.ordered(ctx, r, ro, actor, order)
+		case ReplacementCompleting:
+			// The completion may have happened with its answer lost: the
+			// draft tells.
+			st, err := s.shop.DraftOrder(ctx, ro.DraftID)
+			if ErrorCode(err) == ENOTFOUND {
+				return s.failed(ctx, r, ro, actor, Errorf(EINVALID, "The draft order was deleted in Shopify admin."))
+			}
+			if err != nil {
+				return ro, err
+			}
+			if st.Completed {
+				return s.ordered(ctx, r, ro, actor, st.Order)
+			}
+			order, err := s.shop.CompleteDraftOrder(ctx, ro.DraftID)
+			if err != nil {
+				return s.failed(ctx, r, ro, actor, err)
+			}
+			return s.ordered(ctx, r, ro, actor, order)
+		default:
+			return ro, fmt.Errorf("replacement order of %s: unknown state %q", r.Code, ro.State)
+		}
+	}
+}
+
+// ordered records the order a replacement's draft became.
+func (s *ReplacementService) ordered(ctx context.Context, r *Return, ro *ReplacementOrder, actor Actor, order ShopOrderRef) (*ReplacementOrder, error) {
+	ev := Event{ReturnID: r.ID, At: s.now(), Actor: actor, Type: EventReplacementOrdered}.
+		says(Msg("Replacement order %s created in Shopify.", order.Name))
+	if err := s.store.ReplacementOrdered(ctx, r.ID, order, ev); err != nil {
+		return ro, err
+	}
+	ro.State, ro.Order, ro.Problem = ReplacementOrdered, order, ""
+	s.log.Info("replacement order created", "return", r.Code, "order", order.Name)
+	return ro, nil
+}
+
+// failed records Shopify's refusal of a replacement order, and leaves
+// anything else (no answer) for the next attempt.
+func (s *ReplacementService) failed(ctx context.Context, r *Return, ro *ReplacementOrder, actor Actor, err error) (*ReplacementOrder, error) {
+	if ErrorCode(err) != EINVALID {
+		s.log.Warn("replacement order: Shopify did not answer; the next attempt carries on", "return", r.Code, "state", ro.State, "err", err)
+		return ro, Errorf(EUNAVAILABLE, "Shopify did not answer in time. Press the button again in a moment: the portal checks what was made before it asks again.")
+	}
+	problem := ErrorMessage(err)
+	ev := Event{ReturnID: r.ID, At: s.now(), Actor: actor, Type: EventReplacementRefused}.
+		says(Msg("Shopify did not make the replacement order: %s", problem))
+	if err := s.store.ReplacementFailed(ctx, r.ID, problem.String(), ev); err != nil {
+		return ro, err
+	}
+	ro.State, ro.Problem = ReplacementFailed, problem.String()
+	return ro, Errorf(EINVALID, "Shopify did not make the replacement order: %s", problem)
+}
+
+// ApplyFulfillment follows a fulfillments/create or fulfillments/update
+// webhook: when the order is a replacement order, its fulfilments are read
+// fresh and the return moves on. Other orders' fulfilments are not the
+// portal's business.
+func (s *ReplacementService) ApplyFulfillment(ctx context.Context, ev ShopFulfillmentEvent) error {
+	if s.shop == nil {
+		return nil
+	}
+	r, err := s.store.ReturnByReplacementOrder(ctx, ev.OrderID)
+	if ErrorCode(err) == ENOTFOUND {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return s.follow(ctx, r)
+}
+
+// Follow is the periodic pass, for a webhook that never came: it carries on
+// completions whose answer was lost and reads the fulfilments of replacement
+// orders not yet delivered.
+func (s *ReplacementService) Follow(ctx context.Context) {
+	if s.shop == nil {
+		return
+	}
+	rs, err := s.store.ReplacementsToFollow(ctx, 200)
+	if err != nil {
+		s.log.Error("read replacement orders to follow", "err", err)
+		return
+	}
+	for i := range rs {
+		if ctx.Err() != nil {
+			return
+		}
+		r := &rs[i]
+		var err error
+		if r.Replacement.State == ReplacementCompleting {
+			_, err = s.resume(ctx, r)
+		} else {
+			err = s.follow(ctx, r)
+		}
+		if err != nil {
+			s.log.Warn("follow replacement order; the next pass tries again", "return", r.Code, "err", err)
+		}
+	}
+}
+
+// resume carries on a completion whose answer was lost.
+func (s *ReplacementService) resume(ctx context.Context, r *Return) (*ReplacementOrder, error) {
+	unlock, err := s.making.lock(ctx, r.Code)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	return s.drive(ctx, r, r.Replacement, ActorSystem)
+}
+
+// Run runs Follow every interval until ctx ends.
+func (s *ReplacementService) Run(ctx context.Context, every time.Duration) {
+	runEvery(ctx, every, s.Follow)
+}
+
+// follow reads the fulfilments of r's replacement order and moves r on: to
+// replacement shipped when one has a tracking number, to closed when it was
+// delivered.
+func (s *ReplacementService) follow(ctx context.Context, r *Return) error {
+	ro := r.Replacement
+	if ro == nil || ro.State != ReplacementOrdered {
+		return nil
+	}
+	fs, err := s.shop.OrderFulfillments(ctx, ro.Order.ID)
+	if err != nil {
+		return err
+	}
+	f := trackedFulfillment(fs)
+	if f == nil {
+		return nil
+	}
+	if r.Status == StatusApproved {
+		if err := s.shipped(ctx, r, *f); err != nil {
+			return err
+		}
+	}
+	if r.Status == StatusReplacementShipped && f.Delivered() {
+		return s.delivered(ctx, r, *f)
+	}
+	return nil
+}
+
+// trackedFulfillment returns the first fulfilment of fs that went out with a
+// tracking number, or nil.
+func trackedFulfillment(fs []ShopFulfillment) *ShopFulfillment {
+	for i := range fs {
+		if fs[i].TrackingNumber != "" && fs[i].Status != "CANCELLED" && fs[i].Status != "ERROR" && fs[i].Status != "FAILURE" {
+			return &fs[i]
+		}
+	}
+	return nil
+}
+
+// Delivered reports whether the fulfilment's parcel was delivered.
+func (f ShopFulfillment) Delivered() bool {
+	return !f.DeliveredAt.IsZero() || f.DisplayStatus == "DELIVERED"
+}
+
+// shipped records the replacement shipped as the fulfilment tells it, and
+// tells the customer; the order's note gets the seed's line.
+func (s *ReplacementService) shipped(ctx context.Context, r *Return, f ShopFulfillment) error {
+	sh := shipmentOf(f, s.now())
+	sh.ReturnID = r.ID
+	err := s.changes.ApplyWith(ctx, StatusChange{
+		Return: r, To: StatusReplacementShipped, Actor: ActorSystem, Event: EventReplacementShipped,
+		Message: sh.CarrierName + " " + sh.Number,
+		Note: fmt.Sprintf("%s: %s; replacement sent %s as order %s, %s %s",
+			r.Code, r.summary(), shopDate(ctx, s.zone, sh.ShippedAt), r.Replacement.Order.Name, sh.CarrierName, sh.Number),
+		Tags:  []string{"returns:replacement-shipped"},
+		Email: EmailReplacementShipped, EmailData: EmailData{Shipment: sh},
+	}, func(ctx context.Context, ch Change) error { return s.shipments.ShipReplacement(ctx, sh, ch) })
+	if ErrorCode(err) == ECONFLICT {
+		// Another pass (a second webhook, the periodic one) shipped it.
+		return nil
+	}
+	if err == nil {
+		r.Shipments = append(r.Shipments, *sh)
+	}
+	return err
+}
+
+// delivered closes a return whose replacement was delivered.
+func (s *ReplacementService) delivered(ctx context.Context, r *Return, f ShopFulfillment) error {
+	at := f.DeliveredAt
+	if at.IsZero() {
+		at = s.now()
+	}
+	err := s.changes.Apply(ctx, StatusChange{
+		Return: r, To: StatusClosed, Actor: ActorSystem, Event: EventReplacementDelivered,
+		Msg:   Msg("The replacement was delivered."),
+		Note:  fmt.Sprintf("%s: replacement delivered %s", r.Code, shopDate(ctx, s.zone, at)),
+		Tags:  []string{"returns:closed"},
+		Email: EmailClosed,
+	})
+	if ErrorCode(err) == ECONFLICT {
+		return nil
+	}
+	return err
+}
+
+// shipmentOf is the shipment a fulfilment tells of: the carrier matched to
+// the portal's list by name, else "other" with Shopify's tracking link.
+func shipmentOf(f ShopFulfillment, now time.Time) *Shipment {
+	sh := &Shipment{Carrier: CarrierOther, CarrierName: strings.TrimSpace(f.TrackingCompany), Number: f.TrackingNumber,
+		TrackingURL: f.TrackingURL, ShippedAt: f.CreatedAt, FulfillmentID: f.ID}
+	if sh.ShippedAt.IsZero() {
+		sh.ShippedAt = now
+	}
+	for _, c := range Carriers {
+		if c.Code != CarrierOther && strings.EqualFold(c.Name, sh.CarrierName) {
+			sh.Carrier, sh.CarrierName = c.Code, c.Name
+			if sh.TrackingURL == "" {
+				if tr, err := checkTracking(ShipmentInput{Carrier: c.Code, Number: f.TrackingNumber}); err == nil {
+					sh.TrackingURL = tr.TrackingURL
+				}
+			}
+		}
+	}
+	if sh.CarrierName == "" {
+		sh.CarrierName = "Carrier"
+	}
+	return sh
+}
+
+// SwitchToRefund makes a replacement request a refund request, on purpose:
+// staff give the reason the customer is told. Until then a replacement
+// request offers no refund. A live replacement order stands in the way.
+func (s *ReplacementService) SwitchToRefund(ctx context.Context, staffID int64, code, reason string) error {
+	reason = CleanText(reason)
+	if reason == "" {
+		return Invalid(map[string]Message{FieldSwitchReason: Msg("Tell the customer why the replacement becomes a refund.")})
+	}
+	if m := checkText(reason, MaxStaffTextRunes); m != nil {
+		return Invalid(map[string]Message{FieldSwitchReason: *m})
+	}
+	r, err := returnByCode(ctx, s.returns, code)
+	if err != nil {
+		return err
+	}
+	switch {
+	case r.Resolution != ResolutionReplacement:
+		return Errorf(ECONFLICT, "This return asks for a refund already.")
+	case r.Replacement.Live():
+		return Errorf(ECONFLICT, "A replacement order was made for this return; it cannot become a refund.")
+	case r.Status != StatusRequested && r.Status != StatusApproved:
+		return Errorf(ECONFLICT, "Only a requested or approved return can become a refund.")
+	}
+	at := s.now()
+	switched := *r
+	switched.Resolution = ResolutionRefund
+	emails, err := s.changes.mailer.ForChange(ctx, EmailSwitchedToRefund, &switched, EmailData{Message: reason})
+	if err != nil {
+		return err
+	}
+	ch := Change{
+		ReturnID: r.ID, From: r.Status, To: r.Status,
+		Event:     Event{ReturnID: r.ID, At: at, Actor: StaffActor(staffID), Type: EventSwitchedToRefund, Message: reason},
+		Writeback: &Writeback{OrderID: r.OrderID, NoteLine: fmt.Sprintf("%s: replacement switched to a refund", r.Code), Tags: []string{"returns:refund"}, NextAt: at},
+		Emails:    emails,
+	}
+	if err := s.store.SwitchToRefund(ctx, ch); err != nil {
+		return err
+	}
+	r.Resolution = ResolutionRefund
+	s.changes.committed(ctx, ch.Writeback, ch.Emails)
+	return nil
+}
+
+// LineVariants lists the variants staff can send instead of the line's own,
+// for the return's replacement order.
+func (s *ReplacementService) LineVariants(ctx context.Context, code string) (map[string][]VariantChoice, error) {
+	if s.shop == nil {
+		return nil, errNoReplacementShop
+	}
+	r, err := returnByCode(ctx, s.returns, code)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]VariantChoice{}
+	for _, it := range r.Items {
+		vs, err := s.shop.LineVariants(ctx, r.OrderID, it.LineItemID)
+		if err != nil {
+			return nil, err
+		}
+		out[it.LineItemID] = vs
+	}
+	return out, nil
+}
