@@ -59,9 +59,11 @@ func loadSchema() (*ast.Schema, error) {
 // demo find #1003, which is 92 days old; read_products lets it read product
 // tags. read_returns and write_returns let it read and drive Shopify's
 // native returns, read_locations list the locations a return may be
-// restocked at, and read_inventory read what a restock changed there.
+// restocked at, and read_inventory read what a restock changed there and
+// what a variant has in stock. write_draft_orders lets it make replacement
+// orders, and read_fulfillments subscribe to the fulfilment webhooks.
 var DefaultScopes = []string{"read_orders", "write_orders", "read_all_orders", "read_products",
-	"read_returns", "write_returns", "read_locations", "read_inventory"}
+	"read_returns", "write_returns", "read_locations", "read_inventory", "write_draft_orders", "read_fulfillments"}
 
 // DefaultTokenTTL is the lifetime of a token from the client credentials
 // grant when Options.TokenTTL is zero: Shopify's, about 24 hours (it answers
