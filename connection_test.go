@@ -22,7 +22,7 @@ func healthyCheck() *ShopCheck {
 		Shop: ShopIdentity{Name: "Linen & Co", MyshopifyDomain: "linen-co.myshopify.com",
 			PrimaryDomainURL: "https://linen.example", PrimaryDomainHost: "linen.example", Currency: "EUR", TimeZone: "Europe/Riga"},
 		Token:               ShopToken{Kind: TokenClientCredentials, ObtainedAt: checkNow, ExpiresAt: checkNow.Add(24 * time.Hour)},
-		Scopes:              []string{"write_orders", "read_all_orders", "read_products", "write_returns", "read_locations", "write_draft_orders"},
+		Scopes:              []string{"write_orders", "read_all_orders", "read_products", "write_returns", "read_locations", "write_draft_orders", "read_fulfillments", "read_inventory"},
 		Emails:              EmailsVisible,
 		EmailsOrder:         "#1005",
 		APIVersionRequested: "2026-04",

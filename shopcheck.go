@@ -121,6 +121,9 @@ var RequiredScopes = []ScopeRequirement{
 	{Handle: "read_products", Reason: "read product tags, such as final-sale, that decide what may be returned"},
 	{Handle: "write_returns", Reason: "record each return in Shopify’s Returns, approve, decline, close and process it there (restock and refund), and hear of what staff do to it in Shopify admin"},
 	{Handle: "read_locations", Reason: "read the shop’s locations, to restock returned items at the one chosen in settings"},
+	{Handle: "write_draft_orders", Reason: "make a replacement order for a damaged item: a draft order at no cost, completed into an order the store fulfils as usual"},
+	{Handle: "read_fulfillments", Reason: "hear of the fulfilment of a replacement order (fulfillments/create and fulfillments/update webhooks), for its carrier and tracking number"},
+	{Handle: "read_inventory", Reason: "see which variants of a product are in stock, when a replacement’s own variant is not"},
 }
 
 // MissingScopes returns the requirements among reqs the installation does

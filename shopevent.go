@@ -3,8 +3,8 @@ package returns
 import "time"
 
 // ShopEvent is one webhook delivery from Shopify, read: what happened at the
-// shop, in the portal's terms. Exactly one of Refund, Order, Uninstalled and
-// Redact is set, by Topic.
+// shop, in the portal's terms. Exactly one of Refund, Order, Uninstalled,
+// Redact, Return and Fulfillment is set, by Topic.
 type ShopEvent struct {
 	Topic string // X-Shopify-Topic, e.g. TopicRefundsCreate
 	WebhookHeaders
@@ -22,6 +22,8 @@ type ShopEvent struct {
 	Uninstalled *ShopUninstall   // app/uninstalled
 	Redact      *ShopRedact      // customers/redact, customers/data_request, shop/redact
 	Return      *ShopReturnEvent // returns/*
+	// Fulfillment is set for fulfillments/create and fulfillments/update.
+	Fulfillment *ShopFulfillmentEvent
 }
 
 // ShopRefund is a refund made at Shopify, as refunds/create tells of it: by

@@ -68,6 +68,7 @@ type ShopEventService struct {
 	webhooks     WebhookSubscriber
 	redactor     Redactor
 	shopReturns  *ShopReturnService
+	fulfillments FulfillmentFollower // nil: fulfilment webhooks change nothing
 	sweepEvery   time.Duration
 	now          func() time.Time
 	log          *slog.Logger
@@ -87,6 +88,17 @@ type ShopEventService struct {
 	subscribeMu  sync.Mutex
 	subscribeURI string
 }
+
+// FulfillmentFollower follows the fulfilments of the portal's replacement
+// orders as Shopify tells of them (fulfillments/create and
+// fulfillments/update): their carrier, tracking number and delivery.
+type FulfillmentFollower interface {
+	ApplyFulfillment(ctx context.Context, ev ShopFulfillmentEvent) error
+}
+
+// FollowFulfillments gives the service what applies fulfilment webhooks;
+// until it is given, they are stored and change nothing. Call it before Run.
+func (s *ShopEventService) FollowFulfillments(f FulfillmentFollower) { s.fulfillments = f }
 
 // ShopEventDeps are what a ShopEventService uses.
 type ShopEventDeps struct {
@@ -142,6 +154,7 @@ var handledTopics = map[string]bool{
 	TopicCustomersRedact: true, TopicCustomersDataRequest: true, TopicShopRedact: true,
 	TopicReturnsApprove: true, TopicReturnsDecline: true, TopicReturnsCancel: true,
 	TopicReturnsClose: true, TopicReturnsReopen: true, TopicReturnsProcess: true,
+	TopicFulfillmentsCreate: true, TopicFulfillmentsUpdate: true,
 }
 
 // Receive stores a webhook delivery whose signature the HTTP layer has
@@ -346,6 +359,11 @@ func (s *ShopEventService) applyEvent(ctx context.Context, w *InboxWebhook, ev *
 			return nil
 		}
 		return s.shopReturns.ApplyEvent(ctx, w.Topic, *ev.Return)
+	case ev.Fulfillment != nil:
+		if s.fulfillments == nil {
+			return nil
+		}
+		return s.fulfillments.ApplyFulfillment(ctx, *ev.Fulfillment)
 	}
 	return cannotApply{fmt.Errorf("a %s webhook without its event", w.Topic)}
 }

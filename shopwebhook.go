@@ -36,6 +36,7 @@ const (
 var SubscribedTopics = []string{
 	TopicRefundsCreate, TopicOrdersUpdated, TopicAppUninstalled,
 	TopicReturnsApprove, TopicReturnsDecline, TopicReturnsCancel, TopicReturnsClose, TopicReturnsReopen, TopicReturnsProcess,
+	TopicFulfillmentsCreate, TopicFulfillmentsUpdate,
 }
 
 // ComplianceTopic reports whether topic is one of Shopify's mandatory

@@ -104,7 +104,7 @@ func TestShopCheck_Scopes(t *testing.T) {
 	for _, r := range c.MissingScopes(returns.RequiredScopes) {
 		missing = append(missing, r.Handle)
 	}
-	want := []string{"read_products", "write_returns", "read_locations"}
+	want := []string{"read_products", "write_returns", "read_locations", "write_draft_orders", "read_fulfillments", "read_inventory"}
 	if len(missing) != len(want) {
 		t.Fatalf("MissingScopes = %v, want %v", missing, want)
 	}

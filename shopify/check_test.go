@@ -60,7 +60,7 @@ func TestCheck(t *testing.T) {
 }
 
 func TestCheck_MissingScopes(t *testing.T) {
-	a := openApp(t, devshop.Options{Scopes: []string{"read_orders", "write_orders", "write_returns", "read_locations"}}, "secret-1", nil)
+	a := openApp(t, devshop.Options{Scopes: []string{"read_orders", "write_orders", "write_returns", "read_locations", "write_draft_orders", "read_fulfillments", "read_inventory"}}, "secret-1", nil)
 	ctx := context.Background()
 	chk, err := a.client.Check(ctx)
 	if err != nil {

@@ -47,6 +47,13 @@ func ParseWebhook(topic string, body []byte, headers returns.WebhookHeaders) (re
 		if err == nil {
 			ev.OrderID = ev.Return.OrderID
 		}
+	case returns.TopicFulfillmentsCreate, returns.TopicFulfillmentsUpdate:
+		var updatedAt time.Time
+		ev.Fulfillment, updatedAt, err = parseFulfillment(body)
+		if err == nil {
+			// A fulfilment's events are applied in the order of its changes.
+			ev.OrderID, ev.OccurredAt = ev.Fulfillment.OrderID, updatedAt
+		}
 	default:
 		return ev, returns.Errorf(returns.EINVALID, "The portal does not handle %q webhooks.", topic)
 	}
@@ -333,4 +340,65 @@ func parseReturnEvent(body []byte) (*returns.ShopReturnEvent, error) {
 		}
 	}
 	return e, nil
+}
+
+// fulfillmentPayload is the REST shape of a fulfilment, as fulfillments/create
+// and fulfillments/update carry it.
+type fulfillmentPayload struct {
+	ID                restID   `json:"id"`
+	AdminGraphqlAPIID string   `json:"admin_graphql_api_id"`
+	OrderID           restID   `json:"order_id"`
+	Status            string   `json:"status"` // pending, open, success, cancelled, error, failure
+	CreatedAt         restTime `json:"created_at"`
+	UpdatedAt         restTime `json:"updated_at"`
+	TrackingCompany   *string  `json:"tracking_company"`
+	TrackingNumber    *string  `json:"tracking_number"`
+	TrackingNumbers   []string `json:"tracking_numbers"`
+	TrackingURL       *string  `json:"tracking_url"`
+	TrackingURLs      []string `json:"tracking_urls"`
+	// ShipmentStatus is the carrier's last event, e.g. in_transit,
+	// delivered; null before the first.
+	ShipmentStatus *string `json:"shipment_status"`
+}
+
+// parseFulfillment reads a fulfilment's payload, and when it last changed.
+func parseFulfillment(body []byte) (*returns.ShopFulfillmentEvent, time.Time, error) {
+	var p fulfillmentPayload
+	if err := json.Unmarshal(body, &p); err != nil {
+		return nil, time.Time{}, err
+	}
+	id, err := gidOf("Fulfillment", p.AdminGraphqlAPIID, p.ID)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	if p.OrderID <= 0 {
+		return nil, time.Time{}, errors.New("fulfillment without its order_id")
+	}
+	f := returns.ShopFulfillment{
+		ID:              id,
+		Status:          strings.ToUpper(p.Status),
+		TrackingCompany: deref(p.TrackingCompany),
+		TrackingNumber:  deref(p.TrackingNumber),
+		TrackingURL:     deref(p.TrackingURL),
+		DisplayStatus:   strings.ToUpper(deref(p.ShipmentStatus)),
+		CreatedAt:       time.Time(p.CreatedAt),
+	}
+	// The singular fields are the first of the lists; a payload that fills
+	// only the lists still names its parcel.
+	if f.TrackingNumber == "" && len(p.TrackingNumbers) > 0 {
+		f.TrackingNumber = p.TrackingNumbers[0]
+	}
+	if f.TrackingURL == "" && len(p.TrackingURLs) > 0 {
+		f.TrackingURL = p.TrackingURLs[0]
+	}
+	// The REST payload has no delivered_at: a fulfilment whose last event
+	// is delivered was delivered when it was last updated.
+	if f.DisplayStatus == "DELIVERED" {
+		f.DeliveredAt = time.Time(p.UpdatedAt)
+	}
+	updated := time.Time(p.UpdatedAt)
+	if updated.IsZero() {
+		updated = f.CreatedAt
+	}
+	return &returns.ShopFulfillmentEvent{OrderID: gidOrEmpty("Order", p.OrderID), Fulfillment: f}, updated, nil
 }

@@ -85,6 +85,17 @@ var catalogLVStaff = map[string]string{
 	"read product tags, such as final-sale, that decide what may be returned":                                                                                                                "nolasītu produktu birkas, piemēram, final-sale, kas nosaka, ko drīkst atgriezt",
 	"record each return in Shopify’s Returns, approve, decline, close and process it there (restock and refund), and hear of what staff do to it in Shopify admin":                           "reģistrētu katru atgriešanu Shopify atgriešanās, to tur apstiprinātu, noraidītu, slēgtu un apstrādātu (atgrieztu noliktavā un atmaksātu) un uzzinātu, ko ar to dara darbinieki Shopify administrācijā",
 	"read the shop’s locations, to restock returned items at the one chosen in settings":                                                                                                     "nolasītu veikala atrašanās vietas, lai atgrieztās preces atgrieztu iestatījumos izvēlētajā",
+	"make a replacement order for a damaged item: a draft order at no cost, completed into an order the store fulfils as usual":                                                              "izveidotu aizvietošanas pasūtījumu bojātai precei: bezmaksas pasūtījuma melnrakstu, kas tiek pabeigts par pasūtījumu, kuru veikals izpilda kā parasti",
+	"hear of the fulfilment of a replacement order (fulfillments/create and fulfillments/update webhooks), for its carrier and tracking number":                                              "uzzinātu par aizvietošanas pasūtījuma izpildi (tīmekļa āķi fulfillments/create un fulfillments/update), lai iegūtu tā pārvadātāju un sūtījuma numuru",
+	"see which variants of a product are in stock, when a replacement’s own variant is not":                                                                                                  "redzētu, kuri preces varianti ir noliktavā, ja aizvietojamās preces paša varianta nav",
+	// Replacement orders (shopify/replacement.go).
+	"The replacement names no order or no items.":                                                         "Aizvietošanai nav norādīts pasūtījums vai preces.",
+	"The item to replace is not on order %s.":                                                             "Aizvietojamā prece nav pasūtījumā %s.",
+	"%s is no longer sold in the store, so it cannot be sent again. Choose another variant or refund it.": "%s veikalā vairs netiek pārdota, tāpēc to nevar nosūtīt vēlreiz. Izvēlieties citu variantu vai atmaksājiet to.",
+	"Shopify refused the replacement order: %s":                                                           "Shopify noraidīja aizvietošanas pasūtījumu: %s",
+	"Shopify did not confirm the replacement order. Reading the draft order tells whether it was made.":   "Shopify neapstiprināja aizvietošanas pasūtījumu. Pasūtījuma melnraksta nolasīšana parādīs, vai tas tika izveidots.",
+	"Draft order not found.":        "Pasūtījuma melnraksts nav atrasts.",
+	"The item is not on the order.": "Prece nav pasūtījumā.",
 
 	// The customer's contact on the return page, and the order in Shopify admin.
 	"Open in Shopify admin": "Atvērt Shopify administrācijā",

@@ -26,6 +26,14 @@ import (
 //	GET  /_devshop/webhooks                 subscriptions and delivery attempts
 //	POST /_devshop/returns/{id}/…           approve, decline, process, close (admin_returns.go)
 //	POST /_devshop/transactions/{id}/settle a pending refund settles (admin_returns.go)
+//	POST /_devshop/orders/{number}/fulfillments                {"company":"DPD","number":"…","url":"…"}:
+//	                                        the warehouse ships what is left of the order
+//	POST /_devshop/orders/{number}/fulfillments/{id}/events    {"status":"in_transit"|"delivered"|…}
+//	POST /_devshop/orders/{number}/fulfillments/{id}/tracking  {"company":…,"number":…,"url":…}
+//	POST /_devshop/variants/{id}/stock      {"available":0,"continue_selling":false}
+//	POST /_devshop/variants/{id}/delete     the variant deleted
+//
+// Variant ids are numeric (100101) or GIDs; fulfilment ids numeric.
 //
 // The order's JSON holds its returns (status, lines, dispositions, reverse
 // deliveries), its refunds with their line items and transactions
@@ -102,6 +110,7 @@ func (s *Shop) adminMux() *http.ServeMux {
 		writeAdminJSON(w, http.StatusAccepted, map[string]string{"topic": r.PathValue("topic")})
 	})
 	s.adminReturnRoutes(mux)
+	s.adminFulfillmentRoutes(mux)
 	mux.HandleFunc("GET /_devshop/webhooks", func(w http.ResponseWriter, r *http.Request) {
 		writeAdminJSON(w, http.StatusOK, map[string]any{
 			"subscriptions": s.WebhookSubscriptions(),

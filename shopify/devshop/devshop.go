@@ -59,9 +59,11 @@ func loadSchema() (*ast.Schema, error) {
 // demo find #1003, which is 92 days old; read_products lets it read product
 // tags. read_returns and write_returns let it read and drive Shopify's
 // native returns, read_locations list the locations a return may be
-// restocked at, and read_inventory read what a restock changed there.
+// restocked at, and read_inventory read what a restock changed there and
+// what a variant has in stock. write_draft_orders lets it make replacement
+// orders, and read_fulfillments subscribe to the fulfilment webhooks.
 var DefaultScopes = []string{"read_orders", "write_orders", "read_all_orders", "read_products",
-	"read_returns", "write_returns", "read_locations", "read_inventory"}
+	"read_returns", "write_returns", "read_locations", "read_inventory", "write_draft_orders", "read_fulfillments"}
 
 // DefaultTokenTTL is the lifetime of a token from the client credentials
 // grant when Options.TokenTTL is zero: Shopify's, about 24 hours (it answers
@@ -132,6 +134,7 @@ type Shop struct {
 	orders    []*order
 	locations []*location      // the warehouse first: fulfillments ship from it
 	items     []*inventoryItem // the inventory items of the seed orders' variants
+	drafts    []*draftOrder    // draft orders, oldest first (draftorders.go)
 	// storeCredit is each customer's store credit balance, by customer id,
 	// in minor units of the shop currency (every customer's orders are in
 	// it).
@@ -320,6 +323,12 @@ type OrderSnapshot struct {
 	Returns []ReturnSnapshot `json:"returns"`
 	// Inventory is the stock of the order's items at each location.
 	Inventory []InventorySnapshot `json:"inventory"`
+	// ShippingAddress is the address's lines as MailingAddress.formatted
+	// gives them; ShippingLine the shipping line's title.
+	ShippingAddress []string `json:"shipping_address"`
+	ShippingLine    string   `json:"shipping_line"`
+	// Fulfillments are the order's fulfilments with their tracking.
+	Fulfillments []FulfillmentSnapshot `json:"fulfillments"`
 }
 
 // RefundSnapshot is a copy of a refund, for tests.
@@ -429,6 +438,17 @@ func (o *order) snapshot() OrderSnapshot {
 	}
 	for _, r := range o.returns {
 		snap.Returns = append(snap.Returns, r.snapshot())
+	}
+	snap.ShippingLine = o.shippingTitle
+	if o.shipping != nil {
+		lines, _ := o.shipping.resolve(nil, "formatted", nil)
+		for _, l := range lines.([]any) {
+			snap.ShippingAddress = append(snap.ShippingAddress, l.(string))
+		}
+	}
+	snap.Fulfillments = []FulfillmentSnapshot{}
+	for _, f := range o.fulfillments {
+		snap.Fulfillments = append(snap.Fulfillments, f.snapshot())
 	}
 	for _, t := range o.transactions {
 		snap.Transactions = append(snap.Transactions, t.snapshot())

@@ -79,7 +79,7 @@ type inventoryLevel struct {
 // seedInventory makes the inventory item of v with seedStock at each
 // location.
 func seedInventory(v *variant, locations []*location, at time.Time) *inventoryItem {
-	item := &inventoryItem{id: v.id, sku: v.line.sku, variant: v}
+	item := &inventoryItem{id: v.id, sku: v.sku, variant: v}
 	for i, loc := range locations {
 		n := seedStock[min(i, len(seedStock)-1)]
 		item.levels = append(item.levels, &inventoryLevel{item: item, location: loc, available: n, onHand: n, updatedAt: at})
@@ -265,16 +265,26 @@ func (v *variant) resolve(x *execution, field string, args map[string]any) (any,
 	case "legacyResourceId":
 		return strconv.FormatInt(v.id, 10), nil
 	case "title":
-		if v.line.variantTitle == "" {
+		if v.title == "" {
 			return "Default Title", nil
 		}
-		return v.line.variantTitle, nil
+		return v.title, nil
 	case "displayName":
-		return v.line.title + " - " + v.line.variantTitle, nil
+		if v.title == "" {
+			return v.product.title, nil
+		}
+		return v.product.title + " - " + v.title, nil
 	case "sku":
-		return nullIfEmpty(v.line.sku), nil
+		return nullIfEmpty(v.sku), nil
 	case "price":
-		return money{minor: v.line.unitPrice, currency: v.line.order.presentment}.decimal(), nil
+		return money{minor: v.price, currency: v.currency}.decimal(), nil
+	case "inventoryPolicy":
+		if v.continueSelling {
+			return "CONTINUE", nil
+		}
+		return "DENY", nil
+	case "availableForSale":
+		return v.continueSelling || v.available() > 0, nil
 	case "product":
 		return v.product, nil
 	case "inventoryItem":
@@ -283,11 +293,7 @@ func (v *variant) resolve(x *execution, field string, args map[string]any) (any,
 		if err := x.shop.requireScope("inventoryQuantity", "read_inventory"); err != nil {
 			return nil, err
 		}
-		total := 0
-		for _, l := range v.item.levels {
-			total += l.available
-		}
-		return total, nil
+		return v.available(), nil
 	}
 	return nil, notResolved("ProductVariant", field)
 }
@@ -389,4 +395,13 @@ func (q *inventoryQuantity) resolve(x *execution, field string, args map[string]
 		return dateTime(q.level.updatedAt), nil
 	}
 	return nil, notResolved("InventoryQuantity", field)
+}
+
+// available is what the variant has available to sell at all locations.
+func (v *variant) available() int {
+	total := 0
+	for _, l := range v.item.levels {
+		total += l.available
+	}
+	return total
 }

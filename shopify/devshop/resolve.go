@@ -49,6 +49,12 @@ func (queryRoot) resolve(x *execution, field string, args map[string]any) (any, 
 		if err := x.shop.requireScope(field, "read_orders"); err != nil {
 			return nil, err
 		}
+	case "draftOrder":
+		if err := x.shop.requireScope(field, "read_draft_orders"); err != nil {
+			return nil, err
+		}
+		id, _ := stringArg(args, "id")
+		return nullIfNilDraft(x.shop.draftOrderByGID(id)), nil
 	}
 	if v, ok, err := x.returnQuery(field, args); ok {
 		return v, err
@@ -91,6 +97,10 @@ func (mutationRoot) resolve(x *execution, field string, args map[string]any) (an
 	switch field {
 	case "orderUpdate", "tagsAdd", "refundCreate":
 		if err := x.shop.requireScope(field, "write_orders"); err != nil {
+			return nil, err
+		}
+	case "draftOrderCreate", "draftOrderComplete":
+		if err := x.shop.requireScope(field, "write_draft_orders"); err != nil {
 			return nil, err
 		}
 	}
@@ -138,6 +148,10 @@ func (mutationRoot) resolve(x *execution, field string, args map[string]any) (an
 		return &payload{typ: "TagsAddPayload", result: o}, nil
 	case "refundCreate":
 		return x.refundCreate(args)
+	case "draftOrderCreate":
+		return x.draftOrderCreate(args)
+	case "draftOrderComplete":
+		return x.draftOrderComplete(args)
 	}
 	if slices.Contains(returnMutations, field) {
 		return x.returnMutation(field, args)
@@ -189,7 +203,7 @@ func (p *payload) resolve(x *execution, field string, args map[string]any) (any,
 			out[i] = &p.userErrors[i]
 		}
 		return out, nil
-	case "order", "node", "refund", "webhookSubscription":
+	case "order", "node", "refund", "webhookSubscription", "draftOrder":
 		return p.result, nil
 	}
 	return nil, notResolved(p.typ, field)
@@ -302,8 +316,30 @@ func (o *order) resolve(x *execution, field string, args map[string]any) (any, e
 			return nil, nil
 		}
 		return o.shipping, nil
+	case "shippingLine":
+		if o.shippingTitle == "" {
+			return nil, nil
+		}
+		return &shippingLine{o}, nil
 	}
 	return nil, notResolved("Order", field)
+}
+
+// shippingLine answers ShippingLine: an order's shipping line.
+type shippingLine struct{ o *order }
+
+func (*shippingLine) typeName() string { return "ShippingLine" }
+
+func (s *shippingLine) resolve(x *execution, field string, args map[string]any) (any, error) {
+	switch field {
+	case "title":
+		return s.o.shippingTitle, nil
+	case "originalPriceSet", "discountedPriceSet":
+		return s.o.bag(s.o.shippingPrice), nil
+	case "custom":
+		return false, nil
+	}
+	return nil, notResolved("ShippingLine", field)
 }
 
 // mailingAddress answers MailingAddress.
@@ -407,7 +443,12 @@ func (l *lineItem) resolve(x *execution, field string, args map[string]any) (any
 		return l.refundable, nil
 	case "isGiftCard":
 		return l.giftCard, nil
-	case "originalUnitPriceSet", "discountedUnitPriceSet", "discountedUnitPriceAfterAllDiscountsSet":
+	case "originalUnitPriceSet":
+		if l.originalPrice > 0 {
+			return l.order.bag(l.originalPrice), nil
+		}
+		return l.order.bag(l.unitPrice), nil
+	case "discountedUnitPriceSet", "discountedUnitPriceAfterAllDiscountsSet":
 		return l.order.bag(l.unitPrice), nil
 	case "product":
 		if err := x.shop.requireScope("product", "read_products"); err != nil {
@@ -433,6 +474,14 @@ func (p *product) resolve(x *execution, field string, args map[string]any) (any,
 		return gid("Product", p.id), nil
 	case "tags":
 		return append([]string{}, p.tags...), nil
+	case "title":
+		return p.title, nil
+	case "variants":
+		nodes := make([]node, len(p.variants))
+		for i, v := range p.variants {
+			nodes[i] = v
+		}
+		return paginate("ProductVariant", nodes, args)
 	}
 	return nil, notResolved("Product", field)
 }
@@ -461,9 +510,36 @@ func (f *fulfillment) resolve(x *execution, field string, args map[string]any) (
 	case "createdAt":
 		return dateTime(f.createdAt), nil
 	case "updatedAt":
-		return dateTime(f.createdAt), nil
+		if f.updatedAt.IsZero() {
+			return dateTime(f.createdAt), nil
+		}
+		return dateTime(f.updatedAt), nil
 	case "deliveredAt":
 		return dateTime(f.deliveredAt), nil
+	case "inTransitAt":
+		return dateTime(f.inTransitAt), nil
+	case "displayStatus":
+		return f.display(), nil
+	case "name":
+		for i, other := range f.order.fulfillments {
+			if other == f {
+				return f.order.name + "." + strconv.Itoa(i+1), nil
+			}
+		}
+		return f.order.name, nil
+	case "totalQuantity":
+		n := 0
+		for _, l := range f.lines {
+			n += l.quantity
+		}
+		return n, nil
+	case "location":
+		return f.location, nil
+	case "trackingInfo":
+		if f.trackingNumber == "" && f.trackingCompany == "" {
+			return []any{}, nil
+		}
+		return firstOf([]any{trackingInfo{f}}, args), nil
 	case "fulfillmentLineItems":
 		nodes := make([]node, len(f.lines))
 		for i, l := range f.lines {

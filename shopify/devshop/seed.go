@@ -85,12 +85,16 @@ type order struct {
 	financial   string
 	customer    *customer // nil for a guest checkout
 	// shipping is where the order was sent; nil for none.
-	shipping     *mailingAddress
-	lines        []*lineItem
-	fulfillments []*fulfillment
-	transactions []*transaction
-	refunds      []*refund
-	returns      []*orderReturn
+	shipping *mailingAddress
+	// shippingTitle and shippingPrice are the order's shipping line; ""
+	// for an order without one.
+	shippingTitle string
+	shippingPrice int64 // presentment minor units
+	lines         []*lineItem
+	fulfillments  []*fulfillment
+	transactions  []*transaction
+	refunds       []*refund
+	returns       []*orderReturn
 	// refundKeys are the idempotency keys of every refundCreate that named
 	// this order, in arrival order, repeats kept: those that made a refund,
 	// replayed one, or were refused; "" for one without a key.
@@ -106,8 +110,11 @@ type lineItem struct {
 	quantity     int
 	current      int
 	refundable   int
-	unitPrice    int64 // presentment minor units, before and after discounts (no discounts in the demo)
-	giftCard     bool
+	unitPrice    int64 // presentment minor units, after discounts
+	// originalPrice is the unit price before discounts when one applied
+	// (a replacement order's lines); 0 means unitPrice.
+	originalPrice int64
+	giftCard      bool
 	// product is nil once the product was deleted, and so are variant and
 	// its inventory item: Shopify answers LineItem.product and .variant
 	// null then.
@@ -117,17 +124,25 @@ type lineItem struct {
 }
 
 type product struct {
-	id   int64
-	tags []string
+	id       int64
+	title    string
+	tags     []string
+	variants []*variant // the line's own first; a deleted one is removed
 }
 
-// variant is the product variant a line item bought. Its inventory item
-// has the same numeric id in the demo.
+// variant is a product variant: the one a seed line item bought, or another
+// of its product. Its inventory item has the same numeric id in the demo.
 type variant struct {
-	id      int64
-	line    *lineItem
-	product *product
-	item    *inventoryItem
+	id       int64
+	product  *product
+	title    string // "" for a product without options ("Default Title")
+	sku      string
+	price    int64  // minor units of currency
+	currency string // the presentment currency of the seed order it came from
+	item     *inventoryItem
+	// continueSelling is inventoryPolicy CONTINUE: Shopify sells the variant
+	// when it is out of stock.
+	continueSelling bool
 }
 
 type image struct {
@@ -141,8 +156,16 @@ type fulfillment struct {
 	status      string
 	location    *location
 	createdAt   time.Time
+	updatedAt   time.Time // zero for a seed fulfilment: createdAt
+	inTransitAt time.Time
 	deliveredAt time.Time
 	lines       []*fulfillmentLine
+	// The warehouse's tracking (fulfillments.go): "" when none was given.
+	trackingCompany, trackingNumber, trackingURL string
+	// shipmentStatus is the carrier's last event as REST names it, e.g.
+	// "in_transit"; displayStatus the FulfillmentDisplayStatus it shows,
+	// "" for a seed fulfilment (see display).
+	shipmentStatus, displayStatus string
 }
 
 type fulfillmentLine struct {
@@ -262,6 +285,9 @@ type seedLine struct {
 	qty                 int
 	price               int64
 	productTags         []string
+	// otherVariants are the titles of the product's other variants, which
+	// no seed order bought; each is stocked as the line's own is.
+	otherVariants []string
 	// productDeleted makes a line whose product the merchant deleted after
 	// the order: no product, variant or inventory item any more.
 	productDeleted bool
@@ -314,7 +340,7 @@ var seedAddresses = map[int]mailingAddress{
 
 var seedOrders = []seedOrder{
 	{number: 1001, email: "anna.berzina@example.lv", locale: "lv", curr: "EUR", createdAgo: 8, fulfilledAgo: 5, deliveredAfterShipped: 2, lines: []seedLine{
-		{title: "Linen tea towel", variant: "Natural", sku: "LTT-NAT", qty: 1, price: 2900, productTags: []string{"kitchen", "linen"}},
+		{title: "Linen tea towel", variant: "Natural", sku: "LTT-NAT", qty: 1, price: 2900, productTags: []string{"kitchen", "linen"}, otherVariants: []string{"Grey"}},
 		{title: "Ceramic mug", variant: "Blue", sku: "MUG-BLU", qty: 2, price: 1450, productTags: []string{"kitchen"}},
 	}},
 	{number: 1002, email: "sam.taylor@example.com", locale: "en", curr: "EUR", createdAgo: 14, fulfilledAgo: 10, lines: []seedLine{
@@ -383,6 +409,7 @@ func seed(now time.Time, locations []*location) ([]*order, []*inventoryItem) {
 		if a, ok := seedAddresses[s.number]; ok {
 			a := a
 			o.shipping = &a
+			o.shippingTitle = "Standard shipping" // free in the demo
 		}
 		if s.customerName != "" {
 			first, last, _ := strings.Cut(s.customerName, " ")
@@ -406,9 +433,18 @@ func seed(now time.Time, locations []*location) ([]*order, []*inventoryItem) {
 				},
 			}
 			if !sl.productDeleted {
-				l.product = &product{id: id, tags: sl.productTags}
-				l.variant = &variant{id: id, line: l, product: l.product}
+				l.product = &product{id: id, title: sl.title, tags: sl.productTags}
+				l.variant = &variant{id: id, product: l.product, title: sl.variant, sku: sl.sku, price: sl.price, currency: s.curr}
+				l.product.variants = []*variant{l.variant}
 				items = append(items, seedInventory(l.variant, locations, created))
+				// Other variants' ids follow the line's in steps of 50,
+				// clear of every line's id.
+				for k, title := range sl.otherVariants {
+					v := &variant{id: id + int64(50*(k+1)), product: l.product, title: title,
+						sku: sl.sku[:strings.LastIndex(sl.sku, "-")+1] + strings.ToUpper(title[:3]), price: sl.price, currency: s.curr}
+					l.product.variants = append(l.product.variants, v)
+					items = append(items, seedInventory(v, locations, created))
+				}
 			}
 			o.lines = append(o.lines, l)
 		}

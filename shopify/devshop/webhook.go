@@ -58,6 +58,9 @@ const (
 	topicReturnsReopen           = "returns/reopen"
 	topicReturnsProcess          = "returns/process"
 	topicReverseDeliveriesAttach = "reverse_deliveries/attach_deliverable"
+
+	topicFulfillmentsCreate = "fulfillments/create"
+	topicFulfillmentsUpdate = "fulfillments/update"
 )
 
 // subscriptionTopics maps the WebhookSubscriptionTopic values devshop
@@ -76,6 +79,11 @@ var subscriptionTopics = map[string]struct{ topic, scope string }{
 	"RETURNS_PROCESS": {topicReturnsProcess, "read_returns"},
 
 	"REVERSE_DELIVERIES_ATTACH_DELIVERABLE": {topicReverseDeliveriesAttach, "read_returns"},
+
+	// The schema's description of these topics: "Requires at least one of
+	// the following scopes: read_fulfillments, read_marketplace_orders."
+	"FULFILLMENTS_CREATE": {topicFulfillmentsCreate, "read_fulfillments"},
+	"FULFILLMENTS_UPDATE": {topicFulfillmentsUpdate, "read_fulfillments"},
 }
 
 // DefaultRetryDelays are the waits before each retry of a failed delivery:
