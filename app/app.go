@@ -207,6 +207,9 @@ func New(d Deps) *App {
 		replacementShop = installation.GuardReplacements(d.Replacements)
 	}
 	replacements := returns.NewReplacementService(d.Store, d.Store, d.Store, replacementShop, changes, identity, d.Now, d.Log)
+	if replacements.MakesOrders() {
+		events.FollowFulfillments(replacements)
+	}
 	return &App{
 		Replacements: replacements,
 		Identity:     identity,
