@@ -252,6 +252,15 @@ func noteLines(note string) []string {
 	return out
 }
 
+// OrderNoteKeeper puts back what staff edits erased from order notes; the
+// OrderWriter is one.
+type OrderNoteKeeper interface {
+	// OrderNoteChanged checks an orders/updated webhook.
+	OrderNoteChanged(ctx context.Context, u ShopOrderUpdate) error
+	// CheckOrderNote checks the order's note as it is now.
+	CheckOrderNote(ctx context.Context, orderID string) error
+}
+
 // lostText is text of a staff edit that a portal write erased.
 type lostText struct {
 	text     string

@@ -46,6 +46,7 @@ type Store interface {
 	returns.ParcelStore
 	returns.AutoApprovalStore
 	returns.LogoStore
+	returns.NoteLedger
 }
 
 // Shop is what the services ask of Shopify about orders; *shopify.Client is
@@ -54,6 +55,13 @@ type Shop interface {
 	returns.Shop
 	returns.OrderNotes
 	returns.ShopChecker
+}
+
+// OrderHistoryShop is what the order writer asks of Shopify to keep an
+// order's history; *shopify.Client is one.
+type OrderHistoryShop interface {
+	returns.OrderNoteReader
+	returns.OrderHistories
 }
 
 // Deps are the adapters the services run on.
@@ -71,6 +79,10 @@ type Deps struct {
 	// Shop; nil keeps returns in the portal alone (refunds through
 	// refundCreate), for tests that do not look at Shopify's returns.
 	ShopReturns returns.ShopReturns
+	// History reads order notes and keeps the orders' history metafield:
+	// the same *shopify.Client as Shop; nil writes the note only, read back
+	// with Shop.Order.
+	History OrderHistoryShop
 	// ParseWebhook reads a webhook's payload: shopify.ParseWebhook.
 	ParseWebhook func(topic string, body []byte, h returns.WebhookHeaders) (returns.ShopEvent, error)
 	// SweepEvery is how often the periodic pass over Shopify's refunds runs;
@@ -144,6 +156,11 @@ func New(d Deps) *App {
 	settings := returns.NewSettingsService(d.Store, d.Now)
 	mailer := returns.NewMailer(d.Emails, settings, d.BaseURL, d.WakeMail, d.Now, d.Log)
 	writer := returns.NewOrderWriter(shop, d.Store, orders, d.Now, d.Log)
+	var notes returns.OrderNoteKeeper
+	if d.History != nil {
+		writer.KeepHistory(d.History, d.History, d.Store)
+		notes = writer
+	}
 	changes := returns.NewChanges(d.Store, d.Store, mailer, writer, d.Now, d.Log)
 	var shopReturns *returns.ShopReturnService
 	if d.ShopReturns != nil {
@@ -165,7 +182,7 @@ func New(d Deps) *App {
 		Notices: d.Store, Portal: refunds, Changes: changes, Mailer: mailer, Orders: orders,
 		Installation: installation, ShopRefunds: installation.GuardRefunds(d.ShopRefunds),
 		OpenOrders: d.Store, Webhooks: installation.GuardWebhooks(d.Webhooks), Redactor: redaction,
-		ShopReturns: shopReturns, SweepEvery: d.SweepEvery, Now: d.Now, Log: d.Log,
+		ShopReturns: shopReturns, Notes: notes, SweepEvery: d.SweepEvery, Now: d.Now, Log: d.Log,
 	})
 	// The check asks Shopify itself, not through the installation's guard:
 	// it is how the portal finds the app installed again.

@@ -124,6 +124,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		ShopRefunds:  shop,
 		Webhooks:     shop,
 		ShopReturns:  shop,
+		History:      shop,
 		ParseWebhook: shopify.ParseWebhook,
 		Photos:       photos,
 		Logos:        photos,
