@@ -160,4 +160,3 @@ func (db *DB) NoteRestoreEvent(ctx context.Context, ev returns.Event) error {
 	}
 	return nil
 }
-
