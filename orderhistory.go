@@ -387,3 +387,42 @@ func (w *OrderWriter) restore(ctx context.Context, orderID string, lost []lostTe
 	w.log.Info("what the order's note lost put back", "order", orderID, "lines", len(put))
 	return nil
 }
+
+// OrderHistoryShop is what the order writer asks of Shopify to keep an
+// order's note and history; *shopify.Client is one.
+type OrderHistoryShop interface {
+	OrderNoteReader
+	OrderHistories
+}
+
+// GuardHistory is GuardOrders for the reads of notes and the history
+// metafield.
+func (i *ShopInstallation) GuardHistory(h OrderHistoryShop) OrderHistoryShop {
+	return guardedHistory{i: i, shop: h}
+}
+
+type guardedHistory struct {
+	i    *ShopInstallation
+	shop OrderHistoryShop
+}
+
+func (g guardedHistory) OrderNote(ctx context.Context, id string) (OrderNoteState, error) {
+	if err := g.i.check(ctx); err != nil {
+		return OrderNoteState{}, err
+	}
+	return g.shop.OrderNote(ctx, id)
+}
+
+func (g guardedHistory) OrderHistory(ctx context.Context, orderID string) (OrderHistoryDoc, error) {
+	if err := g.i.check(ctx); err != nil {
+		return OrderHistoryDoc{}, err
+	}
+	return g.shop.OrderHistory(ctx, orderID)
+}
+
+func (g guardedHistory) SetOrderHistory(ctx context.Context, orderID string, value []byte, compareDigest string) error {
+	if err := g.i.check(ctx); err != nil {
+		return err
+	}
+	return g.shop.SetOrderHistory(ctx, orderID, value, compareDigest)
+}

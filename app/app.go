@@ -57,13 +57,6 @@ type Shop interface {
 	returns.ShopChecker
 }
 
-// OrderHistoryShop is what the order writer asks of Shopify to keep an
-// order's history; *shopify.Client is one.
-type OrderHistoryShop interface {
-	returns.OrderNoteReader
-	returns.OrderHistories
-}
-
 // Deps are the adapters the services run on.
 type Deps struct {
 	Store Store
@@ -82,7 +75,7 @@ type Deps struct {
 	// History reads order notes and keeps the orders' history metafield:
 	// the same *shopify.Client as Shop; nil writes the note only, read back
 	// with Shop.Order.
-	History OrderHistoryShop
+	History returns.OrderHistoryShop
 	// ParseWebhook reads a webhook's payload: shopify.ParseWebhook.
 	ParseWebhook func(topic string, body []byte, h returns.WebhookHeaders) (returns.ShopEvent, error)
 	// SweepEvery is how often the periodic pass over Shopify's refunds runs;
@@ -158,7 +151,8 @@ func New(d Deps) *App {
 	writer := returns.NewOrderWriter(shop, d.Store, orders, d.Now, d.Log)
 	var notes returns.OrderNoteKeeper
 	if d.History != nil {
-		writer.KeepHistory(d.History, d.History, d.Store)
+		history := installation.GuardHistory(d.History)
+		writer.KeepHistory(history, history, d.Store)
 		notes = writer
 	}
 	changes := returns.NewChanges(d.Store, d.Store, mailer, writer, d.Now, d.Log)

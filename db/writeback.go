@@ -145,5 +145,11 @@ func insertWriteback(ctx context.Context, tx *sql.Tx, wb *returns.Writeback) err
 	if wb.ID, err = res.LastInsertId(); err != nil {
 		return fmt.Errorf("insert write-back of return %d: %w", wb.ReturnID, err)
 	}
+	// The writer writes wb at once too: it gets what the store filled in.
+	var status string
+	if err := tx.QueryRowContext(ctx, `SELECT code, status FROM returns WHERE id = ?`, wb.ReturnID).Scan(&wb.ReturnCode, &status); err != nil {
+		return fmt.Errorf("read the return of write-back %d: %w", wb.ID, err)
+	}
+	wb.Status = returns.Status(status)
 	return nil
 }
