@@ -26,6 +26,10 @@ type Writeback struct {
 	Tags     []string
 	Attempts int
 	NextAt   time.Time
+	// ReturnCode and Status name the return and the status it reached, for
+	// the order's history metafield; the store fills them in.
+	ReturnCode string
+	Status     Status
 }
 
 // StatusChange is one move of a return as a use case asks for it: who moves it

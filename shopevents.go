@@ -69,6 +69,7 @@ type ShopEventService struct {
 	redactor     Redactor
 	shopReturns  *ShopReturnService
 	fulfillments FulfillmentFollower // nil: fulfilment webhooks change nothing
+	notes        OrderNoteKeeper
 	sweepEvery   time.Duration
 	now          func() time.Time
 	log          *slog.Logger
@@ -127,6 +128,9 @@ type ShopEventDeps struct {
 	// ShopReturns moves portal returns as staff move their Shopify returns
 	// (returns/* webhooks); nil leaves those webhooks without effect.
 	ShopReturns *ShopReturnService
+	// Notes puts back what staff edits erased from order notes (the
+	// OrderWriter); nil leaves the notes as they are.
+	Notes OrderNoteKeeper
 	// SweepEvery is how often the periodic pass runs; 0 means
 	// DefaultSweepEvery.
 	SweepEvery time.Duration
@@ -143,7 +147,7 @@ func NewShopEventService(d ShopEventDeps) *ShopEventService {
 		inbox: d.Inbox, parse: d.ParseWebhook, returns: d.Returns, search: d.Search, refunds: d.Refunds,
 		notices: d.Notices, portal: d.Portal, changes: d.Changes, mailer: d.Mailer, orders: d.Orders,
 		installation: d.Installation, shopRefunds: d.ShopRefunds, openOrders: d.OpenOrders, webhooks: d.Webhooks,
-		redactor: d.Redactor, shopReturns: d.ShopReturns, sweepEvery: d.SweepEvery, now: d.Now, log: d.Log,
+		redactor: d.Redactor, shopReturns: d.ShopReturns, notes: d.Notes, sweepEvery: d.SweepEvery, now: d.Now, log: d.Log,
 		wake: make(chan struct{}, 1),
 	}
 }
@@ -372,6 +376,13 @@ func (s *ShopEventService) applyEvent(ctx context.Context, w *InboxWebhook, ev *
 // update older than one applied for the order is stale: what it says is
 // out of date.
 func (s *ShopEventService) applyOrderUpdate(ctx context.Context, w *InboxWebhook, o *ShopOrderUpdate, out *WebhookOutcome) error {
+	// Before the stale check: a staff edit whose webhook comes after the
+	// portal's own still tells what the portal's write erased.
+	if s.notes != nil {
+		if err := s.notes.OrderNoteChanged(ctx, *o); err != nil {
+			return fmt.Errorf("keep the note of order %s: %w", o.Name, err)
+		}
+	}
 	mark, err := s.inbox.OrderWatermark(ctx, o.ID)
 	if err != nil {
 		return err

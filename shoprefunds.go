@@ -236,5 +236,10 @@ func (s *ShopEventService) Sweep(ctx context.Context) {
 				s.log.Warn("take in a refund found by the periodic pass", "order", id, "refund", ref.ID, "err", err)
 			}
 		}
+		if s.notes != nil {
+			if err := s.notes.CheckOrderNote(ctx, id); err != nil {
+				s.log.Warn("check the order's note for erased portal lines", "order", id, "err", err)
+			}
+		}
 	}
 }

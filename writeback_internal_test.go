@@ -180,7 +180,8 @@ func TestWritebacksToOneOrderTakeTurns(t *testing.T) {
 	shop.open(order)
 	await(t, first, "the first write-back finishes")
 	await(t, second, "the second write-back finishes")
-	if got, want := shop.callsOf(order), []string{"Order", "UpdateOrder", "Order", "UpdateOrder"}; !slices.Equal(got, want) {
+	// Each write-back reads the note, writes it and reads it back.
+	if got, want := shop.callsOf(order), []string{"Order", "UpdateOrder", "Order", "Order", "UpdateOrder", "Order"}; !slices.Equal(got, want) {
 		t.Fatalf("calls %v, want %v", got, want)
 	}
 	if note := shop.notes[order]; !strings.Contains(note, "first line") || !strings.Contains(note, "second line") {

@@ -3,7 +3,6 @@ package returns
 import (
 	"context"
 	"log/slog"
-	"strings"
 	"time"
 )
 
@@ -26,12 +25,6 @@ type OrderNotes interface {
 	UpdateOrder(ctx context.Context, id, note string, addTags []string) error
 }
 
-// noteFreshFor is how old an order read from Shopify may be for its note to be the
-// base of a write-back. Within it, the note read by the submission just before is
-// used instead of asking Shopify again; a merchant's edit in that instant could be
-// overwritten, which is the price of one call fewer per return.
-const noteFreshFor = 10 * time.Second
-
 // writeBackTimeout bounds a write-back made while a customer waits.
 const writeBackTimeout = 15 * time.Second
 
@@ -53,13 +46,28 @@ type OrderWriter struct {
 	cache   *OrderCache
 	now     func() time.Time
 	log     *slog.Logger
-	writing keyedLocks // one write-back at a time per order, so no note line is lost
+	writing keyedLocks // one write to an order's note at a time, so no note line is lost
+
+	// Set by KeepHistory; without them the note is read back with Order,
+	// and neither the note's writes nor the history metafield are kept.
+	notes     OrderNoteReader
+	histories OrderHistories
+	ledger    NoteLedger
 }
 
-// NewOrderWriter returns an OrderWriter. cache holds orders read a moment ago,
-// whose notes are fresh enough to write on.
+// NewOrderWriter returns an OrderWriter. cache holds the orders the pages
+// read; the writer updates the notes it wrote there, but always writes on a
+// note read fresh.
 func NewOrderWriter(orders OrderNotes, store WritebackStore, cache *OrderCache, now func() time.Time, log *slog.Logger) *OrderWriter {
 	return &OrderWriter{orders: orders, store: store, cache: cache, now: now, log: log}
+}
+
+// KeepHistory makes the writer read notes with notes, record its note
+// writes in ledger (so that OrderNoteChanged and CheckOrderNote can put back
+// what a staff edit erased) and add every write-back's step to the order's
+// history metafield through histories. Call it before the writer is used.
+func (w *OrderWriter) KeepHistory(notes OrderNoteReader, histories OrderHistories, ledger NoteLedger) {
+	w.notes, w.histories, w.ledger = notes, histories, ledger
 }
 
 // WriteNow writes one change to its Shopify order right after it was stored,
@@ -138,28 +146,15 @@ func (w *OrderWriter) attempt(ctx context.Context, wb Writeback) (shopAnswers bo
 	return true
 }
 
-// write appends the line to the order's note unless it is there already (an
-// earlier attempt may have written it and then lost the answer) and adds the tags.
+// write appends the line to the order's note, read fresh, unless it is there
+// already (an earlier attempt may have written it and then lost the answer),
+// adds the tags, checks the note read back, and adds the step to the order's
+// history metafield.
 func (w *OrderWriter) write(ctx context.Context, wb Writeback) error {
-	o := w.cache.fresh(wb.OrderID, w.now(), noteFreshFor)
-	if o == nil {
-		var err error
-		if o, err = w.orders.Order(ctx, wb.OrderID); err != nil {
-			return err
-		}
-	}
-	note := o.Note
-	if !strings.Contains(note, wb.NoteLine) {
-		if note != "" && !strings.HasSuffix(note, "\n") {
-			note += "\n"
-		}
-		note += wb.NoteLine
-	}
-	if err := w.orders.UpdateOrder(ctx, wb.OrderID, note, wb.Tags); err != nil {
+	if err := w.writeNote(ctx, wb.OrderID, wb.ReturnID, []string{wb.NoteLine}, wb.Tags); err != nil {
 		return err
 	}
-	w.cache.noted(wb.OrderID, note, wb.Tags)
-	return nil
+	return w.recordHistory(ctx, wb)
 }
 
 // Backoff is the wait before attempt n+1 of something that failed n times:

@@ -47,6 +47,7 @@ type Store interface {
 	returns.AutoApprovalStore
 	returns.LogoStore
 	returns.ReplacementStore
+	returns.NoteLedger
 }
 
 // Shop is what the services ask of Shopify about orders; *shopify.Client is
@@ -76,6 +77,10 @@ type Deps struct {
 	// the same *shopify.Client as Shop; nil leaves replacements to be
 	// shipped by hand.
 	Replacements returns.ReplacementOrders
+	// History reads order notes and keeps the orders' history metafield:
+	// the same *shopify.Client as Shop; nil writes the note only, read back
+	// with Shop.Order.
+	History returns.OrderHistoryShop
 	// ParseWebhook reads a webhook's payload: shopify.ParseWebhook.
 	ParseWebhook func(topic string, body []byte, h returns.WebhookHeaders) (returns.ShopEvent, error)
 	// SweepEvery is how often the periodic pass over Shopify's refunds runs;
@@ -153,6 +158,12 @@ func New(d Deps) *App {
 	settings := returns.NewSettingsService(d.Store, d.Now)
 	mailer := returns.NewMailer(d.Emails, settings, d.BaseURL, d.WakeMail, d.Now, d.Log)
 	writer := returns.NewOrderWriter(shop, d.Store, orders, d.Now, d.Log)
+	var notes returns.OrderNoteKeeper
+	if d.History != nil {
+		history := installation.GuardHistory(d.History)
+		writer.KeepHistory(history, history, d.Store)
+		notes = writer
+	}
 	changes := returns.NewChanges(d.Store, d.Store, mailer, writer, d.Now, d.Log)
 	var shopReturns *returns.ShopReturnService
 	if d.ShopReturns != nil {
@@ -174,7 +185,7 @@ func New(d Deps) *App {
 		Notices: d.Store, Portal: refunds, Changes: changes, Mailer: mailer, Orders: orders,
 		Installation: installation, ShopRefunds: installation.GuardRefunds(d.ShopRefunds),
 		OpenOrders: d.Store, Webhooks: installation.GuardWebhooks(d.Webhooks), Redactor: redaction,
-		ShopReturns: shopReturns, SweepEvery: d.SweepEvery, Now: d.Now, Log: d.Log,
+		ShopReturns: shopReturns, Notes: notes, SweepEvery: d.SweepEvery, Now: d.Now, Log: d.Log,
 	})
 	// The check asks Shopify itself, not through the installation's guard:
 	// it is how the portal finds the app installed again.

@@ -139,6 +139,9 @@ func TestCreateReturn_RoundTrip(t *testing.T) {
 			t.Fatalf("write-backs = %+v, want one", wbs)
 		}
 		want.ID = wbs[0].ID
+		// The store names the return and the status it was queued in, for
+		// the order's history metafield.
+		want.ReturnCode, want.Status = r.Code, returns.StatusRequested
 		if !reflect.DeepEqual(wbs[0], *want) {
 			t.Errorf("write-back = %+v, want %+v", wbs[0], want)
 		}

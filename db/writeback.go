@@ -21,9 +21,10 @@ func (db *DB) DueWritebacks(ctx context.Context, now time.Time, limit int) ([]re
 	defer tx.Rollback()
 
 	rows, err := tx.QueryContext(ctx, `
-		SELECT id, return_id, order_id, note_line, tags, attempts, next_at
-		FROM writebacks WHERE done_at IS NULL AND next_at <= ?
-		ORDER BY id LIMIT ?`, millis(now), limit)
+		SELECT w.id, w.return_id, w.order_id, w.note_line, w.tags, w.attempts, w.next_at, r.code, w.status
+		FROM writebacks w JOIN returns r ON r.id = w.return_id
+		WHERE w.done_at IS NULL AND w.next_at <= ?
+		ORDER BY w.id LIMIT ?`, millis(now), limit)
 	if err != nil {
 		return nil, fmt.Errorf("read due write-backs: %w", err)
 	}
@@ -33,13 +34,15 @@ func (db *DB) DueWritebacks(ctx context.Context, now time.Time, limit int) ([]re
 		var wb returns.Writeback
 		var tags string
 		var next int64
-		if err := rows.Scan(&wb.ID, &wb.ReturnID, &wb.OrderID, &wb.NoteLine, &tags, &wb.Attempts, &next); err != nil {
+		var status string
+		if err := rows.Scan(&wb.ID, &wb.ReturnID, &wb.OrderID, &wb.NoteLine, &tags, &wb.Attempts, &next, &wb.ReturnCode, &status); err != nil {
 			return nil, fmt.Errorf("read due write-backs: %w", err)
 		}
 		if err := json.Unmarshal([]byte(tags), &wb.Tags); err != nil {
 			return nil, fmt.Errorf("decode tags of write-back %d: %w", wb.ID, err)
 		}
 		wb.NextAt = fromMillis(next)
+		wb.Status = returns.Status(status)
 		wbs = append(wbs, wb)
 	}
 	if err := rows.Err(); err != nil {
@@ -133,13 +136,20 @@ func insertWriteback(ctx context.Context, tx *sql.Tx, wb *returns.Writeback) err
 		return fmt.Errorf("encode write-back tags: %w", err)
 	}
 	res, err := tx.ExecContext(ctx, `
-		INSERT INTO writebacks (return_id, order_id, note_line, tags, attempts, next_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		wb.ReturnID, wb.OrderID, wb.NoteLine, string(b), wb.Attempts, millis(wb.NextAt))
+		INSERT INTO writebacks (return_id, order_id, note_line, tags, attempts, next_at, status)
+		VALUES (?, ?, ?, ?, ?, ?, (SELECT status FROM returns WHERE id = ?))`,
+		wb.ReturnID, wb.OrderID, wb.NoteLine, string(b), wb.Attempts, millis(wb.NextAt), wb.ReturnID)
 	if err != nil {
 		return fmt.Errorf("insert write-back of return %d: %w", wb.ReturnID, err)
 	}
 	if wb.ID, err = res.LastInsertId(); err != nil {
 		return fmt.Errorf("insert write-back of return %d: %w", wb.ReturnID, err)
 	}
+	// The writer writes wb at once too: it gets what the store filled in.
+	var status string
+	if err := tx.QueryRowContext(ctx, `SELECT code, status FROM returns WHERE id = ?`, wb.ReturnID).Scan(&wb.ReturnCode, &status); err != nil {
+		return fmt.Errorf("read the return of write-back %d: %w", wb.ID, err)
+	}
+	wb.Status = returns.Status(status)
 	return nil
 }

@@ -95,7 +95,7 @@ func newHarness(t testing.TB, limits *handlers.LookupLimits, opts ...func(*shopi
 	h.serve()
 	photos := photo.New()
 	h.deps = app.Deps{
-		Store: store, Shop: client, Refunder: client, ShopRefunds: client, Webhooks: client, ShopReturns: client, Replacements: client, ParseWebhook: shopify.ParseWebhook,
+		Store: store, Shop: client, Refunder: client, ShopRefunds: client, Webhooks: client, ShopReturns: client, Replacements: client, History: client, ParseWebhook: shopify.ParseWebhook,
 		Photos: photos, Logos: photos, Passwords: password.Hasher{}, Emails: email.Renderer{StoreName: "Linen & Co"}, BaseURL: h.srv.URL, Log: log,
 	}
 	h.rebuild()

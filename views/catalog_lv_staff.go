@@ -40,6 +40,7 @@ var catalogLVStaff = map[string]string{
 	"Waiting for the warehouse to ship it; its tracking number reaches the customer by itself.":              "Gaida, kad noliktava to nosūtīs; izsekošanas numurs klientu sasniegs pats.",
 	"The order’s history changed meanwhile.":                                                                 "Pasūtījuma vēsture pa to laiku mainījās.",
 	"Declined in Shopify admin, without a reason for the customer.":                                          "Noraidīta Shopify administrācijā, bez iemesla klientam.",
+	"The order’s note changed while it was written.":                                                         "Pasūtījuma piezīme mainījās, kamēr tā tika rakstīta.",
 	// The connection checklist (connection.go) and why each scope is needed
 	// (shopcheck.go).
 	"Shop reached":                       "Veikals sasniegts",
@@ -568,6 +569,9 @@ var catalogLVStaff = map[string]string{
 	"Personal data erased (%s)":                                                                                   "Personas dati dzēsti (%s)",
 	"Photos deleted after %d days":                                                                                "Fotoattēli dzēsti, beidzoties glabāšanas termiņam (dienu skaits: %d)",
 	"Shopify did not confirm the refund; it is checked again automatically.":                                      "Shopify neapstiprināja atmaksu; tā tiek automātiski pārbaudīta vēlreiz.",
+	"Line erased from the Shopify order’s note put back: %s":                                                      "No Shopify pasūtījuma piezīmes izdzēsta rinda ielikta atpakaļ: %s",
+	"Line erased again from the Shopify order’s note after it was put back; left out: %s":                         "Rinda atkal izdzēsta no Shopify pasūtījuma piezīmes pēc tam, kad tika ielikta atpakaļ; atstāta ārā: %s",
+	"Text of a staff edit that the portal’s write erased from the Shopify order’s note put back: %s":              "Darbinieka labojuma teksts, ko portāla ieraksts izdzēsa no Shopify pasūtījuma piezīmes, ielikts atpakaļ: %s",
 	"Shopify order not updated yet, will retry: %s":                                                               "Shopify pasūtījums vēl nav atjaunināts, tiks mēģināts vēlreiz: %s",
 	"Shopify passed on the customer’s request for the data the portal holds about them (data request %s); answer it within 30 days.":                       "Shopify pārsūtīja klienta pieprasījumu pēc datiem, ko portāls par viņu glabā (datu pieprasījums %s); atbildiet uz to 30 dienu laikā.",
 	"Shopify passed on the customer’s request for the data the portal holds about them (data request %s); staff were emailed to answer it within 30 days.": "Shopify pārsūtīja klienta pieprasījumu pēc datiem, ko portāls par viņu glabā (datu pieprasījums %s); darbiniekiem nosūtīts e-pasts, lai uz to atbildētu 30 dienu laikā.",

@@ -125,6 +125,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		Webhooks:     shop,
 		ShopReturns:  shop,
 		Replacements: shop,
+		History:      shop,
 		ParseWebhook: shopify.ParseWebhook,
 		Photos:       photos,
 		Logos:        photos,

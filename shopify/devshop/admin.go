@@ -19,6 +19,7 @@ import (
 //	GET  /_devshop/orders/{number}          the order as JSON (OrderSnapshot)
 //	POST /_devshop/orders/{number}/refunds  {"amount":"10.00","note":"…"}: a refund made in admin
 //	POST /_devshop/orders/{number}/note     {"note":"…"}: the note replaced
+//	POST /_devshop/orders/{number}/note-edit {"note":"…","when":"after-next-read"}: a staff edit between the portal's read and write
 //	POST /_devshop/uninstall                the app uninstalled
 //	POST /_devshop/install                  the app installed again
 //	POST /_devshop/compliance/{topic}       customers/redact or customers/data_request
@@ -83,6 +84,7 @@ func (s *Shop) adminMux() *http.ServeMux {
 		snap, _ := s.OrderByName(r.PathValue("number"))
 		writeAdminJSON(w, http.StatusOK, snap)
 	})
+	mux.HandleFunc("POST /_devshop/orders/{number}/note-edit", s.handleNoteEdit)
 	mux.HandleFunc("GET /_devshop/app", func(w http.ResponseWriter, r *http.Request) {
 		writeAdminJSON(w, http.StatusOK, s.App())
 	})

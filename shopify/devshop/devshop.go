@@ -169,7 +169,11 @@ type Shop struct {
 	answeredVersion string
 
 	hooks webhooks // subscriptions and deliveries; guarded by mu
-	admin *http.ServeMux
+	// metafields are the orders' metafields; noteEdits the merchant's note
+	// edits that wait for a read of the note (metafields.go, noteedit.go).
+	metafields map[metafieldKey]*metafield
+	noteEdits  map[*order][]string
+	admin      *http.ServeMux
 }
 
 // New returns a Shop seeded with the demo orders. It panics if the embedded

@@ -50,6 +50,8 @@ type execution struct {
 	errors []gqlError
 	// actualCost counts what the answer holds: 1 per object, 2 per connection.
 	actualCost int
+	// notesRead are the orders whose note the request read.
+	notesRead []*order
 }
 
 // run writes the operation's "data" object into buf.

@@ -200,6 +200,7 @@ func (s *Shop) answer(version string, body []byte) ([]byte, bool) {
 	}
 	s.committed = false
 	x.run(&data, op, root)
+	s.editNotesRead(x)
 	committed := s.committed
 	actual := x.actualCost
 	if op.Operation == ast.Mutation {

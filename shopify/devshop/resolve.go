@@ -95,7 +95,7 @@ func (mutationRoot) typeName() string { return "Mutation" }
 
 func (mutationRoot) resolve(x *execution, field string, args map[string]any) (any, error) {
 	switch field {
-	case "orderUpdate", "tagsAdd", "refundCreate":
+	case "orderUpdate", "tagsAdd", "refundCreate", "metafieldsSet":
 		if err := x.shop.requireScope(field, "write_orders"); err != nil {
 			return nil, err
 		}
@@ -152,6 +152,8 @@ func (mutationRoot) resolve(x *execution, field string, args map[string]any) (an
 		return x.draftOrderCreate(args)
 	case "draftOrderComplete":
 		return x.draftOrderComplete(args)
+	case "metafieldsSet":
+		return x.metafieldsSet(args)
 	}
 	if slices.Contains(returnMutations, field) {
 		return x.returnMutation(field, args)
@@ -268,7 +270,10 @@ func (o *order) resolve(x *execution, field string, args map[string]any) (any, e
 	case "test":
 		return false, nil
 	case "note":
+		x.noteRead(o)
 		return nullIfEmpty(o.note), nil
+	case "metafield":
+		return x.shop.orderMetafield(o, args), nil
 	case "tags":
 		return append([]string{}, o.tags...), nil
 	case "displayFinancialStatus":
