@@ -233,6 +233,9 @@ type RefundRequest struct {
 	// customer instead of money back to payments; zero for none.
 	StoreCredit Money
 	Lines       []RefundLine
+	// Shipping is what of Amount refunds the order's delivery (a withdrawal
+	// of the whole order); zero for none.
+	Shipping Money
 }
 
 // RefundLine is a line item a refund takes back, restocked at LocationID or

@@ -267,6 +267,18 @@ func (o *order) resolve(x *execution, field string, args map[string]any) (any, e
 		return o.bag(o.received()), nil
 	case "totalRefundedSet":
 		return o.bag(o.refunded()), nil
+	case "totalShippingPriceSet", "totalShippingPriceAfterDiscountsSet":
+		return o.bag(o.shippingPaid()), nil
+	case "currentShippingPriceSet":
+		return o.bag(o.shippingRefundable()), nil
+	case "totalRefundedShippingSet":
+		return o.bag(o.shippingRefunded()), nil
+	case "shippingLines":
+		nodes := make([]node, len(o.shippingLines))
+		for i, l := range o.shippingLines {
+			nodes[i] = l
+		}
+		return paginate("ShippingLine", nodes, args)
 	case "netPaymentSet":
 		return o.bag(o.received() - o.refunded()), nil
 	case "refundable":
