@@ -68,6 +68,10 @@ const (
 	// FieldRestockLocation is the Shopify location returned items are
 	// restocked at.
 	FieldRestockLocation = "restock_location_id"
+	// FieldRefundDelivery and FieldCheapestDelivery are the settings of the
+	// delivery a withdrawal refunds.
+	FieldRefundDelivery   = "refund_delivery"
+	FieldCheapestDelivery = "cheapest_delivery"
 	// The store's identity: its name, contact address, time zone and logo
 	// (an upload of its own form), and the Latvian return address.
 	FieldStoreName    = "store_name"

@@ -21,6 +21,16 @@ type Order struct {
 	// Refunded what was refunded so far (totalRefundedSet), both in Currency.
 	Received Money
 	Refunded Money
+	// Shipping is what the customer paid for delivery: the order's shipping
+	// lines after their discounts (Shopify's ShippingLine.discountedPriceSet),
+	// removed lines left out; ShippingRefunded what of it was refunded so far
+	// (totalRefundedShippingSet). Both in Currency; zero for an order without
+	// delivery.
+	Shipping         Money
+	ShippingRefunded Money
+	// ShippingTitle names the delivery the customer chose at checkout (the
+	// first shipping line's title, e.g. "Standard"); "" for none.
+	ShippingTitle string
 	// Payments are the order's successful SALE and CAPTURE transactions: the
 	// parents a refund goes back to.
 	Payments []Payment

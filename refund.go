@@ -55,8 +55,11 @@ type Refund struct {
 	// Worth is what the returned items were worth when the refund was made
 	// (RefundService's offer), so the customer can be told "€29.00 of
 	// €49.00"; zero for a refund made in Shopify admin.
-	Worth   Money
-	StaffID int64 // 0 for a refund made in Shopify admin
+	Worth Money
+	// Shipping is what of Amount refunds the order's delivery: a withdrawal
+	// of the whole order owes it (Return.DeliveryDue); zero for none.
+	Shipping Money
+	StaffID  int64 // 0 for a refund made in Shopify admin
 	// Method is where the money goes: back to the order's payments, or as
 	// store credit to the order's customer.
 	Method RefundMethod
@@ -115,6 +118,9 @@ type RefundLimits struct {
 	// the return may still be refunded, so one booked after that read makes
 	// Return too high, and the refund is refused rather than let through.
 	Refunded Money
+	// Delivery is what of Return is the order's delivery a withdrawal owes
+	// (Return.DeliveryDue): a refund's Shipping never exceeds it.
+	Delivery Money
 }
 
 // RefundOffer returns what r may still be refunded within what its items are
@@ -195,6 +201,9 @@ func CheckNewRefund(ref *Refund, status Status, orderRefunds []Refund, lim Refun
 	if ref.Amount.Minor > lim.Return.Minor {
 		return Invalid(map[string]Message{"amount": Msg("At most %s can be refunded for this return.", lim.Return)})
 	}
+	if ref.Shipping.Minor > 0 && (ref.Shipping.Minor > lim.Delivery.Minor || ref.Shipping.Minor > ref.Amount.Minor) {
+		return Invalid(map[string]Message{"amount": Msg("At most %s of the delivery can be refunded for this return.", lim.Delivery)})
+	}
 	if held+ref.Amount.Minor > lim.Paid.Minor {
 		return Errorf(ECONFLICT, "This would refund more than the customer paid.")
 	}
@@ -233,6 +242,9 @@ type RefundRequest struct {
 	// customer instead of money back to payments; zero for none.
 	StoreCredit Money
 	Lines       []RefundLine
+	// Shipping is what of Amount refunds the order's delivery (a withdrawal
+	// of the whole order); zero for none.
+	Shipping Money
 }
 
 // RefundLine is a line item a refund takes back, restocked at LocationID or

@@ -142,7 +142,13 @@ func (s *RefundService) Refund(ctx context.Context, staffID int64, code string, 
 	if err != nil {
 		return nil, fmt.Errorf("value of the returned items: %w", err)
 	}
-	worth := r.RefundOffer(suggested)
+	items := r.RefundOffer(suggested)
+	// A withdrawal of the whole order is owed the delivery too.
+	delivery, err := s.deliveryDue(ctx, r, o)
+	if err != nil {
+		return nil, err
+	}
+	worth := Money{Minor: items.Minor + delivery.Minor, Currency: items.Currency}
 	// Shopify's figures just read may count a refund of this return made from
 	// another tab or by another staff member a moment ago. That refund was in
 	// the ledger before Shopify was asked, so the ledger read now shows it:
@@ -156,7 +162,7 @@ func (s *RefundService) Refund(ctx context.Context, staffID int64, code string, 
 	// for them: prices paid, tax, less what Shopify refunded of them already).
 	// More, up to what the order has left, only on purpose and with a reason.
 	refundable := o.Refundable()
-	lim := RefundLimits{Return: worth, Paid: o.Received, Refunded: r.Refunded}
+	lim := RefundLimits{Return: worth, Paid: o.Received, Refunded: r.Refunded, Delivery: delivery}
 	reason, partial := "", ""
 	switch {
 	case m.Minor > refundable.Minor:
@@ -199,7 +205,8 @@ func (s *RefundService) Refund(ctx context.Context, staffID int64, code string, 
 		method = RefundAsStoreCredit
 	}
 	ref := &Refund{ReturnID: r.ID, OrderID: r.OrderID, Amount: m, IdempotencyKey: in.Key, State: RefundPending, Reason: reason,
-		PartialReason: partial, Worth: worth, StaffID: staffID, Method: method, CreatedAt: s.now(), UpdatedAt: s.now()}
+		PartialReason: partial, Worth: worth, StaffID: staffID, Method: method, CreatedAt: s.now(), UpdatedAt: s.now(),
+		Shipping: refundShipping(m, items, delivery)}
 	created, err := s.store.CreateRefund(ctx, ref, lim)
 	if err != nil {
 		return nil, err
@@ -213,6 +220,34 @@ func (s *RefundService) Refund(ctx context.Context, staffID int64, code string, 
 		s.log.Error("record restock choice; the rule applies", "code", r.Code, "err", err)
 	}
 	return s.sendRefund(ctx, r, ref)
+}
+
+// deliveryDue returns what r owes of o's delivery (Return.DeliveryDue) under
+// the settings in effect; without settings, the delivery paid, uncapped.
+func (s *RefundService) deliveryDue(ctx context.Context, r *Return, o *Order) (Money, error) {
+	st := DefaultSettings()
+	if s.settings != nil {
+		var err error
+		if st, err = s.settings.Settings(ctx); err != nil {
+			return Money{}, err
+		}
+	}
+	if due := r.DeliveryDue(o, st).Due; due.Minor > 0 {
+		return due, nil
+	}
+	return Money{}, nil
+}
+
+// refundShipping returns what of a refund of amount is the delivery, when
+// the items are worth items and the delivery owed is delivery: the items
+// are refunded first, and what is above them is delivery, up to what is
+// owed.
+func refundShipping(amount, items, delivery Money) Money {
+	n := min(max(amount.Minor-items.Minor, 0), delivery.Minor)
+	if n == 0 {
+		return Money{}
+	}
+	return Money{Minor: n, Currency: amount.Currency}
 }
 
 // recordRestock keeps what staff chose on the refund form for each item, so
@@ -376,6 +411,7 @@ func (s *RefundService) makeRefund(ctx context.Context, r *Return, ref *Refund) 
 	return s.refunder.CreateRefund(ctx, RefundRequest{
 		OrderID: r.OrderID, Key: ref.IdempotencyKey, Amount: ref.Amount,
 		Note: refundNote(r, ref.IdempotencyKey), Transactions: txs, StoreCredit: storeCredit, Lines: lines,
+		Shipping: ref.Shipping,
 	})
 }
 

@@ -219,7 +219,9 @@ func (s *RefundService) processOnShopReturn(ctx context.Context, r *Return, ref 
 	if err != nil {
 		return "", false, nil, err
 	}
-	id, err = s.shopReturns.shop.ProcessReturn(ctx, processRequest(r, sr, ref.IdempotencyKey, txs, storeCredit, loc))
+	req := processRequest(r, sr, ref.IdempotencyKey, txs, storeCredit, loc)
+	req.Shipping = ref.Shipping
+	id, err = s.shopReturns.shop.ProcessReturn(ctx, req)
 	return id, true, sr, err
 }
 

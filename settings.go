@@ -42,8 +42,15 @@ type Settings struct {
 	// StaffLanguage is the store's language for the backoffice ("en" or
 	// "lv"): staff accounts that have not chosen their own read it in it.
 	StaffLanguage string
-	UpdatedAt     time.Time
-	UpdatedBy     string
+	// RefundDelivery says a withdrawal of a whole order refunds the delivery
+	// paid on it, as the law requires (on by default); CheapestDeliveryMinor
+	// is the price of the store's cheapest standard delivery, in minor units
+	// of the order's currency, which caps the delivery refunded when the
+	// customer chose a dearer one; 0 sets no cap (withdrawalrefund.go).
+	RefundDelivery        bool
+	CheapestDeliveryMinor int64
+	UpdatedAt             time.Time
+	UpdatedBy             string
 	// Revision numbers the settings' changes: 0 while every setting has its
 	// default, and different after every save that changed one. A page
 	// rendered with the settings is the same while their revision is.
@@ -61,6 +68,7 @@ func DefaultSettings() Settings {
 
 		PhotoRetentionDays: DefaultPhotoRetentionDays,
 		StaffLanguage:      "en",
+		RefundDelivery:     true,
 	}
 }
 
@@ -187,6 +195,9 @@ func (s *SettingsService) UpdateSettings(ctx context.Context, st Settings, by st
 	st.RestockLocationID = strings.TrimSpace(st.RestockLocationID)
 	if st.RestockLocationID != "" && !strings.HasPrefix(st.RestockLocationID, "gid://shopify/Location/") {
 		fields[FieldRestockLocation] = Msg("Choose one of the shop’s locations.")
+	}
+	if st.CheapestDeliveryMinor < 0 {
+		fields[FieldCheapestDelivery] = Msg("Enter a price of zero or more; leave it empty for no cap.")
 	}
 	if err := Invalid(fields); err != nil {
 		return err

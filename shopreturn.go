@@ -139,6 +139,9 @@ type ProcessRequest struct {
 	// Note carries the return code and the refund's idempotency key, as a
 	// refundCreate's note does.
 	Note string
+	// Shipping is what of the refund's money refunds the order's delivery;
+	// zero for none.
+	Shipping Money
 }
 
 // ProcessLine confirms units of a Shopify return line.

@@ -76,10 +76,10 @@ func (db *DB) CreateRefund(ctx context.Context, r *returns.Refund, lim returns.R
 	}
 	res, err := tx.ExecContext(ctx, `
 		INSERT INTO refunds (return_id, order_id, amount_minor, currency, idempotency_key, state,
-			shopify_id, error, reason, partial_reason, worth_minor, staff_id, source, created_at, updated_at, method)
-		VALUES (?, ?, ?, ?, ?, ?, '', '', ?, ?, ?, ?, ?, ?, ?, ?)`,
+			shopify_id, error, reason, partial_reason, worth_minor, staff_id, source, created_at, updated_at, method, shipping_minor)
+		VALUES (?, ?, ?, ?, ?, ?, '', '', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.ReturnID, r.OrderID, r.Amount.Minor, r.Amount.Currency, r.IdempotencyKey, returns.RefundPending,
-		r.Reason, r.PartialReason, max(r.Worth.Minor, 0), r.StaffID, r.Source, millis(r.CreatedAt), millis(r.UpdatedAt), r.Method)
+		r.Reason, r.PartialReason, max(r.Worth.Minor, 0), r.StaffID, r.Source, millis(r.CreatedAt), millis(r.UpdatedAt), r.Method, max(r.Shipping.Minor, 0))
 	if err != nil {
 		return false, fmt.Errorf("insert refund of return %d: %w", r.ReturnID, err)
 	}
@@ -204,7 +204,7 @@ func findRefunds(ctx context.Context, tx *sql.Tx, where string, args ...any) ([]
 	rows, err := tx.QueryContext(ctx, `
 		SELECT id, return_id, order_id, amount_minor, currency, idempotency_key, state,
 			shopify_id, error, reason, partial_reason, worth_minor, staff_id, source, created_at, updated_at,
-			payout, manual_minor, manual_gateway, manual_paid_at, manual_paid_by, method
+			payout, manual_minor, manual_gateway, manual_paid_at, manual_paid_by, method, shipping_minor
 		FROM refunds WHERE `+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read refunds: %w", err)
@@ -216,11 +216,14 @@ func findRefunds(ctx context.Context, tx *sql.Tx, where string, args ...any) ([]
 		var created, updated, paidAt int64
 		if err := rows.Scan(&r.ID, &r.ReturnID, &r.OrderID, &r.Amount.Minor, &r.Amount.Currency, &r.IdempotencyKey, &r.State,
 			&r.ShopifyID, &r.Error, &r.Reason, &r.PartialReason, &r.Worth.Minor, &r.StaffID, &r.Source, &created, &updated,
-			&r.Payout.State, &r.Payout.Manual.Minor, &r.Payout.ManualGateway, &paidAt, &r.ManualPaidBy, &r.Method); err != nil {
+			&r.Payout.State, &r.Payout.Manual.Minor, &r.Payout.ManualGateway, &paidAt, &r.ManualPaidBy, &r.Method, &r.Shipping.Minor); err != nil {
 			return nil, fmt.Errorf("read refunds: %w", err)
 		}
 		if r.Worth.Minor > 0 {
 			r.Worth.Currency = r.Amount.Currency
+		}
+		if r.Shipping.Minor > 0 {
+			r.Shipping.Currency = r.Amount.Currency
 		}
 		r.CreatedAt, r.UpdatedAt = fromMillis(created), fromMillis(updated)
 		if r.Payout.Manual.Minor > 0 {

@@ -59,6 +59,18 @@ var settingFields = []struct {
 	{"staff_language",
 		func(s *returns.Settings) string { return s.StaffLanguage },
 		func(s *returns.Settings, v string) error { s.StaffLanguage = v; return nil }},
+	{"refund_delivery",
+		func(s *returns.Settings) string { return strconv.FormatBool(s.RefundDelivery) },
+		func(s *returns.Settings, v string) (err error) {
+			s.RefundDelivery, err = strconv.ParseBool(v)
+			return err
+		}},
+	{"cheapest_delivery_minor",
+		func(s *returns.Settings) string { return strconv.FormatInt(s.CheapestDeliveryMinor, 10) },
+		func(s *returns.Settings, v string) (err error) {
+			s.CheapestDeliveryMinor, err = strconv.ParseInt(v, 10, 64)
+			return err
+		}},
 	{"photo_retention_days",
 		func(s *returns.Settings) string { return strconv.Itoa(s.PhotoRetentionDays) },
 		func(s *returns.Settings, v string) (err error) {

@@ -294,7 +294,7 @@ func TestRefundScarfExactlyOnce(t *testing.T) {
 func TestRefundAmountsAreChecked(t *testing.T) {
 	h := newHarness(t, nil)
 	c := h.staff("kim@example.com")
-	code := h.dissatisfiedScarf() // the scarf, 49.00, on an order of 58.00
+	code := h.dissatisfiedScarf() // the scarf, 49.00, on an order of 61.90 (3.90 of it delivery)
 	h.action(c, code, "approve", nil)
 	for _, tc := range []struct {
 		amount      string
@@ -314,8 +314,8 @@ func TestRefundAmountsAreChecked(t *testing.T) {
 		{amount: "", want: "like 29.00", shopifyCalls: 3},
 		{amount: "49.01", want: "The returned items are worth €49.00. To refund more, tick", shopifyCalls: 5},
 		{amount: "49.01", raise: true, want: "Say why the refund is more than the items are worth.", shopifyCalls: 5},
-		{amount: "58.01", raise: true, raiseReason: "Postage", want: "At most €58.00 can be refunded on this order.", shopifyCalls: 5},
-		{amount: "58.01", want: "At most €58.00 can be refunded on this order.", shopifyCalls: 5},
+		{amount: "61.91", raise: true, raiseReason: "Postage", want: "At most €61.90 can be refunded on this order.", shopifyCalls: 5},
+		{amount: "61.91", want: "At most €61.90 can be refunded on this order.", shopifyCalls: 5},
 	} {
 		t.Run(fmt.Sprintf("%s raise=%v", tc.amount, tc.raise), func(t *testing.T) {
 			key, _ := refundKey(t, h, c, code)

@@ -78,9 +78,9 @@ func TestRefusedRefundAfterSlowShopifyShowsTheForm(t *testing.T) {
 	// Every answer takes most of the timeout: the order read before the
 	// refund, and those of the page shown again, add up to more.
 	h.shop.SetDelay(serverTimeout * 3 / 4)
-	a := short.action(c, code, "refund", url.Values{"amount": {"58.01"}, "key": {key}})
+	a := short.action(c, code, "refund", url.Values{"amount": {"61.91"}, "key": {key}})
 	h.shop.SetDelay(0)
-	if a.status != http.StatusUnprocessableEntity || !strings.Contains(a.body, "At most €58.00 can be refunded on this order") {
+	if a.status != http.StatusUnprocessableEntity || !strings.Contains(a.body, "At most €61.90 can be refunded on this order") {
 		t.Fatalf("refused refund: status %d, want 422 with the form and its message\n%s", a.status, a.body)
 	}
 	// The page degrades when its reads fail; a cancelled request would show

@@ -168,6 +168,10 @@ func TestOrder_Mapping(t *testing.T) {
 		},
 		Received: returns.Money{Minor: 5800, Currency: "EUR"},
 		Refunded: returns.Money{Minor: 0, Currency: "EUR"},
+		// #1001 was sent with free standard shipping.
+		Shipping:         returns.Money{Minor: 0, Currency: "EUR"},
+		ShippingRefunded: returns.Money{Minor: 0, Currency: "EUR"},
+		ShippingTitle:    "Free standard shipping",
 		Payments: []returns.Payment{
 			{ID: "gid://shopify/OrderTransaction/1001", Kind: "SALE", Gateway: "bogus", Amount: returns.Money{Minor: 5800, Currency: "EUR"}},
 		},
@@ -175,6 +179,43 @@ func TestOrder_Mapping(t *testing.T) {
 	if !reflect.DeepEqual(o, want) {
 		t.Fatalf("order =\n%+v\nwant\n%+v", o, want)
 	}
+
+	t.Run("delivery paid and refunded", func(t *testing.T) {
+		ctx := context.Background()
+		o, err := c.FindOrder(ctx, "1002", "sam.taylor@example.com")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := (returns.Money{Minor: 390, Currency: "EUR"}); o.Shipping != want || o.ShippingTitle != "Standard" || o.Received.Minor != 4900+900+390 {
+			t.Fatalf("shipping %v %q, received %v; want %v Standard, 62.90", o.Shipping, o.ShippingTitle, o.Received, want)
+		}
+		sugg, err := c.SuggestTransactions(ctx, o.ID, []returns.Item{{LineItemID: "gid://shopify/LineItem/100202", Quantity: 1}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		txs, err := returns.SplitRefund(returns.Money{Minor: 490, Currency: "EUR"}, sugg.Transactions)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.CreateRefund(ctx, returns.RefundRequest{OrderID: o.ID, Key: "delivery-key", Amount: returns.Money{Minor: 490, Currency: "EUR"},
+			Note: "delivery", Transactions: txs, Shipping: returns.Money{Minor: 390, Currency: "EUR"}}); err != nil {
+			t.Fatal(err)
+		}
+		again, err := c.Order(ctx, o.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if again.ShippingRefunded.Minor != 390 || again.Refunded.Minor != 490 {
+			t.Fatalf("refunded %v, of it shipping %v; want 4.90 and 3.90", again.Refunded, again.ShippingRefunded)
+		}
+		// Delivery cannot be refunded twice.
+		_, err = c.CreateRefund(ctx, returns.RefundRequest{OrderID: o.ID, Key: "delivery-key-2", Amount: returns.Money{Minor: 100, Currency: "EUR"},
+			Note: "delivery", Transactions: []returns.RefundTransaction{{ParentID: txs[0].ParentID, Gateway: txs[0].Gateway, Amount: returns.Money{Minor: 100, Currency: "EUR"}}},
+			Shipping: returns.Money{Minor: 100, Currency: "EUR"}})
+		if returns.ErrorCode(err) != returns.EINVALID {
+			t.Fatalf("second delivery refund: %v, want EINVALID", err)
+		}
+	})
 
 	t.Run("presentment currency and unfulfilled", func(t *testing.T) {
 		usd, err := c.Order(context.Background(), "gid://shopify/Order/1005")

@@ -237,7 +237,17 @@ type orderNode struct {
 	Tags                    []string   `json:"tags"`
 	TotalReceivedSet        moneyBag   `json:"totalReceivedSet"`
 	TotalRefundedSet        moneyBag   `json:"totalRefundedSet"`
-	Transactions            []struct {
+	// TotalRefundedShippingSet and ShippingLines are what was paid and
+	// refunded for delivery.
+	TotalRefundedShippingSet moneyBag `json:"totalRefundedShippingSet"`
+	ShippingLines            struct {
+		Nodes []struct {
+			Title              string   `json:"title"`
+			IsRemoved          bool     `json:"isRemoved"`
+			DiscountedPriceSet moneyBag `json:"discountedPriceSet"`
+		} `json:"nodes"`
+	} `json:"shippingLines"`
+	Transactions []struct {
 		ID        string   `json:"id"`
 		Kind      string   `json:"kind"`
 		Status    string   `json:"status"`
@@ -339,6 +349,28 @@ func (n *orderNode) toOrder() (*returns.Order, error) {
 	}
 	if o.Refunded, err = n.TotalRefundedSet.money(o.Currency); err != nil {
 		return nil, fmt.Errorf("total refunded: %w", err)
+	}
+	// Answers recorded before the portal read delivery have no shipping:
+	// none paid, none refunded.
+	o.ShippingRefunded = returns.Money{Currency: o.Currency}
+	if n.TotalRefundedShippingSet.PresentmentMoney.Amount != "" {
+		if o.ShippingRefunded, err = n.TotalRefundedShippingSet.money(o.Currency); err != nil {
+			return nil, fmt.Errorf("total refunded shipping: %w", err)
+		}
+	}
+	o.Shipping = returns.Money{Currency: o.Currency}
+	for _, l := range n.ShippingLines.Nodes {
+		if l.IsRemoved {
+			continue
+		}
+		paid, err := l.DiscountedPriceSet.money(o.Currency)
+		if err != nil {
+			return nil, fmt.Errorf("shipping line %q: %w", l.Title, err)
+		}
+		o.Shipping.Minor += paid.Minor
+		if o.ShippingTitle == "" {
+			o.ShippingTitle = l.Title
+		}
 	}
 	// The payments a refund can go back to: successful sales and captures.
 	// An authorization is not money received, and its capture is what is

@@ -189,6 +189,11 @@ func (c *Client) CreateRefund(ctx context.Context, req returns.RefundRequest) (s
 			"amount": map[string]any{"amount": req.StoreCredit.Decimal(), "currencyCode": req.StoreCredit.Currency},
 		}}}
 	}
+	if req.Shipping.Minor > 0 {
+		// What of the transactions' money is for delivery, in the refund's
+		// (presentment) currency.
+		input["shipping"] = map[string]any{"amount": req.Shipping.Decimal()}
+	}
 	if len(req.Lines) > 0 {
 		lines := make([]map[string]any, 0, len(req.Lines))
 		for _, l := range req.Lines {

@@ -246,6 +246,11 @@ func (c *Client) ProcessReturn(ctx context.Context, req returns.ProcessRequest) 
 		}
 		input["financialTransfer"] = map[string]any{"issueRefund": refund}
 	}
+	if req.Shipping.Minor > 0 {
+		// The delivery refunded is part of the refund's money above.
+		input["refundShipping"] = map[string]any{"shippingRefundAmount": map[string]any{
+			"amount": req.Shipping.Decimal(), "currencyCode": req.Shipping.Currency}}
+	}
 	resp, err := callUnrepeatable[processReturnResponse](ctx, c, "ProcessReturn", processReturnOperation, map[string]any{"input": input}, returnLost)
 	if err != nil {
 		return "", err

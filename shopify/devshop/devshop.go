@@ -443,7 +443,9 @@ func (o *order) snapshot() OrderSnapshot {
 	for _, r := range o.returns {
 		snap.Returns = append(snap.Returns, r.snapshot())
 	}
-	snap.ShippingLine = o.shippingTitle
+	if len(o.shippingLines) > 0 {
+		snap.ShippingLine = o.shippingLines[0].title
+	}
 	if o.shipping != nil {
 		lines, _ := o.shipping.resolve(nil, "formatted", nil)
 		for _, l := range lines.([]any) {

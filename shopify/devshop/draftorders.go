@@ -294,7 +294,9 @@ func (s *Shop) orderFromDraft(d *draftOrder) *order {
 		id: number, name: "#" + strconv.FormatInt(number, 10), email: d.email, currency: shopCurrency,
 		presentment: d.presentment, rate: 100, createdAt: now, processedAt: now, updatedAt: now,
 		note: d.note, tags: slices.Clone(d.tags), financial: "PAID", customer: d.customer, shipping: d.shipping,
-		shippingTitle: d.shippingTitle, shippingPrice: d.shippingPrice,
+	}
+	if d.shippingTitle != "" {
+		o.shippingLines = append(o.shippingLines, &shippingLine{id: s.newID(), order: o, title: d.shippingTitle, code: d.shippingTitle, price: d.shippingPrice})
 	}
 	if d.presentment != shopCurrency {
 		o.rate = 92
@@ -317,7 +319,7 @@ func (s *Shop) orderFromDraft(d *draftOrder) *order {
 		}
 		o.lines = append(o.lines, l)
 	}
-	if total := o.total() + o.shippingPrice; total > 0 {
+	if total := o.total() + o.shippingPaid(); total > 0 {
 		o.transactions = append(o.transactions, &transaction{id: s.newID(), order: o, kind: "SALE", status: "SUCCESS",
 			gateway: "manual", amount: total, createdAt: now})
 	}

@@ -44,6 +44,9 @@ type refund struct {
 	createdAt    time.Time
 	transactions []*transaction
 	lines        []*refundLine
+	// shipping is what of the refund's money was for delivery, in
+	// presentment minor units.
+	shipping int64
 	// ret is the return the refund was made for by returnProcess, or nil.
 	ret *orderReturn
 	// keys are the idempotency keys of the requests answered with this
@@ -151,8 +154,14 @@ func (s *Shop) makeRefund(input map[string]any) (*refund, []userError) {
 	case !hasCurrency && o.presentment != o.currency:
 		fail("Currency is required when the order's presentment currency differs from the shop currency", "currency")
 	}
-	if v, ok := input["shipping"]; ok && v != nil {
-		fail("devshop does not emulate shipping refunds", "shipping")
+	var shipping int64
+	if v, _ := input["shipping"].(map[string]any); v != nil {
+		amount, _ := v["amount"].(string)
+		full, _ := v["fullRefund"].(bool)
+		var msg string
+		if shipping, msg = o.shippingToRefund(amount, full); msg != "" {
+			fail(msg, "shipping", "amount")
+		}
 	}
 	if v, _ := input["refundDuties"].([]any); len(v) > 0 {
 		fail("devshop does not emulate duty refunds", "refundDuties")
@@ -243,6 +252,11 @@ func (s *Shop) makeRefund(input map[string]any) (*refund, []userError) {
 	for _, e := range merrs {
 		fail(e.message, e.field...)
 	}
+	if len(errs) == 0 && shipping > checked.total() {
+		// The delivery refunded is part of the refund's money (unverified
+		// wording).
+		fail("Shipping refund amount exceeds the refund's transactions", "shipping", "amount")
+	}
 	if len(errs) == 0 && checked.empty() && len(lines) == 0 {
 		fail("A refund needs line items or transactions")
 	}
@@ -256,6 +270,7 @@ func (s *Shop) makeRefund(input map[string]any) (*refund, []userError) {
 		}
 	}
 	note, _ := input["note"].(string)
+	checked.shipping = shipping
 	r := s.applyRefund(o, note, lines, checked, nil)
 	// Whoever made it (the app, or the merchant in admin), Shopify tells
 	// the app's subscriptions of the refund and of the order it changed.
@@ -286,6 +301,20 @@ func storeCreditInputs(methods []any) []moneyInput {
 type refundMoney struct {
 	moves       []movement
 	storeCredit int64
+	// shipping is what of it is for delivery.
+	shipping int64
+}
+
+// total is all the money of the refund.
+func (m *refundMoney) total() int64 {
+	if m == nil {
+		return 0
+	}
+	sum := m.storeCredit
+	for _, mv := range m.moves {
+		sum += mv.amount
+	}
+	return sum
 }
 
 type movement struct {
@@ -371,7 +400,7 @@ func (s *Shop) checkRefundMoney(o *order, in processRefund, at []any, listField,
 // The caller holds s.mu.
 func (s *Shop) applyRefund(o *order, note string, lines []*refundLine, money *refundMoney, ret *orderReturn) *refund {
 	now := s.now().UTC().Truncate(time.Second)
-	r := &refund{id: s.newID(), order: o, createdAt: now, note: note, ret: ret}
+	r := &refund{id: s.newID(), order: o, createdAt: now, note: note, ret: ret, shipping: money.shipping}
 	for _, m := range money.moves {
 		t := &transaction{
 			id: s.newID(), order: o, kind: "REFUND", status: s.refundStatus(m.parent.gateway),

@@ -421,9 +421,10 @@ func TestSuggestedRefund(t *testing.T) {
 
 	t.Run("the scarf of #1002", func(t *testing.T) {
 		r := query(t, newShop(t), q, map[string]any{"id": "gid://shopify/Order/1002", "lines": []any{line("100201", 1)}})
-		want := `{"order":{"suggestedRefund":{"amountSet":{"presentmentMoney":{"amount":"49.0"}},"subtotalSet":{"presentmentMoney":{"amount":"49.0"}},` +
-			`"maximumRefundableSet":{"presentmentMoney":{"amount":"58.0"}},"shipping":{"amountSet":{"presentmentMoney":{"amount":"0.0"}}},` +
-			`"suggestedTransactions":[{"kind":"SUGGESTED_REFUND","gateway":"bogus","amountSet":{"presentmentMoney":{"amount":"49.0"}},"maximumRefundableSet":{"presentmentMoney":{"amount":"58.0"}},"parentTransaction":{"id":"gid://shopify/OrderTransaction/1002"}}],` +
+		// refundShipping: true adds #1002's standard delivery, 3.90.
+		want := `{"order":{"suggestedRefund":{"amountSet":{"presentmentMoney":{"amount":"52.9"}},"subtotalSet":{"presentmentMoney":{"amount":"49.0"}},` +
+			`"maximumRefundableSet":{"presentmentMoney":{"amount":"61.9"}},"shipping":{"amountSet":{"presentmentMoney":{"amount":"3.9"}}},` +
+			`"suggestedTransactions":[{"kind":"SUGGESTED_REFUND","gateway":"bogus","amountSet":{"presentmentMoney":{"amount":"52.9"}},"maximumRefundableSet":{"presentmentMoney":{"amount":"61.9"}},"parentTransaction":{"id":"gid://shopify/OrderTransaction/1002"}}],` +
 			`"refundLineItems":[{"id":null,"quantity":1,"restockType":"NO_RESTOCK","lineItem":{"id":"gid://shopify/LineItem/100201"},"subtotalSet":{"presentmentMoney":{"amount":"49.0"}}}]}}}`
 		if len(r.Errors) > 0 || string(r.Data) != want {
 			t.Fatalf("data =\n%s\nwant\n%s\nerrors %+v", r.Data, want, r.Errors)

@@ -286,6 +286,18 @@ func (o *order) resolve(x *execution, field string, args map[string]any) (any, e
 		return o.bag(o.received()), nil
 	case "totalRefundedSet":
 		return o.bag(o.refunded()), nil
+	case "totalShippingPriceSet", "totalShippingPriceAfterDiscountsSet":
+		return o.bag(o.shippingPaid()), nil
+	case "currentShippingPriceSet":
+		return o.bag(o.shippingRefundable()), nil
+	case "totalRefundedShippingSet":
+		return o.bag(o.shippingRefunded()), nil
+	case "shippingLines":
+		nodes := make([]node, len(o.shippingLines))
+		for i, l := range o.shippingLines {
+			nodes[i] = l
+		}
+		return paginate("ShippingLine", nodes, args)
 	case "netPaymentSet":
 		return o.bag(o.received() - o.refunded()), nil
 	case "refundable":
@@ -322,29 +334,12 @@ func (o *order) resolve(x *execution, field string, args map[string]any) (any, e
 		}
 		return o.shipping, nil
 	case "shippingLine":
-		if o.shippingTitle == "" {
+		if len(o.shippingLines) == 0 {
 			return nil, nil
 		}
-		return &shippingLine{o}, nil
+		return o.shippingLines[0], nil
 	}
 	return nil, notResolved("Order", field)
-}
-
-// shippingLine answers ShippingLine: an order's shipping line.
-type shippingLine struct{ o *order }
-
-func (*shippingLine) typeName() string { return "ShippingLine" }
-
-func (s *shippingLine) resolve(x *execution, field string, args map[string]any) (any, error) {
-	switch field {
-	case "title":
-		return s.o.shippingTitle, nil
-	case "originalPriceSet", "discountedPriceSet":
-		return s.o.bag(s.o.shippingPrice), nil
-	case "custom":
-		return false, nil
-	}
-	return nil, notResolved("ShippingLine", field)
 }
 
 // mailingAddress answers MailingAddress.

@@ -593,6 +593,10 @@ type processInput struct {
 	lines  []processLine
 	refund *processRefund
 	note   string
+	// shippingAmount and shippingFull are refundShipping: the delivery
+	// refunded with the units.
+	shippingAmount moneyInput
+	shippingFull   bool
 	// unsupported holds the errors of inputs devshop does not emulate:
 	// exchanges, duties, shipping, tips.
 	unsupported []returnUserError
@@ -695,6 +699,20 @@ func (s *Shop) processReturn(r *orderReturn, in processInput) (*refund, []return
 			"orderTransactions", "parentId", "transactionAmount")
 		errs = append(errs, merrs...)
 	}
+	var shipping int64
+	if in.shippingAmount.amount != "" || in.shippingFull {
+		var msg string
+		switch shipping, msg = o.shippingToRefund(in.shippingAmount.amount, in.shippingFull); {
+		case in.shippingAmount.currency != "" && in.shippingAmount.currency != o.presentment:
+			fail("INVALID", "Currency must match the order's presentment currency ("+o.presentment+")", "input", "refundShipping", "shippingRefundAmount", "currencyCode")
+		case msg != "":
+			fail("INVALID", msg, "input", "refundShipping", "shippingRefundAmount")
+		case shipping > money.total():
+			// Unverified: that Shopify takes the delivery out of the
+			// refund's money rather than adding it.
+			fail("INVALID", "Shipping refund amount exceeds the refund's transactions", "input", "refundShipping", "shippingRefundAmount")
+		}
+	}
 	if len(errs) > 0 {
 		return nil, errs
 	}
@@ -736,6 +754,7 @@ func (s *Shop) processReturn(r *orderReturn, in processInput) (*refund, []return
 	}
 	var made *refund
 	if money != nil {
+		money.shipping = shipping
 		made = s.applyRefund(o, in.note, refundLines, money, r)
 	}
 	s.trigger(topicReturnsProcess, returnPayload(r))

@@ -186,7 +186,11 @@ func processInputFrom(input map[string]any) processInput {
 		unsupported("refundDuties", "duty refunds")
 	}
 	if v, _ := input["refundShipping"].(map[string]any); v != nil {
-		unsupported("refundShipping", "shipping refunds (the demo orders have no shipping)")
+		in.shippingFull, _ = v["fullRefund"].(bool)
+		if amt, _ := v["shippingRefundAmount"].(map[string]any); amt != nil {
+			in.shippingAmount.amount, _ = amt["amount"].(string)
+			in.shippingAmount.currency, _ = amt["currencyCode"].(string)
+		}
 	}
 	if v, _ := input["tipLineId"].(string); v != "" {
 		unsupported("tipLineId", "tips")

@@ -86,11 +86,9 @@ type order struct {
 	customer    *customer // nil for a guest checkout
 	// shipping is where the order was sent; nil for none.
 	shipping *mailingAddress
-	// shippingTitle and shippingPrice are the order's shipping line; ""
-	// for an order without one.
-	shippingTitle string
-	shippingPrice int64 // presentment minor units
-	lines         []*lineItem
+	lines    []*lineItem
+	// shippingLines are the delivery the customer chose and paid for.
+	shippingLines []*shippingLine
 	fulfillments  []*fulfillment
 	transactions  []*transaction
 	refunds       []*refund
@@ -271,8 +269,9 @@ func (p *transaction) refundable() int64 {
 	return max(left, 0)
 }
 
+// total is the order's total price: its lines and its delivery.
 func (o *order) total() int64 {
-	var sum int64
+	sum := o.shippingPaid()
 	for _, l := range o.lines {
 		sum += l.unitPrice * int64(l.quantity)
 	}
@@ -314,6 +313,8 @@ type seedOrder struct {
 	// customerName is the first and last name of the order's customer
 	// account; "" for a guest checkout, as every order before #1006 is.
 	customerName string
+	// shipping is the delivery the customer chose and paid at checkout.
+	shipping seedShipping
 }
 
 // Payment gateways of the demo orders, as Shopify names them in
@@ -339,37 +340,37 @@ var seedAddresses = map[int]mailingAddress{
 }
 
 var seedOrders = []seedOrder{
-	{number: 1001, email: "anna.berzina@example.lv", locale: "lv", curr: "EUR", createdAgo: 8, fulfilledAgo: 5, deliveredAfterShipped: 2, lines: []seedLine{
+	{number: 1001, shipping: seedShipping{"Free standard shipping", 0}, email: "anna.berzina@example.lv", locale: "lv", curr: "EUR", createdAgo: 8, fulfilledAgo: 5, deliveredAfterShipped: 2, lines: []seedLine{
 		{title: "Linen tea towel", variant: "Natural", sku: "LTT-NAT", qty: 1, price: 2900, productTags: []string{"kitchen", "linen"}, otherVariants: []string{"Grey"}},
 		{title: "Ceramic mug", variant: "Blue", sku: "MUG-BLU", qty: 2, price: 1450, productTags: []string{"kitchen"}},
 	}},
-	{number: 1002, email: "sam.taylor@example.com", locale: "en", curr: "EUR", createdAgo: 14, fulfilledAgo: 10, lines: []seedLine{
+	{number: 1002, shipping: seedShipping{"Standard", 390}, email: "sam.taylor@example.com", locale: "en", curr: "EUR", createdAgo: 14, fulfilledAgo: 10, lines: []seedLine{
 		{title: "Wool scarf", variant: "Grey", sku: "SCF-GRY", qty: 1, price: 4900, productTags: []string{"wool"}},
 		{title: "Sale socks", variant: "One size", sku: "SCK-SALE", qty: 1, price: 900, productTags: []string{"final-sale"}},
 	}},
-	{number: 1003, email: "sam.taylor@example.com", locale: "en", curr: "EUR", createdAgo: 92, fulfilledAgo: 90, lines: []seedLine{
+	{number: 1003, shipping: seedShipping{"Free standard shipping", 0}, email: "sam.taylor@example.com", locale: "en", curr: "EUR", createdAgo: 92, fulfilledAgo: 90, lines: []seedLine{
 		{title: "Canvas tote", sku: "TOTE-CNV", qty: 1, price: 1900, productTags: []string{"bags"}},
 	}},
-	{number: 1004, email: "anna.berzina@example.lv", locale: "lv", curr: "EUR", createdAgo: 2, lines: []seedLine{
+	{number: 1004, shipping: seedShipping{"Free standard shipping", 0}, email: "anna.berzina@example.lv", locale: "lv", curr: "EUR", createdAgo: 2, lines: []seedLine{
 		{title: "Wool blanket", variant: "Oatmeal", sku: "BLK-OAT", qty: 1, price: 8900, productTags: []string{"wool", "home"}},
 	}},
-	{number: 1005, email: "lee.jordan@example.com", locale: "en", curr: "USD", createdAgo: 6, fulfilledAgo: 3, lines: []seedLine{
+	{number: 1005, shipping: seedShipping{"Free standard shipping", 0}, email: "lee.jordan@example.com", locale: "en", curr: "USD", createdAgo: 6, fulfilledAgo: 3, lines: []seedLine{
 		{title: "Desk lamp", variant: "Black", sku: "LAMP-BLK", qty: 1, price: 6400, productTags: []string{"lighting"}},
 		{title: "Bulb", variant: "E27 warm", sku: "BULB-E27", qty: 2, price: 650, productTags: []string{"lighting"}},
 	}},
 	// #1006 was paid 40.00 by card and 20.00 by gift card. The card's
 	// payment comes first, so that a refund split gift card first (as
 	// Shopify suggests) differs from one split in order of payment.
-	{number: 1006, email: "jamie.rivera@example.com", locale: "en", curr: "EUR", createdAgo: 7, fulfilledAgo: 4, lines: []seedLine{
+	{number: 1006, shipping: seedShipping{"Free standard shipping", 0}, email: "jamie.rivera@example.com", locale: "en", curr: "EUR", createdAgo: 7, fulfilledAgo: 4, lines: []seedLine{
 		{title: "Merino beanie", variant: "Moss", sku: "BEA-MOS", qty: 1, price: 2500, productTags: []string{"wool"}},
 		{title: "Linen napkins", variant: "Set of 4", sku: "NAP-LIN4", qty: 1, price: 3500, productTags: []string{"kitchen", "linen"}},
 	}, payments: []seedPayment{{gatewayShopifyPayments, 4000}, {gatewayGiftCard, 2000}}, customerName: "Jamie Rivera"},
 	// #1007 was paid cash on delivery: a manual payment method.
-	{number: 1007, email: "ilze.kalnina@example.lv", locale: "lv", curr: "EUR", createdAgo: 9, fulfilledAgo: 6, lines: []seedLine{
+	{number: 1007, shipping: seedShipping{"Pickup in store", 0}, email: "ilze.kalnina@example.lv", locale: "lv", curr: "EUR", createdAgo: 9, fulfilledAgo: 6, lines: []seedLine{
 		{title: "Ceramic bowl", variant: "Sand", sku: "BWL-SND", qty: 1, price: 2400, productTags: []string{"kitchen"}},
 	}, payments: []seedPayment{{gatewayCashOnDelivery, 2400}}, customerName: "Ilze Kalnina"},
 	// #1008 has a line whose product was deleted after the order.
-	{number: 1008, email: "alex.berg@example.com", locale: "en", curr: "EUR", createdAgo: 11, fulfilledAgo: 8, lines: []seedLine{
+	{number: 1008, shipping: seedShipping{"Free standard shipping", 0}, email: "alex.berg@example.com", locale: "en", curr: "EUR", createdAgo: 11, fulfilledAgo: 8, lines: []seedLine{
 		{title: "Birch candle", variant: "Large", sku: "CND-BRC", qty: 1, price: 1800, productTags: []string{"home"}, productDeleted: true},
 		{title: "Beeswax wrap", variant: "Set of 3", sku: "WRP-BEE3", qty: 1, price: 1200, productTags: []string{"kitchen"}},
 	}},
@@ -409,7 +410,6 @@ func seed(now time.Time, locations []*location) ([]*order, []*inventoryItem) {
 		if a, ok := seedAddresses[s.number]; ok {
 			a := a
 			o.shipping = &a
-			o.shippingTitle = "Standard shipping" // free in the demo
 		}
 		if s.customerName != "" {
 			first, last, _ := strings.Cut(s.customerName, " ")
@@ -447,6 +447,10 @@ func seed(now time.Time, locations []*location) ([]*order, []*inventoryItem) {
 				}
 			}
 			o.lines = append(o.lines, l)
+		}
+		if s.shipping.title != "" {
+			o.shippingLines = append(o.shippingLines, &shippingLine{id: shippingLineID(s.number), order: o,
+				title: s.shipping.title, code: s.shipping.title, price: s.shipping.price})
 		}
 		payments := s.payments
 		if payments == nil {

@@ -11,8 +11,9 @@ import "fmt"
 //     quantity; tax is 0 (the demo has none);
 //   - suggestFullRefund takes every line's refundable quantity and ignores
 //     refundLineItems, as Shopify documents;
-//   - the demo orders have no shipping, so shipping suggests 0 whatever
-//     refundShipping or shippingAmount say;
+//   - shipping is what is left to refund of delivery with refundShipping,
+//     shippingAmount (capped by what is left) when given, else 0; it adds
+//     to the amount;
 //   - the amount is capped by maximumRefundableSet: received − refunded;
 //   - suggestedTransactions spread the amount over the order's successful
 //     SALE and CAPTURE transactions, each up to what is left on it: gift
@@ -27,6 +28,7 @@ type suggestion struct {
 	order        *order
 	lines        []*refundLine
 	subtotal     int64
+	shipping     int64
 	amount       int64
 	transactions []*suggestedTransaction
 }
@@ -71,7 +73,13 @@ func (o *order) suggestRefund(args map[string]any) (*suggestion, error) {
 	for _, l := range s.lines {
 		s.subtotal += l.line.unitPrice * int64(l.quantity)
 	}
-	s.amount = min(s.subtotal, o.refundable())
+	if amount, ok := args["shippingAmount"].(string); ok && amount != "" {
+		n, _ := parseMoney(amount)
+		s.shipping = min(n, o.shippingRefundable())
+	} else if boolArg(args, "refundShipping") {
+		s.shipping = o.shippingRefundable()
+	}
+	s.amount = min(s.subtotal+s.shipping, o.refundable())
 
 	left := s.amount
 	for _, t := range o.paymentsForRefund() {
@@ -108,7 +116,7 @@ func (s *suggestion) resolve(x *execution, field string, args map[string]any) (a
 	case "totalTaxes":
 		return "0.0", nil
 	case "shipping":
-		return &shippingRefund{order: o}, nil
+		return &shippingRefund{order: o, amount: s.shipping}, nil
 	case "refundLineItems":
 		out := make([]any, len(s.lines))
 		for i, l := range s.lines {
@@ -184,16 +192,28 @@ func (t *suggestedTransaction) resolve(x *execution, field string, args map[stri
 	return nil, notResolved("SuggestedOrderTransaction", field)
 }
 
-// shippingRefund answers ShippingRefund; the demo orders have no shipping.
-type shippingRefund struct{ order *order }
+// shippingRefund answers ShippingRefund: the delivery a suggested refund
+// gives back, of what is left to refund of it (no tax in the demo).
+type shippingRefund struct {
+	order  *order
+	amount int64
+}
 
 func (*shippingRefund) typeName() string { return "ShippingRefund" }
 
 func (s *shippingRefund) resolve(x *execution, field string, args map[string]any) (any, error) {
 	switch field {
-	case "amountSet", "maximumRefundableSet", "taxSet":
+	case "amountSet":
+		return s.order.bag(s.amount), nil
+	case "maximumRefundableSet":
+		return s.order.bag(s.order.shippingRefundable()), nil
+	case "taxSet":
 		return s.order.bag(0), nil
-	case "amount", "maximumRefundable", "tax":
+	case "amount":
+		return s.order.bag(s.amount).presentment.decimal(), nil
+	case "maximumRefundable":
+		return s.order.bag(s.order.shippingRefundable()).presentment.decimal(), nil
+	case "tax":
 		return "0.0", nil
 	}
 	return nil, notResolved("ShippingRefund", field)
