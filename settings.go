@@ -42,8 +42,10 @@ type Settings struct {
 	// StaffLanguage is the store's language for the backoffice ("en" or
 	// "lv"): staff accounts that have not chosen their own read it in it.
 	StaffLanguage string
-	UpdatedAt     time.Time
-	UpdatedBy     string
+	// Withdrawal holds the settings of the right of withdrawal.
+	Withdrawal WithdrawalSettings
+	UpdatedAt  time.Time
+	UpdatedBy  string
 	// Revision numbers the settings' changes: 0 while every setting has its
 	// default, and different after every save that changed one. A page
 	// rendered with the settings is the same while their revision is.
@@ -61,6 +63,7 @@ func DefaultSettings() Settings {
 
 		PhotoRetentionDays: DefaultPhotoRetentionDays,
 		StaffLanguage:      "en",
+		Withdrawal:         DefaultWithdrawalSettings(),
 	}
 }
 
@@ -188,6 +191,7 @@ func (s *SettingsService) UpdateSettings(ctx context.Context, st Settings, by st
 	if st.RestockLocationID != "" && !strings.HasPrefix(st.RestockLocationID, "gid://shopify/Location/") {
 		fields[FieldRestockLocation] = Msg("Choose one of the shop’s locations.")
 	}
+	checkWithdrawalSettings(&st.Withdrawal, fields)
 	if err := Invalid(fields); err != nil {
 		return err
 	}

@@ -73,8 +73,8 @@ func TestSettings(t *testing.T) {
 		if same, err := d.Settings(ctx); err != nil || same.Revision != 2 {
 			t.Errorf("revision %d (%v) after a save that changed nothing, want 2", same.Revision, err)
 		}
-		if n := count(t, d, "settings"); n != 14 {
-			t.Errorf("%d settings rows, want 14", n)
+		if n := count(t, d, "settings"); n != 21 { // 14, and 7 of the right of withdrawal
+			t.Errorf("%d settings rows, want 21", n)
 		}
 	})
 
