@@ -46,6 +46,9 @@ func (db *DB) CreateReturn(ctx context.Context, r *returns.Return, maxUnits map[
 		if err := insertWithdrawal(ctx, tx, r); err != nil {
 			return false, err
 		}
+		if err := appendStatement(ctx, tx, r); err != nil {
+			return false, err
+		}
 	}
 	ev.ReturnID = r.ID
 	if err := insertEvent(ctx, tx, ev); err != nil {
