@@ -31,7 +31,7 @@ func TestVerifyLogFindsAnEditedEntry(t *testing.T) {
 			SubmissionKey: strings.Repeat("k", 16) + order, Code: returns.NewReturnCode(), OrderID: "gid://shopify/Order/" + order,
 			OrderName: "#" + order, Email: "sam@example.com", Locale: "en", Kind: returns.KindWithdrawal,
 			Resolution: returns.ResolutionRefund, Status: returns.StatusApproved, Currency: "EUR", CreatedAt: at, UpdatedAt: at,
-			Items: []returns.Item{{LineItemID: "gid://shopify/LineItem/" + order + "01", Title: "Wool scarf", Quantity: 1, UnitPrice: returns.Money{Minor: 4900, Currency: "EUR"}}},
+			Items:      []returns.Item{{LineItemID: "gid://shopify/LineItem/" + order + "01", Title: "Wool scarf", Quantity: 1, UnitPrice: returns.Money{Minor: 4900, Currency: "EUR"}}},
 			Withdrawal: &returns.WithdrawalStatement{Name: "Sam Taylor", Email: "sam@example.com", Channel: returns.WithdrawalOnline, MadeAt: at.Add(time.Duration(i) * time.Minute)},
 		}
 		ev := returns.Event{At: at, Actor: returns.ActorCustomer, Type: returns.EventWithdrawn, Status: returns.StatusApproved}
