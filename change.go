@@ -137,7 +137,20 @@ func (c *Changes) Create(ctx context.Context, r *Return, maxUnits map[string]int
 func (c *Changes) CreateWith(ctx context.Context, r *Return, maxUnits map[string]int, d EmailData) (created bool, err error) {
 	ev := Event{At: c.now(), Actor: ActorCustomer, Type: EventRequested, Status: StatusRequested}
 	wb := &Writeback{OrderID: r.OrderID, NoteLine: requestNoteLine(r), Tags: []string{"returns:requested"}, NextAt: c.now()}
-	emails, err := c.mailer.ForChange(ctx, EmailRequestReceived, r, d)
+	email := EmailRequestReceived
+	if r.Withdrawal != nil {
+		// A statement of withdrawal takes effect by being made: the
+		// return is approved with it, and the customer's email is its
+		// acknowledgement. One staff registered acts as staff.
+		r.Status = StatusApproved
+		ev.Type, ev.Status = EventWithdrawn, StatusApproved
+		if r.Withdrawal.RegisteredBy != 0 {
+			ev.Actor = StaffActor(r.Withdrawal.RegisteredBy)
+		}
+		wb.Tags = []string{"returns:withdrawn"}
+		email = EmailWithdrawalAcknowledged
+	}
+	emails, err := c.mailer.ForChange(ctx, email, r, d)
 	if err != nil {
 		return false, err
 	}

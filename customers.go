@@ -87,8 +87,11 @@ type CustomerService struct {
 	wakeShopReturns func()
 	// autoApproval approves new returns its rules match; nil for none.
 	autoApproval *AutoApprovalService
-	now          func() time.Time
-	log          *slog.Logger
+	// zone tells the store's time zone, which withdrawal periods are
+	// counted in; nil counts them in UTC.
+	zone StoreZone
+	now  func() time.Time
+	log  *slog.Logger
 }
 
 // CustomerDeps are what a CustomerService uses.
@@ -111,8 +114,11 @@ type CustomerDeps struct {
 	WakeShopReturns func()
 	// AutoApproval (optional) approves new returns its rules match.
 	AutoApproval *AutoApprovalService
-	Now          func() time.Time
-	Log          *slog.Logger
+	// Zone (optional) tells the store's time zone, which withdrawal periods
+	// are counted in.
+	Zone StoreZone
+	Now  func() time.Time
+	Log  *slog.Logger
 }
 
 // NewCustomerService returns a CustomerService.
@@ -120,7 +126,7 @@ func NewCustomerService(d CustomerDeps) *CustomerService {
 	return &CustomerService{
 		shop: d.Shop, returns: d.Returns, access: d.Access, timeline: d.Timeline, photos: d.Photos,
 		settings: d.Settings, changes: d.Changes, orders: d.Orders, shopReturns: d.ShopReturns,
-		parcels: d.Parcels, wakeShopReturns: d.WakeShopReturns, autoApproval: d.AutoApproval, now: d.Now, log: d.Log,
+		parcels: d.Parcels, wakeShopReturns: d.WakeShopReturns, autoApproval: d.AutoApproval, zone: d.Zone, now: d.Now, log: d.Log,
 	}
 }
 
@@ -477,8 +483,11 @@ func requestNoteLine(r *Return) string {
 		items += fmt.Sprintf("%d × %s", it.Quantity, it.Title)
 	}
 	what := "damaged"
-	if r.Kind == KindDissatisfied {
+	switch r.Kind {
+	case KindDissatisfied:
 		what = "not satisfied (" + reasonText[r.Reason] + ")"
+	case KindWithdrawal:
+		return fmt.Sprintf("Withdrawal %s from the contract: %s — statutory right of withdrawal, refund", r.Code, items)
 	}
 	return fmt.Sprintf("Return %s requested: %s — %s, wants a %s", r.Code, items, what, r.Resolution)
 }

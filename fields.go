@@ -102,3 +102,23 @@ const (
 
 // FieldQuantity is the name of the quantity field of a line item.
 func FieldQuantity(lineItemID string) string { return FieldQuantityOf + lineItemID }
+
+// The settings of the right of withdrawal.
+const (
+	FieldWithdrawalLinkEN       = "withdrawal_link_en"
+	FieldWithdrawalLinkLV       = "withdrawal_link_lv"
+	FieldExemptCustomMadeTag    = "exempt_custom_made_tag"
+	FieldExemptPerishableTag    = "exempt_perishable_tag"
+	FieldExemptSealedHygieneTag = "exempt_sealed_hygiene_tag"
+	FieldDeliveryDays           = "delivery_days"
+	FieldNotInformedTag         = "not_informed_tag"
+)
+
+// The statement of withdrawal's form (the items are FieldLine and
+// FieldQuantityOf, the key FieldKey, the email FieldEmail).
+const (
+	FieldName             = "name"
+	FieldWithdrawalReason = "withdrawal_reason" // optional
+	FieldArrived          = "arrived"           // the day a letter or an email arrived, for staff
+	FieldChannel          = "channel"           // email or post, for staff
+)

@@ -108,7 +108,7 @@ func (m *Mailer) ForChange(ctx context.Context, kind EmailKind, r *Return, d Ema
 	if msg != nil {
 		out = append(out, *msg)
 	}
-	if kind == EmailRequestReceived {
+	if kind == EmailRequestReceived || kind == EmailWithdrawalAcknowledged {
 		if msg, err = m.staffEmail(ctx, r, d.AutoApprovalRule); err != nil {
 			return nil, err
 		}

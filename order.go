@@ -85,6 +85,11 @@ type LineItem struct {
 	// date is known). The return window counts from FulfilledAt.
 	Fulfilled   int
 	FulfilledAt time.Time
+	// Delivered says FulfilledAt is Shopify's delivery date: every
+	// fulfilment of the line has one. The withdrawal period counts from
+	// delivery, and from a set number of days after the fulfilment when it
+	// is unknown.
+	Delivered bool
 }
 
 // HasProductTag reports whether the line's product carries tag, compared without

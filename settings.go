@@ -49,8 +49,10 @@ type Settings struct {
 	// customer chose a dearer one; 0 sets no cap (withdrawalrefund.go).
 	RefundDelivery        bool
 	CheapestDeliveryMinor int64
-	UpdatedAt             time.Time
-	UpdatedBy             string
+	// Withdrawal holds the settings of the right of withdrawal.
+	Withdrawal WithdrawalSettings
+	UpdatedAt  time.Time
+	UpdatedBy  string
 	// Revision numbers the settings' changes: 0 while every setting has its
 	// default, and different after every save that changed one. A page
 	// rendered with the settings is the same while their revision is.
@@ -69,6 +71,7 @@ func DefaultSettings() Settings {
 		PhotoRetentionDays: DefaultPhotoRetentionDays,
 		StaffLanguage:      "en",
 		RefundDelivery:     true,
+		Withdrawal:         DefaultWithdrawalSettings(),
 	}
 }
 
@@ -199,6 +202,7 @@ func (s *SettingsService) UpdateSettings(ctx context.Context, st Settings, by st
 	if st.CheapestDeliveryMinor < 0 {
 		fields[FieldCheapestDelivery] = Msg("Enter a price of zero or more; leave it empty for no cap.")
 	}
+	checkWithdrawalSettings(&st.Withdrawal, fields)
 	if err := Invalid(fields); err != nil {
 		return err
 	}

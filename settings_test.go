@@ -126,7 +126,8 @@ func TestUpdateSettingsSaves(t *testing.T) {
 		ReturnAddress: "Returns department\nRīga", WindowDays: 1, NonReturnableTag: "Final-Sale",
 		InstructionsEN: "Pack it.", InstructionsLV: "Iepakojiet.", StaffEmail: "staff@example.com",
 		RequireEmailedLink: true, UpdatedAt: serviceNow, UpdatedBy: "kim@example.com",
-		StaffLanguage: "en", // the default, for a caller that set none
+		StaffLanguage: "en",                                // the default, for a caller that set none
+		Withdrawal:    returns.DefaultWithdrawalSettings(), // the defaults, likewise
 	}
 	if store.saved != want || store.by != "kim@example.com" {
 		t.Errorf("saved %+v by %q,\nwant %+v by kim", store.saved, store.by, want)

@@ -228,7 +228,7 @@ func New(d Deps) *App {
 		Customers: returns.NewCustomerService(returns.CustomerDeps{
 			Shop: shop, Returns: d.Store, Access: d.Store, Timeline: d.Store, Photos: d.Photos,
 			Settings: settings, Changes: changes, Orders: orders, ShopReturns: shopReturns, Parcels: d.Store,
-			WakeShopReturns: shopReturns.Wake, AutoApproval: autoApproval, Now: d.Now, Log: d.Log,
+			WakeShopReturns: shopReturns.Wake, AutoApproval: autoApproval, Zone: identity, Now: d.Now, Log: d.Log,
 		}),
 		AccessLinks: returns.NewAccessLinkService(shop, d.Store, mailer, d.Now, d.Log),
 		Backoffice: returns.NewBackofficeService(returns.BackofficeDeps{

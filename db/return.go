@@ -42,6 +42,14 @@ func (db *DB) CreateReturn(ctx context.Context, r *returns.Return, maxUnits map[
 	if err := insertReturn(ctx, tx, r); err != nil {
 		return false, err
 	}
+	if r.Withdrawal != nil {
+		if err := insertWithdrawal(ctx, tx, r); err != nil {
+			return false, err
+		}
+		if err := appendStatement(ctx, tx, r); err != nil {
+			return false, err
+		}
+	}
 	ev.ReturnID = r.ID
 	if err := insertEvent(ctx, tx, ev); err != nil {
 		return false, err
@@ -296,6 +304,9 @@ func attachDetails(ctx context.Context, tx *sql.Tx, rs []returns.Return, photos 
 		return err
 	}
 	if err := attachReplacements(ctx, tx, in, ids, byID); err != nil {
+		return err
+	}
+	if err := attachWithdrawals(ctx, tx, in, ids, byID); err != nil {
 		return err
 	}
 	return attachRefunded(ctx, tx, in, ids, byID)

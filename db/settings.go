@@ -71,6 +71,30 @@ var settingFields = []struct {
 			s.CheapestDeliveryMinor, err = strconv.ParseInt(v, 10, 64)
 			return err
 		}},
+	{"withdrawal_link_en",
+		func(s *returns.Settings) string { return s.Withdrawal.LinkEN },
+		func(s *returns.Settings, v string) error { s.Withdrawal.LinkEN = v; return nil }},
+	{"withdrawal_link_lv",
+		func(s *returns.Settings) string { return s.Withdrawal.LinkLV },
+		func(s *returns.Settings, v string) error { s.Withdrawal.LinkLV = v; return nil }},
+	{"exempt_custom_made_tag",
+		func(s *returns.Settings) string { return s.Withdrawal.ExemptCustomMadeTag },
+		func(s *returns.Settings, v string) error { s.Withdrawal.ExemptCustomMadeTag = v; return nil }},
+	{"exempt_perishable_tag",
+		func(s *returns.Settings) string { return s.Withdrawal.ExemptPerishableTag },
+		func(s *returns.Settings, v string) error { s.Withdrawal.ExemptPerishableTag = v; return nil }},
+	{"exempt_sealed_hygiene_tag",
+		func(s *returns.Settings) string { return s.Withdrawal.ExemptSealedHygieneTag },
+		func(s *returns.Settings, v string) error { s.Withdrawal.ExemptSealedHygieneTag = v; return nil }},
+	{"withdrawal_delivery_days",
+		func(s *returns.Settings) string { return strconv.Itoa(s.Withdrawal.DeliveryDays) },
+		func(s *returns.Settings, v string) (err error) {
+			s.Withdrawal.DeliveryDays, err = strconv.Atoi(v)
+			return err
+		}},
+	{"withdrawal_not_informed_tag",
+		func(s *returns.Settings) string { return s.Withdrawal.NotInformedTag },
+		func(s *returns.Settings, v string) error { s.Withdrawal.NotInformedTag = v; return nil }},
 	{"photo_retention_days",
 		func(s *returns.Settings) string { return strconv.Itoa(s.PhotoRetentionDays) },
 		func(s *returns.Settings, v string) (err error) {

@@ -82,6 +82,10 @@ func (s *Server) handleAdminSettings() http.Handler {
 			s.Error(w, r, err)
 			return
 		}
+		if err := s.keepWithdrawalSettings(r, f, &st); err != nil {
+			s.Error(w, r, err)
+			return
+		}
 		if loc, sent := f[returns.FieldRestockLocation]; sent {
 			st.RestockLocationID = loc[0]
 		} else {

@@ -38,6 +38,9 @@ func (s *Server) renderLookup(w http.ResponseWriter, r *http.Request, status int
 	}
 	p.NoIndex = false
 	p.Path = paths.LookupURL()
+	if r.FormValue(paths.ParamNext) == nextWithdraw {
+		p.Form.Values[paths.ParamNext] = nextWithdraw
+	}
 	s.render(w, r, status, views.LookupPageView(p))
 }
 
@@ -117,6 +120,10 @@ func (s *Server) openOrder(w http.ResponseWriter, r *http.Request, order, email 
 	}
 	if err := s.sessions.setCustomer(w, r, customerSession{OrderID: o.ID, OrderName: o.Name, OrderLocale: o.Locale}); err != nil {
 		s.Error(w, r, err)
+		return
+	}
+	if r.FormValue(paths.ParamNext) == nextWithdraw {
+		http.Redirect(w, r, paths.WithdrawURL(), http.StatusSeeOther)
 		return
 	}
 	http.Redirect(w, r, paths.OrderURL(), http.StatusSeeOther)

@@ -30,7 +30,13 @@ func (s *Server) page(r *http.Request, title returns.Message) views.Page {
 	}
 	id := s.storeIdentity(r)
 	l.Zone = id.Location
-	return views.Page{L: l, Title: l.Msg(title), Path: path, DemoMode: s.cfg.DemoMode, NoIndex: true, Store: id}
+	p := views.Page{L: l, Title: l.Msg(title), Path: path, DemoMode: s.cfg.DemoMode, NoIndex: true, Store: id}
+	if s.withdrawals != nil && s.settings != nil {
+		if st, err := s.settings.Settings(r.Context()); err == nil {
+			p.WithdrawalLabel = st.Withdrawal.Link(l.Lang)
+		}
+	}
+	return p
 }
 
 // storeIdentity is the store's identity for a page; zero when the server has

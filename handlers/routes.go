@@ -32,6 +32,10 @@ func (s *Server) addRoutes(mux router) {
 	mux.Handle("POST "+paths.ReturnCancel, s.handleReturnCancel())
 	mux.Handle("POST "+paths.ReturnParcel, s.handleReturnParcel())
 	mux.Handle("GET "+paths.ReturnPhoto, s.handleReturnPhoto())
+	mux.Handle("GET "+paths.Withdraw, s.handleWithdraw())
+	mux.Handle("POST "+paths.Withdraw, s.handleWithdrawReview())
+	mux.Handle("POST "+paths.WithdrawConfirm, s.handleWithdrawConfirm())
+	mux.Handle("GET "+paths.WithdrawalForm, s.handleWithdrawalForm())
 
 	mux.Handle("GET "+paths.AdminLogin, s.handleAdminLoginForm())
 	mux.Handle("POST "+paths.AdminLogin, s.handleAdminLogin())

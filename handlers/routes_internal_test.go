@@ -76,6 +76,10 @@ func TestBuildersReachTheirRoutes(t *testing.T) {
 		{"GET", paths.LogoURL("0123456789abcdef0123456789abcdef.png"), paths.Logo},
 		{"POST", paths.AdminShopifyCheckURL(), paths.AdminShopifyCheck},
 		{"POST", paths.AdminLanguageURL(), paths.AdminLanguage},
+		{"GET", paths.WithdrawURL(), paths.Withdraw},
+		{"POST", paths.WithdrawURL(), paths.Withdraw},
+		{"POST", paths.WithdrawConfirmURL(), paths.WithdrawConfirm},
+		{"GET", paths.WithdrawalFormURL("lv"), paths.WithdrawalForm},
 
 		{"POST", paths.ShopifyWebhooks, paths.ShopifyWebhooks},
 		{"GET", paths.Healthz, paths.Healthz},

@@ -69,6 +69,9 @@ type Server struct {
 	lookupLimits LookupLimits
 	loginLimits  LoginLimits
 	autoApproval AutoApproval // the auto-approval rules
+	// withdrawals is the withdrawal function: the customers' service when
+	// it has one.
+	withdrawals Withdrawals
 }
 
 // NewServer returns the portal's HTTP handler with every route and middleware.
@@ -98,6 +101,7 @@ func NewServer(cfg Config, svc Services) *Server {
 		reports:      svc.Reports,
 		autoApproval: svc.AutoApproval,
 		identity:     svc.Identity,
+		withdrawals:  withdrawalsOf(svc.Customers),
 		sessions:     newSessionStore(cfg.SessionKeys, cfg.Secure),
 		statusPages:  newStatusPages(),
 		limits:       newLimiter(cfg.Now),

@@ -370,3 +370,23 @@ func withQuery(path string, v url.Values) string {
 	}
 	return path + "?" + v.Encode()
 }
+
+// The withdrawal function (Directive 2011/83/EU, Article 11a): Withdraw is
+// the statement's form for the order the session proved (the lookup first
+// when there is none), WithdrawConfirm where its confirmation step posts, and
+// WithdrawalForm the model withdrawal form of Annex I(B), for customers who
+// prefer to send it by email or post.
+const (
+	Withdraw        = "/withdraw"
+	WithdrawConfirm = "/withdraw/confirm"
+	WithdrawalForm  = "/withdrawal-form.txt"
+)
+
+// WithdrawURL is the withdrawal function.
+func WithdrawURL() string { return Withdraw }
+
+// WithdrawConfirmURL is where the statement's confirmation posts.
+func WithdrawConfirmURL() string { return WithdrawConfirm }
+
+// WithdrawalFormURL is the model withdrawal form in lang ("en", "lv").
+func WithdrawalFormURL(lang string) string { return WithdrawalForm + "?" + ParamLang + "=" + lang }

@@ -157,13 +157,13 @@ func TestOrder_Mapping(t *testing.T) {
 				ID: "gid://shopify/LineItem/100101", Title: "Linen tea towel", VariantTitle: "Natural",
 				Quantity: 1, UnitPrice: returns.Money{Minor: 2900, Currency: "EUR"},
 				ProductTags: []string{"kitchen", "linen"}, ImageURL: "https://cdn.example.com/devshop/ltt-nat.jpg",
-				Fulfilled: 1, FulfilledAt: now.Add(-3 * day), // shipped 5 days ago, delivered 2 days later
+				Fulfilled: 1, FulfilledAt: now.Add(-3 * day), Delivered: true, // shipped 5 days ago, delivered 2 days later
 			},
 			{
 				ID: "gid://shopify/LineItem/100102", Title: "Ceramic mug", VariantTitle: "Blue",
 				Quantity: 2, UnitPrice: returns.Money{Minor: 1450, Currency: "EUR"},
 				ProductTags: []string{"kitchen"}, ImageURL: "https://cdn.example.com/devshop/mug-blu.jpg",
-				Fulfilled: 2, FulfilledAt: now.Add(-3 * day),
+				Fulfilled: 2, FulfilledAt: now.Add(-3 * day), Delivered: true,
 			},
 		},
 		Received: returns.Money{Minor: 5800, Currency: "EUR"},

@@ -390,6 +390,7 @@ func (n *orderNode) toOrder() (*returns.Order, error) {
 	// them arrived (or left, when no delivery date is known).
 	fulfilled := map[string]int{}
 	fulfilledAt := map[string]time.Time{}
+	undelivered := map[string]bool{} // a fulfilment of the line has no delivery date
 	for _, f := range n.Fulfillments {
 		if f.Status != "SUCCESS" {
 			continue
@@ -404,6 +405,9 @@ func (n *orderNode) toOrder() (*returns.Order, error) {
 			}
 			id := fl.LineItem.ID
 			fulfilled[id] += *fl.Quantity
+			if f.DeliveredAt == nil {
+				undelivered[id] = true
+			}
 			if at.After(fulfilledAt[id]) {
 				fulfilledAt[id] = at
 			}
@@ -429,6 +433,7 @@ func (n *orderNode) toOrder() (*returns.Order, error) {
 			GiftCard:     l.IsGiftCard,
 			Fulfilled:    fulfilled[l.ID],
 			FulfilledAt:  fulfilledAt[l.ID],
+			Delivered:    fulfilled[l.ID] > 0 && !undelivered[l.ID],
 		}
 		if l.Product != nil {
 			line.ProductTags = append([]string{}, l.Product.Tags...)

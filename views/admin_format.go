@@ -38,6 +38,8 @@ func (l Localizer) StaffKind(k returns.Kind) string {
 		return l.T("Damaged")
 	case returns.KindDissatisfied:
 		return l.T("Not satisfied")
+	case returns.KindWithdrawal:
+		return l.T("Withdrawal")
 	}
 	return string(k)
 }

@@ -237,6 +237,8 @@ func (l Localizer) Kind(k returns.Kind) string {
 		return l.T("The item arrived damaged")
 	case returns.KindDissatisfied:
 		return l.T("I am not satisfied with the item")
+	case returns.KindWithdrawal:
+		return l.T("I withdraw from the contract")
 	}
 	return string(k)
 }
@@ -343,6 +345,8 @@ func (l Localizer) Event(ev returns.Event) string {
 		return l.T("Replacement delivered")
 	case returns.EventSwitchedToRefund:
 		return l.T("Changed to a refund")
+	case returns.EventWithdrawn:
+		return l.T("You withdrew from the contract")
 	default:
 		// EventNote, EventRefundFailed, EventRefundUnknown, EventShopifyUpdated,
 		// EventShopifyDeferred and anything unknown.

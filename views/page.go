@@ -20,6 +20,9 @@ type Page struct {
 	// Store is the store's identity: its name and logo head the page, its
 	// storefront and contact address end it. L.Zone is its time zone.
 	Store returns.StoreIdentity
+	// WithdrawalLabel labels the link to the withdrawal function in the
+	// page's language (the settings'); "" shows none.
+	WithdrawalLabel string
 }
 
 // title is the document title: the page's own and the store's name.

@@ -69,6 +69,8 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return runAdmin(ctx, args, getenv, stdin, stdout, stderr)
 	case "backup":
 		return runBackup(ctx, args, getenv, stdout)
+	case "verify-log":
+		return runVerifyLog(ctx, args, getenv, stdout)
 	case "redact":
 		return runRedact(ctx, args, getenv, stdout, stderr)
 	case "devshop":
@@ -93,6 +95,7 @@ const usage = `Usage:
   returns-portal link --order 1001 --email EMAIL     print a signed start link for an order
   returns-portal admin create|list|disable|enable|password [--email EMAIL]
                                                      manage staff accounts
+  returns-portal verify-log                          check the hash chain of the withdrawal log
   returns-portal backup FILE                         write a consistent snapshot of the database
   returns-portal shopify check                       check the connection to the store; exit 0 only if the portal can work
   returns-portal redact --email EMAIL                erase a customer's personal data from their returns

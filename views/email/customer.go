@@ -297,5 +297,6 @@ func (c customerEmail) finish(m *message, store string) {
 		m.Footer = append(m.Footer, l.T("Questions? Reply to this email and we will help."))
 	}
 	m.Footer = append(m.Footer, l.T("You get this email because you asked to return items from order %s.", c.ret.OrderName))
+	c.withdrawalLink(m)
 	m.Store = store
 }

@@ -117,6 +117,8 @@ func (r Renderer) message(d returns.EmailData) (*message, error) {
 		c.cancelled(m)
 	case returns.EmailClosed:
 		c.closed(m)
+	case returns.EmailWithdrawalAcknowledged:
+		c.withdrawalAcknowledged(m)
 	default:
 		return nil, fmt.Errorf("render email: unknown kind %q", d.Kind)
 	}

@@ -1,0 +1,130 @@
+package db
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/returnsportal/returns"
+)
+
+// Kinds of entries of the withdrawal log.
+const (
+	logStatement = "statement"
+)
+
+// statementEntry is the payload of a statement's entry: its full content.
+// Its fields are marshalled in this order, which makes the JSON canonical.
+type statementEntry struct {
+	Order        string          `json:"order"`
+	Name         string          `json:"name"`
+	Email        string          `json:"email"`
+	Reason       string          `json:"reason"`
+	Channel      string          `json:"channel"`
+	MadeAt       string          `json:"made_at"` // RFC 3339, UTC, milliseconds
+	RegisteredBy int64           `json:"registered_by"`
+	Items        []statementItem `json:"items"`
+}
+
+type statementItem struct {
+	LineItem  string `json:"line_item"`
+	Title     string `json:"title"`
+	Quantity  int    `json:"quantity"`
+	UnitPrice string `json:"unit_price"` // e.g. "49.00 EUR"
+}
+
+// appendStatement appends the statement of r, a new withdrawal, to the log
+// in tx.
+func appendStatement(ctx context.Context, tx *sql.Tx, r *returns.Return) error {
+	w := r.Withdrawal
+	e := statementEntry{
+		Order: r.OrderName, Name: w.Name, Email: w.Email, Reason: w.Reason, Channel: string(w.Channel),
+		MadeAt: w.MadeAt.UTC().Format("2006-01-02T15:04:05.000Z07:00"), RegisteredBy: w.RegisteredBy,
+	}
+	for _, it := range r.Items {
+		e.Items = append(e.Items, statementItem{LineItem: it.LineItemID, Title: it.Name(), Quantity: it.Quantity, UnitPrice: it.UnitPrice.String()})
+	}
+	payload, err := json.Marshal(e)
+	if err != nil {
+		return fmt.Errorf("log statement of %s: %w", r.Code, err)
+	}
+	return appendLog(ctx, tx, millis(r.CreatedAt), r.Code, logStatement, string(payload))
+}
+
+// appendLog appends one entry to the log, chained to the last one.
+func appendLog(ctx context.Context, tx *sql.Tx, at int64, code, kind, payload string) error {
+	var seq int64
+	var prev string
+	err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM withdrawal_log ORDER BY seq DESC LIMIT 1`).Scan(&seq, &prev)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("read the log's last entry: %w", err)
+	}
+	seq++
+	if _, err := tx.ExecContext(ctx, `
+		INSERT INTO withdrawal_log (seq, at, return_code, kind, payload, prev_hash, hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		seq, at, code, kind, payload, prev, logHash(seq, at, code, kind, payload, prev)); err != nil {
+		return fmt.Errorf("append %s of %s to the log: %w", kind, code, err)
+	}
+	return nil
+}
+
+// logHash is an entry's hash: SHA-256 over its fields, each prefixed by its
+// length so that no two entries hash the same bytes.
+func logHash(seq, at int64, code, kind, payload, prev string) string {
+	h := sha256.New()
+	for _, f := range []string{strconv.FormatInt(seq, 10), strconv.FormatInt(at, 10), code, kind, payload, prev} {
+		fmt.Fprintf(h, "%d:%s;", len(f), f)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// LogProblem is the first entry of the withdrawal log that does not hold.
+type LogProblem struct {
+	Seq    int64
+	Reason string
+}
+
+func (p *LogProblem) Error() string {
+	return fmt.Sprintf("withdrawal log entry %d: %s", p.Seq, p.Reason)
+}
+
+// VerifyWithdrawalLog checks the log's chain from its first entry: seq
+// numbers without gaps, each entry's prev_hash the hash of the one before,
+// and each hash that of its fields. It returns the number of entries, and a
+// *LogProblem naming the first bad one.
+func (db *DB) VerifyWithdrawalLog(ctx context.Context) (int64, error) {
+	rows, err := db.reader.QueryContext(ctx, `SELECT seq, at, return_code, kind, payload, prev_hash, hash FROM withdrawal_log ORDER BY seq`)
+	if err != nil {
+		return 0, fmt.Errorf("read the withdrawal log: %w", err)
+	}
+	defer rows.Close()
+	var n int64
+	prev := ""
+	for rows.Next() {
+		var seq, at int64
+		var code, kind, payload, prevHash, hash string
+		if err := rows.Scan(&seq, &at, &code, &kind, &payload, &prevHash, &hash); err != nil {
+			return n, fmt.Errorf("read the withdrawal log: %w", err)
+		}
+		switch {
+		case seq != n+1:
+			return n, &LogProblem{Seq: n + 1, Reason: "missing"}
+		case prevHash != prev:
+			return n, &LogProblem{Seq: seq, Reason: "does not follow the entry before it"}
+		case logHash(seq, at, code, kind, payload, prevHash) != hash:
+			return n, &LogProblem{Seq: seq, Reason: "was changed after it was written"}
+		}
+		prev = hash
+		n++
+	}
+	if err := rows.Err(); err != nil {
+		return n, fmt.Errorf("read the withdrawal log: %w", err)
+	}
+	return n, nil
+}

@@ -1,0 +1,155 @@
+package returns
+
+import (
+	"strings"
+	"time"
+)
+
+// Exemption is why the law exempts goods from the right of withdrawal
+// (Directive 2011/83/EU, Article 16); the store marks such goods by a product
+// tag per kind (settings), and the customer is told the reason.
+type Exemption string
+
+const (
+	ExemptNone Exemption = ""
+	// ExemptCustomMade: goods made to the consumer's specifications or
+	// clearly personalised (Article 16(c)).
+	ExemptCustomMade Exemption = "custom_made"
+	// ExemptPerishable: goods liable to deteriorate or expire rapidly
+	// (Article 16(d)).
+	ExemptPerishable Exemption = "perishable"
+	// ExemptSealedHygiene: sealed goods not suitable for return for health
+	// or hygiene reasons once unsealed after delivery (Article 16(e)).
+	ExemptSealedHygiene Exemption = "sealed_hygiene"
+)
+
+// Exemptions lists the kinds of exempt goods, in the order settings show them.
+var Exemptions = []Exemption{ExemptCustomMade, ExemptPerishable, ExemptSealedHygiene}
+
+// WithdrawalPolicy is what the settings say about the right of withdrawal.
+type WithdrawalPolicy struct {
+	// ExemptTags maps each kind of exempt goods to the product tag that
+	// marks them ("" for none).
+	ExemptTags map[Exemption]string
+	// DeliveryDays is how many days after a fulfilment its goods are taken
+	// to have arrived when Shopify knows no delivery date.
+	DeliveryDays int
+	// NotInformedTag is the order tag by which the store marks orders whose
+	// customer was not told of the right of withdrawal: their period is 12
+	// months longer.
+	NotInformedTag string
+}
+
+// WithdrawalPeriod is the withdrawal period of an order.
+type WithdrawalPeriod struct {
+	// Started is false while nothing of the order was fulfilled: the period
+	// runs from delivery.
+	Started bool
+	// Received is the day the last item arrived, as the period counts it:
+	// Shopify's delivery date when every fulfilment has one, else the
+	// fulfilment's date plus the policy's DeliveryDays; DeliveryKnown says
+	// which.
+	Received      time.Time
+	DeliveryKnown bool
+	// Informed is false for an order the store marked as one whose customer
+	// was not told of the right.
+	Informed bool
+	// LastDay is the last day to withdraw (midnight at its start, in the
+	// store's zone), as WithdrawalLastDay says.
+	LastDay time.Time
+}
+
+// Open reports whether a withdrawal made at at is within the period.
+func (p WithdrawalPeriod) Open(at time.Time) bool {
+	return p.Started && WithinWithdrawal(at, p.LastDay)
+}
+
+// WithdrawalPeriodOf returns the withdrawal period of o under p, its days
+// counted in zone: from delivery of the last fulfilled item.
+func WithdrawalPeriodOf(o *Order, p WithdrawalPolicy, zone *time.Location) WithdrawalPeriod {
+	period := WithdrawalPeriod{Informed: !o.hasTag(p.NotInformedTag), DeliveryKnown: true}
+	for _, l := range o.Lines {
+		if l.Fulfilled <= 0 || l.FulfilledAt.IsZero() {
+			continue
+		}
+		at := l.FulfilledAt
+		if !l.Delivered {
+			at = at.AddDate(0, 0, p.DeliveryDays)
+			period.DeliveryKnown = false
+		}
+		if !period.Started || at.After(period.Received) {
+			period.Received = at
+		}
+		period.Started = true
+	}
+	if !period.Started {
+		period.DeliveryKnown = false
+		return period
+	}
+	period.LastDay = WithdrawalLastDay(period.Received, zone, period.Informed)
+	return period
+}
+
+// Exemption returns why the law exempts l from withdrawal under p, or
+// ExemptNone.
+func (p WithdrawalPolicy) Exemption(l *LineItem) Exemption {
+	for _, e := range Exemptions {
+		if tag := p.ExemptTags[e]; tag != "" && l.HasProductTag(tag) {
+			return e
+		}
+	}
+	return ExemptNone
+}
+
+// WithdrawalLine says how many units of one line a customer can withdraw
+// from, or why none.
+type WithdrawalLine struct {
+	Line         LineItem
+	Withdrawable int
+	// Exempt is set for goods the law exempts; Reason for the other causes
+	// (not fulfilled, already returned, a gift card, a cancelled order).
+	Exempt Exemption
+	Reason Ineligible
+}
+
+// WithdrawalLines applies p to every line of o: exempt goods, gift cards and
+// what was not delivered or is held by active returns (held, as HeldUnits
+// says) cannot be withdrawn from. The period is not looked at here: it is
+// the order's, not a line's.
+func WithdrawalLines(o *Order, p WithdrawalPolicy, held map[string]int) []WithdrawalLine {
+	out := make([]WithdrawalLine, 0, len(o.Lines))
+	for _, l := range o.Lines {
+		wl := WithdrawalLine{Line: l}
+		fulfilled := min(l.Fulfilled, l.Quantity)
+		switch {
+		case o.Cancelled():
+			wl.Reason = IneligibleOrderCancelled
+		case l.GiftCard:
+			wl.Reason = IneligibleGiftCard
+		case p.Exemption(&l) != ExemptNone:
+			wl.Exempt = p.Exemption(&l)
+		case fulfilled <= 0:
+			wl.Reason = IneligibleNotFulfilled
+		case fulfilled-held[l.ID] <= 0:
+			wl.Reason = IneligibleAlreadyReturned
+		default:
+			wl.Withdrawable = fulfilled - held[l.ID]
+		}
+		out = append(out, wl)
+	}
+	return out
+}
+
+// hasTag reports whether o carries tag, compared as Shopify compares tags.
+func (o *Order) hasTag(tag string) bool {
+	tag = strings.TrimSpace(tag)
+	if tag == "" {
+		return false
+	}
+	for _, t := range o.Tags {
+		if strings.EqualFold(strings.TrimSpace(t), tag) {
+			return true
+		}
+	}
+	return false
+}

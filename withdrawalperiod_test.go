@@ -1,0 +1,90 @@
+package returns_test
+
+import (
+	"testing"
+	"time"
+
+	returns "github.com/returnsportal/returns"
+)
+
+// TestWithdrawalPeriodOf: the period runs 14 days from delivery of the last
+// item, in the store's zone: Shopify's delivery date where every fulfilment
+// has one, else the fulfilment plus the setting's days; 12 months longer for
+// an order tagged as not informed; not started while nothing was fulfilled.
+func TestWithdrawalPeriodOf(t *testing.T) {
+	riga, err := time.LoadLocation("Europe/Riga")
+	if err != nil {
+		t.Fatal(err)
+	}
+	policy := returns.DefaultWithdrawalSettings().Policy() // 3 days after fulfilment
+	day := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, riga) }
+	line := func(at time.Time, delivered bool) returns.LineItem {
+		return returns.LineItem{ID: "l", Quantity: 1, Fulfilled: 1, FulfilledAt: at, Delivered: delivered}
+	}
+	for _, tc := range []struct {
+		name           string
+		order          returns.Order
+		started, known bool
+		lastDay        time.Time
+	}{
+		{"DeliveredKnown", returns.Order{Lines: []returns.LineItem{line(time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC), true)}},
+			true, true, day(2026, 11, 16)},
+		{"DeliveredLateEveningUTCIsNextDayInRiga", returns.Order{Lines: []returns.LineItem{line(time.Date(2026, 11, 1, 23, 30, 0, 0, time.UTC), true)}},
+			true, true, day(2026, 11, 16)},
+		// Fulfilled 30 October, taken to arrive 2 November: 16 November.
+		{"DeliveryUnknown", returns.Order{Lines: []returns.LineItem{line(time.Date(2026, 10, 30, 10, 0, 0, 0, time.UTC), false)}},
+			true, false, day(2026, 11, 16)},
+		// The last of a split delivery counts: 4 November + 14 = 18
+		// November, Proclamation Day, so the 19th.
+		{"SplitDeliveryLastItem", returns.Order{Lines: []returns.LineItem{
+			line(time.Date(2026, 10, 20, 10, 0, 0, 0, time.UTC), true),
+			{ID: "m", Quantity: 1, Fulfilled: 1, FulfilledAt: time.Date(2026, 11, 4, 10, 0, 0, 0, time.UTC), Delivered: true},
+		}}, true, true, day(2026, 11, 19)},
+		{"NotInformed", returns.Order{Tags: []string{"Withdrawal-Not-Informed"}, Lines: []returns.LineItem{line(time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC), true)}},
+			true, true, day(2027, 11, 16)},
+		{"NotFulfilled", returns.Order{Lines: []returns.LineItem{{ID: "l", Quantity: 1}}}, false, false, time.Time{}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := returns.WithdrawalPeriodOf(&tc.order, policy, riga)
+			if p.Started != tc.started || p.DeliveryKnown != tc.known || !p.LastDay.Equal(tc.lastDay) {
+				t.Errorf("period = started %v, known %v, last day %v; want %v, %v, %v", p.Started, p.DeliveryKnown, p.LastDay, tc.started, tc.known, tc.lastDay)
+			}
+			if tc.started {
+				if !p.Open(tc.lastDay.Add(23 * time.Hour)) {
+					t.Errorf("closed during its last day")
+				}
+				if p.Open(tc.lastDay.AddDate(0, 0, 1)) {
+					t.Errorf("open the day after its last day")
+				}
+			}
+		})
+	}
+}
+
+// TestWithdrawalLines: goods tagged as exempt by law are explained and cannot
+// be withdrawn from; a final-sale tag is not an exemption in law.
+func TestWithdrawalLines(t *testing.T) {
+	policy := returns.DefaultWithdrawalSettings().Policy()
+	o := &returns.Order{Lines: []returns.LineItem{
+		{ID: "scarf", Quantity: 1, Fulfilled: 1},
+		{ID: "socks", Quantity: 2, Fulfilled: 2, ProductTags: []string{"final-sale"}},
+		{ID: "portrait", Quantity: 1, Fulfilled: 1, ProductTags: []string{"Custom-Made"}},
+		{ID: "cheese", Quantity: 1, Fulfilled: 1, ProductTags: []string{"perishable"}},
+		{ID: "earrings", Quantity: 1, Fulfilled: 1, ProductTags: []string{"sealed-hygiene"}},
+		{ID: "lamp", Quantity: 1},
+	}}
+	got := returns.WithdrawalLines(o, policy, map[string]int{"socks": 1})
+	want := []struct {
+		n      int
+		exempt returns.Exemption
+		reason returns.Ineligible
+	}{
+		{1, "", ""}, {1, "", ""}, {0, returns.ExemptCustomMade, ""}, {0, returns.ExemptPerishable, ""},
+		{0, returns.ExemptSealedHygiene, ""}, {0, "", returns.IneligibleNotFulfilled},
+	}
+	for i, w := range want {
+		if got[i].Withdrawable != w.n || got[i].Exempt != w.exempt || got[i].Reason != w.reason {
+			t.Errorf("%s: %d, %q, %q; want %d, %q, %q", got[i].Line.ID, got[i].Withdrawable, got[i].Exempt, got[i].Reason, w.n, w.exempt, w.reason)
+		}
+	}
+}
