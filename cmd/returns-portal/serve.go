@@ -208,6 +208,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 // the portal wrote to it and act as the merchant there.
 var demoShop atomic.Pointer[devshop.Shop]
 
+// demoShopURL is the running demo store's address, for the end-to-end tests
+// that act there as the merchant or the warehouse, through its /_devshop/ API.
+var demoShopURL atomic.Pointer[string]
+
 // demoClientID is the client ID of the demo store's app. Its secret is new at
 // every start, as the demo store's state is.
 const demoClientID = "demo-returns-portal"
@@ -236,7 +240,9 @@ func startDemoStore(ctx context.Context, bg *sync.WaitGroup) (demoStore, string,
 		srv.Close()
 		shop.Close() // stops its webhook deliveries
 	})
-	return d, "http://" + ln.Addr().String(), nil
+	url := "http://" + ln.Addr().String()
+	demoShopURL.Store(&url)
+	return d, url, nil
 }
 
 // newShopClient returns the Shopify client of a configured store.
