@@ -66,17 +66,6 @@ func (c *OrderCache) clear() {
 	clear(c.m)
 }
 
-// fresh returns the cached order when it was read from Shopify within maxAge.
-func (c *OrderCache) fresh(id string, now time.Time, maxAge time.Duration) *Order {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	e, ok := c.m[id]
-	if !ok || now.Sub(e.at) > maxAge {
-		return nil
-	}
-	return e.order
-}
-
 // noted records a note and tags just written to a cached order, keeping the time it
 // was read. The cached *Order is shared with readers, so it is copied, not changed.
 func (c *OrderCache) noted(id, note string, tags []string) {
