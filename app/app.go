@@ -161,7 +161,7 @@ func New(d Deps) *App {
 	var notes returns.OrderNoteKeeper
 	if d.History != nil {
 		history := installation.GuardHistory(d.History)
-		writer.KeepHistory(history, history, d.Store)
+		writer.KeepHistory(history, d.Store)
 		notes = writer
 	}
 	changes := returns.NewChanges(d.Store, d.Store, mailer, writer, d.Now, d.Log)
