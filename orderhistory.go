@@ -501,3 +501,30 @@ func (g guardedHistory) WriteOrderRecord(ctx context.Context, orderID string, wr
 	}
 	return g.shop.WriteOrderRecord(ctx, orderID, write)
 }
+
+// HistoryDefinitions makes sure Shopify admin shows the history metafield
+// on the order page: an order metafield definition of $app:returns.history
+// (json, named, pinned); *shopify.Client is one.
+type HistoryDefinitions interface {
+	// EnsureHistoryDefinition makes the definition unless it is there, and
+	// reports whether it made it.
+	EnsureHistoryDefinition(ctx context.Context) (created bool, err error)
+}
+
+// GuardHistoryDefinitions is GuardOrders for the history's metafield
+// definition.
+func (i *ShopInstallation) GuardHistoryDefinitions(d HistoryDefinitions) HistoryDefinitions {
+	return guardedDefinitions{i: i, shop: d}
+}
+
+type guardedDefinitions struct {
+	i    *ShopInstallation
+	shop HistoryDefinitions
+}
+
+func (g guardedDefinitions) EnsureHistoryDefinition(ctx context.Context) (bool, error) {
+	if err := g.i.check(ctx); err != nil {
+		return false, err
+	}
+	return g.shop.EnsureHistoryDefinition(ctx)
+}

@@ -196,3 +196,23 @@ func TestWriteBackCalls(t *testing.T) {
 		t.Fatalf("done %v", store.done)
 	}
 }
+
+// TestEnsureHistoryDefinition: the order metafield definition of the
+// history is made once, pinned, with its name and type; asked again, it is
+// there and nothing is made.
+func TestEnsureHistoryDefinition(t *testing.T) {
+	c, shop := MustOpen(t)
+	ctx := context.Background()
+	created, err := c.EnsureHistoryDefinition(ctx)
+	if err != nil || !created {
+		t.Fatalf("EnsureHistoryDefinition = %v, %v; want made", created, err)
+	}
+	created, err = c.EnsureHistoryDefinition(ctx)
+	if err != nil || created {
+		t.Fatalf("EnsureHistoryDefinition again = %v, %v; want there already", created, err)
+	}
+	want := []devshop.MetafieldDefinition{{OwnerType: "ORDER", Namespace: "app--5551234--returns", Key: "history", Name: "Returns history", Type: "json", Pinned: true}}
+	if got := shop.MetafieldDefinitions(); !slices.Equal(got, want) {
+		t.Fatalf("definitions %+v, want %+v", got, want)
+	}
+}

@@ -172,6 +172,8 @@ type Shop struct {
 	// metafields are the orders' metafields; noteEdits the merchant's note
 	// edits that wait for a read of the note (metafields.go, noteedit.go).
 	metafields map[metafieldKey]*metafield
+	// definitions are the metafield definitions, oldest first.
+	definitions []*metafieldDefinition
 	noteEdits  map[*order][]string
 	admin      *http.ServeMux
 }
