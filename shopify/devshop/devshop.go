@@ -174,8 +174,8 @@ type Shop struct {
 	metafields map[metafieldKey]*metafield
 	// definitions are the metafield definitions, oldest first.
 	definitions []*metafieldDefinition
-	noteEdits  map[*order][]string
-	admin      *http.ServeMux
+	noteEdits   map[*order][]string
+	admin       *http.ServeMux
 }
 
 // New returns a Shop seeded with the demo orders. It panics if the embedded
