@@ -26,11 +26,38 @@ type OrderNoteState struct {
 	UpdatedAt time.Time
 }
 
-// OrderNoteReader reads an order's note fresh from Shopify; *shopify.Client
-// is one.
-type OrderNoteReader interface {
-	// OrderNote returns the order's note; ENOTFOUND when there is no order.
-	OrderNote(ctx context.Context, id string) (OrderNoteState, error)
+// OrderRecord is an order's note and history metafield as Shopify has them
+// now, read in one request.
+type OrderRecord struct {
+	OrderNoteState
+	Tags    []string
+	History OrderHistoryDoc
+}
+
+// OrderRecordWrite is what one request writes to an order, in this order:
+// the note, the tags, the history metafield.
+type OrderRecordWrite struct {
+	Note *string  // the whole note; nil leaves it as it is
+	Tags []string // added to the order's tags
+	// History is the new JSON of the history metafield, written only over
+	// the version whose digest is HistoryDigest ("" while there is none);
+	// nil leaves the metafield as it is.
+	History       []byte
+	HistoryDigest string
+}
+
+// OrderHistoryShop is what the order writer asks of Shopify to keep an
+// order's note and history; *shopify.Client is one. A write-back costs it
+// three requests: a read, a write, a read back.
+type OrderHistoryShop interface {
+	// OrderRecord reads the order's note, its updatedAt and its history
+	// metafield; ENOTFOUND when there is no order.
+	OrderRecord(ctx context.Context, orderID string) (OrderRecord, error)
+	// WriteOrderRecord makes w's writes in one request, one after the
+	// other. They are not one transaction: when the history is refused
+	// because the metafield changed since it was read (ErrStaleHistory),
+	// the note and the tags were written all the same.
+	WriteOrderRecord(ctx context.Context, orderID string, w OrderRecordWrite) error
 }
 
 // NoteWrite is one write of the portal to an order's note.
@@ -135,49 +162,17 @@ func (rec *OrderHistoryRecord) add(code string, e HistoryEntry) bool {
 	return true
 }
 
-// recordHistory adds the write-back's step to the order's history
-// metafield, over the version it read: a write meanwhile is read again and
-// merged, a few times at most.
-func (w *OrderWriter) recordHistory(ctx context.Context, wb Writeback) error {
-	if w.histories == nil || wb.ReturnCode == "" {
-		return nil
-	}
-	entry := HistoryEntry{ID: wb.ID, At: w.now().UTC().Truncate(time.Second), Status: wb.Status, Text: wb.NoteLine}
-	for range historyAttempts {
-		doc, err := w.histories.OrderHistory(ctx, wb.OrderID)
-		if err != nil {
-			return fmt.Errorf("read the history of order %s: %w", wb.OrderID, err)
-		}
-		rec, err := ParseOrderHistory(doc.Value)
-		if err != nil {
-			// The namespace is the app's own: only a broken write of the
-			// portal could have left this, and a history that cannot be read
-			// is started anew rather than blocking every write-back.
-			w.log.Warn("order history metafield unreadable; written anew", "order", wb.OrderID, "err", err)
-		}
-		if !rec.add(wb.ReturnCode, entry) {
-			return nil
-		}
-		value, err := json.Marshal(rec)
-		if err != nil {
-			return fmt.Errorf("encode the history of order %s: %w", wb.OrderID, err)
-		}
-		err = w.histories.SetOrderHistory(ctx, wb.OrderID, value, doc.Digest)
-		if errors.Is(err, ErrStaleHistory) {
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("write the history of order %s: %w", wb.OrderID, err)
-		}
-		return nil
-	}
-	return fmt.Errorf("write the history of order %s: %w (%d attempts)", wb.OrderID, ErrStaleHistory, historyAttempts)
+// historyStep is a write-back's step for the order's history metafield.
+type historyStep struct {
+	code  string // the return's code
+	entry HistoryEntry
 }
 
 // readNote reads the order's note fresh from Shopify.
 func (w *OrderWriter) readNote(ctx context.Context, orderID string) (OrderNoteState, error) {
-	if w.notes != nil {
-		return w.notes.OrderNote(ctx, orderID)
+	if w.records != nil {
+		rec, err := w.records.OrderRecord(ctx, orderID)
+		return rec.OrderNoteState, err
 	}
 	o, err := w.orders.Order(ctx, orderID)
 	if err != nil {
@@ -186,11 +181,118 @@ func (w *OrderWriter) readNote(ctx context.Context, orderID string) (OrderNoteSt
 	return OrderNoteState{Note: o.Note}, nil
 }
 
-// writeNote appends to the order's note each of lines it lacks and adds the
-// tags, on the note read right before, then reads the note back and checks
-// that every line is there. The caller holds the order's lock. A write is
-// recorded in the ledger for the webhooks of edits it may have erased.
-func (w *OrderWriter) writeNote(ctx context.Context, orderID string, returnID int64, lines, tags []string) error {
+// writeOrder appends to the order's note each of lines it lacks, adds the
+// tags and adds step (when not nil) to the order's history metafield, on
+// the note and history read right before, then reads them back and checks
+// that every line is in the note. The caller holds the order's lock. A
+// note write is recorded in the ledger for the webhooks of edits it may
+// have erased.
+//
+// With KeepHistory that is three requests: the read, one request of every
+// write (orderUpdate, tagsAdd, metafieldsSet, run in this order), the read
+// back. A history refused as stale, because someone wrote it meanwhile, is
+// merged into the version read back and written again, alone: the note
+// and tags were written before it in the same request, and the read back
+// shows them, so nothing is written twice.
+func (w *OrderWriter) writeOrder(ctx context.Context, orderID string, returnID int64, lines, tags []string, step *historyStep) error {
+	if w.records == nil {
+		return w.writeNoteOnly(ctx, orderID, lines, tags)
+	}
+	cur, err := w.records.OrderRecord(ctx, orderID)
+	if err != nil {
+		return err
+	}
+	for attempt := 1; ; attempt++ {
+		write, err := w.orderWrite(orderID, cur, lines, tags, step)
+		if err != nil {
+			return err
+		}
+		if write.Note == nil && len(write.Tags) == 0 && write.History == nil {
+			return nil
+		}
+		err = w.records.WriteOrderRecord(ctx, orderID, write)
+		stale := errors.Is(err, ErrStaleHistory)
+		if err != nil && !stale {
+			return err
+		}
+		after, err := w.records.OrderRecord(ctx, orderID)
+		if err != nil {
+			return fmt.Errorf("read back the note of order %s: %w", orderID, err)
+		}
+		if err := w.wrote(ctx, orderID, returnID, lines, write, cur.OrderNoteState, after.OrderNoteState); err != nil {
+			return err
+		}
+		if !stale {
+			return nil
+		}
+		if attempt == historyAttempts {
+			return fmt.Errorf("write the history of order %s: %w (%d attempts)", orderID, ErrStaleHistory, historyAttempts)
+		}
+		// The note and the tags written with the refused history are in
+		// what was read back.
+		cur = after
+	}
+}
+
+// orderWrite is what writeOrder writes over cur: the note when it lacks one
+// of lines, the tags it lacks, the history when it lacks step's entry.
+func (w *OrderWriter) orderWrite(orderID string, cur OrderRecord, lines, tags []string, step *historyStep) (OrderRecordWrite, error) {
+	var write OrderRecordWrite
+	note := cur.Note
+	for _, line := range lines {
+		note = appendNoteLine(note, line)
+	}
+	if note != cur.Note {
+		write.Note = &note
+	}
+	for _, t := range tags {
+		if !slices.Contains(cur.Tags, strings.TrimSpace(t)) {
+			write.Tags = append(write.Tags, t)
+		}
+	}
+	if step == nil {
+		return write, nil
+	}
+	rec, err := ParseOrderHistory(cur.History.Value)
+	if err != nil {
+		// The namespace is the app's own: only a broken write of the
+		// portal could have left this, and a history that cannot be read
+		// is started anew rather than blocking every write-back.
+		w.log.Warn("order history metafield unreadable; written anew", "order", orderID, "err", err)
+	}
+	if !rec.add(step.code, step.entry) {
+		return write, nil
+	}
+	value, err := json.Marshal(rec)
+	if err != nil {
+		return OrderRecordWrite{}, fmt.Errorf("encode the history of order %s: %w", orderID, err)
+	}
+	write.History, write.HistoryDigest = value, cur.History.Digest
+	return write, nil
+}
+
+// wrote checks the note read back after a write for every line written,
+// and records the note write in the ledger.
+func (w *OrderWriter) wrote(ctx context.Context, orderID string, returnID int64, lines []string, write OrderRecordWrite, before, after OrderNoteState) error {
+	for _, line := range lines {
+		if !strings.Contains(after.Note, line) {
+			return fmt.Errorf("note of order %s read back without the line written: %w", orderID, errNoteChanged)
+		}
+	}
+	w.cache.noted(orderID, after.Note, write.Tags)
+	if write.Note == nil || w.ledger == nil {
+		return nil
+	}
+	nw := NoteWrite{OrderID: orderID, ReturnID: returnID, ReadAt: before.UpdatedAt, WrittenAt: after.UpdatedAt, Note: *write.Note}
+	if err := w.ledger.NoteWritten(ctx, nw, w.now().Add(-WebhookRetention)); err != nil {
+		return fmt.Errorf("record the note write of order %s: %w", orderID, err)
+	}
+	return nil
+}
+
+// writeNoteOnly is writeOrder without KeepHistory: the note, read with
+// Order, and the tags, written with UpdateOrder and read back with Order.
+func (w *OrderWriter) writeNoteOnly(ctx context.Context, orderID string, lines, tags []string) error {
 	before, err := w.readNote(ctx, orderID)
 	if err != nil {
 		return err
@@ -209,20 +311,7 @@ func (w *OrderWriter) writeNote(ctx context.Context, orderID string, returnID in
 	if err != nil {
 		return fmt.Errorf("read back the note of order %s: %w", orderID, err)
 	}
-	for _, line := range lines {
-		if !strings.Contains(after.Note, line) {
-			return fmt.Errorf("note of order %s read back without the line written: %w", orderID, errNoteChanged)
-		}
-	}
-	w.cache.noted(orderID, after.Note, tags)
-	if note == before.Note || w.ledger == nil {
-		return nil
-	}
-	nw := NoteWrite{OrderID: orderID, ReturnID: returnID, ReadAt: before.UpdatedAt, WrittenAt: after.UpdatedAt, Note: note}
-	if err := w.ledger.NoteWritten(ctx, nw, w.now().Add(-WebhookRetention)); err != nil {
-		return fmt.Errorf("record the note write of order %s: %w", orderID, err)
-	}
-	return nil
+	return w.wrote(ctx, orderID, 0, lines, OrderRecordWrite{Tags: tags}, before, after)
 }
 
 // errNoteChanged is a write whose note, read back, lacks what was written:
@@ -367,7 +456,7 @@ func (w *OrderWriter) restore(ctx context.Context, orderID string, lost []lostTe
 	if len(put) == 0 {
 		return nil
 	}
-	if err := w.writeNote(ctx, orderID, returnID, put, nil); err != nil {
+	if err := w.writeOrder(ctx, orderID, returnID, put, nil, nil); err != nil {
 		return fmt.Errorf("put back what the note of order %s lost: %w", orderID, err)
 	}
 	for _, l := range restored {
@@ -388,15 +477,8 @@ func (w *OrderWriter) restore(ctx context.Context, orderID string, lost []lostTe
 	return nil
 }
 
-// OrderHistoryShop is what the order writer asks of Shopify to keep an
-// order's note and history; *shopify.Client is one.
-type OrderHistoryShop interface {
-	OrderNoteReader
-	OrderHistories
-}
-
-// GuardHistory is GuardOrders for the reads of notes and the history
-// metafield.
+// GuardHistory is GuardOrders for the reads and writes of notes and the
+// history metafield.
 func (i *ShopInstallation) GuardHistory(h OrderHistoryShop) OrderHistoryShop {
 	return guardedHistory{i: i, shop: h}
 }
@@ -406,23 +488,43 @@ type guardedHistory struct {
 	shop OrderHistoryShop
 }
 
-func (g guardedHistory) OrderNote(ctx context.Context, id string) (OrderNoteState, error) {
+func (g guardedHistory) OrderRecord(ctx context.Context, orderID string) (OrderRecord, error) {
 	if err := g.i.check(ctx); err != nil {
-		return OrderNoteState{}, err
+		return OrderRecord{}, err
 	}
-	return g.shop.OrderNote(ctx, id)
+	return g.shop.OrderRecord(ctx, orderID)
 }
 
-func (g guardedHistory) OrderHistory(ctx context.Context, orderID string) (OrderHistoryDoc, error) {
-	if err := g.i.check(ctx); err != nil {
-		return OrderHistoryDoc{}, err
-	}
-	return g.shop.OrderHistory(ctx, orderID)
-}
-
-func (g guardedHistory) SetOrderHistory(ctx context.Context, orderID string, value []byte, compareDigest string) error {
+func (g guardedHistory) WriteOrderRecord(ctx context.Context, orderID string, write OrderRecordWrite) error {
 	if err := g.i.check(ctx); err != nil {
 		return err
 	}
-	return g.shop.SetOrderHistory(ctx, orderID, value, compareDigest)
+	return g.shop.WriteOrderRecord(ctx, orderID, write)
+}
+
+// HistoryDefinitions makes sure Shopify admin shows the history metafield
+// on the order page: an order metafield definition of $app:returns.history
+// (json, named, pinned); *shopify.Client is one.
+type HistoryDefinitions interface {
+	// EnsureHistoryDefinition makes the definition unless it is there, and
+	// reports whether it made it.
+	EnsureHistoryDefinition(ctx context.Context) (created bool, err error)
+}
+
+// GuardHistoryDefinitions is GuardOrders for the history's metafield
+// definition.
+func (i *ShopInstallation) GuardHistoryDefinitions(d HistoryDefinitions) HistoryDefinitions {
+	return guardedDefinitions{i: i, shop: d}
+}
+
+type guardedDefinitions struct {
+	i    *ShopInstallation
+	shop HistoryDefinitions
+}
+
+func (g guardedDefinitions) EnsureHistoryDefinition(ctx context.Context) (bool, error) {
+	if err := g.i.check(ctx); err != nil {
+		return false, err
+	}
+	return g.shop.EnsureHistoryDefinition(ctx)
 }

@@ -8,28 +8,29 @@ import (
 	"testing"
 )
 
-// racingHistories is an order's history metafield that another writer
-// changes right after each of the first `races` reads.
+// racingHistories is an order's note and history metafield, where another
+// writer changes the metafield right after each of the first `races` reads.
 type racingHistories struct {
 	mu      sync.Mutex
+	note    string
 	value   []byte
 	version int
 	races   int
-	sets    int
+	sets    int // history writes, refused or made
 }
 
-func (h *racingHistories) OrderHistory(ctx context.Context, orderID string) (OrderHistoryDoc, error) {
+func (h *racingHistories) OrderRecord(ctx context.Context, orderID string) (OrderRecord, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	doc := OrderHistoryDoc{Value: h.value, Digest: h.digest()}
+	rec := OrderRecord{OrderNoteState: OrderNoteState{Note: h.note}, History: OrderHistoryDoc{Value: h.value, Digest: h.digest()}}
 	if h.races > 0 {
 		h.races--
-		rec, _ := ParseOrderHistory(h.value)
-		rec.add("R-OTHER", HistoryEntry{ID: int64(1000 + h.races), Text: fmt.Sprintf("other %d", h.races)})
-		h.value, _ = json.Marshal(rec)
+		other, _ := ParseOrderHistory(h.value)
+		other.add("R-OTHER", HistoryEntry{ID: int64(1000 + h.races), Text: fmt.Sprintf("other %d", h.races)})
+		h.value, _ = json.Marshal(other)
 		h.version++
 	}
-	return doc, nil
+	return rec, nil
 }
 
 func (h *racingHistories) digest() string {
@@ -39,28 +40,37 @@ func (h *racingHistories) digest() string {
 	return fmt.Sprint(h.version)
 }
 
-func (h *racingHistories) SetOrderHistory(ctx context.Context, orderID string, value []byte, compareDigest string) error {
+// WriteOrderRecord writes as Shopify runs the request's mutations: the
+// note first, then the history, refused when stale.
+func (h *racingHistories) WriteOrderRecord(ctx context.Context, orderID string, w OrderRecordWrite) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if w.Note != nil {
+		h.note = *w.Note
+	}
+	if w.History == nil {
+		return nil
+	}
 	h.sets++
-	if compareDigest != h.digest() {
+	if w.HistoryDigest != h.digest() {
 		return ErrStaleHistory
 	}
-	h.value = value
+	h.value = w.History
 	h.version++
 	return nil
 }
 
 // TestHistoryStaleRetried: a history write refused as stale is read again,
-// merged and written; the other writer's entries and the portal's all stay.
-// One racing more than the attempts allow fails the write-back, to be
+// merged and written; the other writer's entries and the portal's all stay,
+// and the note, written with the first refused history, holds the line
+// once. One racing more than the attempts allow fails the write-back, to be
 // retried later.
 func TestHistoryStaleRetried(t *testing.T) {
 	shop := newGatedShop()
 	w, _ := newWritebackService(shop)
 	shop.open("gid://shopify/Order/1")
 	hist := &racingHistories{races: 2}
-	w.KeepHistory(nil, hist, nil)
+	w.KeepHistory(hist, nil)
 	wb := Writeback{ID: 7, OrderID: "gid://shopify/Order/1", NoteLine: "R-MINE: approved", ReturnCode: "R-MINE", Status: StatusApproved}
 	if err := w.write(context.Background(), wb); err != nil {
 		t.Fatalf("write: %v", err)
@@ -75,13 +85,19 @@ func TestHistoryStaleRetried(t *testing.T) {
 	if hist.sets != 3 {
 		t.Fatalf("%d writes, want 2 refused and 1 made", hist.sets)
 	}
-	// Written again (a retried write-back), nothing is added.
-	if err := w.write(context.Background(), wb); err != nil || len(rec.Returns["R-MINE"]) != 1 {
+	if hist.note != "R-MINE: approved" {
+		t.Fatalf("note %q, want the line once", hist.note)
+	}
+	// Written again (a retried write-back), nothing is added or written.
+	if err := w.write(context.Background(), wb); err != nil {
 		t.Fatalf("write again: %v", err)
+	}
+	if rec, _ := ParseOrderHistory(hist.value); len(rec.Returns["R-MINE"]) != 1 || hist.sets != 3 || hist.note != "R-MINE: approved" {
+		t.Fatalf("written again: history %s, %d writes, note %q; want nothing added", hist.value, hist.sets, hist.note)
 	}
 
 	busy := &racingHistories{races: historyAttempts}
-	w.KeepHistory(nil, busy, nil)
+	w.KeepHistory(busy, nil)
 	if err := w.write(context.Background(), Writeback{ID: 8, OrderID: "gid://shopify/Order/1", NoteLine: "R-MINE: closed", ReturnCode: "R-MINE"}); err == nil {
 		t.Fatal("write raced more often than historyAttempts succeeded")
 	}

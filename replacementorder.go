@@ -126,17 +126,6 @@ type OrderHistoryDoc struct {
 	Digest string // compareDigest; "" when there is no metafield
 }
 
-// OrderHistories reads and writes the order metafield that holds the history
-// of the order's returns; *shopify.Client is one.
-type OrderHistories interface {
-	// OrderHistory reads the order's history metafield.
-	OrderHistory(ctx context.Context, orderID string) (OrderHistoryDoc, error)
-	// SetOrderHistory writes value over the metafield whose digest is
-	// compareDigest ("" when there was none). A metafield written meanwhile
-	// is ErrStaleHistory: read it again and merge.
-	SetOrderHistory(ctx context.Context, orderID string, value []byte, compareDigest string) error
-}
-
-// ErrStaleHistory is SetOrderHistory's answer when the metafield changed since
-// it was read (Shopify's STALE_OBJECT).
+// ErrStaleHistory is WriteOrderRecord's answer when the history metafield
+// changed since it was read (Shopify's STALE_OBJECT).
 var ErrStaleHistory = Errorf(ECONFLICT, "The order’s history changed meanwhile.")

@@ -48,11 +48,11 @@ type OrderWriter struct {
 	log     *slog.Logger
 	writing keyedLocks // one write to an order's note at a time, so no note line is lost
 
-	// Set by KeepHistory; without them the note is read back with Order,
-	// and neither the note's writes nor the history metafield are kept.
-	notes     OrderNoteReader
-	histories OrderHistories
-	ledger    NoteLedger
+	// Set by KeepHistory; without them the note is read and read back with
+	// Order, and neither the note's writes nor the history metafield are
+	// kept.
+	records OrderHistoryShop
+	ledger  NoteLedger
 }
 
 // NewOrderWriter returns an OrderWriter. cache holds the orders the pages
@@ -62,12 +62,13 @@ func NewOrderWriter(orders OrderNotes, store WritebackStore, cache *OrderCache, 
 	return &OrderWriter{orders: orders, store: store, cache: cache, now: now, log: log}
 }
 
-// KeepHistory makes the writer read notes with notes, record its note
-// writes in ledger (so that OrderNoteChanged and CheckOrderNote can put back
-// what a staff edit erased) and add every write-back's step to the order's
-// history metafield through histories. Call it before the writer is used.
-func (w *OrderWriter) KeepHistory(notes OrderNoteReader, histories OrderHistories, ledger NoteLedger) {
-	w.notes, w.histories, w.ledger = notes, histories, ledger
+// KeepHistory makes the writer read and write notes through records, add
+// every write-back's step to the order's history metafield there, and
+// record its note writes in ledger (so that OrderNoteChanged and
+// CheckOrderNote can put back what a staff edit erased). Call it before the
+// writer is used.
+func (w *OrderWriter) KeepHistory(records OrderHistoryShop, ledger NoteLedger) {
+	w.records, w.ledger = records, ledger
 }
 
 // WriteNow writes one change to its Shopify order right after it was stored,
@@ -148,13 +149,16 @@ func (w *OrderWriter) attempt(ctx context.Context, wb Writeback) (shopAnswers bo
 
 // write appends the line to the order's note, read fresh, unless it is there
 // already (an earlier attempt may have written it and then lost the answer),
-// adds the tags, checks the note read back, and adds the step to the order's
-// history metafield.
+// adds the tags and the step to the order's history metafield (once: an
+// entry names its write-back), and checks the note read back.
 func (w *OrderWriter) write(ctx context.Context, wb Writeback) error {
-	if err := w.writeNote(ctx, wb.OrderID, wb.ReturnID, []string{wb.NoteLine}, wb.Tags); err != nil {
-		return err
+	var step *historyStep
+	if wb.ReturnCode != "" {
+		step = &historyStep{code: wb.ReturnCode, entry: HistoryEntry{
+			ID: wb.ID, At: w.now().UTC().Truncate(time.Second), Status: wb.Status, Text: wb.NoteLine,
+		}}
 	}
-	return w.recordHistory(ctx, wb)
+	return w.writeOrder(ctx, wb.OrderID, wb.ReturnID, []string{wb.NoteLine}, wb.Tags, step)
 }
 
 // Backoff is the wait before attempt n+1 of something that failed n times:

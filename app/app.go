@@ -81,6 +81,9 @@ type Deps struct {
 	// the same *shopify.Client as Shop; nil writes the note only, read back
 	// with Shop.Order.
 	History returns.OrderHistoryShop
+	// Definitions makes the history metafield's definition, which shows it
+	// on the order page in admin: the same *shopify.Client; nil makes none.
+	Definitions returns.HistoryDefinitions
 	// ParseWebhook reads a webhook's payload: shopify.ParseWebhook.
 	ParseWebhook func(topic string, body []byte, h returns.WebhookHeaders) (returns.ShopEvent, error)
 	// SweepEvery is how often the periodic pass over Shopify's refunds runs;
@@ -139,6 +142,9 @@ type App struct {
 	// fulfilment (none when Deps.Replacements is nil), and switches
 	// replacement requests to refunds.
 	Replacements *returns.ReplacementService
+
+	// historyDefinitions is Deps.Definitions, guarded; nil when it is.
+	historyDefinitions returns.HistoryDefinitions
 }
 
 // New builds the services over d.
@@ -161,7 +167,7 @@ func New(d Deps) *App {
 	var notes returns.OrderNoteKeeper
 	if d.History != nil {
 		history := installation.GuardHistory(d.History)
-		writer.KeepHistory(history, history, d.Store)
+		writer.KeepHistory(history, d.Store)
 		notes = writer
 	}
 	changes := returns.NewChanges(d.Store, d.Store, mailer, writer, d.Now, d.Log)
@@ -221,10 +227,16 @@ func New(d Deps) *App {
 	if replacements.MakesOrders() {
 		events.FollowFulfillments(replacements)
 	}
+	var historyDefinitions returns.HistoryDefinitions
+	if d.Definitions != nil {
+		historyDefinitions = installation.GuardHistoryDefinitions(d.Definitions)
+	}
 	return &App{
 		Replacements: replacements,
 		Identity:     identity,
 		Settings:     settings,
+		// The history's metafield definition, made at start.
+		historyDefinitions: historyDefinitions,
 		Customers: returns.NewCustomerService(returns.CustomerDeps{
 			Shop: shop, Returns: d.Store, Access: d.Store, Timeline: d.Store, Photos: d.Photos,
 			Settings: settings, Changes: changes, Orders: orders, ShopReturns: shopReturns, Parcels: d.Store,
@@ -283,6 +295,17 @@ func WebhookURI(baseURL string) string {
 // topics at baseURL, the portal's public address.
 func (a *App) EnsureWebhooks(ctx context.Context, baseURL string) (*returns.WebhookSetup, error) {
 	return a.Events.EnsureSubscriptions(ctx, WebhookURI(strings.TrimRight(baseURL, "/")))
+}
+
+// EnsureHistoryDefinition makes sure the order metafield definition of the
+// returns history exists at the shop, so that admin shows the history on
+// the order page, and reports whether it made it now. Without
+// Deps.Definitions it does nothing.
+func (a *App) EnsureHistoryDefinition(ctx context.Context) (created bool, err error) {
+	if a.historyDefinitions == nil {
+		return false, nil
+	}
+	return a.historyDefinitions.EnsureHistoryDefinition(ctx)
 }
 
 // Intervals of the background work.

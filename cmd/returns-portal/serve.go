@@ -126,6 +126,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		ShopReturns:  shop,
 		Replacements: shop,
 		History:      shop,
+		Definitions:  shop,
 		ParseWebhook: shopify.ParseWebhook,
 		Photos:       photos,
 		Logos:        photos,
@@ -176,6 +177,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			r, err = services.Connection.Check(bgCtx)
 		}
 		logConnection(r, err, log)
+		ensureHistoryDefinition(bgCtx, services, log)
 	})
 
 	served := make(chan error, 1)
@@ -281,6 +283,20 @@ func ensureWebhooks(ctx context.Context, c config, services *app.App, base, webh
 		return setup != nil && len(setup.Created) > 0
 	}
 	return false
+}
+
+// ensureHistoryDefinition makes the order metafield definition of the
+// returns history unless it is there (two requests at the first start, one
+// after), so that Shopify admin shows the history on the order page. The
+// history is written without it all the same.
+func ensureHistoryDefinition(ctx context.Context, services *app.App, log *slog.Logger) {
+	created, err := services.EnsureHistoryDefinition(ctx)
+	switch {
+	case err != nil:
+		log.Warn("the order metafield definition of the returns history was not made; admin does not show the history on the order page", "err", err)
+	case created:
+		log.Info("made the order metafield definition of the returns history: admin shows it on the order page")
+	}
 }
 
 // logConnection logs the connection checklist made at start: a line per

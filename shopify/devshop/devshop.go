@@ -172,8 +172,10 @@ type Shop struct {
 	// metafields are the orders' metafields; noteEdits the merchant's note
 	// edits that wait for a read of the note (metafields.go, noteedit.go).
 	metafields map[metafieldKey]*metafield
-	noteEdits  map[*order][]string
-	admin      *http.ServeMux
+	// definitions are the metafield definitions, oldest first.
+	definitions []*metafieldDefinition
+	noteEdits   map[*order][]string
+	admin       *http.ServeMux
 }
 
 // New returns a Shop seeded with the demo orders. It panics if the embedded

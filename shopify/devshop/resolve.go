@@ -66,6 +66,8 @@ func (queryRoot) resolve(x *execution, field string, args map[string]any) (any, 
 		return appInstallation{}, nil
 	case "webhookSubscriptions":
 		return x.shop.webhookSubscriptions(args)
+	case "metafieldDefinitions":
+		return x.shop.metafieldDefinitions(args)
 	case "order":
 		id, _ := stringArg(args, "id")
 		return x.shop.visibleOrder(id), nil
@@ -154,6 +156,8 @@ func (mutationRoot) resolve(x *execution, field string, args map[string]any) (an
 		return x.draftOrderComplete(args)
 	case "metafieldsSet":
 		return x.metafieldsSet(args)
+	case "metafieldDefinitionCreate":
+		return x.metafieldDefinitionCreate(args)
 	}
 	if slices.Contains(returnMutations, field) {
 		return x.returnMutation(field, args)
