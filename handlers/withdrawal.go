@@ -242,5 +242,31 @@ func (s *Server) keepWithdrawalSettings(r *http.Request, f url.Values, st *retur
 		}
 	}
 	st.Withdrawal = w
+	// A checkbox is sent only when ticked, so the refund of the delivery
+	// reads as off only on a form that shows it, which the cheapest
+	// delivery's field (always sent) tells apart from an older tab.
+	cheapest, sent := f[returns.FieldCheapestDelivery]
+	if !sent {
+		st.RefundDelivery, st.CheapestDeliveryMinor = current.RefundDelivery, current.CheapestDeliveryMinor
+		return nil
+	}
+	st.RefundDelivery = f.Get(returns.FieldRefundDelivery) != ""
+	st.CheapestDeliveryMinor = 0
+	if typed := strings.TrimSpace(cheapest[0]); typed != "" {
+		price, err := returns.ParseMoney(typed, s.storeCurrency(r))
+		if err != nil {
+			price.Minor = -1 // refused by the validation, with its message
+		}
+		st.CheapestDeliveryMinor = price.Minor
+	}
 	return nil
+}
+
+// storeCurrency is the shop's currency, in which staff type prices that are
+// not of one order.
+func (s *Server) storeCurrency(r *http.Request) string {
+	if s.autoApproval == nil {
+		return "EUR"
+	}
+	return s.autoApproval.NewRuleCurrency(r.Context())
 }

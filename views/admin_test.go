@@ -154,9 +154,14 @@ func queuePage() QueuePage {
 func settingsPage() SettingsPage {
 	st := returns.DefaultSettings()
 	st.StaffEmail, st.UpdatedAt, st.UpdatedBy = "team@shop.example", now, "kate@shop.example"
+	st.CheapestDeliveryMinor = 390
+	against := st
+	against.WindowDays, against.RefundDelivery = 10, false
 	return SettingsPage{
-		AdminPage: adminPage("Settings"),
-		Settings:  st,
+		AdminPage:   adminPage("Settings"),
+		Settings:    st,
+		Currency:    "EUR",
+		LawWarnings: returns.SettingsAgainstLaw(against),
 		Changes: []returns.SettingsChange{
 			{At: now, By: "kate@shop.example", Fields: []string{"window_days", "staff_email"}},
 			{At: now.AddDate(0, 0, -3), By: "lee@shop.example", Fields: []string{"return_address"}},
