@@ -198,6 +198,8 @@ func adminPages() map[string]templ.Component {
 		"return-noorder": AdminReturnPageView(orderErr),
 		"settings":       SettingsPageView(settingsPage()),
 		"settings-error": SettingsPageView(badSettings),
+		"withdrawal-new": WithdrawalRegistrationPageView(WithdrawalRegistrationPage{AdminPage: adminPage("Register a withdrawal"), SubmissionKey: "0123456789abcdef0123456789abcdef", Today: "2026-11-30",
+			Form: Form{Values: map[string]string{"order": "#1002", "arrived": "2026-12-03"}, Fields: map[string]returns.Message{"arrived": returns.Msg("The day the statement arrived cannot be in the future.")}}}),
 		"outbox":         OutboxListPageView(outboxListPage()),
 		"outbox-message": OutboxMessagePageView(outboxMessagePage()),
 		"shopify":        ShopifyPageView(shopifyPage(true)),
