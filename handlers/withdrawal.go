@@ -193,6 +193,30 @@ const modelWithdrawalForm = `Model withdrawal form
 (*) Delete as appropriate.
 `
 
+// modelWithdrawalFormLV is the same form in Latvian, as the Directive's
+// Latvian text words it (Annex I(B); Cabinet Regulation No. 255 of 2014
+// uses the same text in its annex), with the trader's part filled alike.
+const modelWithdrawalFormLV = `Atteikuma veidlapas paraugs
+
+(aizpildiet un nosūtiet atpakaļ šo veidlapu tikai tad, ja vēlaties atteikties no līguma)
+
+— Kam: %s:
+
+— Es/mēs (*) ar šo paziņoju/paziņojam (*), ka es/mēs (*) atsakos/atsakāmies (*) no līguma par šādu preču pirkumu (*)/par šāda pakalpojuma sniegšanu (*),
+
+— Pasūtīts (*)/saņemts (*),
+
+— Patērētāja(-u) vārds, uzvārds,
+
+— Patērētāja(-u) adrese,
+
+— Patērētāja(-u) paraksts (tikai tad, ja šo veidlapu iesniedz papīra formā),
+
+— Datums
+
+(*) Nevajadzīgo svītrot.
+`
+
 // handleWithdrawalForm serves the model withdrawal form as plain text, to
 // download and send by email or post, with the store's name, return address
 // and contact address filled in where the trader's belong.
@@ -203,8 +227,13 @@ func (s *Server) handleWithdrawalForm() http.Handler {
 			s.Error(w, r, err)
 			return
 		}
+		// The form is in the language of the page that links to it.
+		lang, form, file := "en", modelWithdrawalForm, "withdrawal-form.txt"
+		if r.URL.Query().Get(paths.ParamLang) == "lv" {
+			lang, form, file = "lv", modelWithdrawalFormLV, "atteikuma-veidlapa.txt"
+		}
 		id := s.storeIdentity(r)
-		trader := strings.Join(strings.Fields(st.Address("en")), " ")
+		trader := strings.Join(strings.Fields(st.Address(lang)), " ")
 		if id.Name != "" {
 			trader = id.Name + ", " + trader
 		}
@@ -212,8 +241,9 @@ func (s *Server) handleWithdrawalForm() http.Handler {
 			trader += ", " + id.ContactEmail
 		}
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		w.Header().Set("Content-Disposition", `attachment; filename="withdrawal-form.txt"`)
-		fmt.Fprintf(w, modelWithdrawalForm, trader)
+		w.Header().Set("Content-Disposition", `attachment; filename="`+file+`"`)
+		w.Header().Set("Content-Language", lang)
+		fmt.Fprintf(w, form, trader)
 	})
 }
 

@@ -124,3 +124,31 @@ func formValue(t *testing.T, body, name string) string {
 	}
 	return v
 }
+
+// TestModelWithdrawalFormInLatvian: the model withdrawal form is served in
+// the Directive's Latvian text for ?lang=lv, which the Latvian pages link
+// to, with the store's Latvian return address filled in; English otherwise.
+func TestModelWithdrawalFormInLatvian(t *testing.T) {
+	h := newHarness(t, nil)
+	c := h.client()
+	ctx := context.Background()
+	st, _ := h.app.Settings.Settings(ctx)
+	st.ReturnAddress, st.ReturnAddressLV = "Returns, Brivibas street 1, Riga", "Atgriešana, Brīvības iela 1, Rīga"
+	if err := h.app.Settings.UpdateSettings(ctx, st, "test"); err != nil {
+		t.Fatal(err)
+	}
+	lv := h.get(c, "/withdrawal-form.txt?lang=lv")
+	for _, want := range []string{"Atteikuma veidlapas paraugs", "tikai tad, ja vēlaties atteikties no līguma", "atsakos/atsakāmies (*) no līguma par šādu preču pirkumu",
+		"Nevajadzīgo svītrot.", "Atgriešana, Brīvības iela 1, Rīga"} {
+		if !strings.Contains(lv.body, want) {
+			t.Errorf("the Latvian form lacks %q:\n%s", want, lv.body)
+		}
+	}
+	if cd := lv.header.Get("Content-Disposition"); !strings.Contains(cd, "atteikuma-veidlapa.txt") {
+		t.Errorf("Content-Disposition %q", cd)
+	}
+	en := h.get(c, "/withdrawal-form.txt?lang=en")
+	if !strings.Contains(en.body, "Model withdrawal form") || strings.Contains(en.body, "Atteikuma") || !strings.Contains(en.body, "Brivibas street") {
+		t.Errorf("the English form:\n%s", en.body)
+	}
+}
