@@ -56,7 +56,9 @@ var catalogLVRecord = map[string]string{
 	"The statement is made on this day: the withdrawal period is checked at it, and the refund’s 14 days run from it.": "Paziņojums ir izdarīts šajā dienā: pēc tās pārbauda atteikuma termiņu, un no tās skaita atmaksas 14 dienas.",
 	"The withdrawal period of order %s ended on %s, before the statement arrived on %s.":                               "Pasūtījuma %s atteikuma termiņš beidzās %s, pirms paziņojums tika saņemts %s.",
 	"Withdrawal registered; its acknowledgement is on its way to the customer.":                                        "Atteikums reģistrēts; apstiprinājums tiek nosūtīts klientam.",
-	"Cheapest standard delivery": "Lētākā standarta piegāde",
+	"Legal basis": "Juridiskais pamats",
+	"Returns by the law they were made under": "Atgriešanas pēc juridiskā pamata",
+	"Cheapest standard delivery":              "Lētākā standarta piegāde",
 }
 
 func init() {
