@@ -51,15 +51,11 @@ const (
 	// AdminWithdrawalNew is where staff register a statement of withdrawal
 	// that arrived by email or post.
 	AdminWithdrawalNew = "/admin/withdrawals/new"
-	// AdminWithdrawalRecord and AdminWithdrawalRecordJSON export a
-	// withdrawal's record, to answer a complaint: a printable page and JSON.
-	AdminWithdrawalRecord     = "/admin/returns/{code}/record"
-	AdminWithdrawalRecordJSON = "/admin/returns/{code}/record.json"
-	AdminOutbox               = "/admin/outbox"
-	AdminOutboxMessage        = "/admin/outbox/{id}"
-	AdminOutboxHTML           = "/admin/outbox/{id}/html"
-	AdminOutboxRequeue        = "/admin/outbox/{id}/requeue"
-	AdminSettings             = "/admin/settings"
+	AdminOutbox        = "/admin/outbox"
+	AdminOutboxMessage = "/admin/outbox/{id}"
+	AdminOutboxHTML    = "/admin/outbox/{id}/html"
+	AdminOutboxRequeue = "/admin/outbox/{id}/requeue"
+	AdminSettings      = "/admin/settings"
 	// AdminShopify is the checklist of the connection to Shopify;
 	// AdminShopifyCheck runs it again.
 	AdminShopify      = "/admin/shopify"
@@ -401,13 +397,3 @@ func WithdrawalFormURL(lang string) string { return WithdrawalForm + "?" + Param
 // AdminWithdrawalNewURL is the form that registers a statement of withdrawal
 // that arrived by email or post.
 func AdminWithdrawalNewURL() string { return AdminWithdrawalNew }
-
-// AdminWithdrawalRecordURL is the printable record of the withdrawal code.
-func AdminWithdrawalRecordURL(code string) string {
-	return fill(AdminWithdrawalRecord, code)
-}
-
-// AdminWithdrawalRecordJSONURL is the record of the withdrawal code as JSON.
-func AdminWithdrawalRecordJSONURL(code string) string {
-	return fill(AdminWithdrawalRecordJSON, code)
-}
