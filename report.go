@@ -159,6 +159,20 @@ type ReportFigures struct {
 	// Outcomes counts the returns by what decides their outcome.
 	Outcomes []OutcomeFacts
 	Products []ProductCount
+	// Kinds counts the returns by kind, which gives their legal basis.
+	Kinds []KindCount
+}
+
+// KindCount is how many returns were of a kind.
+type KindCount struct {
+	Kind    Kind
+	Returns int
+}
+
+// BasisCount is how many returns were made under a legal basis.
+type BasisCount struct {
+	Basis   LegalBasis
+	Returns int
 }
 
 // WeekFigures are the sums of the returns requested in one week.
@@ -244,6 +258,9 @@ type Report struct {
 	// return form offers them, then any other found.
 	Reasons  []ReasonCount
 	Outcomes []OutcomeCount // one per entry of Outcomes, in its order
+	// Bases counts the returns by legal basis, one per entry of LegalBases,
+	// in its order.
+	Bases []BasisCount
 	// Currencies are the currencies refunded in, by code; Refunded has the
 	// sum of each, in the same order, as each week's Refunded has.
 	Currencies []string
@@ -394,6 +411,14 @@ func (s *ReportService) Report(ctx context.Context, p ReportPeriod) (*Report, er
 	}
 	slices.SortFunc(others, func(a, b ReasonCount) int { return strings.Compare(string(a.Reason), string(b.Reason)) })
 	rep.Reasons = append(rep.Reasons, others...)
+
+	bases := map[LegalBasis]int{}
+	for _, kc := range fig.Kinds {
+		bases[LegalBasisOf(kc.Kind)] += kc.Returns
+	}
+	for _, b := range LegalBases {
+		rep.Bases = append(rep.Bases, BasisCount{Basis: b, Returns: bases[b]})
+	}
 
 	outcomes := map[Outcome]int{}
 	for _, o := range fig.Outcomes {

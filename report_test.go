@@ -180,6 +180,7 @@ func TestReport(t *testing.T) {
 			{Status: returns.StatusClosed, Asked: returns.ResolutionRefund, Refunded: true, Returns: 3},
 			{Status: returns.StatusApproved, Asked: returns.ResolutionRefund, Returns: 1},
 		},
+		Kinds: []returns.KindCount{{Kind: returns.KindDamaged, Returns: 4}, {Kind: returns.KindDissatisfied, Returns: 2}, {Kind: returns.KindWithdrawal, Returns: 1}},
 	}}
 	s := returns.NewReportService(store, nil, func() time.Time { return reportNow })
 	p, err := s.ReportPeriod("2026-03-09", "2026-03-22")
@@ -213,6 +214,10 @@ func TestReport(t *testing.T) {
 	}
 	if !reflect.DeepEqual(rep.Outcomes, wantOutcomes) {
 		t.Errorf("outcomes %v", rep.Outcomes)
+	}
+	wantBases := []returns.BasisCount{{Basis: returns.BasisWithdrawal, Returns: 1}, {Basis: returns.BasisGuarantee, Returns: 4}, {Basis: returns.BasisCommercial, Returns: 2}}
+	if !reflect.DeepEqual(rep.Bases, wantBases) {
+		t.Errorf("legal bases %v", rep.Bases)
 	}
 }
 
@@ -258,9 +263,9 @@ func TestExportCSV(t *testing.T) {
 	want := [][]string{
 		returns.ReturnsCSVColumns,
 		{"R-7KQ9X2MD", "#1001", "2026-03-03 09:00:00", "2026-03-05 09:00:00", "2026-03-06 09:00:00", "closed", "dissatisfied", "doesnt_fit",
-			"refund", "refund", "2 × Ceramic mug; 1 × Lina dvielis, zaļš", "3", "58.00", "58.00", "EUR"},
+			"refund", "refund", "2 × Ceramic mug; 1 × Lina dvielis, zaļš", "3", "58.00", "58.00", "EUR", "commercial"},
 		{"R-AAAAAAAA", "#1002", "2026-03-03 09:00:00", "", "2026-03-03 09:00:00", "requested", "damaged", "damaged",
-			"replacement", "open", "1 × Tea bowl", "1", "1200", "0", "JPY"},
+			"replacement", "open", "1 × Tea bowl", "1", "1200", "0", "JPY", "guarantee"},
 	}
 	if !reflect.DeepEqual(rows, want) {
 		t.Errorf("rows:\n got %q\nwant %q", rows, want)

@@ -16,7 +16,7 @@ import (
 // (statuses, kinds, reasons, outcomes).
 var ReturnsCSVColumns = []string{
 	"code", "order", "requested_at", "resolved_at", "updated_at", "status", "kind", "reason",
-	"asked_for", "outcome", "items", "units", "value", "refunded", "currency",
+	"asked_for", "outcome", "items", "units", "value", "refunded", "currency", "legal_basis",
 }
 
 // csvTimeLayout is how the export writes a moment: a form every spreadsheet
@@ -73,6 +73,7 @@ func (s *ReportService) ExportCSV(ctx context.Context, p ReportPeriod, w io.Writ
 		row[12] = value.Decimal()
 		row[13] = refunded.Decimal()
 		row[14] = r.Currency
+		row[15] = string(LegalBasisOf(r.Kind))
 		for i := range row {
 			row[i] = NeutralizeCell(row[i])
 		}

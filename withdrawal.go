@@ -34,8 +34,14 @@ const KindWithdrawal Kind = "withdrawal"
 
 // LegalBasis returns the law r is made under: it follows from what the
 // customer reported.
-func (r *Return) LegalBasis() LegalBasis {
-	switch r.Kind {
+func (r *Return) LegalBasis() LegalBasis { return LegalBasisOf(r.Kind) }
+
+// LegalBases lists every legal basis in the order reports show them.
+var LegalBases = []LegalBasis{BasisWithdrawal, BasisGuarantee, BasisCommercial}
+
+// LegalBasisOf returns the law a return of kind k is made under.
+func LegalBasisOf(k Kind) LegalBasis {
+	switch k {
 	case KindWithdrawal:
 		return BasisWithdrawal
 	case KindDamaged:

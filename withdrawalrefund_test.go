@@ -85,15 +85,25 @@ func TestSettingsAgainstLaw(t *testing.T) {
 	st := returns.DefaultSettings()
 	// The defaults: a 30-day window, delivery refunded, and a final-sale tag
 	// that is not an exempt kind of goods.
-	got := returns.SettingsAgainstLaw(st, returns.LegalExemptTags())
+	got := returns.SettingsAgainstLaw(st)
 	if len(got) != 1 || got[0].Args[0] != "final-sale" {
 		t.Fatalf("defaults: %v, want the final-sale tag pointed out", got)
 	}
-	if got := returns.SettingsAgainstLaw(st, []string{"Final-Sale "}); len(got) != 0 {
+	// The exempt tags are the settings' own: a store that names final-sale
+	// as its perishable tag is told nothing.
+	named := st
+	named.Withdrawal.ExemptPerishableTag = "Final-Sale "
+	if got := returns.SettingsAgainstLaw(named); len(got) != 0 {
 		t.Fatalf("final-sale named exempt: %v, want nothing", got)
 	}
+	// A tag the settings no longer name exempt is pointed out.
+	cleared := st
+	cleared.NonReturnableTag, cleared.Withdrawal.ExemptPerishableTag = "perishable", ""
+	if got := returns.SettingsAgainstLaw(cleared); len(got) != 1 || got[0].Args[0] != "perishable" {
+		t.Fatalf("perishable no longer exempt: %v, want it pointed out", got)
+	}
 	st.WindowDays, st.RefundDelivery, st.NonReturnableTag = 10, false, "perishable"
-	got = returns.SettingsAgainstLaw(st, returns.LegalExemptTags())
+	got = returns.SettingsAgainstLaw(st)
 	if len(got) != 2 || got[0].Args[0] != 10 {
 		t.Fatalf("10-day window, delivery left out: %v, want both pointed out", got)
 	}

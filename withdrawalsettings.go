@@ -58,6 +58,19 @@ func (w WithdrawalSettings) Policy() WithdrawalPolicy {
 	}
 }
 
+// ExemptTags returns the product tags that mark goods the law exempts from
+// withdrawal, those set: the one list the withdrawal function and the check
+// of the settings against the law both read.
+func (w WithdrawalSettings) ExemptTags() []string {
+	var tags []string
+	for _, tag := range []string{w.ExemptCustomMadeTag, w.ExemptPerishableTag, w.ExemptSealedHygieneTag} {
+		if tag != "" {
+			tags = append(tags, tag)
+		}
+	}
+	return tags
+}
+
 // MaxDeliveryDays caps the days after fulfilment a delivery is assumed.
 const MaxDeliveryDays = 60
 

@@ -259,15 +259,28 @@ func leaseToken() (string, error) {
 func (db *DB) OutboxSent(ctx context.Context, id int64, token string, at time.Time) error {
 	return db.settleOutboxTx(ctx, id, token, func(tx *sql.Tx) (string, []any, error) {
 		const set = `status = 'sent', sent_at = ?, attempts = attempts + 1, last_error = ''`
-		var text, html string
-		err := tx.QueryRowContext(ctx, `SELECT text_body, html_body FROM outbox WHERE id = ?`, id).Scan(&text, &html)
+		var text, html, kind, to, subject, messageID string
+		var returnID sql.NullInt64
+		var leased sql.NullString
+		err := tx.QueryRowContext(ctx, `SELECT text_body, html_body, kind, to_addr, subject, message_id, return_id, lease_token FROM outbox WHERE id = ? AND status = 'queued'`, id).
+			Scan(&text, &html, &kind, &to, &subject, &messageID, &returnID, &leased)
 		if errors.Is(err, sql.ErrNoRows) {
 			return set, []any{millis(at)}, nil // the update finds no row and says so
 		}
 		if err != nil {
 			return "", nil, fmt.Errorf("read outbox message %d: %w", id, err)
 		}
-		return set + `, text_body = ?, html_body = ?`, []any{millis(at), returns.RedactLinkTokens(text), returns.RedactLinkTokens(html)}, nil
+		kept := returns.RedactLinkTokens(text)
+		// The acknowledgement of a withdrawal is part of its record: its
+		// sending is logged with the sending, or neither is (a lost lease
+		// rolls both back).
+		if returns.EmailKind(kind) == returns.EmailWithdrawalAcknowledged && returnID.Valid && leased.String == token {
+			e := acknowledgementEntry{To: to, Subject: subject, MessageID: messageID, SentAt: logTime(at), TextSHA256: sha256Hex(text), KeptTextSHA256: sha256Hex(kept)}
+			if err := appendWithdrawalEntry(ctx, tx, returnID.Int64, at, logAcknowledgement, e); err != nil {
+				return "", nil, err
+			}
+		}
+		return set + `, text_body = ?, html_body = ?`, []any{millis(at), kept, returns.RedactLinkTokens(html)}, nil
 	})
 }
 

@@ -145,6 +145,11 @@ func (db *DB) settleRefund(ctx context.Context, id int64, state returns.RefundSt
 			return err
 		}
 	}
+	if state == returns.RefundSucceeded {
+		if err := logRefundOf(ctx, tx, id, returnID); err != nil {
+			return err
+		}
+	}
 	if change != nil {
 		if change.ReturnID != returnID {
 			return fmt.Errorf("settle refund %d of return %d with a change of return %d", id, returnID, change.ReturnID)
@@ -294,4 +299,15 @@ func attachRefunded(ctx context.Context, tx *sql.Tx, in string, ids []any, byID 
 		return fmt.Errorf("read refunded sums: %w", err)
 	}
 	return nil
+}
+
+// logRefundOf appends refund id, just succeeded, to the withdrawal log when
+// its return is a withdrawal, in tx.
+func logRefundOf(ctx context.Context, tx *sql.Tx, id, returnID int64) error {
+	ref, err := findRefund(ctx, tx, `id = ?`, id)
+	if err != nil {
+		return err
+	}
+	e := refundEntry{Refund: ref.ID, Amount: ref.Amount.String(), Delivery: ref.Shipping.String(), ShopifyID: ref.ShopifyID, At: logTime(ref.UpdatedAt)}
+	return appendWithdrawalEntry(ctx, tx, returnID, ref.UpdatedAt, logRefund, e)
 }

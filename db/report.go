@@ -172,6 +172,18 @@ func (db *DB) ReportFigures(ctx context.Context, q returns.ReportQuery) (*return
 	}
 
 	err = eachRow(ctx, tx, func(rows *sql.Rows) error {
+		var kc returns.KindCount
+		if err := rows.Scan(&kc.Kind, &kc.Returns); err != nil {
+			return err
+		}
+		fig.Kinds = append(fig.Kinds, kc)
+		return nil
+	}, `SELECT kind, count(*) FROM returns WHERE created_at >= ? AND created_at < ? GROUP BY kind ORDER BY kind`, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("count kinds: %w", err)
+	}
+
+	err = eachRow(ctx, tx, func(rows *sql.Rows) error {
 		var o returns.OutcomeFacts
 		if err := rows.Scan(&o.Status, &o.Asked, &o.Refunded, &o.Replaced, &o.Returns); err != nil {
 			return err

@@ -157,6 +157,7 @@ func TestReportFigures(t *testing.T) {
 			{Title: "Ceramic mug", Units: 3, Returns: 2}, {Title: "Linen tea towel", Units: 2, Returns: 2},
 			{Title: `=HYPERLINK("http://x")`, Units: 1, Returns: 1},
 		},
+		Kinds: []returns.KindCount{{Kind: returns.KindDamaged, Returns: 1}, {Kind: returns.KindDissatisfied, Returns: 5}},
 	}
 	if !reflect.DeepEqual(fig, want) {
 		t.Errorf("figures:\n got %+v\nwant %+v", fig, want)

@@ -71,6 +71,11 @@ func applyChange(ctx context.Context, tx *sql.Tx, c returns.Change) error {
 	if err := insertEvent(ctx, tx, ev); err != nil {
 		return err
 	}
+	if c.To == returns.StatusItemReceived {
+		if err := appendWithdrawalEntry(ctx, tx, c.ReturnID, ev.At, logReceived, receivedEntry{By: string(ev.Actor), At: logTime(ev.At)}); err != nil {
+			return err
+		}
+	}
 	if c.Writeback != nil {
 		c.Writeback.ReturnID = c.ReturnID
 		if err := insertWriteback(ctx, tx, c.Writeback); err != nil {

@@ -9,13 +9,18 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/returnsportal/returns"
 )
 
 // Kinds of entries of the withdrawal log.
 const (
-	logStatement = "statement"
+	logStatement       = "statement"
+	logAcknowledgement = "acknowledgement" // the acknowledgement's email sent
+	logRefund          = "refund"          // a refund of the withdrawal succeeded
+	logReceived        = "received"        // staff marked the items received
+	logParcel          = "parcel"          // the customer told the parcel sent back
 )
 
 // statementEntry is the payload of a statement's entry: its full content.
@@ -54,6 +59,80 @@ func appendStatement(ctx context.Context, tx *sql.Tx, r *returns.Return) error {
 		return fmt.Errorf("log statement of %s: %w", r.Code, err)
 	}
 	return appendLog(ctx, tx, millis(r.CreatedAt), r.Code, logStatement, string(payload))
+}
+
+// acknowledgementEntry is the payload of an acknowledgement's entry: whom
+// it went to, when, and the SHA-256 (hex) of its text as sent and as kept
+// (the kept copy has its links' access tokens removed), so that either copy
+// can be shown to be the one sent.
+type acknowledgementEntry struct {
+	To             string `json:"to"`
+	Subject        string `json:"subject"`
+	MessageID      string `json:"message_id"`
+	SentAt         string `json:"sent_at"`
+	TextSHA256     string `json:"text_sha256"`
+	KeptTextSHA256 string `json:"kept_text_sha256"`
+}
+
+// refundEntry is the payload of a succeeded refund's entry.
+type refundEntry struct {
+	Refund    int64  `json:"refund"`
+	Amount    string `json:"amount"`   // e.g. "52.90 EUR"
+	Delivery  string `json:"delivery"` // the part of Amount that refunds the delivery
+	ShopifyID string `json:"shopify_id"`
+	At        string `json:"at"`
+}
+
+// receivedEntry is the payload of the items' receipt.
+type receivedEntry struct {
+	By string `json:"by"` // the actor, e.g. "staff:3"
+	At string `json:"at"`
+}
+
+// parcelEntry is the payload of the parcel the customer told: the proof of
+// dispatch after which the refund may not be withheld.
+type parcelEntry struct {
+	Carrier     string `json:"carrier"`
+	CarrierName string `json:"carrier_name"`
+	Number      string `json:"number"`
+	SentAt      string `json:"sent_at"`
+}
+
+// logTime is how the log's payloads write a time: RFC 3339, UTC, milliseconds.
+func logTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z07:00") }
+
+// withdrawalCode returns the code of return id when it is a withdrawal, ""
+// when it is not: only withdrawals are logged.
+func withdrawalCode(ctx context.Context, tx *sql.Tx, id int64) (string, error) {
+	var code string
+	err := tx.QueryRowContext(ctx, `SELECT r.code FROM returns r JOIN withdrawals w ON w.return_id = r.id WHERE r.id = ?`, id).Scan(&code)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("read withdrawal of return %d: %w", id, err)
+	}
+	return code, nil
+}
+
+// appendWithdrawalEntry appends an entry of kind with payload e to the log
+// in tx, when return id is a withdrawal.
+func appendWithdrawalEntry(ctx context.Context, tx *sql.Tx, id int64, at time.Time, kind string, e any) error {
+	code, err := withdrawalCode(ctx, tx, id)
+	if err != nil || code == "" {
+		return err
+	}
+	payload, err := json.Marshal(e)
+	if err != nil {
+		return fmt.Errorf("log %s of %s: %w", kind, code, err)
+	}
+	return appendLog(ctx, tx, millis(at), code, kind, string(payload))
+}
+
+// sha256Hex is the SHA-256 of s in hex.
+func sha256Hex(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
 }
 
 // appendLog appends one entry to the log, chained to the last one.
@@ -127,4 +206,30 @@ func (db *DB) VerifyWithdrawalLog(ctx context.Context) (int64, error) {
 		return n, fmt.Errorf("read the withdrawal log: %w", err)
 	}
 	return n, nil
+}
+
+// WithdrawalLog returns the log's entries of the withdrawal code in order,
+// or every entry when code is "".
+func (db *DB) WithdrawalLog(ctx context.Context, code string) ([]returns.WithdrawalLogEntry, error) {
+	rows, err := db.reader.QueryContext(ctx, `
+		SELECT seq, at, return_code, kind, payload, prev_hash, hash FROM withdrawal_log
+		WHERE ? = '' OR return_code = ? ORDER BY seq`, code, code)
+	if err != nil {
+		return nil, fmt.Errorf("read the withdrawal log: %w", err)
+	}
+	defer rows.Close()
+	var out []returns.WithdrawalLogEntry
+	for rows.Next() {
+		var e returns.WithdrawalLogEntry
+		var at int64
+		if err := rows.Scan(&e.Seq, &at, &e.ReturnCode, &e.Kind, &e.Payload, &e.PrevHash, &e.Hash); err != nil {
+			return nil, fmt.Errorf("read the withdrawal log: %w", err)
+		}
+		e.At = fromMillis(at)
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read the withdrawal log: %w", err)
+	}
+	return out, nil
 }

@@ -40,7 +40,16 @@ func (s *Server) renderSettingsWithLogo(w http.ResponseWriter, r *http.Request, 
 	if err != nil {
 		s.log.Warn("read the shop's locations for the settings page", "err", err)
 	}
+	// The law is checked against the settings in effect, not against a
+	// form that came back refused.
+	inEffect, err := s.settings.Settings(r.Context())
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
 	p := views.SettingsPage{
+		LawWarnings:    returns.SettingsAgainstLaw(inEffect),
+		Currency:       s.storeCurrency(r),
 		Identity:       s.storeIdentity(r),
 		Shop:           s.shopIdentity(r),
 		LogoForm:       logoForm,

@@ -56,6 +56,8 @@ func TestBuildersReachTheirRoutes(t *testing.T) {
 		{"GET", paths.AdminReturnURL(code), paths.AdminReturn},
 		{"GET", paths.WithDone(paths.AdminReturnURL(code), "approved"), paths.AdminReturn},
 		{"GET", paths.AdminPhotoURL(code, 31), paths.AdminPhoto},
+		{"GET", paths.AdminWithdrawalNewURL(), paths.AdminWithdrawalNew},
+		{"POST", paths.AdminWithdrawalNewURL(), paths.AdminWithdrawalNew},
 		{"POST", paths.AdminReconcileURL(code, 42), paths.AdminReconcile},
 		{"POST", paths.AdminManualPaidURL(code, 42), paths.AdminManualPaid},
 		{"GET", paths.AdminOutboxURL("", 0), paths.AdminOutbox},

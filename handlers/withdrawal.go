@@ -193,6 +193,30 @@ const modelWithdrawalForm = `Model withdrawal form
 (*) Delete as appropriate.
 `
 
+// modelWithdrawalFormLV is the same form in Latvian, as the Directive's
+// Latvian text words it (Annex I(B); Cabinet Regulation No. 255 of 2014
+// uses the same text in its annex), with the trader's part filled alike.
+const modelWithdrawalFormLV = `Atteikuma veidlapas paraugs
+
+(aizpildiet un nosūtiet atpakaļ šo veidlapu tikai tad, ja vēlaties atteikties no līguma)
+
+— Kam: %s:
+
+— Es/mēs (*) ar šo paziņoju/paziņojam (*), ka es/mēs (*) atsakos/atsakāmies (*) no līguma par šādu preču pirkumu (*)/par šāda pakalpojuma sniegšanu (*),
+
+— Pasūtīts (*)/saņemts (*),
+
+— Patērētāja(-u) vārds, uzvārds,
+
+— Patērētāja(-u) adrese,
+
+— Patērētāja(-u) paraksts (tikai tad, ja šo veidlapu iesniedz papīra formā),
+
+— Datums
+
+(*) Nevajadzīgo svītrot.
+`
+
 // handleWithdrawalForm serves the model withdrawal form as plain text, to
 // download and send by email or post, with the store's name, return address
 // and contact address filled in where the trader's belong.
@@ -203,8 +227,13 @@ func (s *Server) handleWithdrawalForm() http.Handler {
 			s.Error(w, r, err)
 			return
 		}
+		// The form is in the language of the page that links to it.
+		lang, form, file := "en", modelWithdrawalForm, "withdrawal-form.txt"
+		if r.URL.Query().Get(paths.ParamLang) == "lv" {
+			lang, form, file = "lv", modelWithdrawalFormLV, "atteikuma-veidlapa.txt"
+		}
 		id := s.storeIdentity(r)
-		trader := strings.Join(strings.Fields(st.Address("en")), " ")
+		trader := strings.Join(strings.Fields(st.Address(lang)), " ")
 		if id.Name != "" {
 			trader = id.Name + ", " + trader
 		}
@@ -212,8 +241,9 @@ func (s *Server) handleWithdrawalForm() http.Handler {
 			trader += ", " + id.ContactEmail
 		}
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		w.Header().Set("Content-Disposition", `attachment; filename="withdrawal-form.txt"`)
-		fmt.Fprintf(w, modelWithdrawalForm, trader)
+		w.Header().Set("Content-Disposition", `attachment; filename="`+file+`"`)
+		w.Header().Set("Content-Language", lang)
+		fmt.Fprintf(w, form, trader)
 	})
 }
 
@@ -242,5 +272,31 @@ func (s *Server) keepWithdrawalSettings(r *http.Request, f url.Values, st *retur
 		}
 	}
 	st.Withdrawal = w
+	// A checkbox is sent only when ticked, so the refund of the delivery
+	// reads as off only on a form that shows it, which the cheapest
+	// delivery's field (always sent) tells apart from an older tab.
+	cheapest, sent := f[returns.FieldCheapestDelivery]
+	if !sent {
+		st.RefundDelivery, st.CheapestDeliveryMinor = current.RefundDelivery, current.CheapestDeliveryMinor
+		return nil
+	}
+	st.RefundDelivery = f.Get(returns.FieldRefundDelivery) != ""
+	st.CheapestDeliveryMinor = 0
+	if typed := strings.TrimSpace(cheapest[0]); typed != "" {
+		price, err := returns.ParseMoney(typed, s.storeCurrency(r))
+		if err != nil {
+			price.Minor = -1 // refused by the validation, with its message
+		}
+		st.CheapestDeliveryMinor = price.Minor
+	}
 	return nil
+}
+
+// storeCurrency is the shop's currency, in which staff type prices that are
+// not of one order.
+func (s *Server) storeCurrency(r *http.Request) string {
+	if s.autoApproval == nil {
+		return "EUR"
+	}
+	return s.autoApproval.NewRuleCurrency(r.Context())
 }

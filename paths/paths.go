@@ -47,7 +47,10 @@ const (
 	AdminReconcile = "/admin/returns/{code}/refunds/{refund}/reconcile"
 	// AdminManualPaid is where staff confirm they paid a customer the part
 	// of a refund that went through a manual payment method.
-	AdminManualPaid    = "/admin/returns/{code}/refunds/{refund}/paid"
+	AdminManualPaid = "/admin/returns/{code}/refunds/{refund}/paid"
+	// AdminWithdrawalNew is where staff register a statement of withdrawal
+	// that arrived by email or post.
+	AdminWithdrawalNew = "/admin/withdrawals/new"
 	AdminOutbox        = "/admin/outbox"
 	AdminOutboxMessage = "/admin/outbox/{id}"
 	AdminOutboxHTML    = "/admin/outbox/{id}/html"
@@ -390,3 +393,7 @@ func WithdrawConfirmURL() string { return WithdrawConfirm }
 
 // WithdrawalFormURL is the model withdrawal form in lang ("en", "lv").
 func WithdrawalFormURL(lang string) string { return WithdrawalForm + "?" + ParamLang + "=" + lang }
+
+// AdminWithdrawalNewURL is the form that registers a statement of withdrawal
+// that arrived by email or post.
+func AdminWithdrawalNewURL() string { return AdminWithdrawalNew }

@@ -36,6 +36,7 @@ func reportsPage() ReportsPage {
 			{Outcome: returns.OutcomeReplacement, Returns: 1}, {Outcome: returns.OutcomeRefund, Returns: 2},
 			{Outcome: returns.OutcomeDeclined, Returns: 0}, {Outcome: returns.OutcomeCancelled, Returns: 0}, {Outcome: returns.OutcomeOpen, Returns: 2},
 		},
+		Bases:      []returns.BasisCount{{Basis: returns.BasisWithdrawal, Returns: 1}, {Basis: returns.BasisGuarantee, Returns: 2}, {Basis: returns.BasisCommercial, Returns: 2}},
 		Currencies: []string{"EUR"},
 		Refunded:   []returns.Money{eur(7800)},
 		Refunds:    2,

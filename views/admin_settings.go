@@ -29,6 +29,11 @@ type SettingsPage struct {
 	Shop     returns.ShopIdentity
 	// LogoForm has the logo upload's message when it was refused.
 	LogoForm Form
+	// LawWarnings are what the settings in effect contradict of the law
+	// (returns.SettingsAgainstLaw).
+	LawWarnings []returns.Message
+	// Currency is the store's, in which the cheapest delivery is typed.
+	Currency string
 }
 
 // settingsFields is the settings form's fields in page order, with their
@@ -48,6 +53,15 @@ var settingsFields = []struct{ name, label string }{
 	{returns.FieldStaffLanguage, "Backoffice language"},
 	{returns.FieldRequireEmailedLink, "Emailed link for every lookup"},
 	{returns.FieldPhotoRetentionDays, "Photo retention"},
+	{returns.FieldWithdrawalLinkEN, "Withdrawal function label (English)"},
+	{returns.FieldWithdrawalLinkLV, "Withdrawal function label (Latvian)"},
+	{returns.FieldExemptCustomMadeTag, "Custom-made tag"},
+	{returns.FieldExemptPerishableTag, "Perishable tag"},
+	{returns.FieldExemptSealedHygieneTag, "Sealed hygiene tag"},
+	{returns.FieldDeliveryDays, "Days to delivery"},
+	{returns.FieldNotInformedTag, "Not-informed tag"},
+	{returns.FieldRefundDelivery, "Refund of the delivery"},
+	{returns.FieldCheapestDelivery, "Cheapest standard delivery"},
 	{returns.FieldRestockLocation, "Restock location"},
 	{returns.SettingAutoApprovalRules, "Auto-approval rules"},
 }
@@ -83,6 +97,21 @@ func (p SettingsPage) photoRetentionDays() string {
 		return typed
 	}
 	return strconv.Itoa(p.Settings.PhotoRetentionDays)
+}
+
+// deliveryDays is the days-to-delivery field's text: as typed when it did
+// not parse.
+func (p SettingsPage) deliveryDays() string {
+	return p.formValue(returns.FieldDeliveryDays, strconv.Itoa(p.Settings.Withdrawal.DeliveryDays))
+}
+
+// cheapestDelivery is the cheapest delivery's field: a price such as "3.90"
+// in the store's currency, empty for no cap, or as typed when it was refused.
+func (p SettingsPage) cheapestDelivery() string {
+	if p.Settings.CheapestDeliveryMinor <= 0 {
+		return p.formValue(returns.FieldCheapestDelivery, "")
+	}
+	return p.formValue(returns.FieldCheapestDelivery, returns.Money{Minor: p.Settings.CheapestDeliveryMinor, Currency: p.Currency}.Decimal())
 }
 
 // windowDays is the window field's text: as typed when it did not parse.

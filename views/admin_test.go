@@ -154,9 +154,14 @@ func queuePage() QueuePage {
 func settingsPage() SettingsPage {
 	st := returns.DefaultSettings()
 	st.StaffEmail, st.UpdatedAt, st.UpdatedBy = "team@shop.example", now, "kate@shop.example"
+	st.CheapestDeliveryMinor = 390
+	against := st
+	against.WindowDays, against.RefundDelivery = 10, false
 	return SettingsPage{
-		AdminPage: adminPage("Settings"),
-		Settings:  st,
+		AdminPage:   adminPage("Settings"),
+		Settings:    st,
+		Currency:    "EUR",
+		LawWarnings: returns.SettingsAgainstLaw(against),
 		Changes: []returns.SettingsChange{
 			{At: now, By: "kate@shop.example", Fields: []string{"window_days", "staff_email"}},
 			{At: now.AddDate(0, 0, -3), By: "lee@shop.example", Fields: []string{"return_address"}},
@@ -193,6 +198,8 @@ func adminPages() map[string]templ.Component {
 		"return-noorder": AdminReturnPageView(orderErr),
 		"settings":       SettingsPageView(settingsPage()),
 		"settings-error": SettingsPageView(badSettings),
+		"withdrawal-new": WithdrawalRegistrationPageView(WithdrawalRegistrationPage{AdminPage: adminPage("Register a withdrawal"), SubmissionKey: "0123456789abcdef0123456789abcdef", Today: "2026-11-30",
+			Form: Form{Values: map[string]string{"order": "#1002", "arrived": "2026-12-03"}, Fields: map[string]returns.Message{"arrived": returns.Msg("The day the statement arrived cannot be in the future.")}}}),
 		"outbox":         OutboxListPageView(outboxListPage()),
 		"outbox-message": OutboxMessagePageView(outboxMessagePage()),
 		"shopify":        ShopifyPageView(shopifyPage(true)),

@@ -1,0 +1,156 @@
+package db_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/returnsportal/returns"
+	"github.com/returnsportal/returns/db"
+)
+
+// logEntry is one entry of the withdrawal log as a test reads it.
+type logEntry struct {
+	Code, Kind string
+	Payload    map[string]any
+}
+
+// readLog returns the log's entries in order.
+func readLog(t *testing.T, d *db.DB) []logEntry {
+	t.Helper()
+	entries, err := d.WithdrawalLog(context.Background(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []logEntry
+	for _, e := range entries {
+		le := logEntry{Code: e.ReturnCode, Kind: e.Kind}
+		if err := json.Unmarshal([]byte(e.Payload), &le.Payload); err != nil {
+			t.Fatalf("entry %d: %v", e.Seq, err)
+		}
+		out = append(out, le)
+	}
+	return out
+}
+
+// withdrawal stores a withdrawal of one unit of L1, approved by being made,
+// with its acknowledgement queued.
+func withdrawal(t *testing.T, d *db.DB, key string) *returns.Return {
+	t.Helper()
+	r := newReturn(order1, key, item("L1", 1))
+	r.Kind, r.Reason, r.Resolution, r.Status = returns.KindWithdrawal, "", returns.ResolutionRefund, returns.StatusApproved
+	r.Withdrawal = &returns.WithdrawalStatement{Name: "Anna Bērziņa", Email: r.Email, Channel: returns.WithdrawalOnline, MadeAt: now}
+	ack := email(r, returns.EmailWithdrawalAcknowledged)
+	ack.Text = "We have received your statement: " + r.Code + " https://portal.example/returns/" + r.Code + "?t=0123456789abcdef0123456789abcdef"
+	ev := returns.Event{At: now, Actor: returns.ActorCustomer, Type: returns.EventWithdrawn, Status: returns.StatusApproved}
+	if created, err := d.CreateReturn(context.Background(), r, map[string]int{"L1": 5}, ev, writeback(r), []returns.OutboxMessage{ack}); err != nil || !created {
+		t.Fatalf("CreateReturn = %v, %v", created, err)
+	}
+	return r
+}
+
+// TestWithdrawalRecord: the log records, each in the transaction of what it
+// records, a withdrawal's acknowledgement when it is sent (with the SHA-256
+// of its text as sent and as kept), its succeeded refunds (amount, delivery
+// part, Shopify's id), the parcel the customer told and the items' receipt;
+// another return's refund, a failed refund and a lost lease add nothing; the
+// chain still verifies.
+func TestWithdrawalRecord(t *testing.T) {
+	ctx := context.Background()
+	d := MustOpenDB(t)
+	d.Now = func() time.Time { return now.Add(time.Hour) }
+	w := withdrawal(t, d, "key-0000000000000001")
+	other := approved(t, d, order1, "key-0000000000000002")
+	if got := readLog(t, d); len(got) != 1 || got[0].Kind != "statement" {
+		t.Fatalf("after the statement: %+v", got)
+	}
+
+	// The acknowledgement: a lost lease logs nothing; the sending does.
+	ms, token := claimAll(t, d, now)
+	var ack returns.OutboxMessage
+	for _, m := range ms {
+		if m.Kind == returns.EmailWithdrawalAcknowledged {
+			ack = m
+		}
+	}
+	if ack.ID == 0 {
+		t.Fatalf("no acknowledgement claimed in %+v", ms)
+	}
+	if err := d.OutboxSent(ctx, ack.ID, "another worker's token", now.Add(time.Minute)); returns.ErrorCode(err) != returns.ECONFLICT {
+		t.Fatalf("sent under a lost lease: %v", err)
+	}
+	if got := readLog(t, d); len(got) != 1 {
+		t.Fatalf("a lost lease logged %+v", got)
+	}
+	sentAt := now.Add(time.Minute)
+	if err := d.OutboxSent(ctx, ack.ID, token, sentAt); err != nil {
+		t.Fatal(err)
+	}
+	kept, err := d.OutboxMessage(ctx, ack.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := readLog(t, d)
+	if len(got) != 2 || got[1].Kind != "acknowledgement" || got[1].Code != w.Code {
+		t.Fatalf("after the acknowledgement: %+v", got)
+	}
+	p := got[1].Payload
+	if p["text_sha256"] != hexSHA256(ack.Text) || p["kept_text_sha256"] != hexSHA256(kept.Text) || p["to"] != w.Email ||
+		p["sent_at"] != sentAt.UTC().Format("2006-01-02T15:04:05.000Z07:00") {
+		t.Fatalf("acknowledgement entry %v", p)
+	}
+	if kept.Text == ack.Text {
+		t.Fatal("the kept copy still has the link's token; the test cannot tell the two hashes apart")
+	}
+
+	// The parcel the customer told, then a failed and a succeeded refund,
+	// and another return's refund.
+	if err := d.AddParcel(ctx, &returns.Parcel{ReturnID: w.ID, Carrier: "omniva", CarrierName: "Omniva", Number: "CC123456789EE", SentAt: now.Add(2 * time.Hour)},
+		returns.StatusApproved, returns.Event{ReturnID: w.ID, At: now.Add(2 * time.Hour), Actor: returns.ActorCustomer, Type: returns.EventParcelSent}); err != nil {
+		t.Fatal(err)
+	}
+	failed := newRefund(w, key1, 10_00)
+	mustCreateRefund(t, d, failed, limits)
+	if err := d.SettleRefund(ctx, failed.ID, returns.RefundFailed, "", "declined", nil); err != nil {
+		t.Fatal(err)
+	}
+	ref := newRefund(w, key2, 32_90)
+	ref.Shipping = returns.Money{Minor: 3_90, Currency: "EUR"}
+	mustCreateRefund(t, d, ref, returns.RefundLimits{Return: paid, Paid: paid, Delivery: returns.Money{Minor: 3_90, Currency: "EUR"}})
+	if err := d.SettleRefund(ctx, ref.ID, returns.RefundSucceeded, "gid://shopify/Refund/9", "", nil); err != nil {
+		t.Fatal(err)
+	}
+	otherRef := newRefund(other, key3, 29_00)
+	mustCreateRefund(t, d, otherRef, returns.RefundLimits{Return: paid, Paid: returns.Money{Minor: 100_00, Currency: "EUR"}})
+	if err := d.SettleRefund(ctx, otherRef.ID, returns.RefundSucceeded, "gid://shopify/Refund/10", "", nil); err != nil {
+		t.Fatal(err)
+	}
+	got = readLog(t, d)
+	if len(got) != 4 || got[2].Kind != "parcel" || got[2].Payload["number"] != "CC123456789EE" || got[3].Kind != "refund" {
+		t.Fatalf("after the parcel and the refunds: %+v", got)
+	}
+	if p := got[3].Payload; p["amount"] != "32.90 EUR" || p["delivery"] != "3.90 EUR" || p["shopify_id"] != "gid://shopify/Refund/9" {
+		t.Fatalf("refund entry %v", p)
+	}
+
+	// The items received.
+	if err := d.Transition(ctx, returns.Change{ReturnID: w.ID, From: returns.StatusApproved, To: returns.StatusItemReceived,
+		Event: returns.Event{At: now.Add(3 * time.Hour), Actor: returns.StaffActor(7), Type: returns.EventItemReceived}}); err != nil {
+		t.Fatal(err)
+	}
+	got = readLog(t, d)
+	if len(got) != 5 || got[4].Kind != "received" || got[4].Payload["by"] != string(returns.StaffActor(7)) {
+		t.Fatalf("after the receipt: %+v", got)
+	}
+	if n, err := d.VerifyWithdrawalLog(ctx); err != nil || n != 5 {
+		t.Fatalf("verify: %d, %v", n, err)
+	}
+}
+
+func hexSHA256(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
+}

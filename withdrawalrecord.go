@@ -1,0 +1,17 @@
+package returns
+
+import "time"
+
+// WithdrawalLogEntry is one entry of the hash-chained withdrawal log: what
+// it records (Kind: statement, acknowledgement, refund, parcel, received),
+// of which withdrawal, its canonical JSON payload, and its place in the
+// chain (the previous entry's hash and its own).
+type WithdrawalLogEntry struct {
+	Seq        int64
+	At         time.Time
+	ReturnCode string
+	Kind       string
+	Payload    string
+	PrevHash   string
+	Hash       string
+}
