@@ -84,6 +84,7 @@ type BackofficeService struct {
 	zone      StoreZone
 	contacts  OrderContacts
 	identity  ShopIdentityStore
+	settings  SettingsReader
 	now       func() time.Time
 	log       *slog.Logger
 }
@@ -109,6 +110,9 @@ type BackofficeDeps struct {
 	// leaves them off the return page.
 	Contacts OrderContacts
 	Identity ShopIdentityStore
+	// Settings tell what a withdrawal owes of the order's delivery (the
+	// cheapest standard delivery); nil counts it with DefaultSettings.
+	Settings SettingsReader
 	Now      func() time.Time
 	Log      *slog.Logger
 }
@@ -145,7 +149,7 @@ func NewBackofficeService(d BackofficeDeps) *BackofficeService {
 	return &BackofficeService{
 		returns: d.Returns, access: d.Access, timeline: d.Timeline, notes: d.Notes, queue: d.Queue,
 		shipments: d.Shipments, staff: d.Staff, ledger: d.Ledger, shop: d.Shop, suggester: d.Suggester,
-		changes: d.Changes, zone: d.Zone, contacts: d.Contacts, identity: d.Identity, now: d.Now, log: d.Log,
+		changes: d.Changes, zone: d.Zone, contacts: d.Contacts, identity: d.Identity, settings: d.Settings, now: d.Now, log: d.Log,
 	}
 }
 
@@ -234,6 +238,9 @@ type StaffReturn struct {
 	// ReplacementOrderURL is the replacement order's page in Shopify admin;
 	// "" when there is none or it is not known.
 	ReplacementOrderURL string
+	// Withdrawal is the refund clock of a withdrawal and what it owes; nil
+	// for any other return.
+	Withdrawal *StaffWithdrawal
 }
 
 // StaffReturnView returns a return with its timeline, its refunds and the order
@@ -272,6 +279,9 @@ func (s *BackofficeService) StaffReturnView(ctx context.Context, code string) (*
 		}
 		v.Suggested = r.RefundOffer(sugg.Amount)
 		v.StoreCredit = sugg.StoreCredit
+	}
+	if err := s.addWithdrawal(ctx, v); err != nil {
+		return nil, err
 	}
 	return v, nil
 }

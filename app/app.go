@@ -234,7 +234,7 @@ func New(d Deps) *App {
 		Backoffice: returns.NewBackofficeService(returns.BackofficeDeps{
 			Returns: d.Store, Access: d.Store, Timeline: d.Store, Notes: d.Store, Queue: d.Store,
 			Shipments: d.Store, Staff: d.Store, Ledger: d.Store, Shop: shop, Suggester: refunder,
-			Changes: changes, Zone: identity, Contacts: contacts, Identity: d.Store, Now: d.Now, Log: d.Log,
+			Changes: changes, Zone: identity, Contacts: contacts, Identity: d.Store, Settings: settings, Now: d.Now, Log: d.Log,
 		}),
 		Refunds:        refunds,
 		Accounts:       returns.NewAccountService(d.Store, d.Store, d.Passwords, d.Now, d.Log),
