@@ -33,12 +33,7 @@ func (s *BackofficeService) addWithdrawal(ctx context.Context, v *StaffReturn) e
 	if r.Withdrawal == nil {
 		return nil
 	}
-	zone := time.UTC
-	if s.zone != nil {
-		if z := s.zone.Location(ctx); z != nil {
-			zone = z
-		}
-	}
+	zone := storeZone(ctx, s.zone)
 	clock, _ := r.WithdrawalClockAt(s.now(), zone)
 	w := &StaffWithdrawal{Statement: *r.Withdrawal, Zone: zone, Clock: clock}
 	v.Withdrawal = w
@@ -61,4 +56,15 @@ func (s *BackofficeService) addWithdrawal(ctx context.Context, v *StaffReturn) e
 	w.Due = Money{Minor: w.Items.Minor + w.Delivery.Due.Minor, Currency: w.Items.Currency}
 	v.Suggested = w.Due
 	return nil
+}
+
+// storeZone is the store's time zone as zone tells it; UTC when it is nil or
+// tells none.
+func storeZone(ctx context.Context, zone StoreZone) *time.Location {
+	if zone != nil {
+		if z := zone.Location(ctx); z != nil {
+			return z
+		}
+	}
+	return time.UTC
 }

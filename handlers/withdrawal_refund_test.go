@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	returns "github.com/returnsportal/returns"
 	"github.com/returnsportal/returns/shopify"
@@ -207,5 +208,50 @@ func TestPartialWithdrawalRefundsItemsOnly(t *testing.T) {
 	}
 	if got := h.shippingRefunded(); got.Minor != 0 {
 		t.Errorf("Shopify refunded %v of the delivery, want none", got)
+	}
+}
+
+// TestQueueOfWithdrawalsByDeadline: the queue filters withdrawals and lists
+// them by refund deadline; each withdrawal's row shows its deadline, and once
+// it passed unrefunded, in red.
+func TestQueueOfWithdrawalsByDeadline(t *testing.T) {
+	h := newHarness(t, nil)
+	staff := h.staff("kim@example.com")
+	code := h.withdraw(scarf1002)
+	other := h.damagedTowel()
+	ctx := context.Background()
+	r, err := h.store.ReturnByCode(ctx, code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := r.WithdrawalRefundDeadline(h.app.Identity.Location(ctx))
+	en := views.NewLocalizer("en")
+	en.Zone = h.app.Identity.Location(ctx)
+
+	all := h.get(staff, "/admin")
+	if !strings.Contains(all.body, "Refund by "+en.Date(deadline)) || !strings.Contains(all.body, other) {
+		t.Errorf("the queue lacks the withdrawal's deadline or the damage report:\n%s", all.body)
+	}
+	for _, path := range []string{"/admin?kind=withdrawal", "/admin?kind=withdrawal&sort=deadline"} {
+		a := h.get(staff, path)
+		if a.status != http.StatusOK || !strings.Contains(a.body, code) || strings.Contains(a.body, other) {
+			t.Errorf("%s: status %d, want the withdrawal alone\n%s", path, a.status, a.body)
+		}
+	}
+	if a := h.get(staff, "/admin?kind=withdrawal&sort=deadline"); !strings.Contains(a.body, "Withdrawals to refund, legal deadline soonest first") ||
+		!strings.Contains(a.body, `aria-current="page">Withdrawals by legal deadline, soonest first`) {
+		t.Errorf("the deadline order is not told:\n%s", a.body)
+	}
+
+	// A month later, unrefunded: the deadline passed, in red.
+	h.deps.Now = func() time.Time { return time.Now().AddDate(0, 1, 0) }
+	h.rebuild()
+	late := h.staff("lee@example.com")
+	a := h.get(late, "/admin?kind=withdrawal&sort=deadline")
+	if !strings.Contains(a.body, `<strong class="error-text deadline">Refund deadline `+en.Date(deadline)+` passed</strong>`) {
+		t.Errorf("the passed deadline is not flagged:\n%s", a.body)
+	}
+	if page := h.get(late, "/admin/returns/"+code); !strings.Contains(page.body, `<span class="badge badge-bad">Passed `) {
+		t.Errorf("the return page does not flag the passed deadline:\n%s", page.body)
 	}
 }

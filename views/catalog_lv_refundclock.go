@@ -29,6 +29,15 @@ var catalogLVRefundClock = map[string]string{
 	"May not be withheld: the customer has shown the parcel was sent (tracking %s).":                       "Nevar aizturēt: klients pierādījis, ka sūtījums nosūtīts (izsekošanas numurs %s).",
 	"May not be withheld: the goods are back.":                                                             "Nevar aizturēt: preces ir atpakaļ.",
 	"The amount due of the withdrawal: %s.":                                                                "Atteikuma atmaksājamā summa: %s.",
+	"Filter by legal basis":                                                                                "Filtrēt pēc juridiskā pamata",
+	"Every return":                                                                                         "Visas atgriešanas",
+	"Withdrawals":                                                                                          "Atteikumi",
+	"Withdrawals by legal deadline, soonest first":                                                         "Atteikumi pēc likumā noteiktā termiņa, tuvākie vispirms",
+	"Refund deadline %s passed":                                                                            "Atmaksas termiņš %s ir beidzies",
+	"Refund by %s":                                                                                         "Atmaksāt līdz %s",
+	"Withdrawals to refund, legal deadline soonest first":                                                  "Atmaksājamie atteikumi, tuvākais termiņš vispirms",
+	"Withdrawals with status %s, legal deadline soonest first":                                             "Atteikumi ar statusu %s, tuvākais termiņš vispirms",
+	"Withdrawals, newest first":                                                                            "Atteikumi, jaunākie vispirms",
 }
 
 func init() {
