@@ -47,6 +47,7 @@ type Store interface {
 	returns.AutoApprovalStore
 	returns.LogoStore
 	returns.ReplacementStore
+	returns.WithdrawalReminderStore
 	returns.NoteLedger
 }
 
@@ -132,6 +133,9 @@ type App struct {
 	// AutoApproval keeps the auto-approval rules and approves the new
 	// returns they match.
 	AutoApproval *returns.AutoApprovalService
+	// WithdrawalReminders email staff two days before a withdrawal's refund
+	// deadline.
+	WithdrawalReminders *returns.WithdrawalReminders
 	// Identity is the store's name, logo, storefront and time zone, as
 	// pages and emails show them.
 	Identity *returns.StoreIdentityService
@@ -247,6 +251,9 @@ func New(d Deps) *App {
 		ShopReturns:    shopReturns,
 		Reports:        returns.NewReportService(d.Store, identity, d.Now),
 		AutoApproval:   autoApproval,
+		WithdrawalReminders: returns.NewWithdrawalReminders(returns.WithdrawalReminderDeps{
+			Store: d.Store, Mailer: mailer, Shop: shop, Suggester: refunder, Settings: settings, Zone: identity, Now: d.Now, Log: d.Log,
+		}),
 	}
 }
 
@@ -322,4 +329,5 @@ func (a *App) Run(ctx context.Context, wg *sync.WaitGroup) {
 	if a.Replacements.MakesOrders() {
 		wg.Go(func() { a.Replacements.Run(ctx, returns.DefaultSweepEvery) })
 	}
+	wg.Go(func() { a.WithdrawalReminders.Run(ctx, returns.DefaultSweepEvery) })
 }

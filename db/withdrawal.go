@@ -108,3 +108,61 @@ func fillRefundDue(ctx context.Context, tx *sql.Tx) error {
 	}
 	return nil
 }
+
+// WithdrawalsToRemind returns up to limit withdrawals still to refund whose
+// refund deadline is on or before dueBy ("YYYY-MM-DD") and whose reminder
+// was not queued, soonest first, with their items and statements.
+func (db *DB) WithdrawalsToRemind(ctx context.Context, dueBy string, limit int) ([]returns.Return, error) {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	in, args := openStatuses()
+	args = append(args, dueBy, limit)
+	rows, err := tx.QueryContext(ctx, `SELECT `+qualified("r", returnColumns)+`
+		FROM withdrawals w CROSS JOIN returns r ON r.id = w.return_id
+		WHERE w.deadline_reminded_at = 0 AND +r.status IN (`+in+`) AND w.refund_due <= ?
+		ORDER BY w.refund_due, w.return_id LIMIT ?`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read withdrawals to remind of: %w", err)
+	}
+	rs, err := scanReturns(rows)
+	if err != nil {
+		return nil, err
+	}
+	if err := attachDetails(ctx, tx, rs, false); err != nil {
+		return nil, err
+	}
+	return rs, nil
+}
+
+// QueueWithdrawalReminder records that the reminder of the withdrawal of
+// return returnID was queued at at, and queues email (nil for none) in the
+// same transaction, so that a withdrawal is reminded of once, crash or not;
+// false when it was recorded already.
+func (db *DB) QueueWithdrawalReminder(ctx context.Context, returnID int64, at time.Time, email *returns.OutboxMessage) (bool, error) {
+	tx, err := db.beginWrite(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `UPDATE withdrawals SET deadline_reminded_at = ? WHERE return_id = ? AND deadline_reminded_at = 0`, millis(at), returnID)
+	if err != nil {
+		return false, fmt.Errorf("record the reminder of return %d: %w", returnID, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return false, err
+	}
+	if email != nil {
+		emails := []returns.OutboxMessage{*email}
+		if err := insertOutbox(ctx, tx, returnID, emails, at); err != nil {
+			return false, err
+		}
+		*email = emails[0]
+	}
+	if err := tx.Commit(); err != nil {
+		return false, fmt.Errorf("record the reminder of return %d: %w", returnID, err)
+	}
+	return true, nil
+}

@@ -741,7 +741,7 @@ func refundForm(p AdminReturnPage) templ.Component {
 		}
 		if w := p.View.Withdrawal; w != nil && w.Known {
 			var templ_7745c5c3_Var41 string
-			templ_7745c5c3_Var41, templ_7745c5c3_Err = templ.JoinStringErrs(tr.T("The amount due of the withdrawal: %s.", withdrawalDueText(tr, w)))
+			templ_7745c5c3_Var41, templ_7745c5c3_Err = templ.JoinStringErrs(tr.T("The amount due of the withdrawal: %s.", WithdrawalDueText(tr, w)))
 			if templ_7745c5c3_Err != nil {
 				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/admin_actions.templ`, Line: 122, Col: 78}
 			}

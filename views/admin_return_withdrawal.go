@@ -19,10 +19,10 @@ func withdrawalDeadlineText(l Localizer, r *returns.Return, c returns.Withdrawal
 	return l.Plural(c.DaysLeft, "%d day left.", "%d days left.")
 }
 
-// withdrawalDueText writes a withdrawal's amount due with its delivery line,
+// WithdrawalDueText writes a withdrawal's amount due with its delivery line,
 // e.g. "items €58.00 + delivery €3.90 = €61.90", or the items alone with why
 // no delivery is owed.
-func withdrawalDueText(l Localizer, w *returns.StaffWithdrawal) string {
+func WithdrawalDueText(l Localizer, w *returns.StaffWithdrawal) string {
 	d := w.Delivery
 	switch {
 	case d.Due.Minor > 0:

@@ -294,7 +294,7 @@ func adminWithdrawal(p AdminReturnPage) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var19 string
-			templ_7745c5c3_Var19, templ_7745c5c3_Err = templ.JoinStringErrs(withdrawalDueText(tr, w))
+			templ_7745c5c3_Var19, templ_7745c5c3_Err = templ.JoinStringErrs(WithdrawalDueText(tr, w))
 			if templ_7745c5c3_Err != nil {
 				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/admin_return_withdrawal.templ`, Line: 38, Col: 31}
 			}

@@ -38,6 +38,12 @@ var catalogLVRefundClock = map[string]string{
 	"Withdrawals to refund, legal deadline soonest first":                                                  "Atmaksājamie atteikumi, tuvākais termiņš vispirms",
 	"Withdrawals with status %s, legal deadline soonest first":                                             "Atteikumi ar statusu %s, tuvākais termiņš vispirms",
 	"Withdrawals, newest first":                                                                            "Atteikumi, jaunākie vispirms",
+	"Withdrawal refund deadline near (to staff)":                                                           "Tuvojas atteikuma atmaksas termiņš (darbiniekiem)",
+	"Withdrawal %s of order %s: refund by %s":                                                              "Atteikums %s pasūtījumam %s: atmaksāt līdz %s",
+	"A withdrawal’s refund deadline is near":                                                               "Tuvojas atteikuma atmaksas termiņš",
+	"The law requires the refund by %s.":                                                                   "Likums prasa atmaksāt līdz %s.",
+	"The customer withdrew from the contract of order %s on %s. The law requires the refund within 14 days of the statement: by %s at the latest. It may be withheld only until the goods are back or the customer has shown that they were sent.": "Pasūtījumam %s klients atteicās no līguma %s. Likums prasa atmaksāt 14 dienu laikā no paziņojuma: ne vēlāk kā %s. Atmaksu drīkst aizturēt tikai līdz brīdim, kad preces ir atpakaļ vai klients pierādījis, ka tās nosūtījis.",
+	"You get these reminders because this address is the staff notification email in the backoffice settings.":                                                                                                                                     "Šos atgādinājumus saņemat, jo šī adrese ir darbinieku paziņojumu e-pasts pārvaldības iestatījumos.",
 }
 
 func init() {
