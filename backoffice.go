@@ -22,6 +22,15 @@ type QueueFilter struct {
 	// newest).
 	Before int64
 	Limit  int
+	// Withdrawals keeps statutory withdrawals only.
+	Withdrawals bool
+	// ByDeadline lists withdrawals (only) by their refund deadline, soonest
+	// first, and without a Status only those still to be refunded
+	// (OpenStatuses). DueAfter ("YYYY-MM-DD") and AfterID are its keyset
+	// cursor: only withdrawals after that deadline and return ID.
+	ByDeadline bool
+	DueAfter   string
+	AfterID    int64
 }
 
 // QueueStore lists returns for staff.
@@ -84,6 +93,7 @@ type BackofficeService struct {
 	zone      StoreZone
 	contacts  OrderContacts
 	identity  ShopIdentityStore
+	settings  SettingsReader
 	now       func() time.Time
 	log       *slog.Logger
 }
@@ -109,6 +119,9 @@ type BackofficeDeps struct {
 	// leaves them off the return page.
 	Contacts OrderContacts
 	Identity ShopIdentityStore
+	// Settings tell what a withdrawal owes of the order's delivery (the
+	// cheapest standard delivery); nil counts it with DefaultSettings.
+	Settings SettingsReader
 	Now      func() time.Time
 	Log      *slog.Logger
 }
@@ -145,7 +158,7 @@ func NewBackofficeService(d BackofficeDeps) *BackofficeService {
 	return &BackofficeService{
 		returns: d.Returns, access: d.Access, timeline: d.Timeline, notes: d.Notes, queue: d.Queue,
 		shipments: d.Shipments, staff: d.Staff, ledger: d.Ledger, shop: d.Shop, suggester: d.Suggester,
-		changes: d.Changes, zone: d.Zone, contacts: d.Contacts, identity: d.Identity, now: d.Now, log: d.Log,
+		changes: d.Changes, zone: d.Zone, contacts: d.Contacts, identity: d.Identity, settings: d.Settings, now: d.Now, log: d.Log,
 	}
 }
 
@@ -153,8 +166,13 @@ func NewBackofficeService(d BackofficeDeps) *BackofficeService {
 type QueuePage struct {
 	Returns []Return
 	Counts  map[Status]int
-	// Next is the cursor of the next page, 0 when this is the last.
-	Next int64
+	// Next is the cursor of the next page, 0 when this is the last; by
+	// deadline, NextDue is the deadline it starts after.
+	Next    int64
+	NextDue string
+	// Clocks are the refund clocks of the page's withdrawals, by return ID,
+	// counted in the store's zone now.
+	Clocks map[int64]WithdrawalClock
 }
 
 // QueuePageSize is how many returns one page of the queue shows.
@@ -170,6 +188,14 @@ func (s *BackofficeService) ReturnQueue(ctx context.Context, f QueueFilter) (*Qu
 		f.Code = code
 	}
 	f.Limit = QueuePageSize + 1
+	if f.ByDeadline {
+		f.Withdrawals, f.Before = true, 0
+		if _, err := time.Parse(time.DateOnly, f.DueAfter); err != nil || f.AfterID <= 0 {
+			f.DueAfter, f.AfterID = "", 0
+		}
+	} else {
+		f.DueAfter, f.AfterID = "", 0
+	}
 	rs, err := s.queue.Queue(ctx, f)
 	if err != nil {
 		return nil, fmt.Errorf("read queue: %w", err)
@@ -178,10 +204,20 @@ func (s *BackofficeService) ReturnQueue(ctx context.Context, f QueueFilter) (*Qu
 	if err != nil {
 		return nil, fmt.Errorf("count returns: %w", err)
 	}
-	p := &QueuePage{Returns: rs, Counts: counts}
+	p := &QueuePage{Returns: rs, Counts: counts, Clocks: map[int64]WithdrawalClock{}}
 	if len(rs) > QueuePageSize {
 		p.Returns = rs[:QueuePageSize]
-		p.Next = p.Returns[QueuePageSize-1].ID
+		last := p.Returns[QueuePageSize-1]
+		p.Next = last.ID
+		if f.ByDeadline && last.Withdrawal != nil {
+			p.NextDue = last.Withdrawal.RefundDue.Format(time.DateOnly)
+		}
+	}
+	zone := storeZone(ctx, s.zone)
+	for i := range p.Returns {
+		if c, ok := p.Returns[i].WithdrawalClockAt(s.now(), zone); ok {
+			p.Clocks[p.Returns[i].ID] = c
+		}
 	}
 	return p, nil
 }
@@ -234,6 +270,9 @@ type StaffReturn struct {
 	// ReplacementOrderURL is the replacement order's page in Shopify admin;
 	// "" when there is none or it is not known.
 	ReplacementOrderURL string
+	// Withdrawal is the refund clock of a withdrawal and what it owes; nil
+	// for any other return.
+	Withdrawal *StaffWithdrawal
 }
 
 // StaffReturnView returns a return with its timeline, its refunds and the order
@@ -272,6 +311,9 @@ func (s *BackofficeService) StaffReturnView(ctx context.Context, code string) (*
 		}
 		v.Suggested = r.RefundOffer(sugg.Amount)
 		v.StoreCredit = sugg.StoreCredit
+	}
+	if err := s.addWithdrawal(ctx, v); err != nil {
+		return nil, err
 	}
 	return v, nil
 }

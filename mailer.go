@@ -194,6 +194,26 @@ func (m *Mailer) StaffNotice(ctx context.Context, kind EmailKind, dedupeKey stri
 	return m.message(ctx, EmailData{Kind: kind, Lang: lang, Settings: settings, Notice: &n}, dedupeKey, to, "")
 }
 
+// StaffWithdrawalDeadline renders the reminder to the store's staff address
+// that the refund deadline of r, a withdrawal, is near, with the deadline
+// and the amount due (w), in the language of the address's account; nil when
+// no email is rendered or no staff address is set.
+func (m *Mailer) StaffWithdrawalDeadline(ctx context.Context, r *Return, w *StaffWithdrawal) (*OutboxMessage, error) {
+	if m.renderer == nil {
+		return nil, nil
+	}
+	settings, to, err := m.staffAddress(ctx)
+	if err != nil || to == "" {
+		return nil, err
+	}
+	lang, err := m.staffLanguage(ctx, settings, to)
+	if err != nil {
+		return nil, err
+	}
+	d := EmailData{Kind: EmailStaffWithdrawalDeadline, Lang: lang, Return: r, Settings: settings, Withdrawal: w}
+	return m.message(ctx, d, r.Code+":"+string(EmailStaffWithdrawalDeadline)+":staff", to, "")
+}
+
 // staffAddress returns the settings in effect and the store's staff address
 // in them, "" when none is set.
 func (m *Mailer) staffAddress(ctx context.Context) (Settings, string, error) {

@@ -82,6 +82,9 @@ type EmailData struct {
 	// AutoApprovalRule names the auto-approval rule that matched a new
 	// return, for the staff notice of it; "" when none did.
 	AutoApprovalRule string
+	// Withdrawal is the refund deadline and the amount due of the
+	// withdrawal an EmailStaffWithdrawalDeadline reminds staff of.
+	Withdrawal *StaffWithdrawal
 }
 
 // Email is a rendered email: both parts and the subject.

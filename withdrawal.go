@@ -248,6 +248,11 @@ type WithdrawalStatement struct {
 	// RegisteredBy is the staff member who registered a statement that came
 	// by email or post; 0 for one made online.
 	RegisteredBy int64
+	// RefundDue is the last day of the refund as counted when the statement
+	// was stored (WithdrawalRefundDeadline in the store's zone), kept with it
+	// so that the queue sorts by it and the reminder finds it; a calendar
+	// day, midnight at its start in the zone it was counted in.
+	RefundDue time.Time
 }
 
 // WithdrawalRefundDeadline returns the last day of the refund of r, a

@@ -158,7 +158,7 @@ func (s *CustomerService) buildWithdrawal(ctx context.Context, orderID string, r
 		UpdatedAt:     s.now(),
 		Withdrawal: &WithdrawalStatement{
 			Name: req.Name, Email: req.Email, Reason: req.Reason, Channel: channel,
-			MadeAt: madeAt, RegisteredBy: staffID,
+			MadeAt: madeAt, RegisteredBy: staffID, RefundDue: WithdrawalRefundDeadline(madeAt, cw.Zone),
 		},
 	}
 	fields := map[string]Message{}

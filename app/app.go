@@ -47,6 +47,7 @@ type Store interface {
 	returns.AutoApprovalStore
 	returns.LogoStore
 	returns.ReplacementStore
+	returns.WithdrawalReminderStore
 	returns.NoteLedger
 }
 
@@ -135,6 +136,9 @@ type App struct {
 	// AutoApproval keeps the auto-approval rules and approves the new
 	// returns they match.
 	AutoApproval *returns.AutoApprovalService
+	// WithdrawalReminders email staff two days before a withdrawal's refund
+	// deadline.
+	WithdrawalReminders *returns.WithdrawalReminders
 	// Identity is the store's name, logo, storefront and time zone, as
 	// pages and emails show them.
 	Identity *returns.StoreIdentityService
@@ -246,7 +250,7 @@ func New(d Deps) *App {
 		Backoffice: returns.NewBackofficeService(returns.BackofficeDeps{
 			Returns: d.Store, Access: d.Store, Timeline: d.Store, Notes: d.Store, Queue: d.Store,
 			Shipments: d.Store, Staff: d.Store, Ledger: d.Store, Shop: shop, Suggester: refunder,
-			Changes: changes, Zone: identity, Contacts: contacts, Identity: d.Store, Now: d.Now, Log: d.Log,
+			Changes: changes, Zone: identity, Contacts: contacts, Identity: d.Store, Settings: settings, Now: d.Now, Log: d.Log,
 		}),
 		Refunds:        refunds,
 		Accounts:       returns.NewAccountService(d.Store, d.Store, d.Passwords, d.Now, d.Log),
@@ -259,6 +263,9 @@ func New(d Deps) *App {
 		ShopReturns:    shopReturns,
 		Reports:        returns.NewReportService(d.Store, identity, d.Now),
 		AutoApproval:   autoApproval,
+		WithdrawalReminders: returns.NewWithdrawalReminders(returns.WithdrawalReminderDeps{
+			Store: d.Store, Mailer: mailer, Shop: shop, Suggester: refunder, Settings: settings, Zone: identity, Now: d.Now, Log: d.Log,
+		}),
 	}
 }
 
@@ -345,4 +352,5 @@ func (a *App) Run(ctx context.Context, wg *sync.WaitGroup) {
 	if a.Replacements.MakesOrders() {
 		wg.Go(func() { a.Replacements.Run(ctx, returns.DefaultSweepEvery) })
 	}
+	wg.Go(func() { a.WithdrawalReminders.Run(ctx, returns.DefaultSweepEvery) })
 }

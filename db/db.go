@@ -277,7 +277,8 @@ func (db *DB) applyMigration(ctx context.Context, m migration) error {
 // goSteps are the parts of migrations that SQL alone cannot do, by version. Each
 // runs after its migration's SQL, in the same transaction.
 var goSteps = map[int]func(ctx context.Context, tx *sql.Tx) error{
-	6: hashReturnTokens,
+	6:  hashReturnTokens,
+	28: fillRefundDue,
 }
 
 // hashReturnTokens moves the plain-text tokens of returns.token into

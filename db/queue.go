@@ -53,6 +53,9 @@ func queueQuery(f returns.QueueFilter) (string, []any) {
 	}
 	limit = min(limit, queueMaxLimit)
 
+	if f.Withdrawals || f.ByDeadline {
+		return withdrawalQueueQuery(f, limit)
+	}
 	if f.Code != "" {
 		// A whole code: its index finds the one return.
 		where = append(where, `code = ?`)
@@ -96,6 +99,47 @@ func queueQuery(f returns.QueueFilter) (string, []any) {
 		q += ` WHERE ` + strings.Join(where, ` AND `)
 	}
 	return q + ` ORDER BY id DESC LIMIT ?`, args
+}
+
+// withdrawalQueueQuery is queueQuery for withdrawals only: the withdrawals
+// table drives, newest first or by refund deadline (its index), each return
+// looked up by its id; a search looks through the return's search rows.
+func withdrawalQueueQuery(f returns.QueueFilter, limit int) (string, []any) {
+	var where []string
+	var args []any
+	switch {
+	case f.Code != "":
+		where = append(where, `r.code = ?`)
+		args = append(args, f.Code)
+	case f.Query != "":
+		where = append(where, `EXISTS (SELECT 1 FROM return_search s WHERE s.return_id = r.id AND instr(s.text, ?) > 0)`)
+		args = append(args, f.Query)
+	}
+	switch {
+	case f.Status != "":
+		where = append(where, `+r.status = ?`)
+		args = append(args, f.Status)
+	case f.ByDeadline:
+		in, open := openStatuses()
+		where = append(where, `+r.status IN (`+in+`)`)
+		args = append(args, open...)
+	}
+	order := `w.return_id DESC`
+	if f.ByDeadline {
+		order = `w.refund_due, w.return_id`
+		if f.DueAfter != "" {
+			where = append(where, `(w.refund_due, w.return_id) > (?, ?)`)
+			args = append(args, f.DueAfter, f.AfterID)
+		}
+	} else if f.Before > 0 {
+		where = append(where, `w.return_id < ?`)
+		args = append(args, f.Before)
+	}
+	q := `SELECT ` + qualified("r", returnColumns) + ` FROM withdrawals w CROSS JOIN returns r ON r.id = w.return_id`
+	if len(where) > 0 {
+		q += ` WHERE ` + strings.Join(where, ` AND `)
+	}
+	return q + ` ORDER BY ` + order + ` LIMIT ?`, append(args, limit)
 }
 
 // qualified prefixes each of a list of columns with a table's alias.

@@ -18,6 +18,11 @@ func (s *Server) handleAdminQueue() http.Handler {
 		if b, err := strconv.ParseInt(q.Get(paths.ParamBefore), 10, 64); err == nil && b > 0 {
 			f.Before = b
 		}
+		f.Withdrawals = q.Get(paths.ParamKind) == paths.KindWithdrawal
+		if f.Withdrawals && q.Get(paths.ParamSort) == paths.SortDeadline {
+			// By deadline the cursor is the deadline and the id after it.
+			f.ByDeadline, f.DueAfter, f.AfterID = true, q.Get(paths.ParamDueAfter), f.Before
+		}
 		page, err := s.backoffice.ReturnQueue(r.Context(), f)
 		if err != nil {
 			s.Error(w, r, err)
@@ -28,12 +33,16 @@ func (s *Server) handleAdminQueue() http.Handler {
 			status = ""
 		}
 		p := views.QueuePage{
-			AdminPage: s.adminPage(r, returns.Msg("Returns")),
-			Returns:   page.Returns,
-			Counts:    page.Counts,
-			Status:    status,
-			Query:     f.Query,
-			Next:      page.Next,
+			AdminPage:   s.adminPage(r, returns.Msg("Returns")),
+			Returns:     page.Returns,
+			Counts:      page.Counts,
+			Status:      status,
+			Query:       f.Query,
+			Next:        page.Next,
+			NextDue:     page.NextDue,
+			Clocks:      page.Clocks,
+			Withdrawals: f.Withdrawals,
+			ByDeadline:  f.ByDeadline,
 		}
 		for _, n := range page.Counts {
 			p.Total += n

@@ -151,6 +151,15 @@ const (
 	ParamBefore = "before" // keyset pagination: the id the next page starts before
 	ParamFrom   = "from"   // a report's first day, YYYY-MM-DD
 	ParamTo     = "to"     // a report's last day
+	// The queue's withdrawals: ParamKind "withdrawal" keeps them only,
+	// ParamSort "deadline" lists them by refund deadline, soonest first,
+	// from the page that starts after ParamDueAfter's day and ParamBefore's id.
+	ParamKind     = "kind"
+	ParamSort     = "sort"
+	ParamDueAfter = "due_after"
+	// Values of ParamKind and ParamSort.
+	KindWithdrawal = "withdrawal"
+	SortDeadline   = "deadline"
 )
 
 // LookupURL is the start page.
@@ -218,6 +227,31 @@ func AdminQueueURL(status, query string, before int64) string {
 	}
 	if before > 0 {
 		v.Set(ParamBefore, strconv.FormatInt(before, 10))
+	}
+	return withQuery(Admin, v)
+}
+
+// AdminWithdrawalQueueURL is the queue of withdrawals only, filtered like
+// AdminQueueURL; by deadline, soonest first, when byDeadline, from the page
+// that starts after the deadline dueAfter ("YYYY-MM-DD") and the return with
+// id after (dueAfter "" for the first page); newest first otherwise, from
+// the page that starts before the return with id after (0 for the first).
+func AdminWithdrawalQueueURL(status, query string, byDeadline bool, dueAfter string, after int64) string {
+	v := url.Values{ParamKind: {KindWithdrawal}}
+	if byDeadline {
+		v.Set(ParamSort, SortDeadline)
+	}
+	if status != "" {
+		v.Set(ParamStatus, status)
+	}
+	if query != "" {
+		v.Set(ParamQuery, query)
+	}
+	if after > 0 && (!byDeadline || dueAfter != "") {
+		v.Set(ParamBefore, strconv.FormatInt(after, 10))
+		if byDeadline {
+			v.Set(ParamDueAfter, dueAfter)
+		}
 	}
 	return withQuery(Admin, v)
 }

@@ -101,6 +101,8 @@ func emailKindLabel(l Localizer, k returns.EmailKind) string {
 		return l.T("App uninstalled (to staff)")
 	case returns.EmailStaffDataRequest:
 		return l.T("Customer data request (to staff)")
+	case returns.EmailStaffWithdrawalDeadline:
+		return l.T("Withdrawal refund deadline near (to staff)")
 	}
 	return string(k)
 }

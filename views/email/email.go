@@ -91,6 +91,8 @@ func (r Renderer) message(d returns.EmailData) (*message, error) {
 		return r.staffAppUninstalled(d)
 	case returns.EmailStaffDataRequest:
 		return r.staffDataRequest(d)
+	case returns.EmailStaffWithdrawalDeadline:
+		return r.staffWithdrawalDeadline(d)
 	}
 	l := views.NewLocalizer(d.Lang)
 	l.Zone = d.Store.Location
