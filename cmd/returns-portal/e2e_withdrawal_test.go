@@ -8,11 +8,13 @@ import (
 	"mime/multipart"
 	"net/mail"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+	returns "github.com/returnsportal/returns"
 )
 
 // TestWithdrawalInBrowser: a customer of the demo store withdraws from order
@@ -28,13 +30,18 @@ func TestWithdrawalInBrowser(t *testing.T) {
 		lang                                  string
 		link, cont, confirm, received, madeOn string
 		over                                  string
+		// What staff see: the delivery and the total due, and the
+		// confirmation of the refund.
+		delivery, total, refunded, already string
 	}{
-		{"en", "Withdraw from contract here", "Continue", "Confirm withdrawal", "We have received your withdrawal", "Made on", "The withdrawal period of order #1003 ended on"},
-		{"lv", "Atteikties no līguma šeit", "Turpināt", "Apstiprināt atteikumu", "Esam saņēmuši jūsu atteikumu", "Paziņots", "Pasūtījuma #1003 atteikuma termiņš beidzās"},
+		{"en", "Withdraw from contract here", "Continue", "Confirm withdrawal", "We have received your withdrawal", "Made on", "The withdrawal period of order #1003 ended on",
+			"€3.90", "€61.90", "Refund made through Shopify.", "refunded already"},
+		{"lv", "Atteikties no līguma šeit", "Turpināt", "Apstiprināt atteikumu", "Esam saņēmuši jūsu atteikumu", "Paziņots", "Pasūtījuma #1003 atteikuma termiņš beidzās",
+			"3,90 €", "61,90 €", "Atmaksa veikta caur Shopify.", "jau ir atmaksāta"},
 	} {
 		t.Run(tc.lang, func(t *testing.T) {
 			in, port := startInbox(t)
-			base := startPortal(t, map[string]string{
+			base, password := startPortalStaff(t, map[string]string{
 				"SMTP_HOST": "127.0.0.1", "SMTP_PORT": port, "SMTP_TLS": "none", "MAIL_FROM": "Linen & Co <returns@example.com>",
 			})
 			ctx := browser(t)
@@ -115,6 +122,10 @@ func TestWithdrawalInBrowser(t *testing.T) {
 				}
 			}
 
+			// Staff see it with its refund deadline and the amount due with
+			// the delivery, and refund it once.
+			staffWithdrawal(t, ctx, base, password, code, tc.lang, tc.delivery, tc.total, tc.refunded, tc.already)
+
 			// Three months after delivery: refused, with the last day.
 			lookUp(t, ctx, base, "1003", "sam.taylor@example.com")
 			must(t, chromedp.Do(ctx,
@@ -175,3 +186,77 @@ func plainPart(t *testing.T, raw string) string {
 
 // base64Reader decodes a base64 body, line breaks and all.
 func base64Reader(r io.Reader) io.Reader { return base64.NewDecoder(base64.StdEncoding, r) }
+
+// staffWithdrawal signs staff in, in lang, opens the withdrawal code and
+// checks that its page shows the refund deadline (14 days from the
+// statement, moved off weekends and Latvian holidays) and the amount due
+// with the delivery; it refunds it through the pre-filled form, and the same
+// form sent again makes no second refund at the demo store.
+func staffWithdrawal(t *testing.T, ctx context.Context, base, password, code, lang, delivery, total, refunded, already string) {
+	t.Helper()
+	staff, cancel := chromedp.NewContext(ctx)
+	defer cancel()
+	must(t, chromedp.Do(staff,
+		chromedp.Navigate(base+"/admin"),
+		chromedp.WaitVisible(chromedp.CSS("input[name=password]")),
+		chromedp.SendKeys(chromedp.CSS("input[name=email]"), "staff@example.com"),
+		chromedp.SendKeys(chromedp.CSS("input[name=password]"), password),
+		chromedp.Submit(chromedp.CSS("input[name=password]")),
+		chromedp.WaitVisible(chromedp.CSS("form[action='/admin/logout']")),
+	))
+	if lang == "lv" {
+		must(t, chromedp.Do(staff,
+			chromedp.Click(chromedp.CSS("form[action='/admin/language'] button[value=lv]")),
+			chromedp.WaitVisible(chromedp.CSS("html[lang=lv] main")),
+		))
+	}
+	must(t, chromedp.Do(staff,
+		chromedp.Navigate(base+"/admin/returns/"+code),
+		chromedp.WaitVisible(chromedp.CSS("#withdrawal-deadline")),
+	))
+	// A second tab with the return open, and its own refund form.
+	other, cancelOther := chromedp.NewContext(staff)
+	defer cancelOther()
+	must(t, chromedp.Do(other,
+		chromedp.Navigate(base+"/admin/returns/"+code),
+		chromedp.WaitVisible(chromedp.CSS("form[action$='/refund'] button[type=submit]")),
+	))
+	// The deadline: 14 days from today's statement, in the store's zone
+	// (the demo shop's, or UTC), moved to a working day.
+	deadline := evalJS[string](t, staff, `document.querySelector("#withdrawal-deadline time").getAttribute("datetime")`)
+	var want []string
+	for _, name := range []string{"UTC", "Europe/Riga"} {
+		zone, err := time.LoadLocation(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, returns.WithdrawalRefundDeadline(time.Now(), zone).Format(time.DateOnly))
+	}
+	if !slices.Contains(want, deadline) {
+		t.Errorf("refund deadline %q, want %q", deadline, want)
+	}
+	due := text(t, staff, "#withdrawal-due")
+	if !strings.Contains(due, delivery) || !strings.Contains(due, total) {
+		t.Errorf("the amount due reads %q, want the delivery %s and the total %s", due, delivery, total)
+	}
+	amount := evalJS[string](t, staff, `document.querySelector("form[action$='/refund'] input[name=amount]").value`)
+	if amount != "61.90" && amount != "61,90" {
+		t.Errorf("the refund form offers %q, want the amount due 61.90", amount)
+	}
+	postIn(t, staff, "refund", "refunded")
+	if flash := text(t, staff, "[role=status]"); !strings.Contains(flash, refunded) {
+		t.Errorf("flash %q, want %q", flash, refunded)
+	}
+	// The other tab's form, sent after the refund: no second refund.
+	must(t, chromedp.Do(other,
+		chromedp.Click(chromedp.CSS("form[action$='/refund'] button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS("#action-errors")),
+	))
+	if page := text(t, other, "main"); !strings.Contains(page, already) {
+		t.Errorf("the other tab's form does not say the return was refunded already:\n%s", page)
+	}
+	o, _ := demoShop.Load().OrderByName("#1002")
+	if len(o.Refunds) != 1 || o.Refunds[0].Amount != "61.90" {
+		t.Errorf("refunds at the demo store: %+v, want one of 61.90", o.Refunds)
+	}
+}
