@@ -16,6 +16,13 @@ type WithdrawalLogProblem struct {
 	Reason string
 }
 
+// The reasons a WithdrawalLogProblem gives.
+const (
+	LogEntryMissing   = "missing"
+	LogEntryUnchained = "does not follow the entry before it"
+	LogEntryChanged   = "was changed after it was written"
+)
+
 func (p *WithdrawalLogProblem) Error() string {
 	return fmt.Sprintf("withdrawal log entry %d: %s", p.Seq, p.Reason)
 }

@@ -188,11 +188,11 @@ func (db *DB) VerifyWithdrawalLog(ctx context.Context) (int64, error) {
 		}
 		switch {
 		case seq != n+1:
-			return n, &LogProblem{Seq: n + 1, Reason: "missing"}
+			return n, &LogProblem{Seq: n + 1, Reason: returns.LogEntryMissing}
 		case prevHash != prev:
-			return n, &LogProblem{Seq: seq, Reason: "does not follow the entry before it"}
+			return n, &LogProblem{Seq: seq, Reason: returns.LogEntryUnchained}
 		case logHash(seq, at, code, kind, payload, prevHash) != hash:
-			return n, &LogProblem{Seq: seq, Reason: "was changed after it was written"}
+			return n, &LogProblem{Seq: seq, Reason: returns.LogEntryChanged}
 		}
 		prev = hash
 		n++
