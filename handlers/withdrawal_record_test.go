@@ -2,12 +2,16 @@ package handlers_test
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"html"
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -189,6 +193,14 @@ func TestWithdrawalRecord(t *testing.T) {
 		if e.Seq != s.Seq || e.AtMillis != s.At.UnixMilli() || e.ReturnCode != code || e.Kind != s.Kind || e.Payload != s.Payload ||
 			e.PrevHash != s.PrevHash || e.Hash != s.Hash {
 			t.Errorf("the JSON's entry %d is not the log's: %+v, stored %+v", i, e, s)
+		}
+		// The hash as docs/SECURITY.md tells an authority to recompute it.
+		sum := sha256.New()
+		for _, f := range []string{strconv.FormatInt(e.Seq, 10), strconv.FormatInt(e.AtMillis, 10), e.ReturnCode, e.Kind, e.Payload, e.PrevHash} {
+			fmt.Fprintf(sum, "%d:%s;", len(f), f)
+		}
+		if got := hex.EncodeToString(sum.Sum(nil)); got != e.Hash {
+			t.Errorf("entry %d's hash recomputed from the JSON is %s, the record says %s", e.Seq, got, e.Hash)
 		}
 	}
 	if kinds := []string{rec.Log.Entries[0].Kind, rec.Log.Entries[1].Kind, rec.Log.Entries[2].Kind}; strings.Join(kinds, ",") != "statement,acknowledgement,refund" {
