@@ -94,6 +94,8 @@ type BackofficeService struct {
 	contacts  OrderContacts
 	identity  ShopIdentityStore
 	settings  SettingsReader
+	records   WithdrawalRecordStore
+	store     StoreIdentitySource
 	now       func() time.Time
 	log       *slog.Logger
 }
@@ -122,8 +124,13 @@ type BackofficeDeps struct {
 	// Settings tell what a withdrawal owes of the order's delivery (the
 	// cheapest standard delivery); nil counts it with DefaultSettings.
 	Settings SettingsReader
-	Now      func() time.Time
-	Log      *slog.Logger
+	// Records read a withdrawal's log and acknowledgement for its record,
+	// and Store the store's name for it; without Records no withdrawal has
+	// a record to export.
+	Records WithdrawalRecordStore
+	Store   StoreIdentitySource
+	Now     func() time.Time
+	Log     *slog.Logger
 }
 
 // OrderContact is the customer's name and shipping address of an order, as
@@ -158,7 +165,8 @@ func NewBackofficeService(d BackofficeDeps) *BackofficeService {
 	return &BackofficeService{
 		returns: d.Returns, access: d.Access, timeline: d.Timeline, notes: d.Notes, queue: d.Queue,
 		shipments: d.Shipments, staff: d.Staff, ledger: d.Ledger, shop: d.Shop, suggester: d.Suggester,
-		changes: d.Changes, zone: d.Zone, contacts: d.Contacts, identity: d.Identity, settings: d.Settings, now: d.Now, log: d.Log,
+		changes: d.Changes, zone: d.Zone, contacts: d.Contacts, identity: d.Identity, settings: d.Settings,
+		records: d.Records, store: d.Store, now: d.Now, log: d.Log,
 	}
 }
 

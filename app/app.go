@@ -48,6 +48,7 @@ type Store interface {
 	returns.LogoStore
 	returns.ReplacementStore
 	returns.WithdrawalReminderStore
+	returns.WithdrawalRecordStore
 	returns.NoteLedger
 }
 
@@ -251,6 +252,7 @@ func New(d Deps) *App {
 			Returns: d.Store, Access: d.Store, Timeline: d.Store, Notes: d.Store, Queue: d.Store,
 			Shipments: d.Store, Staff: d.Store, Ledger: d.Store, Shop: shop, Suggester: refunder,
 			Changes: changes, Zone: identity, Contacts: contacts, Identity: d.Store, Settings: settings, Now: d.Now, Log: d.Log,
+			Records: d.Store, Store: identity,
 		}),
 		Refunds:        refunds,
 		Accounts:       returns.NewAccountService(d.Store, d.Store, d.Passwords, d.Now, d.Log),

@@ -144,6 +144,16 @@ func (db *DB) OutboxMessage(ctx context.Context, id int64) (*returns.OutboxMessa
 	return &ms[0], nil
 }
 
+// ReturnEmails returns the outbox messages of kind about return returnID,
+// oldest first, as kept: a sent one without its link's access token.
+func (db *DB) ReturnEmails(ctx context.Context, returnID int64, kind returns.EmailKind) ([]returns.OutboxMessage, error) {
+	rows, err := db.reader.QueryContext(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE return_id = ? AND kind = ? ORDER BY id`, returnID, kind)
+	if err != nil {
+		return nil, fmt.Errorf("read the %s emails of return %d: %w", kind, returnID, err)
+	}
+	return scanOutbox(rows)
+}
+
 func errOutboxNotFound() error { return returns.Errorf(returns.ENOTFOUND, "Email not found.") }
 
 // RequeueOutbox queues a failed, dead or unsent message again, due at now. It

@@ -163,15 +163,10 @@ func logHash(seq, at int64, code, kind, payload, prev string) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// LogProblem is the first entry of the withdrawal log that does not hold.
-type LogProblem struct {
-	Seq    int64
-	Reason string
-}
-
-func (p *LogProblem) Error() string {
-	return fmt.Sprintf("withdrawal log entry %d: %s", p.Seq, p.Reason)
-}
+// LogProblem is the first entry of the withdrawal log that does not hold;
+// the domain's type, so that a withdrawal's record can tell it from a failed
+// read.
+type LogProblem = returns.WithdrawalLogProblem
 
 // VerifyWithdrawalLog checks the log's chain from its first entry: seq
 // numbers without gaps, each entry's prev_hash the hash of the one before,
@@ -193,11 +188,11 @@ func (db *DB) VerifyWithdrawalLog(ctx context.Context) (int64, error) {
 		}
 		switch {
 		case seq != n+1:
-			return n, &LogProblem{Seq: n + 1, Reason: "missing"}
+			return n, &LogProblem{Seq: n + 1, Reason: returns.LogEntryMissing}
 		case prevHash != prev:
-			return n, &LogProblem{Seq: seq, Reason: "does not follow the entry before it"}
+			return n, &LogProblem{Seq: seq, Reason: returns.LogEntryUnchained}
 		case logHash(seq, at, code, kind, payload, prevHash) != hash:
-			return n, &LogProblem{Seq: seq, Reason: "was changed after it was written"}
+			return n, &LogProblem{Seq: seq, Reason: returns.LogEntryChanged}
 		}
 		prev = hash
 		n++

@@ -59,6 +59,8 @@ func (s *Server) addRoutes(mux router) {
 	mux.Handle("GET "+paths.AdminReportsCSV, staff(s.handleAdminReportsCSV()))
 	mux.Handle("GET "+paths.AdminWithdrawalNew, staff(s.handleAdminWithdrawalNewForm()))
 	mux.Handle("POST "+paths.AdminWithdrawalNew, staff(s.handleAdminWithdrawalNew()))
+	mux.Handle("GET "+paths.AdminWithdrawalRecord, staff(s.handleAdminWithdrawalRecord()))
+	mux.Handle("GET "+paths.AdminWithdrawalRecordJSON, staff(s.handleAdminWithdrawalRecordJSON()))
 	mux.Handle("GET "+paths.AdminOutbox, staff(s.handleAdminOutbox()))
 	mux.Handle("GET "+paths.AdminOutboxMessage, staff(s.handleAdminOutboxMessage()))
 	mux.Handle("GET "+paths.AdminOutboxHTML, staff(s.handleAdminOutboxHTML()))

@@ -58,6 +58,8 @@ func TestBuildersReachTheirRoutes(t *testing.T) {
 		{"GET", paths.AdminPhotoURL(code, 31), paths.AdminPhoto},
 		{"GET", paths.AdminWithdrawalNewURL(), paths.AdminWithdrawalNew},
 		{"POST", paths.AdminWithdrawalNewURL(), paths.AdminWithdrawalNew},
+		{"GET", paths.AdminWithdrawalRecordURL(code), paths.AdminWithdrawalRecord},
+		{"GET", paths.AdminWithdrawalRecordJSONURL(code), paths.AdminWithdrawalRecordJSON},
 		{"POST", paths.AdminReconcileURL(code, 42), paths.AdminReconcile},
 		{"POST", paths.AdminManualPaidURL(code, 42), paths.AdminManualPaid},
 		{"GET", paths.AdminOutboxURL("", 0), paths.AdminOutbox},

@@ -101,6 +101,8 @@ type Backoffice interface {
 	ShipReplacement(ctx context.Context, staffID int64, code string, in returns.ShipmentInput) (*returns.Shipment, error)
 	Close(ctx context.Context, staffID int64, code string) error
 	AddNote(ctx context.Context, staffID int64, code, text string) error
+	// WithdrawalRecord is a withdrawal's record for a complaint.
+	WithdrawalRecord(ctx context.Context, code string) (*returns.WithdrawalRecord, error)
 }
 
 // Replacements makes the replacement orders of replacement requests, and

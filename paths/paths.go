@@ -51,11 +51,15 @@ const (
 	// AdminWithdrawalNew is where staff register a statement of withdrawal
 	// that arrived by email or post.
 	AdminWithdrawalNew = "/admin/withdrawals/new"
-	AdminOutbox        = "/admin/outbox"
-	AdminOutboxMessage = "/admin/outbox/{id}"
-	AdminOutboxHTML    = "/admin/outbox/{id}/html"
-	AdminOutboxRequeue = "/admin/outbox/{id}/requeue"
-	AdminSettings      = "/admin/settings"
+	// AdminWithdrawalRecord is a withdrawal's record for a complaint, to
+	// print; AdminWithdrawalRecordJSON the same as JSON, to download.
+	AdminWithdrawalRecord     = "/admin/returns/{code}/record"
+	AdminWithdrawalRecordJSON = "/admin/returns/{code}/record.json"
+	AdminOutbox               = "/admin/outbox"
+	AdminOutboxMessage        = "/admin/outbox/{id}"
+	AdminOutboxHTML           = "/admin/outbox/{id}/html"
+	AdminOutboxRequeue        = "/admin/outbox/{id}/requeue"
+	AdminSettings             = "/admin/settings"
 	// AdminShopify is the checklist of the connection to Shopify;
 	// AdminShopifyCheck runs it again.
 	AdminShopify      = "/admin/shopify"
@@ -431,3 +435,9 @@ func WithdrawalFormURL(lang string) string { return WithdrawalForm + "?" + Param
 // AdminWithdrawalNewURL is the form that registers a statement of withdrawal
 // that arrived by email or post.
 func AdminWithdrawalNewURL() string { return AdminWithdrawalNew }
+
+// AdminWithdrawalRecordURL is the printable record of the withdrawal code.
+func AdminWithdrawalRecordURL(code string) string { return fill(AdminWithdrawalRecord, code) }
+
+// AdminWithdrawalRecordJSONURL is the JSON record of the withdrawal code.
+func AdminWithdrawalRecordJSONURL(code string) string { return fill(AdminWithdrawalRecordJSON, code) }

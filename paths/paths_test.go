@@ -23,6 +23,8 @@ func TestBuilders(t *testing.T) {
 		{"outbox html", AdminOutboxHTMLURL(12), "/admin/outbox/12/html"},
 		{"reports", AdminReportsURL("", ""), "/admin/reports"},
 		{"reports of a period", AdminReportsURL("2026-01-05", "2026-03-29"), "/admin/reports?from=2026-01-05&to=2026-03-29"},
+		{"withdrawal record", AdminWithdrawalRecordURL("R-7KQ9X2MD"), "/admin/returns/R-7KQ9X2MD/record"},
+		{"withdrawal record as JSON", AdminWithdrawalRecordJSONURL("R-7KQ9X2MD"), "/admin/returns/R-7KQ9X2MD/record.json"},
 		{"csv export", AdminReportsCSVURL("2026-01-05", "2026-03-29"), "/admin/reports/returns.csv?from=2026-01-05&to=2026-03-29"},
 		{"sign-in", AdminLoginURL(""), "/admin/login"},
 		{"sign-in and back", AdminLoginURL("/admin/returns/R-7KQ9X2MD?x=1"), "/admin/login?next=%2Fadmin%2Freturns%2FR-7KQ9X2MD%3Fx%3D1"},
