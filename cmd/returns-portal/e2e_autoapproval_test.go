@@ -40,8 +40,7 @@ func TestAutoApprovalInBrowser(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#new-max_amount"), "fifty"),
 		chromedp.Click(chromedp.CSS("form:has(#new-rule_name) button[type=submit]")),
 	))
-	waitLocation(t, staff, "/admin/settings/auto-approval")
-	must(t, chromedp.Do(staff, chromedp.WaitVisible(chromedp.CSS("#rule-errors"))))
+	waitShown(t, staff, "#rule-errors")
 	if got := text(t, staff, "#new-max_amount-error"); got != "Enter an amount like 29.00." {
 		t.Errorf("the amount's message: %q", got)
 	}

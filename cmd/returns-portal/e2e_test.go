@@ -218,6 +218,27 @@ func waitLocation(t *testing.T, ctx context.Context, suffix string) {
 	}
 }
 
+// waitShown waits until sel is visible on the page a submitted form's answer
+// replaced, where the address does not tell the answer from the form (the
+// form posts to its own page): a wait that began on the old page and ended
+// with it ("target navigated") is tried again.
+func waitShown(t *testing.T, ctx context.Context, sel string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		attempt, cancel := context.WithTimeout(ctx, 2*time.Second)
+		err := chromedp.Do(attempt, chromedp.WaitVisible(chromedp.CSS(sel)))
+		cancel()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s not shown: %v", sel, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 func TestCustomerReturnsInBrowser(t *testing.T) {
 	base := startPortal(t, nil)
 	ctx := browser(t)
