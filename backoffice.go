@@ -474,6 +474,9 @@ func (s *BackofficeService) ShipReplacement(ctx context.Context, staffID int64, 
 	if err != nil {
 		return nil, err
 	}
+	if err := CheckShipment(r.Resolution, r.Kind, r.Replacement.Live(), false); err != nil {
+		return nil, err
+	}
 	sh.ReturnID = r.ID
 	err = s.changes.ApplyWith(ctx, StatusChange{
 		Return: r, To: StatusReplacementShipped, Actor: StaffActor(staffID), Event: EventReplacementShipped,

@@ -56,6 +56,21 @@ type Shipment struct {
 	FulfillmentID string
 }
 
+// CheckShipment says whether a return may be shipped a replacement: only a
+// replacement request, never a withdrawal (which the law settles with a
+// refund), and, once a replacement order was made in Shopify for it (ordered),
+// only by that order's fulfilment (fromOrder), so that no second replacement
+// is recorded by hand.
+func CheckShipment(resolution Resolution, kind Kind, ordered, fromOrder bool) error {
+	switch {
+	case kind == KindWithdrawal || resolution != ResolutionReplacement:
+		return Errorf(ECONFLICT, "This return asks for a refund, not a replacement.")
+	case ordered && !fromOrder:
+		return Errorf(ECONFLICT, "A replacement order was made in Shopify for this return: its shipment comes from the warehouse’s fulfilment of that order.")
+	}
+	return nil
+}
+
 // newShipment checks what staff entered and builds the shipment with its
 // tracking link.
 func newShipment(in ShipmentInput, at time.Time) (*Shipment, error) {

@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 
 	"github.com/returnsportal/returns"
@@ -27,6 +28,24 @@ func (db *DB) ShipReplacement(ctx context.Context, sh *returns.Shipment, change 
 	}
 	defer tx.Rollback()
 
+	// Checked here, in the transaction, not only by the page that offers
+	// the form: only a replacement request is shipped a replacement (not a
+	// refund request, not a withdrawal), and one whose replacement is a
+	// Shopify order is shipped by that order's fulfilment alone.
+	var resolution returns.Resolution
+	var kind returns.Kind
+	var ordered bool
+	if err := tx.QueryRowContext(ctx, `
+		SELECT resolution, kind, EXISTS (SELECT 1 FROM replacement_orders WHERE return_id = returns.id AND state <> 'failed')
+		FROM returns WHERE id = ?`, change.ReturnID).Scan(&resolution, &kind, &ordered); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return errReturnNotFound()
+		}
+		return fmt.Errorf("read return %d to ship: %w", change.ReturnID, err)
+	}
+	if err := returns.CheckShipment(resolution, kind, ordered, sh.FulfillmentID != ""); err != nil {
+		return err
+	}
 	if err := applyChange(ctx, tx, change); err != nil {
 		return err
 	}

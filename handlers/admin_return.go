@@ -92,7 +92,7 @@ func allowedActions(r *returns.Return, replacementOrders bool) []paths.Action {
 		case paths.ActionRefund:
 			ok = !replacement && st.CanMoveTo(returns.StatusRefunded)
 		case paths.ActionShip:
-			ok = replacement && st.CanMoveTo(returns.StatusReplacementShipped)
+			ok = replacement && r.Kind != returns.KindWithdrawal && !r.Replacement.Live() && st.CanMoveTo(returns.StatusReplacementShipped)
 		case paths.ActionReplacementOrder:
 			ok = replacementOrders && replacement && st == returns.StatusApproved &&
 				(r.Replacement == nil || r.Replacement.State != returns.ReplacementOrdered)

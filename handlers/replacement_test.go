@@ -274,3 +274,34 @@ func TestReplacementOrderOutOfStock(t *testing.T) {
 		t.Fatalf("the order with Grey: %+v %v", o, ok)
 	}
 }
+
+// Only a replacement request is shipped a replacement by hand, and not one
+// whose replacement is a Shopify order: the server refuses what the page
+// does not offer (a stale tab, a crafted post), and stores nothing.
+func TestHandShipmentOnlyForAReplacementRequest(t *testing.T) {
+	h := newHarness(t, nil)
+	c := h.staff("kim@example.com")
+	dpd := url.Values{"carrier": {"dpd"}, "number": {"05212345678901"}}
+
+	withdrawal := h.withdraw(scarf1002)
+	switched := h.damagedTowel()
+	h.action(c, switched, "approve", nil)
+	h.action(c, switched, "switch-to-refund", url.Values{"switch_reason": {"Sold out."}})
+	ordered := h.submitReturn("1001", "anna.berzina@example.lv", "Ceramic mug",
+		field("kind", "damaged"), field("description", "Chipped."), field("resolution", "replacement"))
+	h.action(c, ordered, "approve", nil)
+	if a := h.action(c, ordered, "replacement-order", nil); a.status != http.StatusSeeOther {
+		t.Fatalf("replacement order: %d\n%s", a.status, a.body)
+	}
+	for name, code := range map[string]string{"a withdrawal": withdrawal, "a return switched to a refund": switched, "a return with a replacement order": ordered} {
+		if page := h.get(c, "/admin/returns/"+code); strings.Contains(page.body, `/ship"`) {
+			t.Errorf("%s offers a hand shipment", name)
+		}
+		if a := h.action(c, code, "ship", dpd); a.status != http.StatusConflict {
+			t.Errorf("hand shipment of %s: %d, want 409", name, a.status)
+		}
+		if r, _ := h.store.ReturnByCode(context.Background(), code); r.Status == returns.StatusReplacementShipped || len(r.Shipments) != 0 {
+			t.Errorf("%s was shipped: %s, %d shipments", name, r.Status, len(r.Shipments))
+		}
+	}
+}
