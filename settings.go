@@ -49,6 +49,10 @@ type Settings struct {
 	// customer chose a dearer one; 0 sets no cap (withdrawalrefund.go).
 	RefundDelivery        bool
 	CheapestDeliveryMinor int64
+	// CheapestDeliveryCurrency is the currency CheapestDeliveryMinor was
+	// typed in (the shop's): the cap applies to orders paid in it alone, so
+	// that 3.90 EUR never caps a delivery paid in dollars.
+	CheapestDeliveryCurrency string
 	// Withdrawal holds the settings of the right of withdrawal.
 	Withdrawal WithdrawalSettings
 	UpdatedAt  time.Time

@@ -48,7 +48,9 @@ func (r *Return) DeliveryDue(o *Order, st Settings) WithdrawalDelivery {
 		return d
 	}
 	due := o.Shipping.Minor
-	if st.CheapestDeliveryMinor > 0 && due > st.CheapestDeliveryMinor {
+	// The cap is a price in the currency it was typed in: an order paid in
+	// another is refunded all of its delivery, which the law allows.
+	if st.CheapestDeliveryMinor > 0 && due > st.CheapestDeliveryMinor && st.CheapestDeliveryCurrency == o.Currency {
 		due, d.Capped = st.CheapestDeliveryMinor, true
 	}
 	d.Due.Minor = max(due-o.ShippingRefunded.Minor, 0)

@@ -33,9 +33,17 @@ func TestDeliveryDue(t *testing.T) {
 		{name: "partial withdrawal owes no delivery", kind: returns.KindWithdrawal, items: all[:1], want: 0, flags: "P"},
 		{name: "a commercial return of everything owes none", kind: returns.KindDissatisfied, items: all, want: 0},
 		{name: "capped by the cheapest standard delivery", kind: returns.KindWithdrawal, items: all, want: 250, flags: "C",
-			edit: func(o *returns.Order, st *returns.Settings) { st.CheapestDeliveryMinor = 250 }},
+			edit: func(o *returns.Order, st *returns.Settings) {
+				st.CheapestDeliveryMinor, st.CheapestDeliveryCurrency = 250, "EUR"
+			}},
+		{name: "a cap in another currency caps nothing", kind: returns.KindWithdrawal, items: all, want: 390,
+			edit: func(o *returns.Order, st *returns.Settings) {
+				st.CheapestDeliveryMinor, st.CheapestDeliveryCurrency = 250, "USD"
+			}},
 		{name: "a cap above what was paid changes nothing", kind: returns.KindWithdrawal, items: all, want: 390,
-			edit: func(o *returns.Order, st *returns.Settings) { st.CheapestDeliveryMinor = 500 }},
+			edit: func(o *returns.Order, st *returns.Settings) {
+				st.CheapestDeliveryMinor, st.CheapestDeliveryCurrency = 500, "EUR"
+			}},
 		{name: "less what was refunded of it already", kind: returns.KindWithdrawal, items: all, want: 90,
 			edit: func(o *returns.Order, st *returns.Settings) { o.ShippingRefunded.Minor = 300 }},
 		{name: "the rest of an order partly refunded before", kind: returns.KindWithdrawal, items: all[1:], want: 390,

@@ -71,6 +71,9 @@ var settingFields = []struct {
 			s.CheapestDeliveryMinor, err = strconv.ParseInt(v, 10, 64)
 			return err
 		}},
+	{"cheapest_delivery_currency",
+		func(s *returns.Settings) string { return s.CheapestDeliveryCurrency },
+		func(s *returns.Settings, v string) error { s.CheapestDeliveryCurrency = v; return nil }},
 	{"withdrawal_link_en",
 		func(s *returns.Settings) string { return s.Withdrawal.LinkEN },
 		func(s *returns.Settings, v string) error { s.Withdrawal.LinkEN = v; return nil }},

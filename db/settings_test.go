@@ -73,8 +73,8 @@ func TestSettings(t *testing.T) {
 		if same, err := d.Settings(ctx); err != nil || same.Revision != 2 {
 			t.Errorf("revision %d (%v) after a save that changed nothing, want 2", same.Revision, err)
 		}
-		if n := count(t, d, "settings"); n != 23 { // 14, 2 of the delivery refunded and 7 of the right of withdrawal
-			t.Errorf("%d settings rows, want 23", n)
+		if n := count(t, d, "settings"); n != 24 { // 14, 3 of the delivery refunded and 7 of the right of withdrawal
+			t.Errorf("%d settings rows, want 24", n)
 		}
 	})
 

@@ -277,13 +277,14 @@ func (s *Server) keepWithdrawalSettings(r *http.Request, f url.Values, st *retur
 	// delivery's field (always sent) tells apart from an older tab.
 	cheapest, sent := f[returns.FieldCheapestDelivery]
 	if !sent {
-		st.RefundDelivery, st.CheapestDeliveryMinor = current.RefundDelivery, current.CheapestDeliveryMinor
+		st.RefundDelivery, st.CheapestDeliveryMinor, st.CheapestDeliveryCurrency = current.RefundDelivery, current.CheapestDeliveryMinor, current.CheapestDeliveryCurrency
 		return nil
 	}
 	st.RefundDelivery = f.Get(returns.FieldRefundDelivery) != ""
-	st.CheapestDeliveryMinor = 0
+	st.CheapestDeliveryMinor, st.CheapestDeliveryCurrency = 0, ""
 	if typed := strings.TrimSpace(cheapest[0]); typed != "" {
-		price, err := returns.ParseMoney(typed, s.storeCurrency(r))
+		st.CheapestDeliveryCurrency = s.storeCurrency(r)
+		price, err := returns.ParseMoney(typed, st.CheapestDeliveryCurrency)
 		if err != nil {
 			price.Minor = -1 // refused by the validation, with its message
 		}

@@ -45,7 +45,7 @@ func TestWithdrawalSettingsPage(t *testing.T) {
 	st, _ := h.app.Settings.Settings(context.Background())
 	w := st.Withdrawal
 	if w.LinkEN != "Withdraw here" || w.LinkLV != "Atteikties šeit" || w.ExemptCustomMadeTag != "personalised" || w.ExemptPerishableTag != "final-sale" ||
-		w.ExemptSealedHygieneTag != "" || w.DeliveryDays != 5 || w.NotInformedTag != "no-info" || st.RefundDelivery || st.CheapestDeliveryMinor != 390 {
+		w.ExemptSealedHygieneTag != "" || w.DeliveryDays != 5 || w.NotInformedTag != "no-info" || st.RefundDelivery || st.CheapestDeliveryMinor != 390 || st.CheapestDeliveryCurrency != "EUR" {
 		t.Fatalf("saved %+v, refund delivery %v, cheapest %d", w, st.RefundDelivery, st.CheapestDeliveryMinor)
 	}
 	page = h.get(c, "/admin/settings")
