@@ -318,7 +318,11 @@ func (s *BackofficeService) StaffReturnView(ctx context.Context, code string) (*
 			sugg = RefundSuggestion{Amount: Money{Currency: r.Currency}}
 		}
 		v.Suggested = r.RefundOffer(sugg.Amount)
-		v.StoreCredit = sugg.StoreCredit
+		if r.Kind != KindWithdrawal {
+			// A withdrawal goes back to the payments used (Article 13(1)):
+			// its form offers no store credit.
+			v.StoreCredit = sugg.StoreCredit
+		}
 	}
 	if err := s.addWithdrawal(ctx, v); err != nil {
 		return nil, err

@@ -191,6 +191,12 @@ func (s *RefundService) Refund(ctx context.Context, staffID int64, code string, 
 	}
 
 	method := RefundToPayments
+	if in.StoreCredit && r.Kind == KindWithdrawal {
+		// Article 13(1): a withdrawal is refunded by the means of payment
+		// the consumer used, unless they expressly agreed otherwise, which
+		// the portal does not record.
+		return nil, Invalid(map[string]Message{FieldRefundMethod: Msg("A withdrawal is refunded to the customer’s payment methods, as the law requires.")})
+	}
 	if in.StoreCredit {
 		sugg, err := s.refunder.SuggestTransactions(ctx, r.OrderID, r.Items)
 		if err != nil {

@@ -255,3 +255,23 @@ func TestQueueOfWithdrawalsByDeadline(t *testing.T) {
 		t.Errorf("the return page does not flag the passed deadline:\n%s", page.body)
 	}
 }
+
+// A withdrawal is refunded by the means of payment the customer used
+// (Article 13(1)): store credit is not offered, and asked for anyway it is
+// refused with nothing refunded.
+func TestWithdrawalIsNotRefundedAsStoreCredit(t *testing.T) {
+	h := newHarness(t, nil)
+	staff := h.staff("kim@example.com")
+	code := h.withdraw(scarf1002, socks1002)
+	if page := h.get(staff, "/admin/returns/"+code); strings.Contains(page.body, `value="store_credit"`) {
+		t.Error("the refund form of a withdrawal offers store credit")
+	}
+	key, amount := refundKey(t, h, staff, code)
+	a := h.action(staff, code, "refund", url.Values{"key": {key}, "amount": {amount}, "refund_method": {string(returns.RefundAsStoreCredit)}})
+	if a.status != http.StatusUnprocessableEntity || !strings.Contains(a.body, "payment methods, as the law requires") {
+		t.Errorf("store credit for a withdrawal: %d", a.status)
+	}
+	if snap, _ := h.shop.OrderByName("#1002"); len(snap.Refunds) != 0 {
+		t.Errorf("%d refunds made", len(snap.Refunds))
+	}
+}
