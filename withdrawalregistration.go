@@ -58,6 +58,9 @@ func (s *CustomerService) RegisterWithdrawal(ctx context.Context, staffID int64,
 	if err != nil {
 		return nil, err
 	}
+	if placed := dayIn(o.CreatedAt, zone); arrived.Before(placed) {
+		return nil, Invalid(map[string]Message{FieldArrived: Msg("The statement cannot have arrived before the order was placed, on %s.", placed.Format(time.DateOnly))})
+	}
 	if r, err := s.returns.ReturnBySubmission(ctx, o.ID, reg.SubmissionKey); err == nil {
 		return r, nil
 	} else if ErrorCode(err) != ENOTFOUND {

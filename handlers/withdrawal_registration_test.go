@@ -47,10 +47,11 @@ func TestStaffRegisterWithdrawal(t *testing.T) {
 		status int
 		want   string
 	}{
-		"wrong email": {func(v url.Values) { v.Set("email", "someone@example.com") }, http.StatusUnprocessableEntity, "No order has this number and email address."},
-		"future":      {func(v url.Values) { v.Set("arrived", day(3)) }, http.StatusUnprocessableEntity, "cannot be in the future"},
-		"no date":     {func(v url.Values) { v.Set("arrived", "") }, http.StatusUnprocessableEntity, "Enter the day the statement arrived"},
-		"channel":     {func(v url.Values) { v.Set("channel", "online") }, http.StatusUnprocessableEntity, "by email or by post"},
+		"wrong email":      {func(v url.Values) { v.Set("email", "someone@example.com") }, http.StatusUnprocessableEntity, "No order has this number and email address."},
+		"future":           {func(v url.Values) { v.Set("arrived", day(3)) }, http.StatusUnprocessableEntity, "cannot be in the future"},
+		"no date":          {func(v url.Values) { v.Set("arrived", "") }, http.StatusUnprocessableEntity, "Enter the day the statement arrived"},
+		"before the order": {func(v url.Values) { v.Set("arrived", day(-60)) }, http.StatusUnprocessableEntity, "before the order was placed"},
+		"channel":          {func(v url.Values) { v.Set("channel", "online") }, http.StatusUnprocessableEntity, "by email or by post"},
 		"after the period": {func(v url.Values) { v.Set("order", "1003") }, http.StatusConflict,
 			"The withdrawal period of order #1003 ended on"},
 	} {

@@ -8,6 +8,7 @@ package views
 // The words are the store owner's own for the workflow: atgriešana, atmaksa,
 // apmaiņa pret jaunu preci, sūtījuma numurs.
 var catalogLVStaff = map[string]string{
+	"The statement cannot have arrived before the order was placed, on %s.":                                                      "Paziņojums nevar būt saņemts pirms pasūtījuma veikšanas (%s).",
 	"A withdrawal is refunded to the customer’s payment methods, as the law requires.":                                           "Atteikuma gadījumā naudu atmaksā uz klienta maksājuma līdzekļiem, kā to prasa likums.",
 	"A replacement order was made in Shopify for this return: its shipment comes from the warehouse’s fulfilment of that order.": "Šai atgriešanai Shopify izveidots jaunās preces pasūtījums: tā sūtījums nāk no noliktavas šī pasūtījuma izpildes.",
 	"%s (%d available)": "%s (pieejami %d)",
