@@ -134,6 +134,14 @@ func (m *Mailer) customerEmail(ctx context.Context, kind EmailKind, r *Return, d
 		return nil, nil
 	}
 	to := NormalizeEmail(r.Email)
+	if kind == EmailWithdrawalAcknowledged && r.Withdrawal != nil {
+		// The acknowledgement goes to the electronic contact the consumer
+		// gave in the statement (Article 11a), which may not be the
+		// order's address.
+		if given := NormalizeEmail(r.Withdrawal.Email); given != "" {
+			to = given
+		}
+	}
 	if to == "" {
 		m.log.Warn("return has no usable email address; no email queued", "code", r.Code, "kind", kind)
 		return nil, nil

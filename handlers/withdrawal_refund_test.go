@@ -275,3 +275,20 @@ func TestWithdrawalIsNotRefundedAsStoreCredit(t *testing.T) {
 		t.Errorf("%d refunds made", len(snap.Refunds))
 	}
 }
+
+// The acknowledgement goes to the email address the statement gives, the
+// consumer's electronic contact, even when it is not the order's.
+func TestWithdrawalAcknowledgedAtTheStatementsAddress(t *testing.T) {
+	h := newHarness(t, nil)
+	c := h.client()
+	h.lookup(c, "1002", "sam.taylor@example.com")
+	v := url.Values{"key": {returns.NewToken()}, "name": {"Sam Taylor"}, "email": {"sam@work.example"}, "line": {scarf1002}, "qty-" + scarf1002: {"1"}}
+	a := h.postForm(c, "/withdraw/confirm", v)
+	code := regexp.MustCompile(`R-[0-9A-Z]{8}`).FindString(a.header.Get("Location"))
+	if a.status != http.StatusSeeOther || code == "" {
+		t.Fatalf("withdraw: %d\n%s", a.status, a.body)
+	}
+	if m := h.emailOf(t, code, returns.EmailWithdrawalAcknowledged); m.To != "sam@work.example" {
+		t.Errorf("the acknowledgement went to %s, want the statement's sam@work.example", m.To)
+	}
+}
