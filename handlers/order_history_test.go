@@ -74,7 +74,7 @@ func TestNoteEditBetweenReadAndWrite(t *testing.T) {
 	}
 	h.deliver()
 	note := h.orderNote("1001")
-	if !strings.Contains(note, staffText) || !strings.Contains(note, code+" approved") && !strings.Contains(note, "approved") {
+	if !strings.Contains(note, staffText) || !strings.Contains(note, code+": approved") {
 		t.Fatalf("note %q, want the merchant's text and the portal's approval line", note)
 	}
 	if !hasMessage(h.eventMessages(code), "put back: "+staffText) {
