@@ -121,4 +121,9 @@ const (
 	FieldWithdrawalReason = "withdrawal_reason" // optional
 	FieldArrived          = "arrived"           // the day a letter or an email arrived, for staff
 	FieldChannel          = "channel"           // email or post, for staff
+	// FieldFindOrder names the registration form's button that finds the
+	// order and shows its lines; FieldItemsShown says the form showed them,
+	// so that the items sent (or none) are what staff chose.
+	FieldFindOrder  = "find_order"
+	FieldItemsShown = "items_shown"
 )

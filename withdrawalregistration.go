@@ -28,6 +28,31 @@ type WithdrawalRegistration struct {
 	// unit that can be withdrawn from, the law's default of the whole
 	// contract.
 	Quantities map[string]int
+	// ItemsChosen says staff chose the items on the form (it showed the
+	// order's lines): none chosen is then a mistake to point out, not the
+	// whole order.
+	ItemsChosen bool
+}
+
+// registrationOrderNotFound is how a registration's order that the lookup
+// does not find is refused: the lookup's one failure, on the order's field.
+func registrationOrderNotFound() error {
+	return Invalid(map[string]Message{FieldOrder: Msg("No order has this number and email address.")})
+}
+
+// WithdrawalToRegister finds the order a statement that arrived by email or
+// post is about, as a customer's lookup finds it (the same failure for a
+// wrong number or email), and returns the withdrawal function's view of it,
+// so that staff can choose the items the statement names.
+func (s *CustomerService) WithdrawalToRegister(ctx context.Context, orderNumber, email string) (*CustomerWithdrawal, error) {
+	o, err := s.LookupOrder(ctx, orderNumber, email)
+	if ErrorCode(err) == ENOTFOUND {
+		return nil, registrationOrderNotFound()
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s.CustomerWithdrawal(ctx, o.ID)
 }
 
 // RegisterWithdrawal makes the withdrawal of a statement that arrived by
@@ -48,12 +73,15 @@ func (s *CustomerService) RegisterWithdrawal(ctx context.Context, staffID int64,
 	case arrived.After(dayIn(s.now(), zone)):
 		fields[FieldArrived] = Msg("The day the statement arrived cannot be in the future.")
 	}
+	if reg.ItemsChosen && len(reg.Quantities) == 0 {
+		fields[FieldItems] = Msg("Choose at least one item.")
+	}
 	if err := Invalid(fields); err != nil {
 		return nil, err
 	}
 	o, err := s.LookupOrder(ctx, reg.OrderNumber, reg.Email)
 	if ErrorCode(err) == ENOTFOUND {
-		return nil, Invalid(map[string]Message{FieldOrder: Msg("No order has this number and email address.")})
+		return nil, registrationOrderNotFound()
 	}
 	if err != nil {
 		return nil, err

@@ -25,12 +25,19 @@ func parseForm(w http.ResponseWriter, r *http.Request) error {
 // failedForm is a form shown again after err refused it: the values sent (the
 // first of each name), err's message, and its messages per field.
 func failedForm(err error, sent url.Values) views.Form {
+	form := sentForm(sent)
+	msg := returns.ErrorMessage(err)
+	form.Error, form.Fields = &msg, returns.ErrorFields(err)
+	return form
+}
+
+// sentForm is a form showing the values sent, without messages.
+func sentForm(sent url.Values) views.Form {
 	values := make(map[string]string, len(sent))
 	for name := range sent {
 		values[name] = sent.Get(name)
 	}
-	msg := returns.ErrorMessage(err)
-	return views.Form{Values: values, Error: &msg, Fields: returns.ErrorFields(err)}
+	return views.Form{Values: values}
 }
 
 // lookupForm is the form that asks for an order number and an email address,

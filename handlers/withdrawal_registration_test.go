@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -89,10 +90,11 @@ func TestStaffRegisterWithdrawal(t *testing.T) {
 	if made := w.MadeAt.In(riga); made.Format("2006-01-02") != day(-2) || made.Hour() != 0 || made.Minute() != 0 {
 		t.Fatalf("made at %v, want the start of %s in the store's zone", made, day(-2))
 	}
-	// Every item that can be withdrawn from: the scarf (the socks are on sale,
-	// which the law does not exempt, but the demo store marks them final-sale).
-	if len(r.Items) == 0 {
-		t.Fatal("no items withdrawn from")
+	// A form that never showed the lines registers every item that can be
+	// withdrawn from: the scarf and the socks (on sale and tagged final-sale,
+	// which the law does not exempt).
+	if len(r.Items) != 2 {
+		t.Fatalf("withdrawn from %+v, want the whole order", r.Items)
 	}
 	ms, err := h.store.OutboxMessages(ctx, "", 0, 50)
 	if err != nil {
@@ -151,5 +153,123 @@ func TestModelWithdrawalFormInLatvian(t *testing.T) {
 	en := h.get(c, "/withdrawal-form.txt?lang=en")
 	if !strings.Contains(en.body, "Model withdrawal form") || strings.Contains(en.body, "Atteikuma") || !strings.Contains(en.body, "Brivibas street") {
 		t.Errorf("the English form:\n%s", en.body)
+	}
+}
+
+// TestStaffRegisterChosenItems: staff find #1002 on the registration form,
+// which shows it again with the order's lines, every one chosen, and what
+// was typed kept; they register the socks alone, as the statement names
+// them: the return holds the socks only, the acknowledgement names them and
+// the amount due has no delivery. No line chosen, or more socks than were
+// bought, comes back with the reason and the choice kept; a wrong email
+// finds nothing, with the lookup's one failure.
+func TestStaffRegisterChosenItems(t *testing.T) {
+	h := newHarness(t, nil)
+	c := h.staff("kim@example.com")
+	ctx := context.Background()
+	key := formValue(t, h.get(c, "/admin/withdrawals/new").body, "key")
+	form := url.Values{"key": {key}, "order": {"#1002"}, "email": {"sam.taylor@example.com"}, "name": {"Sam Taylor"},
+		"channel": {"email"}, "arrived": {time.Now().UTC().AddDate(0, 0, -1).Format("2006-01-02")}, "withdrawal_reason": {"Too small"}}
+	with := func(change func(url.Values)) url.Values {
+		v := url.Values{}
+		for k, vs := range form {
+			v[k] = slices.Clone(vs)
+		}
+		change(v)
+		return v
+	}
+
+	wrong := h.postForm(c, "/admin/withdrawals/new", with(func(v url.Values) { v.Set("find_order", "1"); v.Set("email", "someone@example.com") }))
+	if wrong.status != http.StatusUnprocessableEntity || !strings.Contains(wrong.body, "No order has this number and email address.") ||
+		strings.Contains(wrong.body, `name="line"`) {
+		t.Fatalf("found with a wrong email: %d\n%s", wrong.status, wrong.body)
+	}
+
+	found := h.postForm(c, "/admin/withdrawals/new", with(func(v url.Values) { v.Set("find_order", "1") }))
+	if found.status != http.StatusOK {
+		t.Fatalf("find the order: %d\n%s", found.status, found.body)
+	}
+	doc := parse(t, found.body)
+	lines := map[string]string{} // title → line item id
+	doc.Find(`input[type=checkbox][name="line"]`).Each(func(_ int, s *goquery.Selection) {
+		id, _ := s.Attr("value")
+		if _, checked := s.Attr("checked"); !checked {
+			t.Errorf("line %s is not chosen by default", id)
+		}
+		lines[strings.TrimSpace(doc.Find(`label[for="`+s.AttrOr("id", "")+`"]`).Text())] = id
+	})
+	socks, scarf := lines["Sale socks — One size"], lines["Wool scarf — Grey"]
+	if socks == "" || scarf == "" {
+		t.Fatalf("the lines to choose from: %v\n%s", lines, found.body)
+	}
+	if formValue(t, found.body, "name") != "Sam Taylor" || formValue(t, found.body, "key") != key ||
+		formValue(t, found.body, "items_shown") == "" || !strings.Contains(found.body, "Too small") {
+		t.Fatalf("the form found lost what was typed:\n%s", found.body)
+	}
+
+	choose := func(quantities map[string]string) url.Values {
+		return with(func(v url.Values) {
+			v.Set("items_shown", "1")
+			for id, q := range quantities {
+				v.Add("line", id)
+				v.Set("qty-"+id, q)
+			}
+		})
+	}
+	for name, tc := range map[string]struct {
+		sent   url.Values
+		want   string
+		chosen []string
+	}{
+		"no line":  {choose(nil), "Choose at least one item.", nil},
+		"too many": {choose(map[string]string{socks: "2"}), "Choose between 1 and 1.", []string{socks}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			a := h.postForm(c, "/admin/withdrawals/new", tc.sent)
+			if a.status != http.StatusUnprocessableEntity || !strings.Contains(a.body, tc.want) {
+				t.Fatalf("status %d, want 422 with %q:\n%s", a.status, tc.want, a.body)
+			}
+			var chosen []string
+			parse(t, a.body).Find(`input[type=checkbox][name="line"]`).Each(func(_ int, s *goquery.Selection) {
+				if _, checked := s.Attr("checked"); checked {
+					chosen = append(chosen, s.AttrOr("value", ""))
+				}
+			})
+			if !slices.Equal(chosen, tc.chosen) || formValue(t, a.body, "name") != "Sam Taylor" || formValue(t, a.body, "items_shown") == "" {
+				t.Fatalf("chosen %v, want %v, with the rest kept:\n%s", chosen, tc.chosen, a.body)
+			}
+		})
+	}
+
+	a := h.postForm(c, "/admin/withdrawals/new", choose(map[string]string{socks: "1"}))
+	if a.status != http.StatusSeeOther || !strings.HasPrefix(a.header.Get("Location"), "/admin/returns/R-") {
+		t.Fatalf("register the socks: %d %q\n%s", a.status, a.header.Get("Location"), a.body)
+	}
+	code := strings.TrimPrefix(strings.Split(a.header.Get("Location"), "?")[0], "/admin/returns/")
+	r, err := h.store.ReturnByCode(ctx, code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Items) != 1 || r.Items[0].LineItemID != socks || r.Items[0].Quantity != 1 {
+		t.Fatalf("the return holds %+v, want the socks alone", r.Items)
+	}
+	ms, err := h.store.OutboxMessages(ctx, "", 0, 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	acknowledged := 0
+	for _, m := range ms {
+		if m.Kind == returns.EmailWithdrawalAcknowledged && strings.Contains(m.Text, code) {
+			acknowledged++
+			if !strings.Contains(m.Text, "Sale socks") || strings.Contains(m.Text, "Wool scarf") {
+				t.Errorf("the acknowledgement does not name the socks alone:\n%s", m.Text)
+			}
+		}
+	}
+	if acknowledged != 1 {
+		t.Fatalf("%d acknowledgements of %s, want 1", acknowledged, code)
+	}
+	if page := h.get(c, "/admin/returns/"+code); !strings.Contains(page.body, "items €9.00; no delivery: not the whole order") {
+		t.Errorf("the amount due of the socks alone:\n%s", page.body)
 	}
 }

@@ -200,6 +200,16 @@ func adminPages() map[string]templ.Component {
 		"settings-error": SettingsPageView(badSettings),
 		"withdrawal-new": WithdrawalRegistrationPageView(WithdrawalRegistrationPage{AdminPage: adminPage("Register a withdrawal"), SubmissionKey: "0123456789abcdef0123456789abcdef", Today: "2026-11-30",
 			Form: Form{Values: map[string]string{"order": "#1002", "arrived": "2026-12-03"}, Fields: map[string]returns.Message{"arrived": returns.Msg("The day the statement arrived cannot be in the future.")}}}),
+		// The order found, its lines to choose from: a quantity above what
+		// can be withdrawn comes back with the reason.
+		"withdrawal-new-items": WithdrawalRegistrationPageView(WithdrawalRegistrationPage{AdminPage: adminPage("Register a withdrawal"), SubmissionKey: "0123456789abcdef0123456789abcdef", Today: "2026-11-30",
+			Withdrawal: &returns.CustomerWithdrawal{Order: testOrder, Lines: []returns.WithdrawalLine{
+				{Line: testOrder.Lines[0], Withdrawable: 1}, {Line: testOrder.Lines[1], Withdrawable: 2},
+				{Line: testOrder.Lines[2], Exempt: returns.ExemptPerishable}, {Line: testOrder.Lines[3], Reason: returns.IneligibleNotFulfilled},
+			}},
+			ItemsChosen: true, Chosen: map[string]bool{testOrder.Lines[1].ID: true}, Quantities: map[string]int{testOrder.Lines[1].ID: 3},
+			Form: Form{Values: map[string]string{"order": "#1001", "email": testOrder.Email, "name": "Anna Bērziņa"},
+				Fields: map[string]returns.Message{returns.FieldQuantity(testOrder.Lines[1].ID): returns.Msg("Choose between 1 and %d.", 2)}}}),
 		"outbox":         OutboxListPageView(outboxListPage()),
 		"outbox-message": OutboxMessagePageView(outboxMessagePage()),
 		"shopify":        ShopifyPageView(shopifyPage(true)),

@@ -11,6 +11,12 @@ var catalogLVStaff = map[string]string{
 	"The statement cannot have arrived before the order was placed, on %s.":                                                      "Paziņojums nevar būt saņemts pirms pasūtījuma veikšanas (%s).",
 	"A withdrawal is refunded to the customer’s payment methods, as the law requires.":                                           "Atteikuma gadījumā naudu atmaksā uz klienta maksājuma līdzekļiem, kā to prasa likums.",
 	"A replacement order was made in Shopify for this return: its shipment comes from the warehouse’s fulfilment of that order.": "Šai atgriešanai Shopify izveidots jaunās preces pasūtījums: tā sūtījums nāk no noliktavas šī pasūtījuma izpildes.",
+	// The registration of a withdrawal: choosing the items the statement names.
+	"Find the order":                       "Atrast pasūtījumu",
+	"Which items does the statement name?": "Kuras preces minētas paziņojumā?",
+	"Order %s. Untick the items the statement does not name, or lower their quantity.": "Pasūtījums %s. Noņemiet atzīmi precēm, kuras paziņojumā nav minētas, vai samaziniet to daudzumu.",
+	"The items chosen are kept. Find the order to see them again.":                     "Izvēlētās preces ir saglabātas. Atrodiet pasūtījumu, lai tās atkal redzētu.",
+	"To register only some of them, find the order and choose them.":                   "Lai reģistrētu tikai dažas no tām, atrodiet pasūtījumu un izvēlieties tās.",
 	"%s (%d available)": "%s (pieejami %d)",
 	"A Shopify order for the same items at no charge, shipped free to the customer’s address. The warehouse fulfils it as any order; its carrier and tracking number reach the customer by themselves.": "Shopify pasūtījums ar tām pašām precēm bez maksas, ar bezmaksas piegādi uz klienta adresi. Noliktava to izpilda kā jebkuru pasūtījumu; pārvadātājs un izsekošanas numurs klientu sasniedz paši.",
 	"A replacement order is made for an approved return whose replacement was not sent yet.":                                                                                                            "Jaunās preces pasūtījumu veido apstiprinātai atgriešanai, kuras jaunā prece vēl nav nosūtīta.",

@@ -45,10 +45,11 @@ func (p WithdrawalPage) summaryFields() []formField {
 	)
 }
 
-// lineNote says of a line that cannot be withdrawn from why.
-func (p WithdrawalPage) lineNote(wl returns.WithdrawalLine) string {
+// withdrawalLineNote says of a line that cannot be withdrawn from why, in
+// l's language.
+func withdrawalLineNote(l Localizer, wl returns.WithdrawalLine) string {
 	if wl.Exempt != returns.ExemptNone {
-		return p.L.Exemption(wl.Exempt)
+		return l.Exemption(wl.Exempt)
 	}
-	return p.L.Ineligible(returns.LineEligibility{Line: wl.Line, Reason: wl.Reason})
+	return l.Ineligible(returns.LineEligibility{Line: wl.Line, Reason: wl.Reason})
 }
