@@ -126,11 +126,19 @@ type WithdrawalLine struct {
 	// (not fulfilled, already returned, a gift card, a cancelled order).
 	Exempt Exemption
 	Reason Ineligible
+	// Unshipped counts the line's units not fulfilled yet. The law lets the
+	// customer withdraw from them before they arrive, but the function does
+	// not take them: a return of the portal holds fulfilled units only (its
+	// Shopify return, its refund and its parcel all need them shipped), so
+	// the page tells the customer to write to the store, whose staff cancel
+	// them. Zero for lines that cannot be withdrawn from at all.
+	Unshipped int
 }
 
 // WithdrawalLines applies p to every line of o: exempt goods, gift cards and
-// what was not delivered or is held by active returns (held, as HeldUnits
-// says) cannot be withdrawn from. The period is not looked at here: it is
+// what was not fulfilled or is held by active returns (held, as HeldUnits
+// says) cannot be withdrawn from through the function; units not fulfilled
+// are counted as Unshipped. The period is not looked at here: it is
 // the order's, not a line's.
 func WithdrawalLines(o *Order, p WithdrawalPolicy, held map[string]int) []WithdrawalLine {
 	out := make([]WithdrawalLine, 0, len(o.Lines))
@@ -150,6 +158,9 @@ func WithdrawalLines(o *Order, p WithdrawalPolicy, held map[string]int) []Withdr
 			wl.Reason = IneligibleAlreadyReturned
 		default:
 			wl.Withdrawable = fulfilled - held[l.ID]
+		}
+		if wl.Reason != IneligibleOrderCancelled && wl.Reason != IneligibleGiftCard && wl.Exempt == ExemptNone {
+			wl.Unshipped = max(l.Quantity-max(fulfilled, 0), 0)
 		}
 		out = append(out, wl)
 	}

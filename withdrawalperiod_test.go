@@ -121,6 +121,7 @@ func TestWithdrawalLines(t *testing.T) {
 		{ID: "cheese", Quantity: 1, Fulfilled: 1, ProductTags: []string{"perishable"}},
 		{ID: "earrings", Quantity: 1, Fulfilled: 1, ProductTags: []string{"sealed-hygiene"}},
 		{ID: "lamp", Quantity: 1},
+		{ID: "bulbs", Quantity: 3, Fulfilled: 1},
 	}}
 	got := returns.WithdrawalLines(o, policy, map[string]int{"socks": 1})
 	want := []struct {
@@ -129,11 +130,18 @@ func TestWithdrawalLines(t *testing.T) {
 		reason returns.Ineligible
 	}{
 		{1, "", ""}, {1, "", ""}, {0, returns.ExemptCustomMade, ""}, {0, returns.ExemptPerishable, ""},
-		{0, returns.ExemptSealedHygiene, ""}, {0, "", returns.IneligibleNotFulfilled},
+		{0, returns.ExemptSealedHygiene, ""}, {0, "", returns.IneligibleNotFulfilled}, {1, "", ""},
 	}
 	for i, w := range want {
 		if got[i].Withdrawable != w.n || got[i].Exempt != w.exempt || got[i].Reason != w.reason {
 			t.Errorf("%s: %d, %q, %q; want %d, %q, %q", got[i].Line.ID, got[i].Withdrawable, got[i].Exempt, got[i].Reason, w.n, w.exempt, w.reason)
+		}
+	}
+	// Units not shipped are counted, for the page to say how to withdraw
+	// from them; exempt goods not shipped are not withdrawable at all.
+	for i, want := range []int{0, 0, 0, 0, 0, 1, 2} {
+		if got[i].Unshipped != want {
+			t.Errorf("%s: %d units unshipped, want %d", got[i].Line.ID, got[i].Unshipped, want)
 		}
 	}
 }

@@ -50,5 +50,11 @@ func (p WithdrawalPage) lineNote(wl returns.WithdrawalLine) string {
 	if wl.Exempt != returns.ExemptNone {
 		return p.L.Exemption(wl.Exempt)
 	}
+	if wl.Reason == returns.IneligibleNotFulfilled && wl.Unshipped > 0 {
+		// A return waits for the goods; a withdrawal does not (Directive
+		// 2011/83/EU, Article 9(3)), but the function only takes shipped
+		// units: the page's note says how to withdraw from the rest.
+		return p.L.T("Not shipped yet: to withdraw from it, write to us.")
+	}
 	return p.L.Ineligible(returns.LineEligibility{Line: wl.Line, Reason: wl.Reason})
 }
