@@ -40,11 +40,18 @@ type WithdrawalPolicy struct {
 	NotInformedTag string
 }
 
-// WithdrawalPeriod is the withdrawal period of an order.
+// WithdrawalPeriod is the withdrawal period of an order. It runs from the
+// conclusion of the contract — a consumer may withdraw before the goods
+// arrive (Directive 2011/83/EU, Article 9(3)) — to 14 days after the last
+// item of the order arrives (Article 9(2)(b), the last item of a split
+// delivery).
 type WithdrawalPeriod struct {
-	// Started is false while nothing of the order was fulfilled: the period
-	// runs from delivery.
+	// Started is set once something of the order was fulfilled.
 	Started bool
+	// Pending is set while some unit of the order (gift cards aside) is not
+	// fulfilled yet: the last item has not arrived, so the period's last day
+	// is not known yet and the period is open; LastDay and Received are zero.
+	Pending bool
 	// Received is the day the last item arrived, as the period counts it:
 	// Shopify's delivery date when every fulfilment has one, else the
 	// fulfilment's date plus the policy's DeliveryDays; DeliveryKnown says
@@ -55,20 +62,29 @@ type WithdrawalPeriod struct {
 	// was not told of the right.
 	Informed bool
 	// LastDay is the last day to withdraw (midnight at its start, in the
-	// store's zone), as WithdrawalLastDay says.
+	// store's zone), as WithdrawalLastDay says; zero while Pending.
 	LastDay time.Time
 }
 
-// Open reports whether a withdrawal made at at is within the period.
+// Open reports whether a withdrawal made at at is within the period: always
+// while an item is still to be delivered, else until the end of LastDay.
 func (p WithdrawalPeriod) Open(at time.Time) bool {
+	if p.Pending {
+		return true
+	}
 	return p.Started && WithinWithdrawal(at, p.LastDay)
 }
 
 // WithdrawalPeriodOf returns the withdrawal period of o under p, its days
-// counted in zone: from delivery of the last fulfilled item.
+// counted in zone: open while any unit (gift cards aside) is not fulfilled,
+// then until 14 days after delivery of the last item. Units of a cancelled
+// order will not be delivered, so they keep nothing open.
 func WithdrawalPeriodOf(o *Order, p WithdrawalPolicy, zone *time.Location) WithdrawalPeriod {
 	period := WithdrawalPeriod{Informed: !o.hasTag(p.NotInformedTag), DeliveryKnown: true}
 	for _, l := range o.Lines {
+		if !l.GiftCard && !o.Cancelled() && min(l.Fulfilled, l.Quantity) < l.Quantity {
+			period.Pending = true
+		}
 		if l.Fulfilled <= 0 || l.FulfilledAt.IsZero() {
 			continue
 		}
@@ -82,8 +98,8 @@ func WithdrawalPeriodOf(o *Order, p WithdrawalPolicy, zone *time.Location) Withd
 		}
 		period.Started = true
 	}
-	if !period.Started {
-		period.DeliveryKnown = false
+	if period.Pending || !period.Started {
+		period.Received, period.DeliveryKnown = time.Time{}, false
 		return period
 	}
 	period.LastDay = WithdrawalLastDay(period.Received, zone, period.Informed)
@@ -110,11 +126,19 @@ type WithdrawalLine struct {
 	// (not fulfilled, already returned, a gift card, a cancelled order).
 	Exempt Exemption
 	Reason Ineligible
+	// Unshipped counts the line's units not fulfilled yet. The law lets the
+	// customer withdraw from them before they arrive, but the function does
+	// not take them: a return of the portal holds fulfilled units only (its
+	// Shopify return, its refund and its parcel all need them shipped), so
+	// the page tells the customer to write to the store, whose staff cancel
+	// them. Zero for lines that cannot be withdrawn from at all.
+	Unshipped int
 }
 
 // WithdrawalLines applies p to every line of o: exempt goods, gift cards and
-// what was not delivered or is held by active returns (held, as HeldUnits
-// says) cannot be withdrawn from. The period is not looked at here: it is
+// what was not fulfilled or is held by active returns (held, as HeldUnits
+// says) cannot be withdrawn from through the function; units not fulfilled
+// are counted as Unshipped. The period is not looked at here: it is
 // the order's, not a line's.
 func WithdrawalLines(o *Order, p WithdrawalPolicy, held map[string]int) []WithdrawalLine {
 	out := make([]WithdrawalLine, 0, len(o.Lines))
@@ -134,6 +158,9 @@ func WithdrawalLines(o *Order, p WithdrawalPolicy, held map[string]int) []Withdr
 			wl.Reason = IneligibleAlreadyReturned
 		default:
 			wl.Withdrawable = fulfilled - held[l.ID]
+		}
+		if wl.Reason != IneligibleOrderCancelled && wl.Reason != IneligibleGiftCard && wl.Exempt == ExemptNone {
+			wl.Unshipped = max(l.Quantity-max(fulfilled, 0), 0)
 		}
 		out = append(out, wl)
 	}

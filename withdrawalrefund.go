@@ -58,7 +58,10 @@ func (r *Return) DeliveryDue(o *Order, st Settings) WithdrawalDelivery {
 }
 
 // coversOrder reports whether r's items are every unit still on o (gift
-// cards aside, which are never returned).
+// cards aside, which are never returned), shipped or not: a withdrawal of
+// the shipped units while others are still to come leaves the delivery of
+// those, so it owes none until the store cancels them (which takes them off
+// the line's current quantity).
 func (r *Return) coversOrder(o *Order) bool {
 	withdrawn := map[string]int{}
 	for _, it := range r.Items {

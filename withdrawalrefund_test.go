@@ -48,6 +48,10 @@ func TestDeliveryDue(t *testing.T) {
 			edit: func(o *returns.Order, st *returns.Settings) { o.ShippingRefunded.Minor = 300 }},
 		{name: "the rest of an order partly refunded before", kind: returns.KindWithdrawal, items: all[1:], want: 390,
 			edit: func(o *returns.Order, st *returns.Settings) { o.Lines[0].Quantity = 0 }},
+		{name: "the shipped units while others are still to come owe none", kind: returns.KindWithdrawal, items: all, want: 0, flags: "P",
+			edit: func(o *returns.Order, st *returns.Settings) { o.Lines[1].Quantity, o.Lines[1].Fulfilled = 2, 1 }},
+		{name: "the shipped units once the store cancelled the rest", kind: returns.KindWithdrawal, items: all, want: 390,
+			edit: func(o *returns.Order, st *returns.Settings) { o.Lines[1].Quantity, o.Lines[1].Fulfilled = 1, 2 }},
 		{name: "settings that leave delivery out", kind: returns.KindWithdrawal, items: all, want: 0, flags: "X",
 			edit: func(o *returns.Order, st *returns.Settings) { st.RefundDelivery = false }},
 	}

@@ -35,6 +35,17 @@ func (cw *CustomerWithdrawal) AnyWithdrawable() bool {
 	return false
 }
 
+// AnyUnshipped reports whether some unit the customer may withdraw from is
+// not shipped yet, which the function does not take (WithdrawalLine.Unshipped).
+func (cw *CustomerWithdrawal) AnyUnshipped() bool {
+	for _, l := range cw.Lines {
+		if l.Unshipped > 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // WithdrawalRequest is a customer's statement of withdrawal as the form
 // sends it.
 type WithdrawalRequest struct {

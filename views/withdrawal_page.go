@@ -51,5 +51,11 @@ func withdrawalLineNote(l Localizer, wl returns.WithdrawalLine) string {
 	if wl.Exempt != returns.ExemptNone {
 		return l.Exemption(wl.Exempt)
 	}
+	if wl.Reason == returns.IneligibleNotFulfilled && wl.Unshipped > 0 {
+		// A return waits for the goods; a withdrawal does not (Directive
+		// 2011/83/EU, Article 9(3)), but the function only takes shipped
+		// units: the page's note says how to withdraw from the rest.
+		return l.T("Not shipped yet: to withdraw from it, write to us.")
+	}
 	return l.Ineligible(returns.LineEligibility{Line: wl.Line, Reason: wl.Reason})
 }
