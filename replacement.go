@@ -58,6 +58,11 @@ const (
 	// EventReplacementDelivered: the replacement order's parcel was
 	// delivered; the return is closed with it.
 	EventReplacementDelivered EventType = "replacement_delivered"
+	// EventReplacementAlert: something about the replacement order that
+	// staff must look at in Shopify admin (an order made from a draft no
+	// longer followed, a fulfilment cancelled, tracking given up). Message:
+	// what, for staff.
+	EventReplacementAlert EventType = "replacement_alert"
 	// EventSwitchedToRefund: staff switched a replacement request to a
 	// refund. Message: their reason, shown to the customer.
 	EventSwitchedToRefund EventType = "switched_to_refund"
@@ -83,9 +88,15 @@ type ReplacementStore interface {
 	ReplacementDrafted(ctx context.Context, returnID int64, draftID string, at time.Time) error
 	// ReplacementCompleting records that completion is about to be asked.
 	ReplacementCompleting(ctx context.Context, returnID int64, at time.Time) error
-	// ReplacementOrdered records the order the draft became and appends ev
-	// to the return's timeline, in one transaction.
-	ReplacementOrdered(ctx context.Context, returnID int64, order ShopOrderRef, ev Event) error
+	// ReplacementOrdered records the order the draft draftID became and
+	// appends ev to the return's timeline, in one transaction. ECONFLICT
+	// when the row is not completing that draft (it failed or was started
+	// again meanwhile).
+	ReplacementOrdered(ctx context.Context, returnID int64, draftID string, order ShopOrderRef, ev Event) error
+	// ReplacementAlert appends ev to the return's timeline unless an event
+	// of its type with its message is there already: an alert for staff is
+	// told once, however many passes find its cause.
+	ReplacementAlert(ctx context.Context, ev Event) error
 	// ReplacementFailed records Shopify's refusal and appends ev, in one
 	// transaction.
 	ReplacementFailed(ctx context.Context, returnID int64, problem string, ev Event) error
@@ -146,6 +157,13 @@ func (s *ReplacementService) CreateOrder(ctx context.Context, staffID int64, cod
 	if s.shop == nil {
 		return nil, errNoReplacementShop
 	}
+	unlock, err := s.making.lock(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	// The return and its replacement row are read under the lock: a copy
+	// read before it may be one another attempt has moved on since.
 	r, err := returnByCode(ctx, s.returns, code)
 	if err != nil {
 		return nil, err
@@ -153,11 +171,6 @@ func (s *ReplacementService) CreateOrder(ctx context.Context, staffID int64, cod
 	if err := replacementAllowed(r); err != nil {
 		return nil, err
 	}
-	unlock, err := s.making.lock(ctx, code)
-	if err != nil {
-		return nil, err
-	}
-	defer unlock()
 	lines := make([]ReplacementLine, 0, len(r.Items))
 	for _, it := range r.Items {
 		lines = append(lines, ReplacementLine{LineItemID: it.LineItemID, VariantID: variants[it.LineItemID], Quantity: it.Quantity})
@@ -242,12 +255,33 @@ func (s *ReplacementService) drive(ctx context.Context, r *Return, ro *Replaceme
 func (s *ReplacementService) ordered(ctx context.Context, r *Return, ro *ReplacementOrder, actor Actor, order ShopOrderRef) (*ReplacementOrder, error) {
 	ev := Event{ReturnID: r.ID, At: s.now(), Actor: actor, Type: EventReplacementOrdered}.
 		says(Msg("Replacement order %s created in Shopify.", order.Name))
-	if err := s.store.ReplacementOrdered(ctx, r.ID, order, ev); err != nil {
+	err := s.store.ReplacementOrdered(ctx, r.ID, ro.DraftID, order, ev)
+	if ErrorCode(err) == ECONFLICT {
+		// The row failed or was started again while this draft was being
+		// completed: Shopify holds an order the row does not name. A log
+		// line is easily missed; staff must see it to cancel one of two.
+		return ro, s.strayOrder(ctx, r, actor, order)
+	}
+	if err != nil {
 		return ro, err
 	}
 	ro.State, ro.Order, ro.Problem = ReplacementOrdered, order, ""
 	s.log.Info("replacement order created", "return", r.Code, "order", order.Name)
 	return ro, nil
+}
+
+// strayOrder records on the timeline an order Shopify made from a draft the
+// replacement row no longer follows (it failed, or was started again with
+// another draft), so that staff check it and cancel one order if two went
+// out. It is recorded once per order.
+func (s *ReplacementService) strayOrder(ctx context.Context, r *Return, actor Actor, order ShopOrderRef) error {
+	s.log.Warn("replacement order made from a draft the return no longer follows", "return", r.Code, "order", order.Name)
+	ev := Event{ReturnID: r.ID, At: s.now(), Actor: actor, Type: EventReplacementAlert}.
+		says(Msg("Shopify made order %s from an earlier draft of this replacement, after it had failed or was started again. Check it in Shopify admin and cancel it if another replacement order was sent.", order.Name))
+	if err := s.store.ReplacementAlert(ctx, ev); err != nil {
+		return err
+	}
+	return Errorf(ECONFLICT, "Shopify made order %s from an earlier draft of this replacement. Check the return’s timeline.", order.Name)
 }
 
 // failed records Shopify's refusal of a replacement order, and leaves
@@ -314,14 +348,25 @@ func (s *ReplacementService) Follow(ctx context.Context) {
 	}
 }
 
-// resume carries on a completion whose answer was lost.
+// resume carries on a completion whose answer was lost. The pass read r
+// before it took the lock; meanwhile a press may have failed the row and
+// started it again with another draft, so the row is read afresh and driven
+// only when it is still completing the draft the pass saw.
 func (s *ReplacementService) resume(ctx context.Context, r *Return) (*ReplacementOrder, error) {
 	unlock, err := s.making.lock(ctx, r.Code)
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
-	return s.drive(ctx, r, r.Replacement, ActorSystem)
+	fresh, err := s.returns.ReturnByID(ctx, r.ID)
+	if err != nil {
+		return nil, fmt.Errorf("resume replacement order of %s: %w", r.Code, err)
+	}
+	ro := fresh.Replacement
+	if ro == nil || ro.State != ReplacementCompleting || ro.DraftID != r.Replacement.DraftID {
+		return ro, nil
+	}
+	return s.drive(ctx, fresh, ro, ActorSystem)
 }
 
 // Run runs Follow every interval until ctx ends.

@@ -206,13 +206,42 @@ func (db *DB) ReplacementCompleting(ctx context.Context, returnID int64, at time
 
 // ReplacementOrdered records the order a replacement's draft became, with
 // its timeline event.
-func (db *DB) ReplacementOrdered(ctx context.Context, returnID int64, order returns.ShopOrderRef, ev returns.Event) error {
+func (db *DB) ReplacementOrdered(ctx context.Context, returnID int64, draftID string, order returns.ShopOrderRef, ev returns.Event) error {
 	return db.inWrite(ctx, "record replacement order", func(tx *sql.Tx) error {
+		var current string
+		err := tx.QueryRowContext(ctx, `SELECT draft_id FROM replacement_orders WHERE return_id = ?`, returnID).Scan(&current)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("record replacement order of return %d: %w", returnID, err)
+		}
+		if current != draftID {
+			// The row was started again with another draft: this order is
+			// not the one it follows.
+			return returns.Errorf(returns.ECONFLICT, "This return has changed in the meantime. Please reload the page.")
+		}
 		if err := db.moveReplacement(ctx, tx, returnID, []returns.ReplacementState{returns.ReplacementCompleting}, returns.ReplacementOrdered, ev.At,
 			`, order_id = ?, order_name = ?, problem = ''`, order.ID, order.Name); err != nil {
 			return err
 		}
 		ev.ReturnID = returnID
+		return insertEvent(ctx, tx, ev)
+	})
+}
+
+// ReplacementAlert appends ev to the return's timeline unless an event of
+// its type with its message is there already.
+func (db *DB) ReplacementAlert(ctx context.Context, ev returns.Event) error {
+	return db.inWrite(ctx, "record replacement alert", func(tx *sql.Tx) error {
+		var told bool
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM events WHERE return_id = ? AND type = ? AND message = ?)`,
+			ev.ReturnID, ev.Type, ev.Message).Scan(&told); err != nil {
+			return fmt.Errorf("record replacement alert of return %d: %w", ev.ReturnID, err)
+		}
+		if told {
+			return nil
+		}
+		if err := returnExists(ctx, tx, ev.ReturnID); err != nil {
+			return err
+		}
 		return insertEvent(ctx, tx, ev)
 	})
 }

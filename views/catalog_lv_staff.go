@@ -37,10 +37,13 @@ var catalogLVStaff = map[string]string{
 	"This return asks for a refund already.":                                                                 "Šī atgriešana jau prasa atmaksu.",
 	"This return asks for a refund, not a replacement.":                                                      "Šī atgriešana prasa atmaksu, nevis jaunu preci.",
 	"This return asks for a replacement. Switch it to a refund first, with the reason the customer is told.": "Šī atgriešana prasa jaunu preci. Vispirms mainiet to uz atmaksu, norādot klientam iemeslu.",
-	"Waiting for the warehouse to ship it; its tracking number reaches the customer by itself.":              "Gaida, kad noliktava to nosūtīs; izsekošanas numurs klientu sasniegs pats.",
-	"The order’s history changed meanwhile.":                                                                 "Pasūtījuma vēsture pa to laiku mainījās.",
-	"Declined in Shopify admin, without a reason for the customer.":                                          "Noraidīta Shopify administrācijā, bez iemesla klientam.",
-	"The order’s note changed while it was written.":                                                         "Pasūtījuma piezīme mainījās, kamēr tā tika rakstīta.",
+	"Replacement order needs attention":                                                                      "Jaunās preces pasūtījumam nepieciešama uzmanība",
+	"Shopify made order %s from an earlier draft of this replacement, after it had failed or was started again. Check it in Shopify admin and cancel it if another replacement order was sent.": "Shopify izveidoja pasūtījumu %s no šīs jaunās preces iepriekšējā melnraksta pēc tam, kad tas bija neizdevies vai sākts no jauna. Pārbaudiet to Shopify administrācijā un atceliet, ja jau nosūtīts cits jaunās preces pasūtījums.",
+	"Shopify made order %s from an earlier draft of this replacement. Check the return’s timeline.":                                                                                             "Shopify izveidoja pasūtījumu %s no šīs jaunās preces iepriekšējā melnraksta. Pārbaudiet atgriešanas vēsturi.",
+	"Waiting for the warehouse to ship it; its tracking number reaches the customer by itself.":                                                                                                 "Gaida, kad noliktava to nosūtīs; izsekošanas numurs klientu sasniegs pats.",
+	"The order’s history changed meanwhile.":                        "Pasūtījuma vēsture pa to laiku mainījās.",
+	"Declined in Shopify admin, without a reason for the customer.": "Noraidīta Shopify administrācijā, bez iemesla klientam.",
+	"The order’s note changed while it was written.":                "Pasūtījuma piezīme mainījās, kamēr tā tika rakstīta.",
 	// The connection checklist (connection.go) and why each scope is needed
 	// (shopcheck.go).
 	"Shop reached":                       "Veikals sasniegts",
