@@ -97,6 +97,11 @@ type ReplacementStore interface {
 	// of its type with its message is there already: an alert for staff is
 	// told once, however many passes find its cause.
 	ReplacementAlert(ctx context.Context, ev Event) error
+	// ReplacementCancelled records that the order orderID of an ordered row
+	// was cancelled in Shopify: the row fails with problem, and ev is
+	// appended, in one transaction. ECONFLICT when the row is not ordered as
+	// orderID any more.
+	ReplacementCancelled(ctx context.Context, returnID int64, orderID, problem string, ev Event) error
 	// ReplacementFailed records Shopify's refusal and appends ev, in one
 	// transaction.
 	ReplacementFailed(ctx context.Context, returnID int64, problem string, ev Event) error
@@ -382,33 +387,116 @@ func (s *ReplacementService) follow(ctx context.Context, r *Return) error {
 	if ro == nil || ro.State != ReplacementOrdered {
 		return nil
 	}
-	fs, err := s.shop.OrderFulfillments(ctx, ro.Order.ID)
+	st, err := s.shop.OrderFulfillments(ctx, ro.Order.ID)
 	if err != nil {
 		return err
 	}
+	if !st.CancelledAt.IsZero() {
+		return s.orderCancelled(ctx, r)
+	}
+	fs := st.Fulfillments
 	f := trackedFulfillment(fs)
 	if f == nil {
-		return nil
+		return s.shippedFulfillmentsCancelled(ctx, r, fs)
 	}
 	if r.Status == StatusApproved {
 		if err := s.shipped(ctx, r, *f); err != nil {
 			return err
 		}
 	}
-	if r.Status == StatusReplacementShipped && f.Delivered() {
-		return s.delivered(ctx, r, *f)
+	if r.Status != StatusReplacementShipped {
+		return nil
+	}
+	if err := s.shippedFulfillmentsCancelled(ctx, r, fs); err != nil {
+		return err
+	}
+	if last, ok := allDelivered(fs); ok {
+		return s.delivered(ctx, r, last)
 	}
 	return nil
+}
+
+// liveFulfillment reports whether f is a fulfilment that went or goes out:
+// not cancelled, and not one Shopify failed to make.
+func liveFulfillment(f ShopFulfillment) bool {
+	return f.Status != "CANCELLED" && f.Status != "ERROR" && f.Status != "FAILURE"
 }
 
 // trackedFulfillment returns the first fulfilment of fs that went out with a
 // tracking number, or nil.
 func trackedFulfillment(fs []ShopFulfillment) *ShopFulfillment {
 	for i := range fs {
-		if fs[i].TrackingNumber != "" && fs[i].Status != "CANCELLED" && fs[i].Status != "ERROR" && fs[i].Status != "FAILURE" {
+		if fs[i].TrackingNumber != "" && liveFulfillment(fs[i]) {
 			return &fs[i]
 		}
 	}
+	return nil
+}
+
+// allDelivered reports whether every live fulfilment of fs was delivered
+// (and there is one): a replacement split into parcels arrives with its
+// last. It returns the fulfilment delivered last.
+func allDelivered(fs []ShopFulfillment) (ShopFulfillment, bool) {
+	var last ShopFulfillment
+	n := 0
+	for _, f := range fs {
+		if !liveFulfillment(f) {
+			continue
+		}
+		if !f.Delivered() {
+			return ShopFulfillment{}, false
+		}
+		if n == 0 || f.DeliveredAt.After(last.DeliveredAt) {
+			last = f
+		}
+		n++
+	}
+	return last, n > 0
+}
+
+// shippedFulfillmentsCancelled tells staff on the timeline, once each, of a
+// fulfilment cancelled in Shopify after the portal recorded it as the
+// replacement's shipment: the customer was given its tracking number.
+func (s *ReplacementService) shippedFulfillmentsCancelled(ctx context.Context, r *Return, fs []ShopFulfillment) error {
+	for _, sh := range r.Shipments {
+		if sh.FulfillmentID == "" {
+			continue
+		}
+		for _, f := range fs {
+			if f.ID != sh.FulfillmentID || f.Status != "CANCELLED" {
+				continue
+			}
+			ev := Event{ReturnID: r.ID, At: s.now(), Actor: ActorSystem, Type: EventReplacementAlert}.
+				says(Msg("The fulfilment of %s sent with %s %s was cancelled in Shopify after the customer was told it shipped.", r.Replacement.Order.Name, sh.CarrierName, sh.Number))
+			if err := s.store.ReplacementAlert(ctx, ev); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// problemCancelled is the problem of a replacement order cancelled in
+// Shopify admin: the row fails with it, so that staff can make another or
+// switch the return to a refund.
+const problemCancelled = "cancelled in Shopify admin"
+
+// orderCancelled records that r's replacement order was cancelled in
+// Shopify: it no longer stands in the way of another order or a refund.
+func (s *ReplacementService) orderCancelled(ctx context.Context, r *Return) error {
+	ro := r.Replacement
+	ev := Event{ReturnID: r.ID, At: s.now(), Actor: ActorSystem, Type: EventReplacementAlert}.
+		says(Msg("Replacement order %s was cancelled in Shopify admin. Make another replacement order or switch the return to a refund.", ro.Order.Name))
+	err := s.store.ReplacementCancelled(ctx, r.ID, ro.Order.ID, problemCancelled, ev)
+	if ErrorCode(err) == ECONFLICT {
+		// Another pass (a webhook, the periodic one) recorded it.
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	ro.State, ro.Problem = ReplacementFailed, problemCancelled
+	s.log.Info("replacement order cancelled in Shopify", "return", r.Code, "order", ro.Order.Name)
 	return nil
 }
 

@@ -70,7 +70,7 @@ func (db *DB) StartReplacement(ctx context.Context, returnID int64, lines []retu
 	}
 	if _, err := tx.ExecContext(ctx, `
 		INSERT INTO replacement_orders (return_id, state, lines, created_at, updated_at) VALUES (?, 'creating', ?, ?, ?)
-		ON CONFLICT (return_id) DO UPDATE SET state = 'creating', lines = excluded.lines, draft_id = '', problem = '', updated_at = excluded.updated_at
+		ON CONFLICT (return_id) DO UPDATE SET state = 'creating', lines = excluded.lines, draft_id = '', order_id = '', order_name = '', problem = '', updated_at = excluded.updated_at
 			WHERE replacement_orders.state = 'failed'`,
 		returnID, encoded, millis(at), millis(at)); err != nil {
 		return nil, fmt.Errorf("start replacement of return %d: %w", returnID, err)
@@ -242,6 +242,26 @@ func (db *DB) ReplacementAlert(ctx context.Context, ev returns.Event) error {
 		if err := returnExists(ctx, tx, ev.ReturnID); err != nil {
 			return err
 		}
+		return insertEvent(ctx, tx, ev)
+	})
+}
+
+// ReplacementCancelled records that the replacement order orderID was
+// cancelled in Shopify: the row fails with problem, with ev on the timeline.
+func (db *DB) ReplacementCancelled(ctx context.Context, returnID int64, orderID, problem string, ev returns.Event) error {
+	return db.inWrite(ctx, "record replacement order cancelled", func(tx *sql.Tx) error {
+		if err := db.moveReplacement(ctx, tx, returnID, []returns.ReplacementState{returns.ReplacementOrdered}, returns.ReplacementFailed, ev.At,
+			`, problem = ?`, problem); err != nil {
+			return err
+		}
+		var current string
+		if err := tx.QueryRowContext(ctx, `SELECT order_id FROM replacement_orders WHERE return_id = ?`, returnID).Scan(&current); err != nil {
+			return fmt.Errorf("record replacement order of return %d cancelled: %w", returnID, err)
+		}
+		if current != orderID {
+			return returns.Errorf(returns.ECONFLICT, "This return has changed in the meantime. Please reload the page.")
+		}
+		ev.ReturnID = returnID
 		return insertEvent(ctx, tx, ev)
 	})
 }

@@ -8,6 +8,8 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -107,5 +109,109 @@ func TestReplacementPassDoesNotCompleteAStaleDraft(t *testing.T) {
 	}
 	if ro := r.Replacement; ro == nil || ro.State != returns.ReplacementOrdered || ro.Order.Name != "#1009" {
 		t.Fatalf("replacement %+v", r.Replacement)
+	}
+}
+
+// countMessages counts the entries of the return's timeline that contain s.
+func (h *harness) countMessages(code, s string) int {
+	n := 0
+	for _, m := range h.eventMessages(code) {
+		if strings.Contains(m, s) {
+			n++
+		}
+	}
+	return n
+}
+
+// orderedReplacement makes the replacement order #1009 of the damaged towel
+// and returns the return's code.
+func (h *harness) orderedReplacement(c *http.Client) string {
+	h.t.Helper()
+	code := h.damagedTowel()
+	h.action(c, code, "approve", nil)
+	if a := h.action(c, code, "replacement-order", nil); a.status != http.StatusSeeOther {
+		h.t.Fatalf("replacement order: %d\n%s", a.status, a.body)
+	}
+	if _, ok := h.shop.OrderByName("#1009"); !ok {
+		h.t.Fatal("no #1009 at the demo store")
+	}
+	return code
+}
+
+// A replacement order cancelled in Shopify admin no longer holds the return:
+// the pass fails its row with the reason and says so on the timeline (once),
+// and staff can make another order or switch the return to a refund.
+func TestReplacementOrderCancelledInShopify(t *testing.T) {
+	h := newHarness(t, nil)
+	c := h.staff("kim@example.com")
+	code := h.orderedReplacement(c)
+	if st := h.devshopPost("/_devshop/orders/1009/cancel", struct{}{}, nil); st != http.StatusOK {
+		t.Fatalf("cancel at the demo store: %d", st)
+	}
+	h.app.Replacements.Follow(context.Background())
+	h.app.Replacements.Follow(context.Background())
+
+	r, err := h.store.ReturnByCode(context.Background(), code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ro := r.Replacement; ro == nil || ro.State != returns.ReplacementFailed || ro.Problem != "cancelled in Shopify admin" {
+		t.Fatalf("replacement after the cancel: %+v", r.Replacement)
+	}
+	if n := h.countMessages(code, "#1009 was cancelled in Shopify admin"); n != 1 {
+		t.Errorf("%d timeline entries tell the cancel, want 1: %q", n, h.eventMessages(code))
+	}
+	page := h.get(c, "/admin/returns/"+code)
+	if !strings.Contains(page.body, `/replacement-order"`) || !strings.Contains(page.body, `/switch-to-refund"`) {
+		t.Fatal("the page should offer another replacement order and the switch to a refund")
+	}
+	if a := h.action(c, code, "replacement-order", nil); a.status != http.StatusSeeOther {
+		t.Fatalf("another replacement order: %d\n%s", a.status, a.body)
+	}
+	r, _ = h.store.ReturnByCode(context.Background(), code)
+	if ro := r.Replacement; ro == nil || ro.State != returns.ReplacementOrdered || ro.Order.Name != "#1010" {
+		t.Fatalf("replacement after another press: %+v", r.Replacement)
+	}
+}
+
+// A fulfilment cancelled in Shopify after the customer was told it shipped
+// is shown to staff on the timeline, once; the replacement is delivered with
+// the parcel that did go out.
+func TestReplacementFulfilmentCancelledAfterShipping(t *testing.T) {
+	h := newHarness(t, nil)
+	h.subscribe()
+	c := h.staff("kim@example.com")
+	code := h.orderedReplacement(c)
+	var f1 struct{ Number int64 }
+	if st := h.devshopPost("/_devshop/orders/1009/fulfillments", map[string]string{"company": "DPD", "number": "05212345678901"}, &f1); st != http.StatusCreated {
+		t.Fatalf("fulfil: %d", st)
+	}
+	h.deliver()
+	if st := h.returnStatus(code); st != returns.StatusReplacementShipped {
+		t.Fatalf("after the fulfilment: %s", st)
+	}
+	if st := h.devshopPost("/_devshop/orders/1009/fulfillments/"+strconv.FormatInt(f1.Number, 10)+"/cancel", struct{}{}, nil); st != http.StatusOK {
+		t.Fatalf("cancel the fulfilment: %d", st)
+	}
+	h.deliver()
+	h.app.Replacements.Follow(context.Background())
+	want := "The fulfilment of #1009 sent with DPD 05212345678901 was cancelled in Shopify"
+	if n := h.countMessages(code, want); n != 1 {
+		t.Fatalf("%d timeline entries tell the cancelled fulfilment, want 1: %q", n, h.eventMessages(code))
+	}
+	var f2 struct{ Number int64 }
+	if st := h.devshopPost("/_devshop/orders/1009/fulfillments", map[string]string{"company": "DPD", "number": "05299999999999"}, &f2); st != http.StatusCreated {
+		t.Fatalf("fulfil again: %d", st)
+	}
+	h.deliver()
+	if st := h.devshopPost("/_devshop/orders/1009/fulfillments/"+strconv.FormatInt(f2.Number, 10)+"/events", map[string]string{"status": "delivered"}, nil); st != http.StatusOK {
+		t.Fatalf("delivered: %d", st)
+	}
+	h.deliver()
+	if st := h.returnStatus(code); st != returns.StatusClosed {
+		t.Errorf("after the second parcel's delivery: %s, want closed", st)
+	}
+	if n := h.countMessages(code, want); n != 1 {
+		t.Errorf("%d timeline entries tell the cancelled fulfilment, want 1", n)
 	}
 }
