@@ -105,6 +105,13 @@ type ReplacementStore interface {
 	// ReplacementFailed records Shopify's refusal and appends ev, in one
 	// transaction.
 	ReplacementFailed(ctx context.Context, returnID int64, problem string, ev Event) error
+	// ReplacementChecked records that the periodic pass asked Shopify about
+	// the return's replacement order at at; the pass takes those checked
+	// longest ago first.
+	ReplacementChecked(ctx context.Context, returnID int64, at time.Time) error
+	// ReplacementFollowingStopped records that the pass gave up following
+	// the return's replacement order and appends ev, once.
+	ReplacementFollowingStopped(ctx context.Context, returnID int64, ev Event) error
 	// ReturnByReplacementOrder returns the return whose replacement is the
 	// Shopify order orderID, or ENOTFOUND.
 	ReturnByReplacementOrder(ctx context.Context, orderID string) (*Return, error)
@@ -342,15 +349,51 @@ func (s *ReplacementService) Follow(ctx context.Context) {
 		}
 		r := &rs[i]
 		var err error
-		if r.Replacement.State == ReplacementCompleting {
+		switch {
+		case r.Replacement.State == ReplacementCompleting:
 			_, err = s.resume(ctx, r)
-		} else {
+		case s.followedTooLong(r):
+			err = s.stopFollowing(ctx, r)
+		default:
 			err = s.follow(ctx, r)
 		}
 		if err != nil {
 			s.log.Warn("follow replacement order; the next pass tries again", "return", r.Code, "err", err)
 		}
+		// Whatever came of it, the row goes to the back of the queue, so
+		// that rows Shopify never has news of do not starve the others.
+		if err := s.store.ReplacementChecked(ctx, r.ID, s.now()); err != nil {
+			s.log.Error("record replacement order checked", "return", r.Code, "err", err)
+		}
 	}
+}
+
+// followFor is how long after shipping the pass keeps asking Shopify about
+// a replacement's delivery: a carrier that reported nothing in two months
+// will not.
+const followFor = 60 * 24 * time.Hour
+
+// followedTooLong reports whether r's replacement shipped more than
+// followFor ago without a reported delivery.
+func (s *ReplacementService) followedTooLong(r *Return) bool {
+	if r.Status != StatusReplacementShipped {
+		return false
+	}
+	var shipped time.Time
+	for _, sh := range r.Shipments {
+		if sh.ShippedAt.After(shipped) {
+			shipped = sh.ShippedAt
+		}
+	}
+	return !shipped.IsZero() && s.now().Sub(shipped) > followFor
+}
+
+// stopFollowing stops the pass following r's replacement order, and says so
+// on the timeline once; a webhook of its delivery still closes the return.
+func (s *ReplacementService) stopFollowing(ctx context.Context, r *Return) error {
+	ev := Event{ReturnID: r.ID, At: s.now(), Actor: ActorSystem, Type: EventReplacementAlert}.
+		says(Msg("No delivery of replacement order %s was reported within 60 days of shipping; the portal stopped checking it. Close the return by hand once the parcel arrived.", r.Replacement.Order.Name))
+	return s.store.ReplacementFollowingStopped(ctx, r.ID, ev)
 }
 
 // resume carries on a completion whose answer was lost. The pass read r

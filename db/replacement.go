@@ -291,7 +291,8 @@ func (db *DB) ReturnByReplacementOrder(ctx context.Context, orderID string) (*re
 
 // ReplacementsToFollow returns up to limit returns whose replacement order is
 // to be followed: completing, or ordered while the return waits for its
-// shipment or its delivery.
+// shipment or its delivery and the pass has not given up on it. Those
+// checked longest ago come first.
 func (db *DB) ReplacementsToFollow(ctx context.Context, limit int) ([]returns.Return, error) {
 	tx, err := db.beginRead(ctx)
 	if err != nil {
@@ -301,12 +302,42 @@ func (db *DB) ReplacementsToFollow(ctx context.Context, limit int) ([]returns.Re
 	rs, err := findReturns(ctx, tx, `id IN (
 		SELECT ro.return_id FROM replacement_orders ro JOIN returns r ON r.id = ro.return_id
 		WHERE ro.state = 'completing'
-			OR (ro.state = 'ordered' AND r.status IN ('approved', 'replacement_shipped'))
-		ORDER BY ro.updated_at LIMIT ?)`, limit)
+			OR (ro.state = 'ordered' AND r.status IN ('approved', 'replacement_shipped') AND ro.following_stopped_at = 0)
+		ORDER BY ro.checked_at, ro.updated_at LIMIT ?)`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("read replacement orders to follow: %w", err)
 	}
 	return rs, nil
+}
+
+// ReplacementChecked records that the periodic pass asked Shopify about the
+// return's replacement order at at.
+func (db *DB) ReplacementChecked(ctx context.Context, returnID int64, at time.Time) error {
+	return db.inWrite(ctx, "record replacement order checked", func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE replacement_orders SET checked_at = ? WHERE return_id = ?`, millis(at), returnID); err != nil {
+			return fmt.Errorf("record replacement order of return %d checked: %w", returnID, err)
+		}
+		return nil
+	})
+}
+
+// ReplacementFollowingStopped records that the periodic pass stopped
+// following the return's replacement order, with ev on the timeline; a row
+// stopped already is left as it is, without a second event.
+func (db *DB) ReplacementFollowingStopped(ctx context.Context, returnID int64, ev returns.Event) error {
+	return db.inWrite(ctx, "record replacement order no longer followed", func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE replacement_orders SET following_stopped_at = ? WHERE return_id = ? AND following_stopped_at = 0`, millis(ev.At), returnID)
+		if err != nil {
+			return fmt.Errorf("record replacement order of return %d no longer followed: %w", returnID, err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return fmt.Errorf("record replacement order of return %d no longer followed: %w", returnID, err)
+		} else if n == 0 {
+			return nil
+		}
+		ev.ReturnID = returnID
+		return insertEvent(ctx, tx, ev)
+	})
 }
 
 // SwitchToRefund makes a replacement request a refund request and commits c

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	returns "github.com/returnsportal/returns"
 	"github.com/returnsportal/returns/app"
@@ -213,5 +214,41 @@ func TestReplacementFulfilmentCancelledAfterShipping(t *testing.T) {
 	}
 	if n := h.countMessages(code, want); n != 1 {
 		t.Errorf("%d timeline entries tell the cancelled fulfilment, want 1", n)
+	}
+}
+
+// The pass stops asking about a replacement shipped more than 60 days ago
+// whose carrier never reported its delivery, and says so once; until then
+// each check sends the row to the back of the pass's queue.
+func TestReplacementFollowStopsAfterSixtyDays(t *testing.T) {
+	h := newHarness(t, nil)
+	clk := h.useClock()
+	h.subscribe()
+	c := h.staff("kim@example.com")
+	code := h.orderedReplacement(c)
+	if st := h.devshopPost("/_devshop/orders/1009/fulfillments", map[string]string{"company": "DPD", "number": "05212345678901"}, nil); st != http.StatusCreated {
+		t.Fatalf("fulfil: %d", st)
+	}
+	h.deliver()
+	if st := h.returnStatus(code); st != returns.StatusReplacementShipped {
+		t.Fatalf("after the fulfilment: %s", st)
+	}
+	ctx := context.Background()
+	clk.Add(59 * 24 * time.Hour)
+	h.app.Replacements.Follow(ctx)
+	if rs, err := h.store.ReplacementsToFollow(ctx, 10); err != nil || len(rs) != 1 {
+		t.Fatalf("followed at 59 days: %d, %v", len(rs), err)
+	}
+	clk.Add(2 * 24 * time.Hour)
+	h.app.Replacements.Follow(ctx)
+	h.app.Replacements.Follow(ctx)
+	if n := h.countMessages(code, "stopped checking"); n != 1 {
+		t.Fatalf("%d timeline entries say the pass stopped, want 1: %q", n, h.eventMessages(code))
+	}
+	if rs, err := h.store.ReplacementsToFollow(ctx, 10); err != nil || len(rs) != 0 {
+		t.Fatalf("followed at 61 days: %d, %v", len(rs), err)
+	}
+	if st := h.returnStatus(code); st != returns.StatusReplacementShipped {
+		t.Errorf("the return moved: %s", st)
 	}
 }
