@@ -58,6 +58,11 @@ const (
 	// EventReplacementDelivered: the replacement order's parcel was
 	// delivered; the return is closed with it.
 	EventReplacementDelivered EventType = "replacement_delivered"
+	// EventReplacementAlert: something about the replacement order that
+	// staff must look at in Shopify admin (an order made from a draft no
+	// longer followed, a fulfilment cancelled, tracking given up). Message:
+	// what, for staff.
+	EventReplacementAlert EventType = "replacement_alert"
 	// EventSwitchedToRefund: staff switched a replacement request to a
 	// refund. Message: their reason, shown to the customer.
 	EventSwitchedToRefund EventType = "switched_to_refund"
@@ -83,12 +88,30 @@ type ReplacementStore interface {
 	ReplacementDrafted(ctx context.Context, returnID int64, draftID string, at time.Time) error
 	// ReplacementCompleting records that completion is about to be asked.
 	ReplacementCompleting(ctx context.Context, returnID int64, at time.Time) error
-	// ReplacementOrdered records the order the draft became and appends ev
-	// to the return's timeline, in one transaction.
-	ReplacementOrdered(ctx context.Context, returnID int64, order ShopOrderRef, ev Event) error
+	// ReplacementOrdered records the order the draft draftID became and
+	// appends ev to the return's timeline, in one transaction. ECONFLICT
+	// when the row is not completing that draft (it failed or was started
+	// again meanwhile).
+	ReplacementOrdered(ctx context.Context, returnID int64, draftID string, order ShopOrderRef, ev Event) error
+	// ReplacementAlert appends ev to the return's timeline unless an event
+	// of its type with its message is there already: an alert for staff is
+	// told once, however many passes find its cause.
+	ReplacementAlert(ctx context.Context, ev Event) error
+	// ReplacementCancelled records that the order orderID of an ordered row
+	// was cancelled in Shopify: the row fails with problem, and ev is
+	// appended, in one transaction. ECONFLICT when the row is not ordered as
+	// orderID any more.
+	ReplacementCancelled(ctx context.Context, returnID int64, orderID, problem string, ev Event) error
 	// ReplacementFailed records Shopify's refusal and appends ev, in one
 	// transaction.
 	ReplacementFailed(ctx context.Context, returnID int64, problem string, ev Event) error
+	// ReplacementChecked records that the periodic pass asked Shopify about
+	// the return's replacement order at at; the pass takes those checked
+	// longest ago first.
+	ReplacementChecked(ctx context.Context, returnID int64, at time.Time) error
+	// ReplacementFollowingStopped records that the pass gave up following
+	// the return's replacement order and appends ev, once.
+	ReplacementFollowingStopped(ctx context.Context, returnID int64, ev Event) error
 	// ReturnByReplacementOrder returns the return whose replacement is the
 	// Shopify order orderID, or ENOTFOUND.
 	ReturnByReplacementOrder(ctx context.Context, orderID string) (*Return, error)
@@ -146,6 +169,13 @@ func (s *ReplacementService) CreateOrder(ctx context.Context, staffID int64, cod
 	if s.shop == nil {
 		return nil, errNoReplacementShop
 	}
+	unlock, err := s.making.lock(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	// The return and its replacement row are read under the lock: a copy
+	// read before it may be one another attempt has moved on since.
 	r, err := returnByCode(ctx, s.returns, code)
 	if err != nil {
 		return nil, err
@@ -153,11 +183,6 @@ func (s *ReplacementService) CreateOrder(ctx context.Context, staffID int64, cod
 	if err := replacementAllowed(r); err != nil {
 		return nil, err
 	}
-	unlock, err := s.making.lock(ctx, code)
-	if err != nil {
-		return nil, err
-	}
-	defer unlock()
 	lines := make([]ReplacementLine, 0, len(r.Items))
 	for _, it := range r.Items {
 		lines = append(lines, ReplacementLine{LineItemID: it.LineItemID, VariantID: variants[it.LineItemID], Quantity: it.Quantity})
@@ -242,12 +267,33 @@ func (s *ReplacementService) drive(ctx context.Context, r *Return, ro *Replaceme
 func (s *ReplacementService) ordered(ctx context.Context, r *Return, ro *ReplacementOrder, actor Actor, order ShopOrderRef) (*ReplacementOrder, error) {
 	ev := Event{ReturnID: r.ID, At: s.now(), Actor: actor, Type: EventReplacementOrdered}.
 		says(Msg("Replacement order %s created in Shopify.", order.Name))
-	if err := s.store.ReplacementOrdered(ctx, r.ID, order, ev); err != nil {
+	err := s.store.ReplacementOrdered(ctx, r.ID, ro.DraftID, order, ev)
+	if ErrorCode(err) == ECONFLICT {
+		// The row failed or was started again while this draft was being
+		// completed: Shopify holds an order the row does not name. A log
+		// line is easily missed; staff must see it to cancel one of two.
+		return ro, s.strayOrder(ctx, r, actor, order)
+	}
+	if err != nil {
 		return ro, err
 	}
 	ro.State, ro.Order, ro.Problem = ReplacementOrdered, order, ""
 	s.log.Info("replacement order created", "return", r.Code, "order", order.Name)
 	return ro, nil
+}
+
+// strayOrder records on the timeline an order Shopify made from a draft the
+// replacement row no longer follows (it failed, or was started again with
+// another draft), so that staff check it and cancel one order if two went
+// out. It is recorded once per order.
+func (s *ReplacementService) strayOrder(ctx context.Context, r *Return, actor Actor, order ShopOrderRef) error {
+	s.log.Warn("replacement order made from a draft the return no longer follows", "return", r.Code, "order", order.Name)
+	ev := Event{ReturnID: r.ID, At: s.now(), Actor: actor, Type: EventReplacementAlert}.
+		says(Msg("Shopify made order %s from an earlier draft of this replacement, after it had failed or was started again. Check it in Shopify admin and cancel it if another replacement order was sent.", order.Name))
+	if err := s.store.ReplacementAlert(ctx, ev); err != nil {
+		return err
+	}
+	return Errorf(ECONFLICT, "Shopify made order %s from an earlier draft of this replacement. Check the return’s timeline.", order.Name)
 }
 
 // failed records Shopify's refusal of a replacement order, and leaves
@@ -303,25 +349,72 @@ func (s *ReplacementService) Follow(ctx context.Context) {
 		}
 		r := &rs[i]
 		var err error
-		if r.Replacement.State == ReplacementCompleting {
+		switch {
+		case r.Replacement.State == ReplacementCompleting:
 			_, err = s.resume(ctx, r)
-		} else {
+		case s.followedTooLong(r):
+			err = s.stopFollowing(ctx, r)
+		default:
 			err = s.follow(ctx, r)
 		}
 		if err != nil {
 			s.log.Warn("follow replacement order; the next pass tries again", "return", r.Code, "err", err)
 		}
+		// Whatever came of it, the row goes to the back of the queue, so
+		// that rows Shopify never has news of do not starve the others.
+		if err := s.store.ReplacementChecked(ctx, r.ID, s.now()); err != nil {
+			s.log.Error("record replacement order checked", "return", r.Code, "err", err)
+		}
 	}
 }
 
-// resume carries on a completion whose answer was lost.
+// followFor is how long after shipping the pass keeps asking Shopify about
+// a replacement's delivery: a carrier that reported nothing in two months
+// will not.
+const followFor = 60 * 24 * time.Hour
+
+// followedTooLong reports whether r's replacement shipped more than
+// followFor ago without a reported delivery.
+func (s *ReplacementService) followedTooLong(r *Return) bool {
+	if r.Status != StatusReplacementShipped {
+		return false
+	}
+	var shipped time.Time
+	for _, sh := range r.Shipments {
+		if sh.ShippedAt.After(shipped) {
+			shipped = sh.ShippedAt
+		}
+	}
+	return !shipped.IsZero() && s.now().Sub(shipped) > followFor
+}
+
+// stopFollowing stops the pass following r's replacement order, and says so
+// on the timeline once; a webhook of its delivery still closes the return.
+func (s *ReplacementService) stopFollowing(ctx context.Context, r *Return) error {
+	ev := Event{ReturnID: r.ID, At: s.now(), Actor: ActorSystem, Type: EventReplacementAlert}.
+		says(Msg("No delivery of replacement order %s was reported within 60 days of shipping; the portal stopped checking it. Close the return by hand once the parcel arrived.", r.Replacement.Order.Name))
+	return s.store.ReplacementFollowingStopped(ctx, r.ID, ev)
+}
+
+// resume carries on a completion whose answer was lost. The pass read r
+// before it took the lock; meanwhile a press may have failed the row and
+// started it again with another draft, so the row is read afresh and driven
+// only when it is still completing the draft the pass saw.
 func (s *ReplacementService) resume(ctx context.Context, r *Return) (*ReplacementOrder, error) {
 	unlock, err := s.making.lock(ctx, r.Code)
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
-	return s.drive(ctx, r, r.Replacement, ActorSystem)
+	fresh, err := s.returns.ReturnByID(ctx, r.ID)
+	if err != nil {
+		return nil, fmt.Errorf("resume replacement order of %s: %w", r.Code, err)
+	}
+	ro := fresh.Replacement
+	if ro == nil || ro.State != ReplacementCompleting || ro.DraftID != r.Replacement.DraftID {
+		return ro, nil
+	}
+	return s.drive(ctx, fresh, ro, ActorSystem)
 }
 
 // Run runs Follow every interval until ctx ends.
@@ -337,33 +430,116 @@ func (s *ReplacementService) follow(ctx context.Context, r *Return) error {
 	if ro == nil || ro.State != ReplacementOrdered {
 		return nil
 	}
-	fs, err := s.shop.OrderFulfillments(ctx, ro.Order.ID)
+	st, err := s.shop.OrderFulfillments(ctx, ro.Order.ID)
 	if err != nil {
 		return err
 	}
+	if !st.CancelledAt.IsZero() {
+		return s.orderCancelled(ctx, r)
+	}
+	fs := st.Fulfillments
 	f := trackedFulfillment(fs)
 	if f == nil {
-		return nil
+		return s.shippedFulfillmentsCancelled(ctx, r, fs)
 	}
 	if r.Status == StatusApproved {
 		if err := s.shipped(ctx, r, *f); err != nil {
 			return err
 		}
 	}
-	if r.Status == StatusReplacementShipped && f.Delivered() {
-		return s.delivered(ctx, r, *f)
+	if r.Status != StatusReplacementShipped {
+		return nil
+	}
+	if err := s.shippedFulfillmentsCancelled(ctx, r, fs); err != nil {
+		return err
+	}
+	if last, ok := allDelivered(fs); ok {
+		return s.delivered(ctx, r, last)
 	}
 	return nil
+}
+
+// liveFulfillment reports whether f is a fulfilment that went or goes out:
+// not cancelled, and not one Shopify failed to make.
+func liveFulfillment(f ShopFulfillment) bool {
+	return f.Status != "CANCELLED" && f.Status != "ERROR" && f.Status != "FAILURE"
 }
 
 // trackedFulfillment returns the first fulfilment of fs that went out with a
 // tracking number, or nil.
 func trackedFulfillment(fs []ShopFulfillment) *ShopFulfillment {
 	for i := range fs {
-		if fs[i].TrackingNumber != "" && fs[i].Status != "CANCELLED" && fs[i].Status != "ERROR" && fs[i].Status != "FAILURE" {
+		if fs[i].TrackingNumber != "" && liveFulfillment(fs[i]) {
 			return &fs[i]
 		}
 	}
+	return nil
+}
+
+// allDelivered reports whether every live fulfilment of fs was delivered
+// (and there is one): a replacement split into parcels arrives with its
+// last. It returns the fulfilment delivered last.
+func allDelivered(fs []ShopFulfillment) (ShopFulfillment, bool) {
+	var last ShopFulfillment
+	n := 0
+	for _, f := range fs {
+		if !liveFulfillment(f) {
+			continue
+		}
+		if !f.Delivered() {
+			return ShopFulfillment{}, false
+		}
+		if n == 0 || f.DeliveredAt.After(last.DeliveredAt) {
+			last = f
+		}
+		n++
+	}
+	return last, n > 0
+}
+
+// shippedFulfillmentsCancelled tells staff on the timeline, once each, of a
+// fulfilment cancelled in Shopify after the portal recorded it as the
+// replacement's shipment: the customer was given its tracking number.
+func (s *ReplacementService) shippedFulfillmentsCancelled(ctx context.Context, r *Return, fs []ShopFulfillment) error {
+	for _, sh := range r.Shipments {
+		if sh.FulfillmentID == "" {
+			continue
+		}
+		for _, f := range fs {
+			if f.ID != sh.FulfillmentID || f.Status != "CANCELLED" {
+				continue
+			}
+			ev := Event{ReturnID: r.ID, At: s.now(), Actor: ActorSystem, Type: EventReplacementAlert}.
+				says(Msg("The fulfilment of %s sent with %s %s was cancelled in Shopify after the customer was told it shipped.", r.Replacement.Order.Name, sh.CarrierName, sh.Number))
+			if err := s.store.ReplacementAlert(ctx, ev); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// problemCancelled is the problem of a replacement order cancelled in
+// Shopify admin: the row fails with it, so that staff can make another or
+// switch the return to a refund.
+const problemCancelled = "cancelled in Shopify admin"
+
+// orderCancelled records that r's replacement order was cancelled in
+// Shopify: it no longer stands in the way of another order or a refund.
+func (s *ReplacementService) orderCancelled(ctx context.Context, r *Return) error {
+	ro := r.Replacement
+	ev := Event{ReturnID: r.ID, At: s.now(), Actor: ActorSystem, Type: EventReplacementAlert}.
+		says(Msg("Replacement order %s was cancelled in Shopify admin. Make another replacement order or switch the return to a refund.", ro.Order.Name))
+	err := s.store.ReplacementCancelled(ctx, r.ID, ro.Order.ID, problemCancelled, ev)
+	if ErrorCode(err) == ECONFLICT {
+		// Another pass (a webhook, the periodic one) recorded it.
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	ro.State, ro.Problem = ReplacementFailed, problemCancelled
+	s.log.Info("replacement order cancelled in Shopify", "return", r.Code, "order", ro.Order.Name)
 	return nil
 }
 

@@ -66,6 +66,14 @@ type ShopFulfillment struct {
 	DeliveredAt   time.Time // zero until delivered
 }
 
+// ShopOrderFulfillments is a replacement order as the portal follows it: its
+// fulfilments, and whether the order was cancelled (in Shopify admin), which
+// ends its fulfilment.
+type ShopOrderFulfillments struct {
+	CancelledAt  time.Time // zero while the order is not cancelled
+	Fulfillments []ShopFulfillment
+}
+
 // VariantChoice is a variant of a product staff can send instead of an
 // unavailable one.
 type VariantChoice struct {
@@ -89,8 +97,9 @@ type ReplacementOrders interface {
 	CompleteDraftOrder(ctx context.Context, draftID string) (ShopOrderRef, error)
 	// DraftOrder reads a draft order; ENOTFOUND when it is gone.
 	DraftOrder(ctx context.Context, draftID string) (DraftOrderState, error)
-	// OrderFulfillments reads the fulfilments of an order, oldest first.
-	OrderFulfillments(ctx context.Context, orderID string) ([]ShopFulfillment, error)
+	// OrderFulfillments reads the fulfilments of an order, oldest first,
+	// and whether the order was cancelled.
+	OrderFulfillments(ctx context.Context, orderID string) (ShopOrderFulfillments, error)
 	// LineVariants lists the variants of the product of an order's line, for
 	// staff to choose another when the line's own cannot be sent.
 	LineVariants(ctx context.Context, orderID, lineItemID string) ([]VariantChoice, error)

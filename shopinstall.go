@@ -460,9 +460,9 @@ func (g guardedReplacements) DraftOrder(ctx context.Context, draftID string) (Dr
 	return g.r.DraftOrder(ctx, draftID)
 }
 
-func (g guardedReplacements) OrderFulfillments(ctx context.Context, orderID string) ([]ShopFulfillment, error) {
+func (g guardedReplacements) OrderFulfillments(ctx context.Context, orderID string) (ShopOrderFulfillments, error) {
 	if err := g.i.check(ctx); err != nil {
-		return nil, err
+		return ShopOrderFulfillments{}, err
 	}
 	return g.r.OrderFulfillments(ctx, orderID)
 }

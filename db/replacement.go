@@ -70,7 +70,7 @@ func (db *DB) StartReplacement(ctx context.Context, returnID int64, lines []retu
 	}
 	if _, err := tx.ExecContext(ctx, `
 		INSERT INTO replacement_orders (return_id, state, lines, created_at, updated_at) VALUES (?, 'creating', ?, ?, ?)
-		ON CONFLICT (return_id) DO UPDATE SET state = 'creating', lines = excluded.lines, draft_id = '', problem = '', updated_at = excluded.updated_at
+		ON CONFLICT (return_id) DO UPDATE SET state = 'creating', lines = excluded.lines, draft_id = '', order_id = '', order_name = '', problem = '', updated_at = excluded.updated_at
 			WHERE replacement_orders.state = 'failed'`,
 		returnID, encoded, millis(at), millis(at)); err != nil {
 		return nil, fmt.Errorf("start replacement of return %d: %w", returnID, err)
@@ -206,11 +206,60 @@ func (db *DB) ReplacementCompleting(ctx context.Context, returnID int64, at time
 
 // ReplacementOrdered records the order a replacement's draft became, with
 // its timeline event.
-func (db *DB) ReplacementOrdered(ctx context.Context, returnID int64, order returns.ShopOrderRef, ev returns.Event) error {
+func (db *DB) ReplacementOrdered(ctx context.Context, returnID int64, draftID string, order returns.ShopOrderRef, ev returns.Event) error {
 	return db.inWrite(ctx, "record replacement order", func(tx *sql.Tx) error {
+		var current string
+		err := tx.QueryRowContext(ctx, `SELECT draft_id FROM replacement_orders WHERE return_id = ?`, returnID).Scan(&current)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("record replacement order of return %d: %w", returnID, err)
+		}
+		if current != draftID {
+			// The row was started again with another draft: this order is
+			// not the one it follows.
+			return returns.Errorf(returns.ECONFLICT, "This return has changed in the meantime. Please reload the page.")
+		}
 		if err := db.moveReplacement(ctx, tx, returnID, []returns.ReplacementState{returns.ReplacementCompleting}, returns.ReplacementOrdered, ev.At,
 			`, order_id = ?, order_name = ?, problem = ''`, order.ID, order.Name); err != nil {
 			return err
+		}
+		ev.ReturnID = returnID
+		return insertEvent(ctx, tx, ev)
+	})
+}
+
+// ReplacementAlert appends ev to the return's timeline unless an event of
+// its type with its message is there already.
+func (db *DB) ReplacementAlert(ctx context.Context, ev returns.Event) error {
+	return db.inWrite(ctx, "record replacement alert", func(tx *sql.Tx) error {
+		var told bool
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM events WHERE return_id = ? AND type = ? AND message = ?)`,
+			ev.ReturnID, ev.Type, ev.Message).Scan(&told); err != nil {
+			return fmt.Errorf("record replacement alert of return %d: %w", ev.ReturnID, err)
+		}
+		if told {
+			return nil
+		}
+		if err := returnExists(ctx, tx, ev.ReturnID); err != nil {
+			return err
+		}
+		return insertEvent(ctx, tx, ev)
+	})
+}
+
+// ReplacementCancelled records that the replacement order orderID was
+// cancelled in Shopify: the row fails with problem, with ev on the timeline.
+func (db *DB) ReplacementCancelled(ctx context.Context, returnID int64, orderID, problem string, ev returns.Event) error {
+	return db.inWrite(ctx, "record replacement order cancelled", func(tx *sql.Tx) error {
+		if err := db.moveReplacement(ctx, tx, returnID, []returns.ReplacementState{returns.ReplacementOrdered}, returns.ReplacementFailed, ev.At,
+			`, problem = ?`, problem); err != nil {
+			return err
+		}
+		var current string
+		if err := tx.QueryRowContext(ctx, `SELECT order_id FROM replacement_orders WHERE return_id = ?`, returnID).Scan(&current); err != nil {
+			return fmt.Errorf("record replacement order of return %d cancelled: %w", returnID, err)
+		}
+		if current != orderID {
+			return returns.Errorf(returns.ECONFLICT, "This return has changed in the meantime. Please reload the page.")
 		}
 		ev.ReturnID = returnID
 		return insertEvent(ctx, tx, ev)
@@ -242,7 +291,8 @@ func (db *DB) ReturnByReplacementOrder(ctx context.Context, orderID string) (*re
 
 // ReplacementsToFollow returns up to limit returns whose replacement order is
 // to be followed: completing, or ordered while the return waits for its
-// shipment or its delivery.
+// shipment or its delivery and the pass has not given up on it. Those
+// checked longest ago come first.
 func (db *DB) ReplacementsToFollow(ctx context.Context, limit int) ([]returns.Return, error) {
 	tx, err := db.beginRead(ctx)
 	if err != nil {
@@ -252,12 +302,42 @@ func (db *DB) ReplacementsToFollow(ctx context.Context, limit int) ([]returns.Re
 	rs, err := findReturns(ctx, tx, `id IN (
 		SELECT ro.return_id FROM replacement_orders ro JOIN returns r ON r.id = ro.return_id
 		WHERE ro.state = 'completing'
-			OR (ro.state = 'ordered' AND r.status IN ('approved', 'replacement_shipped'))
-		ORDER BY ro.updated_at LIMIT ?)`, limit)
+			OR (ro.state = 'ordered' AND r.status IN ('approved', 'replacement_shipped') AND ro.following_stopped_at = 0)
+		ORDER BY ro.checked_at, ro.updated_at LIMIT ?)`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("read replacement orders to follow: %w", err)
 	}
 	return rs, nil
+}
+
+// ReplacementChecked records that the periodic pass asked Shopify about the
+// return's replacement order at at.
+func (db *DB) ReplacementChecked(ctx context.Context, returnID int64, at time.Time) error {
+	return db.inWrite(ctx, "record replacement order checked", func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE replacement_orders SET checked_at = ? WHERE return_id = ?`, millis(at), returnID); err != nil {
+			return fmt.Errorf("record replacement order of return %d checked: %w", returnID, err)
+		}
+		return nil
+	})
+}
+
+// ReplacementFollowingStopped records that the periodic pass stopped
+// following the return's replacement order, with ev on the timeline; a row
+// stopped already is left as it is, without a second event.
+func (db *DB) ReplacementFollowingStopped(ctx context.Context, returnID int64, ev returns.Event) error {
+	return db.inWrite(ctx, "record replacement order no longer followed", func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE replacement_orders SET following_stopped_at = ? WHERE return_id = ? AND following_stopped_at = 0`, millis(ev.At), returnID)
+		if err != nil {
+			return fmt.Errorf("record replacement order of return %d no longer followed: %w", returnID, err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return fmt.Errorf("record replacement order of return %d no longer followed: %w", returnID, err)
+		} else if n == 0 {
+			return nil
+		}
+		ev.ReturnID = returnID
+		return insertEvent(ctx, tx, ev)
+	})
 }
 
 // SwitchToRefund makes a replacement request a refund request and commits c

@@ -176,17 +176,26 @@ func (c *Client) DraftOrder(ctx context.Context, draftID string) (returns.DraftO
 }
 
 // OrderFulfillments reads the fulfilments of an order (its first 20), oldest
-// first, each with its first tracking number.
-func (c *Client) OrderFulfillments(ctx context.Context, orderID string) ([]returns.ShopFulfillment, error) {
+// first, each with its first tracking number, and when the order was
+// cancelled.
+func (c *Client) OrderFulfillments(ctx context.Context, orderID string) (returns.ShopOrderFulfillments, error) {
 	if !strings.HasPrefix(orderID, "gid://shopify/Order/") {
-		return nil, returns.Errorf(returns.ENOTFOUND, "Order not found.")
+		return returns.ShopOrderFulfillments{}, returns.Errorf(returns.ENOTFOUND, "Order not found.")
 	}
 	resp, err := call[orderFulfillmentsResponse](ctx, c, "OrderFulfillments", orderFulfillmentsOperation, map[string]any{"id": orderID})
 	if err != nil {
-		return nil, err
+		return returns.ShopOrderFulfillments{}, err
 	}
 	if resp.Order == nil {
-		return nil, returns.Errorf(returns.ENOTFOUND, "Order not found.")
+		return returns.ShopOrderFulfillments{}, returns.Errorf(returns.ENOTFOUND, "Order not found.")
+	}
+	var st returns.ShopOrderFulfillments
+	if resp.Order.CancelledAt != nil {
+		at, err := time.Parse(time.RFC3339, *resp.Order.CancelledAt)
+		if err != nil {
+			return returns.ShopOrderFulfillments{}, fmt.Errorf("shopify OrderFulfillments %s: cancelledAt %q: %w", orderID, *resp.Order.CancelledAt, err)
+		}
+		st.CancelledAt = at
 	}
 	out := make([]returns.ShopFulfillment, 0, len(resp.Order.Fulfillments))
 	for _, f := range resp.Order.Fulfillments {
@@ -208,7 +217,8 @@ func (c *Client) OrderFulfillments(ctx context.Context, orderID string) ([]retur
 		}
 		out = append(out, sf)
 	}
-	return out, nil
+	st.Fulfillments = out
+	return st, nil
 }
 
 // LineVariants lists the variants of the product of an order's line with the
@@ -361,6 +371,7 @@ type draftOrderResponse struct {
 
 type orderFulfillmentsResponse struct {
 	Order *struct {
+		CancelledAt  *string `json:"cancelledAt"`
 		Fulfillments []struct {
 			ID            string  `json:"id"`
 			Status        string  `json:"status"`

@@ -256,15 +256,16 @@ func TestReplacementFulfillment(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if fs, err := c.OrderFulfillments(ctx, ref.ID); err != nil || len(fs) != 0 {
-		t.Fatalf("fulfilments before shipping: %+v, %v", fs, err)
+	if st, err := c.OrderFulfillments(ctx, ref.ID); err != nil || len(st.Fulfillments) != 0 || !st.CancelledAt.IsZero() {
+		t.Fatalf("fulfilments before shipping: %+v, %v", st, err)
 	}
 
 	var made devshop.FulfillmentSnapshot
 	if code := adminPost(t, base, "/_devshop/orders/1009/fulfillments", map[string]string{"company": "DPD", "number": "05212345678901"}, &made); code != http.StatusCreated {
 		t.Fatalf("fulfil: HTTP %d", code)
 	}
-	fs, err := c.OrderFulfillments(ctx, ref.ID)
+	st, err := c.OrderFulfillments(ctx, ref.ID)
+	fs := st.Fulfillments
 	if err != nil || len(fs) != 1 {
 		t.Fatalf("fulfilments %+v, %v", fs, err)
 	}
@@ -284,7 +285,8 @@ func TestReplacementFulfillment(t *testing.T) {
 	if code := adminPost(t, base, path+"/events", map[string]string{"status": "delivered"}, nil); code != http.StatusOK {
 		t.Fatalf("delivered: HTTP %d", code)
 	}
-	fs, err = c.OrderFulfillments(ctx, ref.ID)
+	st, err = c.OrderFulfillments(ctx, ref.ID)
+	fs = st.Fulfillments
 	if err != nil || fs[0].DisplayStatus != "DELIVERED" || !fs[0].DeliveredAt.Equal(now.UTC().Truncate(time.Second)) {
 		t.Fatalf("after delivery %+v, %v", fs, err)
 	}

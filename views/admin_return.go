@@ -96,6 +96,8 @@ func adminEventLabel(l Localizer, ev returns.Event) string {
 		return l.T("Replacement order refused by Shopify")
 	case returns.EventReplacementDelivered:
 		return l.T("Replacement delivered")
+	case returns.EventReplacementAlert:
+		return l.T("Replacement order needs attention")
 	case returns.EventSwitchedToRefund:
 		return l.T("Switched to a refund")
 	case returns.EventClosed:

@@ -146,6 +146,49 @@ func (s *Shop) FulfillmentEvent(orderName string, fulfillmentID int64, status st
 	return f.snapshot(), nil
 }
 
+// CancelFulfillment cancels a fulfilment, as the merchant does in Shopify
+// admin when a parcel did not go out: its status becomes CANCELLED, its units
+// are to fulfil again, and fulfillments/update and orders/updated fire.
+func (s *Shop) CancelFulfillment(orderName string, fulfillmentID int64) (FulfillmentSnapshot, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f, err := s.fulfillmentOf(orderName, fulfillmentID)
+	if err != nil {
+		return FulfillmentSnapshot{}, err
+	}
+	if f.status == "CANCELLED" {
+		return FulfillmentSnapshot{}, errors.New("the fulfillment is cancelled already")
+	}
+	f.status, f.updatedAt = "CANCELLED", s.now().UTC().Truncate(time.Second)
+	s.trigger(topicFulfillmentsUpdate, fulfillmentPayload(f, s.opts.HideEmails))
+	s.orderChanged(f.order)
+	return f.snapshot(), nil
+}
+
+// CancelOrder cancels an order, as the merchant does in Shopify admin: its
+// cancelledAt is set and orders/updated fires. As in Shopify admin, an order
+// with a fulfilment not cancelled is refused (its fulfilments are cancelled
+// first).
+func (s *Shop) CancelOrder(orderName string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o := s.orderByName(orderName)
+	if o == nil {
+		return errNoOrder
+	}
+	if !o.cancelledAt.IsZero() {
+		return errors.New("the order is cancelled already")
+	}
+	for _, f := range o.fulfillments {
+		if f.status == "SUCCESS" {
+			return errors.New("the order has a fulfillment: cancel it first")
+		}
+	}
+	o.cancelledAt = s.now().UTC().Truncate(time.Second)
+	s.orderChanged(o)
+	return nil
+}
+
 // fulfillmentOf returns the order's fulfilment with the given numeric id.
 // The caller holds s.mu.
 func (s *Shop) fulfillmentOf(orderName string, id int64) (*fulfillment, error) {
@@ -300,6 +343,28 @@ func (s *Shop) adminFulfillmentRoutes(mux *http.ServeMux) {
 			return
 		}
 		writeAdminJSON(w, http.StatusOK, f)
+	})
+	mux.HandleFunc("POST /_devshop/orders/{number}/fulfillments/{id}/cancel", func(w http.ResponseWriter, r *http.Request) {
+		if !readAdminJSON(w, r, &struct{}{}) {
+			return
+		}
+		id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+		f, err := s.CancelFulfillment(r.PathValue("number"), id)
+		if err != nil {
+			writeAdminError(w, fulfillmentStatus(err), err.Error())
+			return
+		}
+		writeAdminJSON(w, http.StatusOK, f)
+	})
+	mux.HandleFunc("POST /_devshop/orders/{number}/cancel", func(w http.ResponseWriter, r *http.Request) {
+		if !readAdminJSON(w, r, &struct{}{}) {
+			return
+		}
+		if err := s.CancelOrder(r.PathValue("number")); err != nil {
+			writeAdminError(w, adminStatus(err), err.Error())
+			return
+		}
+		writeAdminJSON(w, http.StatusOK, map[string]any{"order": r.PathValue("number"), "cancelled": true})
 	})
 	mux.HandleFunc("POST /_devshop/orders/{number}/fulfillments/{id}/tracking", func(w http.ResponseWriter, r *http.Request) {
 		var in FulfillmentInput
