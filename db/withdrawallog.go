@@ -81,7 +81,15 @@ type refundEntry struct {
 	Delivery  string `json:"delivery"` // the part of Amount that refunds the delivery
 	ShopifyID string `json:"shopify_id"`
 	At        string `json:"at"`
+	Source    string `json:"source"` // refundFromPortal or refundFromShopAdmin
 }
+
+// Who made a logged refund: staff through the portal, or the merchant in
+// Shopify admin (booked from its webhook).
+const (
+	refundFromPortal    = "portal"
+	refundFromShopAdmin = "shopify_admin"
+)
 
 // receivedEntry is the payload of the items' receipt.
 type receivedEntry struct {

@@ -132,7 +132,7 @@ func TestWithdrawalRecord(t *testing.T) {
 	if len(got) != 4 || got[2].Kind != "parcel" || got[2].Payload["number"] != "CC123456789EE" || got[3].Kind != "refund" {
 		t.Fatalf("after the parcel and the refunds: %+v", got)
 	}
-	if p := got[3].Payload; p["amount"] != "32.90 EUR" || p["delivery"] != "3.90 EUR" || p["shopify_id"] != "gid://shopify/Refund/9" {
+	if p := got[3].Payload; p["amount"] != "32.90 EUR" || p["delivery"] != "3.90 EUR" || p["shopify_id"] != "gid://shopify/Refund/9" || p["source"] != "portal" {
 		t.Fatalf("refund entry %v", p)
 	}
 
@@ -153,4 +153,39 @@ func TestWithdrawalRecord(t *testing.T) {
 func hexSHA256(s string) string {
 	sum := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(sum[:])
+}
+
+// TestWithdrawalLogShopAdminRefund: a refund of a withdrawal made in Shopify
+// admin is logged in the transaction that books it, with the same payload as
+// the portal's refunds and source "shopify_admin" (the portal's read
+// "portal"); booking it again logs nothing more, and a Shopify refund of a
+// return that is not a withdrawal logs nothing.
+func TestWithdrawalLogShopAdminRefund(t *testing.T) {
+	ctx := context.Background()
+	d := MustOpenDB(t)
+	w := withdrawal(t, d, "key-0000000000000001")
+	other := approved(t, d, order1, "key-0000000000000002")
+	const gid = "gid://shopify/Refund/601"
+	ref := shopRefund(w, gid, 20_00)
+	if created, err := d.RecordShopRefund(ctx, ref, shopRefundEvent(w), refundedChange(w, returns.StatusApproved)); err != nil || !created {
+		t.Fatalf("RecordShopRefund = %v, %v", created, err)
+	}
+	if created, err := d.RecordShopRefund(ctx, shopRefund(w, gid, 20_00), shopRefundEvent(w), nil); err != nil || created {
+		t.Fatalf("again = %v, %v", created, err)
+	}
+	if _, err := d.RecordShopRefund(ctx, shopRefund(other, "gid://shopify/Refund/602", 5_00), shopRefundEvent(other), nil); err != nil {
+		t.Fatal(err)
+	}
+	got := readLog(t, d)
+	if len(got) != 2 || got[1].Kind != "refund" || got[1].Code != w.Code {
+		t.Fatalf("log %+v, want the statement and one refund of %s", got, w.Code)
+	}
+	p := got[1].Payload
+	if p["refund"] != float64(ref.ID) || p["amount"] != "20.00 EUR" || p["delivery"] != "0.00 EUR" || p["shopify_id"] != gid ||
+		p["source"] != "shopify_admin" || p["at"] != now.UTC().Format("2006-01-02T15:04:05.000Z07:00") {
+		t.Fatalf("refund entry %v", p)
+	}
+	if n, err := d.VerifyWithdrawalLog(ctx); err != nil || n != 2 {
+		t.Fatalf("verify: %d, %v", n, err)
+	}
 }
