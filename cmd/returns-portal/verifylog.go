@@ -26,9 +26,11 @@ func runVerifyLog(ctx context.Context, args []string, getenv func(string) string
 	if err != nil {
 		return err
 	}
-	store, err := db.Open(ctx, filepath.Join(c.DataDir, "portal.db"))
+	// A check must not change what it checks: the file is opened read-only
+	// and never migrated.
+	store, err := db.OpenReadOnly(ctx, filepath.Join(c.DataDir, "portal.db"))
 	if err != nil {
-		return fmt.Errorf("open database: %w", err)
+		return err
 	}
 	defer store.Close()
 	n, err := store.VerifyWithdrawalLog(ctx)
