@@ -177,11 +177,32 @@ func logHash(seq, at int64, code, kind, payload, prev string) string {
 type LogProblem = returns.WithdrawalLogProblem
 
 // VerifyWithdrawalLog checks the log's chain from its first entry: seq
-// numbers without gaps, each entry's prev_hash the hash of the one before,
-// and each hash that of its fields. It returns the number of entries, and a
-// *LogProblem naming the first bad one.
+// numbers from 1 without gaps, each entry's prev_hash the hash of the one
+// before, and each hash that of its fields. A chain can lose its last
+// entries without a gap, so it then checks the log against the tables
+// whose rows the entries record: every withdrawal's statement, every
+// acknowledgement sent, every succeeded refund of a withdrawal (made
+// through the portal or in Shopify admin), every parcel told and every
+// receipt of a withdrawal's goods must have its entry. Log and tables are
+// read in one snapshot, so that a withdrawal written meanwhile is seen in
+// both or neither. It returns the number of entries, and a *LogProblem
+// naming the first thing that does not hold.
 func (db *DB) VerifyWithdrawalLog(ctx context.Context) (int64, error) {
-	rows, err := db.reader.QueryContext(ctx, `SELECT seq, at, return_code, kind, payload, prev_hash, hash FROM withdrawal_log ORDER BY seq`)
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("read the withdrawal log: %w", err)
+	}
+	defer tx.Rollback()
+	n, err := verifyChain(ctx, tx)
+	if err != nil {
+		return n, err
+	}
+	return n, crossCheckLog(ctx, tx)
+}
+
+// verifyChain checks the log's chain; see VerifyWithdrawalLog.
+func verifyChain(ctx context.Context, tx *sql.Tx) (int64, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT seq, at, return_code, kind, payload, prev_hash, hash FROM withdrawal_log ORDER BY seq`)
 	if err != nil {
 		return 0, fmt.Errorf("read the withdrawal log: %w", err)
 	}
@@ -209,6 +230,54 @@ func (db *DB) VerifyWithdrawalLog(ctx context.Context) (int64, error) {
 		return n, fmt.Errorf("read the withdrawal log: %w", err)
 	}
 	return n, nil
+}
+
+// logCrossChecks are the queries that find what the database holds of a
+// withdrawal without its entry in the log, each answering the return's
+// code and which one (or ”), by kind. Their order is the order a
+// withdrawal's entries are usually written in.
+var logCrossChecks = []struct{ kind, query string }{
+	{logStatement, `
+		SELECT r.code, '' FROM withdrawals w JOIN returns r ON r.id = w.return_id
+		WHERE NOT EXISTS (SELECT 1 FROM withdrawal_log l WHERE l.return_code = r.code AND l.kind = 'statement')
+		ORDER BY r.id LIMIT 1`},
+	{logAcknowledgement, `
+		SELECT r.code, o.message_id FROM outbox o JOIN returns r ON r.id = o.return_id JOIN withdrawals w ON w.return_id = r.id
+		WHERE o.kind = 'withdrawal_acknowledged' AND o.status = 'sent'
+		AND NOT EXISTS (SELECT 1 FROM withdrawal_log l WHERE l.return_code = r.code AND l.kind = 'acknowledgement'
+			AND json_extract(l.payload, '$.message_id') = o.message_id)
+		ORDER BY o.id LIMIT 1`},
+	{logRefund, `
+		SELECT r.code, f.id FROM refunds f JOIN returns r ON r.id = f.return_id JOIN withdrawals w ON w.return_id = r.id
+		WHERE f.state = 'succeeded'
+		AND NOT EXISTS (SELECT 1 FROM withdrawal_log l WHERE l.return_code = r.code AND l.kind = 'refund'
+			AND json_extract(l.payload, '$.refund') = f.id)
+		ORDER BY f.id LIMIT 1`},
+	{logParcel, `
+		SELECT r.code, p.number FROM return_parcels p JOIN returns r ON r.id = p.return_id JOIN withdrawals w ON w.return_id = r.id
+		WHERE NOT EXISTS (SELECT 1 FROM withdrawal_log l WHERE l.return_code = r.code AND l.kind = 'parcel')
+		ORDER BY r.id LIMIT 1`},
+	{logReceived, `
+		SELECT r.code, '' FROM returns r JOIN withdrawals w ON w.return_id = r.id
+		WHERE EXISTS (SELECT 1 FROM events e WHERE e.return_id = r.id AND e.status = 'item_received')
+		AND NOT EXISTS (SELECT 1 FROM withdrawal_log l WHERE l.return_code = r.code AND l.kind = 'received')
+		ORDER BY r.id LIMIT 1`},
+}
+
+// crossCheckLog checks the log against the tables; see VerifyWithdrawalLog.
+func crossCheckLog(ctx context.Context, tx *sql.Tx) error {
+	for _, c := range logCrossChecks {
+		var code, ref string
+		err := tx.QueryRowContext(ctx, c.query).Scan(&code, &ref)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("check the withdrawal log's %s entries: %w", c.kind, err)
+		}
+		return &LogProblem{Reason: returns.LogEntryUnlogged, ReturnCode: code, Kind: c.kind, Ref: ref}
+	}
+	return nil
 }
 
 // WithdrawalLog returns the log's entries of the withdrawal code in order,

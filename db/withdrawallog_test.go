@@ -3,8 +3,12 @@ package db_test
 import (
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -188,4 +192,100 @@ func TestWithdrawalLogShopAdminRefund(t *testing.T) {
 	if n, err := d.VerifyWithdrawalLog(ctx); err != nil || n != 2 {
 		t.Fatalf("verify: %d, %v", n, err)
 	}
+}
+
+// tamperable opens a database with a withdrawal whose refund was made in
+// Shopify admin, and a raw connection to its file with the log's triggers
+// dropped, as an attacker holding the file would have.
+func tamperable(t *testing.T) (*db.DB, *sql.DB, *returns.Return) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "returns.db")
+	d := mustOpenAt(t, path)
+	w := withdrawal(t, d, "key-0000000000000001")
+	if _, err := d.RecordShopRefund(context.Background(), shopRefund(w, "gid://shopify/Refund/701", 10_00), shopRefundEvent(w), nil); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := sql.Open("sqlite3", path+"?_busy_timeout=5000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { raw.Close() })
+	for _, q := range []string{`DROP TRIGGER withdrawal_log_no_update`, `DROP TRIGGER withdrawal_log_no_delete`} {
+		if _, err := raw.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return d, raw, w
+}
+
+// wantUnlogged checks that the log of d does not verify because kind of
+// withdrawal code has no entry, and that the message says so.
+func wantUnlogged(t *testing.T, d *db.DB, code, kind string) {
+	t.Helper()
+	_, err := d.VerifyWithdrawalLog(context.Background())
+	var p *db.LogProblem
+	if !errors.As(err, &p) || p.Reason != returns.LogEntryUnlogged || p.ReturnCode != code || p.Kind != kind {
+		t.Fatalf("verify = %v (%+v), want the %s of %s not in the log", err, p, kind, code)
+	}
+	if msg := err.Error(); !strings.Contains(msg, "the "+kind) || !strings.Contains(msg, code) || !strings.Contains(msg, "not in the log") {
+		t.Errorf("message %q does not name what is wrong", msg)
+	}
+}
+
+// TestVerifyWithdrawalLogCrossChecks: a log that lost entries without a gap
+// in its chain (its last ones deleted) or never got them does not verify:
+// the database's withdrawals, acknowledgements sent, succeeded refunds,
+// parcels and receipts must each have their entry. A clean log verifies.
+func TestVerifyWithdrawalLogCrossChecks(t *testing.T) {
+	ctx := context.Background()
+	t.Run("clean", func(t *testing.T) {
+		d, _, _ := tamperable(t)
+		if n, err := d.VerifyWithdrawalLog(ctx); err != nil || n != 2 {
+			t.Fatalf("verify = %d, %v", n, err)
+		}
+	})
+	t.Run("the last entry deleted", func(t *testing.T) {
+		d, raw, w := tamperable(t)
+		if _, err := raw.Exec(`DELETE FROM withdrawal_log WHERE seq = (SELECT MAX(seq) FROM withdrawal_log)`); err != nil {
+			t.Fatal(err)
+		}
+		wantUnlogged(t, d, w.Code, "refund")
+	})
+	t.Run("a statement deleted, its withdrawal kept", func(t *testing.T) {
+		d, raw, _ := tamperable(t)
+		second := withdrawal(t, d, "key-0000000000000002")
+		if _, err := raw.Exec(`DELETE FROM withdrawal_log WHERE return_code = ? AND kind = 'statement'`, second.Code); err != nil {
+			t.Fatal(err)
+		}
+		wantUnlogged(t, d, second.Code, "statement")
+	})
+	t.Run("a refund without its entry", func(t *testing.T) {
+		d, raw, w := tamperable(t)
+		if _, err := raw.Exec(`INSERT INTO refunds (return_id, order_id, amount_minor, currency, idempotency_key, state, shopify_id, error, reason, staff_id, source, created_at, updated_at)
+			SELECT return_id, order_id, 500, currency, 'sneaked-in', 'succeeded', 'gid://shopify/Refund/799', '', '', 0, 'shopify', created_at, updated_at FROM refunds LIMIT 1`); err != nil {
+			t.Fatal(err)
+		}
+		wantUnlogged(t, d, w.Code, "refund")
+	})
+	t.Run("an acknowledgement sent without its entry", func(t *testing.T) {
+		d, raw, w := tamperable(t)
+		if _, err := raw.Exec(`UPDATE outbox SET status = 'sent', sent_at = created_at WHERE kind = 'withdrawal_acknowledged'`); err != nil {
+			t.Fatal(err)
+		}
+		wantUnlogged(t, d, w.Code, "acknowledgement")
+	})
+	t.Run("a receipt without its entry", func(t *testing.T) {
+		d, raw, w := tamperable(t)
+		if err := d.Transition(ctx, returns.Change{ReturnID: w.ID, From: returns.StatusApproved, To: returns.StatusItemReceived,
+			Event: returns.Event{At: now.Add(time.Hour), Actor: returns.StaffActor(7), Type: returns.EventItemReceived}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.VerifyWithdrawalLog(ctx); err != nil {
+			t.Fatalf("verify before the deletion: %v", err)
+		}
+		if _, err := raw.Exec(`DELETE FROM withdrawal_log WHERE kind = 'received'`); err != nil {
+			t.Fatal(err)
+		}
+		wantUnlogged(t, d, w.Code, "received")
+	})
 }
