@@ -27,6 +27,9 @@ const (
 	LogEntryMissing   = "missing"
 	LogEntryUnchained = "does not follow the entry before it"
 	LogEntryChanged   = "was changed after it was written"
+	// LogEntryUnkeyed: the entry's hash is not keyed (format 1), so it
+	// does not show the entry unchanged.
+	LogEntryUnkeyed = "is not keyed: its hash was made without the log's key, so it does not show the entry unchanged"
 	// LogEntryUnlogged: the database holds a withdrawal's statement,
 	// acknowledgement sent, succeeded refund, parcel or receipt that has
 	// no entry in the log: an entry was deleted (the last ones leave no
@@ -253,6 +256,7 @@ type recordLogJSON struct {
 // as stored: AtMillis is the time the hash covers.
 type recordLogEntryJSON struct {
 	Seq        int64  `json:"seq"`
+	V          int    `json:"v"`
 	AtMillis   int64  `json:"at_ms"`
 	At         string `json:"at"`
 	ReturnCode string `json:"return_code"`
@@ -319,7 +323,7 @@ func (rec *WithdrawalRecord) JSON() ([]byte, error) {
 	}
 	for _, e := range rec.Log {
 		out.Log.Entries = append(out.Log.Entries, recordLogEntryJSON{
-			Seq: e.Seq, AtMillis: e.At.UnixMilli(), At: at(e.At), ReturnCode: e.ReturnCode, Kind: e.Kind,
+			Seq: e.Seq, V: e.V, AtMillis: e.At.UnixMilli(), At: at(e.At), ReturnCode: e.ReturnCode, Kind: e.Kind,
 			Payload: e.Payload, PrevHash: e.PrevHash, Hash: e.Hash,
 		})
 	}

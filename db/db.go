@@ -50,6 +50,7 @@ type DB struct {
 	writer *sql.DB // one connection; every transaction is BEGIN IMMEDIATE
 	reader *sql.DB // query_only connections for reads
 	path   string
+	logKey []byte // the withdrawal log's HMAC key; see SetWithdrawalLogKey
 
 	// Now returns the current time for the database's own bookkeeping: when a
 	// migration was applied, when a refund's row last changed. Times of the

@@ -27,7 +27,7 @@ func (db *DB) ShipReplacement(ctx context.Context, sh *returns.Shipment, change 
 	}
 	defer tx.Rollback()
 
-	if err := applyChange(ctx, tx, change); err != nil {
+	if err := db.applyChange(ctx, tx, change); err != nil {
 		return err
 	}
 	res, err := tx.ExecContext(ctx, `

@@ -306,11 +306,11 @@ func (db *DB) RecordShopRefund(ctx context.Context, ref *returns.Refund, ev retu
 	// A withdrawal's refund is part of its record whoever made it: a
 	// refund in Shopify admin is logged with its booking, as the portal's
 	// are with their settling.
-	if err := logRefundOf(ctx, tx, id, ref.ReturnID); err != nil {
+	if err := db.logRefundOf(ctx, tx, id, ref.ReturnID); err != nil {
 		return false, err
 	}
 	if change != nil {
-		if err := applyChange(ctx, tx, *change); err != nil {
+		if err := db.applyChange(ctx, tx, *change); err != nil {
 			return false, err
 		}
 	}

@@ -2,11 +2,14 @@ package db_test
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"hash"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -287,5 +290,108 @@ func TestVerifyWithdrawalLogCrossChecks(t *testing.T) {
 			t.Fatal(err)
 		}
 		wantUnlogged(t, d, w.Code, "received")
+	})
+}
+
+// rehash rewrites every entry's prev_hash and hash from the first on, as
+// an attacker with the file but without the log's key can: with SHA-256
+// alone (format 1) or HMAC with a key of their own.
+func rehash(t *testing.T, raw *sql.DB, v int, key []byte) {
+	t.Helper()
+	rows, err := raw.Query(`SELECT seq, at, return_code, kind, payload FROM withdrawal_log ORDER BY seq`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type entry struct {
+		seq, at             int64
+		code, kind, payload string
+	}
+	var es []entry
+	for rows.Next() {
+		var e entry
+		if err := rows.Scan(&e.seq, &e.at, &e.code, &e.kind, &e.payload); err != nil {
+			t.Fatal(err)
+		}
+		es = append(es, e)
+	}
+	rows.Close()
+	prev := ""
+	for _, e := range es {
+		fields := []string{fmt.Sprint(e.seq), fmt.Sprint(e.at), e.code, e.kind, e.payload, prev}
+		var h hash.Hash = sha256.New()
+		if v == 2 {
+			h = hmac.New(sha256.New, key)
+			fields = append([]string{"2"}, fields...)
+		}
+		for _, f := range fields {
+			fmt.Fprintf(h, "%d:%s;", len(f), f)
+		}
+		sum := hex.EncodeToString(h.Sum(nil))
+		if _, err := raw.Exec(`UPDATE withdrawal_log SET v = ?, prev_hash = ?, hash = ? WHERE seq = ?`, v, prev, sum, e.seq); err != nil {
+			t.Fatal(err)
+		}
+		prev = sum
+	}
+}
+
+// TestVerifyWithdrawalLogKeyed: the chain's hashes are keyed, so an entry
+// edited and every later hash recomputed without the key does not verify,
+// whether recomputed with SHA-256 alone (the first format, which verify
+// refuses as unkeyed) or with another key (named as changed); the log's own
+// key verifies the untouched log, and a DB without a key neither writes
+// nor verifies the log.
+func TestVerifyWithdrawalLogKeyed(t *testing.T) {
+	ctx := context.Background()
+	edit := func(t *testing.T, raw *sql.DB) {
+		t.Helper()
+		if _, err := raw.Exec(`UPDATE withdrawal_log SET payload = replace(payload, 'Anna Bērziņa', 'Someone Else') WHERE seq = 1`); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Run("rehashed with SHA-256", func(t *testing.T) {
+		d, raw, _ := tamperable(t)
+		edit(t, raw)
+		rehash(t, raw, 1, nil)
+		_, err := d.VerifyWithdrawalLog(ctx)
+		var p *db.LogProblem
+		if !errors.As(err, &p) || p.Seq != 1 || p.Reason != returns.LogEntryUnkeyed || !strings.Contains(err.Error(), "entry 1: is not keyed") {
+			t.Fatalf("verify = %v, want entry 1 named as not keyed", err)
+		}
+	})
+	t.Run("rehashed with another key", func(t *testing.T) {
+		d, raw, _ := tamperable(t)
+		edit(t, raw)
+		rehash(t, raw, 2, []byte("a key the attacker made up"))
+		_, err := d.VerifyWithdrawalLog(ctx)
+		var p *db.LogProblem
+		if !errors.As(err, &p) || p.Seq != 1 || p.Reason != returns.LogEntryChanged || !strings.Contains(err.Error(), "entry 1: was changed") {
+			t.Fatalf("verify = %v, want entry 1 named as changed", err)
+		}
+	})
+	t.Run("rehashed with the key", func(t *testing.T) {
+		// The recomputation itself is right: with the log's key it
+		// verifies, so the two cases above fail for the key alone.
+		d, raw, _ := tamperable(t)
+		rehash(t, raw, 2, testLogKey)
+		if n, err := d.VerifyWithdrawalLog(ctx); err != nil || n != 2 {
+			t.Fatalf("verify = %d, %v", n, err)
+		}
+	})
+	t.Run("no key", func(t *testing.T) {
+		d, err := db.Open(ctx, filepath.Join(t.TempDir(), "returns.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer d.Close()
+		r := newReturn(order1, "key-0000000000000009", item("L1", 1))
+		r.Kind, r.Reason, r.Resolution, r.Status = returns.KindWithdrawal, "", returns.ResolutionRefund, returns.StatusApproved
+		r.Withdrawal = &returns.WithdrawalStatement{Name: "Anna", Email: r.Email, Channel: returns.WithdrawalOnline, MadeAt: now}
+		ev := returns.Event{At: now, Actor: returns.ActorCustomer, Type: returns.EventWithdrawn, Status: returns.StatusApproved}
+		if _, err := d.CreateReturn(ctx, r, map[string]int{"L1": 5}, ev, writeback(r), nil); err == nil || !strings.Contains(err.Error(), "no key") {
+			t.Errorf("a withdrawal stored without the log's key: %v", err)
+		}
+		if _, err := d.VerifyWithdrawalLog(ctx); err == nil || !strings.Contains(err.Error(), "no key") {
+			t.Errorf("verify without the key = %v", err)
+		}
 	})
 }

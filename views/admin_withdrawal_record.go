@@ -62,6 +62,8 @@ func logVerdict(l Localizer, rec *returns.WithdrawalRecord) string {
 			return l.T("The log does not verify: entry %d is missing.", p.Seq)
 		case returns.LogEntryUnchained:
 			return l.T("The log does not verify: entry %d does not follow the entry before it.", p.Seq)
+		case returns.LogEntryUnkeyed:
+			return l.T("The log does not verify: entry %d is not keyed, so its hash does not show it unchanged.", p.Seq)
 		case returns.LogEntryUnlogged:
 			return l.T("The log does not verify: “%s” of withdrawal %s is in the database but has no entry in the log.", logKindLabel(l, p.Kind), p.ReturnCode)
 		}

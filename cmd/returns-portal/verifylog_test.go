@@ -14,6 +14,9 @@ import (
 	"github.com/returnsportal/returns/db"
 )
 
+// testLogSecret is LOG_SECRET in the tests of verify-log.
+const testLogSecret = "verify-log-test-secret-0123"
+
 // TestVerifyLogFindsAnEditedEntry: two withdrawals write two chained entries,
 // which verify-log counts; the triggers refuse an update; an attacker with the
 // file drops the trigger and edits the first statement's name, and verify-log
@@ -26,6 +29,7 @@ func TestVerifyLogFindsAnEditedEntry(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	store.SetWithdrawalLogKey([]byte(testLogSecret))
 	at := time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)
 	for i, order := range []string{"1001", "1002"} {
 		r := &returns.Return{
@@ -43,7 +47,7 @@ func TestVerifyLogFindsAnEditedEntry(t *testing.T) {
 	}
 	store.Close()
 
-	env := envFunc(map[string]string{"DATA_DIR": dir})
+	env := envFunc(map[string]string{"DATA_DIR": dir, "LOG_SECRET": testLogSecret})
 	var out bytes.Buffer
 	if err := run(ctx, []string{"verify-log"}, env, nil, &out, &bytes.Buffer{}); err != nil {
 		t.Fatalf("verify-log on an intact log: %v", err)
@@ -117,7 +121,7 @@ func TestVerifyLogLeavesTheFileAlone(t *testing.T) {
 		return b, fi.ModTime()
 	}
 	b0, m0 := snapshot()
-	env := envFunc(map[string]string{"DATA_DIR": dir})
+	env := envFunc(map[string]string{"DATA_DIR": dir, "LOG_SECRET": testLogSecret})
 	var out bytes.Buffer
 	if err := run(ctx, []string{"verify-log"}, env, nil, &out, &bytes.Buffer{}); err != nil {
 		t.Fatalf("verify-log: %v", err)
