@@ -8,12 +8,18 @@ import (
 	"time"
 )
 
-// WithdrawalLogProblem is the first entry of the withdrawal log that does not
-// hold: missing, not following the entry before it, or changed after it was
-// written.
+// WithdrawalLogProblem is what first does not hold in the withdrawal log:
+// an entry missing, not following the entry before it, or changed after it
+// was written (Seq names it); or something of a withdrawal that the
+// database holds but the log does not (ReturnCode and Kind name it, Ref
+// which one when a withdrawal can have several, e.g. the refund's id).
 type WithdrawalLogProblem struct {
 	Seq    int64
 	Reason string
+
+	ReturnCode string
+	Kind       string // an entry's kind: statement, acknowledgement, refund, parcel, received
+	Ref        string
 }
 
 // The reasons a WithdrawalLogProblem gives.
@@ -21,9 +27,24 @@ const (
 	LogEntryMissing   = "missing"
 	LogEntryUnchained = "does not follow the entry before it"
 	LogEntryChanged   = "was changed after it was written"
+	// LogEntryUnkeyed: the entry's hash is not keyed (format 1), so it
+	// does not show the entry unchanged.
+	LogEntryUnkeyed = "is not keyed: its hash was made without the log's key, so it does not show the entry unchanged"
+	// LogEntryUnlogged: the database holds a withdrawal's statement,
+	// acknowledgement sent, succeeded refund, parcel or receipt that has
+	// no entry in the log: an entry was deleted (the last ones leave no
+	// gap in the chain) or never written.
+	LogEntryUnlogged = "is not in the log"
 )
 
 func (p *WithdrawalLogProblem) Error() string {
+	if p.Reason == LogEntryUnlogged {
+		what := p.Kind
+		if p.Ref != "" {
+			what += " " + p.Ref
+		}
+		return fmt.Sprintf("withdrawal log: the %s of withdrawal %s is in the database but not in the log (its entry was deleted or never written)", what, p.ReturnCode)
+	}
 	return fmt.Sprintf("withdrawal log entry %d: %s", p.Seq, p.Reason)
 }
 
@@ -219,17 +240,23 @@ type recordParcelJSON struct {
 }
 
 type recordLogJSON struct {
-	Verifies   bool                 `json:"verifies"`
-	Checked    int64                `json:"entries_checked"`
-	ProblemSeq int64                `json:"problem_seq,omitempty"`
-	Problem    string               `json:"problem,omitempty"`
-	Entries    []recordLogEntryJSON `json:"entries"`
+	Verifies   bool   `json:"verifies"`
+	Checked    int64  `json:"entries_checked"`
+	ProblemSeq int64  `json:"problem_seq,omitempty"`
+	Problem    string `json:"problem,omitempty"`
+	// ProblemReturn, ProblemKind and ProblemRef name what the database
+	// holds of a withdrawal and the log does not.
+	ProblemReturn string               `json:"problem_return,omitempty"`
+	ProblemKind   string               `json:"problem_kind,omitempty"`
+	ProblemRef    string               `json:"problem_ref,omitempty"`
+	Entries       []recordLogEntryJSON `json:"entries"`
 }
 
 // recordLogEntryJSON is one log entry with every field its hash is made of,
 // as stored: AtMillis is the time the hash covers.
 type recordLogEntryJSON struct {
 	Seq        int64  `json:"seq"`
+	V          int    `json:"v"`
 	AtMillis   int64  `json:"at_ms"`
 	At         string `json:"at"`
 	ReturnCode string `json:"return_code"`
@@ -292,10 +319,11 @@ func (rec *WithdrawalRecord) JSON() ([]byte, error) {
 	}
 	if p := rec.LogProblem; p != nil {
 		out.Log.ProblemSeq, out.Log.Problem = p.Seq, p.Reason
+		out.Log.ProblemReturn, out.Log.ProblemKind, out.Log.ProblemRef = p.ReturnCode, p.Kind, p.Ref
 	}
 	for _, e := range rec.Log {
 		out.Log.Entries = append(out.Log.Entries, recordLogEntryJSON{
-			Seq: e.Seq, AtMillis: e.At.UnixMilli(), At: at(e.At), ReturnCode: e.ReturnCode, Kind: e.Kind,
+			Seq: e.Seq, V: e.V, AtMillis: e.At.UnixMilli(), At: at(e.At), ReturnCode: e.ReturnCode, Kind: e.Kind,
 			Payload: e.Payload, PrevHash: e.PrevHash, Hash: e.Hash,
 		})
 	}

@@ -15,7 +15,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/url"
 	"os"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -48,6 +50,7 @@ type DB struct {
 	writer *sql.DB // one connection; every transaction is BEGIN IMMEDIATE
 	reader *sql.DB // query_only connections for reads
 	path   string
+	logKey []byte // the withdrawal log's HMAC key; see SetWithdrawalLogKey
 
 	// Now returns the current time for the database's own bookkeeping: when a
 	// migration was applied, when a refund's row last changed. Times of the
@@ -327,4 +330,48 @@ func isUnique(err error) bool {
 	var se sqlite3.Error
 	return errors.As(err, &se) &&
 		(se.ExtendedCode == sqlite3.ErrConstraintUnique || se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey)
+}
+
+// OpenReadOnly opens the database file at path for reading only, for a
+// command that checks the file and must not change it (verify-log): it
+// neither creates the file nor migrates it, and it refuses a schema older
+// than this code's, whose queries could fail or read it wrongly. Only the
+// DB's reading methods may be called on it.
+func OpenReadOnly(ctx context.Context, path string) (*DB, error) {
+	if path == "" || path == ":memory:" || strings.HasPrefix(path, "file:") || strings.ContainsAny(path, "?#") {
+		return nil, fmt.Errorf("open database: %q is not a plain file path", path)
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	// Opened by a plain name the driver would create a missing file; an
+	// SQLite URI with mode=ro opens an existing file without write access,
+	// so nothing (no journal mode switch, no migration) can change it.
+	uri := url.URL{Scheme: "file", Path: abs, RawQuery: "mode=ro&_query_only=on&_busy_timeout=5000"}
+	db := &DB{path: path, Now: time.Now}
+	if db.reader, err = sql.Open("sqlite3", uri.String()); err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	db.reader.SetMaxOpenConns(readConns)
+	if err := db.reader.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open database %s for reading: %w", path, err)
+	}
+	ms, err := migrations()
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	want := ms[len(ms)-1].version
+	var have sql.NullInt64
+	if err := db.reader.QueryRowContext(ctx, `SELECT MAX(version) FROM schema_migrations`).Scan(&have); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open database %s: no schema to read (is it the portal's database?): %w", path, err)
+	}
+	if have.Int64 < int64(want) {
+		db.Close()
+		return nil, fmt.Errorf("open database %s: its schema is version %d, older than this program's %d; start the portal once (returns-portal serve) to migrate it, then run this again", path, have.Int64, want)
+	}
+	return db, nil
 }

@@ -17,6 +17,9 @@ import (
 // now is the fixed time the tests run at, on a whole millisecond as stored.
 var now = time.Date(2026, 11, 26, 9, 30, 0, 0, time.UTC)
 
+// testLogKey is the withdrawal log's key in tests.
+var testLogKey = []byte("test-log-key-0123456789")
+
 // MustOpenDB opens a database in a new file under tb.TempDir() and closes it when
 // the test ends.
 func MustOpenDB(tb testing.TB) *db.DB {
@@ -31,6 +34,7 @@ func mustOpenAt(tb testing.TB, path string) *db.DB {
 		tb.Fatalf("open %s: %v", path, err)
 	}
 	d.Now = func() time.Time { return now }
+	d.SetWithdrawalLogKey(testLogKey)
 	tb.Cleanup(func() {
 		if err := d.Close(); err != nil {
 			tb.Errorf("close: %v", err)

@@ -286,7 +286,7 @@ func (db *DB) OutboxSent(ctx context.Context, id int64, token string, at time.Ti
 		// rolls both back).
 		if returns.EmailKind(kind) == returns.EmailWithdrawalAcknowledged && returnID.Valid && leased.String == token {
 			e := acknowledgementEntry{To: to, Subject: subject, MessageID: messageID, SentAt: logTime(at), TextSHA256: sha256Hex(text), KeptTextSHA256: sha256Hex(kept)}
-			if err := appendWithdrawalEntry(ctx, tx, returnID.Int64, at, logAcknowledgement, e); err != nil {
+			if err := db.appendWithdrawalEntry(ctx, tx, returnID.Int64, at, logAcknowledgement, e); err != nil {
 				return "", nil, err
 			}
 		}

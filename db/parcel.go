@@ -51,7 +51,7 @@ func (db *DB) AddParcel(ctx context.Context, p *returns.Parcel, status returns.S
 	}
 	// The parcel is the proof of dispatch after which a withdrawal's refund
 	// may not be withheld: it goes into the record.
-	if err := appendWithdrawalEntry(ctx, tx, p.ReturnID, p.SentAt, logParcel, parcelEntry{Carrier: p.Carrier, CarrierName: p.CarrierName, Number: p.Number, SentAt: logTime(p.SentAt)}); err != nil {
+	if err := db.appendWithdrawalEntry(ctx, tx, p.ReturnID, p.SentAt, logParcel, parcelEntry{Carrier: p.Carrier, CarrierName: p.CarrierName, Number: p.Number, SentAt: logTime(p.SentAt)}); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {

@@ -73,7 +73,7 @@ func (db *DB) FinishPayout(ctx context.Context, id int64, p returns.RefundPayout
 		if change.ReturnID != returnID {
 			return fmt.Errorf("finish payout of refund %d of return %d with a change of return %d", id, returnID, change.ReturnID)
 		}
-		if err := applyChange(ctx, tx, *change); err != nil {
+		if err := db.applyChange(ctx, tx, *change); err != nil {
 			return err
 		}
 	case ev.Type != "":

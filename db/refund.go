@@ -146,7 +146,7 @@ func (db *DB) settleRefund(ctx context.Context, id int64, state returns.RefundSt
 		}
 	}
 	if state == returns.RefundSucceeded {
-		if err := logRefundOf(ctx, tx, id, returnID); err != nil {
+		if err := db.logRefundOf(ctx, tx, id, returnID); err != nil {
 			return err
 		}
 	}
@@ -154,7 +154,7 @@ func (db *DB) settleRefund(ctx context.Context, id int64, state returns.RefundSt
 		if change.ReturnID != returnID {
 			return fmt.Errorf("settle refund %d of return %d with a change of return %d", id, returnID, change.ReturnID)
 		}
-		if err := applyChange(ctx, tx, *change); err != nil {
+		if err := db.applyChange(ctx, tx, *change); err != nil {
 			return err
 		}
 	}
@@ -301,13 +301,21 @@ func attachRefunded(ctx context.Context, tx *sql.Tx, in string, ids []any, byID 
 	return nil
 }
 
-// logRefundOf appends refund id, just succeeded, to the withdrawal log when
-// its return is a withdrawal, in tx.
-func logRefundOf(ctx context.Context, tx *sql.Tx, id, returnID int64) error {
+// logRefundOf appends refund id, just succeeded (settled through the portal,
+// or booked from Shopify admin), to the withdrawal log when its return is a
+// withdrawal, in tx.
+func (db *DB) logRefundOf(ctx context.Context, tx *sql.Tx, id, returnID int64) error {
 	ref, err := findRefund(ctx, tx, `id = ?`, id)
 	if err != nil {
 		return err
 	}
-	e := refundEntry{Refund: ref.ID, Amount: ref.Amount.String(), Delivery: ref.Shipping.String(), ShopifyID: ref.ShopifyID, At: logTime(ref.UpdatedAt)}
-	return appendWithdrawalEntry(ctx, tx, returnID, ref.UpdatedAt, logRefund, e)
+	// A refund without a delivery part stores no currency for it; the
+	// delivery is in the refund's currency.
+	delivery := returns.Money{Minor: ref.Shipping.Minor, Currency: ref.Amount.Currency}
+	source := refundFromPortal
+	if ref.Source == returns.RefundFromShopify {
+		source = refundFromShopAdmin
+	}
+	e := refundEntry{Refund: ref.ID, Amount: ref.Amount.String(), Delivery: delivery.String(), ShopifyID: ref.ShopifyID, At: logTime(ref.UpdatedAt), Source: source}
+	return db.appendWithdrawalEntry(ctx, tx, returnID, ref.UpdatedAt, logRefund, e)
 }

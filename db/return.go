@@ -46,7 +46,7 @@ func (db *DB) CreateReturn(ctx context.Context, r *returns.Return, maxUnits map[
 		if err := insertWithdrawal(ctx, tx, r); err != nil {
 			return false, err
 		}
-		if err := appendStatement(ctx, tx, r); err != nil {
+		if err := db.appendStatement(ctx, tx, r); err != nil {
 			return false, err
 		}
 	}

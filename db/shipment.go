@@ -46,7 +46,7 @@ func (db *DB) ShipReplacement(ctx context.Context, sh *returns.Shipment, change 
 	if err := returns.CheckShipment(resolution, kind, ordered, sh.FulfillmentID != ""); err != nil {
 		return err
 	}
-	if err := applyChange(ctx, tx, change); err != nil {
+	if err := db.applyChange(ctx, tx, change); err != nil {
 		return err
 	}
 	res, err := tx.ExecContext(ctx, `

@@ -27,7 +27,7 @@ func (db *DB) Transition(ctx context.Context, c returns.Change) error {
 	}
 	defer tx.Rollback()
 
-	if err := applyChange(ctx, tx, c); err != nil {
+	if err := db.applyChange(ctx, tx, c); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
@@ -41,7 +41,7 @@ func (db *DB) Transition(ctx context.Context, c returns.Change) error {
 // ReturnID) and queues c.Emails (filling their ReturnID, and the IDs of those
 // not queued already). It answers as Transition does; the caller rolls tx back
 // on error.
-func applyChange(ctx context.Context, tx *sql.Tx, c returns.Change) error {
+func (db *DB) applyChange(ctx context.Context, tx *sql.Tx, c returns.Change) error {
 	// Checked here too, not only by the public methods before they begin, so
 	// that no caller can skip the state machine.
 	if err := c.From.Transition(c.To); err != nil {
@@ -72,7 +72,7 @@ func applyChange(ctx context.Context, tx *sql.Tx, c returns.Change) error {
 		return err
 	}
 	if c.To == returns.StatusItemReceived {
-		if err := appendWithdrawalEntry(ctx, tx, c.ReturnID, ev.At, logReceived, receivedEntry{By: string(ev.Actor), At: logTime(ev.At)}); err != nil {
+		if err := db.appendWithdrawalEntry(ctx, tx, c.ReturnID, ev.At, logReceived, receivedEntry{By: string(ev.Actor), At: logTime(ev.At)}); err != nil {
 			return err
 		}
 	}

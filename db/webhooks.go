@@ -303,8 +303,14 @@ func (db *DB) RecordShopRefund(ctx context.Context, ref *returns.Refund, ev retu
 	if err := insertEvent(ctx, tx, ev); err != nil {
 		return false, err
 	}
+	// A withdrawal's refund is part of its record whoever made it: a
+	// refund in Shopify admin is logged with its booking, as the portal's
+	// are with their settling.
+	if err := db.logRefundOf(ctx, tx, id, ref.ReturnID); err != nil {
+		return false, err
+	}
 	if change != nil {
-		if err := applyChange(ctx, tx, *change); err != nil {
+		if err := db.applyChange(ctx, tx, *change); err != nil {
 			return false, err
 		}
 	}

@@ -86,6 +86,7 @@ func newHarness(t testing.TB, limits *handlers.LookupLimits, opts ...func(*shopi
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
+	store.SetWithdrawalLogKey([]byte("test-log-key-0123456789"))
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	h := &harness{t: t, shop: shop, store: store, dbPath: dbPath, shopRequests: shopRequests, cfg: harnessConfig()}
 	h.cfg.Logger = log

@@ -380,6 +380,7 @@ func TestRestartWithUnprocessedWebhooks(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { store.Close() })
+		store.SetWithdrawalLogKey([]byte("test-log-key-0123456789"))
 		h.store, h.deps.Store = store, store
 		h.rebuild()
 		runFor(t, h.app, func() bool {

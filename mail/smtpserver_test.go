@@ -302,6 +302,7 @@ func openDB(tb testing.TB, path string) *db.DB {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { d.Close() })
+	d.SetWithdrawalLogKey([]byte("test-log-key-0123456789"))
 	return d
 }
 

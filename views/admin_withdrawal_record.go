@@ -53,8 +53,8 @@ func logKindLabel(l Localizer, kind string) string {
 	return kind
 }
 
-// logVerdict says whether the whole log's chain verified when the record
-// was made, and where it broke when it did not.
+// logVerdict says whether the whole log verified when the record was made,
+// and where it broke when it did not.
 func logVerdict(l Localizer, rec *returns.WithdrawalRecord) string {
 	if p := rec.LogProblem; p != nil {
 		switch p.Reason {
@@ -62,6 +62,10 @@ func logVerdict(l Localizer, rec *returns.WithdrawalRecord) string {
 			return l.T("The log does not verify: entry %d is missing.", p.Seq)
 		case returns.LogEntryUnchained:
 			return l.T("The log does not verify: entry %d does not follow the entry before it.", p.Seq)
+		case returns.LogEntryUnkeyed:
+			return l.T("The log does not verify: entry %d is not keyed, so its hash does not show it unchanged.", p.Seq)
+		case returns.LogEntryUnlogged:
+			return l.T("The log does not verify: “%s” of withdrawal %s is in the database but has no entry in the log.", logKindLabel(l, p.Kind), p.ReturnCode)
 		}
 		return l.T("The log does not verify: entry %d was changed after it was written.", p.Seq)
 	}

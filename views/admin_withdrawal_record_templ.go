@@ -1189,9 +1189,9 @@ func WithdrawalRecordPageView(p WithdrawalRecordPage) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var78 string
-			templ_7745c5c3_Var78, templ_7745c5c3_Err = templ.JoinStringErrs(tr.T("Each entry’s hash is SHA-256 over its sequence number, time, return code, kind, payload and the previous entry’s hash; the JSON download holds the payloads to recompute them."))
+			templ_7745c5c3_Var78, templ_7745c5c3_Err = templ.JoinStringErrs(tr.T("Each entry’s hash is HMAC-SHA256, with the log’s key, over its format, sequence number, time, return code, kind, payload and the previous entry’s hash; the JSON download holds the payloads to recompute them with the key."))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/admin_withdrawal_record.templ`, Line: 164, Col: 208}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/admin_withdrawal_record.templ`, Line: 164, Col: 256}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var78))
 			if templ_7745c5c3_Err != nil {

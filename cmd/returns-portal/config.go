@@ -1,7 +1,9 @@
 package main
 
 import (
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -21,6 +23,9 @@ type config struct {
 	BaseURL     string
 	SessionKeys [][]byte
 	LinkSecret  string
+	// LogSecret is the withdrawal log's key (LOG_SECRET); "" derives it
+	// from LinkSecret (see LogKey).
+	LogSecret string
 
 	ShopifyShop string
 	// ShopifyClientID and ShopifyClientSecret are a Dev Dashboard app's
@@ -70,6 +75,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		DataDir:              getenv("DATA_DIR"),
 		BaseURL:              strings.TrimRight(getenv("BASE_URL"), "/"),
 		LinkSecret:           getenv("LINK_SECRET"),
+		LogSecret:            getenv("LOG_SECRET"),
 		ShopifyShop:          strings.TrimSpace(getenv("SHOPIFY_SHOP")),
 		ShopifyClientID:      strings.TrimSpace(getenv("SHOPIFY_CLIENT_ID")),
 		ShopifyClientSecret:  strings.TrimSpace(getenv("SHOPIFY_CLIENT_SECRET")),
@@ -129,6 +135,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if c.LinkSecret != "" && len(c.LinkSecret) < minLinkSecretLen {
 		return c, fmt.Errorf("LINK_SECRET must be at least %d characters", minLinkSecretLen)
 	}
+	if c.LogSecret != "" && len(c.LogSecret) < minLinkSecretLen {
+		return c, fmt.Errorf("LOG_SECRET must be at least %d characters", minLinkSecretLen)
+	}
 
 	if err := c.checkShopify(); err != nil {
 		return c, err
@@ -175,6 +184,27 @@ func (c *config) checkShopify() error {
 		return fmt.Errorf("set SHOPIFY_SHOP to the store's myshopify name, e.g. linen-co or linen-co.myshopify.com; %s", howTo)
 	}
 	return nil
+}
+
+// logKeyLabel is what the withdrawal log's key is derived from LINK_SECRET
+// with when LOG_SECRET is not set. It must never change: the log's entries
+// verify only with the key they were written with.
+const logKeyLabel = "returns-portal withdrawal-log v2"
+
+// LogKey is the withdrawal log's HMAC key: LOG_SECRET as given, else
+// HMAC-SHA256(LINK_SECRET, logKeyLabel), so that a store that sets only
+// LINK_SECRET (and demo mode, which keeps it in DATA_DIR) has a key the
+// database does not hold. It is nil when neither secret is known.
+func (c *config) LogKey() []byte {
+	if c.LogSecret != "" {
+		return []byte(c.LogSecret)
+	}
+	if c.LinkSecret == "" {
+		return nil
+	}
+	mac := hmac.New(sha256.New, []byte(c.LinkSecret))
+	mac.Write([]byte(logKeyLabel))
+	return mac.Sum(nil)
 }
 
 // WebhookSecret is the secret Shopify signs webhooks with: the client

@@ -55,6 +55,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return fmt.Errorf("open database: %w", err)
 	}
 	defer store.Close()
+	store.SetWithdrawalLogKey(c.LogKey())
 
 	// Background work (the demo store's server, write-back retries) runs until
 	// bgCtx ends, after the HTTP server has finished its requests.
