@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 )
@@ -187,9 +188,18 @@ func (s *ReplacementService) CreateOrder(ctx context.Context, staffID int64, cod
 	for _, it := range r.Items {
 		lines = append(lines, ReplacementLine{LineItemID: it.LineItemID, VariantID: variants[it.LineItemID], Quantity: it.Quantity})
 	}
+	prior := r.Replacement
 	ro, err := s.store.StartReplacement(ctx, r.ID, lines, s.now())
 	if err != nil {
 		return nil, err
+	}
+	if prior != nil && prior.State == ReplacementFailed && prior.DraftID != "" && ro.State == ReplacementCreating {
+		// The failed attempt's draft is forgotten by the row; it must not
+		// stay open in Shopify. Drafts made before they were tagged with
+		// their return are found by nothing else.
+		if err := s.deleteFailedDraft(ctx, r, prior.DraftID); err != nil {
+			return ro, err
+		}
 	}
 	return s.drive(ctx, r, ro, StaffActor(staffID))
 }
@@ -217,10 +227,19 @@ func (s *ReplacementService) drive(ctx context.Context, r *Return, ro *Replaceme
 		case ReplacementFailed:
 			return ro, Errorf(EINVALID, "Shopify did not make the replacement order: %s", ro.Problem)
 		case ReplacementCreating:
+			// A draft of an earlier attempt (its answer lost, or the attempt
+			// failed) is reused, recorded or deleted before a new one is made.
+			settled, err := s.settleDrafts(ctx, r, ro, actor)
+			if err != nil || settled {
+				return ro, err
+			}
+			if ro.State != ReplacementCreating {
+				continue
+			}
 			draftID, err := s.shop.CreateReplacementDraft(ctx, ReplacementDraft{
 				OrderID: r.OrderID, ReturnCode: r.Code, Email: r.Email, Lines: ro.Lines,
 				Note: fmt.Sprintf("Replacement for return %s of order %s (%s).", r.Code, r.OrderName, r.summary()),
-				Tags: []string{TagReplacementOrder},
+				Tags: []string{TagReplacementOrder, TagReplacementFor(r.Code)},
 			})
 			if err != nil {
 				return s.failed(ctx, r, ro, actor, err)
@@ -261,6 +280,113 @@ func (s *ReplacementService) drive(ctx context.Context, r *Return, ro *Replaceme
 			return ro, fmt.Errorf("replacement order of %s: unknown state %q", r.Code, ro.State)
 		}
 	}
+}
+
+// settleDrafts looks at the drafts Shopify holds for r before a row that is
+// creating makes one: a draft whose answer was lost, or the draft of an
+// attempt that failed, would otherwise stay open in Shopify at a 100 %
+// discount, a free order for anyone completing it in admin. A completed
+// draft (its order not cancelled) is the replacement: it is recorded as
+// ordered, and settled is true. Otherwise an open draft with the row's lines
+// is taken as the row's draft (ro moves to drafted), and every other open
+// draft is deleted. An error leaves the row creating, for the next attempt.
+func (s *ReplacementService) settleDrafts(ctx context.Context, r *Return, ro *ReplacementOrder, actor Actor) (settled bool, err error) {
+	drafts, err := s.shop.FindReplacementDrafts(ctx, r.Code)
+	if err != nil {
+		_, err = s.failed(ctx, r, ro, actor, err)
+		return true, err
+	}
+	for _, d := range drafts {
+		if !d.Completed || d.OrderCancelled || d.Order.ID == "" {
+			continue
+		}
+		// Shopify made an order of this return's draft: it is the
+		// replacement, whatever the row asks for now. The other open
+		// drafts go first, so none is left behind.
+		if err := s.deleteDrafts(ctx, r, drafts, ""); err != nil {
+			return true, err
+		}
+		if err := s.store.ReplacementDrafted(ctx, r.ID, d.ID, s.now()); err != nil {
+			return true, err
+		}
+		if err := s.store.ReplacementCompleting(ctx, r.ID, s.now()); err != nil {
+			return true, err
+		}
+		ro.State, ro.DraftID = ReplacementCompleting, d.ID
+		_, err := s.ordered(ctx, r, ro, actor, d.Order)
+		return true, err
+	}
+	keep := ""
+	for _, d := range drafts {
+		if !d.Completed && sameReplacementLines(d.Lines, ro.Lines) {
+			keep = d.ID
+			break
+		}
+	}
+	if err := s.deleteDrafts(ctx, r, drafts, keep); err != nil {
+		return true, err
+	}
+	if keep == "" {
+		return false, nil
+	}
+	if err := s.store.ReplacementDrafted(ctx, r.ID, keep, s.now()); err != nil {
+		return true, err
+	}
+	ro.State, ro.DraftID = ReplacementDrafted, keep
+	s.log.Info("replacement order: reusing a draft of an earlier attempt", "return", r.Code, "draft", keep)
+	return false, nil
+}
+
+// deleteFailedDraft deletes the draft of a failed attempt unless it was
+// completed (its order, cancelled or stray, is staff's to look at) or is
+// gone already.
+func (s *ReplacementService) deleteFailedDraft(ctx context.Context, r *Return, draftID string) error {
+	st, err := s.shop.DraftOrder(ctx, draftID)
+	if ErrorCode(err) == ENOTFOUND {
+		return nil
+	}
+	if err != nil {
+		s.log.Warn("replacement order: read the failed attempt's draft", "return", r.Code, "draft", draftID, "err", err)
+		return Errorf(EUNAVAILABLE, "Shopify did not answer in time. Press the button again in a moment: the portal checks what was made before it asks again.")
+	}
+	if st.Completed {
+		return nil
+	}
+	return s.deleteDrafts(ctx, r, []DraftOrderState{st}, "")
+}
+
+// deleteDrafts deletes the open drafts of drafts but keep; one gone already
+// is as good as deleted.
+func (s *ReplacementService) deleteDrafts(ctx context.Context, r *Return, drafts []DraftOrderState, keep string) error {
+	for _, d := range drafts {
+		if d.Completed || d.ID == keep {
+			continue
+		}
+		err := s.shop.DeleteDraftOrder(ctx, d.ID)
+		if err != nil && ErrorCode(err) != ENOTFOUND {
+			s.log.Warn("replacement order: delete an earlier draft", "return", r.Code, "draft", d.ID, "err", err)
+			return Errorf(EUNAVAILABLE, "Shopify did not delete an earlier draft of this replacement order. Press the button again in a moment.")
+		}
+		s.log.Info("replacement order: deleted an earlier draft", "return", r.Code, "draft", d.ID)
+	}
+	return nil
+}
+
+// sameReplacementLines reports whether a and b ask for the same lines, in
+// any order.
+func sameReplacementLines(a, b []ReplacementLine) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	left := slices.Clone(b)
+	for _, l := range a {
+		i := slices.Index(left, l)
+		if i < 0 {
+			return false
+		}
+		left = slices.Delete(left, i, i+1)
+	}
+	return true
 }
 
 // ordered records the order a replacement's draft became.

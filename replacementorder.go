@@ -14,6 +14,12 @@ import (
 // TagReplacementOrder is the tag of every replacement order the portal makes.
 const TagReplacementOrder = "returns:replacement"
 
+// TagReplacementFor is the tag of the replacement drafts of the return code,
+// besides TagReplacementOrder: the portal finds a return's drafts by it, so
+// that a draft whose answer was lost, or one left by a failed attempt, is
+// reused or deleted instead of staying open in Shopify at a 100 % discount.
+func TagReplacementFor(code string) string { return "returns:replacement-for:" + code }
+
 // ReplacementDraft is what a replacement order is made of.
 type ReplacementDraft struct {
 	// OrderID is the GID of the original order: its shipping address and
@@ -42,6 +48,13 @@ type DraftOrderState struct {
 	Completed bool
 	// Order is the order the draft became; zero while it is not completed.
 	Order ShopOrderRef
+	// OrderCancelled reports whether Order was cancelled (in Shopify
+	// admin): such a draft is neither the replacement nor to be deleted.
+	OrderCancelled bool
+	// Lines are the draft's lines as the portal asked for them (the line
+	// replaced, the variant staff chose or "", the quantity); filled by
+	// FindReplacementDrafts.
+	Lines []ReplacementLine
 }
 
 // ShopOrderRef names a Shopify order.
@@ -97,6 +110,13 @@ type ReplacementOrders interface {
 	CompleteDraftOrder(ctx context.Context, draftID string) (ShopOrderRef, error)
 	// DraftOrder reads a draft order; ENOTFOUND when it is gone.
 	DraftOrder(ctx context.Context, draftID string) (DraftOrderState, error)
+	// FindReplacementDrafts lists the draft orders tagged
+	// TagReplacementFor(returnCode), open and completed, oldest first, with
+	// their lines.
+	FindReplacementDrafts(ctx context.Context, returnCode string) ([]DraftOrderState, error)
+	// DeleteDraftOrder deletes an open draft order; ENOTFOUND when it is
+	// gone already. A completed draft is never deleted.
+	DeleteDraftOrder(ctx context.Context, draftID string) error
 	// OrderFulfillments reads the fulfilments of an order, oldest first,
 	// and whether the order was cancelled.
 	OrderFulfillments(ctx context.Context, orderID string) (ShopOrderFulfillments, error)

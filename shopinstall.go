@@ -460,6 +460,20 @@ func (g guardedReplacements) DraftOrder(ctx context.Context, draftID string) (Dr
 	return g.r.DraftOrder(ctx, draftID)
 }
 
+func (g guardedReplacements) FindReplacementDrafts(ctx context.Context, returnCode string) ([]DraftOrderState, error) {
+	if err := g.i.check(ctx); err != nil {
+		return nil, err
+	}
+	return g.r.FindReplacementDrafts(ctx, returnCode)
+}
+
+func (g guardedReplacements) DeleteDraftOrder(ctx context.Context, draftID string) error {
+	if err := g.i.check(ctx); err != nil {
+		return err
+	}
+	return g.r.DeleteDraftOrder(ctx, draftID)
+}
+
 func (g guardedReplacements) OrderFulfillments(ctx context.Context, orderID string) (ShopOrderFulfillments, error) {
 	if err := g.i.check(ctx); err != nil {
 		return ShopOrderFulfillments{}, err

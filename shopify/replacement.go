@@ -27,6 +27,10 @@ var (
 	completeDraftOrderOperation string
 	//go:embed draft_order.graphql
 	draftOrderOperation string
+	//go:embed replacement_drafts.graphql
+	replacementDraftsOperation string
+	//go:embed delete_draft_order.graphql
+	deleteDraftOrderOperation string
 	//go:embed order_fulfillments.graphql
 	orderFulfillmentsOperation string
 	//go:embed line_variants.graphql
@@ -84,9 +88,17 @@ func (c *Client) CreateReplacementDraft(ctx context.Context, d returns.Replaceme
 			}
 			variant = line.Variant.ID
 		}
+		// The line replaced and the variant staff chose ride along as
+		// custom attributes, so that FindReplacementDrafts tells which
+		// lines a draft was made of.
+		attrs := []map[string]any{{"key": attrReplacedLine, "value": rl.LineItemID}}
+		if rl.VariantID != "" {
+			attrs = append(attrs, map[string]any{"key": attrChosenVariant, "value": rl.VariantID})
+		}
 		lines = append(lines, map[string]any{
-			"variantId": variant,
-			"quantity":  rl.Quantity,
+			"variantId":        variant,
+			"quantity":         rl.Quantity,
+			"customAttributes": attrs,
 			"appliedDiscount": map[string]any{
 				"valueType": "PERCENTAGE", "value": 100, "title": replacementDiscountTitle,
 			},
@@ -173,6 +185,90 @@ func (c *Client) DraftOrder(ctx context.Context, draftID string) (returns.DraftO
 		st.Order = returns.ShopOrderRef{ID: o.ID, Name: o.Name}
 	}
 	return st, nil
+}
+
+// Custom attributes of a replacement draft's lines: the original order's
+// line it replaces, and the variant staff chose instead of the line's own.
+const (
+	attrReplacedLine  = "_returns_replaces"
+	attrChosenVariant = "_returns_variant"
+)
+
+// FindReplacementDrafts lists the draft orders tagged for the return's
+// replacement, oldest first, with their lines as the portal asked for them
+// and the order a completed one became: the first 10 drafts with their first
+// 20 lines, since a return has a few drafts at most and the query must stay
+// under Shopify's cost limit. The tag: filter of Shopify's search is loose,
+// so the tags are compared exactly here.
+func (c *Client) FindReplacementDrafts(ctx context.Context, returnCode string) ([]returns.DraftOrderState, error) {
+	tag := returns.TagReplacementFor(returnCode)
+	resp, err := call[replacementDraftsResponse](ctx, c, "ReplacementDrafts", replacementDraftsOperation,
+		map[string]any{"query": `tag:"` + tag + `"`})
+	if err != nil {
+		return nil, err
+	}
+	var out []returns.DraftOrderState
+	for _, d := range resp.DraftOrders.Nodes {
+		if !containsFold(d.Tags, tag) {
+			continue
+		}
+		st := returns.DraftOrderState{ID: d.ID, Completed: d.Status == "COMPLETED"}
+		if o := d.Order; o != nil {
+			st.Order = returns.ShopOrderRef{ID: o.ID, Name: o.Name}
+			st.OrderCancelled = o.CancelledAt != nil
+		}
+		for _, l := range d.LineItems.Nodes {
+			rl := returns.ReplacementLine{Quantity: l.Quantity}
+			for _, a := range l.CustomAttributes {
+				switch a.Key {
+				case attrReplacedLine:
+					rl.LineItemID = deref(a.Value)
+				case attrChosenVariant:
+					rl.VariantID = deref(a.Value)
+				}
+			}
+			st.Lines = append(st.Lines, rl)
+		}
+		out = append(out, st)
+	}
+	return out, nil
+}
+
+// containsFold reports whether list holds s, compared without regard to case
+// as Shopify compares tags.
+func containsFold(list []string, s string) bool {
+	for _, e := range list {
+		if strings.EqualFold(e, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// DeleteDraftOrder deletes an open draft order. A draft gone already is
+// ENOTFOUND; Shopify's refusal (a completed draft) is EINVALID.
+func (c *Client) DeleteDraftOrder(ctx context.Context, draftID string) error {
+	if !strings.HasPrefix(draftID, "gid://shopify/DraftOrder/") {
+		return returns.Errorf(returns.ENOTFOUND, "Draft order not found.")
+	}
+	resp, err := call[deleteDraftOrderResponse](ctx, c, "DeleteDraftOrder", deleteDraftOrderOperation,
+		map[string]any{"input": map[string]any{"id": draftID}})
+	if err != nil {
+		return err
+	}
+	p := resp.DraftOrderDelete
+	if p == nil {
+		return fmt.Errorf("shopify DeleteDraftOrder %s: no payload in the answer", draftID)
+	}
+	if len(p.UserErrors) > 0 {
+		// Shopify names a draft that does not exist in its words; reading
+		// it tells whether it is gone.
+		if _, rerr := c.DraftOrder(ctx, draftID); returns.ErrorCode(rerr) == returns.ENOTFOUND {
+			return rerr
+		}
+		return draftErrors("draftOrderDelete", p.UserErrors)
+	}
+	return nil
 }
 
 // OrderFulfillments reads the fulfilments of an order (its first 20), oldest
@@ -367,6 +463,40 @@ type completeDraftOrderResponse struct {
 
 type draftOrderResponse struct {
 	DraftOrder *draftOrderNode `json:"draftOrder"`
+}
+
+type replacementDraftsResponse struct {
+	DraftOrders struct {
+		Nodes []struct {
+			ID     string   `json:"id"`
+			Status string   `json:"status"`
+			Tags   []string `json:"tags"`
+			Order  *struct {
+				ID          string  `json:"id"`
+				Name        string  `json:"name"`
+				CancelledAt *string `json:"cancelledAt"`
+			} `json:"order"`
+			LineItems struct {
+				Nodes []struct {
+					Quantity int `json:"quantity"`
+					Variant  *struct {
+						ID string `json:"id"`
+					} `json:"variant"`
+					CustomAttributes []struct {
+						Key   string  `json:"key"`
+						Value *string `json:"value"`
+					} `json:"customAttributes"`
+				} `json:"nodes"`
+			} `json:"lineItems"`
+		} `json:"nodes"`
+	} `json:"draftOrders"`
+}
+
+type deleteDraftOrderResponse struct {
+	DraftOrderDelete *struct {
+		DeletedID  *string          `json:"deletedId"`
+		UserErrors []draftUserError `json:"userErrors"`
+	} `json:"draftOrderDelete"`
 }
 
 type orderFulfillmentsResponse struct {

@@ -55,6 +55,17 @@ func (queryRoot) resolve(x *execution, field string, args map[string]any) (any, 
 		}
 		id, _ := stringArg(args, "id")
 		return nullIfNilDraft(x.shop.draftOrderByGID(id)), nil
+	case "draftOrders":
+		if err := x.shop.requireScope(field, "read_draft_orders"); err != nil {
+			return nil, err
+		}
+		q, _ := stringArg(args, "query")
+		drafts := x.shop.searchDrafts(q)
+		nodes := make([]node, len(drafts))
+		for i, d := range drafts {
+			nodes[i] = d
+		}
+		return paginate("DraftOrder", nodes, args)
 	}
 	if v, ok, err := x.returnQuery(field, args); ok {
 		return v, err
@@ -101,7 +112,7 @@ func (mutationRoot) resolve(x *execution, field string, args map[string]any) (an
 		if err := x.shop.requireScope(field, "write_orders"); err != nil {
 			return nil, err
 		}
-	case "draftOrderCreate", "draftOrderComplete":
+	case "draftOrderCreate", "draftOrderComplete", "draftOrderDelete":
 		if err := x.shop.requireScope(field, "write_draft_orders"); err != nil {
 			return nil, err
 		}
@@ -154,6 +165,8 @@ func (mutationRoot) resolve(x *execution, field string, args map[string]any) (an
 		return x.draftOrderCreate(args)
 	case "draftOrderComplete":
 		return x.draftOrderComplete(args)
+	case "draftOrderDelete":
+		return x.draftOrderDelete(args)
 	case "metafieldsSet":
 		return x.metafieldsSet(args)
 	case "metafieldDefinitionCreate":
