@@ -127,14 +127,15 @@ type Shop struct {
 	token  string // the static token
 	opts   Options
 
-	gate      gate // holds mutations for crash tests; guarded by its own lock
-	mu        sync.Mutex
-	scopes    map[string]bool
-	scopeList []string // the scopes in the order given, for accessScopes and the grant
-	orders    []*order
-	locations []*location      // the warehouse first: fulfillments ship from it
-	items     []*inventoryItem // the inventory items of the seed orders' variants
-	drafts    []*draftOrder    // draft orders, oldest first (draftorders.go)
+	gate       gate // holds mutations for crash tests; guarded by its own lock
+	mu         sync.Mutex
+	scopes     map[string]bool
+	scopeList  []string // the scopes in the order given, for accessScopes and the grant
+	orders     []*order
+	locations  []*location      // the warehouse first: fulfillments ship from it
+	items      []*inventoryItem // the inventory items of the seed orders' variants
+	drafts     []*draftOrder    // draft orders, oldest first (draftorders.go)
+	draftsMade int              // drafts ever made, deleted ones too: their names are not reused
 	// storeCredit is each customer's store credit balance, by customer id,
 	// in minor units of the shop currency (every customer's orders are in
 	// it).

@@ -168,7 +168,8 @@ func (x *execution) draftOrderCreate(args map[string]any) (any, error) {
 	}
 	now := s.now().UTC().Truncate(time.Second)
 	d.id = s.newID()
-	d.name = "#D" + strconv.Itoa(len(s.drafts)+1)
+	s.draftsMade++
+	d.name = "#D" + strconv.Itoa(s.draftsMade)
 	d.createdAt, d.updatedAt = now, now
 	s.drafts = append(s.drafts, d)
 	s.committed = true
@@ -575,4 +576,30 @@ func nullIfNilDraft(d *draftOrder) any {
 		return nil
 	}
 	return d
+}
+
+// DraftSnapshot is a copy of a draft order, for tests and for people trying
+// the demo.
+type DraftSnapshot struct {
+	ID     string // e.g. "gid://shopify/DraftOrder/1000123"
+	Name   string // e.g. "#D1"
+	Status string // OPEN or COMPLETED
+	Tags   []string
+	Order  string // the name of the order it became, "" while open
+}
+
+// Drafts returns copies of the draft orders the shop holds (deleted ones are
+// gone), oldest first.
+func (s *Shop) Drafts() []DraftSnapshot {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]DraftSnapshot, 0, len(s.drafts))
+	for _, d := range s.drafts {
+		ds := DraftSnapshot{ID: d.gid(), Name: d.name, Status: d.status, Tags: slices.Clone(d.tags)}
+		if d.order != nil {
+			ds.Order = d.order.name
+		}
+		out = append(out, ds)
+	}
+	return out
 }
