@@ -322,3 +322,55 @@ func TestReplacementFulfillment(t *testing.T) {
 		t.Fatalf("fulfillments/update read as %+v", events[1:])
 	}
 }
+
+// A return's drafts are found by its tag alone (a code that merely starts
+// with it is another return), with the lines as asked for; an open one is
+// deleted, one gone is ENOTFOUND, and a completed one is never deleted.
+func TestReplacementDraftsFoundAndDeleted(t *testing.T) {
+	ctx := context.Background()
+	c, _, _ := openShop(t, devshop.Options{})
+	mine := towelDraft()
+	mine.Tags = append(mine.Tags, returns.TagReplacementFor("R-7KQ9X2MD"))
+	grey := mine
+	grey.Lines = []returns.ReplacementLine{{LineItemID: teaTowel, VariantID: teaGrey, Quantity: 1}}
+	other := towelDraft()
+	other.Tags = append(other.Tags, returns.TagReplacementFor("R-7KQ9X2MDX"))
+	var ids []string
+	for _, d := range []returns.ReplacementDraft{mine, grey, other} {
+		id, err := c.CreateReplacementDraft(ctx, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	found, err := c.FindReplacementDrafts(ctx, "R-7KQ9X2MD")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(found) != 2 || found[0].ID != ids[0] || found[1].ID != ids[1] {
+		t.Fatalf("found %+v, want the first two drafts", found)
+	}
+	if !slices.Equal(found[0].Lines, mine.Lines) || !slices.Equal(found[1].Lines, grey.Lines) || found[0].Completed {
+		t.Fatalf("lines %+v and %+v, want %+v and %+v", found[0].Lines, found[1].Lines, mine.Lines, grey.Lines)
+	}
+
+	if _, err := c.CompleteDraftOrder(ctx, ids[1]); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.DeleteDraftOrder(ctx, ids[0]); err != nil {
+		t.Fatalf("delete an open draft: %v", err)
+	}
+	if err := c.DeleteDraftOrder(ctx, ids[0]); returns.ErrorCode(err) != returns.ENOTFOUND {
+		t.Fatalf("delete it again: %v, want ENOTFOUND", err)
+	}
+	if err := c.DeleteDraftOrder(ctx, ids[1]); returns.ErrorCode(err) != returns.EINVALID {
+		t.Fatalf("delete a completed draft: %v, want EINVALID", err)
+	}
+	found, err = c.FindReplacementDrafts(ctx, "R-7KQ9X2MD")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(found) != 1 || !found[0].Completed || found[0].Order.Name != "#1009" || found[0].OrderCancelled {
+		t.Fatalf("after the delete: %+v, want the completed draft as #1009", found)
+	}
+}
