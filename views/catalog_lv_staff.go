@@ -33,6 +33,7 @@ var catalogLVStaff = map[string]string{
 	"Required. The customer sees it on their return page and in the email, e.g. “This colour is sold out.”": "Obligāti. Klients to redz savas atgriešanas lapā un e-pastā, piemēram, “Šī krāsa ir izpārdota.”",
 	"Send instead of %s": "Sūtīt %s vietā",
 	"Shopify did not answer in time. Press the button again in a moment: the portal checks what was made before it asks again.":                                 "Shopify laikā neatbildēja. Pēc brīža nospiediet pogu vēlreiz: portāls pārbauda, kas jau izveidots, pirms jautā vēlreiz.",
+	"Shopify did not delete an earlier draft of this replacement order. Press the button again in a moment.":                                                    "Shopify neizdzēsa šī aizvietojuma pasūtījuma iepriekšējo melnrakstu. Pēc brīža nospiediet pogu vēlreiz.",
 	"Shopify did not confirm the replacement order yet. Pressing the button checks what was made before anything is asked again, so it never makes two orders.": "Shopify vēl nav apstiprinājis jaunās preces pasūtījumu. Pogas nospiešana vispirms pārbauda, kas jau izveidots, tāpēc divi pasūtījumi nekad netiek izveidoti.",
 	"Shopify did not make the replacement order: %s":                "Shopify neizveidoja jaunās preces pasūtījumu: %s",
 	"Switch to a refund":                                            "Mainīt uz atmaksu",
