@@ -14,8 +14,9 @@ type ReplacementState string
 
 const (
 	// ReplacementCreating: a draft order is to be made, or was asked for and
-	// the answer lost (the next attempt makes a new draft; a draft is no
-	// order, and only one draft is ever completed).
+	// the answer lost: the next attempt first looks for the return's drafts
+	// by their tag, reuses or records one and deletes the others, so that
+	// no draft is left open in Shopify.
 	ReplacementCreating ReplacementState = "creating"
 	// ReplacementDrafted: the draft exists and is not completed.
 	ReplacementDrafted ReplacementState = "draft"
