@@ -291,4 +291,8 @@ func TestWithdrawalAcknowledgedAtTheStatementsAddress(t *testing.T) {
 	if m := h.emailOf(t, code, returns.EmailWithdrawalAcknowledged); m.To != "sam@work.example" {
 		t.Errorf("the acknowledgement went to %s, want the statement's sam@work.example", m.To)
 	}
+	// Its status page acknowledges it; nothing was "approved".
+	if p := h.customerPage(t, code); strings.Contains(p, "We approved your return") || !strings.Contains(p, "Send the items back") {
+		t.Errorf("the status page of a withdrawal speaks of an approval")
+	}
 }

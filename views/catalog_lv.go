@@ -4,6 +4,7 @@ package views
 // Latvian. The English text is the key, gettext style; a text missing here is
 // shown in English, and TestCatalogComplete lists every key the code uses.
 var catalogLV = map[string]string{
+	"Send the items back":                          "Nosūtiet preces atpakaļ",
 	"A refund instead of a replacement":            "Atmaksa jaunas preces vietā",
 	"Changed to a refund":                          "Mainīts uz atmaksu",
 	"Replacement delivered":                        "Jaunā prece piegādāta",

@@ -125,6 +125,11 @@ func (p ReturnPage) approvalHeading() string {
 		return p.L.T("Your replacement is on its way")
 	case len(p.Return.Shipments) > 0:
 		return p.L.T("We sent you a replacement")
+	case p.Return.Kind == returns.KindWithdrawal:
+		// A withdrawal takes effect by being made: nothing was approved,
+		// and the page acknowledges the statement below; what is left to
+		// the customer is the parcel.
+		return p.L.T("Send the items back")
 	}
 	return p.L.T("We approved your return")
 }
