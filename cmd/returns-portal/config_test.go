@@ -198,3 +198,51 @@ func TestSMTPDefaults(t *testing.T) {
 		}
 	}
 }
+
+// The withdrawal log's key: LOG_SECRET as given; without it, a key derived
+// from LINK_SECRET under a fixed label (not LINK_SECRET itself, and not the
+// same for another LINK_SECRET); a LOG_SECRET too short is refused.
+func TestLogKey(t *testing.T) {
+	base := map[string]string{
+		"SHOPIFY_SHOP": "my-store", "SHOPIFY_CLIENT_ID": "client-id", "SHOPIFY_CLIENT_SECRET": "client-secret",
+		"SESSION_KEYS": strings.Repeat("k", 32), "LINK_SECRET": "link-secret-0123456789", "BASE_URL": "https://returns.example.com",
+	}
+	load := func(extra ...string) (config, error) {
+		env := map[string]string{}
+		for k, v := range base {
+			env[k] = v
+		}
+		for i := 0; i < len(extra); i += 2 {
+			env[extra[i]] = extra[i+1]
+		}
+		return loadConfig(func(k string) string { return env[k] })
+	}
+	c, err := load("LOG_SECRET", "log-secret-0123456789")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := string(c.LogKey()); got != "log-secret-0123456789" {
+		t.Errorf("LOG_SECRET given: key %q", got)
+	}
+	c, err = load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	derived := c.LogKey()
+	if len(derived) != 32 || bytes.Equal(derived, []byte("link-secret-0123456789")) {
+		t.Errorf("derived key %x: want 32 bytes that are not LINK_SECRET", derived)
+	}
+	if again := c.LogKey(); !bytes.Equal(again, derived) {
+		t.Error("the derived key changes between calls")
+	}
+	other, err := load("LINK_SECRET", "another-link-secret-0123")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Equal(other.LogKey(), derived) {
+		t.Error("two LINK_SECRETs derive the same log key")
+	}
+	if _, err := load("LOG_SECRET", "short"); err == nil || !strings.Contains(err.Error(), "LOG_SECRET") {
+		t.Errorf("a short LOG_SECRET: %v, want refused", err)
+	}
+}
