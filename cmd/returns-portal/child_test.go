@@ -107,8 +107,12 @@ const childWebhookSecret = "crash-test-webhook-secret"
 func newChildPortal(t *testing.T, extraEnv ...string) *childPortal {
 	t.Helper()
 	// The demo store signs its webhooks with the secret the portal checks
-	// them with, as Shopify signs them with the app's.
-	shop := devshop.New(devshop.Options{WebhookSecret: childWebhookSecret})
+	// them with, as Shopify signs them with the app's. A delivery that fails
+	// (a portal slow to answer under the race detector, on a busy machine)
+	// is retried within a second, not after Shopify's 10 s, so that it lands
+	// within the tests' waits.
+	shop := devshop.New(devshop.Options{WebhookSecret: childWebhookSecret,
+		Webhooks: devshop.WebhookOptions{RetryDelays: []time.Duration{200 * time.Millisecond, 500 * time.Millisecond, time.Second, 2 * time.Second, 4 * time.Second}}})
 	srv := httptest.NewServer(shop)
 	t.Cleanup(srv.Close)
 	shopEnv := []string{"SHOPIFY_SHOP=crash-test", "SHOPIFY_ACCESS_TOKEN=" + shop.Token(),
