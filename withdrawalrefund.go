@@ -49,8 +49,9 @@ func (r *Return) DeliveryDue(o *Order, st Settings) WithdrawalDelivery {
 	}
 	due := o.Shipping.Minor
 	// The cap is a price in the currency it was typed in: an order paid in
-	// another is refunded all of its delivery, which the law allows.
-	if st.CheapestDeliveryMinor > 0 && due > st.CheapestDeliveryMinor && st.CheapestDeliveryCurrency == o.Currency {
+	// another is refunded all of its delivery, which the law allows. A cap
+	// saved before its currency was kept ("") is the shop's, as typed.
+	if st.CheapestDeliveryMinor > 0 && due > st.CheapestDeliveryMinor && (st.CheapestDeliveryCurrency == o.Currency || st.CheapestDeliveryCurrency == "") {
 		due, d.Capped = st.CheapestDeliveryMinor, true
 	}
 	d.Due.Minor = max(due-o.ShippingRefunded.Minor, 0)

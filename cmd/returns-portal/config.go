@@ -191,10 +191,13 @@ func (c *config) checkShopify() error {
 // verify only with the key they were written with.
 const logKeyLabel = "returns-portal withdrawal-log v2"
 
-// LogKey is the withdrawal log's HMAC key: LOG_SECRET as given, else
-// HMAC-SHA256(LINK_SECRET, logKeyLabel), so that a store that sets only
-// LINK_SECRET (and demo mode, which keeps it in DATA_DIR) has a key the
-// database does not hold. It is nil when neither secret is known.
+// LogKey is the withdrawal log's HMAC key: LOG_SECRET as given, else the
+// hex of HMAC-SHA256(LINK_SECRET, logKeyLabel), so that a store that sets
+// only LINK_SECRET (and demo mode, which keeps it in DATA_DIR) has a key the
+// database does not hold. Hex, so that a store about to rotate LINK_SECRET
+// can set LOG_SECRET to the derived key first (`openssl dgst -sha256 -hmac`
+// prints it) and keep its log verifying. It is nil when neither secret is
+// known.
 func (c *config) LogKey() []byte {
 	if c.LogSecret != "" {
 		return []byte(c.LogSecret)
@@ -204,7 +207,7 @@ func (c *config) LogKey() []byte {
 	}
 	mac := hmac.New(sha256.New, []byte(c.LinkSecret))
 	mac.Write([]byte(logKeyLabel))
-	return mac.Sum(nil)
+	return []byte(hex.EncodeToString(mac.Sum(nil)))
 }
 
 // WebhookSecret is the secret Shopify signs webhooks with: the client

@@ -3,6 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -229,8 +232,16 @@ func TestLogKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	derived := c.LogKey()
-	if len(derived) != 32 || bytes.Equal(derived, []byte("link-secret-0123456789")) {
-		t.Errorf("derived key %x: want 32 bytes that are not LINK_SECRET", derived)
+	// The hex of HMAC-SHA256(LINK_SECRET, label), as openssl prints it, so
+	// that it can be set as LOG_SECRET before LINK_SECRET is rotated.
+	mac := hmac.New(sha256.New, []byte("link-secret-0123456789"))
+	mac.Write([]byte("returns-portal withdrawal-log v2"))
+	if want := hex.EncodeToString(mac.Sum(nil)); string(derived) != want {
+		t.Errorf("derived key %q, want %q", derived, want)
+	}
+	asSecret, err := load("LOG_SECRET", string(derived), "LINK_SECRET", "another-link-secret-0123")
+	if err != nil || !bytes.Equal(asSecret.LogKey(), derived) {
+		t.Errorf("the derived key set as LOG_SECRET is not the same key (%v)", err)
 	}
 	if again := c.LogKey(); !bytes.Equal(again, derived) {
 		t.Error("the derived key changes between calls")
