@@ -355,3 +355,15 @@ var catalogLV = map[string]string{
 	"Enter a time zone by its IANA name, such as Europe/Riga, or leave it empty to use the shop’s.":                                                       "Ievadiet laika joslu ar tās IANA nosaukumu, piemēram, Europe/Riga, vai atstājiet lauku tukšu, lai izmantotu veikala laika joslu.",
 	"The logo takes %d KB even at %d×%d pixels; at most %d KB is accepted. Please upload a simpler or smaller image, for example a PNG with few colours.": "Logotips aizņem %d KB pat ar izmēru %d×%d pikseļi; pieņemam ne vairāk kā %d KB. Lūdzu, augšupielādējiet vienkāršāku vai mazāku attēlu, piemēram, PNG ar nedaudz krāsām.",
 }
+
+// addCatalogPart adds a part of the Latvian catalogue, kept in a file of its
+// own, to catalogLV, the one catalogue every Localizer reads. A text two
+// parts translate stops the program at start: one text, one translation.
+func addCatalogPart(part map[string]string) {
+	for en, lv := range part {
+		if _, twice := catalogLV[en]; twice {
+			panic("views: the Latvian catalogue translates " + en + " twice")
+		}
+		catalogLV[en] = lv
+	}
+}

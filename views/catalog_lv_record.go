@@ -61,11 +61,4 @@ var catalogLVRecord = map[string]string{
 	"Cheapest standard delivery":              "Lētākā standarta piegāde",
 }
 
-func init() {
-	for en, lv := range catalogLVRecord {
-		if _, twice := catalogLV[en]; twice {
-			panic("views: the Latvian catalogue translates " + en + " twice")
-		}
-		catalogLV[en] = lv
-	}
-}
+func init() { addCatalogPart(catalogLVRecord) }

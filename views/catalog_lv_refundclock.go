@@ -3,11 +3,8 @@ package views
 // catalogLVRefundClock is the Latvian of the staff's refund clock of a
 // withdrawal (the return page, the refund form, the queue and the reminder
 // email): atteikums, atmaksas termiņš, atmaksājamā summa. init adds it to
-// catalogLV. A text another part translates alike is taken as the same
-// text, so that parts written side by side merge; one translated otherwise
-// is refused (one text, one translation).
+// catalogLV (addCatalogPart: one text, one translation).
 var catalogLVRefundClock = map[string]string{
-	"Legal basis":                                "Juridiskais pamats",
 	"Withdrawal and its refund deadline":         "Atteikums un tā atmaksas termiņš",
 	"Statement by":                               "Paziņojuma iesniedzējs",
 	"Refund deadline":                            "Atmaksas termiņš",
@@ -46,11 +43,4 @@ var catalogLVRefundClock = map[string]string{
 	"You get these reminders because this address is the staff notification email in the backoffice settings.":                                                                                                                                     "Šos atgādinājumus saņemat, jo šī adrese ir darbinieku paziņojumu e-pasts pārvaldības iestatījumos.",
 }
 
-func init() {
-	for en, lv := range catalogLVRefundClock {
-		if other, twice := catalogLV[en]; twice && other != lv {
-			panic("views: the Latvian catalogue translates " + en + " twice")
-		}
-		catalogLV[en] = lv
-	}
-}
+func init() { addCatalogPart(catalogLVRefundClock) }

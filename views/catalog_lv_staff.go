@@ -600,11 +600,4 @@ var catalogLVStaff = map[string]string{
 	"Shopify passed on the customer’s request for the data the portal holds about them; staff were emailed to answer it within 30 days.":                   "Shopify pārsūtīja klienta pieprasījumu pēc datiem, ko portāls par viņu glabā; darbiniekiem nosūtīts e-pasts, lai uz to atbildētu 30 dienu laikā.",
 }
 
-func init() {
-	for en, lv := range catalogLVStaff {
-		if _, twice := catalogLV[en]; twice {
-			panic("views: the Latvian catalogue translates " + en + " twice")
-		}
-		catalogLV[en] = lv
-	}
-}
+func init() { addCatalogPart(catalogLVStaff) }

@@ -57,11 +57,4 @@ var catalogLVWithdrawal = map[string]string{
 	"Enter a number of days from 0 to %d.":                                                     "Ievadiet dienu skaitu no 0 līdz %d.",
 }
 
-func init() {
-	for en, lv := range catalogLVWithdrawal {
-		if _, twice := catalogLV[en]; twice {
-			panic("views: the Latvian catalogue translates " + en + " twice")
-		}
-		catalogLV[en] = lv
-	}
-}
+func init() { addCatalogPart(catalogLVWithdrawal) }

@@ -37,7 +37,6 @@ var catalogLVWithdrawalRecord = map[string]string{
 	"The log does not verify: entry %d was changed after it was written.":                            "Žurnāls neiztur pārbaudi: ieraksts %d ir mainīts pēc tā ierakstīšanas.",
 	"Each entry’s hash is HMAC-SHA256, with the log’s key, over its format, sequence number, time, return code, kind, payload and the previous entry’s hash; the JSON download holds the payloads to recompute them with the key.": "Katra ieraksta jaucējkods ir HMAC-SHA256 ar žurnāla atslēgu no tā formāta, kārtas numura, laika, atgriešanas koda, veida, satura un iepriekšējā ieraksta jaucējkoda; JSON lejupielādē ir saturs, lai tos pārrēķinātu ar atslēgu.",
 	"No.":                  "Nr.",
-	"Kind":                 "Veids",
 	"Hash":                 "Jaucējkods",
 	"Previous hash":        "Iepriekšējais jaucējkods",
 	"Acknowledgement sent": "Apstiprinājums nosūtīts",
@@ -47,11 +46,4 @@ var catalogLVWithdrawalRecord = map[string]string{
 	"This return is not a withdrawal: it has no withdrawal record.": "Šī atgriešana nav atteikums: tai nav atteikuma reģistra.",
 }
 
-func init() {
-	for en, lv := range catalogLVWithdrawalRecord {
-		if other, twice := catalogLV[en]; twice && other != lv {
-			panic("views: the Latvian catalogue translates " + en + " twice")
-		}
-		catalogLV[en] = lv
-	}
-}
+func init() { addCatalogPart(catalogLVWithdrawalRecord) }
