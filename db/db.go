@@ -177,6 +177,22 @@ func (db *DB) beginWrite(ctx context.Context) (*sql.Tx, error) {
 	return tx, nil
 }
 
+// inWrite runs fn in a write transaction and commits it.
+func (db *DB) inWrite(ctx context.Context, what string, fn func(tx *sql.Tx) error) error {
+	tx, err := db.beginWrite(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return nil
+}
+
 // beginRead starts a read transaction, so that the several queries of one method
 // see one snapshot.
 func (db *DB) beginRead(ctx context.Context) (*sql.Tx, error) {

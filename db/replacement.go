@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/returnsportal/returns"
@@ -146,7 +147,7 @@ func attachReplacements(ctx context.Context, tx *sql.Tx, in string, ids []any, b
 // another and sets what set says; it answers ECONFLICT when the row is not
 // in from (another attempt moved it).
 func (db *DB) moveReplacement(ctx context.Context, tx *sql.Tx, returnID int64, from []returns.ReplacementState, to returns.ReplacementState, at time.Time, set string, args ...any) error {
-	q := `UPDATE replacement_orders SET state = ?, updated_at = ?` + set + ` WHERE return_id = ? AND state IN (?` + repeatPlaceholders(len(from)-1) + `)`
+	q := `UPDATE replacement_orders SET state = ?, updated_at = ?` + set + ` WHERE return_id = ? AND state IN (?` + strings.Repeat(`, ?`, len(from)-1) + `)`
 	all := append([]any{to, millis(at)}, args...)
 	all = append(all, returnID)
 	for _, f := range from {
@@ -160,30 +161,6 @@ func (db *DB) moveReplacement(ctx context.Context, tx *sql.Tx, returnID int64, f
 		return fmt.Errorf("replacement order of return %d to %s: %w", returnID, to, err)
 	} else if n == 0 {
 		return returns.Errorf(returns.ECONFLICT, "This return has changed in the meantime. Please reload the page.")
-	}
-	return nil
-}
-
-func repeatPlaceholders(n int) string {
-	s := ""
-	for range n {
-		s += ", ?"
-	}
-	return s
-}
-
-// inWrite runs fn in a write transaction and commits it.
-func (db *DB) inWrite(ctx context.Context, what string, fn func(tx *sql.Tx) error) error {
-	tx, err := db.beginWrite(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if err := fn(tx); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("%s: %w", what, err)
 	}
 	return nil
 }
