@@ -267,28 +267,13 @@ func (s *CustomerService) SubmitReturn(ctx context.Context, orderID string, req 
 		CreatedAt:     s.now(),
 		UpdatedAt:     s.now(),
 	}
+	choosable := make([]choosableLine, len(co.Lines))
+	for i, le := range co.Lines {
+		choosable[i] = choosableLine{Line: le.Line, Units: le.Returnable}
+	}
 	fields := map[string]Message{}
-	maxUnits := map[string]int{}
-	for _, le := range co.Lines {
-		q, chosen := req.Quantities[le.Line.ID]
-		if !chosen {
-			continue
-		}
-		switch {
-		case le.Returnable == 0:
-			fields[FieldQuantity(le.Line.ID)] = Msg("This item cannot be returned.")
-		case q < 1 || q > le.Returnable:
-			fields[FieldQuantity(le.Line.ID)] = Msg("Choose between 1 and %d.", le.Returnable)
-		default:
-			r.Items = append(r.Items, Item{LineItemID: le.Line.ID, Title: le.Line.Title, VariantTitle: le.Line.VariantTitle, Quantity: q, UnitPrice: le.Line.UnitPrice})
-			maxUnits[le.Line.ID] = min(le.Line.Fulfilled, le.Line.Quantity)
-		}
-	}
-	for id := range req.Quantities {
-		if o.Line(id) == nil {
-			fields[FieldItems] = Msg("One of the chosen items is not on this order.")
-		}
-	}
+	var maxUnits map[string]int
+	r.Items, maxUnits = chooseItems(o, choosable, req.Quantities, Msg("This item cannot be returned."), fields)
 	if len(fields) > 0 {
 		return nil, Invalid(fields)
 	}
@@ -506,4 +491,42 @@ func orderEmail(o *Order) string {
 		return e
 	}
 	return o.Email
+}
+
+// choosableLine is an order's line as a form offers it: Units of it may be
+// chosen (returned, or withdrawn from); 0 when none may.
+type choosableLine struct {
+	Line  LineItem
+	Units int
+}
+
+// chooseItems turns the quantities a customer chose (line item id → units)
+// into a return's items, and the units each line can hold at most (what was
+// fulfilled), for the store's check made in the transaction. A line none of
+// which may be chosen gets notChoosable, a quantity out of range or a line
+// not on o its own message, in fields.
+func chooseItems(o *Order, lines []choosableLine, quantities map[string]int, notChoosable Message, fields map[string]Message) ([]Item, map[string]int) {
+	var items []Item
+	maxUnits := map[string]int{}
+	for _, cl := range lines {
+		q, chosen := quantities[cl.Line.ID]
+		if !chosen {
+			continue
+		}
+		switch {
+		case cl.Units == 0:
+			fields[FieldQuantity(cl.Line.ID)] = notChoosable
+		case q < 1 || q > cl.Units:
+			fields[FieldQuantity(cl.Line.ID)] = Msg("Choose between 1 and %d.", cl.Units)
+		default:
+			items = append(items, Item{LineItemID: cl.Line.ID, Title: cl.Line.Title, VariantTitle: cl.Line.VariantTitle, Quantity: q, UnitPrice: cl.Line.UnitPrice})
+			maxUnits[cl.Line.ID] = min(cl.Line.Fulfilled, cl.Line.Quantity)
+		}
+	}
+	for id := range quantities {
+		if o.Line(id) == nil {
+			fields[FieldItems] = Msg("One of the chosen items is not on this order.")
+		}
+	}
+	return items, maxUnits
 }

@@ -172,28 +172,13 @@ func (s *CustomerService) buildWithdrawal(ctx context.Context, orderID string, r
 			MadeAt: madeAt, RegisteredBy: staffID, RefundDue: WithdrawalRefundDeadline(madeAt, cw.Zone),
 		},
 	}
+	choosable := make([]choosableLine, len(cw.Lines))
+	for i, wl := range cw.Lines {
+		choosable[i] = choosableLine{Line: wl.Line, Units: wl.Withdrawable}
+	}
 	fields := map[string]Message{}
-	maxUnits := map[string]int{}
-	for _, wl := range cw.Lines {
-		q, chosen := req.Quantities[wl.Line.ID]
-		if !chosen {
-			continue
-		}
-		switch {
-		case wl.Withdrawable == 0:
-			fields[FieldQuantity(wl.Line.ID)] = Msg("This item cannot be withdrawn from.")
-		case q < 1 || q > wl.Withdrawable:
-			fields[FieldQuantity(wl.Line.ID)] = Msg("Choose between 1 and %d.", wl.Withdrawable)
-		default:
-			r.Items = append(r.Items, Item{LineItemID: wl.Line.ID, Title: wl.Line.Title, VariantTitle: wl.Line.VariantTitle, Quantity: q, UnitPrice: wl.Line.UnitPrice})
-			maxUnits[wl.Line.ID] = min(wl.Line.Fulfilled, wl.Line.Quantity)
-		}
-	}
-	for id := range req.Quantities {
-		if o.Line(id) == nil {
-			fields[FieldItems] = Msg("One of the chosen items is not on this order.")
-		}
-	}
+	var maxUnits map[string]int
+	r.Items, maxUnits = chooseItems(o, choosable, req.Quantities, Msg("This item cannot be withdrawn from."), fields)
 	if err := Invalid(fields); err != nil {
 		return nil, nil, err
 	}
