@@ -21,15 +21,8 @@ func TestAutoApprovalInBrowser(t *testing.T) {
 	// The browser starts with its first tab; the staff's tab opens in it.
 	must(t, chromedp.Do(ctx, chromedp.Navigate(base+"/")))
 
-	staff, cancel := chromedp.NewContext(ctx)
-	defer cancel()
+	staff := staffTab(t, ctx, base, password)
 	must(t, chromedp.Do(staff,
-		chromedp.Navigate(base+"/admin"),
-		chromedp.WaitVisible(chromedp.CSS("input[name=password]")),
-		chromedp.SendKeys(chromedp.CSS("input[name=email]"), "staff@example.com"),
-		chromedp.SendKeys(chromedp.CSS("input[name=password]"), password),
-		chromedp.Submit(chromedp.CSS("input[name=password]")),
-		chromedp.WaitVisible(chromedp.CSS("nav a[href='/admin/settings']")),
 		chromedp.Click(chromedp.CSS("nav a[href='/admin/settings']")),
 		chromedp.WaitVisible(chromedp.CSS("a[href='/admin/settings/auto-approval']")),
 		chromedp.Click(chromedp.CSS("a[href='/admin/settings/auto-approval']")),

@@ -43,15 +43,8 @@ func TestReplacementOrderInBrowser(t *testing.T) {
 		chromedp.Submit(chromedp.CSS("textarea[name=description]")),
 	)
 
-	staff, cancel := chromedp.NewContext(ctx)
-	defer cancel()
+	staff := staffTab(t, ctx, base, password)
 	must(t, chromedp.Do(staff,
-		chromedp.Navigate(base+"/admin"),
-		chromedp.WaitVisible(chromedp.CSS("input[name=password]")),
-		chromedp.SendKeys(chromedp.CSS("input[name=email]"), "staff@example.com"),
-		chromedp.SendKeys(chromedp.CSS("input[name=password]"), password),
-		chromedp.Submit(chromedp.CSS("input[name=password]")),
-		chromedp.WaitVisible(chromedp.CSS("a[href='/admin/returns/"+towel+"']")),
 		chromedp.Navigate(base+"/admin/returns/"+towel),
 		chromedp.WaitVisible(chromedp.CSS("form[action$='/approve']")),
 	))

@@ -194,16 +194,7 @@ func base64Reader(r io.Reader) io.Reader { return base64.NewDecoder(base64.StdEn
 // form sent again makes no second refund at the demo store.
 func staffWithdrawal(t *testing.T, ctx context.Context, base, password, code, lang, delivery, total, refunded, already string) {
 	t.Helper()
-	staff, cancel := chromedp.NewContext(ctx)
-	defer cancel()
-	must(t, chromedp.Do(staff,
-		chromedp.Navigate(base+"/admin"),
-		chromedp.WaitVisible(chromedp.CSS("input[name=password]")),
-		chromedp.SendKeys(chromedp.CSS("input[name=email]"), "staff@example.com"),
-		chromedp.SendKeys(chromedp.CSS("input[name=password]"), password),
-		chromedp.Submit(chromedp.CSS("input[name=password]")),
-		chromedp.WaitVisible(chromedp.CSS("form[action='/admin/logout']")),
-	))
+	staff := staffTab(t, ctx, base, password)
 	if lang == "lv" {
 		must(t, chromedp.Do(staff,
 			chromedp.Click(chromedp.CSS("form[action='/admin/language'] button[value=lv]")),
