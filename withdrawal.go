@@ -256,10 +256,21 @@ type WithdrawalStatement struct {
 }
 
 // WithdrawalRefundDeadline returns the last day of the refund of r, a
-// withdrawal, in zone; zero when r is not one.
+// withdrawal, as midnight at its start in zone; zero when r is not one. It
+// is the day stored with the statement (RefundDue), the one the queue sorts
+// by and the reminder counts from, so that every page tells the same day
+// even after the store's zone changed; counted afresh only for a statement
+// not stored yet.
 func (r *Return) WithdrawalRefundDeadline(zone *time.Location) time.Time {
 	if r.Withdrawal == nil {
 		return time.Time{}
+	}
+	if due := r.Withdrawal.RefundDue; !due.IsZero() {
+		if zone == nil {
+			zone = time.UTC
+		}
+		y, m, d := due.Date()
+		return time.Date(y, m, d, 0, 0, 0, 0, zone)
 	}
 	return WithdrawalRefundDeadline(r.Withdrawal.MadeAt, zone)
 }

@@ -115,3 +115,28 @@ func TestHolidayLV(t *testing.T) {
 		}
 	}
 }
+
+// A withdrawal's refund deadline is the day stored with its statement,
+// whatever the zone it is shown in: the queue sorts by that day. The stored
+// day here differs from what counting afresh gives (14 December), as after
+// the store's zone changed.
+func TestReturnWithdrawalRefundDeadlineIsTheStoredDay(t *testing.T) {
+	riga, _ := time.LoadLocation("Europe/Riga")
+	ny, _ := time.LoadLocation("America/New_York")
+	made := time.Date(2026, time.November, 30, 12, 0, 0, 0, riga)
+	r := &Return{Kind: KindWithdrawal, Withdrawal: &WithdrawalStatement{MadeAt: made,
+		RefundDue: time.Date(2026, time.December, 15, 0, 0, 0, 0, time.UTC)}}
+	for _, zone := range []*time.Location{riga, ny, time.UTC} {
+		got := r.WithdrawalRefundDeadline(zone)
+		if y, m, d := got.Date(); y != 2026 || m != time.December || d != 15 || got.Location() != zone {
+			t.Errorf("in %s: %s, want the stored 15 December in that zone", zone, got)
+		}
+	}
+	r.Withdrawal.RefundDue = time.Time{}
+	if got := r.WithdrawalRefundDeadline(riga); !got.Equal(date(2026, time.December, 14, riga)) {
+		t.Errorf("counted afresh: %s", got)
+	}
+	if got := (&Return{}).WithdrawalRefundDeadline(riga); !got.IsZero() {
+		t.Errorf("no withdrawal: %s", got)
+	}
+}
