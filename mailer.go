@@ -166,20 +166,27 @@ func (m *Mailer) customerEmail(ctx context.Context, kind EmailKind, r *Return, d
 // auto-approval rule that matched it (rule, "" for none), or nil when no staff
 // address is set.
 func (m *Mailer) staffEmail(ctx context.Context, r *Return, rule string) (*OutboxMessage, error) {
-	settings, to, err := m.staffAddress(ctx)
-	if err != nil || to == "" {
-		return nil, err
-	}
-	lang, err := m.staffLanguage(ctx, settings, to)
-	if err != nil {
-		return nil, err
-	}
-	d := EmailData{Kind: EmailStaffNewReturn, Lang: lang, Return: r, Settings: settings, AutoApprovalRule: rule}
 	replyTo := NormalizeEmail(r.Email)
 	if r.Redacted() || replyTo == RedactedEmail {
 		replyTo = ""
 	}
-	return m.message(ctx, d, r.Code+":"+string(EmailStaffNewReturn)+":staff", to, replyTo)
+	d := EmailData{Kind: EmailStaffNewReturn, Return: r, AutoApprovalRule: rule}
+	return m.toStaff(ctx, d, r.Code+":"+string(EmailStaffNewReturn)+":staff", replyTo)
+}
+
+// toStaff renders d to the store's staff address under dedupeKey, in the
+// language of the address's account, with the settings in effect; nil when
+// no staff address is set.
+func (m *Mailer) toStaff(ctx context.Context, d EmailData, dedupeKey, replyTo string) (*OutboxMessage, error) {
+	settings, to, err := m.staffAddress(ctx)
+	if err != nil || to == "" {
+		return nil, err
+	}
+	if d.Lang, err = m.staffLanguage(ctx, settings, to); err != nil {
+		return nil, err
+	}
+	d.Settings = settings
+	return m.message(ctx, d, dedupeKey, to, replyTo)
 }
 
 // StaffNotice renders a notice about the shop (kind EmailStaffAppUninstalled or
@@ -191,15 +198,7 @@ func (m *Mailer) StaffNotice(ctx context.Context, kind EmailKind, dedupeKey stri
 	if m.renderer == nil {
 		return nil, nil
 	}
-	settings, to, err := m.staffAddress(ctx)
-	if err != nil || to == "" {
-		return nil, err
-	}
-	lang, err := m.staffLanguage(ctx, settings, to)
-	if err != nil {
-		return nil, err
-	}
-	return m.message(ctx, EmailData{Kind: kind, Lang: lang, Settings: settings, Notice: &n}, dedupeKey, to, "")
+	return m.toStaff(ctx, EmailData{Kind: kind, Notice: &n}, dedupeKey, "")
 }
 
 // StaffWithdrawalDeadline renders the reminder to the store's staff address
@@ -210,16 +209,8 @@ func (m *Mailer) StaffWithdrawalDeadline(ctx context.Context, r *Return, w *Staf
 	if m.renderer == nil {
 		return nil, nil
 	}
-	settings, to, err := m.staffAddress(ctx)
-	if err != nil || to == "" {
-		return nil, err
-	}
-	lang, err := m.staffLanguage(ctx, settings, to)
-	if err != nil {
-		return nil, err
-	}
-	d := EmailData{Kind: EmailStaffWithdrawalDeadline, Lang: lang, Return: r, Settings: settings, Withdrawal: w}
-	return m.message(ctx, d, r.Code+":"+string(EmailStaffWithdrawalDeadline)+":staff", to, "")
+	d := EmailData{Kind: EmailStaffWithdrawalDeadline, Return: r, Withdrawal: w}
+	return m.toStaff(ctx, d, r.Code+":"+string(EmailStaffWithdrawalDeadline)+":staff", "")
 }
 
 // staffAddress returns the settings in effect and the store's staff address
